@@ -1,0 +1,193 @@
+// Package database connects Loa to its MongoDB-compatible database: an embedded
+// FerretDB (SQLite) started in-process by default, or an external MongoDB named by a
+// URI. It owns the schema (collections and indexes, from one list) and the two
+// workarounds the embedded engine needs (docs/ferretdb.md): the `_id` index fix and
+// per-document serialisation of read-modify-write updates.
+package database
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/FerretDB/FerretDB/ferretdb"
+	"github.com/gofrs/flock"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+	"go.mongodb.org/mongo-driver/v2/mongo/readpref"
+)
+
+// Options says which database to open.
+type Options struct {
+	// URI of an external MongoDB; empty starts the embedded engine.
+	URI string
+	// DataDir holds the embedded engine's SQLite files and the lock file.
+	DataDir string
+	// Name of the database Loa uses.
+	Name string
+	// Logger receives Loa's own messages; the embedded engine gets a separate
+	// error-level logger because it logs every error reply as a warning.
+	Logger *slog.Logger
+}
+
+// DB is an open database with what the stores need to use it correctly.
+type DB struct {
+	*mongo.Database
+	Client *mongo.Client
+
+	engine *Engine // nil with an external MongoDB
+	locks  Locker
+	owned  bool // the engine was started by Open and is stopped by Close
+	unlock func() error
+}
+
+// Open connects to the external MongoDB named by opts.URI or, without one, starts
+// the embedded engine in opts.DataDir (taking an exclusive lock on the directory).
+func Open(ctx context.Context, opts Options) (*DB, error) {
+	if opts.URI != "" {
+		client, err := connect(ctx, opts.URI)
+		if err != nil {
+			return nil, err
+		}
+		return &DB{Database: client.Database(opts.Name), Client: client, locks: noLocks{}}, nil
+	}
+
+	if err := os.MkdirAll(opts.DataDir, 0o750); err != nil {
+		return nil, fmt.Errorf("create data directory: %w", err)
+	}
+	lock := flock.New(filepath.Join(opts.DataDir, "loa.lock"))
+	locked, err := lock.TryLock()
+	if err != nil {
+		return nil, fmt.Errorf("lock data directory: %w", err)
+	}
+	if !locked {
+		return nil, fmt.Errorf("data directory %s is in use by another Loa process", opts.DataDir)
+	}
+
+	engine, err := StartEngine(opts.DataDir, opts.Logger)
+	if err != nil {
+		_ = lock.Unlock()
+		return nil, err
+	}
+	db, err := engine.Connect(ctx, opts.Name)
+	if err != nil {
+		engine.Stop()
+		_ = lock.Unlock()
+		return nil, err
+	}
+	db.owned = true
+	db.unlock = lock.Unlock
+	return db, nil
+}
+
+// Embedded reports whether the database is the in-process engine.
+func (db *DB) Embedded() bool { return db.engine != nil }
+
+// Locks serialises read-modify-write updates of one document where the engine needs
+// it (embedded); with a real MongoDB it does nothing.
+func (db *DB) Locks() Locker { return db.locks }
+
+// Ping checks that the database answers.
+func (db *DB) Ping(ctx context.Context) error {
+	return db.Client.Ping(ctx, readpref.Primary())
+}
+
+// Close disconnects the driver, then stops the embedded engine if Open started it.
+func (db *DB) Close(ctx context.Context) error {
+	err := db.Client.Disconnect(ctx)
+	if db.owned {
+		db.engine.Stop()
+	}
+	if db.unlock != nil {
+		err = errors.Join(err, db.unlock())
+	}
+	return err
+}
+
+// Engine is a running embedded FerretDB with its SQLite files in one directory.
+type Engine struct {
+	dir    string
+	uri    string
+	cancel context.CancelFunc
+	done   chan struct{}
+	locks  *KeyedMutex
+}
+
+// StartEngine starts FerretDB on a loopback port with its files in dir.
+func StartEngine(dir string, logger *slog.Logger) (*Engine, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, err
+	}
+	quiet := slog.New(logger.Handler().WithAttrs([]slog.Attr{slog.String("component", "ferretdb")}))
+	f, err := ferretdb.New(&ferretdb.Config{
+		Listener:  ferretdb.ListenerConfig{TCP: "127.0.0.1:0"},
+		Handler:   "sqlite",
+		SQLiteURL: "file:" + abs + "/",
+		Logger:    slog.New(levelFloor{quiet.Handler(), slog.LevelError}),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("start embedded database: %w", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	e := &Engine{dir: abs, uri: f.MongoDBURI(), cancel: cancel, done: make(chan struct{}), locks: NewKeyedMutex()}
+	go func() {
+		defer close(e.done)
+		_ = f.Run(ctx)
+	}()
+	return e, nil
+}
+
+// Connect opens a client on the named database of the engine. Clients share the
+// engine's document locks, so every connection to it is serialised the same way.
+func (e *Engine) Connect(ctx context.Context, name string) (*DB, error) {
+	client, err := connect(ctx, e.uri)
+	if err != nil {
+		return nil, err
+	}
+	return &DB{Database: client.Database(name), Client: client, engine: e, locks: e.locks}, nil
+}
+
+// Stop shuts the engine down and waits for it; disconnect clients first.
+func (e *Engine) Stop() {
+	e.cancel()
+	select {
+	case <-e.done:
+	case <-time.After(8 * time.Second):
+	}
+}
+
+func connect(ctx context.Context, uri string) (*mongo.Client, error) {
+	client, err := mongo.Connect(options.Client().ApplyURI(uri).SetServerSelectionTimeout(10 * time.Second))
+	if err != nil {
+		return nil, fmt.Errorf("connect to database: %w", err)
+	}
+	if err := client.Ping(ctx, readpref.Primary()); err != nil {
+		_ = client.Disconnect(ctx)
+		return nil, fmt.Errorf("connect to database: %w", err)
+	}
+	return client, nil
+}
+
+// levelFloor drops records below a level: the embedded engine's chatter stays out of
+// Loa's log while its real errors still reach it.
+type levelFloor struct {
+	slog.Handler
+	min slog.Level
+}
+
+func (h levelFloor) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= h.min && h.Handler.Enabled(ctx, l)
+}
+
+func (h levelFloor) WithAttrs(as []slog.Attr) slog.Handler {
+	return levelFloor{h.Handler.WithAttrs(as), h.min}
+}
+
+func (h levelFloor) WithGroup(name string) slog.Handler {
+	return levelFloor{h.Handler.WithGroup(name), h.min}
+}
