@@ -1,0 +1,81 @@
+package api
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"loa/app/access"
+	"loa/campaigns"
+)
+
+// errorBody is the error shape of DESIGN §8.
+type errorBody struct {
+	Error apiError `json:"error"`
+}
+
+type apiError struct {
+	Code    string                 `json:"code"`
+	Message string                 `json:"message"`
+	Details []campaigns.FieldError `json:"details,omitempty"`
+}
+
+// requestError is a problem with the request itself, found before any service runs.
+type requestError struct {
+	status  int
+	code    string
+	message string
+	details []campaigns.FieldError
+}
+
+func (e *requestError) Error() string { return e.message }
+
+func badRequest(field, message string) *requestError {
+	return &requestError{status: http.StatusBadRequest, code: "invalid", message: message,
+		details: []campaigns.FieldError{{Field: field, Message: message}}}
+}
+
+// statuses maps domain errors to HTTP: the one table.
+var statuses = []struct {
+	err    error
+	status int
+	code   string
+}{
+	{campaigns.ErrInvalid, http.StatusBadRequest, "invalid"},
+	{campaigns.ErrNotFound, http.StatusNotFound, "not_found"},
+	{campaigns.ErrConflict, http.StatusConflict, "conflict"},
+	{access.ErrUnauthorized, http.StatusUnauthorized, "unauthorized"},
+}
+
+// fail renders err. Errors the table does not know are a 500 whose details go to
+// the log only.
+func (h *handler) fail(c *gin.Context, err error) {
+	var re *requestError
+	if errors.As(err, &re) {
+		c.AbortWithStatusJSON(re.status, errorBody{apiError{Code: re.code, Message: re.message, Details: re.details}})
+		return
+	}
+	for _, s := range statuses {
+		if errors.Is(err, s.err) {
+			body := apiError{Code: s.code, Message: err.Error()}
+			var ve *campaigns.ValidationError
+			if errors.As(err, &ve) {
+				body.Message = "the input is not valid; see details"
+				body.Details = ve.Details
+			}
+			if s.status == http.StatusUnauthorized {
+				c.Header("WWW-Authenticate", `Bearer realm="loa"`)
+			}
+			c.AbortWithStatusJSON(s.status, errorBody{body})
+			return
+		}
+	}
+	h.Log.ErrorContext(c.Request.Context(), "request failed", "method", c.Request.Method,
+		"route", c.FullPath(), "error", err)
+	c.AbortWithStatusJSON(http.StatusInternalServerError, errorBody{apiError{Code: "internal", Message: "internal error"}})
+}
+
+func (h *handler) notFound(c *gin.Context) {
+	h.fail(c, &requestError{status: http.StatusNotFound, code: "not_found", message: "no such route: " + c.Request.Method + " " + c.Request.URL.Path})
+}

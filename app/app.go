@@ -1,0 +1,133 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"loa/app/access"
+	"loa/app/api"
+	"loa/app/database"
+	"loa/app/web"
+	"loa/campaigns"
+	"loa/templates"
+)
+
+// shutdownTimeout bounds a clean stop: HTTP drain, then the database.
+const shutdownTimeout = 10 * time.Second
+
+// schema is every collection Loa owns, from one list.
+func schema() []database.Collection {
+	var all []database.Collection
+	for _, s := range [][]database.Collection{campaigns.Schema, access.Schema} {
+		all = append(all, s...)
+	}
+	return all
+}
+
+// app is the wired service.
+type app struct {
+	cfg     Config
+	log     *slog.Logger
+	db      *database.DB
+	handler http.Handler
+}
+
+// newApp opens the database, prepares it (schema, reference data, admin account,
+// demo) and wires the services and routes, top to bottom.
+func newApp(ctx context.Context, cfg Config, log *slog.Logger) (*app, error) {
+	log.Info("starting loa", cfg.Attrs()...)
+	start := time.Now()
+	db, err := database.Open(ctx, database.Options{URI: cfg.MongoURI, DataDir: cfg.DataDir, Name: cfg.Database, Logger: log})
+	if err != nil {
+		return nil, err
+	}
+	a := &app{cfg: cfg, log: log, db: db}
+	if err := a.prepare(ctx); err != nil {
+		a.close()
+		return nil, err
+	}
+	log.Info("database ready", "embedded", db.Embedded(), "elapsed", time.Since(start).Round(time.Millisecond))
+	return a, nil
+}
+
+func (a *app) prepare(ctx context.Context) error {
+	now := time.Now
+	if err := a.db.EnsureSchema(ctx, schema()); err != nil {
+		return err
+	}
+	cs := campaigns.NewService(campaigns.NewStore(a.db), now)
+	if err := cs.LoadReference(ctx); err != nil {
+		return err
+	}
+	acc := access.NewService(access.NewStore(a.db), now, a.cfg.TokenTTL)
+	if err := acc.EnsureAdmin(ctx, a.cfg.AdminPassword, a.cfg.Province, a.log); err != nil {
+		return err
+	}
+	if a.cfg.DemoOn() {
+		if err := cs.LoadDemo(ctx); err != nil {
+			return err
+		}
+	}
+	tmpl, err := templates.Parse()
+	if err != nil {
+		return fmt.Errorf("parse templates: %w", err)
+	}
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	gin.SetMode(gin.ReleaseMode)
+	r := gin.New()
+	api.Register(r, api.Deps{Campaigns: cs, Access: acc, DB: a.db, Log: a.log, Registry: reg})
+	web.Register(r, tmpl, cs, a.log)
+	a.handler = r
+	return nil
+}
+
+// serve answers HTTP on ln until ctx ends, then shuts down within shutdownTimeout.
+func (a *app) serve(ctx context.Context, ln net.Listener) error {
+	srv := &http.Server{
+		Handler:           a.handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       2 * time.Minute,
+		WriteTimeout:      2 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	a.log.Info("serving", "addr", ln.Addr().String())
+
+	var err error
+	select {
+	case err = <-errc:
+	case <-ctx.Done():
+		a.log.Info("shutting down")
+		sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout/2)
+		err = srv.Shutdown(sctx)
+		cancel()
+	}
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	return errors.Join(err, a.close())
+}
+
+// close disconnects the driver and stops the embedded database.
+func (a *app) close() error {
+	ctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout/2)
+	defer cancel()
+	if err := a.db.Close(ctx); err != nil {
+		a.log.Error("closing the database", "error", err)
+		return err
+	}
+	a.log.Info("stopped")
+	return nil
+}

@@ -1,0 +1,207 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is every setting of the service. Each comes from a flag, else from its
+// environment variable, else from its default.
+type Config struct {
+	Addr          string
+	DataDir       string
+	MongoURI      string
+	Database      string
+	Demo          string // auto, true or false; auto means on with the embedded database
+	AdminPassword string
+	Province      string
+	TokenTTL      time.Duration
+	Timezone      string
+	LogLevel      string
+	LogFormat     string
+
+	location *time.Location
+}
+
+// option describes one setting for parsing and for --help.
+type option struct {
+	flag, env, def, usage string
+	dst                   *string
+	secret                bool
+	envOnly               bool // a secret never passed on the command line, where ps shows it
+}
+
+func (c *Config) options(ttl *string) []option {
+	return []option{
+		{"addr", "LOA_ADDR", "127.0.0.1:8080", "address the HTTP server listens on", &c.Addr, false, false},
+		{"data", "LOA_DATA_DIR", "./data", "directory of the embedded database's files", &c.DataDir, false, false},
+		{"mongodb-uri", "LOA_MONGODB_URI", "", "URI of an external MongoDB (replica set); empty starts the embedded database", &c.MongoURI, true, false},
+		{"database", "LOA_DATABASE", "loa", "name of the database", &c.Database, false, false},
+		{"demo", "LOA_DEMO", "auto", "load the 2024 Quảng Nam plan and sample denominators: true, false, or auto (on with the embedded database)", &c.Demo, false, false},
+		{"admin-password", "LOA_ADMIN_PASSWORD", "", "password of the account admin created on the first start; empty generates one and logs it once", &c.AdminPassword, true, true},
+		{"province", "LOA_PROVINCE", "49", "org-unit code of the deployment's province (the admin account's scope)", &c.Province, false, false},
+		{"token-ttl", "LOA_TOKEN_TTL", "12h", "lifetime of a login token", ttl, false, false},
+		{"timezone", "LOA_TIMEZONE", "Asia/Ho_Chi_Minh", "time zone calendars and rules are evaluated in", &c.Timezone, false, false},
+		{"log-level", "LOA_LOG_LEVEL", "info", "debug, info, warn or error", &c.LogLevel, false, false},
+		{"log-format", "LOA_LOG_FORMAT", "text", "text or json", &c.LogFormat, false, false},
+	}
+}
+
+// errHelp is returned by loadConfig after --help has been printed.
+var errHelp = flag.ErrHelp
+
+// loadConfig reads args and the environment (through getenv) into a validated Config.
+func loadConfig(args []string, getenv func(string) string, out io.Writer) (Config, error) {
+	var c Config
+	var ttl string
+	opts := c.options(&ttl)
+	fs := flag.NewFlagSet("loa", flag.ContinueOnError)
+	fs.SetOutput(out)
+	for _, o := range opts {
+		if o.envOnly {
+			continue
+		}
+		if o.flag == "demo" {
+			fs.Var(&demoFlag{o.dst}, o.flag, o.usage)
+			continue
+		}
+		fs.StringVar(o.dst, o.flag, "", o.usage)
+	}
+	fs.Usage = func() { usage(out, opts) }
+	if err := fs.Parse(args); err != nil {
+		return Config{}, err
+	}
+	if fs.NArg() > 0 {
+		usage(out, opts)
+		return Config{}, fmt.Errorf("unknown command %q", fs.Arg(0))
+	}
+	for _, o := range opts {
+		if *o.dst == "" {
+			*o.dst = getenv(o.env)
+		}
+		if *o.dst == "" {
+			*o.dst = o.def
+		}
+	}
+	return c, c.validate(ttl)
+}
+
+func (c *Config) validate(ttl string) error {
+	var errs []error
+	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+		errs = append(errs, fmt.Errorf("addr %q: want host:port", c.Addr))
+	}
+	d, err := time.ParseDuration(ttl)
+	if err != nil || d <= 0 {
+		errs = append(errs, fmt.Errorf("token-ttl %q: want a positive duration such as 12h", ttl))
+	}
+	c.TokenTTL = d
+	if c.location, err = time.LoadLocation(c.Timezone); err != nil {
+		errs = append(errs, fmt.Errorf("timezone %q: %v", c.Timezone, err))
+	}
+	if c.Demo != "auto" {
+		if _, err := strconv.ParseBool(c.Demo); err != nil {
+			errs = append(errs, fmt.Errorf("demo %q: want true, false or auto", c.Demo))
+		}
+	}
+	if _, err := c.level(); err != nil {
+		errs = append(errs, err)
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		errs = append(errs, fmt.Errorf("log-format %q: want text or json", c.LogFormat))
+	}
+	if c.Database == "" || strings.ContainsAny(c.Database, `/\. "$`) {
+		errs = append(errs, fmt.Errorf("database %q: want a plain name", c.Database))
+	}
+	return errors.Join(errs...)
+}
+
+// DemoOn says whether to load the demo province.
+func (c *Config) DemoOn() bool {
+	if c.Demo == "auto" {
+		return c.MongoURI == ""
+	}
+	on, _ := strconv.ParseBool(c.Demo)
+	return on
+}
+
+func (c *Config) level() (slog.Level, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(c.LogLevel)); err != nil {
+		return 0, fmt.Errorf("log-level %q: want debug, info, warn or error", c.LogLevel)
+	}
+	return l, nil
+}
+
+// Attrs are the settings for the start-up log, secrets masked.
+func (c *Config) Attrs() []any {
+	var ttl string
+	attrs := []any{}
+	for _, o := range c.options(&ttl) {
+		v := *o.dst
+		switch {
+		case o.flag == "token-ttl":
+			v = c.TokenTTL.String()
+		case o.flag == "mongodb-uri":
+			v = maskURI(v)
+		case o.secret && v != "":
+			v = "(set)"
+		}
+		attrs = append(attrs, slog.String(o.flag, v))
+	}
+	return attrs
+}
+
+// maskURI hides the password of a MongoDB URI.
+func maskURI(s string) string {
+	u, err := url.Parse(s)
+	if err != nil || u.User == nil {
+		return s
+	}
+	if _, ok := u.User.Password(); ok {
+		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	}
+	return u.String()
+}
+
+func usage(out io.Writer, opts []option) {
+	fmt.Fprint(out, `Loa plans and tracks provincial communication campaigns.
+
+Usage: loa [flags]
+
+Serves the web UI and the JSON API. Every flag can also be set by the environment
+variable shown; a flag wins over the environment.
+
+`)
+	for _, o := range opts {
+		name := "--" + o.flag
+		if o.envOnly {
+			name = "(environment only)"
+		}
+		def := o.def
+		if def == "" {
+			def = `""`
+		}
+		fmt.Fprintf(out, "  %-20s %-20s default %s\n      %s\n", name, o.env, def, o.usage)
+	}
+}
+
+// demoFlag lets --demo stand alone (true) or take a value (true, false, auto).
+type demoFlag struct{ dst *string }
+
+func (d *demoFlag) String() string {
+	if d.dst == nil {
+		return ""
+	}
+	return *d.dst
+}
+func (d *demoFlag) Set(v string) error { *d.dst = v; return nil }
+func (d *demoFlag) IsBoolFlag() bool   { return true }

@@ -1,0 +1,252 @@
+package campaigns
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// Campaign is a plan for a period (chương trình / kế hoạch) with its legal basis and
+// the targets it promises. Its code is its identity and cannot change.
+type Campaign struct {
+	Code        string      `json:"code" bson:"_id"`
+	Title       string      `json:"title" bson:"title"`
+	Period      Period      `json:"period" bson:"period"`
+	LegalBasis  string      `json:"legalBasis" bson:"legalBasis"`
+	OwnerAgency string      `json:"ownerAgency" bson:"ownerAgency"`
+	Secretariat string      `json:"secretariat" bson:"secretariat"`
+	Description string      `json:"description" bson:"description"` // Markdown
+	Indicators  []Indicator `json:"indicators" bson:"indicators"`
+	CreatedAt   time.Time   `json:"createdAt" bson:"createdAt"`
+	UpdatedAt   time.Time   `json:"updatedAt" bson:"updatedAt"`
+}
+
+// Period is a campaign's span, both dates inclusive.
+type Period struct {
+	Start Date `json:"start" bson:"start"`
+	End   Date `json:"end" bson:"end"`
+}
+
+// Indicator is one target of a campaign and how it is counted (DESIGN §5).
+type Indicator struct {
+	Code  string `json:"code" bson:"code"`
+	Title string `json:"title" bson:"title"`
+	Rule  string `json:"rule" bson:"rule"`
+	// Group is the target group a coverage indicator counts.
+	Group string `json:"group,omitempty" bson:"group,omitempty"`
+	// Level is the org-unit level an orgunit_activity indicator counts.
+	Level string `json:"level,omitempty" bson:"level,omitempty"`
+	// Channel is the channel a monthly_frequency indicator counts.
+	Channel    string  `json:"channel,omitempty" bson:"channel,omitempty"`
+	Comparator string  `json:"comparator" bson:"comparator"`
+	Threshold  float64 `json:"threshold" bson:"threshold"` // a fraction in (0, 1]
+	// Source is the sentence of the plan the target comes from.
+	Source string `json:"source" bson:"source"`
+}
+
+// Counting rules of DESIGN §5.
+const (
+	RuleCoverage         = "coverage"
+	RuleOrgUnitActivity  = "orgunit_activity"
+	RuleMonthlyFrequency = "monthly_frequency"
+	RuleManual           = "manual"
+)
+
+// Comparators: "trên 70 %" is strictly greater, "50 %" and "100 %" are at least.
+const (
+	ComparatorGT  = "gt"
+	ComparatorGTE = "gte"
+)
+
+// ChannelKinds are the kinds of channel of DESIGN §2.
+var ChannelKinds = []string{
+	"provincial_press", "provincial_tv_radio", "portal", "district_station",
+	"commune_loudspeaker", "social_media", "direct_session", "school_session", "leaflet",
+}
+
+var (
+	rules           = []string{RuleCoverage, RuleOrgUnitActivity, RuleMonthlyFrequency, RuleManual}
+	campaignCode    = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
+	indicatorCode   = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
+	maxTextLength   = 2000
+	maxDescription  = 100_000
+	maxIndicators = 100
+)
+
+// reference is what a campaign is validated against.
+type reference struct {
+	groups map[string]bool
+	levels map[string]bool
+}
+
+// normalize puts every text in NFC and trims it, so that stored text compares and
+// searches consistently.
+func (c *Campaign) normalize() {
+	for _, p := range []*string{&c.Code, &c.Title, &c.LegalBasis, &c.OwnerAgency, &c.Secretariat} {
+		*p = strings.TrimSpace(norm.NFC.String(*p))
+	}
+	c.Description = norm.NFC.String(c.Description)
+	for i := range c.Indicators {
+		in := &c.Indicators[i]
+		for _, p := range []*string{&in.Code, &in.Title, &in.Rule, &in.Group, &in.Level, &in.Channel, &in.Comparator, &in.Source} {
+			*p = strings.TrimSpace(norm.NFC.String(*p))
+		}
+	}
+}
+
+// validate reports every problem of c at once.
+func (c *Campaign) validate(ref reference) error {
+	v := &ValidationError{}
+	if !campaignCode.MatchString(c.Code) {
+		v.add("code", "code is required: 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit")
+	}
+	if c.Title == "" {
+		v.add("title", "title is required")
+	}
+	for _, f := range []struct{ name, text string }{
+		{"title", c.Title}, {"legalBasis", c.LegalBasis}, {"ownerAgency", c.OwnerAgency}, {"secretariat", c.Secretariat},
+	} {
+		if len(f.text) > maxTextLength {
+			v.add(f.name, fmt.Sprintf("at most %d bytes", maxTextLength))
+		}
+	}
+	if len(c.Description) > maxDescription {
+		v.add("description", fmt.Sprintf("at most %d bytes", maxDescription))
+	}
+	startOK, endOK := c.Period.Start.valid(), c.Period.End.valid()
+	if !startOK {
+		v.add("period.start", "start must be a date of the form YYYY-MM-DD")
+	}
+	if !endOK {
+		v.add("period.end", "end must be a date of the form YYYY-MM-DD")
+	}
+	if startOK && endOK && c.Period.Start >= c.Period.End {
+		v.add("period.end", fmt.Sprintf("end %s must be after start %s", c.Period.End, c.Period.Start))
+	}
+	if len(c.Indicators) > maxIndicators {
+		v.add("indicators", fmt.Sprintf("at most %d indicators", maxIndicators))
+	}
+	seen := map[string]int{}
+	for i, in := range c.Indicators {
+		at := fmt.Sprintf("indicators[%d].", i)
+		if first, dup := seen[in.Code]; dup && in.Code != "" {
+			v.add(at+"code", fmt.Sprintf("indicator code %q is already used by indicators[%d]", in.Code, first))
+		}
+		seen[in.Code] = i
+		in.validate(at, ref, v)
+	}
+	return v.err()
+}
+
+func (in Indicator) validate(at string, ref reference, v *ValidationError) {
+	if !indicatorCode.MatchString(in.Code) {
+		v.add(at+"code", "code is required: 1 to 64 letters, digits, '.', '_' or '-'")
+	}
+	if in.Title == "" {
+		v.add(at+"title", "title is required")
+	}
+	if len(in.Title) > maxTextLength || len(in.Source) > maxTextLength {
+		v.add(at+"source", fmt.Sprintf("title and source are at most %d bytes each", maxTextLength))
+	}
+	if !slices.Contains(rules, in.Rule) {
+		v.add(at+"rule", "rule must be one of "+strings.Join(rules, ", "))
+	}
+	if in.Comparator != ComparatorGT && in.Comparator != ComparatorGTE {
+		v.add(at+"comparator", "comparator must be gt (strictly above) or gte (at least)")
+	}
+	if math.IsNaN(in.Threshold) || in.Threshold <= 0 || in.Threshold > 1 {
+		v.add(at+"threshold", "threshold must be a fraction above 0 and at most 1 (70 % is 0.7)")
+	}
+	switch {
+	case in.Group != "" && !ref.groups[in.Group]:
+		v.add(at+"group", fmt.Sprintf("unknown target group %q", in.Group))
+	case in.Rule == RuleCoverage && in.Group == "":
+		v.add(at+"group", "a coverage indicator needs the target group it counts")
+	}
+	switch {
+	case in.Level != "" && !ref.levels[in.Level]:
+		v.add(at+"level", fmt.Sprintf("unknown org-unit level %q", in.Level))
+	case in.Rule == RuleOrgUnitActivity && in.Level == "":
+		v.add(at+"level", "an orgunit_activity indicator needs the org-unit level it counts")
+	}
+	switch {
+	case in.Channel != "" && !slices.Contains(ChannelKinds, in.Channel):
+		v.add(at+"channel", fmt.Sprintf("unknown channel %q; one of %s", in.Channel, strings.Join(ChannelKinds, ", ")))
+	case in.Rule == RuleMonthlyFrequency && in.Channel == "":
+		v.add(at+"channel", "a monthly_frequency indicator needs the channel it counts")
+	}
+}
+
+// Campaigns lists every campaign by code.
+func (s *Service) Campaigns(ctx context.Context) ([]Campaign, error) {
+	return s.store.Campaigns(ctx)
+}
+
+// Campaign returns one campaign.
+func (s *Service) Campaign(ctx context.Context, code string) (Campaign, error) {
+	return s.store.Campaign(ctx, code)
+}
+
+// CreateCampaign validates and stores a new campaign; its code must be unused.
+func (s *Service) CreateCampaign(ctx context.Context, c Campaign) (Campaign, error) {
+	if err := s.check(ctx, &c); err != nil {
+		return Campaign{}, err
+	}
+	c.CreatedAt = s.now().UTC().Truncate(time.Millisecond)
+	c.UpdatedAt = c.CreatedAt
+	if err := s.store.InsertCampaign(ctx, c); err != nil {
+		return Campaign{}, err
+	}
+	return c, nil
+}
+
+// UpdateCampaign replaces campaign code with c; c.Code must be empty or the same.
+func (s *Service) UpdateCampaign(ctx context.Context, code string, c Campaign) (Campaign, error) {
+	if c.Code == "" {
+		c.Code = code
+	}
+	if c.Code != code {
+		return Campaign{}, &ValidationError{Details: []FieldError{{Field: "code", Message: "a campaign's code cannot change"}}}
+	}
+	if err := s.check(ctx, &c); err != nil {
+		return Campaign{}, err
+	}
+	old, err := s.store.Campaign(ctx, code)
+	if err != nil {
+		return Campaign{}, err
+	}
+	c.CreatedAt = old.CreatedAt
+	c.UpdatedAt = s.now().UTC().Truncate(time.Millisecond)
+	if err := s.store.ReplaceCampaign(ctx, c); err != nil {
+		return Campaign{}, err
+	}
+	return c, nil
+}
+
+// DeleteCampaign removes a campaign.
+func (s *Service) DeleteCampaign(ctx context.Context, code string) error {
+	return s.store.DeleteCampaign(ctx, code)
+}
+
+// check normalises and validates c against the stored groups and levels.
+func (s *Service) check(ctx context.Context, c *Campaign) error {
+	c.normalize()
+	if c.Indicators == nil {
+		c.Indicators = []Indicator{}
+	}
+	tree, err := s.tree(ctx)
+	if err != nil {
+		return err
+	}
+	groups, err := s.groupSet(ctx)
+	if err != nil {
+		return err
+	}
+	return c.validate(reference{groups: groups, levels: tree.levels})
+}

@@ -1,0 +1,48 @@
+package campaigns
+
+import (
+	"errors"
+	"strings"
+)
+
+// Sentinel errors; the HTTP layer maps them to statuses in one table.
+var (
+	ErrNotFound = errors.New("not found")
+	ErrConflict = errors.New("conflict")
+	ErrInvalid  = errors.New("invalid")
+)
+
+// FieldError says what is wrong with one field of the input.
+type FieldError struct {
+	Field   string `json:"field"`
+	Message string `json:"message"`
+}
+
+// ValidationError carries every field-level problem found in an input. It matches
+// ErrInvalid with errors.Is.
+type ValidationError struct {
+	Details []FieldError
+}
+
+func (e *ValidationError) Error() string {
+	msgs := make([]string, len(e.Details))
+	for i, d := range e.Details {
+		msgs[i] = d.Field + ": " + d.Message
+	}
+	return "invalid input: " + strings.Join(msgs, "; ")
+}
+
+func (e *ValidationError) Unwrap() error { return ErrInvalid }
+
+// add records a problem with field.
+func (e *ValidationError) add(field, message string) {
+	e.Details = append(e.Details, FieldError{Field: field, Message: message})
+}
+
+// err returns the error, or nil when nothing was recorded.
+func (e *ValidationError) err() error {
+	if len(e.Details) == 0 {
+		return nil
+	}
+	return e
+}

@@ -1,0 +1,132 @@
+package campaigns
+
+import (
+	"cmp"
+	"slices"
+	"strings"
+	"unicode"
+
+	"golang.org/x/text/runes"
+	"golang.org/x/text/transform"
+	"golang.org/x/text/unicode/norm"
+)
+
+// OrgUnit is an administrative unit (province, district, commune…) identified by its
+// official GSO code. Levels are data: whatever the imported list says.
+type OrgUnit struct {
+	Code   string `json:"code" bson:"_id"`
+	Name   string `json:"name" bson:"name"`
+	Type   string `json:"type" bson:"type"`
+	Level  string `json:"level" bson:"level"`
+	Parent string `json:"parent,omitempty" bson:"parent,omitempty"`
+	// Path lists the codes from the root down to this unit: the subtree test of
+	// access scopes is a prefix test on it.
+	Path []string `json:"path" bson:"path"`
+	// ValidFrom and ValidTo bound the unit's existence (inclusive); nil is open.
+	ValidFrom *Date `json:"validFrom" bson:"validFrom"`
+	ValidTo   *Date `json:"validTo" bson:"validTo"`
+	// SearchKey is the folded "type name" that q searches match.
+	SearchKey string `json:"-" bson:"searchKey"`
+}
+
+// OrgUnitDetail is a unit with its chain of parents, root first.
+type OrgUnitDetail struct {
+	OrgUnit
+	Parents []OrgUnit `json:"parents"`
+}
+
+// OrgUnitFilter selects units; empty fields select everything.
+type OrgUnitFilter struct {
+	Level  string
+	Parent string
+	// Q matches the unit's name (with or without its type) ignoring case and
+	// diacritics, or a code prefix.
+	Q string
+}
+
+func (f OrgUnitFilter) match(u OrgUnit, q string) bool {
+	if f.Level != "" && u.Level != f.Level {
+		return false
+	}
+	if f.Parent != "" && u.Parent != f.Parent {
+		return false
+	}
+	return q == "" || strings.Contains(u.SearchKey, q) || strings.HasPrefix(u.Code, q)
+}
+
+// unitTree is an immutable snapshot of all org units, ordered by code.
+type unitTree struct {
+	version int64
+	units   []OrgUnit
+	byCode  map[string]int
+	levels  map[string]bool
+}
+
+func newUnitTree(version int64, units []OrgUnit) *unitTree {
+	slices.SortFunc(units, func(a, b OrgUnit) int { return compareCodes(a.Code, b.Code) })
+	t := &unitTree{version: version, units: units, byCode: make(map[string]int, len(units)), levels: map[string]bool{}}
+	for i, u := range units {
+		t.byCode[u.Code] = i
+		t.levels[u.Level] = true
+	}
+	return t
+}
+
+func (t *unitTree) get(code string) (OrgUnit, bool) {
+	i, ok := t.byCode[code]
+	if !ok {
+		return OrgUnit{}, false
+	}
+	return t.units[i], true
+}
+
+func (t *unitTree) filter(f OrgUnitFilter) []OrgUnit {
+	q := Fold(strings.TrimSpace(f.Q))
+	var out []OrgUnit
+	for _, u := range t.units {
+		if f.match(u, q) {
+			out = append(out, u)
+		}
+	}
+	return out
+}
+
+func (t *unitTree) parents(u OrgUnit) []OrgUnit {
+	out := make([]OrgUnit, 0, len(u.Path))
+	for _, code := range u.Path[:max(len(u.Path)-1, 0)] {
+		if p, ok := t.get(code); ok {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// compareCodes orders codes numerically when both are digits ("49" < "502" <
+// "20335") and by bytes otherwise.
+func compareCodes(a, b string) int {
+	if len(a) != len(b) && isDigits(a) && isDigits(b) {
+		return cmp.Compare(len(a), len(b))
+	}
+	return strings.Compare(a, b)
+}
+
+func isDigits(s string) bool {
+	return s != "" && strings.IndexFunc(s, func(r rune) bool { return r < '0' || r > '9' }) < 0
+}
+
+var stripMarks = transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
+
+// Fold lower-cases s and strips Vietnamese tone and vowel marks (đ → d), so that
+// "dien ban" and "TAM KY" match "Điện Bàn" and "Tam Kỳ".
+func Fold(s string) string {
+	folded, _, err := transform.String(stripMarks, s)
+	if err != nil {
+		folded = s
+	}
+	return strings.Map(func(r rune) rune {
+		if r == 'đ' || r == 'Đ' {
+			return 'd'
+		}
+		return unicode.ToLower(r)
+	}, folded)
+}

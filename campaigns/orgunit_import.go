@@ -1,0 +1,187 @@
+package campaigns
+
+import (
+	"context"
+	"io"
+	"regexp"
+	"slices"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+var (
+	unitCodePattern  = regexp.MustCompile(`^[0-9A-Za-z]{1,16}$`)
+	unitLevelPattern = regexp.MustCompile(`^[a-z][a-z_]{0,31}$`)
+)
+
+// ImportOrgUnits reads a CSV with the columns code, name, type, level, parent_code
+// and optionally valid_from, valid_to (ISO dates). Good rows are saved, bad rows
+// reported; a parent may come later in the file. Moving a unit moves its subtree.
+func (s *Service) ImportOrgUnits(ctx context.Context, r io.Reader, dryRun bool) (ImportSummary, error) {
+	t, err := readTable(r, "code", "name", "type", "level", "parent_code")
+	if err != nil {
+		return ImportSummary{}, err
+	}
+	tree, err := s.tree(ctx)
+	if err != nil {
+		return ImportSummary{}, err
+	}
+	sum := ImportSummary{Read: t.dataRows()}
+
+	rowOf := map[string]int{} // code → row of the file that defines it
+	merged := make(map[string]OrgUnit, len(tree.units))
+	for _, u := range tree.units {
+		merged[u.Code] = u
+	}
+	t.each(func(n int, row []string) {
+		u, ok := parseOrgUnit(t, row, n, &sum)
+		if !ok {
+			return
+		}
+		if first, dup := rowOf[u.Code]; dup {
+			sum.conflict(n, "code", "code %s is already defined in row %d", u.Code, first)
+			return
+		}
+		rowOf[u.Code] = n
+		merged[u.Code] = u
+	})
+
+	// Reject rows whose parent is unknown or leads into a cycle, until every
+	// remaining unit has a path to a root.
+	for {
+		paths, broken := unitPaths(merged)
+		rejected := false
+		for code, msg := range broken {
+			n, fromFile := rowOf[code]
+			if !fromFile {
+				continue // a stored unit below a rejected row: rejecting the row mends it
+			}
+			sum.conflict(n, "parent_code", "%s", msg)
+			delete(rowOf, code)
+			if old, stored := tree.get(code); stored {
+				merged[code] = old
+			} else {
+				delete(merged, code)
+			}
+			rejected = true
+		}
+		if rejected {
+			continue
+		}
+		for code, u := range merged {
+			u.Path = paths[code]
+			merged[code] = u
+		}
+		break
+	}
+
+	var changed []OrgUnit
+	for code, u := range merged {
+		old, stored := tree.get(code)
+		if stored && sameUnit(old, u) {
+			if _, fromFile := rowOf[code]; fromFile {
+				sum.Unchanged++
+			}
+			continue
+		}
+		changed = append(changed, u)
+		if _, fromFile := rowOf[code]; fromFile {
+			if stored {
+				sum.Updated++
+			} else {
+				sum.Imported++
+			}
+		}
+	}
+	if !dryRun && len(changed) > 0 {
+		if err := s.store.SaveOrgUnits(ctx, changed); err != nil {
+			return ImportSummary{}, err
+		}
+	}
+	return sum.finish(dryRun), nil
+}
+
+// parseOrgUnit reads one row, reporting each bad field as a conflict.
+func parseOrgUnit(t *table, row []string, n int, sum *ImportSummary) (OrgUnit, bool) {
+	u := OrgUnit{
+		Code:   t.cell(row, "code"),
+		Name:   norm.NFC.String(t.cell(row, "name")),
+		Type:   norm.NFC.String(t.cell(row, "type")),
+		Level:  t.cell(row, "level"),
+		Parent: t.cell(row, "parent_code"),
+	}
+	before := len(sum.Conflicts)
+	if !unitCodePattern.MatchString(u.Code) {
+		sum.conflict(n, "code", "code must be 1 to 16 letters or digits, got %q", u.Code)
+	}
+	if u.Name == "" {
+		sum.conflict(n, "name", "name is required")
+	}
+	if u.Type == "" {
+		sum.conflict(n, "type", "type is required (e.g. tỉnh, huyện, xã)")
+	}
+	if !unitLevelPattern.MatchString(u.Level) {
+		sum.conflict(n, "level", "level must be a lower-case word such as province, district or commune, got %q", u.Level)
+	}
+	if u.Parent != "" && u.Parent == u.Code {
+		sum.conflict(n, "parent_code", "a unit cannot be its own parent")
+	}
+	for _, col := range []struct {
+		name string
+		dst  **Date
+	}{{"valid_from", &u.ValidFrom}, {"valid_to", &u.ValidTo}} {
+		v := t.cell(row, col.name)
+		if v == "" {
+			continue
+		}
+		d, err := ParseDate(v)
+		if err != nil {
+			sum.conflict(n, col.name, "%v", err)
+			continue
+		}
+		*col.dst = &d
+	}
+	if u.ValidFrom != nil && u.ValidTo != nil && *u.ValidTo < *u.ValidFrom {
+		sum.conflict(n, "valid_to", "valid_to %s is before valid_from %s", *u.ValidTo, *u.ValidFrom)
+	}
+	u.SearchKey = Fold(u.Type + " " + u.Name)
+	return u, len(sum.Conflicts) == before
+}
+
+// unitPaths computes each unit's path from its root, and says why for each unit
+// that has none (an unknown parent or a cycle).
+func unitPaths(units map[string]OrgUnit) (map[string][]string, map[string]string) {
+	paths := make(map[string][]string, len(units))
+	broken := map[string]string{}
+	for code := range units {
+		var chain []string
+		seen := map[string]bool{}
+		for c := code; c != ""; c = units[c].Parent {
+			if seen[c] {
+				broken[code] = "parent chain of " + code + " loops back to " + c
+				break
+			}
+			if _, ok := units[c]; !ok {
+				broken[code] = "unknown parent unit " + c
+				break
+			}
+			seen[c] = true
+			chain = append(chain, c)
+		}
+		if _, bad := broken[code]; !bad {
+			slices.Reverse(chain)
+			paths[code] = chain
+		}
+	}
+	return paths, broken
+}
+
+func sameUnit(a, b OrgUnit) bool {
+	return a.Code == b.Code && a.Name == b.Name && a.Type == b.Type && a.Level == b.Level &&
+		a.Parent == b.Parent && slices.Equal(a.Path, b.Path) && a.SearchKey == b.SearchKey &&
+		sameDate(a.ValidFrom, b.ValidFrom) && sameDate(a.ValidTo, b.ValidTo)
+}
+
+func sameDate(a, b *Date) bool {
+	return (a == nil && b == nil) || (a != nil && b != nil && *a == *b)
+}

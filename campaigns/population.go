@@ -1,0 +1,119 @@
+package campaigns
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strconv"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// Population is a denominator: how many people of a group live in a unit in a year,
+// and where that figure comes from.
+type Population struct {
+	ID      string `json:"-" bson:"_id"`
+	OrgUnit string `json:"orgUnit" bson:"orgUnit"`
+	Group   string `json:"group" bson:"group"`
+	Year    int    `json:"year" bson:"year"`
+	Count   int64  `json:"count" bson:"count"`
+	// Source is the provenance shown beside every figure computed from it, e.g.
+	// "sample estimate, not official" or "Cục Thống kê 2023".
+	Source string `json:"source" bson:"source"`
+}
+
+// populationID is the natural key: one figure per year, unit and group.
+func populationID(year int, orgUnit, group string) string {
+	return fmt.Sprintf("%d|%s|%s", year, orgUnit, group)
+}
+
+// PopulationFilter selects denominators; zero fields select everything.
+type PopulationFilter struct {
+	Year    int
+	OrgUnit string
+	Group   string
+}
+
+// Populations lists denominators ordered by year, unit and group.
+func (s *Service) Populations(ctx context.Context, f PopulationFilter) ([]Population, error) {
+	return s.store.Populations(ctx, f)
+}
+
+// ImportPopulations reads a CSV with the columns org_unit_code, group, year, count
+// and source. The unit and group must exist; counts are whole numbers ≥ 0.
+func (s *Service) ImportPopulations(ctx context.Context, r io.Reader, dryRun bool) (ImportSummary, error) {
+	t, err := readTable(r, "org_unit_code", "group", "year", "count")
+	if err != nil {
+		return ImportSummary{}, err
+	}
+	tree, err := s.tree(ctx)
+	if err != nil {
+		return ImportSummary{}, err
+	}
+	groups, err := s.groupSet(ctx)
+	if err != nil {
+		return ImportSummary{}, err
+	}
+	existing, err := s.store.Populations(ctx, PopulationFilter{})
+	if err != nil {
+		return ImportSummary{}, err
+	}
+	stored := make(map[string]Population, len(existing))
+	for _, p := range existing {
+		stored[p.ID] = p
+	}
+
+	sum := ImportSummary{Read: t.dataRows()}
+	rowOf := map[string]int{}
+	var changed []Population
+	t.each(func(n int, row []string) {
+		p := Population{
+			OrgUnit: t.cell(row, "org_unit_code"),
+			Group:   t.cell(row, "group"),
+			Source:  norm.NFC.String(t.cell(row, "source")),
+		}
+		if _, ok := tree.get(p.OrgUnit); !ok {
+			sum.conflict(n, "org_unit_code", "unknown org unit %q", p.OrgUnit)
+		}
+		if !groups[p.Group] {
+			sum.conflict(n, "group", "unknown target group %q", p.Group)
+		}
+		year, err := strconv.Atoi(t.cell(row, "year"))
+		if err != nil || year < 1900 || year > 2200 {
+			sum.conflict(n, "year", "year must be a four-digit year, got %q", t.cell(row, "year"))
+		}
+		count, err := strconv.ParseInt(t.cell(row, "count"), 10, 64)
+		switch {
+		case err != nil:
+			sum.conflict(n, "count", "count must be a whole number, got %q", t.cell(row, "count"))
+		case count < 0:
+			sum.conflict(n, "count", "count must not be negative, got %d", count)
+		}
+		if sum.rejected(n) {
+			return
+		}
+		p.Year, p.Count, p.ID = year, count, populationID(year, p.OrgUnit, p.Group)
+		if first, dup := rowOf[p.ID]; dup {
+			sum.conflict(n, "org_unit_code", "row %d already gives %s %s %d", first, p.OrgUnit, p.Group, year)
+			return
+		}
+		rowOf[p.ID] = n
+		old, ok := stored[p.ID]
+		switch {
+		case ok && old == p:
+			sum.Unchanged++
+			return
+		case ok:
+			sum.Updated++
+		default:
+			sum.Imported++
+		}
+		changed = append(changed, p)
+	})
+	if !dryRun && len(changed) > 0 {
+		if err := s.store.SavePopulations(ctx, changed); err != nil {
+			return ImportSummary{}, err
+		}
+	}
+	return sum.finish(dryRun), nil
+}
