@@ -71,12 +71,11 @@ var ChannelKinds = []string{
 }
 
 var (
-	rules           = []string{RuleCoverage, RuleOrgUnitActivity, RuleMonthlyFrequency, RuleManual}
-	campaignCode    = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
-	indicatorCode   = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
-	maxTextLength   = 2000
-	maxDescription  = 100_000
-	maxIndicators = 100
+	rules          = []string{RuleCoverage, RuleOrgUnitActivity, RuleMonthlyFrequency, RuleManual}
+	codePattern    = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`) // campaign and indicator codes
+	maxTextLength  = 2000
+	maxDescription = 100_000
+	maxIndicators  = 100
 )
 
 // reference is what a campaign is validated against.
@@ -103,7 +102,7 @@ func (c *Campaign) normalize() {
 // validate reports every problem of c at once.
 func (c *Campaign) validate(ref reference) error {
 	v := &ValidationError{}
-	if !campaignCode.MatchString(c.Code) {
+	if !codePattern.MatchString(c.Code) {
 		v.add("code", "code is required: 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit")
 	}
 	if c.Title == "" {
@@ -145,8 +144,8 @@ func (c *Campaign) validate(ref reference) error {
 }
 
 func (in Indicator) validate(at string, ref reference, v *ValidationError) {
-	if !indicatorCode.MatchString(in.Code) {
-		v.add(at+"code", "code is required: 1 to 64 letters, digits, '.', '_' or '-'")
+	if !codePattern.MatchString(in.Code) {
+		v.add(at+"code", "code is required: 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit")
 	}
 	if in.Title == "" {
 		v.add(at+"title", "title is required")

@@ -1,0 +1,166 @@
+package api_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"reflect"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
+	"go.mongodb.org/mongo-driver/v2/bson"
+
+	"loa/app/access"
+	"loa/app/api"
+	"loa/app/database"
+	"loa/app/database/dbtest"
+	"loa/campaigns"
+)
+
+func TestMain(m *testing.M) { dbtest.Main(m) }
+
+const adminPassword = "correct horse battery"
+
+// testServer is the real router on a fresh database with the reference data loaded
+// and an admin signed in.
+type testServer struct {
+	t         *testing.T
+	db        *database.DB
+	router    http.Handler
+	token     string
+	campaigns *campaigns.Service
+}
+
+func newServer(t *testing.T) *testServer {
+	t.Helper()
+	db := dbtest.New(t, slices.Concat(campaigns.Schema, access.Schema))
+	ctx := context.Background()
+	cs := campaigns.NewService(campaigns.NewStore(db), time.Now)
+	if err := cs.LoadReference(ctx); err != nil {
+		t.Fatal(err)
+	}
+	acc := access.NewService(access.NewStore(db), time.Now, time.Hour)
+	if err := acc.EnsureAdmin(ctx, adminPassword, "49", dbtest.Logger()); err != nil {
+		t.Fatal(err)
+	}
+	gin.SetMode(gin.ReleaseMode)
+	r := gin.New()
+	api.Register(r, api.Deps{Campaigns: cs, Access: acc, DB: db, Log: dbtest.Logger(), Registry: prometheus.NewRegistry()})
+	s := &testServer{t: t, db: db, router: r, campaigns: cs}
+	var login struct{ Token string }
+	s.decode(s.call("POST", "/api/v1/auth/login", "application/json",
+		`{"username":"admin","password":"`+adminPassword+`"}`, ""), http.StatusOK, &login)
+	s.token = login.Token
+	return s
+}
+
+// call sends a request through the router and checks the response against the
+// OpenAPI document.
+func (s *testServer) call(method, path, contentType, body, token string) *httptest.ResponseRecorder {
+	s.t.Helper()
+	req := httptest.NewRequest(method, path, bytes.NewBufferString(body))
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	rec := httptest.NewRecorder()
+	s.router.ServeHTTP(rec, req)
+	validateResponse(s.t, req, rec)
+	return rec
+}
+
+// do sends an authenticated JSON request (or none when body is empty).
+func (s *testServer) do(method, path, body string) *httptest.ResponseRecorder {
+	s.t.Helper()
+	ct := ""
+	if body != "" {
+		ct = "application/json"
+	}
+	return s.call(method, path, ct, body, s.token)
+}
+
+// decode checks the status and decodes the body into dst.
+func (s *testServer) decode(rec *httptest.ResponseRecorder, status int, dst any) {
+	s.t.Helper()
+	if rec.Code != status {
+		s.t.Fatalf("status %d, want %d; body %s", rec.Code, status, rec.Body)
+	}
+	if dst != nil {
+		if err := json.Unmarshal(rec.Body.Bytes(), dst); err != nil {
+			s.t.Fatalf("decode %s: %v", rec.Body, err)
+		}
+	}
+}
+
+type errorBody struct {
+	Error struct {
+		Code    string
+		Message string
+		Details []struct{ Field, Message string }
+	}
+}
+
+// wantError checks the status, the error code and, when field is not empty, that a
+// detail names field.
+func (s *testServer) wantError(rec *httptest.ResponseRecorder, status int, code, field string) {
+	s.t.Helper()
+	var e errorBody
+	s.decode(rec, status, &e)
+	if e.Error.Code != code {
+		s.t.Errorf("error code %q, want %q (body %s)", e.Error.Code, code, rec.Body)
+	}
+	if e.Error.Message == "" {
+		s.t.Errorf("error without a message: %s", rec.Body)
+	}
+	if field != "" && !slices.ContainsFunc(e.Error.Details, func(d struct{ Field, Message string }) bool { return d.Field == field }) {
+		s.t.Errorf("no detail for field %q in %s", field, rec.Body)
+	}
+}
+
+// snapshot reads every document of the domain collections, to prove a rejected
+// request wrote nothing.
+func (s *testServer) snapshot() map[string][]bson.M {
+	s.t.Helper()
+	ctx := context.Background()
+	out := map[string][]bson.M{}
+	for _, c := range campaigns.Schema {
+		cur, err := s.db.Collection(c.Name).Find(ctx, bson.D{})
+		if err != nil {
+			s.t.Fatal(err)
+		}
+		var docs []bson.M
+		if err := cur.All(ctx, &docs); err != nil {
+			s.t.Fatal(err)
+		}
+		out[c.Name] = docs
+	}
+	return out
+}
+
+func (s *testServer) unchangedSince(before map[string][]bson.M) {
+	s.t.Helper()
+	if after := s.snapshot(); !reflect.DeepEqual(before, after) {
+		for name := range after {
+			if !reflect.DeepEqual(before[name], after[name]) {
+				s.t.Errorf("collection %s changed: %d documents before, %d after", name, len(before[name]), len(after[name]))
+			}
+		}
+	}
+}
+
+func readAll(t *testing.T, r io.Reader) string {
+	t.Helper()
+	b, err := io.ReadAll(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
