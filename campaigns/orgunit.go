@@ -39,19 +39,26 @@ type OrgUnitDetail struct {
 type OrgUnitFilter struct {
 	Level  string
 	Parent string
-	// Q matches the unit's name (with or without its type) ignoring case and
-	// diacritics, or a code prefix.
+	// Q matches the unit's name (with or without its type) or a code prefix,
+	// ignoring case. A query without diacritics ignores them ("tam thanh" finds Tam
+	// Thanh, Tam Thành and Tam Thạnh); a query with them respects them.
 	Q string
 }
 
-func (f OrgUnitFilter) match(u OrgUnit, q string) bool {
+func (f OrgUnitFilter) match(u OrgUnit, q string, marked bool) bool {
 	if f.Level != "" && u.Level != f.Level {
 		return false
 	}
 	if f.Parent != "" && u.Parent != f.Parent {
 		return false
 	}
-	return q == "" || strings.Contains(u.SearchKey, q) || strings.HasPrefix(u.Code, q)
+	if q == "" || strings.HasPrefix(u.Code, q) {
+		return true
+	}
+	if marked {
+		return strings.Contains(strings.ToLower(u.Type+" "+u.Name), q)
+	}
+	return strings.Contains(u.SearchKey, q)
 }
 
 // unitTree is an immutable snapshot of all org units, ordered by code.
@@ -81,10 +88,15 @@ func (t *unitTree) get(code string) (OrgUnit, bool) {
 }
 
 func (t *unitTree) filter(f OrgUnitFilter) []OrgUnit {
-	q := Fold(strings.TrimSpace(f.Q))
+	q := strings.ToLower(norm.NFC.String(strings.TrimSpace(f.Q)))
+	folded := Fold(q)
+	marked := folded != q
+	if !marked {
+		q = folded
+	}
 	var out []OrgUnit
 	for _, u := range t.units {
-		if f.match(u, q) {
+		if f.match(u, q, marked) {
 			out = append(out, u)
 		}
 	}
