@@ -204,7 +204,9 @@ func TestLoadDemoIsIdempotent(t *testing.T) {
 		name string
 		run  func() (campaigns.ImportSummary, error)
 	}{
-		{"units", func() (campaigns.ImportSummary, error) { return s.ImportOrgUnits(ctx, seedFile(t, "quangnam-units.csv"), false) }},
+		{"units", func() (campaigns.ImportSummary, error) {
+			return s.ImportOrgUnits(ctx, seedFile(t, "quangnam-units.csv"), false)
+		}},
 		{"populations", func() (campaigns.ImportSummary, error) {
 			return s.ImportPopulations(ctx, seedFile(t, "quangnam-populations-2024-sample.csv"), false)
 		}},
