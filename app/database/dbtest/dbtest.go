@@ -55,17 +55,25 @@ func New(tb testing.TB, schema []database.Collection) *database.DB {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	db, err := engine.Connect(ctx, fmt.Sprintf("test_%d", serial.Add(1)))
+	name := fmt.Sprintf("test_%d", serial.Add(1))
+	db, err := engine.Connect(ctx, name)
 	if err != nil {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
-		if err := db.Drop(ctx); err != nil {
+		_ = db.Client.Disconnect(ctx)
+		// Drop through a client of its own: the test may have closed its client.
+		admin, err := engine.Connect(ctx, name)
+		if err != nil {
+			tb.Errorf("drop test database: %v", err)
+			return
+		}
+		defer admin.Client.Disconnect(ctx)
+		if err := admin.Drop(ctx); err != nil {
 			tb.Errorf("drop test database: %v", err)
 		}
-		_ = db.Client.Disconnect(ctx)
 	})
 	if err := db.EnsureSchema(ctx, schema); err != nil {
 		tb.Fatal(err)
