@@ -27,8 +27,6 @@ type Config struct {
 	Timezone      string
 	LogLevel      string
 	LogFormat     string
-
-	location *time.Location
 }
 
 // option describes one setting for parsing and for --help.
@@ -104,7 +102,7 @@ func (c *Config) validate(ttl string) error {
 		errs = append(errs, fmt.Errorf("token-ttl %q: want a positive duration such as 12h", ttl))
 	}
 	c.TokenTTL = d
-	if c.location, err = time.LoadLocation(c.Timezone); err != nil {
+	if _, err := time.LoadLocation(c.Timezone); err != nil {
 		errs = append(errs, fmt.Errorf("timezone %q: %v", c.Timezone, err))
 	}
 	if c.Demo != "auto" {

@@ -1,0 +1,326 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"os/exec"
+	"regexp"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"loa/campaigns"
+)
+
+// TestMain doubles as the service itself when LOA_TEST_CHILD is set, so tests can
+// run it as a separate process and kill it.
+func TestMain(m *testing.M) {
+	if os.Getenv("LOA_TEST_CHILD") == "1" {
+		ctx, stop := signalContext()
+		defer stop()
+		if err := run(ctx, strings.Fields(os.Getenv("LOA_TEST_ARGS")), os.Getenv, os.Stdout, os.Stderr); err != nil {
+			fmt.Fprintln(os.Stderr, "loa:", err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+const testPassword = "test admin password"
+
+func env(vars map[string]string) func(string) string {
+	return func(k string) string { return vars[k] }
+}
+
+func TestHelpListsEveryFlag(t *testing.T) {
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"--help"}, env(nil), &out, io.Discard); err != nil {
+		t.Fatalf("--help: %v", err)
+	}
+	for _, want := range []string{"--addr", "LOA_ADDR", "127.0.0.1:8080", "--data", "LOA_DATA_DIR", "./data",
+		"LOA_MONGODB_URI", "--demo", "LOA_DEMO", "LOA_ADMIN_PASSWORD", "LOA_TOKEN_TTL", "12h", "LOA_TIMEZONE", "Asia/Ho_Chi_Minh"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("--help does not mention %q:\n%s", want, out.String())
+		}
+	}
+}
+
+func TestConfig(t *testing.T) {
+	tests := []struct {
+		name    string
+		args    []string
+		env     map[string]string
+		wantErr string
+		check   func(c Config) bool
+	}{
+		{"defaults", nil, nil, "", func(c Config) bool {
+			return c.Addr == "127.0.0.1:8080" && c.DataDir == "./data" && c.TokenTTL == 12*time.Hour && c.DemoOn()
+		}},
+		{"env", nil, map[string]string{"LOA_ADDR": "0.0.0.0:9000", "LOA_DATA_DIR": "/var/lib/loa"}, "", func(c Config) bool {
+			return c.Addr == "0.0.0.0:9000" && c.DataDir == "/var/lib/loa"
+		}},
+		{"flag beats env", []string{"--addr", "127.0.0.1:1"}, map[string]string{"LOA_ADDR": "0.0.0.0:9000"}, "", func(c Config) bool {
+			return c.Addr == "127.0.0.1:1"
+		}},
+		{"external database turns the demo off", nil, map[string]string{"LOA_MONGODB_URI": "mongodb://db:27017"}, "", func(c Config) bool {
+			return !c.DemoOn()
+		}},
+		{"demo forced on", []string{"--demo"}, map[string]string{"LOA_MONGODB_URI": "mongodb://db:27017"}, "", func(c Config) bool {
+			return c.DemoOn()
+		}},
+		{"demo off", []string{"--demo=false"}, nil, "", func(c Config) bool { return !c.DemoOn() }},
+		{"bad zone", []string{"--timezone", "Mars/Olympus"}, nil, "timezone", nil},
+		{"bad ttl", nil, map[string]string{"LOA_TOKEN_TTL": "-1h"}, "token-ttl", nil},
+		{"bad addr", []string{"--addr", "8080"}, nil, "addr", nil},
+		{"bad level", []string{"--log-level", "loud"}, nil, "log-level", nil},
+		{"stray argument", []string{"serve"}, nil, "unknown command", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := loadConfig(tt.args, env(tt.env), io.Discard)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Errorf("loadConfig(%v, %v) error = %v, want one about %s", tt.args, tt.env, err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil || !tt.check(c) {
+				t.Errorf("loadConfig(%v, %v) = %+v, %v", tt.args, tt.env, c, err)
+			}
+		})
+	}
+	c, _ := loadConfig(nil, env(map[string]string{"LOA_MONGODB_URI": "mongodb://loa:hunter22@db/", "LOA_ADMIN_PASSWORD": "s3cret-pass"}), io.Discard)
+	logged := fmt.Sprint(c.Attrs()...)
+	if strings.Contains(logged, "hunter22") || strings.Contains(logged, "s3cret-pass") {
+		t.Errorf("logged configuration shows a secret: %s", logged)
+	}
+}
+
+// syncBuffer is a log destination safe for concurrent writes.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// startApp starts the service in-process on dir and returns its base URL, its log
+// and a stop function that waits for a clean shutdown.
+func startApp(t *testing.T, dir string, vars map[string]string) (string, *syncBuffer, func()) {
+	t.Helper()
+	logs := &syncBuffer{}
+	vars["LOA_DATA_DIR"] = dir
+	vars["LOA_ADDR"] = "127.0.0.1:0"
+	cfg, err := loadConfig(nil, env(vars), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := slog.New(slog.NewTextHandler(logs, nil))
+	ctx, cancel := context.WithCancel(context.Background())
+	a, err := newApp(ctx, cfg, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := listen(cfg.Addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- a.serve(ctx, ln) }()
+	return "http://" + ln.Addr().String(), logs, func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("shutdown: %v", err)
+		}
+	}
+}
+
+func login(t *testing.T, base, password string) string {
+	t.Helper()
+	resp, err := http.Post(base+"/api/v1/auth/login", "application/json",
+		strings.NewReader(`{"username":"admin","password":"`+password+`"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var s struct{ Token string }
+	if err := json.NewDecoder(resp.Body).Decode(&s); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("login: status %d, %v", resp.StatusCode, err)
+	}
+	return s.Token
+}
+
+func get(t *testing.T, url, token string, dst any) int {
+	t.Helper()
+	req, _ := http.NewRequest("GET", url, nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if dst != nil && resp.StatusCode == 200 {
+		if err := json.NewDecoder(resp.Body).Decode(dst); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return resp.StatusCode
+}
+
+type counts struct{ provinces, districts, communes, indicators, populations int }
+
+func countAll(t *testing.T, base, token string) counts {
+	t.Helper()
+	var c counts
+	var page struct{ Total int }
+	for level, dst := range map[string]*int{"province": &c.provinces, "district": &c.districts, "commune": &c.communes} {
+		get(t, base+"/api/v1/orgunits?level="+level, token, &page)
+		*dst = page.Total
+	}
+	var camp campaigns.Campaign
+	if get(t, base+"/api/v1/campaigns/PCMD-2024", token, &camp) == 200 {
+		c.indicators = len(camp.Indicators)
+	}
+	get(t, base+"/api/v1/populations", token, &page)
+	c.populations = page.Total
+	return c
+}
+
+// The newcomer's path: a first start loads the province and the 2024 plan, the
+// admin can sign in with the generated password, and a restart adds nothing.
+func TestFirstStartAndRestart(t *testing.T) {
+	dir := t.TempDir()
+	base, logs, stop := startApp(t, dir, map[string]string{})
+	m := regexp.MustCompile(` password=(\S+)`).FindStringSubmatch(logs.String())
+	if m == nil {
+		t.Fatalf("no generated admin password in the log:\n%s", logs)
+	}
+	token := login(t, base, m[1])
+	first := countAll(t, base, token)
+	want := counts{provinces: 1, districts: 18, communes: 241, indicators: 10, populations: 126}
+	if first != want {
+		t.Errorf("after the first start: %+v, want %+v", first, want)
+	}
+	stop()
+
+	base, logs, stop = startApp(t, dir, map[string]string{"LOA_ADMIN_PASSWORD": "ignored now"})
+	defer stop()
+	if strings.Contains(logs.String(), " password=") || strings.Contains(logs.String(), "created account") {
+		t.Errorf("the restart created the admin again:\n%s", logs)
+	}
+	if again := countAll(t, base, login(t, base, m[1])); again != first {
+		t.Errorf("after a restart: %+v, want %+v unchanged", again, first)
+	}
+	resp, err := http.Get(base + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(body), "PCMD-2024") {
+		t.Errorf("GET / = %d, want the start page listing PCMD-2024", resp.StatusCode)
+	}
+}
+
+// child is the service running as a separate process.
+type child struct {
+	cmd  *exec.Cmd
+	base string
+}
+
+func startChild(t *testing.T, dir string) *child {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), "LOA_TEST_CHILD=1", "LOA_DATA_DIR="+dir, "LOA_ADMIN_PASSWORD="+testPassword,
+		"LOA_TEST_ARGS=--addr 127.0.0.1:0 --demo=false")
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	addr := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			if m := regexp.MustCompile(`msg=serving addr=(\S+)`).FindStringSubmatch(sc.Text()); m != nil {
+				addr <- m[1]
+			}
+		}
+	}()
+	select {
+	case a := <-addr:
+		return &child{cmd: cmd, base: "http://" + a}
+	case <-time.After(60 * time.Second):
+		t.Fatal("the service did not start within 60 s")
+		return nil
+	}
+}
+
+// An acknowledged write survives kill -9 and a restart; SIGTERM stops the service
+// cleanly within 10 s.
+func TestAcknowledgedWriteSurvivesKill(t *testing.T) {
+	dir := t.TempDir()
+	c := startChild(t, dir)
+	token := login(t, c.base, testPassword)
+	body := `{"code":"KILL-TEST","title":"Ghi trước khi bị giết","period":{"start":"2025-01-01","end":"2025-06-30"}}`
+	req, _ := http.NewRequest("POST", c.base+"/api/v1/campaigns", strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("create: status %d", resp.StatusCode)
+	}
+	if err := c.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	_ = c.cmd.Wait()
+
+	c = startChild(t, dir)
+	var got campaigns.Campaign
+	if status := get(t, c.base+"/api/v1/campaigns/KILL-TEST", login(t, c.base, testPassword), &got); status != 200 || got.Title != "Ghi trước khi bị giết" {
+		t.Errorf("after kill -9 and restart: status %d, campaign %+v", status, got)
+	}
+
+	start := time.Now()
+	if err := c.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- c.cmd.Wait() }()
+	select {
+	case err := <-exited:
+		if err != nil {
+			t.Errorf("after SIGTERM the service exited with %v, want a clean exit", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Errorf("the service did not stop within 10 s of SIGTERM")
+	}
+	t.Logf("stopped %v after SIGTERM", time.Since(start).Round(time.Millisecond))
+}
