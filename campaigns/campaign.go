@@ -150,8 +150,11 @@ func (in Indicator) validate(at string, ref reference, v *ValidationError) {
 	if in.Title == "" {
 		v.add(at+"title", "title is required")
 	}
-	if len(in.Title) > maxTextLength || len(in.Source) > maxTextLength {
-		v.add(at+"source", fmt.Sprintf("title and source are at most %d bytes each", maxTextLength))
+	if len(in.Title) > maxTextLength {
+		v.add(at+"title", fmt.Sprintf("at most %d bytes", maxTextLength))
+	}
+	if len(in.Source) > maxTextLength {
+		v.add(at+"source", fmt.Sprintf("at most %d bytes", maxTextLength))
 	}
 	if !slices.Contains(rules, in.Rule) {
 		v.add(at+"rule", "rule must be one of "+strings.Join(rules, ", "))

@@ -70,7 +70,7 @@ type unitTree struct {
 }
 
 func newUnitTree(version int64, units []OrgUnit) *unitTree {
-	slices.SortFunc(units, func(a, b OrgUnit) int { return compareCodes(a.Code, b.Code) })
+	slices.SortFunc(units, func(a, b OrgUnit) int { return CompareCodes(a.Code, b.Code) })
 	t := &unitTree{version: version, units: units, byCode: make(map[string]int, len(units)), levels: map[string]bool{}}
 	for i, u := range units {
 		t.byCode[u.Code] = i
@@ -113,11 +113,18 @@ func (t *unitTree) parents(u OrgUnit) []OrgUnit {
 	return out
 }
 
-// compareCodes orders codes numerically when both are digits ("49" < "502" <
-// "20335") and by bytes otherwise.
-func compareCodes(a, b string) int {
-	if len(a) != len(b) && isDigits(a) && isDigits(b) {
-		return cmp.Compare(len(a), len(b))
+// CompareCodes orders codes: numeric codes first, by value ("49" < "502" <
+// "20335"), then any others byte by byte.
+func CompareCodes(a, b string) int {
+	da, db := isDigits(a), isDigits(b)
+	switch {
+	case da && db:
+		return cmp.Or(cmp.Compare(len(a), len(b)), strings.Compare(a, b))
+	case da != db:
+		if da {
+			return -1
+		}
+		return 1
 	}
 	return strings.Compare(a, b)
 }

@@ -46,6 +46,15 @@ func TestFold(t *testing.T) {
 	}
 }
 
+func TestCompareCodesIsATotalOrder(t *testing.T) {
+	codes := []string{"1x", "20335", "A", "2", "049", "502", "100", "49", "9a"}
+	slices.SortFunc(codes, campaigns.CompareCodes)
+	want := []string{"2", "49", "049", "100", "502", "20335", "1x", "9a", "A"}
+	if !slices.Equal(codes, want) {
+		t.Errorf("sorted codes = %v, want %v", codes, want)
+	}
+}
+
 func TestReferenceDataIsTheProvince(t *testing.T) {
 	s := newService(t, true)
 	ctx := context.Background()

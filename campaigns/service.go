@@ -92,7 +92,7 @@ func (s *Service) OrgUnit(ctx context.Context, code string) (OrgUnitDetail, erro
 	}
 	u, ok := t.get(code)
 	if !ok {
-		return OrgUnitDetail{}, fmt.Errorf("org unit %s: %w", code, ErrNotFound)
+		return OrgUnitDetail{}, fmt.Errorf("%w: no org unit with code %s", ErrNotFound, code)
 	}
 	return OrgUnitDetail{OrgUnit: u, Parents: t.parents(u)}, nil
 }

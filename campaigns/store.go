@@ -137,7 +137,7 @@ func (s *MongoStore) Campaign(ctx context.Context, code string) (Campaign, error
 	var c Campaign
 	err := s.db.Collection(campaignsColl).FindOne(ctx, byID(code)).Decode(&c)
 	if errors.Is(err, mongo.ErrNoDocuments) {
-		return Campaign{}, fmt.Errorf("campaign %s: %w", code, ErrNotFound)
+		return Campaign{}, fmt.Errorf("%w: no campaign with code %s", ErrNotFound, code)
 	}
 	if err != nil {
 		return Campaign{}, fmt.Errorf("read campaign %s: %w", code, err)
@@ -149,7 +149,7 @@ func (s *MongoStore) Campaign(ctx context.Context, code string) (Campaign, error
 func (s *MongoStore) InsertCampaign(ctx context.Context, c Campaign) error {
 	_, err := s.db.Collection(campaignsColl).InsertOne(ctx, c)
 	if mongo.IsDuplicateKeyError(err) {
-		return fmt.Errorf("campaign code %s is already used: %w", c.Code, ErrConflict)
+		return fmt.Errorf("%w: campaign code %s is already used", ErrConflict, c.Code)
 	}
 	if err != nil {
 		return fmt.Errorf("insert campaign %s: %w", c.Code, err)
@@ -164,7 +164,7 @@ func (s *MongoStore) ReplaceCampaign(ctx context.Context, c Campaign) error {
 		return fmt.Errorf("replace campaign %s: %w", c.Code, err)
 	}
 	if res.MatchedCount == 0 {
-		return fmt.Errorf("campaign %s: %w", c.Code, ErrNotFound)
+		return fmt.Errorf("%w: no campaign with code %s", ErrNotFound, c.Code)
 	}
 	return nil
 }
@@ -176,7 +176,7 @@ func (s *MongoStore) DeleteCampaign(ctx context.Context, code string) error {
 		return fmt.Errorf("delete campaign %s: %w", code, err)
 	}
 	if res.DeletedCount == 0 {
-		return fmt.Errorf("campaign %s: %w", code, ErrNotFound)
+		return fmt.Errorf("%w: no campaign with code %s", ErrNotFound, code)
 	}
 	return nil
 }

@@ -35,8 +35,9 @@ type handler struct {
 func Register(r *gin.Engine, d Deps) {
 	h := &handler{Deps: d}
 	r.Use(h.recover(), h.observe(newMetrics(d.Registry)))
+	r.HandleMethodNotAllowed = true
 	r.NoRoute(h.notFound)
-	r.NoMethod(h.notFound)
+	r.NoMethod(h.methodNotAllowed)
 
 	r.GET("/healthz", h.healthz)
 	r.GET("/readyz", h.readyz)

@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -31,7 +32,7 @@ func (h *handler) listCampaigns(c *gin.Context) {
 		h.fail(c, err)
 		return
 	}
-	p, err := paginate(c, cs, func(c campaigns.Campaign) string { return c.Code })
+	p, err := paginate(c, cs, func(c campaigns.Campaign) string { return c.Code }, strings.Compare)
 	if err != nil {
 		h.fail(c, err)
 		return

@@ -81,7 +81,11 @@ func TestCampaignCRUD(t *testing.T) {
 	}
 
 	s.wantError(s.do("PUT", "/api/v1/campaigns/OTHER", updated), http.StatusBadRequest, "invalid", "code")
-	s.wantError(s.do("GET", "/api/v1/campaigns/NOPE", ""), http.StatusNotFound, "not_found", "")
+	var missing errorBody
+	s.decode(s.do("GET", "/api/v1/campaigns/NOPE", ""), http.StatusNotFound, &missing)
+	if missing.Error.Code != "not_found" || missing.Error.Message != "no campaign with code NOPE" {
+		t.Errorf("missing campaign answered %+v", missing.Error)
+	}
 	if rec := s.do("DELETE", "/api/v1/campaigns/PCMBN-2025", ""); rec.Code != http.StatusNoContent {
 		t.Errorf("DELETE status %d, want 204", rec.Code)
 	}

@@ -3,6 +3,7 @@ package api
 import (
 	"errors"
 	"net/http"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -58,7 +59,7 @@ func (h *handler) fail(c *gin.Context, err error) {
 	}
 	for _, s := range statuses {
 		if errors.Is(err, s.err) {
-			body := apiError{Code: s.code, Message: err.Error()}
+			body := apiError{Code: s.code, Message: strings.TrimPrefix(err.Error(), s.err.Error()+": ")}
 			var ve *campaigns.ValidationError
 			if errors.As(err, &ve) {
 				body.Message = "the input is not valid; see details"
@@ -74,6 +75,11 @@ func (h *handler) fail(c *gin.Context, err error) {
 	h.Log.ErrorContext(c.Request.Context(), "request failed", "method", c.Request.Method,
 		"route", c.FullPath(), "error", err)
 	c.AbortWithStatusJSON(http.StatusInternalServerError, errorBody{apiError{Code: "internal", Message: "internal error"}})
+}
+
+func (h *handler) methodNotAllowed(c *gin.Context) {
+	h.fail(c, &requestError{status: http.StatusMethodNotAllowed, code: "method_not_allowed",
+		message: c.Request.Method + " is not allowed on " + c.Request.URL.Path + "; see the Allow header"})
 }
 
 func (h *handler) notFound(c *gin.Context) {

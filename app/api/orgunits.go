@@ -19,7 +19,7 @@ func (h *handler) listOrgUnits(c *gin.Context) {
 		h.fail(c, err)
 		return
 	}
-	p, err := paginate(c, units, func(u campaigns.OrgUnit) string { return u.Code })
+	p, err := paginate(c, units, func(u campaigns.OrgUnit) string { return u.Code }, campaigns.CompareCodes)
 	if err != nil {
 		h.fail(c, err)
 		return

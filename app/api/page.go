@@ -2,6 +2,7 @@ package api
 
 import (
 	"encoding/base64"
+	"sort"
 
 	"github.com/gin-gonic/gin"
 )
@@ -19,9 +20,10 @@ type page[T any] struct {
 	NextCursor string `json:"nextCursor,omitempty"`
 }
 
-// paginate cuts all (already in its stable order) at ?cursor= and ?limit=. The
-// cursor is the opaque key of the last item of the previous page.
-func paginate[T any](c *gin.Context, all []T, key func(T) string) (page[T], error) {
+// paginate cuts all at ?cursor= and ?limit=. all is sorted by key in the order of
+// compare; the cursor is the opaque key of the last item of the previous page, so a
+// page starts after it even if that item has since gone.
+func paginate[T any](c *gin.Context, all []T, key func(T) string, compare func(a, b string) int) (page[T], error) {
 	limit, err := intQuery(c, "limit", defaultLimit, 1, maxLimit)
 	if err != nil {
 		return page[T]{}, err
@@ -29,16 +31,10 @@ func paginate[T any](c *gin.Context, all []T, key func(T) string) (page[T], erro
 	start := 0
 	if cur := c.Query("cursor"); cur != "" {
 		last, err := base64.RawURLEncoding.DecodeString(cur)
-		start = -1
-		for i, it := range all {
-			if err == nil && key(it) == string(last) {
-				start = i + 1
-				break
-			}
+		if err != nil || len(last) == 0 {
+			return page[T]{}, badRequest("cursor", "malformed cursor; use the nextCursor of the previous page")
 		}
-		if start < 0 {
-			return page[T]{}, badRequest("cursor", "unknown cursor; start again without one")
-		}
+		start = sort.Search(len(all), func(i int) bool { return compare(key(all[i]), string(last)) > 0 })
 	}
 	end := min(start+limit, len(all))
 	p := page[T]{Items: all[start:end], Total: len(all)}

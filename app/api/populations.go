@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -14,6 +15,7 @@ func (h *handler) listTargetGroups(c *gin.Context) {
 		h.fail(c, err)
 		return
 	}
+	// Groups are few and kept in their display order: one page, no cursor.
 	c.JSON(http.StatusOK, page[campaigns.TargetGroup]{Items: groups, Total: len(groups)})
 }
 
@@ -30,7 +32,7 @@ func (h *handler) listPopulations(c *gin.Context) {
 		h.fail(c, err)
 		return
 	}
-	p, err := paginate(c, ps, func(p campaigns.Population) string { return p.ID })
+	p, err := paginate(c, ps, func(p campaigns.Population) string { return p.ID }, strings.Compare)
 	if err != nil {
 		h.fail(c, err)
 		return

@@ -113,7 +113,6 @@ func TestOrgUnitsAPI(t *testing.T) {
 		t.Errorf("%d units over %d pages, want 260 over 3", len(seen), pages)
 	}
 	s.wantError(s.do("GET", "/api/v1/orgunits?limit=0", ""), http.StatusBadRequest, "invalid", "limit")
-	s.wantError(s.do("GET", "/api/v1/orgunits?cursor=bogus", ""), http.StatusBadRequest, "invalid", "cursor")
 
 	var detail struct {
 		Code    string
@@ -252,6 +251,37 @@ func TestServiceEndpoints(t *testing.T) {
 		t.Errorf("/metrics lacks the per-route count and latency:\n%s", rec.Body)
 	}
 	s.wantError(s.call("GET", "/api/v1/nothing-here", "", "", s.token), http.StatusNotFound, "not_found", "")
+	rec = s.call("PATCH", "/api/v1/campaigns", "application/json", "{}", s.token)
+	s.wantError(rec, http.StatusMethodNotAllowed, "method_not_allowed", "")
+	if allow := rec.Header().Get("Allow"); !strings.Contains(allow, "GET") || !strings.Contains(allow, "POST") {
+		t.Errorf("Allow = %q, want GET and POST", allow)
+	}
+}
+
+// A cursor keeps working when the last item of its page is deleted meanwhile.
+func TestCursorSurvivesDeletion(t *testing.T) {
+	s := newServer(t)
+	for _, code := range []string{"A-1", "B-2", "C-3"} {
+		s.decode(s.do("POST", "/api/v1/campaigns", withCampaign(t, func(m map[string]any) { m["code"] = code })), http.StatusCreated, nil)
+	}
+	var first struct {
+		Items      []struct{ Code string }
+		NextCursor string
+	}
+	s.decode(s.do("GET", "/api/v1/campaigns?limit=2", ""), http.StatusOK, &first)
+	if len(first.Items) != 2 || first.Items[1].Code != "B-2" || first.NextCursor == "" {
+		t.Fatalf("first page = %+v", first)
+	}
+	s.decode(s.do("DELETE", "/api/v1/campaigns/B-2", ""), http.StatusNoContent, nil)
+	var next struct {
+		Items []struct{ Code string }
+		Total int
+	}
+	s.decode(s.do("GET", "/api/v1/campaigns?limit=2&cursor="+first.NextCursor, ""), http.StatusOK, &next)
+	if len(next.Items) != 1 || next.Items[0].Code != "C-3" || next.Total != 2 {
+		t.Errorf("page after the deleted B-2 = %+v, want C-3 of 2", next)
+	}
+	s.wantError(s.do("GET", "/api/v1/campaigns?cursor=!!!", ""), http.StatusBadRequest, "invalid", "cursor")
 }
 
 func TestReadyzWithoutDatabase(t *testing.T) {
