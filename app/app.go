@@ -15,6 +15,7 @@ import (
 
 	"loa/app/access"
 	"loa/app/api"
+	"loa/app/audit"
 	"loa/app/database"
 	"loa/app/web"
 	"loa/campaigns"
@@ -27,7 +28,7 @@ const shutdownTimeout = 10 * time.Second
 // schema is every collection Loa owns, from one list.
 func schema() []database.Collection {
 	var all []database.Collection
-	for _, s := range [][]database.Collection{campaigns.Schema, access.Schema} {
+	for _, s := range [][]database.Collection{database.Schema, campaigns.Schema, access.Schema, audit.Schema} {
 		all = append(all, s...)
 	}
 	return all
@@ -64,11 +65,12 @@ func (a *app) prepare(ctx context.Context) error {
 	if err := a.db.EnsureSchema(ctx, schema()); err != nil {
 		return err
 	}
-	cs := campaigns.NewService(campaigns.NewStore(a.db), now)
+	trail := audit.New(audit.NewStore(a.db), now)
+	cs := campaigns.NewService(campaigns.NewStore(a.db), trail, now)
 	if err := cs.LoadReference(ctx); err != nil {
 		return err
 	}
-	acc := access.NewService(access.NewStore(a.db), now, a.cfg.TokenTTL)
+	acc := access.NewService(access.NewStore(a.db), trail, cs, now, access.Options{TokenTTL: a.cfg.TokenTTL})
 	if err := acc.EnsureAdmin(ctx, a.cfg.AdminPassword, a.cfg.Province, a.log); err != nil {
 		return err
 	}
@@ -86,8 +88,11 @@ func (a *app) prepare(ctx context.Context) error {
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
-	api.Register(r, api.Deps{Campaigns: cs, Access: acc, DB: a.db, Log: a.log, Registry: reg})
-	web.Register(r, tmpl, cs, a.log)
+	if err := r.SetTrustedProxies(a.cfg.TrustedProxies); err != nil {
+		return fmt.Errorf("trusted proxies: %w", err)
+	}
+	api.Register(r, api.Deps{Campaigns: cs, Access: acc, Audit: trail, DB: a.db, Log: a.log, Registry: reg})
+	web.Register(r, tmpl, cs, acc, a.log)
 	a.handler = r
 	return nil
 }

@@ -9,6 +9,8 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/http/cookiejar"
+	"net/url"
 	"os"
 	"os/exec"
 	"regexp"
@@ -194,14 +196,20 @@ func countAll(t *testing.T, base, token string) counts {
 	var c counts
 	var page struct{ Total int }
 	for level, dst := range map[string]*int{"province": &c.provinces, "district": &c.districts, "commune": &c.communes} {
-		get(t, base+"/api/v1/orgunits?level="+level, token, &page)
+		page.Total = -1
+		if get(t, base+"/api/v1/orgunits?level="+level, token, &page) != 200 {
+			t.Errorf("GET /api/v1/orgunits?level=%s failed", level)
+		}
 		*dst = page.Total
 	}
 	var camp campaigns.Campaign
 	if get(t, base+"/api/v1/campaigns/PCMD-2024", token, &camp) == 200 {
 		c.indicators = len(camp.Indicators)
 	}
-	get(t, base+"/api/v1/populations", token, &page)
+	page.Total = -1
+	if get(t, base+"/api/v1/populations", token, &page) != 200 {
+		t.Errorf("GET /api/v1/populations failed")
+	}
 	c.populations = page.Total
 	return c
 }
@@ -221,6 +229,18 @@ func TestFirstStartAndRestart(t *testing.T) {
 	if first != want {
 		t.Errorf("after the first start: %+v, want %+v", first, want)
 	}
+
+	// Remove the demo campaign: a restart must not load it again.
+	req, _ := http.NewRequest("DELETE", base+"/api/v1/campaigns/PCMD-2024", nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != http.StatusNoContent {
+		t.Fatalf("delete PCMD-2024: status %d", resp.StatusCode)
+	}
+	resp.Body.Close()
 	stop()
 
 	base, logs, stop = startApp(t, dir, map[string]string{"LOA_ADMIN_PASSWORD": "ignored now"})
@@ -228,17 +248,32 @@ func TestFirstStartAndRestart(t *testing.T) {
 	if strings.Contains(logs.String(), " password=") || strings.Contains(logs.String(), "created account") {
 		t.Errorf("the restart created the admin again:\n%s", logs)
 	}
+	first.indicators = 0
 	if again := countAll(t, base, login(t, base, m[1])); again != first {
-		t.Errorf("after a restart: %+v, want %+v unchanged", again, first)
+		t.Errorf("after a restart: %+v, want %+v: the deleted demo campaign stays deleted, nothing else changes", again, first)
 	}
-	resp, err := http.Get(base + "/")
-	if err != nil {
-		t.Fatal(err)
+
+	// The web start page: anonymous, then signed in with the session cookie.
+	jar, _ := cookiejar.New(nil)
+	web := &http.Client{Jar: jar}
+	page := func(resp *http.Response, err error) string {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != 200 {
+			t.Fatalf("%s %s = %d", resp.Request.Method, resp.Request.URL, resp.StatusCode)
+		}
+		return string(b)
 	}
-	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode != 200 || !strings.Contains(string(body), "PCMD-2024") {
-		t.Errorf("GET / = %d, want the start page listing PCMD-2024", resp.StatusCode)
+	if body := page(web.Get(base + "/")); !strings.Contains(body, `href="/login"`) || strings.Contains(body, "Chương trình") {
+		t.Errorf("anonymous start page shows campaigns or no sign-in link:\n%s", body)
+	}
+	body := page(web.PostForm(base+"/login", url.Values{"username": {"admin"}, "password": {m[1]}}))
+	if !strings.Contains(body, "Đăng xuất") || !strings.Contains(body, "Chương trình") {
+		t.Errorf("signed-in start page lacks the sign-out form or the campaigns:\n%s", body)
 	}
 }
 

@@ -27,6 +27,9 @@ type Config struct {
 	Timezone      string
 	LogLevel      string
 	LogFormat     string
+	// TrustedProxies are the addresses whose X-Forwarded-For is believed, for the
+	// per-address login limit; empty believes none.
+	TrustedProxies []string
 }
 
 // option describes one setting for parsing and for --help.
@@ -37,7 +40,7 @@ type option struct {
 	envOnly               bool // a secret never passed on the command line, where ps shows it
 }
 
-func (c *Config) options(ttl *string) []option {
+func (c *Config) options(ttl, proxies *string) []option {
 	return []option{
 		{"addr", "LOA_ADDR", "127.0.0.1:8080", "address the HTTP server listens on", &c.Addr, false, false},
 		{"data", "LOA_DATA_DIR", "./data", "directory of the embedded database's files", &c.DataDir, false, false},
@@ -50,6 +53,7 @@ func (c *Config) options(ttl *string) []option {
 		{"timezone", "LOA_TIMEZONE", "Asia/Ho_Chi_Minh", "time zone calendars and rules are evaluated in", &c.Timezone, false, false},
 		{"log-level", "LOA_LOG_LEVEL", "info", "debug, info, warn or error", &c.LogLevel, false, false},
 		{"log-format", "LOA_LOG_FORMAT", "text", "text or json", &c.LogFormat, false, false},
+		{"trusted-proxies", "LOA_TRUSTED_PROXIES", "", "comma-separated addresses or CIDRs of reverse proxies whose X-Forwarded-For is believed", proxies, false, false},
 	}
 }
 
@@ -59,8 +63,8 @@ var errHelp = flag.ErrHelp
 // loadConfig reads args and the environment (through getenv) into a validated Config.
 func loadConfig(args []string, getenv func(string) string, out io.Writer) (Config, error) {
 	var c Config
-	var ttl string
-	opts := c.options(&ttl)
+	var ttl, proxies string
+	opts := c.options(&ttl, &proxies)
 	fs := flag.NewFlagSet("loa", flag.ContinueOnError)
 	fs.SetOutput(out)
 	for _, o := range opts {
@@ -87,6 +91,11 @@ func loadConfig(args []string, getenv func(string) string, out io.Writer) (Confi
 		}
 		if *o.dst == "" {
 			*o.dst = o.def
+		}
+	}
+	for _, p := range strings.Split(proxies, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			c.TrustedProxies = append(c.TrustedProxies, p)
 		}
 	}
 	return c, c.validate(ttl)
@@ -141,13 +150,11 @@ func (c *Config) level() (slog.Level, error) {
 
 // Attrs are the settings for the start-up log, secrets masked.
 func (c *Config) Attrs() []any {
-	var ttl string
+	ttl, proxies := c.TokenTTL.String(), strings.Join(c.TrustedProxies, ",")
 	attrs := []any{}
-	for _, o := range c.options(&ttl) {
+	for _, o := range c.options(&ttl, &proxies) {
 		v := *o.dst
 		switch {
-		case o.flag == "token-ttl":
-			v = c.TokenTTL.String()
 		case o.flag == "mongodb-uri":
 			v = maskURI(v)
 		case o.secret && v != "":

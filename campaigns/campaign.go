@@ -196,7 +196,7 @@ func (s *Service) Campaign(ctx context.Context, code string) (Campaign, error) {
 }
 
 // CreateCampaign validates and stores a new campaign; its code must be unused.
-func (s *Service) CreateCampaign(ctx context.Context, c Campaign) (Campaign, error) {
+func (s *Service) CreateCampaign(ctx context.Context, actor Actor, c Campaign) (Campaign, error) {
 	if err := s.check(ctx, &c); err != nil {
 		return Campaign{}, err
 	}
@@ -205,11 +205,11 @@ func (s *Service) CreateCampaign(ctx context.Context, c Campaign) (Campaign, err
 	if err := s.store.InsertCampaign(ctx, c); err != nil {
 		return Campaign{}, err
 	}
-	return c, nil
+	return c, s.audit.Record(ctx, actor.Username, campaignChanges(nil, &c)...)
 }
 
 // UpdateCampaign replaces campaign code with c; c.Code must be empty or the same.
-func (s *Service) UpdateCampaign(ctx context.Context, code string, c Campaign) (Campaign, error) {
+func (s *Service) UpdateCampaign(ctx context.Context, actor Actor, code string, c Campaign) (Campaign, error) {
 	if c.Code == "" {
 		c.Code = code
 	}
@@ -228,12 +228,65 @@ func (s *Service) UpdateCampaign(ctx context.Context, code string, c Campaign) (
 	if err := s.store.ReplaceCampaign(ctx, c); err != nil {
 		return Campaign{}, err
 	}
-	return c, nil
+	return c, s.audit.Record(ctx, actor.Username, campaignChanges(&old, &c)...)
 }
 
 // DeleteCampaign removes a campaign.
-func (s *Service) DeleteCampaign(ctx context.Context, code string) error {
-	return s.store.DeleteCampaign(ctx, code)
+func (s *Service) DeleteCampaign(ctx context.Context, actor Actor, code string) error {
+	old, err := s.store.Campaign(ctx, code)
+	if err != nil {
+		return err
+	}
+	if err := s.store.DeleteCampaign(ctx, code); err != nil {
+		return err
+	}
+	return s.audit.Record(ctx, actor.Username, campaignChanges(&old, nil)...)
+}
+
+// campaignChanges describes a campaign's change for the audit trail: the campaign
+// itself, and each indicator added, changed or removed.
+func campaignChanges(before, after *Campaign) []Change {
+	action := "update"
+	var code string
+	var oldInd, newInd []Indicator
+	switch {
+	case before == nil:
+		action, code, newInd = "create", after.Code, after.Indicators
+	case after == nil:
+		action, code, oldInd = "delete", before.Code, before.Indicators
+	default:
+		code, oldInd, newInd = after.Code, before.Indicators, after.Indicators
+	}
+	changes := []Change{{Action: action, Entity: "campaign", EntityID: code, Before: campaignOrNil(before), After: campaignOrNil(after)}}
+	find := func(list []Indicator, c string) *Indicator {
+		for i := range list {
+			if list[i].Code == c {
+				return &list[i]
+			}
+		}
+		return nil
+	}
+	for _, in := range oldInd {
+		if n := find(newInd, in.Code); n == nil {
+			changes = append(changes, Change{Action: "delete", Entity: "indicator", EntityID: code + "/" + in.Code, Before: in})
+		} else if *n != in {
+			changes = append(changes, Change{Action: "update", Entity: "indicator", EntityID: code + "/" + in.Code, Before: in, After: *n})
+		}
+	}
+	for _, in := range newInd {
+		if find(oldInd, in.Code) == nil {
+			changes = append(changes, Change{Action: "create", Entity: "indicator", EntityID: code + "/" + in.Code, After: in})
+		}
+	}
+	return changes
+}
+
+// campaignOrNil keeps a missing side of a change a JSON null.
+func campaignOrNil(c *Campaign) any {
+	if c == nil {
+		return nil
+	}
+	return *c
 }
 
 // check normalises and validates c against the stored groups and levels.

@@ -51,6 +51,7 @@ func (s *ImportSummary) finish(dryRun bool) ImportSummary {
 	if s.Conflicts == nil {
 		s.Conflicts = []Conflict{}
 	}
+	slices.SortStableFunc(s.Conflicts, func(a, b Conflict) int { return a.Row - b.Row })
 	switch {
 	case s.Ignored == 0:
 		s.Status = "success"

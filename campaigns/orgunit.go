@@ -40,25 +40,19 @@ type OrgUnitFilter struct {
 	Level  string
 	Parent string
 	// Q matches the unit's name (with or without its type) or a code prefix,
-	// ignoring case. A query without diacritics ignores them ("tam thanh" finds Tam
-	// Thanh, Tam Thành and Tam Thạnh); a query with them respects them.
+	// ignoring case and diacritics: "tam thanh" and "Tâm Thành" both find Tam
+	// Thanh, Tam Thành and Tam Thạnh.
 	Q string
 }
 
-func (f OrgUnitFilter) match(u OrgUnit, q string, marked bool) bool {
+func (f OrgUnitFilter) match(u OrgUnit, q string) bool {
 	if f.Level != "" && u.Level != f.Level {
 		return false
 	}
 	if f.Parent != "" && u.Parent != f.Parent {
 		return false
 	}
-	if q == "" || strings.HasPrefix(u.Code, q) {
-		return true
-	}
-	if marked {
-		return strings.Contains(strings.ToLower(u.Type+" "+u.Name), q)
-	}
-	return strings.Contains(u.SearchKey, q)
+	return q == "" || strings.HasPrefix(u.Code, q) || strings.Contains(u.SearchKey, q)
 }
 
 // unitTree is an immutable snapshot of all org units, ordered by code.
@@ -88,15 +82,10 @@ func (t *unitTree) get(code string) (OrgUnit, bool) {
 }
 
 func (t *unitTree) filter(f OrgUnitFilter) []OrgUnit {
-	q := strings.ToLower(norm.NFC.String(strings.TrimSpace(f.Q)))
-	folded := Fold(q)
-	marked := folded != q
-	if !marked {
-		q = folded
-	}
+	q := Fold(strings.TrimSpace(f.Q))
 	var out []OrgUnit
 	for _, u := range t.units {
-		if f.match(u, q, marked) {
+		if f.match(u, q) {
 			out = append(out, u)
 		}
 	}

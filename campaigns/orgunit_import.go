@@ -17,7 +17,8 @@ var (
 // ImportOrgUnits reads a CSV with the columns code, name, type, level, parent_code
 // and optionally valid_from, valid_to (ISO dates). Good rows are saved, bad rows
 // reported; a parent may come later in the file. Moving a unit moves its subtree.
-func (s *Service) ImportOrgUnits(ctx context.Context, r io.Reader, dryRun bool) (ImportSummary, error) {
+// The actor may only create or change units inside its scope.
+func (s *Service) ImportOrgUnits(ctx context.Context, actor Actor, r io.Reader, dryRun bool) (ImportSummary, error) {
 	t, err := readTable(r, "code", "name", "type", "level", "parent_code")
 	if err != nil {
 		return ImportSummary{}, err
@@ -46,55 +47,67 @@ func (s *Service) ImportOrgUnits(ctx context.Context, r io.Reader, dryRun bool) 
 		merged[u.Code] = u
 	})
 
-	// Reject rows whose parent is unknown or leads into a cycle, until every
-	// remaining unit has a path to a root.
+	// Reject rows whose parent is unknown, that lead into a cycle or that would put
+	// a unit outside the actor's scope, until the rest is consistent. A rejected row
+	// leaves its unit as stored, which may mend the rows below it.
 	for {
 		paths, broken := unitPaths(merged)
 		rejected := false
-		for code, msg := range broken {
-			n, fromFile := rowOf[code]
-			if !fromFile {
-				continue // a stored unit below a rejected row: rejecting the row mends it
+		for code, n := range rowOf {
+			old, stored := tree.get(code)
+			if msg, bad := broken[code]; bad {
+				sum.conflict(n, "parent_code", "%s", msg)
+			} else if !actor.covers(paths[code]) || (stored && !actor.covers(old.Path)) {
+				sum.conflict(n, "code", "unit %s is outside your scope %s", code, actor.Scope)
+			} else {
+				continue
 			}
-			sum.conflict(n, "parent_code", "%s", msg)
+			rejected = true
 			delete(rowOf, code)
-			if old, stored := tree.get(code); stored {
+			if stored {
 				merged[code] = old
 			} else {
 				delete(merged, code)
 			}
-			rejected = true
 		}
-		if rejected {
-			continue
+		if !rejected {
+			for code, u := range merged {
+				if p, ok := paths[code]; ok {
+					u.Path = p
+					merged[code] = u
+				}
+			}
+			break
 		}
-		for code, u := range merged {
-			u.Path = paths[code]
-			merged[code] = u
-		}
-		break
 	}
 
 	var changed []OrgUnit
+	var changes []Change
 	for code, u := range merged {
 		old, stored := tree.get(code)
-		if stored && sameUnit(old, u) {
-			if _, fromFile := rowOf[code]; fromFile {
+		_, fromFile := rowOf[code]
+		switch {
+		case stored && sameUnit(old, u):
+			if fromFile {
 				sum.Unchanged++
 			}
 			continue
+		case stored:
+			changes = append(changes, Change{Action: "update", Entity: "orgunit", EntityID: code, Path: u.Path, Before: old, After: u})
+			if fromFile {
+				sum.Updated++
+			}
+		default:
+			changes = append(changes, Change{Action: "create", Entity: "orgunit", EntityID: code, Path: u.Path, After: u})
+			sum.Imported++
 		}
 		changed = append(changed, u)
-		if _, fromFile := rowOf[code]; fromFile {
-			if stored {
-				sum.Updated++
-			} else {
-				sum.Imported++
-			}
-		}
 	}
 	if !dryRun && len(changed) > 0 {
 		if err := s.store.SaveOrgUnits(ctx, changed); err != nil {
+			return ImportSummary{}, err
+		}
+		if err := s.audit.Record(ctx, actor.Username, changes...); err != nil {
 			return ImportSummary{}, err
 		}
 	}

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"loa/app/audit"
+	"loa/app/database"
 	"loa/app/database/dbtest"
 	"loa/campaigns"
 )
@@ -20,7 +22,8 @@ var fixedNow = func() time.Time { return time.Date(2024, 3, 15, 9, 0, 0, 0, time
 // reference is true.
 func newService(t *testing.T, reference bool) *campaigns.Service {
 	t.Helper()
-	s := campaigns.NewService(campaigns.NewStore(dbtest.New(t, campaigns.Schema)), fixedNow)
+	db := dbtest.New(t, slices.Concat(database.Schema, campaigns.Schema, audit.Schema))
+	s := campaigns.NewService(campaigns.NewStore(db), audit.New(audit.NewStore(db), fixedNow), fixedNow)
 	if reference {
 		if err := s.LoadReference(context.Background()); err != nil {
 			t.Fatal(err)
@@ -95,8 +98,8 @@ func TestOrgUnitSearchAndParents(t *testing.T) {
 		{campaigns.OrgUnitFilter{Q: "TAM KY"}, []string{"502"}},
 		{campaigns.OrgUnitFilter{Q: "  Tam Kỳ "}, []string{"502"}},
 		{campaigns.OrgUnitFilter{Q: "xa tam thanh"}, []string{"20359", "20365", "20980"}},
-		{campaigns.OrgUnitFilter{Q: "Tam Thạnh"}, []string{"20980"}},
-		{campaigns.OrgUnitFilter{Q: "xã tam thành"}, []string{"20365"}},
+		{campaigns.OrgUnitFilter{Q: "Tâm Thành"}, []string{"20359", "20365", "20980"}},
+		{campaigns.OrgUnitFilter{Q: "Điện ban"}, []string{"507"}},
 		{campaigns.OrgUnitFilter{Q: "Tam Thanh", Level: "district"}, nil},
 		{campaigns.OrgUnitFilter{Q: "5", Level: "district"}, []string{"502", "503", "504", "505", "506", "507", "508", "509",
 			"510", "511", "512", "513", "514", "515", "516", "517", "518", "519"}},
@@ -140,7 +143,7 @@ func TestOrgUnitSearchAndParents(t *testing.T) {
 
 func importUnits(t *testing.T, s *campaigns.Service, csv string, dryRun bool) campaigns.ImportSummary {
 	t.Helper()
-	sum, err := s.ImportOrgUnits(context.Background(), strings.NewReader(csv), dryRun)
+	sum, err := s.ImportOrgUnits(context.Background(), campaigns.System, strings.NewReader(csv), dryRun)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -234,7 +237,7 @@ func TestImportOrgUnitsFileErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := s.ImportOrgUnits(context.Background(), strings.NewReader(tt.file), false)
+			_, err := s.ImportOrgUnits(context.Background(), campaigns.System, strings.NewReader(tt.file), false)
 			var ve *campaigns.ValidationError
 			if !errors.As(err, &ve) || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("ImportOrgUnits(%q) error = %v, want a validation error mentioning %q", tt.file, err, tt.want)

@@ -34,14 +34,35 @@ type PopulationFilter struct {
 	Group   string
 }
 
-// Populations lists denominators ordered by year, unit and group.
-func (s *Service) Populations(ctx context.Context, f PopulationFilter) ([]Population, error) {
-	return s.store.Populations(ctx, f)
+// Populations lists the denominators f selects within the actor's scope, ordered by
+// year, unit and group.
+func (s *Service) Populations(ctx context.Context, actor Actor, f PopulationFilter) ([]Population, error) {
+	tree, err := s.tree(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if f.OrgUnit != "" {
+		u, ok := tree.get(f.OrgUnit)
+		if ok && !actor.covers(u.Path) {
+			return nil, fmt.Errorf("%w: org unit %s is outside your scope %s", ErrOutsideScope, f.OrgUnit, actor.Scope)
+		}
+	}
+	all, err := s.store.Populations(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	out := all[:0]
+	for _, p := range all {
+		if u, ok := tree.get(p.OrgUnit); ok && actor.covers(u.Path) {
+			out = append(out, p)
+		}
+	}
+	return out, nil
 }
 
 // ImportPopulations reads a CSV with the columns org_unit_code, group, year, count
 // and source. The unit and group must exist; counts are whole numbers ≥ 0.
-func (s *Service) ImportPopulations(ctx context.Context, r io.Reader, dryRun bool) (ImportSummary, error) {
+func (s *Service) ImportPopulations(ctx context.Context, actor Actor, r io.Reader, dryRun bool) (ImportSummary, error) {
 	t, err := readTable(r, "org_unit_code", "group", "year", "count")
 	if err != nil {
 		return ImportSummary{}, err
@@ -66,14 +87,17 @@ func (s *Service) ImportPopulations(ctx context.Context, r io.Reader, dryRun boo
 	sum := ImportSummary{Read: t.dataRows()}
 	rowOf := map[string]int{}
 	var changed []Population
+	var changes []Change
 	t.each(func(n int, row []string) {
 		p := Population{
 			OrgUnit: t.cell(row, "org_unit_code"),
 			Group:   t.cell(row, "group"),
 			Source:  norm.NFC.String(t.cell(row, "source")),
 		}
-		if _, ok := tree.get(p.OrgUnit); !ok {
+		if u, ok := tree.get(p.OrgUnit); !ok {
 			sum.conflict(n, "org_unit_code", "unknown org unit %q", p.OrgUnit)
+		} else if !actor.covers(u.Path) {
+			sum.conflict(n, "org_unit_code", "org unit %s is outside your scope %s", p.OrgUnit, actor.Scope)
 		}
 		if !groups[p.Group] {
 			sum.conflict(n, "group", "unknown target group %q", p.Group)
@@ -99,19 +123,25 @@ func (s *Service) ImportPopulations(ctx context.Context, r io.Reader, dryRun boo
 		}
 		rowOf[p.ID] = n
 		old, ok := stored[p.ID]
+		unit, _ := tree.get(p.OrgUnit)
 		switch {
 		case ok && old == p:
 			sum.Unchanged++
 			return
 		case ok:
 			sum.Updated++
+			changes = append(changes, Change{Action: "update", Entity: "population", EntityID: p.ID, Path: unit.Path, Before: old, After: p})
 		default:
 			sum.Imported++
+			changes = append(changes, Change{Action: "create", Entity: "population", EntityID: p.ID, Path: unit.Path, After: p})
 		}
 		changed = append(changed, p)
 	})
 	if !dryRun && len(changed) > 0 {
 		if err := s.store.SavePopulations(ctx, changed); err != nil {
+			return ImportSummary{}, err
+		}
+		if err := s.audit.Record(ctx, actor.Username, changes...); err != nil {
 			return ImportSummary{}, err
 		}
 	}

@@ -50,7 +50,7 @@ func (s *Service) LoadDemo(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		if _, err := s.CreateCampaign(ctx, c); err != nil && !errors.Is(err, ErrConflict) {
+		if _, err := s.CreateCampaign(ctx, System, c); err != nil && !errors.Is(err, ErrConflict) {
 			return fmt.Errorf("demo campaign: %w", err)
 		}
 		return s.importSeed(ctx, populationsFile, s.ImportPopulations)
@@ -69,12 +69,12 @@ func (s *Service) once(ctx context.Context, step string, load func() error) erro
 }
 
 func (s *Service) importSeed(ctx context.Context, name string,
-	load func(context.Context, io.Reader, bool) (ImportSummary, error)) error {
+	load func(context.Context, Actor, io.Reader, bool) (ImportSummary, error)) error {
 	data, err := seedFiles.ReadFile(name)
 	if err != nil {
 		return err
 	}
-	sum, err := load(ctx, bytes.NewReader(data), false)
+	sum, err := load(ctx, System, bytes.NewReader(data), false)
 	if err != nil {
 		return fmt.Errorf("import %s: %w", name, err)
 	}

@@ -40,15 +40,17 @@ type Store interface {
 // one lookup by `_id` and several replicas stay consistent.
 type Service struct {
 	store Store
+	audit Auditor
 	now   func() time.Time
 
 	mu    sync.Mutex
 	units *unitTree
 }
 
-// NewService returns a service on store; now is the clock.
-func NewService(store Store, now func() time.Time) *Service {
-	return &Service{store: store, now: now}
+// NewService returns a service on store that records every change with audit; now
+// is the clock.
+func NewService(store Store, audit Auditor, now func() time.Time) *Service {
+	return &Service{store: store, audit: audit, now: now}
 }
 
 // tree returns the current org-unit snapshot, reloading it when the stored version

@@ -19,7 +19,7 @@ const (
 	campaignsColl    = "campaigns"
 	metaColl         = "campaigns_meta"
 
-	orgUnitsVersionID = "orgunits-version"
+	orgUnitsVersion = "orgunits"
 )
 
 // Schema lists the collections this package owns. Every document has a natural
@@ -34,30 +34,20 @@ var Schema = []database.Collection{
 
 // MongoStore is the Store on MongoDB (or the embedded engine).
 type MongoStore struct {
-	db    *mongo.Database
-	locks database.Locker
+	db       *mongo.Database
+	versions *database.Versions
 }
 
 // NewStore returns the store on db.
 func NewStore(db *database.DB) *MongoStore {
-	return &MongoStore{db: db.Database, locks: db.Locks()}
+	return &MongoStore{db: db.Database, versions: db.Versions()}
 }
 
 func byID(id string) bson.D { return bson.D{{Key: "_id", Value: id}} }
 
 // OrgUnitsVersion returns the counter SaveOrgUnits bumps (0 before any save).
 func (s *MongoStore) OrgUnitsVersion(ctx context.Context) (int64, error) {
-	var doc struct {
-		Version int64 `bson:"version"`
-	}
-	err := s.db.Collection(metaColl).FindOne(ctx, byID(orgUnitsVersionID)).Decode(&doc)
-	if errors.Is(err, mongo.ErrNoDocuments) {
-		return 0, nil
-	}
-	if err != nil {
-		return 0, fmt.Errorf("read org-unit version: %w", err)
-	}
-	return doc.Version, nil
+	return s.versions.Get(ctx, orgUnitsVersion)
 }
 
 // OrgUnits reads every unit (a small reference collection).
@@ -74,13 +64,7 @@ func (s *MongoStore) SaveOrgUnits(ctx context.Context, units []OrgUnit) error {
 	if _, err := s.db.Collection(orgUnitsColl).BulkWrite(ctx, models); err != nil {
 		return fmt.Errorf("save org units: %w", err)
 	}
-	defer s.locks.Lock(metaColl + "|" + orgUnitsVersionID)()
-	_, err := s.db.Collection(metaColl).UpdateOne(ctx, byID(orgUnitsVersionID),
-		bson.D{{Key: "$inc", Value: bson.D{{Key: "version", Value: 1}}}}, options.UpdateOne().SetUpsert(true))
-	if err != nil {
-		return fmt.Errorf("bump org-unit version: %w", err)
-	}
-	return nil
+	return s.versions.Bump(ctx, orgUnitsVersion)
 }
 
 // TargetGroups reads the groups in display order.

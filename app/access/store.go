@@ -4,36 +4,99 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"loa/app/database"
+	"loa/campaigns"
 )
 
 const (
-	usersColl  = "users"
-	tokensColl = "tokens"
+	usersColl    = "users"
+	tokensColl   = "tokens"
+	failuresColl = "login_failures"
+
+	maxFailuresKept = 50
 )
 
-// Schema lists the collections this package owns; users and tokens are read by
-// `_id` (username, token hash) only.
-var Schema = []database.Collection{{Name: usersColl}, {Name: tokensColl}}
+// Schema lists the collections this package owns; request paths read them by `_id`
+// only (username, token hash, limit key). The username index serves revocation of
+// all of an account's tokens, an admin action.
+var Schema = []database.Collection{
+	{Name: usersColl},
+	{Name: tokensColl, Indexes: []mongo.IndexModel{{Keys: bson.D{{Key: "username", Value: 1}}}}},
+	{Name: failuresColl},
+}
+
+// Store is the persistence the service needs.
+type Store interface {
+	Users(ctx context.Context) ([]User, error)
+	User(ctx context.Context, username string) (User, error)
+	InsertUser(ctx context.Context, u User) error
+	ReplaceUser(ctx context.Context, u User) error
+	DeleteUser(ctx context.Context, username string) error
+	// Lock serialises changes of one account's document.
+	Lock(username string) (unlock func())
+
+	Token(ctx context.Context, hash string) (Token, error)
+	InsertToken(ctx context.Context, t Token) error
+	DeleteToken(ctx context.Context, hash string) error
+	// DeleteTokens revokes every token of username except the one with hash keep.
+	DeleteTokens(ctx context.Context, username, keep string) error
+
+	// AuthVersion changes whenever a token may have been revoked or an account
+	// changed, so cached sign-ins are checked again.
+	AuthVersion(ctx context.Context) (int64, error)
+
+	Failures(ctx context.Context, key string) ([]time.Time, error)
+	AddFailure(ctx context.Context, key string, at time.Time, window time.Duration) error
+	ClearFailures(ctx context.Context, key string) error
+}
 
 // MongoStore is the Store on MongoDB (or the embedded engine).
 type MongoStore struct {
-	db *mongo.Database
+	db       *mongo.Database
+	locks    database.Locker
+	versions *database.Versions
 }
 
+const authVersion = "auth"
+
 // NewStore returns the store on db.
-func NewStore(db *database.DB) *MongoStore { return &MongoStore{db: db.Database} }
+func NewStore(db *database.DB) *MongoStore {
+	return &MongoStore{db: db.Database, locks: db.Locks(), versions: db.Versions()}
+}
+
+// AuthVersion is bumped by every write that can end a sign-in.
+func (s *MongoStore) AuthVersion(ctx context.Context) (int64, error) {
+	return s.versions.Get(ctx, authVersion)
+}
+
+func byID(id string) bson.D { return bson.D{{Key: "_id", Value: id}} }
+
+// Users reads every account (a small collection).
+func (s *MongoStore) Users(ctx context.Context) ([]User, error) {
+	cur, err := s.db.Collection(usersColl).Find(ctx, bson.D{}, options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}))
+	if err != nil {
+		return nil, fmt.Errorf("read users: %w", err)
+	}
+	out := []User{}
+	if err := cur.All(ctx, &out); err != nil {
+		return nil, fmt.Errorf("read users: %w", err)
+	}
+	return out, nil
+}
 
 // User reads one account.
 func (s *MongoStore) User(ctx context.Context, username string) (User, error) {
 	var u User
-	err := s.db.Collection(usersColl).FindOne(ctx, bson.D{{Key: "_id", Value: username}}).Decode(&u)
+	err := s.db.Collection(usersColl).FindOne(ctx, byID(username)).Decode(&u)
 	if errors.Is(err, mongo.ErrNoDocuments) {
-		return User{}, fmt.Errorf("user %s: %w", username, errNotFound)
+		return User{}, fmt.Errorf("%w: no account %s", campaigns.ErrNotFound, username)
 	}
 	if err != nil {
 		return User{}, fmt.Errorf("read user %s: %w", username, err)
@@ -41,20 +104,51 @@ func (s *MongoStore) User(ctx context.Context, username string) (User, error) {
 	return u, nil
 }
 
-// InsertUser stores a new account.
+// InsertUser stores a new account; a taken username is ErrConflict.
 func (s *MongoStore) InsertUser(ctx context.Context, u User) error {
-	if _, err := s.db.Collection(usersColl).InsertOne(ctx, u); err != nil {
+	_, err := s.db.Collection(usersColl).InsertOne(ctx, u)
+	if mongo.IsDuplicateKeyError(err) {
+		return fmt.Errorf("%w: the username %s is taken", campaigns.ErrConflict, u.Username)
+	}
+	if err != nil {
 		return fmt.Errorf("insert user %s: %w", u.Username, err)
 	}
 	return nil
 }
 
+// ReplaceUser overwrites an account.
+func (s *MongoStore) ReplaceUser(ctx context.Context, u User) error {
+	res, err := s.db.Collection(usersColl).ReplaceOne(ctx, byID(u.Username), u)
+	if err != nil {
+		return fmt.Errorf("replace user %s: %w", u.Username, err)
+	}
+	if res.MatchedCount == 0 {
+		return fmt.Errorf("%w: no account %s", campaigns.ErrNotFound, u.Username)
+	}
+	return s.versions.Bump(ctx, authVersion)
+}
+
+// DeleteUser removes an account.
+func (s *MongoStore) DeleteUser(ctx context.Context, username string) error {
+	res, err := s.db.Collection(usersColl).DeleteOne(ctx, byID(username))
+	if err != nil {
+		return fmt.Errorf("delete user %s: %w", username, err)
+	}
+	if res.DeletedCount == 0 {
+		return fmt.Errorf("%w: no account %s", campaigns.ErrNotFound, username)
+	}
+	return s.versions.Bump(ctx, authVersion)
+}
+
+// Lock serialises read-modify-write of one account document.
+func (s *MongoStore) Lock(username string) func() { return s.locks.Lock(usersColl + "|" + username) }
+
 // Token reads a token by the hash of its secret.
 func (s *MongoStore) Token(ctx context.Context, hash string) (Token, error) {
 	var t Token
-	err := s.db.Collection(tokensColl).FindOne(ctx, bson.D{{Key: "_id", Value: hash}}).Decode(&t)
+	err := s.db.Collection(tokensColl).FindOne(ctx, byID(hash)).Decode(&t)
 	if errors.Is(err, mongo.ErrNoDocuments) {
-		return Token{}, fmt.Errorf("token: %w", errNotFound)
+		return Token{}, fmt.Errorf("%w: no such token", campaigns.ErrNotFound)
 	}
 	if err != nil {
 		return Token{}, fmt.Errorf("read token: %w", err)
@@ -66,6 +160,74 @@ func (s *MongoStore) Token(ctx context.Context, hash string) (Token, error) {
 func (s *MongoStore) InsertToken(ctx context.Context, t Token) error {
 	if _, err := s.db.Collection(tokensColl).InsertOne(ctx, t); err != nil {
 		return fmt.Errorf("insert token: %w", err)
+	}
+	return nil
+}
+
+// DeleteToken revokes one token.
+func (s *MongoStore) DeleteToken(ctx context.Context, hash string) error {
+	res, err := s.db.Collection(tokensColl).DeleteOne(ctx, byID(hash))
+	if err != nil {
+		return fmt.Errorf("delete token: %w", err)
+	}
+	if res.DeletedCount == 0 {
+		return fmt.Errorf("%w: no such token", campaigns.ErrNotFound)
+	}
+	return s.versions.Bump(ctx, authVersion)
+}
+
+// DeleteTokens revokes every token of username but keep.
+func (s *MongoStore) DeleteTokens(ctx context.Context, username, keep string) error {
+	filter := bson.D{{Key: "username", Value: username}}
+	if keep != "" {
+		filter = append(filter, bson.E{Key: "_id", Value: bson.D{{Key: "$ne", Value: keep}}})
+	}
+	if _, err := s.db.Collection(tokensColl).DeleteMany(ctx, filter); err != nil {
+		return fmt.Errorf("revoke tokens of %s: %w", username, err)
+	}
+	return s.versions.Bump(ctx, authVersion)
+}
+
+type failures struct {
+	At []time.Time `bson:"at"`
+}
+
+// Failures reads the recorded failed logins of key, oldest first.
+func (s *MongoStore) Failures(ctx context.Context, key string) ([]time.Time, error) {
+	var f failures
+	err := s.db.Collection(failuresColl).FindOne(ctx, byID(key)).Decode(&f)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read login failures: %w", err)
+	}
+	return f.At, nil
+}
+
+// AddFailure records a failed login at, forgetting those older than window.
+func (s *MongoStore) AddFailure(ctx context.Context, key string, at time.Time, window time.Duration) error {
+	defer s.locks.Lock(failuresColl + "|" + key)()
+	old, err := s.Failures(ctx, key)
+	if err != nil {
+		return err
+	}
+	kept := slices.DeleteFunc(old, func(t time.Time) bool { return at.Sub(t) >= window })
+	kept = append(kept, at)
+	if len(kept) > maxFailuresKept {
+		kept = kept[len(kept)-maxFailuresKept:]
+	}
+	_, err = s.db.Collection(failuresColl).ReplaceOne(ctx, byID(key), failures{At: kept}, options.Replace().SetUpsert(true))
+	if err != nil {
+		return fmt.Errorf("record login failure: %w", err)
+	}
+	return nil
+}
+
+// ClearFailures forgets the failed logins of key.
+func (s *MongoStore) ClearFailures(ctx context.Context, key string) error {
+	if _, err := s.db.Collection(failuresColl).DeleteOne(ctx, byID(key)); err != nil {
+		return fmt.Errorf("clear login failures: %w", err)
 	}
 	return nil
 }

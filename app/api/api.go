@@ -10,6 +10,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"loa/app/access"
+	"loa/app/audit"
 	"loa/campaigns"
 )
 
@@ -22,6 +23,7 @@ type Pinger interface {
 type Deps struct {
 	Campaigns *campaigns.Service
 	Access    *access.Service
+	Audit     *audit.Log
 	DB        Pinger
 	Log       *slog.Logger
 	Registry  *prometheus.Registry
@@ -31,10 +33,11 @@ type handler struct {
 	Deps
 }
 
-// Register adds the API's routes and middleware to r. It reads like a sitemap.
+// Register adds the API's routes and middleware to r. It reads like a sitemap: each
+// route names the action of the permission table it needs (access.Permissions).
 func Register(r *gin.Engine, d Deps) {
 	h := &handler{Deps: d}
-	r.Use(h.recover(), h.observe(newMetrics(d.Registry)))
+	r.Use(SecurityHeaders, h.recover(), h.observe(newMetrics(d.Registry)))
 	r.HandleMethodNotAllowed = true
 	r.NoRoute(h.notFound)
 	r.NoMethod(h.methodNotAllowed)
@@ -48,18 +51,33 @@ func Register(r *gin.Engine, d Deps) {
 	api.POST("/auth/login", h.login)
 
 	api.Use(h.requireToken)
-	api.GET("/orgunits", h.listOrgUnits)
-	api.GET("/orgunits/:code", h.showOrgUnit)
-	api.POST("/orgunits/import", h.importOrgUnits)
+	api.POST("/auth/logout", h.logout)
+	api.GET("/me", h.showMe)
+	api.PUT("/me/password", h.allow(access.ManageOwnAccount), h.changePassword)
+	api.GET("/me/tokens", h.allow(access.ManageOwnAccount), h.listTokens)
+	api.POST("/me/tokens", h.allow(access.ManageOwnAccount), h.createToken)
+	api.DELETE("/me/tokens/:id", h.allow(access.ManageOwnAccount), h.deleteToken)
 
-	api.GET("/targetgroups", h.listTargetGroups)
+	api.GET("/users", h.allow(access.ManageUsers), h.listUsers)
+	api.POST("/users", h.allow(access.ManageUsers), h.createUser)
+	api.GET("/users/:username", h.allow(access.ManageUsers), h.showUser)
+	api.PUT("/users/:username", h.allow(access.ManageUsers), h.updateUser)
+	api.DELETE("/users/:username", h.allow(access.ManageUsers), h.deleteUser)
 
-	api.GET("/populations", h.listPopulations)
-	api.POST("/populations/import", h.importPopulations)
+	api.GET("/audit", h.allow(access.ReadAudit), h.listAudit)
 
-	api.GET("/campaigns", h.listCampaigns)
-	api.POST("/campaigns", h.createCampaign)
-	api.GET("/campaigns/:id", h.showCampaign)
-	api.PUT("/campaigns/:id", h.updateCampaign)
-	api.DELETE("/campaigns/:id", h.deleteCampaign)
+	api.GET("/orgunits", h.allow(access.ReadReference), h.listOrgUnits)
+	api.GET("/orgunits/:code", h.allow(access.ReadReference), h.showOrgUnit)
+	api.POST("/orgunits/import", h.allow(access.WriteOrgUnits), h.importOrgUnits)
+
+	api.GET("/targetgroups", h.allow(access.ReadReference), h.listTargetGroups)
+
+	api.GET("/populations", h.allow(access.ReadPopulations), h.listPopulations)
+	api.POST("/populations/import", h.allow(access.WritePopulations), h.importPopulations)
+
+	api.GET("/campaigns", h.allow(access.ReadCampaigns), h.listCampaigns)
+	api.POST("/campaigns", h.allow(access.WriteCampaigns), h.createCampaign)
+	api.GET("/campaigns/:id", h.allow(access.ReadCampaigns), h.showCampaign)
+	api.PUT("/campaigns/:id", h.allow(access.WriteCampaigns), h.updateCampaign)
+	api.DELETE("/campaigns/:id", h.allow(access.WriteCampaigns), h.deleteCampaign)
 }

@@ -18,6 +18,7 @@ import (
 
 	"loa/app/access"
 	"loa/app/api"
+	"loa/app/audit"
 	"loa/app/database"
 	"loa/app/database/dbtest"
 	"loa/campaigns"
@@ -34,30 +35,55 @@ type testServer struct {
 	db        *database.DB
 	router    http.Handler
 	token     string
+	admin     access.User
 	campaigns *campaigns.Service
+	access    *access.Service
 }
 
 func newServer(t *testing.T) *testServer {
 	t.Helper()
-	db := dbtest.New(t, slices.Concat(campaigns.Schema, access.Schema))
+	db := dbtest.New(t, slices.Concat(database.Schema, campaigns.Schema, access.Schema, audit.Schema))
 	ctx := context.Background()
-	cs := campaigns.NewService(campaigns.NewStore(db), time.Now)
+	trail := audit.New(audit.NewStore(db), time.Now)
+	cs := campaigns.NewService(campaigns.NewStore(db), trail, time.Now)
 	if err := cs.LoadReference(ctx); err != nil {
 		t.Fatal(err)
 	}
-	acc := access.NewService(access.NewStore(db), time.Now, time.Hour)
+	acc := access.NewService(access.NewStore(db), trail, cs, time.Now, access.Options{TokenTTL: time.Hour})
 	if err := acc.EnsureAdmin(ctx, adminPassword, "49", dbtest.Logger()); err != nil {
+		t.Fatal(err)
+	}
+	admin, err := acc.User(ctx, "admin")
+	if err != nil {
 		t.Fatal(err)
 	}
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
-	api.Register(r, api.Deps{Campaigns: cs, Access: acc, DB: db, Log: dbtest.Logger(), Registry: prometheus.NewRegistry()})
-	s := &testServer{t: t, db: db, router: r, campaigns: cs}
+	api.Register(r, api.Deps{Campaigns: cs, Access: acc, Audit: trail, DB: db, Log: dbtest.Logger(), Registry: prometheus.NewRegistry()})
+	s := &testServer{t: t, db: db, router: r, admin: admin, campaigns: cs, access: acc}
 	var login struct{ Token string }
 	s.decode(s.call("POST", "/api/v1/auth/login", "application/json",
 		`{"username":"admin","password":"`+adminPassword+`"}`, ""), http.StatusOK, &login)
 	s.token = login.Token
 	return s
+}
+
+// account creates an active account with roles over scope and returns an API token
+// of it.
+func (s *testServer) account(username, scope string, roles ...string) string {
+	s.t.Helper()
+	ctx := context.Background()
+	active := true
+	u, err := s.access.CreateUser(ctx, s.admin, access.UserInput{Username: username, DisplayName: username,
+		Roles: roles, Scope: scope, Active: &active, Password: "password of " + username})
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	t, err := s.access.CreateAPIToken(ctx, u, "test", time.Time{})
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	return t.Secret
 }
 
 // call sends a request through the router and checks the response against the
@@ -131,7 +157,7 @@ func (s *testServer) snapshot() map[string][]bson.M {
 	s.t.Helper()
 	ctx := context.Background()
 	out := map[string][]bson.M{}
-	for _, c := range campaigns.Schema {
+	for _, c := range slices.Concat(campaigns.Schema, audit.Schema, access.Schema) {
 		cur, err := s.db.Collection(c.Name).Find(ctx, bson.D{})
 		if err != nil {
 			s.t.Fatal(err)

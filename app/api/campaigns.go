@@ -55,7 +55,7 @@ func (h *handler) createCampaign(c *gin.Context) {
 		h.fail(c, err)
 		return
 	}
-	cp, err := h.Campaigns.CreateCampaign(c.Request.Context(), in.campaign())
+	cp, err := h.Campaigns.CreateCampaign(c.Request.Context(), currentUser(c).Actor(), in.campaign())
 	if err != nil {
 		h.fail(c, err)
 		return
@@ -70,7 +70,7 @@ func (h *handler) updateCampaign(c *gin.Context) {
 		h.fail(c, err)
 		return
 	}
-	cp, err := h.Campaigns.UpdateCampaign(c.Request.Context(), c.Param("id"), in.campaign())
+	cp, err := h.Campaigns.UpdateCampaign(c.Request.Context(), currentUser(c).Actor(), c.Param("id"), in.campaign())
 	if err != nil {
 		h.fail(c, err)
 		return
@@ -79,7 +79,7 @@ func (h *handler) updateCampaign(c *gin.Context) {
 }
 
 func (h *handler) deleteCampaign(c *gin.Context) {
-	if err := h.Campaigns.DeleteCampaign(c.Request.Context(), c.Param("id")); err != nil {
+	if err := h.Campaigns.DeleteCampaign(c.Request.Context(), currentUser(c).Actor(), c.Param("id")); err != nil {
 		h.fail(c, err)
 		return
 	}

@@ -3,6 +3,7 @@ package api
 import (
 	"errors"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -44,6 +45,8 @@ var statuses = []struct {
 	code   string
 }{
 	{campaigns.ErrInvalid, http.StatusBadRequest, "invalid"},
+	{access.ErrForbidden, http.StatusForbidden, "forbidden"},
+	{campaigns.ErrOutsideScope, http.StatusForbidden, "outside_scope"},
 	{campaigns.ErrNotFound, http.StatusNotFound, "not_found"},
 	{campaigns.ErrConflict, http.StatusConflict, "conflict"},
 	{access.ErrUnauthorized, http.StatusUnauthorized, "unauthorized"},
@@ -52,6 +55,12 @@ var statuses = []struct {
 // fail renders err. Errors the table does not know are a 500 whose details go to
 // the log only.
 func (h *handler) fail(c *gin.Context, err error) {
+	var limited *access.TooManyAttempts
+	if errors.As(err, &limited) {
+		c.Header("Retry-After", strconv.Itoa(limited.Seconds()))
+		c.AbortWithStatusJSON(http.StatusTooManyRequests, errorBody{apiError{Code: "too_many_requests", Message: err.Error()}})
+		return
+	}
 	var re *requestError
 	if errors.As(err, &re) {
 		c.AbortWithStatusJSON(re.status, errorBody{apiError{Code: re.code, Message: re.message, Details: re.details}})

@@ -42,7 +42,7 @@ func (h *handler) importOrgUnits(c *gin.Context) {
 
 // importCSV runs an import on the uploaded CSV file and answers its summary; a
 // dry run checks every row and writes nothing.
-func (h *handler) importCSV(c *gin.Context, run func(context.Context, io.Reader, bool) (campaigns.ImportSummary, error)) {
+func (h *handler) importCSV(c *gin.Context, run func(context.Context, campaigns.Actor, io.Reader, bool) (campaigns.ImportSummary, error)) {
 	dryRun, err := boolQuery(c, "dryRun")
 	if err != nil {
 		h.fail(c, err)
@@ -53,7 +53,7 @@ func (h *handler) importCSV(c *gin.Context, run func(context.Context, io.Reader,
 		h.fail(c, err)
 		return
 	}
-	sum, err := run(c.Request.Context(), bytes.NewReader(data), dryRun)
+	sum, err := run(c.Request.Context(), currentUser(c).Actor(), bytes.NewReader(data), dryRun)
 	if err != nil {
 		h.fail(c, err)
 		return

@@ -25,7 +25,7 @@ func (h *handler) listPopulations(c *gin.Context) {
 		h.fail(c, err)
 		return
 	}
-	ps, err := h.Campaigns.Populations(c.Request.Context(), campaigns.PopulationFilter{
+	ps, err := h.Campaigns.Populations(c.Request.Context(), currentUser(c).Actor(), campaigns.PopulationFilter{
 		Year: year, OrgUnit: c.Query("orgUnit"), Group: c.Query("group"),
 	})
 	if err != nil {

@@ -39,10 +39,11 @@ type DB struct {
 	*mongo.Database
 	Client *mongo.Client
 
-	engine *Engine // nil with an external MongoDB
-	locks  Locker
-	owned  bool // the engine was started by Open and is stopped by Close
-	unlock func() error
+	engine   *Engine // nil with an external MongoDB
+	locks    Locker
+	versions *Versions
+	owned    bool // the engine was started by Open and is stopped by Close
+	unlock   func() error
 }
 
 // Open connects to the external MongoDB named by opts.URI or, without one, starts
@@ -53,7 +54,8 @@ func Open(ctx context.Context, opts Options) (*DB, error) {
 		if err != nil {
 			return nil, err
 		}
-		return &DB{Database: client.Database(opts.Name), Client: client, locks: noLocks{}}, nil
+		db := client.Database(opts.Name)
+		return &DB{Database: db, Client: client, locks: noLocks{}, versions: newVersions(db, noLocks{}, false)}, nil
 	}
 
 	if err := os.MkdirAll(opts.DataDir, 0o750); err != nil {
@@ -90,6 +92,9 @@ func (db *DB) Embedded() bool { return db.engine != nil }
 // Locks serialises read-modify-write updates of one document where the engine needs
 // it (embedded); with a real MongoDB it does nothing.
 func (db *DB) Locks() Locker { return db.locks }
+
+// Versions are the counters that validate caches (see Versions).
+func (db *DB) Versions() *Versions { return db.versions }
 
 // Ping checks that the database answers.
 func (db *DB) Ping(ctx context.Context) error {
@@ -144,12 +149,14 @@ func StartEngine(dir string, logger *slog.Logger) (*Engine, error) {
 
 // Connect opens a client on the named database of the engine. Clients share the
 // engine's document locks, so every connection to it is serialised the same way.
+// Connect each database once per process: its Versions assume they see every write.
 func (e *Engine) Connect(ctx context.Context, name string) (*DB, error) {
 	client, err := connect(ctx, e.uri)
 	if err != nil {
 		return nil, err
 	}
-	return &DB{Database: client.Database(name), Client: client, engine: e, locks: e.locks}, nil
+	db := client.Database(name)
+	return &DB{Database: db, Client: client, engine: e, locks: e.locks, versions: newVersions(db, e.locks, true)}, nil
 }
 
 // Stop shuts the engine down and waits for it; disconnect clients first.
@@ -162,7 +169,9 @@ func (e *Engine) Stop() {
 }
 
 func connect(ctx context.Context, uri string) (*mongo.Client, error) {
-	client, err := mongo.Connect(options.Client().ApplyURI(uri).SetServerSelectionTimeout(10 * time.Second))
+	opts := options.Client().ApplyURI(uri).SetServerSelectionTimeout(10 * time.Second).
+		SetBSONOptions(&options.BSONOptions{DefaultDocumentM: true}) // free-form values decode as maps
+	client, err := mongo.Connect(opts)
 	if err != nil {
 		return nil, fmt.Errorf("connect to database: %w", err)
 	}

@@ -1,15 +1,18 @@
 package database
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
 	"path/filepath"
 	"slices"
+	"strings"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
 	_ "modernc.org/sqlite" // the driver FerretDB itself uses, for the `_id` index fix
 )
 
@@ -33,10 +36,8 @@ func (db *DB) EnsureSchema(ctx context.Context, schema []Collection) error {
 				return fmt.Errorf("create collection %s: %w", c.Name, err)
 			}
 		}
-		if len(c.Indexes) > 0 {
-			if _, err := db.Collection(c.Name).Indexes().CreateMany(ctx, c.Indexes); err != nil {
-				return fmt.Errorf("create indexes of %s: %w", c.Name, err)
-			}
+		if err := db.createIndexes(ctx, c); err != nil {
+			return err
 		}
 	}
 	if db.engine == nil {
@@ -47,6 +48,49 @@ func (db *DB) EnsureSchema(ctx context.Context, schema []Collection) error {
 		names[i] = c.Name
 	}
 	return db.engine.indexIDs(ctx, db.Name(), names)
+}
+
+// createIndexes creates the indexes of c that do not exist yet. (The embedded engine
+// crashes the connection when a compound index is created again, so existing ones
+// are skipped rather than relying on createIndexes being idempotent.)
+func (db *DB) createIndexes(ctx context.Context, c Collection) error {
+	if len(c.Indexes) == 0 {
+		return nil
+	}
+	cur, err := db.Collection(c.Name).Indexes().List(ctx)
+	if err != nil {
+		return fmt.Errorf("list indexes of %s: %w", c.Name, err)
+	}
+	var existing []struct {
+		Name string `bson:"name"`
+	}
+	if err := cur.All(ctx, &existing); err != nil {
+		return fmt.Errorf("list indexes of %s: %w", c.Name, err)
+	}
+	names := make([]string, len(existing))
+	for i, e := range existing {
+		names[i] = e.Name
+	}
+	for _, m := range c.Indexes {
+		name := indexName(m.Keys.(bson.D))
+		if slices.Contains(names, name) {
+			continue
+		}
+		m.Options = cmp.Or(m.Options, options.Index()).SetName(name)
+		if _, err := db.Collection(c.Name).Indexes().CreateOne(ctx, m); err != nil {
+			return fmt.Errorf("create index %s of %s: %w", name, c.Name, err)
+		}
+	}
+	return nil
+}
+
+// indexName is MongoDB's default name for an index on keys, e.g. "entity_1_at_1".
+func indexName(keys bson.D) string {
+	parts := make([]string, 0, 2*len(keys))
+	for _, k := range keys {
+		parts = append(parts, k.Key, fmt.Sprint(k.Value))
+	}
+	return strings.Join(parts, "_")
 }
 
 func isNamespaceExists(err error) bool {

@@ -1,0 +1,300 @@
+package access
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"log/slog"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"golang.org/x/crypto/bcrypt"
+	"golang.org/x/text/unicode/norm"
+
+	"loa/campaigns"
+)
+
+// Roles of DESIGN §9.
+const (
+	RoleAdmin    = "admin"
+	RolePlanner  = "planner"
+	RoleApprover = "approver"
+	RoleStation  = "station"
+	RoleReporter = "reporter"
+	RoleViewer   = "viewer"
+)
+
+// Roles lists every role.
+var Roles = []string{RoleAdmin, RolePlanner, RoleApprover, RoleStation, RoleReporter, RoleViewer}
+
+const minPasswordLength = 10
+
+var usernamePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{1,63}$`)
+
+// User is an account. Scope is the org-unit code whose subtree it acts on.
+type User struct {
+	Username     string      `json:"username" bson:"_id"`
+	DisplayName  string      `json:"displayName" bson:"displayName"`
+	Roles        []string    `json:"roles" bson:"roles"`
+	Scope        string      `json:"scope" bson:"scope"`
+	Active       bool        `json:"active" bson:"active"`
+	PasswordHash []byte      `json:"-" bson:"passwordHash"`
+	APITokens    []TokenInfo `json:"-" bson:"apiTokens"`
+	CreatedAt    time.Time   `json:"createdAt" bson:"createdAt"`
+	UpdatedAt    time.Time   `json:"updatedAt" bson:"updatedAt"`
+}
+
+// UserInput is what an admin sends to create or change an account. Password is
+// required on creation and, on an update, replaces the password when set.
+type UserInput struct {
+	Username    string   `json:"username"`
+	DisplayName string   `json:"displayName"`
+	Roles       []string `json:"roles"`
+	Scope       string   `json:"scope"`
+	Active      *bool    `json:"active"`
+	Password    string   `json:"password"`
+}
+
+// Users lists every account by username.
+func (s *Service) Users(ctx context.Context) ([]User, error) {
+	return s.store.Users(ctx)
+}
+
+// User returns one account.
+func (s *Service) User(ctx context.Context, username string) (User, error) {
+	return s.store.User(ctx, username)
+}
+
+// CreateUser adds an account inside the admin's scope.
+func (s *Service) CreateUser(ctx context.Context, by User, in UserInput) (User, error) {
+	in.Username = strings.ToLower(strings.TrimSpace(in.Username))
+	if err := s.checkUser(ctx, by, &in, true); err != nil {
+		return User{}, err
+	}
+	hash, err := bcrypt.GenerateFromPassword([]byte(in.Password), bcrypt.DefaultCost)
+	if err != nil {
+		return User{}, err
+	}
+	now := s.stamp()
+	u := User{Username: in.Username, DisplayName: in.DisplayName, Roles: in.Roles, Scope: in.Scope,
+		Active: in.Active == nil || *in.Active, PasswordHash: hash, APITokens: []TokenInfo{}, CreatedAt: now, UpdatedAt: now}
+	if err := s.store.InsertUser(ctx, u); err != nil {
+		return User{}, err
+	}
+	return u, s.audit.Record(ctx, by.Username, campaigns.Change{Action: "create", Entity: "user", EntityID: u.Username, After: u})
+}
+
+// UpdateUser changes an account. Deactivating it revokes all its tokens at once.
+func (s *Service) UpdateUser(ctx context.Context, by User, username string, in UserInput) (User, error) {
+	if in.Username != "" && strings.ToLower(in.Username) != username {
+		return User{}, invalid("username", "a username cannot change")
+	}
+	in.Username = username
+	if err := s.checkUser(ctx, by, &in, false); err != nil {
+		return User{}, err
+	}
+	defer s.store.Lock(username)()
+	old, err := s.store.User(ctx, username)
+	if err != nil {
+		return User{}, err
+	}
+	if err := s.checkScope(ctx, by, old.Scope); err != nil {
+		return User{}, err
+	}
+	u := old
+	u.DisplayName, u.Roles, u.Scope = in.DisplayName, in.Roles, in.Scope
+	if in.Active != nil {
+		u.Active = *in.Active
+	}
+	if username == by.Username && (!u.Active || !slices.Contains(u.Roles, RoleAdmin)) {
+		return User{}, fmt.Errorf("%w: you cannot deactivate your own account or take away your own admin role", campaigns.ErrConflict)
+	}
+	if in.Password != "" {
+		if u.PasswordHash, err = bcrypt.GenerateFromPassword([]byte(in.Password), bcrypt.DefaultCost); err != nil {
+			return User{}, err
+		}
+	}
+	u.UpdatedAt = s.stamp()
+	if !u.Active {
+		u.APITokens = []TokenInfo{}
+	}
+	if err := s.store.ReplaceUser(ctx, u); err != nil {
+		return User{}, err
+	}
+	if !u.Active || in.Password != "" {
+		if err := s.store.DeleteTokens(ctx, username, ""); err != nil {
+			return User{}, err
+		}
+	}
+	return u, s.audit.Record(ctx, by.Username, campaigns.Change{Action: "update", Entity: "user", EntityID: username, Before: old, After: u})
+}
+
+// DeleteUser removes an account and its tokens.
+func (s *Service) DeleteUser(ctx context.Context, by User, username string) error {
+	if username == by.Username {
+		return fmt.Errorf("%w: you cannot delete your own account", campaigns.ErrConflict)
+	}
+	old, err := s.store.User(ctx, username)
+	if err != nil {
+		return err
+	}
+	if err := s.checkScope(ctx, by, old.Scope); err != nil {
+		return err
+	}
+	if err := s.store.DeleteUser(ctx, username); err != nil {
+		return err
+	}
+	if err := s.store.DeleteTokens(ctx, username, ""); err != nil {
+		return err
+	}
+	return s.audit.Record(ctx, by.Username, campaigns.Change{Action: "delete", Entity: "user", EntityID: username, Before: old})
+}
+
+// ChangePassword replaces u's password after checking the old one, and revokes every
+// token of the account but current, the one the change is made with.
+func (s *Service) ChangePassword(ctx context.Context, u User, current Token, oldPassword, newPassword string) error {
+	if bcrypt.CompareHashAndPassword(u.PasswordHash, []byte(oldPassword)) != nil {
+		return invalid("oldPassword", "the current password is wrong")
+	}
+	if err := checkPassword("newPassword", newPassword); err != nil {
+		return err
+	}
+	hash, err := bcrypt.GenerateFromPassword([]byte(newPassword), bcrypt.DefaultCost)
+	if err != nil {
+		return err
+	}
+	defer s.store.Lock(u.Username)()
+	fresh, err := s.store.User(ctx, u.Username)
+	if err != nil {
+		return err
+	}
+	fresh.PasswordHash, fresh.UpdatedAt, fresh.APITokens = hash, s.stamp(), []TokenInfo{}
+	if err := s.store.ReplaceUser(ctx, fresh); err != nil {
+		return err
+	}
+	if err := s.store.DeleteTokens(ctx, u.Username, current.Hash); err != nil {
+		return err
+	}
+	return s.audit.Record(ctx, u.Username, campaigns.Change{Action: "update", Entity: "user", EntityID: u.Username,
+		Before: u, After: fresh})
+}
+
+// EnsureAdmin creates the account "admin" (role admin over the whole of root) on the
+// first start. Without a password it generates one and logs it once; an existing
+// account is left as it is.
+func (s *Service) EnsureAdmin(ctx context.Context, password, root string, log *slog.Logger) error {
+	_, err := s.store.User(ctx, "admin")
+	if err == nil {
+		return nil
+	}
+	if !errors.Is(err, campaigns.ErrNotFound) {
+		return err
+	}
+	generated := password == ""
+	if generated {
+		b := make([]byte, 15)
+		if _, err := rand.Read(b); err != nil {
+			return err
+		}
+		password = base64.RawURLEncoding.EncodeToString(b)
+	}
+	if err := checkPassword("LOA_ADMIN_PASSWORD", password); err != nil {
+		return err
+	}
+	hash, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.DefaultCost)
+	if err != nil {
+		return fmt.Errorf("hash admin password: %w", err)
+	}
+	now := s.stamp()
+	u := User{Username: "admin", DisplayName: "Quản trị hệ thống", Roles: []string{RoleAdmin}, Scope: root,
+		Active: true, PasswordHash: hash, APITokens: []TokenInfo{}, CreatedAt: now, UpdatedAt: now}
+	if err := s.store.InsertUser(ctx, u); err != nil {
+		return err
+	}
+	if generated {
+		log.Warn("created account admin with a generated password; it is shown only this once, change it",
+			"username", "admin", "password", password)
+	} else {
+		log.Info("created account admin with the password from LOA_ADMIN_PASSWORD")
+	}
+	return s.audit.Record(ctx, campaigns.System.Username, campaigns.Change{Action: "create", Entity: "user", EntityID: "admin", After: u})
+}
+
+// checkUser validates an account as an admin (by) would save it.
+func (s *Service) checkUser(ctx context.Context, by User, in *UserInput, creating bool) error {
+	v := &campaigns.ValidationError{}
+	add := func(field, msg string) {
+		v.Details = append(v.Details, campaigns.FieldError{Field: field, Message: msg})
+	}
+	if !usernamePattern.MatchString(in.Username) {
+		add("username", "2 to 64 lower-case letters, digits, '.', '_' or '-', starting with a letter or digit")
+	}
+	in.DisplayName = strings.TrimSpace(norm.NFC.String(in.DisplayName))
+	if in.DisplayName == "" || utf8.RuneCountInString(in.DisplayName) > 200 {
+		add("displayName", "a display name of 1 to 200 characters is required")
+	}
+	if len(in.Roles) == 0 {
+		add("roles", "at least one role: "+strings.Join(Roles, ", "))
+	}
+	for _, r := range in.Roles {
+		if !slices.Contains(Roles, r) {
+			add("roles", fmt.Sprintf("unknown role %q; roles are %s", r, strings.Join(Roles, ", ")))
+		}
+	}
+	if creating || in.Password != "" {
+		if err := checkPassword("password", in.Password); err != nil {
+			var ve *campaigns.ValidationError
+			errors.As(err, &ve)
+			v.Details = append(v.Details, ve.Details...)
+		}
+	}
+	if in.Scope == "" {
+		add("scope", "the org unit whose subtree the account acts on (e.g. 49 for the whole province)")
+	}
+	if len(v.Details) > 0 {
+		return v
+	}
+	return s.checkScope(ctx, by, in.Scope)
+}
+
+// checkScope says whether unit exists and lies within by's scope.
+func (s *Service) checkScope(ctx context.Context, by User, unit string) error {
+	ok, err := s.units.Within(ctx, unit, by.Scope)
+	if errors.Is(err, campaigns.ErrNotFound) {
+		return invalid("scope", fmt.Sprintf("unknown org unit %q", unit))
+	}
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return fmt.Errorf("%w: org unit %s is outside your scope %s", campaigns.ErrOutsideScope, unit, by.Scope)
+	}
+	return nil
+}
+
+func checkPassword(field, password string) error {
+	if utf8.RuneCountInString(password) < minPasswordLength {
+		return invalid(field, fmt.Sprintf("a password needs at least %d characters", minPasswordLength))
+	}
+	if len(password) > 72 {
+		return invalid(field, "a password may have at most 72 bytes")
+	}
+	return nil
+}
+
+func invalid(field, message string) error {
+	return &campaigns.ValidationError{Details: []campaigns.FieldError{{Field: field, Message: message}}}
+}
+
+func mustHash(password string) []byte {
+	h, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.DefaultCost)
+	if err != nil {
+		panic(err)
+	}
+	return h
+}

@@ -1,0 +1,47 @@
+package access
+
+import "slices"
+
+// Action is something a route does, for the permission table.
+type Action string
+
+// Actions that routes need permission for. Later issues add theirs (content, slot
+// rules, stations, reach, reports).
+const (
+	ReadReference    Action = "read reference data (org units, target groups)"
+	ReadCampaigns    Action = "read campaigns, indicators and targets"
+	WriteCampaigns   Action = "create, change and delete campaigns"
+	ReadPopulations  Action = "read denominators"
+	WritePopulations Action = "import denominators"
+	WriteOrgUnits    Action = "import org units"
+	ManageUsers      Action = "manage accounts"
+	ReadAudit        Action = "read the audit trail"
+	ManageOwnAccount Action = "change one's password and personal API tokens"
+)
+
+// Permissions is the one table of who may do what; scopes narrow it further. The
+// README shows it.
+var Permissions = []struct {
+	Action Action
+	Roles  []string
+}{
+	{ReadReference, Roles},
+	{ReadCampaigns, []string{RoleAdmin, RolePlanner, RoleApprover, RoleReporter, RoleViewer}},
+	{WriteCampaigns, []string{RoleAdmin, RolePlanner}},
+	{ReadPopulations, []string{RoleAdmin, RolePlanner, RoleReporter, RoleViewer}},
+	{WritePopulations, []string{RoleAdmin}},
+	{WriteOrgUnits, []string{RoleAdmin}},
+	{ManageUsers, []string{RoleAdmin}},
+	{ReadAudit, []string{RoleAdmin, RoleViewer}},
+	{ManageOwnAccount, []string{RoleAdmin, RolePlanner, RoleApprover, RoleReporter, RoleViewer}},
+}
+
+// Can reports whether any of u's roles allows action.
+func (u User) Can(action Action) bool {
+	for _, p := range Permissions {
+		if p.Action == action {
+			return slices.ContainsFunc(u.Roles, func(r string) bool { return slices.Contains(p.Roles, r) })
+		}
+	}
+	return false
+}

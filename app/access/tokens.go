@@ -1,0 +1,240 @@
+package access
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"golang.org/x/crypto/bcrypt"
+
+	"loa/campaigns"
+)
+
+// Kinds of token.
+const (
+	KindLogin = "login"
+	KindAPI   = "api"
+)
+
+const (
+	defaultAPITokenTTL = 90 * 24 * time.Hour
+	maxAPITokenTTL     = 366 * 24 * time.Hour
+	maxAPITokens       = 20
+)
+
+// Token is a bearer credential as stored: only the hash of its secret is kept.
+type Token struct {
+	Hash      string    `bson:"_id"`
+	ID        string    `bson:"id"`
+	Username  string    `bson:"username"`
+	Kind      string    `bson:"kind"`
+	Name      string    `bson:"name"`
+	CreatedAt time.Time `bson:"createdAt"`
+	ExpiresAt time.Time `bson:"expiresAt"`
+}
+
+// TokenInfo is what an account sees of its tokens: never the secret nor its hash.
+type TokenInfo struct {
+	ID        string    `json:"id" bson:"id"`
+	Hash      string    `json:"-" bson:"hash"`
+	Kind      string    `json:"kind" bson:"kind"`
+	Name      string    `json:"name" bson:"name"`
+	CreatedAt time.Time `json:"createdAt" bson:"createdAt"`
+	ExpiresAt time.Time `json:"expiresAt" bson:"expiresAt"`
+}
+
+func (t Token) info() TokenInfo {
+	return TokenInfo{ID: t.ID, Hash: t.Hash, Kind: t.Kind, Name: t.Name, CreatedAt: t.CreatedAt, ExpiresAt: t.ExpiresAt}
+}
+
+// Session is the answer to a successful login; Token is shown only here.
+type Session struct {
+	Token     string    `json:"token"`
+	ExpiresAt time.Time `json:"expiresAt"`
+	User      User      `json:"user"`
+}
+
+// NewToken is the answer to creating an API token; Secret is shown only here.
+type NewToken struct {
+	TokenInfo
+	Secret string `json:"secret"`
+}
+
+// Login checks a username and password and issues a login token. addr is the
+// client's address, for the per-address limit of failed logins.
+func (s *Service) Login(ctx context.Context, username, password, addr string) (Session, error) {
+	username = strings.ToLower(strings.TrimSpace(username))
+	keys := []limitKey{{"user|" + username, s.limits.PerUser}, {"addr|" + addr, s.limits.PerAddress}}
+	if err := s.checkLimits(ctx, keys); err != nil {
+		return Session{}, err
+	}
+	u, err := s.store.User(ctx, username)
+	switch {
+	case errors.Is(err, campaigns.ErrNotFound):
+		_ = bcrypt.CompareHashAndPassword(s.dummyHash, []byte(password))
+		return Session{}, s.failed(ctx, keys)
+	case err != nil:
+		return Session{}, err
+	}
+	if bcrypt.CompareHashAndPassword(u.PasswordHash, []byte(password)) != nil || !u.Active {
+		return Session{}, s.failed(ctx, keys)
+	}
+	if err := s.store.ClearFailures(ctx, keys[0].key); err != nil {
+		return Session{}, err
+	}
+	secret, t, err := s.issue(ctx, u, KindLogin, "login", s.stamp().Add(s.tokenTTL))
+	if err != nil {
+		return Session{}, err
+	}
+	return Session{Token: secret, ExpiresAt: t.ExpiresAt, User: u}, nil
+}
+
+// failed records a failed login against every key and answers like any failure.
+func (s *Service) failed(ctx context.Context, keys []limitKey) error {
+	for _, k := range keys {
+		if err := s.store.AddFailure(ctx, k.key, s.stamp(), s.limits.Window); err != nil {
+			return err
+		}
+	}
+	return ErrBadCredentials
+}
+
+// Authenticate returns the active account a token belongs to, and the token. A
+// sign-in already checked is served from memory until the auth version moves (any
+// revocation or account change) or the token expires.
+func (s *Service) Authenticate(ctx context.Context, secret string) (User, Token, error) {
+	if secret == "" {
+		return User{}, Token{}, ErrUnauthorized
+	}
+	version, err := s.store.AuthVersion(ctx)
+	if err != nil {
+		return User{}, Token{}, err
+	}
+	hash := hashSecret(secret)
+	if e, ok := s.signIns.get(hash, version); ok && s.now().Before(e.token.ExpiresAt) {
+		return e.user, e.token, nil
+	}
+	t, err := s.store.Token(ctx, hash)
+	switch {
+	case errors.Is(err, campaigns.ErrNotFound):
+		return User{}, Token{}, ErrUnauthorized
+	case err != nil:
+		return User{}, Token{}, err
+	}
+	if !s.now().Before(t.ExpiresAt) {
+		return User{}, Token{}, ErrUnauthorized
+	}
+	u, err := s.store.User(ctx, t.Username)
+	switch {
+	case errors.Is(err, campaigns.ErrNotFound):
+		return User{}, Token{}, ErrUnauthorized
+	case err != nil:
+		return User{}, Token{}, err
+	}
+	if !u.Active {
+		return User{}, Token{}, ErrUnauthorized
+	}
+	s.signIns.put(hash, signIn{user: u, token: t, version: version})
+	return u, t, nil
+}
+
+// Logout revokes t, the token u is signed in with.
+func (s *Service) Logout(ctx context.Context, u User, t Token) error {
+	if t.Kind == KindAPI {
+		return s.RevokeAPIToken(ctx, u, t.ID)
+	}
+	if err := s.store.DeleteToken(ctx, t.Hash); err != nil {
+		return err
+	}
+	return s.audit.Record(ctx, u.Username, campaigns.Change{Action: "delete", Entity: "token", EntityID: t.ID, Before: t.info()})
+}
+
+// APITokens lists u's personal API tokens.
+func (s *Service) APITokens(ctx context.Context, u User) ([]TokenInfo, error) {
+	fresh, err := s.store.User(ctx, u.Username)
+	if err != nil {
+		return nil, err
+	}
+	return fresh.APITokens, nil
+}
+
+// CreateAPIToken issues a personal API token named name, valid until expiresAt
+// (zero: 90 days; at most a year).
+func (s *Service) CreateAPIToken(ctx context.Context, u User, name string, expiresAt time.Time) (NewToken, error) {
+	name = strings.TrimSpace(name)
+	if name == "" || utf8.RuneCountInString(name) > 100 {
+		return NewToken{}, invalid("name", "a name of 1 to 100 characters, to recognise the token by")
+	}
+	now := s.stamp()
+	switch {
+	case expiresAt.IsZero():
+		expiresAt = now.Add(defaultAPITokenTTL)
+	case !expiresAt.After(now):
+		return NewToken{}, invalid("expiresAt", "the expiry must be in the future")
+	case expiresAt.Sub(now) > maxAPITokenTTL:
+		return NewToken{}, invalid("expiresAt", "an API token lives at most one year")
+	}
+	defer s.store.Lock(u.Username)()
+	fresh, err := s.store.User(ctx, u.Username)
+	if err != nil {
+		return NewToken{}, err
+	}
+	if len(fresh.APITokens) >= maxAPITokens {
+		return NewToken{}, fmt.Errorf("%w: an account has at most %d API tokens; revoke one first", campaigns.ErrConflict, maxAPITokens)
+	}
+	secret, t, err := s.issue(ctx, u, KindAPI, name, expiresAt.UTC().Truncate(time.Millisecond))
+	if err != nil {
+		return NewToken{}, err
+	}
+	fresh.APITokens = append(fresh.APITokens, t.info())
+	if err := s.store.ReplaceUser(ctx, fresh); err != nil {
+		return NewToken{}, err
+	}
+	return NewToken{TokenInfo: t.info(), Secret: secret}, nil
+}
+
+// RevokeAPIToken deletes one of u's API tokens.
+func (s *Service) RevokeAPIToken(ctx context.Context, u User, id string) error {
+	defer s.store.Lock(u.Username)()
+	fresh, err := s.store.User(ctx, u.Username)
+	if err != nil {
+		return err
+	}
+	for i, t := range fresh.APITokens {
+		if t.ID != id {
+			continue
+		}
+		if err := s.store.DeleteToken(ctx, t.Hash); err != nil && !errors.Is(err, campaigns.ErrNotFound) {
+			return err
+		}
+		fresh.APITokens = append(fresh.APITokens[:i], fresh.APITokens[i+1:]...)
+		if err := s.store.ReplaceUser(ctx, fresh); err != nil {
+			return err
+		}
+		return s.audit.Record(ctx, u.Username, campaigns.Change{Action: "delete", Entity: "token", EntityID: id, Before: t})
+	}
+	return fmt.Errorf("%w: no API token %s", campaigns.ErrNotFound, id)
+}
+
+// issue stores a new token for u and returns its secret.
+func (s *Service) issue(ctx context.Context, u User, kind, name string, expiresAt time.Time) (string, Token, error) {
+	secret, hash, err := newSecret()
+	if err != nil {
+		return "", Token{}, err
+	}
+	id := make([]byte, 8)
+	if _, err := rand.Read(id); err != nil {
+		return "", Token{}, err
+	}
+	t := Token{Hash: hash, ID: hex.EncodeToString(id), Username: u.Username, Kind: kind, Name: name,
+		CreatedAt: s.stamp(), ExpiresAt: expiresAt}
+	if err := s.store.InsertToken(ctx, t); err != nil {
+		return "", Token{}, err
+	}
+	return secret, t, s.audit.Record(ctx, u.Username, campaigns.Change{Action: "create", Entity: "token", EntityID: t.ID, After: t.info()})
+}
