@@ -77,6 +77,16 @@ func (s *Service) tree(ctx context.Context) (*unitTree, error) {
 	return t, nil
 }
 
+// OrgUnitsVersion changes whenever the org units change, for caches of answers
+// computed from them.
+func (s *Service) OrgUnitsVersion(ctx context.Context) (int64, error) {
+	t, err := s.tree(ctx)
+	if err != nil {
+		return 0, err
+	}
+	return t.version, nil
+}
+
 // OrgUnits lists the units f selects, ordered by code.
 func (s *Service) OrgUnits(ctx context.Context, f OrgUnitFilter) ([]OrgUnit, error) {
 	t, err := s.tree(ctx)

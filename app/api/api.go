@@ -31,7 +31,10 @@ type Deps struct {
 
 type handler struct {
 	Deps
+	orgUnitPages pageCache
 }
+
+const jsonType = "application/json; charset=utf-8"
 
 // Register adds the API's routes and middleware to r. It reads like a sitemap: each
 // route names the action of the permission table it needs (access.Permissions).

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strconv"
@@ -11,6 +12,10 @@ import (
 	"loa/app/access"
 	"loa/campaigns"
 )
+
+// statusClientClosed is logged and counted for requests whose client hung up (nginx's
+// convention); it never reaches anyone.
+const statusClientClosed = 499
 
 // errorBody is the error shape of DESIGN §8.
 type errorBody struct {
@@ -80,6 +85,11 @@ func (h *handler) fail(c *gin.Context, err error) {
 			c.AbortWithStatusJSON(s.status, errorBody{body})
 			return
 		}
+	}
+	if errors.Is(err, context.Canceled) {
+		// The client went away; nobody reads the answer and nothing is wrong here.
+		c.AbortWithStatus(statusClientClosed)
+		return
 	}
 	h.Log.ErrorContext(c.Request.Context(), "request failed", "method", c.Request.Method,
 		"route", c.FullPath(), "error", err)

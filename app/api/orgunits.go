@@ -3,6 +3,7 @@ package api
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 
@@ -11,8 +12,21 @@ import (
 	"loa/campaigns"
 )
 
+// listOrgUnits answers from the page cache while the units are unchanged: every
+// account reads the same reference data, and it changes only on import.
 func (h *handler) listOrgUnits(c *gin.Context) {
-	units, err := h.Campaigns.OrgUnits(c.Request.Context(), campaigns.OrgUnitFilter{
+	ctx := c.Request.Context()
+	version, err := h.Campaigns.OrgUnitsVersion(ctx)
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	query := c.Request.URL.RawQuery
+	if body, ok := h.orgUnitPages.get(version, query); ok {
+		c.Data(http.StatusOK, jsonType, body)
+		return
+	}
+	units, err := h.Campaigns.OrgUnits(ctx, campaigns.OrgUnitFilter{
 		Level: c.Query("level"), Parent: c.Query("parent"), Q: c.Query("q"),
 	})
 	if err != nil {
@@ -24,7 +38,13 @@ func (h *handler) listOrgUnits(c *gin.Context) {
 		h.fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, p)
+	body, err := json.Marshal(p)
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	h.orgUnitPages.put(version, query, body)
+	c.Data(http.StatusOK, jsonType, body)
 }
 
 func (h *handler) showOrgUnit(c *gin.Context) {
