@@ -110,25 +110,27 @@ func (a *app) serve(ctx context.Context, ln net.Listener) error {
 	go func() { errc <- srv.Serve(ln) }()
 	a.log.Info("serving", "addr", ln.Addr().String())
 
-	var err error
+	var serveErr error
 	select {
-	case err = <-errc:
+	case serveErr = <-errc:
 	case <-ctx.Done():
 		a.log.Info("shutting down")
-		sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout/2)
-		err = srv.Shutdown(sctx)
-		cancel()
 	}
-	if errors.Is(err, http.ErrServerClosed) {
-		err = nil
-	}
-	return errors.Join(err, a.close())
+	// One deadline for the whole stop: HTTP drain, then the database.
+	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+	defer cancel()
+	shutErr := srv.Shutdown(sctx)
+	return errors.Join(serveErr, shutErr, a.closeWithin(sctx))
 }
 
 // close disconnects the driver and stops the embedded database.
 func (a *app) close() error {
-	ctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout/2)
+	ctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
 	defer cancel()
+	return a.closeWithin(ctx)
+}
+
+func (a *app) closeWithin(ctx context.Context) error {
 	if err := a.db.Close(ctx); err != nil {
 		a.log.Error("closing the database", "error", err)
 		return err

@@ -165,10 +165,16 @@ func (c *Config) Attrs() []any {
 	return attrs
 }
 
-// maskURI hides the password of a MongoDB URI.
+// maskURI hides the password of a MongoDB URI; one it cannot read is hidden whole.
 func maskURI(s string) string {
+	if s == "" {
+		return s
+	}
 	u, err := url.Parse(s)
-	if err != nil || u.User == nil {
+	if err != nil {
+		return "(set, unreadable)"
+	}
+	if u.User == nil {
 		return s
 	}
 	if _, ok := u.User.Password(); ok {

@@ -162,26 +162,28 @@ func (in Indicator) validate(at string, ref reference, v *ValidationError) {
 	if in.Comparator != ComparatorGT && in.Comparator != ComparatorGTE {
 		v.add(at+"comparator", "comparator must be gt (strictly above) or gte (at least)")
 	}
-	if math.IsNaN(in.Threshold) || in.Threshold <= 0 || in.Threshold > 1 {
+	switch {
+	case math.IsNaN(in.Threshold) || in.Threshold <= 0 || in.Threshold > 1:
 		v.add(at+"threshold", "threshold must be a fraction above 0 and at most 1 (70 % is 0.7)")
+	case in.Comparator == ComparatorGT && in.Threshold == 1:
+		v.add(at+"threshold", "more than 100 % can never be met; use gte with 1 for \"100 %\"")
 	}
-	switch {
-	case in.Group != "" && !ref.groups[in.Group]:
-		v.add(at+"group", fmt.Sprintf("unknown target group %q", in.Group))
-	case in.Rule == RuleCoverage && in.Group == "":
-		v.add(at+"group", "a coverage indicator needs the target group it counts")
-	}
-	switch {
-	case in.Level != "" && !ref.levels[in.Level]:
-		v.add(at+"level", fmt.Sprintf("unknown org-unit level %q", in.Level))
-	case in.Rule == RuleOrgUnitActivity && in.Level == "":
-		v.add(at+"level", "an orgunit_activity indicator needs the org-unit level it counts")
-	}
-	switch {
-	case in.Channel != "" && !slices.Contains(ChannelKinds, in.Channel):
-		v.add(at+"channel", fmt.Sprintf("unknown channel %q; one of %s", in.Channel, strings.Join(ChannelKinds, ", ")))
-	case in.Rule == RuleMonthlyFrequency && in.Channel == "":
-		v.add(at+"channel", "a monthly_frequency indicator needs the channel it counts")
+	for _, f := range []struct {
+		name, value, rule, needs string
+		known                    func(string) bool
+	}{
+		{"group", in.Group, RuleCoverage, "the target group it counts", func(g string) bool { return ref.groups[g] }},
+		{"level", in.Level, RuleOrgUnitActivity, "the org-unit level it counts", func(l string) bool { return ref.levels[l] }},
+		{"channel", in.Channel, RuleMonthlyFrequency, "the channel it counts", func(c string) bool { return slices.Contains(ChannelKinds, c) }},
+	} {
+		switch {
+		case in.Rule == f.rule && f.value == "":
+			v.add(at+f.name, fmt.Sprintf("a %s indicator needs %s", f.rule, f.needs))
+		case in.Rule == f.rule && !f.known(f.value):
+			v.add(at+f.name, fmt.Sprintf("unknown %s %q", f.name, f.value))
+		case in.Rule != f.rule && f.value != "" && slices.Contains(rules, in.Rule):
+			v.add(at+f.name, fmt.Sprintf("a %s indicator does not use a %s; only %s does", in.Rule, f.name, f.rule))
+		}
 	}
 }
 

@@ -47,6 +47,10 @@ func TestCampaignValidation(t *testing.T) {
 		{"activity without level", func(c *campaigns.Campaign) { c.Indicators[0].Level = "" }, "indicators[0].level"},
 		{"unknown channel", func(c *campaigns.Campaign) { c.Indicators[2].Channel = "carrier_pigeon" }, "indicators[2].channel"},
 		{"frequency without channel", func(c *campaigns.Campaign) { c.Indicators[2].Channel = "" }, "indicators[2].channel"},
+		{"more than 100 percent", func(c *campaigns.Campaign) { c.Indicators[2].Comparator = "gt" }, "indicators[2].threshold"},
+		{"group on a manual indicator", func(c *campaigns.Campaign) { c.Indicators[3].Group = "students" }, "indicators[3].group"},
+		{"channel on a coverage indicator", func(c *campaigns.Campaign) { c.Indicators[1].Channel = "portal" }, "indicators[1].channel"},
+		{"level on a frequency indicator", func(c *campaigns.Campaign) { c.Indicators[2].Level = "commune" }, "indicators[2].level"},
 		{"duplicate indicator code", func(c *campaigns.Campaign) { c.Indicators[2].Code = "a" }, "indicators[2].code"},
 		{"indicator without code", func(c *campaigns.Campaign) { c.Indicators[3].Code = "" }, "indicators[3].code"},
 	}

@@ -39,6 +39,17 @@ func (e *ValidationError) add(field, message string) {
 	e.Details = append(e.Details, FieldError{Field: field, Message: message})
 }
 
+// FieldConflict is a conflict caused by one field's value, such as a code already in
+// use. It matches ErrConflict with errors.Is.
+type FieldConflict struct {
+	Field   string
+	Message string
+}
+
+func (e *FieldConflict) Error() string { return e.Message }
+
+func (e *FieldConflict) Unwrap() error { return ErrConflict }
+
 // err returns the error, or nil when nothing was recorded.
 func (e *ValidationError) err() error {
 	if len(e.Details) == 0 {

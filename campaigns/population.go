@@ -61,9 +61,10 @@ func (s *Service) Populations(ctx context.Context, actor Actor, f PopulationFilt
 }
 
 // ImportPopulations reads a CSV with the columns org_unit_code, group, year, count
-// and source. The unit and group must exist; counts are whole numbers ≥ 0.
+// and source. The unit and group must exist; counts are whole numbers ≥ 0; every
+// figure says where it comes from.
 func (s *Service) ImportPopulations(ctx context.Context, actor Actor, r io.Reader, dryRun bool) (ImportSummary, error) {
-	t, err := readTable(r, "org_unit_code", "group", "year", "count")
+	t, err := readTable(r, "org_unit_code", "group", "year", "count", "source")
 	if err != nil {
 		return ImportSummary{}, err
 	}
@@ -105,6 +106,9 @@ func (s *Service) ImportPopulations(ctx context.Context, actor Actor, r io.Reade
 		year, err := strconv.Atoi(t.cell(row, "year"))
 		if err != nil || year < 1900 || year > 2200 {
 			sum.conflict(n, "year", "year must be a four-digit year, got %q", t.cell(row, "year"))
+		}
+		if p.Source == "" {
+			sum.conflict(n, "source", "say where the figure comes from (e.g. \"Cục Thống kê 2023\" or \"sample estimate\")")
 		}
 		count, err := strconv.ParseInt(t.cell(row, "count"), 10, 64)
 		switch {

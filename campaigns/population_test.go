@@ -27,18 +27,19 @@ func TestImportPopulations(t *testing.T) {
 	ctx := context.Background()
 	file := "org_unit_code,group,year,count,source\n" +
 		"502,students,2024,13625,Sở GD&ĐT 2024\n" +
-		"503,students,2024,5200,\n" +
+		"503,students,2024,5200,Sở GD&ĐT 2024\n" +
 		"99999,students,2024,10,x\n" + // unknown unit
 		"502,tourists,2024,10,x\n" + // unknown group
 		"502,iz_workers,2024,-5,x\n" + // negative
 		"502,officials,2024,12.5,x\n" + // not whole
 		"502,officials,24,12,x\n" + // not a year
-		"502,students,2024,1,x\n" // duplicate key in the file
+		"502,students,2024,1,x\n" + // duplicate key in the file
+		"504,students,2024,10,\n" // no source
 	sum, err := s.ImportPopulations(ctx, campaigns.System, strings.NewReader(file), false)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[int]string{4: "org_unit_code", 5: "group", 6: "count", 7: "count", 8: "year", 9: "org_unit_code"}
+	want := map[int]string{4: "org_unit_code", 5: "group", 6: "count", 7: "count", 8: "year", 9: "org_unit_code", 10: "source"}
 	if len(sum.Conflicts) != len(want) {
 		t.Errorf("conflicts %+v, want rows %v", sum.Conflicts, want)
 	}
@@ -47,8 +48,8 @@ func TestImportPopulations(t *testing.T) {
 			t.Errorf("conflict %+v, want field %q on row %d", c, want[c.Row], c.Row)
 		}
 	}
-	if sum.Imported != 2 || sum.Ignored != 6 || sum.Status != "warning" {
-		t.Errorf("summary %+v, want 2 imported, 6 ignored, warning", sum)
+	if sum.Imported != 2 || sum.Ignored != 7 || sum.Status != "warning" {
+		t.Errorf("summary %+v, want 2 imported, 7 ignored, warning", sum)
 	}
 	pops, err := s.Populations(ctx, campaigns.System, campaigns.PopulationFilter{OrgUnit: "502"})
 	if err != nil {
@@ -58,7 +59,7 @@ func TestImportPopulations(t *testing.T) {
 		t.Errorf("denominators of 502 = %+v, want students 13625 from Sở GD&ĐT 2024", pops)
 	}
 
-	corrected := "org_unit_code,group,year,count,source\n502,students,2024,14000,Sở GD&ĐT 2024\n503,students,2024,5200,\n"
+	corrected := "org_unit_code,group,year,count,source\n502,students,2024,14000,Sở GD&ĐT 2024\n503,students,2024,5200,Sở GD&ĐT 2024\n"
 	sum, err = s.ImportPopulations(ctx, campaigns.System, strings.NewReader(corrected), false)
 	if err != nil {
 		t.Fatal(err)

@@ -133,7 +133,7 @@ func (s *MongoStore) Campaign(ctx context.Context, code string) (Campaign, error
 func (s *MongoStore) InsertCampaign(ctx context.Context, c Campaign) error {
 	_, err := s.db.Collection(campaignsColl).InsertOne(ctx, c)
 	if mongo.IsDuplicateKeyError(err) {
-		return fmt.Errorf("%w: campaign code %s is already used", ErrConflict, c.Code)
+		return &FieldConflict{Field: "code", Message: fmt.Sprintf("campaign code %s is already used", c.Code)}
 	}
 	if err != nil {
 		return fmt.Errorf("insert campaign %s: %w", c.Code, err)

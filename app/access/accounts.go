@@ -213,7 +213,9 @@ func (s *Service) EnsureAdmin(ctx context.Context, password, root string, log *s
 	now := s.stamp()
 	u := User{Username: "admin", DisplayName: "Quản trị hệ thống", Roles: []string{RoleAdmin}, Scope: root,
 		Active: true, PasswordHash: hash, APITokens: []TokenInfo{}, CreatedAt: now, UpdatedAt: now}
-	if err := s.store.InsertUser(ctx, u); err != nil {
+	if err := s.store.InsertUser(ctx, u); errors.Is(err, campaigns.ErrConflict) {
+		return nil // another replica created it first
+	} else if err != nil {
 		return err
 	}
 	if generated {

@@ -108,7 +108,7 @@ func (s *MongoStore) User(ctx context.Context, username string) (User, error) {
 func (s *MongoStore) InsertUser(ctx context.Context, u User) error {
 	_, err := s.db.Collection(usersColl).InsertOne(ctx, u)
 	if mongo.IsDuplicateKeyError(err) {
-		return fmt.Errorf("%w: the username %s is taken", campaigns.ErrConflict, u.Username)
+		return &campaigns.FieldConflict{Field: "username", Message: fmt.Sprintf("the username %s is taken", u.Username)}
 	}
 	if err != nil {
 		return fmt.Errorf("insert user %s: %w", u.Username, err)

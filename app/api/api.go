@@ -40,7 +40,7 @@ const jsonType = "application/json; charset=utf-8"
 // route names the action of the permission table it needs (access.Permissions).
 func Register(r *gin.Engine, d Deps) {
 	h := &handler{Deps: d}
-	r.Use(SecurityHeaders, h.recover(), h.observe(newMetrics(d.Registry)))
+	r.Use(SecurityHeaders, h.observe(newMetrics(d.Registry)), h.recover())
 	r.HandleMethodNotAllowed = true
 	r.NoRoute(h.notFound)
 	r.NoMethod(h.methodNotAllowed)
@@ -49,11 +49,11 @@ func Register(r *gin.Engine, d Deps) {
 	r.GET("/readyz", h.readyz)
 	r.GET("/metrics", h.metrics)
 
-	api := r.Group("/api/v1")
-	api.GET("/openapi.json", h.openAPI)
-	api.POST("/auth/login", h.login)
+	public := r.Group("/api/v1")
+	public.GET("/openapi.json", h.openAPI)
+	public.POST("/auth/login", h.login)
 
-	api.Use(h.requireToken)
+	api := r.Group("/api/v1", h.requireToken)
 	api.POST("/auth/logout", h.logout)
 	api.GET("/me", h.showMe)
 	api.PUT("/me/password", h.allow(access.ManageOwnAccount), h.changePassword)

@@ -20,9 +20,11 @@ func (h *handler) login(c *gin.Context) {
 		h.fail(c, err)
 		return
 	}
-	if req.Username == "" || req.Password == "" || len(req.Username) > 64 || len(req.Password) > 200 {
-		h.fail(c, badRequest("username", "username and password are required"))
-		return
+	for _, f := range []struct{ name, value string }{{"username", req.Username}, {"password", req.Password}} {
+		if f.value == "" || len(f.value) > 200 {
+			h.fail(c, badRequest(f.name, f.name+" is required (at most 200 bytes)"))
+			return
+		}
 	}
 	s, err := h.Access.Login(c.Request.Context(), req.Username, req.Password, c.ClientIP())
 	if err != nil {

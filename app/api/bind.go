@@ -2,16 +2,21 @@ package api
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"mime"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
+
+	"loa/campaigns"
 )
 
 const (
@@ -23,8 +28,7 @@ const (
 // fields, nothing after the value.
 func decodeJSON(c *gin.Context, dst any) error {
 	if mt := mediaType(c); mt != "application/json" {
-		return &requestError{status: http.StatusUnsupportedMediaType, code: "unsupported_media_type",
-			message: fmt.Sprintf("send JSON with Content-Type: application/json (got %q)", mt)}
+		return unsupportedType(fmt.Sprintf("send JSON with Content-Type: application/json (got %q)", mt))
 	}
 	dec := json.NewDecoder(http.MaxBytesReader(c.Writer, c.Request.Body, maxJSONBody))
 	dec.DisallowUnknownFields()
@@ -37,14 +41,14 @@ func decodeJSON(c *gin.Context, dst any) error {
 	if err == nil {
 		return nil
 	}
-	var tooLarge *http.MaxBytesError
+	var maxBytes *http.MaxBytesError
 	var typeErr *json.UnmarshalTypeError
 	switch {
-	case errors.As(err, &tooLarge):
-		return &requestError{status: http.StatusRequestEntityTooLarge, code: "too_large",
-			message: fmt.Sprintf("the body is larger than %d bytes", maxJSONBody)}
+	case errors.As(err, &maxBytes):
+		return tooLarge(fmt.Sprintf("the body is larger than %d bytes", maxJSONBody))
 	case errors.As(err, &typeErr):
-		return badRequest(typeErr.Field, fmt.Sprintf("%s must be a JSON %s", typeErr.Field, typeErr.Type))
+		field := cmp.Or(typeErr.Field, "body")
+		return badRequest(field, fmt.Sprintf("%s must be %s, not %s", field, jsonKind(typeErr.Type), typeErr.Value))
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		field := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
 		return badRequest(field, fmt.Sprintf("unknown field %q", field))
@@ -57,8 +61,7 @@ func decodeJSON(c *gin.Context, dst any) error {
 // readUpload returns an uploaded file: the raw body (text/csv, application/csv or
 // text/plain) or the part "file" of a multipart form, at most 20 MiB.
 func readUpload(c *gin.Context) ([]byte, error) {
-	tooLarge := &requestError{status: http.StatusRequestEntityTooLarge, code: "too_large",
-		message: fmt.Sprintf("the file is larger than %d bytes", maxUploadBody)}
+	tooBig := tooLarge(fmt.Sprintf("the file is larger than %d bytes", maxUploadBody))
 	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxUploadBody)
 	var body io.Reader = c.Request.Body
 	switch mt := mediaType(c); mt {
@@ -67,7 +70,7 @@ func readUpload(c *gin.Context) ([]byte, error) {
 		f, _, err := c.Request.FormFile("file")
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			return nil, tooLarge
+			return nil, tooBig
 		}
 		if err != nil {
 			return nil, badRequest("file", "send the file in the form field \"file\"")
@@ -75,18 +78,49 @@ func readUpload(c *gin.Context) ([]byte, error) {
 		defer f.Close()
 		body = f
 	default:
-		return nil, &requestError{status: http.StatusUnsupportedMediaType, code: "unsupported_media_type",
-			message: fmt.Sprintf("send a CSV file as text/csv or multipart/form-data (got %q)", mt)}
+		return nil, unsupportedType(fmt.Sprintf("send a CSV file as text/csv or multipart/form-data (got %q)", mt))
 	}
 	data, err := io.ReadAll(body)
 	var mbe *http.MaxBytesError
 	if errors.As(err, &mbe) {
-		return nil, tooLarge
+		return nil, tooBig
 	}
 	if err != nil {
 		return nil, badRequest("file", "could not read the upload: "+err.Error())
 	}
 	return bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")), nil
+}
+
+func tooLarge(message string) *requestError {
+	return &requestError{status: http.StatusRequestEntityTooLarge, code: "too_large", message: message,
+		details: []campaigns.FieldError{{Field: "body", Message: message}}}
+}
+
+func unsupportedType(message string) *requestError {
+	return &requestError{status: http.StatusUnsupportedMediaType, code: "unsupported_media_type", message: message,
+		details: []campaigns.FieldError{{Field: "Content-Type", Message: message}}}
+}
+
+// jsonKind names a Go type the way a JSON author thinks of it.
+func jsonKind(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "a whole number"
+	case reflect.Float32, reflect.Float64:
+		return "a number"
+	case reflect.Slice, reflect.Array:
+		return "an array"
+	default:
+		if t == reflect.TypeFor[time.Time]() {
+			return "an RFC 3339 time"
+		}
+		return "an object"
+	}
 }
 
 func mediaType(c *gin.Context) string {

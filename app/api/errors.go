@@ -79,6 +79,10 @@ func (h *handler) fail(c *gin.Context, err error) {
 				body.Message = "the input is not valid; see details"
 				body.Details = ve.Details
 			}
+			var fc *campaigns.FieldConflict
+			if errors.As(err, &fc) {
+				body.Details = []campaigns.FieldError{{Field: fc.Field, Message: fc.Message}}
+			}
 			if s.status == http.StatusUnauthorized {
 				c.Header("WWW-Authenticate", `Bearer realm="loa"`)
 			}

@@ -3,7 +3,10 @@ package api
 import (
 	"crypto/subtle"
 	"fmt"
+	"io"
 	"net/http"
+	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -54,17 +57,24 @@ func (h *handler) observe(m *metrics) gin.HandlerFunc {
 		}
 		elapsed := time.Since(start)
 		status := strconv.Itoa(c.Writer.Status())
-		m.requests.WithLabelValues(c.Request.Method, route, status).Inc()
-		m.duration.WithLabelValues(c.Request.Method, route).Observe(elapsed.Seconds())
+		method := c.Request.Method
+		if !slices.Contains(knownMethods, method) {
+			method = "OTHER" // any client can invent methods: keep the series bounded
+		}
+		m.requests.WithLabelValues(method, route, status).Inc()
+		m.duration.WithLabelValues(method, route).Observe(elapsed.Seconds())
 		h.Log.DebugContext(c.Request.Context(), "request", "method", c.Request.Method, "route", route,
 			"status", c.Writer.Status(), "duration", elapsed)
 	}
 }
 
-// recover turns a panic into a logged 500 with the usual error body.
+var knownMethods = []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut,
+	http.MethodPatch, http.MethodDelete, http.MethodOptions}
+
+// recover turns a panic into a logged 500 (with the stack) and the usual error body.
 func (h *handler) recover() gin.HandlerFunc {
-	return gin.CustomRecoveryWithWriter(nil, func(c *gin.Context, v any) {
-		h.fail(c, fmt.Errorf("panic: %v", v))
+	return gin.CustomRecoveryWithWriter(io.Discard, func(c *gin.Context, v any) {
+		h.fail(c, fmt.Errorf("panic: %v\n%s", v, debug.Stack()))
 	})
 }
 

@@ -45,7 +45,7 @@ func TestLoginFailuresLookAlike(t *testing.T) {
 	if unknown.Body.String() != wrong.Body.String() {
 		t.Errorf("unknown user answers %s, wrong password %s: they must be identical", unknown.Body, wrong.Body)
 	}
-	s.wantError(s.call("POST", "/api/v1/auth/login", "application/json", `{"username":"admin"}`, ""), http.StatusBadRequest, "invalid", "username")
+	s.wantError(s.call("POST", "/api/v1/auth/login", "application/json", `{"username":"admin"}`, ""), http.StatusBadRequest, "invalid", "password")
 	s.wantError(s.call("POST", "/api/v1/auth/login", "text/plain", `admin`, ""), http.StatusUnsupportedMediaType, "unsupported_media_type", "")
 
 	var session struct {
@@ -173,7 +173,7 @@ func TestPopulationImportAPI(t *testing.T) {
 
 	// Only bad rows: nothing written.
 	before = s.snapshot()
-	s.decode(upload(s, "/api/v1/populations/import", "org_unit_code,group,year,count\n99999,students,2024,1\n502,students,2024,-7\n"), http.StatusOK, &sum)
+	s.decode(upload(s, "/api/v1/populations/import", "org_unit_code,group,year,count,source\n99999,students,2024,1,x\n502,students,2024,-7,x\n"), http.StatusOK, &sum)
 	if sum.Status != "error" || sum.Ignored != 2 {
 		t.Errorf("all-bad import = %+v, want status error, 2 ignored", sum)
 	}
@@ -199,9 +199,9 @@ func TestImportRequestErrors(t *testing.T) {
 	}{
 		{"missing columns", "/api/v1/orgunits/import", "text/csv", "code,name\n1,A\n", 400, "invalid", "file"},
 		{"empty file", "/api/v1/populations/import", "text/csv", "", 400, "invalid", "file"},
-		{"JSON instead of CSV", "/api/v1/orgunits/import", "application/json", `{"code":"1"}`, 415, "unsupported_media_type", ""},
+		{"JSON instead of CSV", "/api/v1/orgunits/import", "application/json", `{"code":"1"}`, 415, "unsupported_media_type", "Content-Type"},
 		{"bad dryRun", "/api/v1/orgunits/import?dryRun=maybe", "text/csv", "code,name,type,level,parent_code\n", 400, "invalid", "dryRun"},
-		{"over 20 MiB", "/api/v1/orgunits/import", "text/csv", big, 413, "too_large", ""},
+		{"over 20 MiB", "/api/v1/orgunits/import", "text/csv", big, 413, "too_large", "body"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

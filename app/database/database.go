@@ -77,7 +77,7 @@ func Open(ctx context.Context, opts Options) (*DB, error) {
 	}
 	db, err := engine.Connect(ctx, opts.Name)
 	if err != nil {
-		engine.Stop()
+		_ = engine.Stop(ctx)
 		_ = lock.Unlock()
 		return nil, err
 	}
@@ -101,11 +101,14 @@ func (db *DB) Ping(ctx context.Context) error {
 	return db.Client.Ping(ctx, readpref.Primary())
 }
 
-// Close disconnects the driver, then stops the embedded engine if Open started it.
+// Close disconnects the driver, then stops the embedded engine if Open started it,
+// all before ctx ends. The data directory stays locked if the engine did not stop.
 func (db *DB) Close(ctx context.Context) error {
 	err := db.Client.Disconnect(ctx)
 	if db.owned {
-		db.engine.Stop()
+		if stopErr := db.engine.Stop(ctx); stopErr != nil {
+			return errors.Join(err, stopErr)
+		}
 	}
 	if db.unlock != nil {
 		err = errors.Join(err, db.unlock())
@@ -142,7 +145,9 @@ func StartEngine(dir string, logger *slog.Logger) (*Engine, error) {
 	e := &Engine{dir: abs, uri: f.MongoDBURI(), cancel: cancel, done: make(chan struct{}), locks: NewKeyedMutex()}
 	go func() {
 		defer close(e.done)
-		_ = f.Run(ctx)
+		if err := f.Run(ctx); err != nil {
+			logger.Error("embedded database stopped", "error", err)
+		}
 	}()
 	return e, nil
 }
@@ -159,12 +164,15 @@ func (e *Engine) Connect(ctx context.Context, name string) (*DB, error) {
 	return &DB{Database: db, Client: client, engine: e, locks: e.locks, versions: newVersions(db, e.locks, true)}, nil
 }
 
-// Stop shuts the engine down and waits for it; disconnect clients first.
-func (e *Engine) Stop() {
+// Stop shuts the engine down and waits for it until ctx ends; disconnect clients
+// first, or it takes seconds.
+func (e *Engine) Stop(ctx context.Context) error {
 	e.cancel()
 	select {
 	case <-e.done:
-	case <-time.After(8 * time.Second):
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("embedded database did not stop in time: %w", ctx.Err())
 	}
 }
 

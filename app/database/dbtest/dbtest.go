@@ -38,8 +38,13 @@ func run(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, "dbtest:", err)
 		return 1
 	}
-	defer engine.Stop()
-	return m.Run()
+	code := m.Run()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := engine.Stop(ctx); err != nil {
+		fmt.Fprintln(os.Stderr, "dbtest:", err)
+	}
+	return code
 }
 
 // Logger is a logger for tests that discards everything.
