@@ -192,7 +192,7 @@ func TestLoadDemoIsIdempotent(t *testing.T) {
 		t.Fatal(err)
 	}
 	if len(pops) != 126 || pops[0].Source != "sample estimate, not official" {
-		t.Errorf("%d denominators (first %+v), want 126 sample estimates", len(pops), pops[0])
+		t.Fatalf("%d denominators (%+v), want 126 sample estimates", len(pops), pops)
 	}
 	for range 2 {
 		if err := s.LoadReference(ctx); err != nil {

@@ -23,6 +23,7 @@ func (s *Service) ImportOrgUnits(ctx context.Context, actor Actor, r io.Reader, 
 	if err != nil {
 		return ImportSummary{}, err
 	}
+	defer s.store.LockOrgUnits()()
 	tree, err := s.tree(ctx)
 	if err != nil {
 		return ImportSummary{}, err

@@ -16,6 +16,8 @@ type Store interface {
 	OrgUnits(ctx context.Context) ([]OrgUnit, error)
 	// SaveOrgUnits upserts units and then bumps the org-unit version.
 	SaveOrgUnits(ctx context.Context, units []OrgUnit) error
+	// LockOrgUnits serialises imports, which read the whole tree and write it back.
+	LockOrgUnits() (unlock func())
 
 	TargetGroups(ctx context.Context) ([]TargetGroup, error)
 	// AddTargetGroups inserts the groups whose code is not stored yet.

@@ -35,13 +35,19 @@ var Schema = []database.Collection{
 // MongoStore is the Store on MongoDB (or the embedded engine).
 type MongoStore struct {
 	db       *mongo.Database
+	locks    database.Locker
 	versions *database.Versions
 }
 
 // NewStore returns the store on db.
 func NewStore(db *database.DB) *MongoStore {
-	return &MongoStore{db: db.Database, versions: db.Versions()}
+	return &MongoStore{db: db.Database, locks: db.Locks(), versions: db.Versions()}
 }
+
+// LockOrgUnits serialises org-unit imports within this process (the embedded
+// engine's only writer); on a real MongoDB concurrent imports of overlapping units
+// remain the admins' to avoid.
+func (s *MongoStore) LockOrgUnits() func() { return s.locks.Lock(orgUnitsColl + "|import") }
 
 func byID(id string) bson.D { return bson.D{{Key: "_id", Value: id}} }
 

@@ -68,6 +68,13 @@ func newServer(t *testing.T) *testServer {
 	return s
 }
 
+// sub is s reporting to the subtest t.
+func (s *testServer) sub(t *testing.T) *testServer {
+	c := *s
+	c.t = t
+	return &c
+}
+
 // account creates an active account with roles over scope and returns an API token
 // of it.
 func (s *testServer) account(username, scope string, roles ...string) string {

@@ -152,6 +152,7 @@ func TestCampaignBadInput(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			s := s.sub(t)
 			before := s.snapshot()
 			s.wantError(s.call(tt.method, tt.path, tt.contentType, tt.body, s.token), tt.status, tt.code, tt.field)
 			s.unchangedSince(before)

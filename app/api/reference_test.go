@@ -180,11 +180,12 @@ func TestPopulationImportAPI(t *testing.T) {
 	s.unchangedSince(before)
 
 	// The same file again changes nothing.
+	before = s.snapshot()
 	s.decode(upload(s, "/api/v1/populations/import", file), http.StatusOK, &sum)
 	if sum.Imported != 0 || sum.Updated != 0 || sum.Unchanged != 1 {
 		t.Errorf("re-import = %+v, want 1 unchanged", sum)
 	}
-	s.unchangedSince(s.snapshot())
+	s.unchangedSince(before)
 
 	s.wantError(s.do("GET", "/api/v1/populations?year=abc", ""), http.StatusBadRequest, "invalid", "year")
 }
@@ -205,6 +206,7 @@ func TestImportRequestErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			s := s.sub(t)
 			before := s.snapshot()
 			s.wantError(s.call("POST", tt.path, tt.contentType, tt.body, s.token), tt.status, tt.code, tt.field)
 			s.unchangedSince(before)

@@ -125,15 +125,29 @@ type Engine struct {
 	locks  *KeyedMutex
 }
 
-// StartEngine starts FerretDB on a loopback port with its files in dir.
+// maxSocketPath keeps a Unix socket path within the kernel's limit (108 bytes).
+const maxSocketPath = 100
+
+// StartEngine starts FerretDB with its files in dir. It listens on a Unix socket in
+// dir, so only users who may enter the data directory can reach the unauthenticated
+// engine; where that path would be too long, on a loopback TCP port instead.
 func StartEngine(dir string, logger *slog.Logger) (*Engine, error) {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return nil, err
 	}
+	listener := ferretdb.ListenerConfig{TCP: "127.0.0.1:0"}
+	if sock := filepath.Join(abs, "ferretdb.sock"); len(sock) <= maxSocketPath {
+		// A socket left by a killed process blocks the listener; the directory lock
+		// (or a fresh test directory) says no one else is using it.
+		if err := os.Remove(sock); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("remove stale socket: %w", err)
+		}
+		listener = ferretdb.ListenerConfig{Unix: sock}
+	}
 	quiet := slog.New(logger.Handler().WithAttrs([]slog.Attr{slog.String("component", "ferretdb")}))
 	f, err := ferretdb.New(&ferretdb.Config{
-		Listener:  ferretdb.ListenerConfig{TCP: "127.0.0.1:0"},
+		Listener:  listener,
 		Handler:   "sqlite",
 		SQLiteURL: "file:" + abs + "/",
 		Logger:    slog.New(levelFloor{quiet.Handler(), slog.LevelError}),

@@ -2,8 +2,10 @@ package database_test
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 
@@ -59,9 +61,10 @@ func TestLocksSerialiseIncrements(t *testing.T) {
 }
 
 func TestEnsureSchemaIsIdempotentAndEnforcesUniqueIndexes(t *testing.T) {
-	schema := []database.Collection{{Name: "things", Indexes: []mongo.IndexModel{{
-		Keys: bson.D{{Key: "code", Value: 1}}, Options: options.Index().SetUnique(true),
-	}}}}
+	schema := []database.Collection{{Name: "things", Indexes: []mongo.IndexModel{
+		{Keys: bson.D{{Key: "code", Value: 1}}, Options: options.Index().SetUnique(true)},
+		{Keys: bson.D{{Key: "kind", Value: 1}, {Key: "at", Value: 1}}}, // compound: FerretDB crashes on re-creating one
+	}}}
 	db := dbtest.New(t, schema)
 	ctx := context.Background()
 	if err := db.EnsureSchema(ctx, schema); err != nil {
@@ -74,6 +77,49 @@ func TestEnsureSchemaIsIdempotentAndEnforcesUniqueIndexes(t *testing.T) {
 	_, err := coll.InsertOne(ctx, bson.D{{Key: "_id", Value: "b"}, {Key: "code", Value: "X"}})
 	if !mongo.IsDuplicateKeyError(err) {
 		t.Errorf("insert of a duplicate code: err = %v, want a duplicate key error", err)
+	}
+}
+
+// The `_id` index fix is in place for every collection of the schema: without it
+// every lookup by `_id` scans the table (docs/ferretdb.md, defect 1).
+func TestIDIndexFix(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	db, err := database.Open(ctx, database.Options{DataDir: dir, Name: "loa", Logger: dbtest.Logger()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close(ctx)
+	schema := []database.Collection{{Name: "alpha"}, {Name: "beta"}}
+	if err := db.EnsureSchema(ctx, schema); err != nil {
+		t.Fatal(err)
+	}
+	conn, err := sql.Open("sqlite", "file:"+filepath.Join(dir, "loa.sqlite")+"?mode=ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	for _, c := range schema {
+		var table string
+		if err := conn.QueryRow(`SELECT table_name FROM _ferretdb_collections WHERE name = ?`, c.Name).Scan(&table); err != nil {
+			t.Fatal(err)
+		}
+		var plan, detail string
+		rows, err := conn.Query(`EXPLAIN QUERY PLAN SELECT _ferretdb_sjson FROM "` + table + `" WHERE _ferretdb_sjson->'$._id' = 'x'`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var id, parent, notused int
+			if err := rows.Scan(&id, &parent, &notused, &detail); err != nil {
+				t.Fatal(err)
+			}
+			plan += detail + "; "
+		}
+		rows.Close()
+		if !strings.Contains(plan, table+"_id_path") {
+			t.Errorf("lookup by _id in %s does not use the index: %s", c.Name, plan)
+		}
 	}
 }
 
