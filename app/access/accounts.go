@@ -60,14 +60,28 @@ type UserInput struct {
 	Password    string   `json:"password"`
 }
 
-// Users lists every account by username.
-func (s *Service) Users(ctx context.Context) ([]User, error) {
-	return s.store.Users(ctx)
+// Users lists the accounts scoped within by's scope, by username.
+func (s *Service) Users(ctx context.Context, by User) ([]User, error) {
+	all, err := s.store.Users(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := all[:0]
+	for _, u := range all {
+		if ok, err := s.units.Within(ctx, u.Scope, by.Scope); err == nil && ok {
+			out = append(out, u)
+		}
+	}
+	return out, nil
 }
 
-// User returns one account.
-func (s *Service) User(ctx context.Context, username string) (User, error) {
-	return s.store.User(ctx, username)
+// User returns one account scoped within by's scope.
+func (s *Service) User(ctx context.Context, by User, username string) (User, error) {
+	u, err := s.store.User(ctx, username)
+	if err != nil {
+		return User{}, err
+	}
+	return u, s.checkScope(ctx, by, u.Scope)
 }
 
 // CreateUser adds an account inside the admin's scope.
@@ -156,9 +170,17 @@ func (s *Service) DeleteUser(ctx context.Context, by User, username string) erro
 }
 
 // ChangePassword replaces u's password after checking the old one, and revokes every
-// token of the account but current, the one the change is made with.
+// token of the account but current, the one the change is made with. Wrong old
+// passwords count as failed logins of the account.
 func (s *Service) ChangePassword(ctx context.Context, u User, current Token, oldPassword, newPassword string) error {
+	key := []limitKey{{"user|" + u.Username, s.limits.PerUser}}
+	if err := s.checkLimits(ctx, key); err != nil {
+		return err
+	}
 	if bcrypt.CompareHashAndPassword(u.PasswordHash, []byte(oldPassword)) != nil {
+		if err := s.failed(ctx, key); !errors.Is(err, ErrBadCredentials) {
+			return err
+		}
 		return invalid("oldPassword", "the current password is wrong")
 	}
 	if err := checkPassword("newPassword", newPassword); err != nil {
@@ -169,11 +191,13 @@ func (s *Service) ChangePassword(ctx context.Context, u User, current Token, old
 		return err
 	}
 	defer s.store.Lock(u.Username)()
-	fresh, err := s.store.User(ctx, u.Username)
+	old, err := s.store.User(ctx, u.Username)
 	if err != nil {
 		return err
 	}
-	fresh.PasswordHash, fresh.UpdatedAt, fresh.APITokens = hash, s.stamp(), []TokenInfo{}
+	fresh := old
+	fresh.PasswordHash, fresh.UpdatedAt = hash, s.stamp()
+	fresh.APITokens = slices.DeleteFunc(slices.Clone(old.APITokens), func(t TokenInfo) bool { return t.Hash != current.Hash })
 	if err := s.store.ReplaceUser(ctx, fresh); err != nil {
 		return err
 	}
@@ -181,7 +205,7 @@ func (s *Service) ChangePassword(ctx context.Context, u User, current Token, old
 		return err
 	}
 	return s.audit.Record(ctx, u.Username, campaigns.Change{Action: "update", Entity: "user", EntityID: u.Username,
-		Before: u, After: fresh})
+		Before: old, After: fresh})
 }
 
 // EnsureAdmin creates the account "admin" (role admin over the whole of root) on the

@@ -53,7 +53,7 @@ func newServer(t *testing.T) *testServer {
 	if err := acc.EnsureAdmin(ctx, adminPassword, "49", dbtest.Logger()); err != nil {
 		t.Fatal(err)
 	}
-	admin, err := acc.User(ctx, "admin")
+	admin, err := acc.User(ctx, access.User{Scope: campaigns.AllUnits}, "admin")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -196,4 +196,18 @@ func readAll(t *testing.T, r io.Reader) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+type route struct{ method, path string }
+
+// registeredRoutes lists the routes Register adds, as gin patterns.
+func registeredRoutes() []route {
+	gin.SetMode(gin.ReleaseMode)
+	r := gin.New()
+	api.Register(r, api.Deps{Registry: prometheus.NewRegistry()})
+	var out []route
+	for _, rt := range r.Routes() {
+		out = append(out, route{rt.Method, rt.Path})
+	}
+	return out
 }

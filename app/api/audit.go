@@ -47,14 +47,17 @@ func (h *handler) listAudit(c *gin.Context) {
 		}
 		q.After = string(after)
 	}
+	limit := q.Limit
+	q.Limit++ // one more tells whether there is a next page
 	entries, err := h.Audit.List(c.Request.Context(), q)
 	if err != nil {
 		h.fail(c, err)
 		return
 	}
 	p := auditPage{Items: entries}
-	if len(entries) == q.Limit {
-		p.NextCursor = base64.RawURLEncoding.EncodeToString([]byte(entries[len(entries)-1].ID))
+	if len(entries) > limit {
+		p.Items = entries[:limit]
+		p.NextCursor = base64.RawURLEncoding.EncodeToString([]byte(entries[limit-1].ID))
 	}
 	c.JSON(http.StatusOK, p)
 }

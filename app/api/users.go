@@ -10,7 +10,7 @@ import (
 )
 
 func (h *handler) listUsers(c *gin.Context) {
-	us, err := h.Access.Users(c.Request.Context())
+	us, err := h.Access.Users(c.Request.Context(), currentUser(c))
 	if err != nil {
 		h.fail(c, err)
 		return
@@ -24,7 +24,7 @@ func (h *handler) listUsers(c *gin.Context) {
 }
 
 func (h *handler) showUser(c *gin.Context) {
-	u, err := h.Access.User(c.Request.Context(), c.Param("username"))
+	u, err := h.Access.User(c.Request.Context(), currentUser(c), c.Param("username"))
 	if err != nil {
 		h.fail(c, err)
 		return
