@@ -59,7 +59,7 @@ var matrix = []routeCase{
 	{method: "GET", path: "/api/v1/users", roles: []string{"admin"}},
 	{method: "POST", path: "/api/v1/users", body: `{"username":"new-in","displayName":"Mới","roles":["viewer"],"scope":"20359","password":"0123456789"}`,
 		roles: []string{"admin"}, outsidePath: "/api/v1/users",
-		outsideBody: `{"username":"new-out","displayName":"Mới","roles":["viewer"],"scope":"503","password":"0123456789"}`,
+		outsideBody:   `{"username":"new-out","displayName":"Mới","roles":["viewer"],"scope":"503","password":"0123456789"}`,
 		outsideStatus: 403, outsideCode: "outside_scope"},
 	{method: "GET", path: "/api/v1/users/in-502", roles: []string{"admin"},
 		outsidePath: "/api/v1/users/in-503", outsideStatus: 403, outsideCode: "outside_scope"},
