@@ -3,9 +3,14 @@ package api_test
 import (
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
+
+	"loa/app/access"
+	"loa/app/api"
 )
 
 var allRoles = []string{"admin", "planner", "approver", "station", "reporter", "viewer"}
@@ -147,4 +152,221 @@ func routeMatches(pattern, path string) bool {
 		}
 	}
 	return true
+}
+
+func TestSessionCookieNeedsCSRFToken(t *testing.T) {
+	s := newServer(t)
+	withCookie := func(method, path, body, csrf string) *http.Request {
+		req := httptest.NewRequest(method, path, strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.AddCookie(&http.Cookie{Name: api.SessionCookie, Value: s.token})
+		if csrf != "" {
+			req.Header.Set("X-CSRF-Token", csrf)
+		}
+		return req
+	}
+	if rec := s.send(withCookie("GET", "/api/v1/campaigns", "", "")); rec.Code != http.StatusOK {
+		t.Errorf("GET with the session cookie: %d, want 200", rec.Code)
+	}
+	for _, csrf := range []string{"", "forged"} {
+		before := s.snapshot()
+		s.wantError(s.send(withCookie("POST", "/api/v1/campaigns", campaignJSON, csrf)), http.StatusForbidden, "csrf", "")
+		s.unchangedSince(before)
+	}
+	s.decode(s.send(withCookie("POST", "/api/v1/campaigns", campaignJSON, access.CSRFToken(s.token))), http.StatusCreated, nil)
+}
+
+func TestLoginLimitAnswers429(t *testing.T) {
+	s := newServer(t)
+	for range 5 {
+		s.wantError(s.call("POST", "/api/v1/auth/login", "application/json", `{"username":"admin","password":"wrong-wrong"}`, ""),
+			http.StatusUnauthorized, "unauthorized", "")
+	}
+	rec := s.call("POST", "/api/v1/auth/login", "application/json", `{"username":"admin","password":"`+adminPassword+`"}`, "")
+	s.wantError(rec, http.StatusTooManyRequests, "too_many_requests", "")
+	if ra, err := strconv.Atoi(rec.Header().Get("Retry-After")); err != nil || ra < 890 || ra > 900 {
+		t.Errorf("Retry-After = %q, want about 900 seconds", rec.Header().Get("Retry-After"))
+	}
+	// An unknown user is limited the same way: the answers do not tell them apart.
+	for range 5 {
+		s.call("POST", "/api/v1/auth/login", "application/json", `{"username":"ghost","password":"wrong-wrong"}`, "")
+	}
+	s.wantError(s.call("POST", "/api/v1/auth/login", "application/json", `{"username":"ghost","password":"x"}`, ""),
+		http.StatusTooManyRequests, "too_many_requests", "")
+}
+
+func TestSecurityHeaders(t *testing.T) {
+	s := newServer(t)
+	for _, rec := range []*httptest.ResponseRecorder{
+		s.do("GET", "/api/v1/campaigns", ""),
+		s.call("GET", "/api/v1/campaigns", "", "", ""),
+		s.call("GET", "/api/v1/nowhere", "", "", ""),
+		s.call("GET", "/healthz", "", "", ""),
+	} {
+		h := rec.Header()
+		csp := h.Get("Content-Security-Policy")
+		if h.Get("X-Content-Type-Options") != "nosniff" || h.Get("Referrer-Policy") == "" ||
+			!strings.Contains(csp, "frame-ancestors 'none'") || !strings.Contains(csp, "script-src 'self'") ||
+			strings.Contains(csp, "unsafe-inline") {
+			t.Errorf("%d answer lacks the security headers: %v", rec.Code, h)
+		}
+	}
+}
+
+// A reporter of one district sees and writes only its district.
+func TestDistrictReporterIsConfined(t *testing.T) {
+	s := newServer(t)
+	s.decode(upload(s, "/api/v1/populations/import",
+		"org_unit_code,group,year,count,source\n502,students,2024,100,x\n20359,students,2024,10,x\n503,students,2024,200,x\n"), http.StatusOK, nil)
+	reporter := s.account("tamky-reporter", "502", "reporter")
+	var pops struct {
+		Items []struct{ OrgUnit string }
+		Total int
+	}
+	s.decode(s.call("GET", "/api/v1/populations", "", "", reporter), http.StatusOK, &pops)
+	if pops.Total != 2 || pops.Items[0].OrgUnit != "20359" || pops.Items[1].OrgUnit != "502" {
+		t.Errorf("Tam Kỳ's reporter sees %+v, want only 502 and 20359", pops)
+	}
+	s.wantError(s.call("GET", "/api/v1/populations?orgUnit=503", "", "", reporter), http.StatusForbidden, "outside_scope", "")
+	before := s.snapshot()
+	s.wantError(s.call("POST", "/api/v1/populations/import", "text/csv", "org_unit_code,group,year,count,source\n502,students,2024,1,x\n", reporter),
+		http.StatusForbidden, "forbidden", "")
+	s.wantError(s.call("GET", "/api/v1/audit", "", "", reporter), http.StatusForbidden, "forbidden", "")
+	s.unchangedSince(before)
+
+	// A viewer of the district reads the trail of its district and province-wide
+	// entities, not another district's nor accounts.
+	viewer := s.account("tamky-viewer", "502", "viewer")
+	var trail struct {
+		Items []struct{ Entity, EntityID string }
+	}
+	s.decode(s.call("GET", "/api/v1/audit?entity=population", "", "", viewer), http.StatusOK, &trail)
+	var ids []string
+	for _, e := range trail.Items {
+		ids = append(ids, e.EntityID)
+	}
+	slices.Sort(ids)
+	if !slices.Equal(ids, []string{"2024|20359|students", "2024|502|students"}) {
+		t.Errorf("the district viewer's trail of populations = %v", ids)
+	}
+	s.decode(s.call("GET", "/api/v1/audit?entity=user", "", "", viewer), http.StatusOK, &trail)
+	if len(trail.Items) != 0 {
+		t.Errorf("a viewer sees account changes: %+v", trail.Items)
+	}
+}
+
+type auditEntry struct {
+	Actor, Action, Entity, EntityID string
+	Before, After                   map[string]any
+}
+
+func (s *testServer) trail(query string) []auditEntry {
+	s.t.Helper()
+	var page struct{ Items []auditEntry }
+	s.decode(s.do("GET", "/api/v1/audit?"+query, ""), http.StatusOK, &page)
+	return page.Items
+}
+
+// Every change is in the trail with who made it and the state before and after;
+// secrets never are.
+func TestAuditTrail(t *testing.T) {
+	s := newServer(t)
+	s.decode(s.do("POST", "/api/v1/campaigns", campaignJSON), http.StatusCreated, nil)
+	s.decode(s.do("PUT", "/api/v1/campaigns/PCMBN-2025", withCampaign(t, func(m map[string]any) {
+		m["secretariat"] = "Sở Y tế"
+		indicator(m, 0)["threshold"] = 0.8
+		m["indicators"] = m["indicators"].([]any)[:2]
+	})), http.StatusOK, nil)
+	s.decode(s.do("DELETE", "/api/v1/campaigns/PCMBN-2025", ""), http.StatusNoContent, nil)
+	s.decode(upload(s, "/api/v1/populations/import", "org_unit_code,group,year,count,source\n502,students,2024,100,x\n"), http.StatusOK, nil)
+	s.decode(upload(s, "/api/v1/populations/import", "org_unit_code,group,year,count,source\n502,students,2024,120,y\n"), http.StatusOK, nil)
+	s.decode(upload(s, "/api/v1/orgunits/import", "code,name,type,level,parent_code\n20359,Tam Thanh Mới,xã,commune,502\n"), http.StatusOK, nil)
+	s.decode(s.do("POST", "/api/v1/users", `{"username":"clerk","displayName":"Thư ký","roles":["viewer"],"scope":"502","password":"a secret password"}`), http.StatusCreated, nil)
+	s.decode(s.do("PUT", "/api/v1/users/clerk", `{"displayName":"Thư ký","roles":["reporter"],"scope":"502","password":"another secret one"}`), http.StatusOK, nil)
+	s.decode(s.do("DELETE", "/api/v1/users/clerk", ""), http.StatusNoContent, nil)
+	var tok struct{ ID, Secret string }
+	s.decode(s.do("POST", "/api/v1/me/tokens", `{"name":"cli"}`), http.StatusCreated, &tok)
+	s.decode(s.do("DELETE", "/api/v1/me/tokens/"+tok.ID, ""), http.StatusNoContent, nil)
+
+	tests := []struct {
+		query             string
+		action            string
+		beforeKey, before string
+		afterKey, after   string
+	}{
+		{"entity=campaign&entityId=PCMBN-2025", "delete", "secretariat", "Sở Y tế", "", ""},
+		{"entity=campaign&entityId=PCMBN-2025", "update", "secretariat", "Công an tỉnh", "secretariat", "Sở Y tế"},
+		{"entity=campaign&entityId=PCMBN-2025", "create", "", "", "code", "PCMBN-2025"},
+		{"entity=indicator&entityId=PCMBN-2025/communes", "delete", "threshold", "0.8", "", ""}, // with its campaign
+		{"entity=indicator&entityId=PCMBN-2025/communes", "update", "threshold", "0.7", "threshold", "0.8"},
+		{"entity=indicator&entityId=PCMBN-2025/communes", "create", "", "", "threshold", "0.7"},
+		{"entity=indicator&entityId=PCMBN-2025/press", "delete", "channel", "provincial_press", "", ""},
+		{"entity=population&entityId=2024|502|students", "update", "count", "100", "count", "120"},
+		{"entity=population&entityId=2024|502|students", "create", "", "", "source", "x"},
+		{"entity=orgunit&entityId=20359", "update", "name", "Tam Thanh", "name", "Tam Thanh Mới"},
+		{"entity=user&entityId=clerk", "delete", "roles", "[reporter]", "", ""},
+		{"entity=user&entityId=clerk", "update", "roles", "[viewer]", "roles", "[reporter]"},
+		{"entity=user&entityId=clerk", "create", "", "", "displayName", "Thư ký"},
+		{"entity=token&entityId=" + tok.ID, "delete", "name", "cli", "", ""},
+		{"entity=token&entityId=" + tok.ID, "create", "", "", "name", "cli"},
+	}
+	seen := map[string]int{}
+	for _, tt := range tests {
+		entries := s.trail(strings.ReplaceAll(tt.query, "|", "%7C"))
+		i := seen[tt.query]
+		seen[tt.query]++
+		if i >= len(entries) {
+			t.Errorf("%s: %d entries, want at least %d", tt.query, len(entries), i+1)
+			continue
+		}
+		e := entries[i] // newest first
+		if e.Action != tt.action || e.Actor != "admin" {
+			t.Errorf("%s entry %d: %s by %s, want %s by admin", tt.query, i, e.Action, e.Actor, tt.action)
+		}
+		for _, side := range []struct {
+			name, key, want string
+			doc             map[string]any
+		}{{"before", tt.beforeKey, tt.before, e.Before}, {"after", tt.afterKey, tt.after, e.After}} {
+			if side.key == "" {
+				if side.doc != nil {
+					t.Errorf("%s %s: %s = %v, want null", tt.query, tt.action, side.name, side.doc)
+				}
+				continue
+			}
+			if got := fmt.Sprint(side.doc[side.key]); got != side.want {
+				t.Errorf("%s %s: %s.%s = %s, want %s", tt.query, tt.action, side.name, side.key, got, side.want)
+			}
+		}
+	}
+	all := s.do("GET", "/api/v1/audit?limit=1000", "").Body.String()
+	for _, secret := range []string{"a secret password", "another secret one", tok.Secret, "passwordHash", `"hash"`, adminPassword} {
+		if strings.Contains(all, secret) {
+			t.Errorf("the audit trail contains %q", secret)
+		}
+	}
+
+	// Paging walks the whole trail newest first, once.
+	var page struct {
+		Items      []struct{ ID string }
+		NextCursor string
+	}
+	ids := map[string]bool{}
+	cursor := ""
+	for range 100 {
+		page.NextCursor = ""
+		s.decode(s.do("GET", "/api/v1/audit?limit=7&cursor="+cursor, ""), http.StatusOK, &page)
+		for _, e := range page.Items {
+			if ids[e.ID] {
+				t.Fatalf("entry %s on two pages", e.ID)
+			}
+			ids[e.ID] = true
+		}
+		if cursor = page.NextCursor; cursor == "" {
+			break
+		}
+	}
+	if want := strings.Count(all, `"entityId"`); len(ids) != want {
+		t.Errorf("paging found %d entries, want %d", len(ids), want)
+	}
+	s.wantError(s.do("GET", "/api/v1/audit?from=yesterday", ""), http.StatusBadRequest, "invalid", "from")
 }

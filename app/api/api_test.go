@@ -104,6 +104,13 @@ func (s *testServer) call(method, path, contentType, body, token string) *httpte
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
+	return s.send(req)
+}
+
+// send runs req through the router and checks the response against the OpenAPI
+// document.
+func (s *testServer) send(req *http.Request) *httptest.ResponseRecorder {
+	s.t.Helper()
 	rec := httptest.NewRecorder()
 	s.router.ServeHTTP(rec, req)
 	validateResponse(s.t, req, rec)
