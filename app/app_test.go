@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -157,10 +158,10 @@ func startApp(t *testing.T, dir string, vars map[string]string) (string, *syncBu
 	}
 }
 
-func login(t *testing.T, base, password string) string {
+func login(t *testing.T, base, username, password string) string {
 	t.Helper()
 	resp, err := http.Post(base+"/api/v1/auth/login", "application/json",
-		strings.NewReader(`{"username":"admin","password":"`+password+`"}`))
+		strings.NewReader(`{"username":"`+username+`","password":"`+password+`"}`))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -223,7 +224,7 @@ func TestFirstStartAndRestart(t *testing.T) {
 	if m == nil {
 		t.Fatalf("no generated admin password in the log:\n%s", logs)
 	}
-	token := login(t, base, m[1])
+	token := login(t, base, "admin", m[1])
 	first := countAll(t, base, token)
 	want := counts{provinces: 1, districts: 18, communes: 241, indicators: 10, populations: 126}
 	if first != want {
@@ -249,7 +250,7 @@ func TestFirstStartAndRestart(t *testing.T) {
 		t.Errorf("the restart created the admin again:\n%s", logs)
 	}
 	first.indicators = 0
-	if again := countAll(t, base, login(t, base, m[1])); again != first {
+	if again := countAll(t, base, login(t, base, "admin", m[1])); again != first {
 		t.Errorf("after a restart: %+v, want %+v: the deleted demo campaign stays deleted, nothing else changes", again, first)
 	}
 
@@ -319,7 +320,7 @@ func startChild(t *testing.T, dir string) *child {
 func TestAcknowledgedWriteSurvivesKill(t *testing.T) {
 	dir := t.TempDir()
 	c := startChild(t, dir)
-	token := login(t, c.base, testPassword)
+	token := login(t, c.base, "admin", testPassword)
 	body := `{"code":"KILL-TEST","title":"Ghi trước khi bị giết","period":{"start":"2025-01-01","end":"2025-06-30"}}`
 	req, _ := http.NewRequest("POST", c.base+"/api/v1/campaigns", strings.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
@@ -339,7 +340,7 @@ func TestAcknowledgedWriteSurvivesKill(t *testing.T) {
 
 	c = startChild(t, dir)
 	var got campaigns.Campaign
-	if status := get(t, c.base+"/api/v1/campaigns/KILL-TEST", login(t, c.base, testPassword), &got); status != 200 || got.Title != "Ghi trước khi bị giết" {
+	if status := get(t, c.base+"/api/v1/campaigns/KILL-TEST", login(t, c.base, "admin", testPassword), &got); status != 200 || got.Title != "Ghi trước khi bị giết" {
 		t.Errorf("after kill -9 and restart: status %d, campaign %+v", status, got)
 	}
 
@@ -358,4 +359,117 @@ func TestAcknowledgedWriteSurvivesKill(t *testing.T) {
 		t.Errorf("the service did not stop within 10 s of SIGTERM")
 	}
 	t.Logf("stopped %v after SIGTERM", time.Since(start).Round(time.Millisecond))
+}
+
+// After logins, token and account creation, and a password change, no secret is in
+// any file of the data directory: only hashes are stored.
+func TestNoPlaintextSecretsInDataDirectory(t *testing.T) {
+	dir := t.TempDir()
+	const adminPassword = "first admin password"
+	base, _, stop := startApp(t, dir, map[string]string{"LOA_ADMIN_PASSWORD": adminPassword, "LOA_DEMO": "false"})
+	token := login(t, base, "admin", adminPassword)
+	call := func(method, path, body, token string) string {
+		t.Helper()
+		req, _ := http.NewRequest(method, base+path, strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode >= 300 {
+			t.Fatalf("%s %s: %d %s", method, path, resp.StatusCode, b)
+		}
+		return string(b)
+	}
+	var created struct{ Secret string }
+	if err := json.Unmarshal([]byte(call("POST", "/api/v1/me/tokens", `{"name":"scan"}`, token)), &created); err != nil || created.Secret == "" {
+		t.Fatalf("create token: %v", err)
+	}
+	call("POST", "/api/v1/users", `{"username":"reporter7","displayName":"R","roles":["reporter"],"scope":"502","password":"reporter secret seven"}`, token)
+	reporterToken := login(t, base, "reporter7", "reporter secret seven")
+	call("PUT", "/api/v1/me/password", `{"oldPassword":"reporter secret seven","newPassword":"reporter secret eight"}`, reporterToken)
+	stop()
+
+	secrets := []string{adminPassword, token, created.Secret, "reporter secret seven", "reporter secret eight", reporterToken}
+	err := filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() || d.Type()&os.ModeSocket != 0 {
+			return err
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		for _, s := range secrets {
+			if bytes.Contains(data, []byte(s)) {
+				t.Errorf("%s holds the secret %q in plain text", path, s)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// The web session: the sign-out form needs the page's CSRF token.
+func TestWebSignOutNeedsCSRFToken(t *testing.T) {
+	base, _, stop := startApp(t, t.TempDir(), map[string]string{"LOA_ADMIN_PASSWORD": testPassword, "LOA_DEMO": "false"})
+	defer stop()
+	jar, _ := cookiejar.New(nil)
+	client := &http.Client{Jar: jar}
+	resp, err := client.PostForm(base+"/login", url.Values{"username": {"admin"}, "password": {testPassword}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	u, _ := url.Parse(base)
+	var session *http.Cookie
+	for _, c := range jar.Cookies(u) {
+		if c.Name == "loa_session" {
+			session = c
+		}
+	}
+	if session == nil {
+		t.Fatal("no session cookie after signing in")
+	}
+	setCookie := resp.Request.Response.Header.Get("Set-Cookie") // the login's own answer, before the redirect
+	if !strings.Contains(setCookie, "HttpOnly") || !strings.Contains(setCookie, "SameSite=Lax") {
+		t.Errorf("session cookie %q is not HttpOnly and SameSite=Lax", setCookie)
+	}
+	m := regexp.MustCompile(`name="csrf_token" value="([^"]+)"`).FindSubmatch(page)
+	if m == nil {
+		t.Fatalf("no CSRF token in the signed-in page:\n%s", page)
+	}
+	resp, err = client.PostForm(base+"/logout", url.Values{"csrf_token": {"forged"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusForbidden {
+		t.Errorf("sign-out with a forged CSRF token: %d, want 403", resp.StatusCode)
+	}
+	if status := get(t, base+"/api/v1/me", session.Value, nil); status != http.StatusOK {
+		t.Errorf("the session ended on a forged sign-out: %d", status)
+	}
+	resp, err = client.PostForm(base+"/logout", url.Values{"csrf_token": {string(m[1])}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if status := get(t, base+"/api/v1/me", session.Value, nil); status != http.StatusUnauthorized {
+		t.Errorf("the session survived signing out: %d", status)
+	}
+	resp, err = client.PostForm(base+"/login", url.Values{"username": {"admin"}, "password": {"wrong password"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusUnauthorized || !strings.Contains(string(body), "không đúng") {
+		t.Errorf("wrong password on the form: %d, want 401 with a Vietnamese message", resp.StatusCode)
+	}
 }
