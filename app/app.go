@@ -74,6 +74,12 @@ func (a *app) prepare(ctx context.Context) error {
 	if err := acc.EnsureAdmin(ctx, a.cfg.AdminPassword, a.cfg.Province, a.log); err != nil {
 		return err
 	}
+	// Until the job runner arrives, expired tokens are cleared at each start.
+	if n, err := acc.PurgeExpired(ctx); err != nil {
+		return err
+	} else if n > 0 {
+		a.log.Info("deleted expired tokens", "count", n)
+	}
 	if a.cfg.DemoOn() {
 		if err := cs.LoadDemo(ctx); err != nil {
 			return err

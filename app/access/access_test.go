@@ -3,6 +3,7 @@ package access_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"sort"
 	"sync"
@@ -30,6 +31,7 @@ func (c *clock) advance(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.U
 
 type fixture struct {
 	svc   *access.Service
+	store *access.MongoStore
 	clock *clock
 	admin access.User
 }
@@ -44,7 +46,8 @@ func newFixture(t *testing.T) *fixture {
 	if err := units.LoadReference(ctx); err != nil {
 		t.Fatal(err)
 	}
-	svc := access.NewService(access.NewStore(db), trail, units, c.now, access.Options{TokenTTL: 12 * time.Hour})
+	store := access.NewStore(db)
+	svc := access.NewService(store, trail, units, c.now, access.Options{TokenTTL: 12 * time.Hour})
 	if err := svc.EnsureAdmin(ctx, "admin password", "49", dbtest.Logger()); err != nil {
 		t.Fatal(err)
 	}
@@ -52,7 +55,7 @@ func newFixture(t *testing.T) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &fixture{svc: svc, clock: c, admin: admin}
+	return &fixture{svc: svc, store: store, clock: c, admin: admin}
 }
 
 func (f *fixture) user(t *testing.T, name, scope string, roles ...string) access.User {
@@ -82,6 +85,13 @@ func TestLoginTokenExpires(t *testing.T) {
 	f.clock.advance(time.Second)
 	if _, _, err := f.svc.Authenticate(ctx, s.Token); !errors.Is(err, access.ErrUnauthorized) {
 		t.Errorf("at expiry: error = %v, want ErrUnauthorized", err)
+	}
+	if n, err := f.svc.PurgeExpired(ctx); err != nil || n != 0 {
+		t.Errorf("PurgeExpired at the instant of expiry = %d, %v; want 0", n, err)
+	}
+	f.clock.advance(time.Millisecond)
+	if n, err := f.svc.PurgeExpired(ctx); err != nil || n != 1 {
+		t.Errorf("PurgeExpired after expiry = %d, %v; want the one login token", n, err)
 	}
 }
 
@@ -323,5 +333,25 @@ func TestAccountValidation(t *testing.T) {
 	}
 	if len(users) != 1 || users[0].Username != "district-admin" {
 		t.Errorf("a district admin sees %+v, want only the accounts of its district", users)
+	}
+}
+
+// Failures older than the window are trimmed once many have piled up, so a key
+// attacked for days keeps a small document.
+func TestLoginFailuresAreTrimmed(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	for i := range 60 {
+		if _, err := f.svc.Login(ctx, fmt.Sprintf("guess%d", i), "x", "10.6.6.6"); !errors.Is(err, access.ErrBadCredentials) {
+			t.Fatalf("attempt %d: %v", i, err)
+		}
+		f.clock.advance(5 * time.Minute) // 3 per window: under the address limit
+	}
+	kept, err := f.store.Failures(ctx, "addr|10.6.6.6")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(kept) > 51 || len(kept) < 3 {
+		t.Errorf("%d failures kept for the address after 60 over 5 hours, want the recent ones only", len(kept))
 	}
 }

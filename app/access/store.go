@@ -20,7 +20,7 @@ const (
 	tokensColl   = "tokens"
 	failuresColl = "login_failures"
 
-	maxFailuresKept = 50
+	maxFailuresKept = 50 // past this many, failures outside the window are trimmed
 )
 
 // Schema lists the collections this package owns; request paths read them by `_id`
@@ -47,6 +47,8 @@ type Store interface {
 	DeleteToken(ctx context.Context, hash string) error
 	// DeleteTokens revokes every token of username except the one with hash keep.
 	DeleteTokens(ctx context.Context, username, keep string) error
+	// DeleteExpiredTokens removes tokens that expired before now; it says how many.
+	DeleteExpiredTokens(ctx context.Context, now time.Time) (int64, error)
 
 	// AuthVersion changes whenever a token may have been revoked or an account
 	// changed, so cached sign-ins are checked again.
@@ -188,6 +190,16 @@ func (s *MongoStore) DeleteTokens(ctx context.Context, username, keep string) er
 	return s.versions.Bump(ctx, authVersion)
 }
 
+// DeleteExpiredTokens removes dead tokens (a background task: it reads the whole
+// collection on the embedded engine).
+func (s *MongoStore) DeleteExpiredTokens(ctx context.Context, now time.Time) (int64, error) {
+	res, err := s.db.Collection(tokensColl).DeleteMany(ctx, bson.D{{Key: "expiresAt", Value: bson.D{{Key: "$lt", Value: now}}}})
+	if err != nil {
+		return 0, fmt.Errorf("delete expired tokens: %w", err)
+	}
+	return res.DeletedCount, nil
+}
+
 type failures struct {
 	At []time.Time `bson:"at"`
 }
@@ -205,21 +217,23 @@ func (s *MongoStore) Failures(ctx context.Context, key string) ([]time.Time, err
 	return f.At, nil
 }
 
-// AddFailure records a failed login at, forgetting those older than window.
+// AddFailure records a failed login at with an atomic push, so failures counted by
+// several replicas add up, then trims entries older than window once there are many.
 func (s *MongoStore) AddFailure(ctx context.Context, key string, at time.Time, window time.Duration) error {
 	defer s.locks.Lock(failuresColl + "|" + key)()
-	old, err := s.Failures(ctx, key)
-	if err != nil {
-		return err
-	}
-	kept := slices.DeleteFunc(old, func(t time.Time) bool { return at.Sub(t) >= window })
-	kept = append(kept, at)
-	if len(kept) > maxFailuresKept {
-		kept = kept[len(kept)-maxFailuresKept:]
-	}
-	_, err = s.db.Collection(failuresColl).ReplaceOne(ctx, byID(key), failures{At: kept}, options.Replace().SetUpsert(true))
+	_, err := s.db.Collection(failuresColl).UpdateOne(ctx, byID(key),
+		bson.D{{Key: "$push", Value: bson.D{{Key: "at", Value: at}}}}, options.UpdateOne().SetUpsert(true))
 	if err != nil {
 		return fmt.Errorf("record login failure: %w", err)
+	}
+	all, err := s.Failures(ctx, key)
+	if err != nil || len(all) <= maxFailuresKept {
+		return err
+	}
+	recent := slices.DeleteFunc(all, func(t time.Time) bool { return at.Sub(t) >= window })
+	_, err = s.db.Collection(failuresColl).ReplaceOne(ctx, byID(key), failures{At: recent})
+	if err != nil {
+		return fmt.Errorf("trim login failures: %w", err)
 	}
 	return nil
 }

@@ -238,3 +238,9 @@ func (s *Service) issue(ctx context.Context, u User, kind, name string, expiresA
 	}
 	return secret, t, s.audit.Record(ctx, u.Username, campaigns.Change{Action: "create", Entity: "token", EntityID: t.ID, After: t.info()})
 }
+
+// PurgeExpired deletes tokens past their expiry, which no request can use any more.
+// API tokens stay listed on their account, marked by their expiry, until revoked.
+func (s *Service) PurgeExpired(ctx context.Context) (int64, error) {
+	return s.store.DeleteExpiredTokens(ctx, s.now())
+}
