@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -19,6 +20,7 @@ import (
 	"loa/app/database"
 	"loa/app/web"
 	"loa/campaigns"
+	"loa/content"
 	"loa/templates"
 )
 
@@ -28,7 +30,7 @@ const shutdownTimeout = 10 * time.Second
 // schema is every collection Loa owns, from one list.
 func schema() []database.Collection {
 	var all []database.Collection
-	for _, s := range [][]database.Collection{database.Schema, campaigns.Schema, access.Schema, audit.Schema} {
+	for _, s := range [][]database.Collection{database.Schema, campaigns.Schema, access.Schema, audit.Schema, content.Schema} {
 		all = append(all, s...)
 	}
 	return all
@@ -80,8 +82,17 @@ func (a *app) prepare(ctx context.Context) error {
 	} else if n > 0 {
 		a.log.Info("deleted expired tokens", "count", n)
 	}
+	terms, err := a.terms()
+	if err != nil {
+		return err
+	}
+	ct := content.NewService(content.NewStore(a.db), cs, trail, now, content.Options{Languages: a.cfg.Languages,
+		SyllablesPerMinute: a.cfg.SpeechRate, Terms: terms, Hotline: a.cfg.Hotline})
 	if a.cfg.DemoOn() {
 		if err := cs.LoadDemo(ctx); err != nil {
+			return err
+		}
+		if err := cs.Once(ctx, "demo-content-v1", func() error { return ct.LoadDemo(ctx) }); err != nil {
 			return err
 		}
 	}
@@ -97,10 +108,23 @@ func (a *app) prepare(ctx context.Context) error {
 	if err := r.SetTrustedProxies(a.cfg.TrustedProxies); err != nil {
 		return fmt.Errorf("trusted proxies: %w", err)
 	}
-	api.Register(r, api.Deps{Campaigns: cs, Access: acc, Audit: trail, DB: a.db, Log: a.log, Registry: reg})
+	api.Register(r, api.Deps{Campaigns: cs, Access: acc, Audit: trail, Content: ct, DB: a.db, Log: a.log, Registry: reg})
 	web.Register(r, tmpl, cs, acc, a.log)
 	a.handler = r
 	return nil
+}
+
+// terms reads the configured list of discouraged terms, or nil for the built-in one.
+func (a *app) terms() ([]content.Term, error) {
+	if a.cfg.TermsFile == "" {
+		return nil, nil
+	}
+	f, err := os.Open(a.cfg.TermsFile)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return content.ReadTerms(f)
 }
 
 // serve answers HTTP on ln until ctx ends, then shuts down within shutdownTimeout.

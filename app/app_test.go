@@ -190,7 +190,7 @@ func get(t *testing.T, url, token string, dst any) int {
 	return resp.StatusCode
 }
 
-type counts struct{ provinces, districts, communes, indicators, populations int }
+type counts struct{ provinces, districts, communes, indicators, populations, contents int }
 
 func countAll(t *testing.T, base, token string) counts {
 	t.Helper()
@@ -212,6 +212,11 @@ func countAll(t *testing.T, base, token string) counts {
 		t.Errorf("GET /api/v1/populations failed")
 	}
 	c.populations = page.Total
+	page.Total = -1
+	if get(t, base+"/api/v1/contents", token, &page) != 200 {
+		t.Errorf("GET /api/v1/contents failed")
+	}
+	c.contents = page.Total
 	return c
 }
 
@@ -226,7 +231,7 @@ func TestFirstStartAndRestart(t *testing.T) {
 	}
 	token := login(t, base, "admin", m[1])
 	first := countAll(t, base, token)
-	want := counts{provinces: 1, districts: 18, communes: 241, indicators: 10, populations: 126}
+	want := counts{provinces: 1, districts: 18, communes: 241, indicators: 10, populations: 126, contents: 12}
 	if first != want {
 		t.Errorf("after the first start: %+v, want %+v", first, want)
 	}

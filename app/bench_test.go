@@ -38,16 +38,12 @@ type benchLoa struct {
 	done   chan error
 }
 
-// startLoa boots the service on dir (creating it on the first start) and returns
-// once it listens; it does not wait for /readyz. Stop it with stop.
+// startLoa boots the service on dir (creating it on the first start) the way run
+// does, and returns once it listens; it does not wait for /readyz. Stop it with stop.
+// (startApp and login in app_test.go take a *testing.T, so benchmarks cannot use them.)
 func startLoa(tb testing.TB, dir string) *benchLoa {
 	tb.Helper()
-	getenv := func(k string) string {
-		if k == "LOA_ADMIN_PASSWORD" {
-			return benchPassword
-		}
-		return ""
-	}
+	getenv := env(map[string]string{"LOA_ADMIN_PASSWORD": benchPassword})
 	cfg, err := loadConfig([]string{"--data", dir, "--addr", "127.0.0.1:0", "--log-level", "error"}, getenv, io.Discard)
 	if err != nil {
 		tb.Fatal(err)
@@ -62,7 +58,7 @@ func startLoa(tb testing.TB, dir string) *benchLoa {
 		cancel()
 		tb.Fatal(err)
 	}
-	ln, err := net.Listen("tcp", cfg.Addr)
+	ln, err := listen(cfg.Addr)
 	if err != nil {
 		cancel()
 		_ = a.close()

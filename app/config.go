@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"loa/content"
 )
 
 // Config is every setting of the service. Each comes from a flag, else from its
@@ -30,6 +32,10 @@ type Config struct {
 	// TrustedProxies are the addresses whose X-Forwarded-For is believed, for the
 	// per-address login limit; empty believes none.
 	TrustedProxies []string
+	Languages      []content.Language
+	Hotline        string
+	SpeechRate     int // syllables per minute
+	TermsFile      string
 }
 
 // option describes one setting for parsing and for --help.
@@ -40,7 +46,13 @@ type option struct {
 	envOnly               bool // a secret never passed on the command line, where ps shows it
 }
 
-func (c *Config) options(ttl, proxies *string) []option {
+// textSettings are settings parsed from text after the flags: they have no field of
+// type string in Config.
+type textSettings struct {
+	ttl, proxies, languages, rate string
+}
+
+func (c *Config) options(t *textSettings) []option {
 	return []option{
 		{"addr", "LOA_ADDR", "127.0.0.1:8080", "address the HTTP server listens on", &c.Addr, false, false},
 		{"data", "LOA_DATA_DIR", "./data", "directory of the embedded database's files", &c.DataDir, false, false},
@@ -49,11 +61,15 @@ func (c *Config) options(ttl, proxies *string) []option {
 		{"demo", "LOA_DEMO", "auto", "load the 2024 Quảng Nam plan and sample denominators: true, false, or auto (on with the embedded database)", &c.Demo, false, false},
 		{"admin-password", "LOA_ADMIN_PASSWORD", "", "password of the account admin created on the first start; empty generates one and logs it once", &c.AdminPassword, true, true},
 		{"province", "LOA_PROVINCE", "49", "org-unit code of the deployment's province (the admin account's scope)", &c.Province, false, false},
-		{"token-ttl", "LOA_TOKEN_TTL", "12h", "lifetime of a login token", ttl, false, false},
+		{"token-ttl", "LOA_TOKEN_TTL", "12h", "lifetime of a login token", &t.ttl, false, false},
 		{"timezone", "LOA_TIMEZONE", "Asia/Ho_Chi_Minh", "time zone calendars and rules are evaluated in", &c.Timezone, false, false},
 		{"log-level", "LOA_LOG_LEVEL", "info", "debug, info, warn or error", &c.LogLevel, false, false},
 		{"log-format", "LOA_LOG_FORMAT", "text", "text or json", &c.LogFormat, false, false},
-		{"trusted-proxies", "LOA_TRUSTED_PROXIES", "", "comma-separated addresses or CIDRs of reverse proxies whose X-Forwarded-For is believed", proxies, false, false},
+		{"trusted-proxies", "LOA_TRUSTED_PROXIES", "", "comma-separated addresses or CIDRs of reverse proxies whose X-Forwarded-For is believed", &t.proxies, false, false},
+		{"languages", "LOA_LANGUAGES", content.FormatLanguages(content.DefaultLanguages), "languages content is written in, as code:name pairs separated by commas", &t.languages, false, false},
+		{"hotline", "LOA_HOTLINE", "111", "telephone number that fills {{.Hotline}} in messages", &c.Hotline, false, false},
+		{"speech-rate", "LOA_SPEECH_RATE", "160", "Vietnamese syllables read aloud per minute, for reading times", &t.rate, false, false},
+		{"terms-file", "LOA_TERMS_FILE", "", "CSV of discouraged terms and suggested wording (term,suggestion); empty uses the built-in list", &c.TermsFile, false, false},
 	}
 }
 
@@ -63,8 +79,8 @@ var errHelp = flag.ErrHelp
 // loadConfig reads args and the environment (through getenv) into a validated Config.
 func loadConfig(args []string, getenv func(string) string, out io.Writer) (Config, error) {
 	var c Config
-	var ttl, proxies string
-	opts := c.options(&ttl, &proxies)
+	var t textSettings
+	opts := c.options(&t)
 	fs := flag.NewFlagSet("loa", flag.ContinueOnError)
 	fs.SetOutput(out)
 	for _, o := range opts {
@@ -93,24 +109,30 @@ func loadConfig(args []string, getenv func(string) string, out io.Writer) (Confi
 			*o.dst = o.def
 		}
 	}
-	for _, p := range strings.Split(proxies, ",") {
+	for _, p := range strings.Split(t.proxies, ",") {
 		if p = strings.TrimSpace(p); p != "" {
 			c.TrustedProxies = append(c.TrustedProxies, p)
 		}
 	}
-	return c, c.validate(ttl)
+	return c, c.validate(t)
 }
 
-func (c *Config) validate(ttl string) error {
+func (c *Config) validate(t textSettings) error {
 	var errs []error
 	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
 		errs = append(errs, fmt.Errorf("addr %q: want host:port", c.Addr))
 	}
-	d, err := time.ParseDuration(ttl)
+	d, err := time.ParseDuration(t.ttl)
 	if err != nil || d <= 0 {
-		errs = append(errs, fmt.Errorf("token-ttl %q: want a positive duration such as 12h", ttl))
+		errs = append(errs, fmt.Errorf("token-ttl %q: want a positive duration such as 12h", t.ttl))
 	}
 	c.TokenTTL = d
+	if c.SpeechRate, err = strconv.Atoi(t.rate); err != nil || c.SpeechRate < 60 || c.SpeechRate > 400 {
+		errs = append(errs, fmt.Errorf("speech-rate %q: want syllables per minute from 60 to 400", t.rate))
+	}
+	if c.Languages, err = content.ParseLanguages(t.languages); err != nil {
+		errs = append(errs, err)
+	}
 	if _, err := time.LoadLocation(c.Timezone); err != nil {
 		errs = append(errs, fmt.Errorf("timezone %q: %v", c.Timezone, err))
 	}
@@ -150,9 +172,10 @@ func (c *Config) level() (slog.Level, error) {
 
 // Attrs are the settings for the start-up log, secrets masked.
 func (c *Config) Attrs() []any {
-	ttl, proxies := c.TokenTTL.String(), strings.Join(c.TrustedProxies, ",")
+	t := textSettings{ttl: c.TokenTTL.String(), proxies: strings.Join(c.TrustedProxies, ","),
+		languages: content.FormatLanguages(c.Languages), rate: strconv.Itoa(c.SpeechRate)}
 	attrs := []any{}
-	for _, o := range c.options(&ttl, &proxies) {
+	for _, o := range c.options(&t) {
 		v := *o.dst
 		switch {
 		case o.flag == "mongodb-uri":

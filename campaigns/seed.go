@@ -34,7 +34,7 @@ const (
 // target groups. Each step is idempotent and the step is recorded only when done, so
 // a crash half-way is completed by the next start.
 func (s *Service) LoadReference(ctx context.Context) error {
-	return s.once(ctx, seedReference, func() error {
+	return s.Once(ctx, seedReference, func() error {
 		if err := s.importSeed(ctx, unitsFile, s.ImportOrgUnits); err != nil {
 			return err
 		}
@@ -45,7 +45,7 @@ func (s *Service) LoadReference(ctx context.Context) error {
 // LoadDemo loads, once per database, the 2024 prostitution-prevention plan of Quảng
 // Nam as campaign PCMD-2024 and the sample denominators.
 func (s *Service) LoadDemo(ctx context.Context) error {
-	return s.once(ctx, seedDemo, func() error {
+	return s.Once(ctx, seedDemo, func() error {
 		c, err := DemoCampaign()
 		if err != nil {
 			return err
@@ -57,7 +57,9 @@ func (s *Service) LoadDemo(ctx context.Context) error {
 	})
 }
 
-func (s *Service) once(ctx context.Context, step string, load func() error) error {
+// Once runs load unless step is recorded as done, and records it when load
+// succeeds: a one-time load that a crash half-way leaves to the next start.
+func (s *Service) Once(ctx context.Context, step string, load func() error) error {
 	done, err := s.store.Seeded(ctx, step)
 	if err != nil || done {
 		return err

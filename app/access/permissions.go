@@ -17,6 +17,9 @@ const (
 	ManageUsers      Action = "manage accounts"
 	ReadAudit        Action = "read the audit trail"
 	ManageOwnAccount Action = "change one's password and personal API tokens"
+	ReadContent      Action = "read content items, their versions and comments"
+	WriteContent     Action = "write, submit, comment on and archive content items"
+	ReviewContent    Action = "approve or reject content items (never one's own)"
 )
 
 // Permissions is the one table of who may do what; scopes narrow it further. The
@@ -34,6 +37,9 @@ var Permissions = []struct {
 	{ManageUsers, []string{RoleAdmin}},
 	{ReadAudit, []string{RoleAdmin, RoleViewer}},
 	{ManageOwnAccount, []string{RoleAdmin, RolePlanner, RoleApprover, RoleReporter, RoleViewer}},
+	{ReadContent, []string{RoleAdmin, RolePlanner, RoleApprover, RoleReporter, RoleViewer}},
+	{WriteContent, []string{RoleAdmin, RolePlanner, RoleApprover}},
+	{ReviewContent, []string{RoleApprover}},
 }
 
 // Can reports whether any of u's roles allows action.

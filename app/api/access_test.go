@@ -73,6 +73,24 @@ var matrix = []routeCase{
 		outsideStatus: 403, outsideCode: "outside_scope"},
 	{method: "DELETE", path: "/api/v1/users/in-502", roles: []string{"admin"},
 		outsidePath: "/api/v1/users/in-503", outsideStatus: 403, outsideCode: "outside_scope"},
+	{method: "GET", path: "/api/v1/languages", roles: allRoles},
+	{method: "GET", path: "/api/v1/contents", roles: anyone("station")},
+	{method: "POST", path: "/api/v1/contents", body: contentJSON, roles: []string{"admin", "planner", "approver"}},
+	{method: "GET", path: "/api/v1/contents/{content}", roles: anyone("station")},
+	{method: "PUT", path: "/api/v1/contents/{content}", body: contentJSON, roles: []string{"admin", "planner", "approver"}},
+	{method: "POST", path: "/api/v1/contents/{content}/submit", roles: []string{"admin", "planner", "approver"}},
+	{method: "POST", path: "/api/v1/contents/{content}/reject", body: `{"comment":"chưa ổn"}`, roles: []string{"approver"}},
+	{method: "POST", path: "/api/v1/contents/{content}/approve", roles: []string{"approver"}},
+	{method: "GET", path: "/api/v1/contents/{content}/versions", roles: anyone("station")},
+	{method: "GET", path: "/api/v1/contents/{content}/diff?from=1&to=1", roles: anyone("station")},
+	{method: "GET", path: "/api/v1/contents/{content}/comments", roles: anyone("station")},
+	{method: "POST", path: "/api/v1/contents/{content}/comments", body: `{"text":"ý kiến"}`, roles: []string{"admin", "planner", "approver"}},
+	{method: "GET", path: "/api/v1/contents/{content}/render?format=text", roles: anyone("station")},
+	{method: "PUT", path: "/api/v1/contents/{content}/attachment", body: "\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", contentType: "image/png",
+		roles: []string{"admin", "planner", "approver"}},
+	{method: "GET", path: "/api/v1/contents/{content}/attachment", roles: anyone("station")},
+	{method: "POST", path: "/api/v1/contents/{content}/archive", roles: []string{"admin", "planner", "approver"}},
+	{method: "DELETE", path: "/api/v1/contents/{content}", roles: []string{"admin", "planner", "approver"}},
 	{method: "DELETE", path: "/api/v1/campaigns/PCMBN-2025", roles: []string{"admin", "planner"}},
 	{method: "POST", path: "/api/v1/auth/logout", roles: allRoles}, // last: it ends the session
 }
@@ -86,6 +104,9 @@ func TestPermissionMatrix(t *testing.T) {
 	s.account("in-502", "502", "viewer")
 	s.account("in-503", "503", "viewer")
 	s.decode(s.do("POST", "/api/v1/campaigns", campaignJSON), http.StatusCreated, nil)
+	var item struct{ ID string }
+	s.decode(s.do("POST", "/api/v1/contents", contentJSON), http.StatusCreated, &item)
+	ids := strings.NewReplacer("{content}", item.ID)
 
 	send := func(t *testing.T, method, path, contentType, body, token string) (int, errorBody, string) {
 		t.Helper()
@@ -100,6 +121,7 @@ func TestPermissionMatrix(t *testing.T) {
 		return rec.Code, e, rec.Body.String()
 	}
 	for _, rc := range matrix {
+		rc.path = ids.Replace(rc.path)
 		for _, role := range allRoles {
 			t.Run(fmt.Sprintf("%s %s as %s", rc.method, rc.path, role), func(t *testing.T) {
 				status, e, _ := send(t, rc.method, rc.path, rc.contentType, rc.body, tokens[role])
@@ -132,7 +154,7 @@ func TestPermissionMatrix(t *testing.T) {
 			continue
 		}
 		found := slices.ContainsFunc(matrix, func(rc routeCase) bool {
-			return rc.method == r.method && routeMatches(r.path, strings.SplitN(rc.path, "?", 2)[0])
+			return rc.method == r.method && routeMatches(r.path, strings.SplitN(strings.ReplaceAll(rc.path, "{content}", "x"), "?", 2)[0])
 		})
 		if !found {
 			t.Errorf("route %s %s is missing from the permission matrix", r.method, r.path)

@@ -12,6 +12,7 @@ import (
 	"loa/app/access"
 	"loa/app/audit"
 	"loa/campaigns"
+	"loa/content"
 )
 
 // Pinger says whether the database answers; /readyz reports it.
@@ -24,6 +25,7 @@ type Deps struct {
 	Campaigns *campaigns.Service
 	Access    *access.Service
 	Audit     *audit.Log
+	Content   *content.Service
 	DB        Pinger
 	Log       *slog.Logger
 	Registry  *prometheus.Registry
@@ -83,4 +85,22 @@ func Register(r *gin.Engine, d Deps) {
 	api.GET("/campaigns/:id", h.allow(access.ReadCampaigns), h.showCampaign)
 	api.PUT("/campaigns/:id", h.allow(access.WriteCampaigns), h.updateCampaign)
 	api.DELETE("/campaigns/:id", h.allow(access.WriteCampaigns), h.deleteCampaign)
+
+	api.GET("/languages", h.allow(access.ReadReference), h.listLanguages)
+	api.GET("/contents", h.allow(access.ReadContent), h.listContents)
+	api.POST("/contents", h.allow(access.WriteContent), h.createContent)
+	api.GET("/contents/:id", h.allow(access.ReadContent), h.showContent)
+	api.PUT("/contents/:id", h.allow(access.WriteContent), h.updateContent)
+	api.DELETE("/contents/:id", h.allow(access.WriteContent), h.deleteContent)
+	api.POST("/contents/:id/submit", h.allow(access.WriteContent), h.step(content.ActionSubmit))
+	api.POST("/contents/:id/approve", h.allow(access.ReviewContent), h.step(content.ActionApprove))
+	api.POST("/contents/:id/reject", h.allow(access.ReviewContent), h.step(content.ActionReject))
+	api.POST("/contents/:id/archive", h.allow(access.WriteContent), h.step(content.ActionArchive))
+	api.GET("/contents/:id/versions", h.allow(access.ReadContent), h.listVersions)
+	api.GET("/contents/:id/diff", h.allow(access.ReadContent), h.diffVersions)
+	api.GET("/contents/:id/comments", h.allow(access.ReadContent), h.listComments)
+	api.POST("/contents/:id/comments", h.allow(access.WriteContent), h.addComment)
+	api.GET("/contents/:id/render", h.allow(access.ReadContent), h.renderContent)
+	api.GET("/contents/:id/attachment", h.allow(access.ReadContent), h.downloadAttachment)
+	api.PUT("/contents/:id/attachment", h.allow(access.WriteContent), h.uploadAttachment)
 }

@@ -22,6 +22,7 @@ import (
 	"loa/app/database"
 	"loa/app/database/dbtest"
 	"loa/campaigns"
+	"loa/content"
 )
 
 func TestMain(m *testing.M) { dbtest.Main(m) }
@@ -42,7 +43,7 @@ type testServer struct {
 
 func newServer(t *testing.T) *testServer {
 	t.Helper()
-	db := dbtest.New(t, slices.Concat(database.Schema, campaigns.Schema, access.Schema, audit.Schema))
+	db := dbtest.New(t, slices.Concat(database.Schema, campaigns.Schema, access.Schema, audit.Schema, content.Schema))
 	ctx := context.Background()
 	trail := audit.New(audit.NewStore(db), time.Now)
 	cs := campaigns.NewService(campaigns.NewStore(db), trail, time.Now)
@@ -57,9 +58,10 @@ func newServer(t *testing.T) *testServer {
 	if err != nil {
 		t.Fatal(err)
 	}
+	ct := content.NewService(content.NewStore(db), cs, trail, time.Now, content.Options{Hotline: "111"})
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
-	api.Register(r, api.Deps{Campaigns: cs, Access: acc, Audit: trail, DB: db, Log: dbtest.Logger(), Registry: prometheus.NewRegistry()})
+	api.Register(r, api.Deps{Campaigns: cs, Access: acc, Audit: trail, Content: ct, DB: db, Log: dbtest.Logger(), Registry: prometheus.NewRegistry()})
 	s := &testServer{t: t, db: db, router: r, admin: admin, campaigns: cs, access: acc}
 	var login struct{ Token string }
 	s.decode(s.call("POST", "/api/v1/auth/login", "application/json",
@@ -171,7 +173,7 @@ func (s *testServer) snapshot() map[string][]bson.M {
 	s.t.Helper()
 	ctx := context.Background()
 	out := map[string][]bson.M{}
-	for _, c := range slices.Concat(campaigns.Schema, audit.Schema, access.Schema) {
+	for _, c := range slices.Concat(campaigns.Schema, audit.Schema, access.Schema, content.Schema) {
 		cur, err := s.db.Collection(c.Name).Find(ctx, bson.D{})
 		if err != nil {
 			s.t.Fatal(err)

@@ -10,9 +10,11 @@ import (
 	"mime"
 	"net/http"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 
@@ -21,7 +23,9 @@ import (
 
 const (
 	maxJSONBody   = 1 << 20  // 1 MiB
-	maxUploadBody = 20 << 20 // 20 MiB, for CSV imports
+	maxUploadBody = 20 << 20 // 20 MiB, for files
+	// multipartSlack is room for a multipart form's headers around a file.
+	multipartSlack = 64 << 10
 )
 
 // decodeJSON reads the request body into dst: JSON only, at most 1 MiB, no unknown
@@ -30,9 +34,20 @@ func decodeJSON(c *gin.Context, dst any) error {
 	if mt := mediaType(c); mt != "application/json" {
 		return unsupportedType(fmt.Sprintf("send JSON with Content-Type: application/json (got %q)", mt))
 	}
-	dec := json.NewDecoder(http.MaxBytesReader(c.Writer, c.Request.Body, maxJSONBody))
+	data, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, maxJSONBody))
+	var maxBytes *http.MaxBytesError
+	if errors.As(err, &maxBytes) {
+		return tooLarge(fmt.Sprintf("the body is larger than %d bytes", maxJSONBody))
+	}
+	if err != nil {
+		return badRequest("body", "could not read the body: "+err.Error())
+	}
+	if !utf8.Valid(data) {
+		return badRequest("body", "the body is not valid UTF-8")
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
-	err := dec.Decode(dst)
+	err = dec.Decode(dst)
 	if err == nil {
 		if _, next := dec.Token(); next != io.EOF {
 			err = errors.Join(errors.New("unexpected data after the JSON value"), next)
@@ -41,11 +56,8 @@ func decodeJSON(c *gin.Context, dst any) error {
 	if err == nil {
 		return nil
 	}
-	var maxBytes *http.MaxBytesError
 	var typeErr *json.UnmarshalTypeError
 	switch {
-	case errors.As(err, &maxBytes):
-		return tooLarge(fmt.Sprintf("the body is larger than %d bytes", maxJSONBody))
 	case errors.As(err, &typeErr):
 		field := cmp.Or(typeErr.Field, "body")
 		return badRequest(field, fmt.Sprintf("%s must be %s, not %s", field, jsonKind(typeErr.Type), typeErr.Value))
@@ -58,37 +70,58 @@ func decodeJSON(c *gin.Context, dst any) error {
 	}
 }
 
-// readUpload returns an uploaded file: the raw body (text/csv, application/csv or
-// text/plain) or the part "file" of a multipart form, at most 20 MiB.
-func readUpload(c *gin.Context) ([]byte, error) {
+// upload says which files a route takes.
+type upload struct {
+	// types are the media types accepted as a raw body; "audio/*" accepts a family.
+	types []string
+	// describe tells the client what to send.
+	describe string
+}
+
+var (
+	csvUpload        = upload{[]string{"text/csv", "application/csv", "text/plain"}, "a CSV file as text/csv"}
+	attachmentUpload = upload{[]string{"audio/*", "image/*", "application/octet-stream"}, "a recording or an image (audio/*, image/*)"}
+)
+
+func (u upload) accepts(mt string) bool {
+	return slices.ContainsFunc(u.types, func(t string) bool {
+		family, ok := strings.CutSuffix(t, "*")
+		return t == mt || (ok && strings.HasPrefix(mt, family))
+	})
+}
+
+// readUpload returns an uploaded file and its name: the raw body of an accepted
+// type, or the part "file" of a multipart form; at most 20 MiB.
+func readUpload(c *gin.Context, u upload) ([]byte, string, error) {
 	tooBig := tooLarge(fmt.Sprintf("the file is larger than %d bytes", maxUploadBody))
-	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxUploadBody)
-	var body io.Reader = c.Request.Body
-	switch mt := mediaType(c); mt {
-	case "text/csv", "application/csv", "text/plain":
-	case "multipart/form-data":
-		f, _, err := c.Request.FormFile("file")
+	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxUploadBody+multipartSlack)
+	var body io.Reader = io.LimitReader(c.Request.Body, maxUploadBody+1)
+	name := ""
+	switch mt := mediaType(c); {
+	case u.accepts(mt):
+	case mt == "multipart/form-data":
+		f, h, err := c.Request.FormFile("file")
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			return nil, tooBig
+			return nil, "", tooBig
 		}
 		if err != nil {
-			return nil, badRequest("file", "send the file in the form field \"file\"")
+			return nil, "", badRequest("file", "send the file in the form field \"file\"")
 		}
 		defer f.Close()
-		body = f
+		body, name = io.LimitReader(f, maxUploadBody+1), h.Filename
 	default:
-		return nil, unsupportedType(fmt.Sprintf("send a CSV file as text/csv or multipart/form-data (got %q)", mt))
+		return nil, "", unsupportedType(fmt.Sprintf("send %s or multipart/form-data (got %q)", u.describe, mt))
 	}
 	data, err := io.ReadAll(body)
 	var mbe *http.MaxBytesError
-	if errors.As(err, &mbe) {
-		return nil, tooBig
+	if errors.As(err, &mbe) || len(data) > maxUploadBody {
+		return nil, "", tooBig
 	}
 	if err != nil {
-		return nil, badRequest("file", "could not read the upload: "+err.Error())
+		return nil, "", badRequest("file", "could not read the upload: "+err.Error())
 	}
-	return bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")), nil
+	return data, name, nil
 }
 
 func tooLarge(message string) *requestError {

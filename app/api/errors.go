@@ -11,6 +11,7 @@ import (
 
 	"loa/app/access"
 	"loa/campaigns"
+	"loa/content"
 )
 
 // statusClientClosed is logged and counted for requests whose client hung up (nginx's
@@ -51,6 +52,7 @@ var statuses = []struct {
 }{
 	{campaigns.ErrInvalid, http.StatusBadRequest, "invalid"},
 	{access.ErrForbidden, http.StatusForbidden, "forbidden"},
+	{content.ErrForbidden, http.StatusForbidden, "forbidden"},
 	{campaigns.ErrOutsideScope, http.StatusForbidden, "outside_scope"},
 	{campaigns.ErrNotFound, http.StatusNotFound, "not_found"},
 	{campaigns.ErrConflict, http.StatusConflict, "conflict"},

@@ -68,7 +68,7 @@ func (h *handler) importCSV(c *gin.Context, run func(context.Context, campaigns.
 		h.fail(c, err)
 		return
 	}
-	data, err := readUpload(c)
+	data, _, err := readUpload(c, csvUpload)
 	if err != nil {
 		h.fail(c, err)
 		return

@@ -1,0 +1,67 @@
+package content
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"loa/campaigns"
+)
+
+// Rendered is a version of an item made ready to show or to read on air.
+type Rendered struct {
+	Item        string    `json:"item"`
+	Version     int       `json:"version"`
+	Format      string    `json:"format"` // html or text
+	Content     string    `json:"content"`
+	ReadSeconds int       `json:"readSeconds"`
+	SlotSeconds int       `json:"slotSeconds"`
+	Warnings    []Warning `json:"warnings"`
+}
+
+// RenderRequest says what to render: a version (0: the one in force, else the
+// working one) in a format, with placeholders filled from Fill when set.
+type RenderRequest struct {
+	Version int
+	Format  string
+	Fill    *Fields
+}
+
+// Render renders a version of an item as sanitised HTML or read-aloud text. The
+// reading time comes from the read-aloud text at the configured speech rate; a
+// script longer than its slot is warned about.
+func (s *Service) Render(ctx context.Context, id string, r RenderRequest) (Rendered, error) {
+	if r.Format != "html" && r.Format != "text" {
+		return Rendered{}, fieldError("format", "format must be html or text")
+	}
+	v, err := s.VersionOf(ctx, id, r.Version)
+	if err != nil {
+		return Rendered{}, err
+	}
+	body := v.Body
+	if r.Fill != nil {
+		if body, err = FillTemplate(body, *r.Fill); err != nil {
+			return Rendered{}, fmt.Errorf("%w: %v", campaigns.ErrInvalid, err)
+		}
+	}
+	text := ReadAloud(body)
+	out := Rendered{Item: id, Version: v.Number, Format: r.Format, ReadSeconds: ReadSeconds(text, s.opts.SyllablesPerMinute),
+		SlotSeconds: v.SlotSeconds, Warnings: []Warning{}}
+	if r.Format == "html" {
+		out.Content = RenderHTML(body)
+	} else {
+		out.Content = text
+	}
+	if (v.Kind == "radio_script" || v.Kind == "tv_script") && v.SlotSeconds > 0 && out.ReadSeconds > v.SlotSeconds {
+		out.Warnings = append(out.Warnings, Warning{Code: "over_slot",
+			Message: fmt.Sprintf("reading takes about %d s, longer than the %d s slot", out.ReadSeconds, v.SlotSeconds)})
+	}
+	return out, nil
+}
+
+// PreviewFields are the placeholder values for a preview in a commune: its name, its
+// district, a station name made from it, the date and the configured hotline.
+func (s *Service) PreviewFields(commune, district string, date time.Time) Fields {
+	return Fields{Commune: commune, District: district, Station: "Đài truyền thanh " + commune,
+		Date: date.Format("02/01/2006"), Hotline: s.opts.Hotline}
+}

@@ -1,0 +1,302 @@
+package content
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"loa/campaigns"
+)
+
+// ErrForbidden means the actor may not take this step, e.g. approve its own words.
+var ErrForbidden = errors.New("forbidden")
+
+// Store is the persistence the service needs; store.go implements it on MongoDB.
+type Store interface {
+	Version(ctx context.Context) (int64, error) // bumped by every write
+	Items(ctx context.Context) ([]Item, error)
+	Item(ctx context.Context, id string) (Item, error)
+	InsertItem(ctx context.Context, it Item) error
+	// ReplaceItem overwrites an item; LockItem serialises read-modify-write of one.
+	ReplaceItem(ctx context.Context, it Item) error
+	LockItem(id string) (unlock func())
+	DeleteItem(ctx context.Context, id string) error
+	AddVariant(ctx context.Context, master, variant string) error
+	RemoveVariant(ctx context.Context, master, variant string) error
+	// AddComment appends a comment atomically; it takes the item's lock itself.
+	AddComment(ctx context.Context, id string, c Comment) error
+
+	ContentVersion(ctx context.Context, item string, n int) (Version, error)
+	SaveVersion(ctx context.Context, v Version) error
+	DeleteVersions(ctx context.Context, item string, n int) error
+
+	SaveFile(ctx context.Context, f File, data []byte) error
+	File(ctx context.Context, sha string) (File, []byte, error)
+}
+
+// Reference is what items are checked against; campaigns.Service is one.
+type Reference interface {
+	TargetGroups(ctx context.Context) ([]campaigns.TargetGroup, error)
+	Campaigns(ctx context.Context) ([]campaigns.Campaign, error)
+}
+
+// Options are the deployment's content settings.
+type Options struct {
+	Languages []Language
+	// SyllablesPerMinute is the speech rate read-aloud times are estimated at.
+	SyllablesPerMinute int
+	// Terms are the discouraged wordings flagged at submit.
+	Terms []Term
+	// Hotline fills {{.Hotline}}.
+	Hotline string
+}
+
+// Service owns content items and their review.
+type Service struct {
+	store Store
+	ref   Reference
+	audit campaigns.Auditor
+	now   func() time.Time
+	opts  Options
+
+	mu    sync.Mutex
+	cache *library
+}
+
+// NewService returns the service.
+func NewService(store Store, ref Reference, audit campaigns.Auditor, now func() time.Time, opts Options) *Service {
+	if len(opts.Languages) == 0 {
+		opts.Languages = DefaultLanguages
+	}
+	if opts.SyllablesPerMinute <= 0 {
+		opts.SyllablesPerMinute = DefaultSyllablesPerMinute
+	}
+	if opts.Terms == nil {
+		opts.Terms = DefaultTerms
+	}
+	return &Service{store: store, ref: ref, audit: audit, now: now, opts: opts}
+}
+
+// Languages lists the configured languages.
+func (s *Service) Languages() []Language { return s.opts.Languages }
+
+func (s *Service) stamp() time.Time { return s.now().UTC().Truncate(time.Millisecond) }
+
+// newID makes an item ID that sorts by creation time.
+func (s *Service) newID() string {
+	b := make([]byte, 3)
+	_, _ = rand.Read(b)
+	return "c" + strconv.FormatInt(s.now().UnixMilli(), 36) + hex.EncodeToString(b)
+}
+
+func (s *Service) reference(ctx context.Context) (reference, error) {
+	groups, err := s.ref.TargetGroups(ctx)
+	if err != nil {
+		return reference{}, err
+	}
+	cs, err := s.ref.Campaigns(ctx)
+	if err != nil {
+		return reference{}, err
+	}
+	r := reference{groups: map[string]bool{}, campaigns: map[string]bool{}, languages: s.opts.Languages}
+	for _, g := range groups {
+		r.groups[g.Code] = true
+	}
+	for _, c := range cs {
+		r.campaigns[c.Code] = true
+	}
+	return r, nil
+}
+
+// check normalises and validates in.
+func (s *Service) check(ctx context.Context, in *Input) error {
+	in.normalize()
+	ref, err := s.reference(ctx)
+	if err != nil {
+		return err
+	}
+	v := &campaigns.ValidationError{}
+	in.validate(ref, v)
+	if len(v.Details) > 0 {
+		return v
+	}
+	return nil
+}
+
+// Get returns one item.
+func (s *Service) Get(ctx context.Context, id string) (Item, error) {
+	return s.store.Item(ctx, id)
+}
+
+// Create stores a new item as a draft written by actor.
+func (s *Service) Create(ctx context.Context, actor campaigns.Actor, in Input) (Item, error) {
+	if err := s.check(ctx, &in); err != nil {
+		return Item{}, err
+	}
+	if in.VariantOf != "" {
+		master, err := s.store.Item(ctx, in.VariantOf)
+		if errors.Is(err, campaigns.ErrNotFound) {
+			return Item{}, fieldError("variantOf", fmt.Sprintf("no item %s to be a variant of", in.VariantOf))
+		} else if err != nil {
+			return Item{}, err
+		}
+		if master.VariantOf != "" {
+			return Item{}, fieldError("variantOf", fmt.Sprintf("%s is itself a variant of %s; name the master", master.ID, master.VariantOf))
+		}
+	}
+	now := s.stamp()
+	it := Item{ID: s.newID(), Message: in.Message, VariantOf: in.VariantOf, Variants: []string{}, Status: StatusDraft,
+		Version: 1, Author: actor.Username, Comments: []Comment{}, CreatedAt: now, UpdatedAt: now}
+	it.SearchKey = it.searchKey()
+	if err := s.store.SaveVersion(ctx, Version{ID: versionID(it.ID, 1), Item: it.ID, Number: 1, Message: it.Message,
+		Editor: actor.Username, CreatedAt: now}); err != nil {
+		return Item{}, err
+	}
+	if err := s.store.InsertItem(ctx, it); err != nil {
+		return Item{}, err
+	}
+	if it.VariantOf != "" {
+		if err := s.store.AddVariant(ctx, it.VariantOf, it.ID); err != nil {
+			return Item{}, err
+		}
+	}
+	return it, s.audit.Record(ctx, actor.Username, campaigns.Change{Action: "create", Entity: "content", EntityID: it.ID, After: it})
+}
+
+// Update changes an item's working version. A draft is edited in place; editing an
+// approved item starts a new draft version while the approved one stays in force.
+// An item in review or archived cannot be edited.
+func (s *Service) Update(ctx context.Context, actor campaigns.Actor, id string, in Input) (Item, error) {
+	if err := s.check(ctx, &in); err != nil {
+		return Item{}, err
+	}
+	defer s.store.LockItem(id)()
+	old, err := s.store.Item(ctx, id)
+	if err != nil {
+		return Item{}, err
+	}
+	if in.VariantOf != "" && in.VariantOf != old.VariantOf {
+		return Item{}, fieldError("variantOf", "an item's master cannot change")
+	}
+	switch old.Status {
+	case StatusInReview:
+		return Item{}, fmt.Errorf("%w: item %s is in review; it can be edited after it is approved or rejected", campaigns.ErrConflict, id)
+	case StatusArchived:
+		return Item{}, fmt.Errorf("%w: item %s is archived", campaigns.ErrConflict, id)
+	}
+	if sameMessage(old.Message, in.Message) {
+		return old, nil
+	}
+	it := old
+	it.Message, it.UpdatedAt = in.Message, s.stamp()
+	it.SearchKey = it.searchKey()
+	if old.Status == StatusApproved {
+		it.Version, it.Status = old.Version+1, StatusDraft
+	}
+	if err := s.store.SaveVersion(ctx, Version{ID: versionID(id, it.Version), Item: id, Number: it.Version,
+		Message: it.Message, Editor: actor.Username, CreatedAt: it.UpdatedAt}); err != nil {
+		return Item{}, err
+	}
+	if err := s.store.ReplaceItem(ctx, it); err != nil {
+		return Item{}, err
+	}
+	return it, s.audit.Record(ctx, actor.Username, campaigns.Change{Action: "update", Entity: "content", EntityID: id, Before: old, After: it})
+}
+
+// Delete removes an item that was never approved; approved words are archived
+// instead, so that what was aired stays on record.
+func (s *Service) Delete(ctx context.Context, actor campaigns.Actor, id string) error {
+	defer s.store.LockItem(id)()
+	old, err := s.store.Item(ctx, id)
+	if err != nil {
+		return err
+	}
+	if old.ApprovedVersion > 0 {
+		return fmt.Errorf("%w: item %s has an approved version; archive it instead", campaigns.ErrConflict, id)
+	}
+	if len(old.Variants) > 0 {
+		return fmt.Errorf("%w: item %s is the master of %s; delete the variants first", campaigns.ErrConflict, id, strings.Join(old.Variants, ", "))
+	}
+	if err := s.store.DeleteItem(ctx, id); err != nil {
+		return err
+	}
+	if err := s.store.DeleteVersions(ctx, id, old.Version); err != nil {
+		return err
+	}
+	if old.VariantOf != "" {
+		if err := s.store.RemoveVariant(ctx, old.VariantOf, id); err != nil && !errors.Is(err, campaigns.ErrNotFound) {
+			return err
+		}
+	}
+	return s.audit.Record(ctx, actor.Username, campaigns.Change{Action: "delete", Entity: "content", EntityID: id, Before: old})
+}
+
+// Versions lists an item's versions, oldest first.
+func (s *Service) Versions(ctx context.Context, id string) ([]Version, error) {
+	it, err := s.store.Item(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Version, 0, it.Version)
+	for n := 1; n <= it.Version; n++ {
+		v, err := s.store.ContentVersion(ctx, id, n)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
+// VersionOf returns version n of an item; n = 0 is the approved version, or the
+// working one when none is approved.
+func (s *Service) VersionOf(ctx context.Context, id string, n int) (Version, error) {
+	if n == 0 {
+		it, err := s.store.Item(ctx, id)
+		if err != nil {
+			return Version{}, err
+		}
+		n = it.ApprovedVersion
+		if n == 0 {
+			n = it.Version
+		}
+	}
+	return s.store.ContentVersion(ctx, id, n)
+}
+
+// Comments lists an item's comments, oldest first.
+func (s *Service) Comments(ctx context.Context, id string) ([]Comment, error) {
+	it, err := s.store.Item(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return it.Comments, nil
+}
+
+// AddComment records a remark on an item's working version.
+func (s *Service) AddComment(ctx context.Context, actor campaigns.Actor, id, text string) (Comment, error) {
+	text = strings.TrimSpace(text)
+	if text == "" || utf8.RuneCountInString(text) > maxComment {
+		return Comment{}, fieldError("text", fmt.Sprintf("a comment of 1 to %d characters", maxComment))
+	}
+	it, err := s.store.Item(ctx, id)
+	if err != nil {
+		return Comment{}, err
+	}
+	c := Comment{Author: actor.Username, Text: text, Version: it.Version, At: s.stamp()}
+	if err := s.store.AddComment(ctx, id, c); err != nil {
+		return Comment{}, err
+	}
+	return c, s.audit.Record(ctx, actor.Username, campaigns.Change{Action: "comment", Entity: "content", EntityID: id, After: c})
+}
+
+func fieldError(field, msg string) error {
+	return &campaigns.ValidationError{Details: []campaigns.FieldError{{Field: field, Message: msg}}}
+}

@@ -1,0 +1,111 @@
+package content
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"loa/campaigns"
+)
+
+// Workflow steps.
+const (
+	ActionSubmit  = "submit"
+	ActionApprove = "approve"
+	ActionReject  = "reject"
+	ActionArchive = "archive"
+)
+
+// Reviewer says what the actor may do in the review: approvers approve and reject,
+// writers submit and archive. The HTTP layer fills it from the account's roles.
+type Reviewer struct {
+	campaigns.Actor
+	Approver bool
+}
+
+// transitions: from which statuses each step may be taken, and to which it leads.
+var transitions = map[string]struct {
+	from []string
+	to   string
+}{
+	ActionSubmit:  {[]string{StatusDraft}, StatusInReview},
+	ActionApprove: {[]string{StatusInReview}, StatusApproved},
+	ActionReject:  {[]string{StatusInReview}, StatusDraft},
+	ActionArchive: {[]string{StatusDraft, StatusInReview, StatusApproved}, StatusArchived},
+}
+
+// Outcome is an item after a step, with the checks an approver should read.
+type Outcome struct {
+	Item     Item      `json:"item"`
+	Warnings []Warning `json:"warnings"`
+}
+
+// Step takes a workflow step on an item. Only an approver approves or rejects, and
+// never words it wrote itself (four eyes); a rejection needs a comment. Submitting
+// answers the checks of the text (warnings, which do not block).
+func (s *Service) Step(ctx context.Context, r Reviewer, id, action, comment string) (Outcome, error) {
+	t, ok := transitions[action]
+	if !ok {
+		return Outcome{}, fmt.Errorf("%w: unknown step %q", campaigns.ErrNotFound, action)
+	}
+	comment = strings.TrimSpace(comment)
+	if action == ActionReject && comment == "" {
+		return Outcome{}, fieldError("comment", "say why the item is rejected, so its author can mend it")
+	}
+	defer s.store.LockItem(id)()
+	old, err := s.store.Item(ctx, id)
+	if err != nil {
+		return Outcome{}, err
+	}
+	if !slices.Contains(t.from, old.Status) {
+		return Outcome{}, fmt.Errorf("%w: cannot %s item %s: it is %s (allowed from %s)",
+			campaigns.ErrConflict, action, id, old.Status, strings.Join(t.from, ", "))
+	}
+	working, err := s.store.ContentVersion(ctx, id, old.Version)
+	if err != nil {
+		return Outcome{}, err
+	}
+	if action == ActionApprove || action == ActionReject {
+		if !r.Approver {
+			return Outcome{}, fmt.Errorf("%w: only an approver may %s", ErrForbidden, action)
+		}
+		if r.Username == old.Author || r.Username == working.Editor {
+			return Outcome{}, fmt.Errorf("%w: you wrote this version; another approver must review it (four eyes)", ErrForbidden)
+		}
+	}
+	it := old
+	it.Status, it.UpdatedAt = t.to, s.stamp()
+	if action == ActionApprove {
+		it.ApprovedVersion = old.Version
+		at := it.UpdatedAt
+		working.ApprovedBy, working.ApprovedAt = r.Username, &at
+		if err := s.store.SaveVersion(ctx, working); err != nil {
+			return Outcome{}, err
+		}
+	}
+	if comment != "" {
+		it.Comments = append(slices.Clone(old.Comments), Comment{Author: r.Username, Text: comment, Version: it.Version, At: it.UpdatedAt})
+	}
+	if err := s.store.ReplaceItem(ctx, it); err != nil {
+		return Outcome{}, err
+	}
+	if err := s.audit.Record(ctx, r.Username, campaigns.Change{Action: action, Entity: "content", EntityID: id, Before: old, After: it}); err != nil {
+		return Outcome{}, err
+	}
+	out := Outcome{Item: it, Warnings: []Warning{}}
+	if action == ActionSubmit {
+		out.Warnings = s.Check(it.Message)
+	}
+	return out, nil
+}
+
+// Check runs the submit checks on fields.
+func (s *Service) Check(f Message) []Warning {
+	w := CheckContent(CheckInput{Kind: f.Kind, Body: f.Body, Groups: f.Groups, SlotSeconds: f.SlotSeconds,
+		SyllablesPerMinute: s.opts.SyllablesPerMinute}, s.opts.Terms)
+	if w == nil {
+		w = []Warning{}
+	}
+	return w
+}
