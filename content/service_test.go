@@ -28,6 +28,12 @@ var (
 
 func newService(t testing.TB) *content.Service {
 	t.Helper()
+	s, _ := newServiceDB(t)
+	return s
+}
+
+func newServiceDB(t testing.TB) (*content.Service, *database.DB) {
+	t.Helper()
 	db := dbtest.New(t, slices.Concat(database.Schema, campaigns.Schema, audit.Schema, content.Schema))
 	ctx := context.Background()
 	trail := audit.New(audit.NewStore(db), fixedNow)
@@ -38,7 +44,7 @@ func newService(t testing.TB) *content.Service {
 	if err := cs.LoadDemo(ctx); err != nil {
 		t.Fatal(err)
 	}
-	return content.NewService(content.NewStore(db), cs, trail, fixedNow, content.Options{Hotline: "0235 111 222"})
+	return content.NewService(content.NewStore(db), cs, trail, fixedNow, content.Options{Hotline: "0235 111 222"}), db
 }
 
 func script(title, body string) content.Input {
