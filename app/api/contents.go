@@ -1,7 +1,8 @@
 package api
 
 import (
-	"fmt"
+	"errors"
+	"mime"
 	"net/http"
 	"strconv"
 	"strings"
@@ -86,7 +87,7 @@ type stepRequest struct {
 func (h *handler) step(action string) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		var req stepRequest
-		if c.Request.ContentLength != 0 {
+		if c.Request.ContentLength > 0 || c.GetHeader("Content-Type") != "" {
 			if err := decodeJSON(c, &req); err != nil {
 				h.fail(c, err)
 				return
@@ -176,8 +177,11 @@ func (h *handler) renderContent(c *gin.Context) {
 	req := content.RenderRequest{Version: version, Format: c.DefaultQuery("format", "html")}
 	if code := c.Query("orgUnit"); code != "" {
 		u, err := h.Campaigns.OrgUnit(ctx, code)
+		if errors.Is(err, campaigns.ErrNotFound) {
+			err = badRequest("orgUnit", "no org unit with code "+code)
+		}
 		if err != nil {
-			h.fail(c, fmt.Errorf("%w: orgUnit: %v", campaigns.ErrInvalid, err))
+			h.fail(c, err)
 			return
 		}
 		date := time.Now()
@@ -226,7 +230,8 @@ func (h *handler) downloadAttachment(c *gin.Context) {
 	c.Header("ETag", strconv.Quote(a.SHA256))
 	c.Header("X-Content-SHA256", a.SHA256)
 	if a.Name != "" {
-		c.Header("Content-Disposition", fmt.Sprintf("attachment; filename=%q", a.Name))
+		// RFC 2231 encoding keeps Vietnamese file names intact.
+		c.Header("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": a.Name}))
 	}
 	c.Data(http.StatusOK, a.ContentType, data)
 }
