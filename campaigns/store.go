@@ -2,7 +2,6 @@ package campaigns
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -58,7 +57,7 @@ func (s *MongoStore) OrgUnitsVersion(ctx context.Context) (int64, error) {
 
 // OrgUnits reads every unit (a small reference collection).
 func (s *MongoStore) OrgUnits(ctx context.Context) ([]OrgUnit, error) {
-	return findAll[OrgUnit](ctx, s.db.Collection(orgUnitsColl), bson.D{}, nil)
+	return database.All[OrgUnit](ctx, s.db.Collection(orgUnitsColl), bson.D{}, nil)
 }
 
 // SaveOrgUnits upserts units, then bumps the version so every cache reloads.
@@ -75,7 +74,7 @@ func (s *MongoStore) SaveOrgUnits(ctx context.Context, units []OrgUnit) error {
 
 // TargetGroups reads the groups in display order.
 func (s *MongoStore) TargetGroups(ctx context.Context) ([]TargetGroup, error) {
-	return findAll[TargetGroup](ctx, s.db.Collection(targetGroupsColl), bson.D{},
+	return database.All[TargetGroup](ctx, s.db.Collection(targetGroupsColl), bson.D{},
 		bson.D{{Key: "order", Value: 1}, {Key: "_id", Value: 1}})
 }
 
@@ -102,7 +101,7 @@ func (s *MongoStore) Populations(ctx context.Context, f PopulationFilter) ([]Pop
 	if f.Group != "" {
 		filter = append(filter, bson.E{Key: "group", Value: f.Group})
 	}
-	return findAll[Population](ctx, s.db.Collection(populationsColl), filter, bson.D{{Key: "_id", Value: 1}})
+	return database.All[Population](ctx, s.db.Collection(populationsColl), filter, bson.D{{Key: "_id", Value: 1}})
 }
 
 // SavePopulations upserts denominators by their natural key.
@@ -119,20 +118,16 @@ func (s *MongoStore) SavePopulations(ctx context.Context, ps []Population) error
 
 // Campaigns reads every campaign by code.
 func (s *MongoStore) Campaigns(ctx context.Context) ([]Campaign, error) {
-	return findAll[Campaign](ctx, s.db.Collection(campaignsColl), bson.D{}, bson.D{{Key: "_id", Value: 1}})
+	return database.All[Campaign](ctx, s.db.Collection(campaignsColl), bson.D{}, bson.D{{Key: "_id", Value: 1}})
 }
 
 // Campaign reads one campaign.
 func (s *MongoStore) Campaign(ctx context.Context, code string) (Campaign, error) {
-	var c Campaign
-	err := s.db.Collection(campaignsColl).FindOne(ctx, byID(code)).Decode(&c)
-	if errors.Is(err, mongo.ErrNoDocuments) {
-		return Campaign{}, fmt.Errorf("%w: no campaign with code %s", ErrNotFound, code)
+	c, found, err := database.ByID[Campaign](ctx, s.db.Collection(campaignsColl), code)
+	if err == nil && !found {
+		err = fmt.Errorf("%w: no campaign with code %s", ErrNotFound, code)
 	}
-	if err != nil {
-		return Campaign{}, fmt.Errorf("read campaign %s: %w", code, err)
-	}
-	return c, nil
+	return c, err
 }
 
 // InsertCampaign stores a new campaign; an existing code is ErrConflict.
@@ -173,14 +168,8 @@ func (s *MongoStore) DeleteCampaign(ctx context.Context, code string) error {
 
 // Seeded reports whether step has been recorded as done.
 func (s *MongoStore) Seeded(ctx context.Context, step string) (bool, error) {
-	err := s.db.Collection(metaColl).FindOne(ctx, byID("seed|"+step)).Err()
-	if errors.Is(err, mongo.ErrNoDocuments) {
-		return false, nil
-	}
-	if err != nil {
-		return false, fmt.Errorf("read seed step %s: %w", step, err)
-	}
-	return true, nil
+	_, found, err := database.ByID[bson.M](ctx, s.db.Collection(metaColl), "seed|"+step)
+	return found, err
 }
 
 // MarkSeeded records step as done.
@@ -191,20 +180,4 @@ func (s *MongoStore) MarkSeeded(ctx context.Context, step string) error {
 		return fmt.Errorf("record seed step %s: %w", step, err)
 	}
 	return nil
-}
-
-func findAll[T any](ctx context.Context, coll *mongo.Collection, filter, sort bson.D) ([]T, error) {
-	opts := options.Find()
-	if sort != nil {
-		opts.SetSort(sort)
-	}
-	cur, err := coll.Find(ctx, filter, opts)
-	if err != nil {
-		return nil, fmt.Errorf("find in %s: %w", coll.Name(), err)
-	}
-	out := []T{}
-	if err := cur.All(ctx, &out); err != nil {
-		return nil, fmt.Errorf("read %s: %w", coll.Name(), err)
-	}
-	return out, nil
 }

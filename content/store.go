@@ -2,7 +2,6 @@ package content
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -51,28 +50,16 @@ func (s *MongoStore) changed(ctx context.Context) error {
 
 // Items reads every item (the library is small enough to hold in memory).
 func (s *MongoStore) Items(ctx context.Context) ([]Item, error) {
-	cur, err := s.db.Collection(itemsColl).Find(ctx, bson.D{}, options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}))
-	if err != nil {
-		return nil, fmt.Errorf("read contents: %w", err)
-	}
-	out := []Item{}
-	if err := cur.All(ctx, &out); err != nil {
-		return nil, fmt.Errorf("read contents: %w", err)
-	}
-	return out, nil
+	return database.All[Item](ctx, s.db.Collection(itemsColl), bson.D{}, bson.D{{Key: "_id", Value: 1}})
 }
 
 // Item reads one item.
 func (s *MongoStore) Item(ctx context.Context, id string) (Item, error) {
-	var it Item
-	err := s.db.Collection(itemsColl).FindOne(ctx, byID(id)).Decode(&it)
-	if errors.Is(err, mongo.ErrNoDocuments) {
-		return Item{}, fmt.Errorf("%w: no content item %s", campaigns.ErrNotFound, id)
+	it, found, err := database.ByID[Item](ctx, s.db.Collection(itemsColl), id)
+	if err == nil && !found {
+		err = fmt.Errorf("%w: no content item %s", campaigns.ErrNotFound, id)
 	}
-	if err != nil {
-		return Item{}, fmt.Errorf("read content %s: %w", id, err)
-	}
-	return it, nil
+	return it, err
 }
 
 // InsertItem stores a new item.
@@ -141,15 +128,11 @@ func (s *MongoStore) update(ctx context.Context, id string, update bson.D) error
 
 // ContentVersion reads version n of an item.
 func (s *MongoStore) ContentVersion(ctx context.Context, item string, n int) (Version, error) {
-	var v Version
-	err := s.db.Collection(versionsColl).FindOne(ctx, byID(versionID(item, n))).Decode(&v)
-	if errors.Is(err, mongo.ErrNoDocuments) {
-		return Version{}, fmt.Errorf("%w: item %s has no version %d", campaigns.ErrNotFound, item, n)
+	v, found, err := database.ByID[Version](ctx, s.db.Collection(versionsColl), versionID(item, n))
+	if err == nil && !found {
+		err = fmt.Errorf("%w: item %s has no version %d", campaigns.ErrNotFound, item, n)
 	}
-	if err != nil {
-		return Version{}, fmt.Errorf("read version %d of %s: %w", n, item, err)
-	}
-	return v, nil
+	return v, err
 }
 
 // SaveVersion stores a version (new or edited draft).
@@ -197,19 +180,21 @@ func (s *MongoStore) SaveFile(ctx context.Context, f File, data []byte) error {
 // File reads an attachment whole.
 func (s *MongoStore) File(ctx context.Context, sha string) (File, []byte, error) {
 	coll := s.db.Collection(filesColl)
-	var f File
-	err := coll.FindOne(ctx, byID(sha)).Decode(&f)
-	if errors.Is(err, mongo.ErrNoDocuments) {
-		return File{}, nil, fmt.Errorf("%w: no attachment %s", campaigns.ErrNotFound, sha)
+	f, found, err := database.ByID[File](ctx, coll, sha)
+	if err == nil && !found {
+		err = fmt.Errorf("%w: no attachment %s", campaigns.ErrNotFound, sha)
 	}
 	if err != nil {
-		return File{}, nil, fmt.Errorf("read attachment: %w", err)
+		return File{}, nil, err
 	}
 	data := make([]byte, 0, f.Bytes)
 	for i := 0; int64(len(data)) < f.Bytes; i++ {
-		var c fileChunk
-		if err := coll.FindOne(ctx, byID(fmt.Sprintf("%s|%d", sha, i))).Decode(&c); err != nil {
-			return File{}, nil, fmt.Errorf("read attachment chunk %d: %w", i, err)
+		c, found, err := database.ByID[fileChunk](ctx, coll, fmt.Sprintf("%s|%d", sha, i))
+		if err == nil && !found {
+			err = fmt.Errorf("attachment %s lacks chunk %d", sha, i)
+		}
+		if err != nil {
+			return File{}, nil, err
 		}
 		data = append(data, c.Data...)
 	}

@@ -2,7 +2,6 @@ package access
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -82,28 +81,16 @@ func byID(id string) bson.D { return bson.D{{Key: "_id", Value: id}} }
 
 // Users reads every account (a small collection).
 func (s *MongoStore) Users(ctx context.Context) ([]User, error) {
-	cur, err := s.db.Collection(usersColl).Find(ctx, bson.D{}, options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}))
-	if err != nil {
-		return nil, fmt.Errorf("read users: %w", err)
-	}
-	out := []User{}
-	if err := cur.All(ctx, &out); err != nil {
-		return nil, fmt.Errorf("read users: %w", err)
-	}
-	return out, nil
+	return database.All[User](ctx, s.db.Collection(usersColl), bson.D{}, bson.D{{Key: "_id", Value: 1}})
 }
 
 // User reads one account.
 func (s *MongoStore) User(ctx context.Context, username string) (User, error) {
-	var u User
-	err := s.db.Collection(usersColl).FindOne(ctx, byID(username)).Decode(&u)
-	if errors.Is(err, mongo.ErrNoDocuments) {
-		return User{}, fmt.Errorf("%w: no account %s", campaigns.ErrNotFound, username)
+	u, found, err := database.ByID[User](ctx, s.db.Collection(usersColl), username)
+	if err == nil && !found {
+		err = fmt.Errorf("%w: no account %s", campaigns.ErrNotFound, username)
 	}
-	if err != nil {
-		return User{}, fmt.Errorf("read user %s: %w", username, err)
-	}
-	return u, nil
+	return u, err
 }
 
 // InsertUser stores a new account; a taken username is ErrConflict.
@@ -147,15 +134,11 @@ func (s *MongoStore) Lock(username string) func() { return s.locks.Lock(usersCol
 
 // Token reads a token by the hash of its secret.
 func (s *MongoStore) Token(ctx context.Context, hash string) (Token, error) {
-	var t Token
-	err := s.db.Collection(tokensColl).FindOne(ctx, byID(hash)).Decode(&t)
-	if errors.Is(err, mongo.ErrNoDocuments) {
-		return Token{}, fmt.Errorf("%w: no such token", campaigns.ErrNotFound)
+	t, found, err := database.ByID[Token](ctx, s.db.Collection(tokensColl), hash)
+	if err == nil && !found {
+		err = fmt.Errorf("%w: no such token", campaigns.ErrNotFound)
 	}
-	if err != nil {
-		return Token{}, fmt.Errorf("read token: %w", err)
-	}
-	return t, nil
+	return t, err
 }
 
 // InsertToken stores a token's hash.
@@ -206,15 +189,8 @@ type failures struct {
 
 // Failures reads the recorded failed logins of key, oldest first.
 func (s *MongoStore) Failures(ctx context.Context, key string) ([]time.Time, error) {
-	var f failures
-	err := s.db.Collection(failuresColl).FindOne(ctx, byID(key)).Decode(&f)
-	if errors.Is(err, mongo.ErrNoDocuments) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("read login failures: %w", err)
-	}
-	return f.At, nil
+	f, _, err := database.ByID[failures](ctx, s.db.Collection(failuresColl), key)
+	return f.At, err
 }
 
 // AddFailure records a failed login at with an atomic push, so failures counted by
