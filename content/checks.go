@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/gomarkdown/markdown/ast"
 	"golang.org/x/text/unicode/norm"
@@ -127,69 +128,67 @@ func matchForm(s string) string {
 	return strings.Join(strings.Fields(s), " ")
 }
 
-// containsWord reports whether word occurs in s with no letter or digit
-// directly before or after it.
+// containsWord reports whether word occurs in s with no letter, digit or
+// combining mark directly before or after it.
 func containsWord(s, word string) bool {
-	for from := 0; from < len(s); {
+	for from := 0; ; {
 		i := strings.Index(s[from:], word)
 		if i < 0 {
 			return false
 		}
 		start, end := from+i, from+i+len(word)
-		if !isWordRune(lastRune(s[:start])) && !isWordRune(firstRune(s[end:])) {
+		before, _ := utf8.DecodeLastRuneInString(s[:start])
+		after, _ := utf8.DecodeRuneInString(s[end:])
+		if !isWordRune(before) && !isWordRune(after) {
 			return true
 		}
-		from = start + len(firstRuneString(s[start:]))
+		_, size := utf8.DecodeRuneInString(s[start:])
+		from = start + size
 	}
-	return false
 }
 
 func isWordRune(r rune) bool {
 	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r)
 }
 
-func firstRune(s string) rune {
-	for _, r := range s {
-		return r
-	}
-	return ' '
-}
-
-func lastRune(s string) rune {
-	if s == "" {
-		return ' '
-	}
-	r := []rune(s[max(0, len(s)-4):])
-	return r[len(r)-1]
-}
-
-func firstRuneString(s string) string {
-	for i := range s {
-		if i > 0 {
-			return s[:i]
-		}
-	}
-	return s
-}
-
 // emptySections finds top-level headings with no content before the next
 // heading of the same or a higher level (or the end): nothing to read there.
 // A heading whose only content is empty subsections is empty too.
 func emptySections(body string) []Warning {
-	blocks := parseMarkdown(body).GetChildren()
+	type open struct {
+		index   int // in headings
+		level   int
+		content bool
+	}
 	var headings []*ast.Heading
-	var empty []int // indexes in headings
-	for i, node := range blocks {
-		if h, ok := node.(*ast.Heading); ok {
-			if !sectionHasContent(blocks[i+1:], h.Level) {
-				empty = append(empty, len(headings))
+	var stack []open // levels strictly increasing, so at most six
+	var empty []int
+	closeTo := func(level int) {
+		for len(stack) > 0 && stack[len(stack)-1].level >= level {
+			if top := stack[len(stack)-1]; !top.content {
+				empty = append(empty, top.index)
 			}
-			headings = append(headings, h)
+			stack = stack[:len(stack)-1]
 		}
 	}
+	for _, node := range parseMarkdown(body).GetChildren() {
+		if h, ok := node.(*ast.Heading); ok {
+			closeTo(h.Level)
+			stack = append(stack, open{index: len(headings), level: h.Level})
+			headings = append(headings, h)
+			continue
+		}
+		if len(stack) > 0 && !stack[len(stack)-1].content && hasContent(node) {
+			for i := range stack {
+				stack[i].content = true
+			}
+		}
+	}
+	closeTo(0)
 	if len(empty) == 0 {
 		return nil
 	}
+	slices.Sort(empty)
 	lines := headingLines(body, headings)
 	out := make([]Warning, len(empty))
 	for i, k := range empty {
@@ -199,22 +198,10 @@ func emptySections(body string) []Warning {
 	return out
 }
 
-// sectionHasContent reports whether blocks, up to the next heading of level
-// or higher, hold something to read or see.
-func sectionHasContent(blocks []ast.Node, level int) bool {
-	for _, node := range blocks {
-		if h, ok := node.(*ast.Heading); ok {
-			if h.Level <= level {
-				return false
-			}
-			continue
-		}
-		var a aloud
-		if len(a.blocks(node, nil)) > 0 || hasImage(node) {
-			return true
-		}
-	}
-	return false
+// hasContent reports whether a block holds something to read or see.
+func hasContent(node ast.Node) bool {
+	var a aloud
+	return len(a.blocks(node, nil)) > 0 || hasImage(node)
 }
 
 func hasImage(node ast.Node) bool {

@@ -117,9 +117,9 @@ func TestCheckContentTerms(t *testing.T) {
 	}
 }
 
-// TestDefaultTerms keeps the seed list usable: NFC, not empty, no duplicate,
-// and no suggestion that is itself discouraged.
-func TestDefaultTerms(t *testing.T) {
+// TestCheckDefaultTerms keeps the seed list usable: NFC, not empty, no
+// duplicate, and no suggestion that is itself discouraged.
+func TestCheckDefaultTerms(t *testing.T) {
 	if n := len(DefaultTerms); n < 8 || n > 16 {
 		t.Errorf("DefaultTerms has %d entries, want a short list", n)
 	}
@@ -141,7 +141,7 @@ func TestDefaultTerms(t *testing.T) {
 	}
 }
 
-func TestWarningJSON(t *testing.T) {
+func TestCheckWarningJSON(t *testing.T) {
 	tests := []struct {
 		w    Warning
 		want string

@@ -36,8 +36,9 @@ func (e *TemplateError) Error() string {
 	return fmt.Sprintf("line %d: %s", e.Line, e.Message)
 }
 
-// Limits of FillTemplate. A checked template has no loops, so neither can be
-// reached by accident; they bound what a hostile configuration could do.
+// Limits of FillTemplate. A checked template has no loops, so it cannot run
+// long and its output is the body plus one field value per placeholder; the
+// limits bound what very long values (or a later, looser check) could do.
 const (
 	maxFilledBytes = 1 << 20
 	fillTimeout    = 100 * time.Millisecond

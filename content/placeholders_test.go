@@ -136,7 +136,7 @@ func TestFillTemplateAtTheLimit(t *testing.T) {
 	}
 }
 
-func TestWithin(t *testing.T) {
+func TestFillTemplateDeadline(t *testing.T) {
 	release := make(chan struct{})
 	t.Cleanup(func() { close(release) })
 	if _, err := within(10*time.Millisecond, func() (string, error) {
@@ -151,4 +151,25 @@ func TestWithin(t *testing.T) {
 	if got, err := within(time.Second, func() (string, error) { return "ok", nil }); got != "ok" || err != nil {
 		t.Errorf("within of a quick fill = %q, %v, want ok", got, err)
 	}
+}
+
+// FuzzCheckTemplate: checking never panics, errors name a line of the body,
+// and whatever passes the check fills.
+func FuzzCheckTemplate(f *testing.F) {
+	for _, seed := range []string{"", "Xã {{.Commune}}", "{{.Village}}", "{{printf \"%s\" 1}}", "a\n{{define \"x\"}}{{end}}",
+		"{{- .Date -}}", "{{.Commune", "{{/* c */}}", "{{range .}}{{break}}{{end}}", "{{block \"b\" .}}x{{end}}"} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, body string) {
+		err := CheckTemplate(body)
+		var te *TemplateError
+		if err != nil && (!errors.As(err, &te) || te.Line < 1 || te.Line > 1+strings.Count(body, "\n")) {
+			t.Fatalf("CheckTemplate(%q) = %v, want a *TemplateError naming a line of the body", body, err)
+		}
+		if err == nil {
+			if _, err := FillTemplate(body, Fields{Commune: "xã Tam Thanh"}); err != nil {
+				t.Fatalf("FillTemplate(%q) of a checked template = %v", body, err)
+			}
+		}
+	})
 }

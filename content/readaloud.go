@@ -18,10 +18,10 @@ const DefaultSyllablesPerMinute = 160
 // ReadAloud renders Markdown to the plain text an operator reads on air:
 // headings and list items become sentences on their own lines, links become
 // their text, images are dropped, code is plain text, a table row becomes one
-// sentence with its cells joined by ", ", and blocks are separated by one blank
-// line. It never contains a Markdown symbol or an HTML tag: the text of raw
-// HTML is kept, as the rendered page shows it, and a "<" that could open a tag
-// is followed by a space.
+// sentence with its cells joined by ", ", and blocks are separated by one
+// blank line. No Markdown syntax is left (what the author escaped or wrote as
+// code stays as written); raw HTML gives the text the rendered page shows; a
+// "<" that could open a tag is followed by a space. The result is NFC.
 func ReadAloud(body string) string {
 	var a aloud
 	blocks := a.blocks(parseMarkdown(body), nil)
@@ -237,56 +237,64 @@ func appendNonEmpty(list []string, s string) []string {
 	return append(list, s)
 }
 
-// tidyText finishes read-aloud text: valid UTF-8 in NFC, spaces collapsed
-// within each line and dropped before punctuation, no control characters, at most one blank line in a row,
-// no tag opener, trimmed.
+// tidyText finishes read-aloud text: valid UTF-8 in NFC, spaces and control
+// characters collapsed to one space within a line and dropped before
+// punctuation (where a dropped image or tag leaves a gap), at most one blank
+// line in a row, trimmed, and a space after each "<" that a browser could
+// read as the start of a tag, a comment or a declaration, so the text stays
+// inert even if someone pastes it into a page unescaped.
 func tidyText(s string) string {
 	s = norm.NFC.String(strings.ToValidUTF8(s, "\uFFFD"))
 	var b strings.Builder
 	b.Grow(len(s))
-	blank := 0
-	for line := range strings.SplitSeq(s, "\n") {
-		line = noSpaceBeforePunct.Replace(strings.Join(strings.FieldsFunc(line, isSpaceOrControl), " "))
-		if line == "" {
-			blank++
-			continue
+	breaks, space := 0, false // pending line breaks and space
+	for i := 0; i < len(s); {
+		c, size := s[i], 1
+		blank := c <= ' ' || c == 0x7f
+		if c >= utf8.RuneSelf {
+			var r rune
+			r, size = utf8.DecodeRuneInString(s[i:])
+			blank = unicode.IsSpace(r) || unicode.IsControl(r) || r == '\uFEFF'
 		}
-		if b.Len() > 0 {
-			b.WriteByte('\n')
-			if blank > 0 {
-				b.WriteByte('\n')
+		switch {
+		case c == '\n':
+			if b.Len() > 0 {
+				breaks++
+			}
+			space = false
+		case blank:
+			space = true
+		default:
+			if breaks > 0 {
+				b.WriteString("\n\n"[:min(breaks, 2)])
+			} else if space && b.Len() > 0 && !isClosingPunct(c) {
+				b.WriteByte(' ')
+			}
+			breaks, space = 0, false
+			b.WriteString(s[i : i+size])
+			if c == '<' && i+1 < len(s) && opensTag(s[i+1]) {
+				b.WriteByte(' ')
 			}
 		}
-		blank = 0
-		writeWithoutTagOpeners(&b, line)
+		i += size
 	}
 	return b.String()
 }
 
-// noSpaceBeforePunct closes the gap a dropped image or tag leaves before
-// punctuation ("xem ảnh ![…](…)." reads "xem ảnh.").
-var noSpaceBeforePunct = strings.NewReplacer(" .", ".", " ,", ",", " ;", ";", " :", ":", " !", "!", " ?", "?")
-
-func isSpaceOrControl(r rune) bool {
-	return unicode.IsSpace(r) || unicode.IsControl(r) || r == '\uFEFF'
+// isClosingPunct reports whether c is punctuation that follows a word with no
+// space before it.
+func isClosingPunct(c byte) bool {
+	switch c {
+	case '.', ',', ';', ':', '!', '?':
+		return true
+	}
+	return false
 }
 
-// writeWithoutTagOpeners writes line with a space after each "<" that a
-// browser could read as the start of a tag, a comment or a declaration, so the
-// text stays inert even if someone pastes it into a page unescaped.
-func writeWithoutTagOpeners(b *strings.Builder, line string) {
-	for {
-		i := strings.IndexByte(line, '<')
-		if i < 0 || i == len(line)-1 {
-			b.WriteString(line)
-			return
-		}
-		b.WriteString(line[:i+1])
-		if c := line[i+1]; c == '/' || c == '!' || c == '?' || ('a' <= c|32 && c|32 <= 'z') {
-			b.WriteByte(' ')
-		}
-		line = line[i+1:]
-	}
+// opensTag reports whether c after "<" starts a tag, a comment or a
+// declaration for an HTML parser.
+func opensTag(c byte) bool {
+	return c == '/' || c == '!' || c == '?' || 'a' <= c|0x20 && c|0x20 <= 'z'
 }
 
 // isCloser reports whether r closes a quotation or a bracket.

@@ -115,9 +115,9 @@ func TestRenderHTML(t *testing.T) {
 	}
 }
 
-// TestInertHTML makes sure the checker the XSS tests rely on does catch what
-// it is meant to catch.
-func TestInertHTML(t *testing.T) {
+// TestRenderHTMLInertChecker makes sure the checker the XSS tests rely on
+// catches what it is meant to catch.
+func TestRenderHTMLInertChecker(t *testing.T) {
 	tests := []struct {
 		in    string
 		inert bool
