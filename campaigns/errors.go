@@ -5,11 +5,13 @@ import (
 	"strings"
 )
 
-// Sentinel errors; the HTTP layer maps them to statuses in one table.
+// Sentinel errors of every domain package; the HTTP layer maps them to statuses in
+// one table.
 var (
-	ErrNotFound = errors.New("not found")
-	ErrConflict = errors.New("conflict")
-	ErrInvalid  = errors.New("invalid")
+	ErrNotFound  = errors.New("not found")
+	ErrConflict  = errors.New("conflict")
+	ErrInvalid   = errors.New("invalid")
+	ErrForbidden = errors.New("forbidden") // the actor may not take this step
 )
 
 // FieldError says what is wrong with one field of the input.
@@ -33,6 +35,11 @@ func (e *ValidationError) Error() string {
 }
 
 func (e *ValidationError) Unwrap() error { return ErrInvalid }
+
+// Invalid is a validation error about one field.
+func Invalid(field, message string) error {
+	return &ValidationError{Details: []FieldError{{Field: field, Message: message}}}
+}
 
 // add records a problem with field.
 func (e *ValidationError) add(field, message string) {

@@ -32,52 +32,46 @@ type Attachment struct {
 	Name string `json:"name" bson:"name"`
 }
 
-// Attach stores data as the item's attachment, replacing any earlier one.
+// Attach stores data as the attachment of the item's working version, replacing any
+// earlier one.
 func (s *Service) Attach(ctx context.Context, actor campaigns.Actor, id, name string, data []byte) (Item, error) {
 	if len(data) == 0 {
-		return Item{}, fieldError("file", "the file is empty")
+		return Item{}, campaigns.Invalid("file", "the file is empty")
 	}
 	if len(data) > maxAttachment {
-		return Item{}, fieldError("file", fmt.Sprintf("the file has %d bytes; at most %d (20 MB)", len(data), maxAttachment))
+		return Item{}, campaigns.Invalid("file", fmt.Sprintf("the file has %d bytes; at most %d (20 MB)", len(data), maxAttachment))
 	}
 	mt := mimetype.Detect(data)
 	if !mimetype.EqualsAny(mt.String(), attachmentTypes...) {
-		return Item{}, fieldError("file", fmt.Sprintf("the file is %s; attach an MP3, OGG or WAV recording or a PNG, JPEG or WebP image", mt.String()))
+		return Item{}, campaigns.Invalid("file", fmt.Sprintf("the file is %s; attach an MP3, OGG or WAV recording or a PNG, JPEG or WebP image", mt.String()))
 	}
 	sum := sha256.Sum256(data)
 	f := File{SHA256: hex.EncodeToString(sum[:]), ContentType: strings.Replace(mt.String(), "audio/x-wav", "audio/wav", 1), Bytes: int64(len(data))}
-	defer s.store.LockItem(id)()
-	old, err := s.store.Item(ctx, id)
-	if err != nil {
-		return Item{}, err
-	}
-	if old.Status == StatusArchived {
-		return Item{}, fmt.Errorf("%w: item %s is archived", campaigns.ErrConflict, id)
-	}
 	if err := s.store.SaveFile(ctx, f, data); err != nil {
 		return Item{}, err
 	}
-	it := old
-	it.Attachment, it.UpdatedAt = &Attachment{File: f, Name: strings.TrimSpace(name)}, s.stamp()
-	if err := s.store.ReplaceItem(ctx, it); err != nil {
-		return Item{}, err
-	}
-	return it, s.audit.Record(ctx, actor.Username, campaigns.Change{Action: "attach", Entity: "content", EntityID: id,
-		Before: old.Attachment, After: it.Attachment})
+	// The attachment is part of the version: on an approved item a new one goes
+	// through review like any other edit.
+	return s.edit(ctx, actor, id, "attach", func(old Item) (Message, error) {
+		m := old.Message
+		m.Attachment = &Attachment{File: f, Name: strings.TrimSpace(name)}
+		return m, nil
+	})
 }
 
-// AttachmentOf returns an item's attachment and its bytes.
-func (s *Service) AttachmentOf(ctx context.Context, id string) (Attachment, []byte, error) {
-	it, err := s.store.Item(ctx, id)
+// AttachmentOf returns the attachment of version n of an item (0: the version in
+// force, else the working one) and its bytes.
+func (s *Service) AttachmentOf(ctx context.Context, id string, n int) (Attachment, []byte, error) {
+	v, err := s.VersionOf(ctx, id, n)
 	if err != nil {
 		return Attachment{}, nil, err
 	}
-	if it.Attachment == nil {
-		return Attachment{}, nil, fmt.Errorf("%w: item %s has no attachment", campaigns.ErrNotFound, id)
+	if v.Attachment == nil {
+		return Attachment{}, nil, fmt.Errorf("%w: version %d of item %s has no attachment", campaigns.ErrNotFound, v.Number, id)
 	}
-	_, data, err := s.store.File(ctx, it.Attachment.SHA256)
+	_, data, err := s.store.File(ctx, v.Attachment.SHA256)
 	if err != nil {
 		return Attachment{}, nil, err
 	}
-	return *it.Attachment, data, nil
+	return *v.Attachment, data, nil
 }

@@ -45,11 +45,13 @@ type Item struct {
 	Version int    `json:"version" bson:"version"`
 	// ApprovedVersion is the version in force, the only one stations ever get; 0
 	// while none has been approved.
-	ApprovedVersion int         `json:"approvedVersion" bson:"approvedVersion"`
-	Author          string      `json:"author" bson:"author"`
-	Attachment      *Attachment `json:"attachment" bson:"attachment"`
-	Comments        []Comment   `json:"-" bson:"comments"`
-	SearchKey       string      `json:"-" bson:"searchKey"`
+	ApprovedVersion int    `json:"approvedVersion" bson:"approvedVersion"`
+	Author          string `json:"author" bson:"author"`
+	// Warnings are the checks found when the working version was submitted, for the
+	// approver; an edit clears them.
+	Warnings  []Warning `json:"warnings" bson:"warnings"`
+	Comments  []Comment `json:"-" bson:"comments"`
+	SearchKey string    `json:"-" bson:"searchKey"`
 	CreatedAt       time.Time   `json:"createdAt" bson:"createdAt"`
 	UpdatedAt       time.Time   `json:"updatedAt" bson:"updatedAt"`
 }
@@ -67,6 +69,9 @@ type Message struct {
 	ValidTo   *campaigns.Date `json:"validTo" bson:"validTo"`
 	// SlotSeconds is the intended length of a script on air; 0 when not set.
 	SlotSeconds int `json:"slotSeconds" bson:"slotSeconds"`
+	// Attachment is the version's recording or image; it is set through its own
+	// route (Attach), never from an item's JSON.
+	Attachment *Attachment `json:"attachment" bson:"attachment"`
 }
 
 // Version is one kept version of an item.
@@ -75,7 +80,8 @@ type Version struct {
 	Item       string `json:"item" bson:"item"`
 	Number     int    `json:"number" bson:"number"`
 	Message    `bson:",inline"`
-	Editor     string     `json:"editor" bson:"editor"`
+	// Editors are everyone who wrote this version: none of them may approve it.
+	Editors    []string   `json:"editors" bson:"editors"`
 	CreatedAt  time.Time  `json:"createdAt" bson:"createdAt"`
 	ApprovedBy string     `json:"approvedBy,omitempty" bson:"approvedBy,omitempty"`
 	ApprovedAt *time.Time `json:"approvedAt,omitempty" bson:"approvedAt,omitempty"`
@@ -233,7 +239,8 @@ func (f *Message) searchKey() string {
 func sameMessage(a, b Message) bool {
 	return a.Kind == b.Kind && a.Title == b.Title && a.Body == b.Body && slices.Equal(a.Groups, b.Groups) &&
 		a.Language == b.Language && slices.Equal(a.Tags, b.Tags) && slices.Equal(a.Campaigns, b.Campaigns) &&
-		datePtrEqual(a.ValidFrom, b.ValidFrom) && datePtrEqual(a.ValidTo, b.ValidTo) && a.SlotSeconds == b.SlotSeconds
+		datePtrEqual(a.ValidFrom, b.ValidFrom) && datePtrEqual(a.ValidTo, b.ValidTo) && a.SlotSeconds == b.SlotSeconds &&
+		(a.Attachment == nil) == (b.Attachment == nil) && (a.Attachment == nil || *a.Attachment == *b.Attachment)
 }
 
 func datePtrEqual(a, b *campaigns.Date) bool {

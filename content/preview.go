@@ -32,7 +32,7 @@ type RenderRequest struct {
 // script longer than its slot is warned about.
 func (s *Service) Render(ctx context.Context, id string, r RenderRequest) (Rendered, error) {
 	if r.Format != "html" && r.Format != "text" {
-		return Rendered{}, fieldError("format", "format must be html or text")
+		return Rendered{}, campaigns.Invalid("format", "format must be html or text")
 	}
 	v, err := s.VersionOf(ctx, id, r.Version)
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -16,7 +17,7 @@ import (
 )
 
 // ErrForbidden means the actor may not take this step, e.g. approve its own words.
-var ErrForbidden = errors.New("forbidden")
+var ErrForbidden = campaigns.ErrForbidden
 
 // Store is the persistence the service needs; store.go implements it on MongoDB.
 type Store interface {
@@ -143,20 +144,21 @@ func (s *Service) Create(ctx context.Context, actor campaigns.Actor, in Input) (
 	if in.VariantOf != "" {
 		master, err := s.store.Item(ctx, in.VariantOf)
 		if errors.Is(err, campaigns.ErrNotFound) {
-			return Item{}, fieldError("variantOf", fmt.Sprintf("no item %s to be a variant of", in.VariantOf))
+			return Item{}, campaigns.Invalid("variantOf", fmt.Sprintf("no item %s to be a variant of", in.VariantOf))
 		} else if err != nil {
 			return Item{}, err
 		}
 		if master.VariantOf != "" {
-			return Item{}, fieldError("variantOf", fmt.Sprintf("%s is itself a variant of %s; name the master", master.ID, master.VariantOf))
+			return Item{}, campaigns.Invalid("variantOf", fmt.Sprintf("%s is itself a variant of %s; name the master", master.ID, master.VariantOf))
 		}
 	}
 	now := s.stamp()
-	it := Item{ID: s.newID(), Message: in.Message, VariantOf: in.VariantOf, Variants: []string{}, Status: StatusDraft,
+	in.Attachment = nil // set through Attach only
+	it := Item{ID: s.newID(), Message: in.Message, VariantOf: in.VariantOf, Variants: []string{}, Warnings: []Warning{}, Status: StatusDraft,
 		Version: 1, Author: actor.Username, Comments: []Comment{}, CreatedAt: now, UpdatedAt: now}
 	it.SearchKey = it.searchKey()
 	if err := s.store.SaveVersion(ctx, Version{ID: versionID(it.ID, 1), Item: it.ID, Number: 1, Message: it.Message,
-		Editor: actor.Username, CreatedAt: now}); err != nil {
+		Editors: []string{actor.Username}, CreatedAt: now}); err != nil {
 		return Item{}, err
 	}
 	if err := s.store.InsertItem(ctx, it); err != nil {
@@ -172,18 +174,29 @@ func (s *Service) Create(ctx context.Context, actor campaigns.Actor, in Input) (
 
 // Update changes an item's working version. A draft is edited in place; editing an
 // approved item starts a new draft version while the approved one stays in force.
-// An item in review or archived cannot be edited.
+// An item in review or archived cannot be edited. The attachment is kept: it changes
+// through Attach.
 func (s *Service) Update(ctx context.Context, actor campaigns.Actor, id string, in Input) (Item, error) {
 	if err := s.check(ctx, &in); err != nil {
 		return Item{}, err
 	}
+	return s.edit(ctx, actor, id, "update", func(old Item) (Message, error) {
+		if in.VariantOf != "" && in.VariantOf != old.VariantOf {
+			return Message{}, campaigns.Invalid("variantOf", "an item's master cannot change")
+		}
+		in.Attachment = old.Attachment
+		return in.Message, nil
+	})
+}
+
+// edit applies change to an item's working version under the item's lock: in place
+// on a draft (adding the actor to the version's editors), as a new draft version on
+// an approved item.
+func (s *Service) edit(ctx context.Context, actor campaigns.Actor, id, action string, change func(old Item) (Message, error)) (Item, error) {
 	defer s.store.LockItem(id)()
 	old, err := s.store.Item(ctx, id)
 	if err != nil {
 		return Item{}, err
-	}
-	if in.VariantOf != "" && in.VariantOf != old.VariantOf {
-		return Item{}, fieldError("variantOf", "an item's master cannot change")
 	}
 	switch old.Status {
 	case StatusInReview:
@@ -191,23 +204,34 @@ func (s *Service) Update(ctx context.Context, actor campaigns.Actor, id string, 
 	case StatusArchived:
 		return Item{}, fmt.Errorf("%w: item %s is archived", campaigns.ErrConflict, id)
 	}
-	if sameMessage(old.Message, in.Message) {
+	m, err := change(old)
+	if err != nil {
+		return Item{}, err
+	}
+	if sameMessage(old.Message, m) {
 		return old, nil
 	}
 	it := old
-	it.Message, it.UpdatedAt = in.Message, s.stamp()
+	it.Message, it.UpdatedAt, it.Warnings = m, s.stamp(), []Warning{}
 	it.SearchKey = it.searchKey()
+	v := Version{ID: versionID(id, old.Version), Item: id, Number: old.Version, Editors: []string{}, CreatedAt: it.UpdatedAt}
 	if old.Status == StatusApproved {
 		it.Version, it.Status = old.Version+1, StatusDraft
+		v.ID, v.Number = versionID(id, it.Version), it.Version
+	} else if v, err = s.store.ContentVersion(ctx, id, old.Version); err != nil {
+		return Item{}, err
 	}
-	if err := s.store.SaveVersion(ctx, Version{ID: versionID(id, it.Version), Item: id, Number: it.Version,
-		Message: it.Message, Editor: actor.Username, CreatedAt: it.UpdatedAt}); err != nil {
+	v.Message = m
+	if !slices.Contains(v.Editors, actor.Username) {
+		v.Editors = append(v.Editors, actor.Username)
+	}
+	if err := s.store.SaveVersion(ctx, v); err != nil {
 		return Item{}, err
 	}
 	if err := s.store.ReplaceItem(ctx, it); err != nil {
 		return Item{}, err
 	}
-	return it, s.audit.Record(ctx, actor.Username, campaigns.Change{Action: "update", Entity: "content", EntityID: id, Before: old, After: it})
+	return it, s.audit.Record(ctx, actor.Username, campaigns.Change{Action: action, Entity: "content", EntityID: id, Before: old, After: it})
 }
 
 // Delete removes an item that was never approved; approved words are archived
@@ -284,7 +308,7 @@ func (s *Service) Comments(ctx context.Context, id string) ([]Comment, error) {
 func (s *Service) AddComment(ctx context.Context, actor campaigns.Actor, id, text string) (Comment, error) {
 	text = strings.TrimSpace(text)
 	if text == "" || utf8.RuneCountInString(text) > maxComment {
-		return Comment{}, fieldError("text", fmt.Sprintf("a comment of 1 to %d characters", maxComment))
+		return Comment{}, campaigns.Invalid("text", fmt.Sprintf("a comment of 1 to %d characters", maxComment))
 	}
 	it, err := s.store.Item(ctx, id)
 	if err != nil {
@@ -295,8 +319,4 @@ func (s *Service) AddComment(ctx context.Context, actor campaigns.Actor, id, tex
 		return Comment{}, err
 	}
 	return c, s.audit.Record(ctx, actor.Username, campaigns.Change{Action: "comment", Entity: "content", EntityID: id, After: c})
-}
-
-func fieldError(field, msg string) error {
-	return &campaigns.ValidationError{Details: []campaigns.FieldError{{Field: field, Message: msg}}}
 }

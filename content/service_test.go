@@ -229,7 +229,7 @@ func TestVersioning(t *testing.T) {
 		t.Errorf("after approving v2 the version in force is v%d", inForce.Version)
 	}
 	vs, err := s.Versions(ctx, it.ID)
-	if err != nil || len(vs) != 2 || vs[0].ApprovedBy != "approver" || vs[1].Editor != "editor" {
+	if err != nil || len(vs) != 2 || vs[0].ApprovedBy != "approver" || !slices.Equal(vs[1].Editors, []string{"editor"}) {
 		t.Errorf("versions = %+v, %v", vs, err)
 	}
 	d, err := s.DiffVersions(ctx, it.ID, 1, 2)
@@ -378,7 +378,7 @@ func TestAttachments(t *testing.T) {
 	if got.Attachment == nil || got.Attachment.ContentType != "audio/wav" || got.Attachment.Bytes != int64(len(wav)) {
 		t.Fatalf("attachment = %+v", got.Attachment)
 	}
-	a, data, err := s.AttachmentOf(ctx, it.ID)
+	a, data, err := s.AttachmentOf(ctx, it.ID, 0)
 	if err != nil || string(data) != string(wav) || a.SHA256 != got.Attachment.SHA256 {
 		t.Errorf("read back %d bytes (%v), want the %d stored", len(data), err, len(wav))
 	}
@@ -399,5 +399,56 @@ func TestAttachments(t *testing.T) {
 	after, _ := s.Get(ctx, it.ID)
 	if after.Attachment.SHA256 != got.Attachment.SHA256 {
 		t.Errorf("a refused attachment replaced the stored one")
+	}
+}
+
+// Anyone who wrote a version may not approve it, even when another account edited
+// it last.
+func TestFourEyesCountsEveryEditor(t *testing.T) {
+	s := newService(t)
+	ctx := context.Background()
+	it, _ := s.Create(ctx, author, script("Tin", "Bản của người viết."))
+	if _, err := s.Update(ctx, approver.Actor, it.ID, script("Tin", "Bản người duyệt viết lại.")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Update(ctx, editor, it.ID, script("Tin", "Bản người duyệt viết lại, sửa một chữ.")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Step(ctx, approver, it.ID, content.ActionSubmit, ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Step(ctx, approver, it.ID, content.ActionApprove, ""); !errors.Is(err, content.ErrForbidden) {
+		t.Errorf("approving a version one helped write: %v, want ErrForbidden", err)
+	}
+	other := content.Reviewer{Actor: campaigns.Actor{Username: "second-approver", Scope: "49"}, Approver: true}
+	if _, err := s.Step(ctx, other, it.ID, content.ActionApprove, ""); err != nil {
+		t.Errorf("an approver who wrote none of it: %v", err)
+	}
+}
+
+// A new recording on an approved item is a new version: it reaches stations only
+// once approved.
+func TestAttachingToApprovedItemNeedsReview(t *testing.T) {
+	s := newService(t)
+	ctx := context.Background()
+	it, _ := s.Create(ctx, author, script("Tin", "Nội dung."))
+	png := []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89")
+	for _, step := range []string{content.ActionSubmit, content.ActionApprove} {
+		if _, err := s.Step(ctx, approver, it.ID, step, ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := s.Attach(ctx, author, it.ID, "anh.png", png)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Status != content.StatusDraft || got.Version != 2 || got.ApprovedVersion != 1 {
+		t.Errorf("after attaching to an approved item: %s v%d (approved v%d), want a draft v2", got.Status, got.Version, got.ApprovedVersion)
+	}
+	if _, _, err := s.AttachmentOf(ctx, it.ID, 0); !errors.Is(err, campaigns.ErrNotFound) {
+		t.Errorf("the version in force has an attachment before review: %v", err)
+	}
+	if a, _, err := s.AttachmentOf(ctx, it.ID, 2); err != nil || a.Name != "anh.png" {
+		t.Errorf("the draft's attachment: %+v, %v", a, err)
 	}
 }

@@ -51,7 +51,7 @@ func (s *Service) Step(ctx context.Context, r Reviewer, id, action, comment stri
 	}
 	comment = strings.TrimSpace(comment)
 	if action == ActionReject && comment == "" {
-		return Outcome{}, fieldError("comment", "say why the item is rejected, so its author can mend it")
+		return Outcome{}, campaigns.Invalid("comment", "say why the item is rejected, so its author can mend it")
 	}
 	defer s.store.LockItem(id)()
 	old, err := s.store.Item(ctx, id)
@@ -70,12 +70,15 @@ func (s *Service) Step(ctx context.Context, r Reviewer, id, action, comment stri
 		if !r.Approver {
 			return Outcome{}, fmt.Errorf("%w: only an approver may %s", ErrForbidden, action)
 		}
-		if r.Username == old.Author || r.Username == working.Editor {
+		if r.Username == old.Author || slices.Contains(working.Editors, r.Username) {
 			return Outcome{}, fmt.Errorf("%w: you wrote this version; another approver must review it (four eyes)", ErrForbidden)
 		}
 	}
 	it := old
 	it.Status, it.UpdatedAt = t.to, s.stamp()
+	if action == ActionSubmit {
+		it.Warnings = s.Check(it.Message) // kept on the item for the approver
+	}
 	if action == ActionApprove {
 		it.ApprovedVersion = old.Version
 		at := it.UpdatedAt
@@ -93,11 +96,7 @@ func (s *Service) Step(ctx context.Context, r Reviewer, id, action, comment stri
 	if err := s.audit.Record(ctx, r.Username, campaigns.Change{Action: action, Entity: "content", EntityID: id, Before: old, After: it}); err != nil {
 		return Outcome{}, err
 	}
-	out := Outcome{Item: it, Warnings: []Warning{}}
-	if action == ActionSubmit {
-		out.Warnings = s.Check(it.Message)
-	}
-	return out, nil
+	return Outcome{Item: it, Warnings: it.Warnings}, nil
 }
 
 // Check runs the submit checks on fields.

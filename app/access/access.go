@@ -32,7 +32,7 @@ func (badCredentials) Error() string        { return "wrong username or password
 func (badCredentials) Is(target error) bool { return target == ErrUnauthorized }
 
 // ErrForbidden means the account's roles do not allow the action.
-var ErrForbidden = errors.New("forbidden")
+var ErrForbidden = campaigns.ErrForbidden
 
 // TooManyAttempts is the answer to a login while the limit of failures is reached.
 type TooManyAttempts struct {

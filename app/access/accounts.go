@@ -106,7 +106,7 @@ func (s *Service) CreateUser(ctx context.Context, by User, in UserInput) (User, 
 // UpdateUser changes an account. Deactivating it revokes all its tokens at once.
 func (s *Service) UpdateUser(ctx context.Context, by User, username string, in UserInput) (User, error) {
 	if in.Username != "" && strings.ToLower(in.Username) != username {
-		return User{}, invalid("username", "a username cannot change")
+		return User{}, campaigns.Invalid("username", "a username cannot change")
 	}
 	in.Username = username
 	if err := s.checkUser(ctx, by, &in, false); err != nil {
@@ -181,7 +181,7 @@ func (s *Service) ChangePassword(ctx context.Context, u User, current Token, old
 		if err := s.failed(ctx, key); !errors.Is(err, ErrBadCredentials) {
 			return err
 		}
-		return invalid("oldPassword", "the current password is wrong")
+		return campaigns.Invalid("oldPassword", "the current password is wrong")
 	}
 	if err := checkPassword("newPassword", newPassword); err != nil {
 		return err
@@ -292,7 +292,7 @@ func (s *Service) checkUser(ctx context.Context, by User, in *UserInput, creatin
 func (s *Service) checkScope(ctx context.Context, by User, unit string) error {
 	ok, err := s.units.Within(ctx, unit, by.Scope)
 	if errors.Is(err, campaigns.ErrNotFound) {
-		return invalid("scope", fmt.Sprintf("unknown org unit %q", unit))
+		return campaigns.Invalid("scope", fmt.Sprintf("unknown org unit %q", unit))
 	}
 	if err != nil {
 		return err
@@ -305,16 +305,12 @@ func (s *Service) checkScope(ctx context.Context, by User, unit string) error {
 
 func checkPassword(field, password string) error {
 	if utf8.RuneCountInString(password) < minPasswordLength {
-		return invalid(field, fmt.Sprintf("a password needs at least %d characters", minPasswordLength))
+		return campaigns.Invalid(field, fmt.Sprintf("a password needs at least %d characters", minPasswordLength))
 	}
 	if len(password) > 72 {
-		return invalid(field, "a password may have at most 72 bytes")
+		return campaigns.Invalid(field, "a password may have at most 72 bytes")
 	}
 	return nil
-}
-
-func invalid(field, message string) error {
-	return &campaigns.ValidationError{Details: []campaigns.FieldError{{Field: field, Message: message}}}
 }
 
 func mustHash(password string) []byte {

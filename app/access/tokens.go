@@ -168,16 +168,16 @@ func (s *Service) APITokens(ctx context.Context, u User) ([]TokenInfo, error) {
 func (s *Service) CreateAPIToken(ctx context.Context, u User, name string, expiresAt time.Time) (NewToken, error) {
 	name = strings.TrimSpace(name)
 	if name == "" || utf8.RuneCountInString(name) > 100 {
-		return NewToken{}, invalid("name", "a name of 1 to 100 characters, to recognise the token by")
+		return NewToken{}, campaigns.Invalid("name", "a name of 1 to 100 characters, to recognise the token by")
 	}
 	now := s.stamp()
 	switch {
 	case expiresAt.IsZero():
 		expiresAt = now.Add(defaultAPITokenTTL)
 	case !expiresAt.After(now):
-		return NewToken{}, invalid("expiresAt", "the expiry must be in the future")
+		return NewToken{}, campaigns.Invalid("expiresAt", "the expiry must be in the future")
 	case expiresAt.Sub(now) > maxAPITokenTTL:
-		return NewToken{}, invalid("expiresAt", "an API token lives at most one year")
+		return NewToken{}, campaigns.Invalid("expiresAt", "an API token lives at most one year")
 	}
 	defer s.store.Lock(u.Username)()
 	fresh, err := s.store.User(ctx, u.Username)

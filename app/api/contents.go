@@ -222,7 +222,12 @@ func (h *handler) uploadAttachment(c *gin.Context) {
 
 // downloadAttachment sends an item's recording or image with its hash and length.
 func (h *handler) downloadAttachment(c *gin.Context) {
-	a, data, err := h.Content.AttachmentOf(c.Request.Context(), c.Param("id"))
+	version, err := intQuery(c, "version", 0, 1, 1<<30)
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	a, data, err := h.Content.AttachmentOf(c.Request.Context(), c.Param("id"), version)
 	if err != nil {
 		h.fail(c, err)
 		return

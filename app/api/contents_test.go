@@ -68,8 +68,17 @@ func TestContentLifecycleAPI(t *testing.T) {
 	}
 
 	png := "\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
-	s.decode(s.call("PUT", "/api/v1/contents/"+it.ID+"/attachment", "image/png", png, s.token), http.StatusOK, nil)
-	rec := s.do("GET", "/api/v1/contents/"+it.ID+"/attachment", "")
+	var attached struct {
+		Status          string
+		Version         int
+		ApprovedVersion int
+	}
+	s.decode(s.call("PUT", "/api/v1/contents/"+it.ID+"/attachment", "image/png", png, s.token), http.StatusOK, &attached)
+	if attached.Status != "draft" || attached.Version != 2 || attached.ApprovedVersion != 1 {
+		t.Errorf("attaching to the approved item: %+v, want a draft v2 awaiting review", attached)
+	}
+	s.wantError(s.do("GET", "/api/v1/contents/"+it.ID+"/attachment", ""), http.StatusNotFound, "not_found", "")
+	rec := s.do("GET", "/api/v1/contents/"+it.ID+"/attachment?version=2", "")
 	if rec.Code != http.StatusOK || !bytes.Equal(rec.Body.Bytes(), []byte(png)) || rec.Header().Get("X-Content-SHA256") == "" ||
 		rec.Header().Get("Content-Type") != "image/png" {
 		t.Errorf("download: %d %q %v", rec.Code, rec.Body.Bytes(), rec.Header())

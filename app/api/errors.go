@@ -11,7 +11,6 @@ import (
 
 	"loa/app/access"
 	"loa/campaigns"
-	"loa/content"
 )
 
 // statusClientClosed is logged and counted for requests whose client hung up (nginx's
@@ -51,8 +50,7 @@ var statuses = []struct {
 	code   string
 }{
 	{campaigns.ErrInvalid, http.StatusBadRequest, "invalid"},
-	{access.ErrForbidden, http.StatusForbidden, "forbidden"},
-	{content.ErrForbidden, http.StatusForbidden, "forbidden"},
+	{campaigns.ErrForbidden, http.StatusForbidden, "forbidden"},
 	{campaigns.ErrOutsideScope, http.StatusForbidden, "outside_scope"},
 	{campaigns.ErrNotFound, http.StatusNotFound, "not_found"},
 	{campaigns.ErrConflict, http.StatusConflict, "conflict"},
