@@ -52,8 +52,8 @@ type Item struct {
 	Warnings  []Warning `json:"warnings" bson:"warnings"`
 	Comments  []Comment `json:"-" bson:"comments"`
 	SearchKey string    `json:"-" bson:"searchKey"`
-	CreatedAt       time.Time   `json:"createdAt" bson:"createdAt"`
-	UpdatedAt       time.Time   `json:"updatedAt" bson:"updatedAt"`
+	CreatedAt time.Time `json:"createdAt" bson:"createdAt"`
+	UpdatedAt time.Time `json:"updatedAt" bson:"updatedAt"`
 }
 
 // Message is what a version of an item says, to whom, and where it may be used.
@@ -76,10 +76,10 @@ type Message struct {
 
 // Version is one kept version of an item.
 type Version struct {
-	ID         string `json:"-" bson:"_id"` // item|number
-	Item       string `json:"item" bson:"item"`
-	Number     int    `json:"number" bson:"number"`
-	Message    `bson:",inline"`
+	ID      string `json:"-" bson:"_id"` // item|number
+	Item    string `json:"item" bson:"item"`
+	Number  int    `json:"number" bson:"number"`
+	Message `bson:",inline"`
 	// Editors are everyone who wrote this version: none of them may approve it.
 	Editors    []string   `json:"editors" bson:"editors"`
 	CreatedAt  time.Time  `json:"createdAt" bson:"createdAt"`
