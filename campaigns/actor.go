@@ -41,6 +41,19 @@ func (s *Service) Within(ctx context.Context, unit, scope string) (bool, error) 
 	return Actor{Scope: scope}.covers(u.Path), nil
 }
 
+// Path returns a unit's codes from the root down to it.
+func (s *Service) Path(ctx context.Context, unit string) ([]string, error) {
+	t, err := s.tree(ctx)
+	if err != nil {
+		return nil, err
+	}
+	u, ok := t.get(unit)
+	if !ok {
+		return nil, fmt.Errorf("%w: no org unit with code %s", ErrNotFound, unit)
+	}
+	return u.Path, nil
+}
+
 // Change is one audited write: what happened to which entity, with its state before
 // and after (nil where it did not exist). Path is the org-unit path the entity
 // belongs to, empty for province-wide entities such as campaigns.

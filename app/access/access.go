@@ -62,9 +62,11 @@ type Service struct {
 	signIns   signInCache
 }
 
-// UnitChecker answers whether an org unit lies within a scope; campaigns.Service is one.
+// UnitChecker answers whether an org unit lies within a scope, and its path from the
+// root; campaigns.Service is one.
 type UnitChecker interface {
 	Within(ctx context.Context, unit, scope string) (bool, error)
+	Path(ctx context.Context, unit string) ([]string, error)
 }
 
 // Options are the service's settings.

@@ -355,3 +355,47 @@ func TestLoginFailuresAreTrimmed(t *testing.T) {
 		t.Errorf("%d failures kept for the address after 60 over 5 hours, want the recent ones only", len(kept))
 	}
 }
+
+// Parallel guesses are counted before any is checked: no more than the limit get
+// through to the password check.
+func TestParallelGuessesAreLimited(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	answers := map[string]int{}
+	for i := range 12 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := f.svc.Login(ctx, "admin", "wrong password", fmt.Sprintf("10.7.0.%d", i))
+			var limited *access.TooManyAttempts
+			key := "other"
+			switch {
+			case errors.As(err, &limited):
+				key = "limited"
+			case errors.Is(err, access.ErrBadCredentials):
+				key = "checked"
+			}
+			mu.Lock()
+			answers[key]++
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	if answers["checked"] != 5 || answers["limited"] != 7 {
+		t.Errorf("12 parallel guesses: %v, want 5 checked and 7 limited", answers)
+	}
+}
+
+// Nothing typed as a username is stored as such: the limit key is a hash.
+func TestFailedUsernamesAreNotStored(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	if _, err := f.svc.Login(ctx, "my secret password", "x", "10.8.0.1"); !errors.Is(err, access.ErrBadCredentials) {
+		t.Fatal(err)
+	}
+	if got, _ := f.store.Failures(ctx, "user|my secret password"); len(got) != 0 {
+		t.Errorf("a failure is stored under the typed username")
+	}
+}

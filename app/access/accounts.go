@@ -100,7 +100,7 @@ func (s *Service) CreateUser(ctx context.Context, by User, in UserInput) (User, 
 	if err := s.store.InsertUser(ctx, u); err != nil {
 		return User{}, err
 	}
-	return u, s.audit.Record(ctx, by.Username, campaigns.Change{Action: "create", Entity: "user", EntityID: u.Username, After: u})
+	return u, s.record(ctx, by.Username, u.Scope, campaigns.Change{Action: "create", Entity: "user", EntityID: u.Username, After: u})
 }
 
 // UpdateUser changes an account. Deactivating it revokes all its tokens at once.
@@ -141,11 +141,11 @@ func (s *Service) UpdateUser(ctx context.Context, by User, username string, in U
 		return User{}, err
 	}
 	if !u.Active || in.Password != "" {
-		if err := s.store.DeleteTokens(ctx, username, ""); err != nil {
+		if err := s.revokeTokens(ctx, by.Username, u, ""); err != nil {
 			return User{}, err
 		}
 	}
-	return u, s.audit.Record(ctx, by.Username, campaigns.Change{Action: "update", Entity: "user", EntityID: username, Before: old, After: u})
+	return u, s.record(ctx, by.Username, u.Scope, campaigns.Change{Action: "update", Entity: "user", EntityID: username, Before: old, After: u})
 }
 
 // DeleteUser removes an account and its tokens.
@@ -163,17 +163,18 @@ func (s *Service) DeleteUser(ctx context.Context, by User, username string) erro
 	if err := s.store.DeleteUser(ctx, username); err != nil {
 		return err
 	}
-	if err := s.store.DeleteTokens(ctx, username, ""); err != nil {
+	if err := s.revokeTokens(ctx, by.Username, old, ""); err != nil {
 		return err
 	}
-	return s.audit.Record(ctx, by.Username, campaigns.Change{Action: "delete", Entity: "user", EntityID: username, Before: old})
+	return s.record(ctx, by.Username, old.Scope, campaigns.Change{Action: "delete", Entity: "user", EntityID: username, Before: old})
 }
 
 // ChangePassword replaces u's password after checking the old one, and revokes every
 // token of the account but current, the one the change is made with. Wrong old
 // passwords count as failed logins of the account.
 func (s *Service) ChangePassword(ctx context.Context, u User, current Token, oldPassword, newPassword string) error {
-	key := []limitKey{{"user|" + u.Username, s.limits.PerUser}}
+	key := []limitKey{{userKey(u.Username), s.limits.PerUser}}
+	defer s.store.LockLogin(key[0].key)()
 	if err := s.checkLimits(ctx, key); err != nil {
 		return err
 	}
@@ -201,10 +202,10 @@ func (s *Service) ChangePassword(ctx context.Context, u User, current Token, old
 	if err := s.store.ReplaceUser(ctx, fresh); err != nil {
 		return err
 	}
-	if err := s.store.DeleteTokens(ctx, u.Username, current.Hash); err != nil {
+	if err := s.revokeTokens(ctx, u.Username, u, current.Hash); err != nil {
 		return err
 	}
-	return s.audit.Record(ctx, u.Username, campaigns.Change{Action: "update", Entity: "user", EntityID: u.Username,
+	return s.record(ctx, u.Username, u.Scope, campaigns.Change{Action: "update", Entity: "user", EntityID: u.Username,
 		Before: old, After: fresh})
 }
 
@@ -248,7 +249,33 @@ func (s *Service) EnsureAdmin(ctx context.Context, password, root string, log *s
 	} else {
 		log.Info("created account admin with the password from LOA_ADMIN_PASSWORD")
 	}
-	return s.audit.Record(ctx, campaigns.System.Username, campaigns.Change{Action: "create", Entity: "user", EntityID: "admin", After: u})
+	return s.record(ctx, campaigns.System.Username, root, campaigns.Change{Action: "create", Entity: "user", EntityID: "admin", After: u})
+}
+
+// record audits changes of accounts and tokens under the org-unit path of scope,
+// the account's, so that admins of a district see only their district's accounts.
+func (s *Service) record(ctx context.Context, actor, scope string, changes ...campaigns.Change) error {
+	path, err := s.units.Path(ctx, scope)
+	if err != nil && !errors.Is(err, campaigns.ErrNotFound) {
+		return err
+	}
+	for i := range changes {
+		changes[i].Path = path
+	}
+	return s.audit.Record(ctx, actor, changes...)
+}
+
+// revokeTokens ends every token of u but keep, and audits it.
+func (s *Service) revokeTokens(ctx context.Context, actor string, u User, keep string) error {
+	if err := s.store.DeleteTokens(ctx, u.Username, keep); err != nil {
+		return err
+	}
+	kept := "none"
+	if keep != "" {
+		kept = "the token in use"
+	}
+	return s.record(ctx, actor, u.Scope, campaigns.Change{Action: "delete", Entity: "token", EntityID: u.Username + "/*",
+		Before: map[string]string{"tokensOf": u.Username, "kept": kept}})
 }
 
 // checkUser validates an account as an admin (by) would save it.

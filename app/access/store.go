@@ -53,6 +53,8 @@ type Store interface {
 	// changed, so cached sign-ins are checked again.
 	AuthVersion(ctx context.Context) (int64, error)
 
+	// LockLogin serialises login attempts under one limit key.
+	LockLogin(key string) (unlock func())
 	Failures(ctx context.Context, key string) ([]time.Time, error)
 	AddFailure(ctx context.Context, key string, at time.Time, window time.Duration) error
 	ClearFailures(ctx context.Context, key string) error
@@ -182,6 +184,11 @@ func (s *MongoStore) DeleteExpiredTokens(ctx context.Context, now time.Time) (in
 	}
 	return res.DeletedCount, nil
 }
+
+// LockLogin serialises attempts under one limit key within this process (with
+// several replicas on a real MongoDB, parallel attempts on different replicas can
+// each be checked before the others are counted).
+func (s *MongoStore) LockLogin(key string) func() { return s.locks.Lock("login|" + key) }
 
 type failures struct {
 	At []time.Time `bson:"at"`

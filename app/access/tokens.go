@@ -1,6 +1,8 @@
 package access
 
 import (
+	"bytes"
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -67,9 +69,15 @@ type NewToken struct {
 
 // Login checks a username and password and issues a login token. addr is the
 // client's address, for the per-address limit of failed logins.
+//
+// Attempts for one username, and from one address, are taken one at a time within
+// the process, so parallel guesses are counted before any is checked.
 func (s *Service) Login(ctx context.Context, username, password, addr string) (Session, error) {
 	username = strings.ToLower(strings.TrimSpace(username))
-	keys := []limitKey{{"user|" + username, s.limits.PerUser}, {"addr|" + addr, s.limits.PerAddress}}
+	keys := []limitKey{{userKey(username), s.limits.PerUser}, {"addr|" + addr, s.limits.PerAddress}}
+	for _, k := range keys {
+		defer s.store.LockLogin(k.key)()
+	}
 	if err := s.checkLimits(ctx, keys); err != nil {
 		return Session{}, err
 	}
@@ -91,7 +99,20 @@ func (s *Service) Login(ctx context.Context, username, password, addr string) (S
 	if err != nil {
 		return Session{}, err
 	}
+	// A password change or deactivation during the checks above must not leave a
+	// token behind: look again now that the token exists.
+	now, err := s.store.User(ctx, u.Username)
+	if err != nil || !now.Active || !bytes.Equal(now.PasswordHash, u.PasswordHash) {
+		_ = s.store.DeleteToken(ctx, t.Hash)
+		return Session{}, cmp.Or(err, ErrBadCredentials)
+	}
 	return Session{Token: secret, ExpiresAt: t.ExpiresAt, User: u}, nil
+}
+
+// userKey is the limit key of a username: a hash, so that whatever is typed as a
+// username (a password, by mistake) is never stored, and its size is bounded.
+func userKey(username string) string {
+	return "user|" + hashSecret(username)[:32]
 }
 
 // failed records a failed login against every key and answers like any failure.
@@ -151,7 +172,7 @@ func (s *Service) Logout(ctx context.Context, u User, t Token) error {
 	if err := s.store.DeleteToken(ctx, t.Hash); err != nil {
 		return err
 	}
-	return s.audit.Record(ctx, u.Username, campaigns.Change{Action: "delete", Entity: "token", EntityID: t.ID, Before: t.info()})
+	return s.record(ctx, u.Username, u.Scope, campaigns.Change{Action: "delete", Entity: "token", EntityID: t.ID, Before: t.info()})
 }
 
 // APITokens lists u's personal API tokens.
@@ -216,7 +237,7 @@ func (s *Service) RevokeAPIToken(ctx context.Context, u User, id string) error {
 		if err := s.store.ReplaceUser(ctx, fresh); err != nil {
 			return err
 		}
-		return s.audit.Record(ctx, u.Username, campaigns.Change{Action: "delete", Entity: "token", EntityID: id, Before: t})
+		return s.record(ctx, u.Username, u.Scope, campaigns.Change{Action: "delete", Entity: "token", EntityID: id, Before: t})
 	}
 	return fmt.Errorf("%w: no API token %s", campaigns.ErrNotFound, id)
 }
@@ -236,7 +257,7 @@ func (s *Service) issue(ctx context.Context, u User, kind, name string, expiresA
 	if err := s.store.InsertToken(ctx, t); err != nil {
 		return "", Token{}, err
 	}
-	return secret, t, s.audit.Record(ctx, u.Username, campaigns.Change{Action: "create", Entity: "token", EntityID: t.ID, After: t.info()})
+	return secret, t, s.record(ctx, u.Username, u.Scope, campaigns.Change{Action: "create", Entity: "token", EntityID: t.ID, After: t.info()})
 }
 
 // PurgeExpired deletes tokens past their expiry, which no request can use any more.

@@ -275,6 +275,17 @@ func TestDistrictReporterIsConfined(t *testing.T) {
 	if len(trail.Items) != 0 {
 		t.Errorf("a viewer sees account changes: %+v", trail.Items)
 	}
+	// A district's admin sees the changes of its district's accounts only.
+	districtAdmin := s.account("tamky-admin", "502", "admin")
+	s.decode(s.call("GET", "/api/v1/audit?entity=user", "", "", districtAdmin), http.StatusOK, &trail)
+	ids = nil
+	for _, e := range trail.Items {
+		ids = append(ids, e.EntityID)
+	}
+	slices.Sort(ids)
+	if !slices.Equal(ids, []string{"tamky-admin", "tamky-reporter", "tamky-viewer"}) {
+		t.Errorf("the district admin's trail of accounts = %v, want only Tam Kỳ's", ids)
+	}
 }
 
 type auditEntry struct {
