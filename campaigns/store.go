@@ -69,7 +69,8 @@ func (s *MongoStore) SaveOrgUnits(ctx context.Context, units []OrgUnit) error {
 	if _, err := s.db.Collection(orgUnitsColl).BulkWrite(ctx, models); err != nil {
 		return fmt.Errorf("save org units: %w", err)
 	}
-	return s.versions.Bump(ctx, orgUnitsVersion)
+	_, err := s.versions.Bump(ctx, orgUnitsVersion)
+	return err
 }
 
 // TargetGroups reads the groups in display order.

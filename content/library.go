@@ -2,6 +2,8 @@ package content
 
 import (
 	"context"
+	"errors"
+	"strconv"
 	"slices"
 	"strings"
 
@@ -36,7 +38,8 @@ func (f Filter) match(it Item, q string) bool {
 		(q == "" || strings.Contains(it.SearchKey, q))
 }
 
-// library returns the current copy, reloading it when the store has moved on.
+// library returns the current copy, reloading it when the store has moved on
+// (once, however many requests ask at the same time).
 func (s *Service) library(ctx context.Context) (*library, error) {
 	version, err := s.store.Version(ctx)
 	if err != nil {
@@ -48,15 +51,55 @@ func (s *Service) library(ctx context.Context) (*library, error) {
 	if cached != nil && cached.version == version {
 		return cached, nil
 	}
-	items, err := s.store.Items(ctx)
+	l, err, _ := s.loads.Do(strconv.FormatInt(version, 10), func() (any, error) {
+		items, err := s.store.Items(ctx)
+		if err != nil {
+			return nil, err
+		}
+		l := &library{version: version, items: items}
+		s.mu.Lock()
+		s.cache = l
+		s.mu.Unlock()
+		return l, nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	l := &library{version: version, items: items}
+	return l.(*library), nil
+}
+
+// follow brings the cached library up to version after a write of this process
+// that touched the items ids: when the write is the only change since the cache
+// was built, the items are read again by ID and replaced in place; otherwise the
+// library is dropped and the next search reloads it. Holding the lock while
+// reading keeps the last write's state the one cached.
+func (s *Service) follow(ctx context.Context, version int64, ids ...string) {
 	s.mu.Lock()
-	s.cache = l
-	s.mu.Unlock()
-	return l, nil
+	defer s.mu.Unlock()
+	if s.cache == nil {
+		return
+	}
+	if s.cache.version != version-1 {
+		s.cache = nil
+		return
+	}
+	items := slices.Clone(s.cache.items)
+	for _, id := range ids {
+		i, found := slices.BinarySearchFunc(items, id, func(it Item, id string) int { return strings.Compare(it.ID, id) })
+		it, err := s.store.Item(ctx, id)
+		switch {
+		case err == nil && found:
+			items[i] = it
+		case err == nil:
+			items = slices.Insert(items, i, it)
+		case errors.Is(err, campaigns.ErrNotFound) && found:
+			items = slices.Delete(items, i, i+1)
+		case !errors.Is(err, campaigns.ErrNotFound):
+			s.cache = nil
+			return
+		}
+	}
+	s.cache = &library{version: version, items: items}
 }
 
 // List returns the items f selects, oldest first.

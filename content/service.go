@@ -13,6 +13,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"golang.org/x/sync/singleflight"
+
 	"loa/campaigns"
 )
 
@@ -21,18 +23,20 @@ var ErrForbidden = campaigns.ErrForbidden
 
 // Store is the persistence the service needs; store.go implements it on MongoDB.
 type Store interface {
-	Version(ctx context.Context) (int64, error) // bumped by every write
+	// Version is bumped by every write of items; the writes return the version they
+	// made, so the library can follow its own changes without reloading.
+	Version(ctx context.Context) (int64, error)
 	Items(ctx context.Context) ([]Item, error)
 	Item(ctx context.Context, id string) (Item, error)
-	InsertItem(ctx context.Context, it Item) error
+	InsertItem(ctx context.Context, it Item) (int64, error)
 	// ReplaceItem overwrites an item; LockItem serialises read-modify-write of one.
-	ReplaceItem(ctx context.Context, it Item) error
+	ReplaceItem(ctx context.Context, it Item) (int64, error)
 	LockItem(id string) (unlock func())
-	DeleteItem(ctx context.Context, id string) error
-	AddVariant(ctx context.Context, master, variant string) error
-	RemoveVariant(ctx context.Context, master, variant string) error
+	DeleteItem(ctx context.Context, id string) (int64, error)
+	AddVariant(ctx context.Context, master, variant string) (int64, error)
+	RemoveVariant(ctx context.Context, master, variant string) (int64, error)
 	// AddComment appends a comment atomically; it takes the item's lock itself.
-	AddComment(ctx context.Context, id string, c Comment) error
+	AddComment(ctx context.Context, id string, c Comment) (int64, error)
 
 	ContentVersion(ctx context.Context, item string, n int) (Version, error)
 	SaveVersion(ctx context.Context, v Version) error
@@ -69,6 +73,7 @@ type Service struct {
 
 	mu    sync.Mutex
 	cache *library
+	loads singleflight.Group
 }
 
 // NewService returns the service.
@@ -161,13 +166,17 @@ func (s *Service) Create(ctx context.Context, actor campaigns.Actor, in Input) (
 		Editors: []string{actor.Username}, CreatedAt: now}); err != nil {
 		return Item{}, err
 	}
-	if err := s.store.InsertItem(ctx, it); err != nil {
+	v, err := s.store.InsertItem(ctx, it)
+	if err != nil {
 		return Item{}, err
 	}
+	s.follow(ctx, v, it.ID)
 	if it.VariantOf != "" {
-		if err := s.store.AddVariant(ctx, it.VariantOf, it.ID); err != nil {
+		v, err := s.store.AddVariant(ctx, it.VariantOf, it.ID)
+		if err != nil {
 			return Item{}, err
 		}
+		s.follow(ctx, v, it.VariantOf)
 	}
 	return it, s.audit.Record(ctx, actor.Username, campaigns.Change{Action: "create", Entity: "content", EntityID: it.ID, After: it})
 }
@@ -228,9 +237,11 @@ func (s *Service) edit(ctx context.Context, actor campaigns.Actor, id, action st
 	if err := s.store.SaveVersion(ctx, v); err != nil {
 		return Item{}, err
 	}
-	if err := s.store.ReplaceItem(ctx, it); err != nil {
+	version, err := s.store.ReplaceItem(ctx, it)
+	if err != nil {
 		return Item{}, err
 	}
+	s.follow(ctx, version, id)
 	return it, s.audit.Record(ctx, actor.Username, campaigns.Change{Action: action, Entity: "content", EntityID: id, Before: old, After: it})
 }
 
@@ -248,16 +259,20 @@ func (s *Service) Delete(ctx context.Context, actor campaigns.Actor, id string) 
 	if len(old.Variants) > 0 {
 		return fmt.Errorf("%w: item %s is the master of %s; delete the variants first", campaigns.ErrConflict, id, strings.Join(old.Variants, ", "))
 	}
-	if err := s.store.DeleteItem(ctx, id); err != nil {
+	v, err := s.store.DeleteItem(ctx, id)
+	if err != nil {
 		return err
 	}
+	s.follow(ctx, v, id)
 	if err := s.store.DeleteVersions(ctx, id, old.Version); err != nil {
 		return err
 	}
 	if old.VariantOf != "" {
-		if err := s.store.RemoveVariant(ctx, old.VariantOf, id); err != nil && !errors.Is(err, campaigns.ErrNotFound) {
+		v, err := s.store.RemoveVariant(ctx, old.VariantOf, id)
+		if err != nil && !errors.Is(err, campaigns.ErrNotFound) {
 			return err
 		}
+		s.follow(ctx, v, old.VariantOf)
 	}
 	return s.audit.Record(ctx, actor.Username, campaigns.Change{Action: "delete", Entity: "content", EntityID: id, Before: old})
 }
@@ -315,8 +330,10 @@ func (s *Service) AddComment(ctx context.Context, actor campaigns.Actor, id, tex
 		return Comment{}, err
 	}
 	c := Comment{Author: actor.Username, Text: text, Version: it.Version, At: s.stamp()}
-	if err := s.store.AddComment(ctx, id, c); err != nil {
+	v, err := s.store.AddComment(ctx, id, c)
+	if err != nil {
 		return Comment{}, err
 	}
+	s.follow(ctx, v, id)
 	return c, s.audit.Record(ctx, actor.Username, campaigns.Change{Action: "comment", Entity: "content", EntityID: id, After: c})
 }

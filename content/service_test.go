@@ -452,3 +452,41 @@ func TestAttachingToApprovedItemNeedsReview(t *testing.T) {
 		t.Errorf("the draft's attachment: %+v, %v", a, err)
 	}
 }
+
+// The cached library follows this process's writes: what a search finds is always
+// what is stored.
+func TestSearchFollowsWrites(t *testing.T) {
+	s := newService(t)
+	ctx := context.Background()
+	find := func(q string) []string {
+		items, err := s.List(ctx, content.Filter{Q: q})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []string
+		for _, it := range items {
+			ids = append(ids, it.ID)
+		}
+		return ids
+	}
+	a, _ := s.Create(ctx, author, script("Tin thường", "Nội dung."))
+	if got := find("dac biet"); len(got) != 0 {
+		t.Fatalf("found %v before any item mentions it", got)
+	}
+	if _, err := s.Update(ctx, author, a.ID, script("Tin đặc biệt", "Nội dung.")); err != nil {
+		t.Fatal(err)
+	}
+	if got := find("dac biet"); !slices.Equal(got, []string{a.ID}) {
+		t.Errorf("after renaming: %v, want [%s]", got, a.ID)
+	}
+	b, _ := s.Create(ctx, author, script("Một tin đặc biệt khác", "Nội dung."))
+	if got := find("dac biet"); len(got) != 2 || !slices.Contains(got, b.ID) {
+		t.Errorf("after creating another: %v", got)
+	}
+	if err := s.Delete(ctx, author, a.ID); err != nil {
+		t.Fatal(err)
+	}
+	if got := find("dac biet"); !slices.Equal(got, []string{b.ID}) {
+		t.Errorf("after deleting the first: %v, want [%s]", got, b.ID)
+	}
+}

@@ -44,7 +44,8 @@ func (s *MongoStore) Version(ctx context.Context) (int64, error) {
 	return s.versions.Get(ctx, contentVersion)
 }
 
-func (s *MongoStore) changed(ctx context.Context) error {
+// changed bumps the version after a write and returns the new one.
+func (s *MongoStore) changed(ctx context.Context) (int64, error) {
 	return s.versions.Bump(ctx, contentVersion)
 }
 
@@ -62,22 +63,22 @@ func (s *MongoStore) Item(ctx context.Context, id string) (Item, error) {
 	return it, err
 }
 
-// InsertItem stores a new item.
-func (s *MongoStore) InsertItem(ctx context.Context, it Item) error {
+// InsertItem stores a new item and returns the version it makes.
+func (s *MongoStore) InsertItem(ctx context.Context, it Item) (int64, error) {
 	if _, err := s.db.Collection(itemsColl).InsertOne(ctx, it); err != nil {
-		return fmt.Errorf("insert content %s: %w", it.ID, err)
+		return 0, fmt.Errorf("insert content %s: %w", it.ID, err)
 	}
 	return s.changed(ctx)
 }
 
-// ReplaceItem overwrites an item.
-func (s *MongoStore) ReplaceItem(ctx context.Context, it Item) error {
+// ReplaceItem overwrites an item and returns the version it makes.
+func (s *MongoStore) ReplaceItem(ctx context.Context, it Item) (int64, error) {
 	res, err := s.db.Collection(itemsColl).ReplaceOne(ctx, byID(it.ID), it)
 	if err != nil {
-		return fmt.Errorf("replace content %s: %w", it.ID, err)
+		return 0, fmt.Errorf("replace content %s: %w", it.ID, err)
 	}
 	if res.MatchedCount == 0 {
-		return fmt.Errorf("%w: no content item %s", campaigns.ErrNotFound, it.ID)
+		return 0, fmt.Errorf("%w: no content item %s", campaigns.ErrNotFound, it.ID)
 	}
 	return s.changed(ctx)
 }
@@ -85,43 +86,43 @@ func (s *MongoStore) ReplaceItem(ctx context.Context, it Item) error {
 // LockItem serialises read-modify-write of one item.
 func (s *MongoStore) LockItem(id string) func() { return s.locks.Lock(itemsColl + "|" + id) }
 
-// DeleteItem removes an item.
-func (s *MongoStore) DeleteItem(ctx context.Context, id string) error {
+// DeleteItem removes an item and returns the version it makes.
+func (s *MongoStore) DeleteItem(ctx context.Context, id string) (int64, error) {
 	res, err := s.db.Collection(itemsColl).DeleteOne(ctx, byID(id))
 	if err != nil {
-		return fmt.Errorf("delete content %s: %w", id, err)
+		return 0, fmt.Errorf("delete content %s: %w", id, err)
 	}
 	if res.DeletedCount == 0 {
-		return fmt.Errorf("%w: no content item %s", campaigns.ErrNotFound, id)
+		return 0, fmt.Errorf("%w: no content item %s", campaigns.ErrNotFound, id)
 	}
 	return s.changed(ctx)
 }
 
 // AddVariant lists variant on its master.
-func (s *MongoStore) AddVariant(ctx context.Context, master, variant string) error {
+func (s *MongoStore) AddVariant(ctx context.Context, master, variant string) (int64, error) {
 	return s.update(ctx, master, bson.D{{Key: "$addToSet", Value: bson.D{{Key: "variants", Value: variant}}}})
 }
 
 // RemoveVariant takes variant off its master's list.
-func (s *MongoStore) RemoveVariant(ctx context.Context, master, variant string) error {
+func (s *MongoStore) RemoveVariant(ctx context.Context, master, variant string) (int64, error) {
 	return s.update(ctx, master, bson.D{{Key: "$pull", Value: bson.D{{Key: "variants", Value: variant}}}})
 }
 
 // AddComment appends a comment to an item.
-func (s *MongoStore) AddComment(ctx context.Context, id string, c Comment) error {
+func (s *MongoStore) AddComment(ctx context.Context, id string, c Comment) (int64, error) {
 	return s.update(ctx, id, bson.D{{Key: "$push", Value: bson.D{{Key: "comments", Value: c}}}})
 }
 
 // update applies an atomic update to one item. It takes the item's lock, so callers
 // must not hold it.
-func (s *MongoStore) update(ctx context.Context, id string, update bson.D) error {
+func (s *MongoStore) update(ctx context.Context, id string, update bson.D) (int64, error) {
 	defer s.LockItem(id)()
 	res, err := s.db.Collection(itemsColl).UpdateOne(ctx, byID(id), update)
 	if err != nil {
-		return fmt.Errorf("update content %s: %w", id, err)
+		return 0, fmt.Errorf("update content %s: %w", id, err)
 	}
 	if res.MatchedCount == 0 {
-		return fmt.Errorf("%w: no content item %s", campaigns.ErrNotFound, id)
+		return 0, fmt.Errorf("%w: no content item %s", campaigns.ErrNotFound, id)
 	}
 	return s.changed(ctx)
 }

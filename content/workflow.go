@@ -90,9 +90,11 @@ func (s *Service) Step(ctx context.Context, r Reviewer, id, action, comment stri
 	if comment != "" {
 		it.Comments = append(slices.Clone(old.Comments), Comment{Author: r.Username, Text: comment, Version: it.Version, At: it.UpdatedAt})
 	}
-	if err := s.store.ReplaceItem(ctx, it); err != nil {
+	v, err := s.store.ReplaceItem(ctx, it)
+	if err != nil {
 		return Outcome{}, err
 	}
+	s.follow(ctx, v, id)
 	if err := s.audit.Record(ctx, r.Username, campaigns.Change{Action: action, Entity: "content", EntityID: id, Before: old, After: it}); err != nil {
 		return Outcome{}, err
 	}

@@ -116,7 +116,8 @@ func (s *MongoStore) ReplaceUser(ctx context.Context, u User) error {
 	if res.MatchedCount == 0 {
 		return fmt.Errorf("%w: no account %s", campaigns.ErrNotFound, u.Username)
 	}
-	return s.versions.Bump(ctx, authVersion)
+	_, err = s.versions.Bump(ctx, authVersion)
+	return err
 }
 
 // DeleteUser removes an account.
@@ -128,7 +129,8 @@ func (s *MongoStore) DeleteUser(ctx context.Context, username string) error {
 	if res.DeletedCount == 0 {
 		return fmt.Errorf("%w: no account %s", campaigns.ErrNotFound, username)
 	}
-	return s.versions.Bump(ctx, authVersion)
+	_, err = s.versions.Bump(ctx, authVersion)
+	return err
 }
 
 // Lock serialises read-modify-write of one account document.
@@ -160,7 +162,8 @@ func (s *MongoStore) DeleteToken(ctx context.Context, hash string) error {
 	if res.DeletedCount == 0 {
 		return fmt.Errorf("%w: no such token", campaigns.ErrNotFound)
 	}
-	return s.versions.Bump(ctx, authVersion)
+	_, err = s.versions.Bump(ctx, authVersion)
+	return err
 }
 
 // DeleteTokens revokes every token of username but keep.
@@ -172,7 +175,8 @@ func (s *MongoStore) DeleteTokens(ctx context.Context, username, keep string) er
 	if _, err := s.db.Collection(tokensColl).DeleteMany(ctx, filter); err != nil {
 		return fmt.Errorf("revoke tokens of %s: %w", username, err)
 	}
-	return s.versions.Bump(ctx, authVersion)
+	_, err := s.versions.Bump(ctx, authVersion)
+	return err
 }
 
 // DeleteExpiredTokens removes dead tokens (a background task: it reads the whole

@@ -65,8 +65,8 @@ func (v *Versions) Get(ctx context.Context, key string) (int64, error) {
 	return doc.Value, nil
 }
 
-// Bump moves key to a new version.
-func (v *Versions) Bump(ctx context.Context, key string) error {
+// Bump moves key to a new version and returns it.
+func (v *Versions) Bump(ctx context.Context, key string) (int64, error) {
 	defer v.locks.Lock(versionsColl + "|" + key)()
 	var doc struct {
 		Value int64 `bson:"value"`
@@ -75,10 +75,10 @@ func (v *Versions) Bump(ctx context.Context, key string) error {
 		bson.D{{Key: "$inc", Value: bson.D{{Key: "value", Value: 1}}}},
 		options.FindOneAndUpdate().SetUpsert(true).SetReturnDocument(options.After)).Decode(&doc)
 	if err != nil {
-		return fmt.Errorf("bump version %s: %w", key, err)
+		return 0, fmt.Errorf("bump version %s: %w", key, err)
 	}
 	v.remember(key, doc.Value)
-	return nil
+	return doc.Value, nil
 }
 
 func (v *Versions) remember(key string, value int64) {
