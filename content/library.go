@@ -3,8 +3,8 @@ package content
 import (
 	"context"
 	"errors"
-	"strconv"
 	"slices"
+	"strconv"
 	"strings"
 
 	"loa/campaigns"
