@@ -6,7 +6,13 @@ import (
 	"strings"
 
 	"github.com/pmezard/go-difflib/difflib"
+
+	"loa/campaigns"
 )
+
+// maxDiffLines bounds the lines of two bodies compared, keeping a diff well under a
+// second of work.
+const maxDiffLines = 4000
 
 // Diff is what changed between two versions of an item: the settings that differ
 // and a unified diff of the body.
@@ -52,8 +58,13 @@ func (s *Service) DiffVersions(ctx context.Context, id string, from, to int) (Di
 		}
 	}
 	if a.Body != b.Body {
+		la, lb := difflib.SplitLines(a.Body), difflib.SplitLines(b.Body)
+		// The line matcher takes time that grows with the square of the lines.
+		if len(la)+len(lb) > maxDiffLines {
+			return Diff{}, campaigns.Invalid("to", fmt.Sprintf("the bodies have %d lines together; at most %d can be compared line by line", len(la)+len(lb), maxDiffLines))
+		}
 		d.Body, err = difflib.GetUnifiedDiffString(difflib.UnifiedDiff{
-			A: difflib.SplitLines(a.Body), B: difflib.SplitLines(b.Body),
+			A: la, B: lb,
 			FromFile: fmt.Sprintf("version %d", from), ToFile: fmt.Sprintf("version %d", to), Context: 2,
 		})
 		if err != nil {

@@ -31,6 +31,7 @@ const (
 	maxTagRunes   = 50
 	maxSlot       = 3600
 	maxComment    = 4000
+	maxComments   = 500 // per item
 )
 
 // Item is a message: the working version's text and settings, which version is in

@@ -27,6 +27,9 @@ type Filter struct {
 	Language string
 	Status   string
 	Campaign string
+	// InForce keeps items with an approved version that is not archived, whatever
+	// their working version: what can be aired.
+	InForce bool
 }
 
 func (f Filter) match(it Item, q string) bool {
@@ -35,6 +38,7 @@ func (f Filter) match(it Item, q string) bool {
 		(f.Language == "" || it.Language == f.Language) &&
 		(f.Status == "" || it.Status == f.Status) &&
 		(f.Campaign == "" || slices.Contains(it.Campaigns, f.Campaign)) &&
+		(!f.InForce || (it.ApprovedVersion > 0 && it.Status != StatusArchived)) &&
 		(q == "" || strings.Contains(it.SearchKey, q))
 }
 

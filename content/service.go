@@ -14,6 +14,7 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/sync/singleflight"
+	"golang.org/x/text/unicode/norm"
 
 	"loa/campaigns"
 )
@@ -321,13 +322,16 @@ func (s *Service) Comments(ctx context.Context, id string) ([]Comment, error) {
 
 // AddComment records a remark on an item's working version.
 func (s *Service) AddComment(ctx context.Context, actor campaigns.Actor, id, text string) (Comment, error) {
-	text = strings.TrimSpace(text)
+	text = strings.TrimSpace(norm.NFC.String(text))
 	if text == "" || utf8.RuneCountInString(text) > maxComment {
 		return Comment{}, campaigns.Invalid("text", fmt.Sprintf("a comment of 1 to %d characters", maxComment))
 	}
 	it, err := s.store.Item(ctx, id)
 	if err != nil {
 		return Comment{}, err
+	}
+	if len(it.Comments) >= maxComments {
+		return Comment{}, fmt.Errorf("%w: item %s has %d comments, the most it keeps", campaigns.ErrConflict, id, maxComments)
 	}
 	c := Comment{Author: actor.Username, Text: text, Version: it.Version, At: s.stamp()}
 	v, err := s.store.AddComment(ctx, id, c)

@@ -207,6 +207,12 @@ func TestVersioning(t *testing.T) {
 	if it.Status != content.StatusDraft || it.Version != 2 || it.ApprovedVersion != 1 {
 		t.Errorf("after editing the approved item: %s v%d, approved v%d; want draft v2, approved v1", it.Status, it.Version, it.ApprovedVersion)
 	}
+	if items, _ := s.List(ctx, content.Filter{InForce: true}); len(items) != 1 {
+		t.Errorf("the approved item with a new draft is not listed as in force")
+	}
+	if items, _ := s.List(ctx, content.Filter{Status: content.StatusApproved}); len(items) != 0 {
+		t.Errorf("status=approved lists an item whose working version is a draft")
+	}
 	inForce, err := s.Render(ctx, it.ID, content.RenderRequest{Format: "text"})
 	if err != nil {
 		t.Fatal(err)

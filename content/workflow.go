@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 
+	"golang.org/x/text/unicode/norm"
+
 	"loa/campaigns"
 )
 
@@ -49,7 +51,7 @@ func (s *Service) Step(ctx context.Context, r Reviewer, id, action, comment stri
 	if !ok {
 		return Outcome{}, fmt.Errorf("%w: unknown step %q", campaigns.ErrNotFound, action)
 	}
-	comment = strings.TrimSpace(comment)
+	comment = strings.TrimSpace(norm.NFC.String(comment))
 	if action == ActionReject && comment == "" {
 		return Outcome{}, campaigns.Invalid("comment", "say why the item is rejected, so its author can mend it")
 	}

@@ -16,9 +16,14 @@ import (
 )
 
 func (h *handler) listContents(c *gin.Context) {
+	inForce, err := boolQuery(c, "inForce")
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
 	items, err := h.Content.List(c.Request.Context(), content.Filter{
 		Q: c.Query("q"), Kind: c.Query("kind"), Group: c.Query("group"), Language: c.Query("language"),
-		Status: c.Query("status"), Campaign: c.Query("campaign"),
+		Status: c.Query("status"), Campaign: c.Query("campaign"), InForce: inForce,
 	})
 	if err != nil {
 		h.fail(c, err)
@@ -87,7 +92,7 @@ type stepRequest struct {
 func (h *handler) step(action string) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		var req stepRequest
-		if c.Request.ContentLength > 0 || c.GetHeader("Content-Type") != "" {
+		if c.Request.ContentLength > 0 || (c.Request.ContentLength < 0 && c.GetHeader("Content-Type") != "") {
 			if err := decodeJSON(c, &req); err != nil {
 				h.fail(c, err)
 				return
