@@ -41,6 +41,23 @@ func (s *Service) Within(ctx context.Context, unit, scope string) (bool, error) 
 	return Actor{Scope: scope}.covers(u.Path), nil
 }
 
+// RequireProvince says whether actor acts on a whole province (a root unit), as
+// province-wide plans such as campaigns need: a district's account may not change
+// them.
+func (s *Service) RequireProvince(ctx context.Context, actor Actor) error {
+	if actor.Scope == AllUnits {
+		return nil
+	}
+	path, err := s.Path(ctx, actor.Scope)
+	if err != nil {
+		return err
+	}
+	if len(path) != 1 {
+		return fmt.Errorf("%w: campaigns are province-wide; your scope %s is a part of the province", ErrOutsideScope, actor.Scope)
+	}
+	return nil
+}
+
 // Path returns a unit's codes from the root down to it.
 func (s *Service) Path(ctx context.Context, unit string) ([]string, error) {
 	t, err := s.tree(ctx)

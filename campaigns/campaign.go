@@ -199,6 +199,9 @@ func (s *Service) Campaign(ctx context.Context, code string) (Campaign, error) {
 
 // CreateCampaign validates and stores a new campaign; its code must be unused.
 func (s *Service) CreateCampaign(ctx context.Context, actor Actor, c Campaign) (Campaign, error) {
+	if err := s.RequireProvince(ctx, actor); err != nil {
+		return Campaign{}, err
+	}
 	if err := s.check(ctx, &c); err != nil {
 		return Campaign{}, err
 	}
@@ -215,8 +218,11 @@ func (s *Service) UpdateCampaign(ctx context.Context, actor Actor, code string, 
 	if c.Code == "" {
 		c.Code = code
 	}
+	if err := s.RequireProvince(ctx, actor); err != nil {
+		return Campaign{}, err
+	}
 	if c.Code != code {
-		return Campaign{}, &ValidationError{Details: []FieldError{{Field: "code", Message: "a campaign's code cannot change"}}}
+		return Campaign{}, Invalid("code", "a campaign's code cannot change")
 	}
 	if err := s.check(ctx, &c); err != nil {
 		return Campaign{}, err
@@ -235,6 +241,9 @@ func (s *Service) UpdateCampaign(ctx context.Context, actor Actor, code string, 
 
 // DeleteCampaign removes a campaign.
 func (s *Service) DeleteCampaign(ctx context.Context, actor Actor, code string) error {
+	if err := s.RequireProvince(ctx, actor); err != nil {
+		return err
+	}
 	old, err := s.store.Campaign(ctx, code)
 	if err != nil {
 		return err

@@ -26,6 +26,9 @@ type routeCase struct {
 	outsideStatus      int    // what an allowed role gets outside its scope
 	outsideCode        string // its error code, or "" for a summary with a conflict
 	contentType        string
+	// provinceWide routes act on the whole province: allowed roles make them with a
+	// province account, and a district account of those roles gets outside_scope.
+	provinceWide bool
 }
 
 func anyone(except ...string) []string {
@@ -58,8 +61,8 @@ var matrix = []routeCase{
 		outsidePath: "/api/v1/populations/import", outsideBody: popsOutside, outsideStatus: 200},
 	{method: "GET", path: "/api/v1/campaigns", roles: anyone("station")},
 	{method: "GET", path: "/api/v1/campaigns/PCMBN-2025", roles: anyone("station")},
-	{method: "POST", path: "/api/v1/campaigns", body: campaignJSON, roles: []string{"admin", "planner"}},
-	{method: "PUT", path: "/api/v1/campaigns/PCMBN-2025", body: campaignJSON, roles: []string{"admin", "planner"}},
+	{method: "POST", path: "/api/v1/campaigns", body: campaignJSON, roles: []string{"admin", "planner"}, provinceWide: true},
+	{method: "PUT", path: "/api/v1/campaigns/PCMBN-2025", body: campaignJSON, roles: []string{"admin", "planner"}, provinceWide: true},
 	{method: "GET", path: "/api/v1/audit", roles: []string{"admin", "viewer"}},
 	{method: "GET", path: "/api/v1/users", roles: []string{"admin"}},
 	{method: "POST", path: "/api/v1/users", body: `{"username":"new-in","displayName":"Mới","roles":["viewer"],"scope":"20359","password":"0123456789"}`,
@@ -91,15 +94,16 @@ var matrix = []routeCase{
 	{method: "GET", path: "/api/v1/contents/{content}/attachment", roles: anyone("station")},
 	{method: "POST", path: "/api/v1/contents/{content}/archive", roles: []string{"admin", "planner", "approver"}},
 	{method: "DELETE", path: "/api/v1/contents/{content}", roles: []string{"admin", "planner", "approver"}},
-	{method: "DELETE", path: "/api/v1/campaigns/PCMBN-2025", roles: []string{"admin", "planner"}},
+	{method: "DELETE", path: "/api/v1/campaigns/PCMBN-2025", roles: []string{"admin", "planner"}, provinceWide: true},
 	{method: "POST", path: "/api/v1/auth/logout", roles: allRoles}, // last: it ends the session
 }
 
 func TestPermissionMatrix(t *testing.T) {
 	s := newServer(t)
-	tokens := map[string]string{}
+	tokens, provinceTokens := map[string]string{}, map[string]string{}
 	for _, role := range allRoles {
 		tokens[role] = s.account("matrix-"+role, "502", role)
+		provinceTokens[role] = s.account("province-"+role, "49", role)
 	}
 	s.account("in-502", "502", "viewer")
 	s.account("in-503", "503", "viewer")
@@ -124,7 +128,15 @@ func TestPermissionMatrix(t *testing.T) {
 		rc.path = ids.Replace(rc.path)
 		for _, role := range allRoles {
 			t.Run(fmt.Sprintf("%s %s as %s", rc.method, rc.path, role), func(t *testing.T) {
-				status, e, _ := send(t, rc.method, rc.path, rc.contentType, rc.body, tokens[role])
+				token := tokens[role]
+				if rc.provinceWide && slices.Contains(rc.roles, role) {
+					status, e, _ := send(t, rc.method, rc.path, rc.contentType, rc.body, token)
+					if status != http.StatusForbidden || e.Error.Code != "outside_scope" {
+						t.Errorf("%s of a district may not %s %s: got %d %q, want 403 outside_scope", role, rc.method, rc.path, status, e.Error.Code)
+					}
+					token = provinceTokens[role]
+				}
+				status, e, _ := send(t, rc.method, rc.path, rc.contentType, rc.body, token)
 				if !slices.Contains(rc.roles, role) {
 					if status != http.StatusForbidden || e.Error.Code != "forbidden" {
 						t.Errorf("%s may not %s %s: got %d %q, want 403 forbidden", role, rc.method, rc.path, status, e.Error.Code)
