@@ -277,10 +277,26 @@ func TestFirstStartAndRestart(t *testing.T) {
 	if body := page(web.Get(base + "/")); !strings.Contains(body, `href="/login"`) || strings.Contains(body, "Chương trình") {
 		t.Errorf("anonymous start page shows campaigns or no sign-in link:\n%s", body)
 	}
-	body := page(web.PostForm(base+"/login", url.Values{"username": {"admin"}, "password": {m[1]}}))
+	body := page(web.PostForm(base+"/login", loginForm(t, web, base, "admin", m[1])))
 	if !strings.Contains(body, "Đăng xuất") || !strings.Contains(body, "Chương trình") {
 		t.Errorf("signed-in start page lacks the sign-out form or the campaigns:\n%s", body)
 	}
+}
+
+// loginForm fetches the sign-in page and returns the form to post, with its token.
+func loginForm(t *testing.T, client *http.Client, base, username, password string) url.Values {
+	t.Helper()
+	resp, err := client.Get(base + "/login")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	m := regexp.MustCompile(`name="csrf_token" value="([^"]+)"`).FindSubmatch(b)
+	if m == nil {
+		t.Fatalf("no CSRF token on the sign-in page:\n%s", b)
+	}
+	return url.Values{"username": {username}, "password": {password}, "csrf_token": {string(m[1])}}
 }
 
 // child is the service running as a separate process.
@@ -425,7 +441,17 @@ func TestWebSignOutNeedsCSRFToken(t *testing.T) {
 	defer stop()
 	jar, _ := cookiejar.New(nil)
 	client := &http.Client{Jar: jar}
+	// Without the form's CSRF token (a form posted from another site) nobody is
+	// signed in.
 	resp, err := client.PostForm(base+"/login", url.Values{"username": {"admin"}, "password": {testPassword}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusForbidden {
+		t.Errorf("signing in without the form's token: %d, want 403", resp.StatusCode)
+	}
+	resp, err = client.PostForm(base+"/login", loginForm(t, client, base, "admin", testPassword))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -468,7 +494,7 @@ func TestWebSignOutNeedsCSRFToken(t *testing.T) {
 	if status := get(t, base+"/api/v1/me", session.Value, nil); status != http.StatusUnauthorized {
 		t.Errorf("the session survived signing out: %d", status)
 	}
-	resp, err = client.PostForm(base+"/login", url.Values{"username": {"admin"}, "password": {"wrong password"}})
+	resp, err = client.PostForm(base+"/login", loginForm(t, client, base, "admin", "wrong password"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,7 +4,9 @@ package web
 
 import (
 	"bytes"
+	"crypto/rand"
 	"crypto/subtle"
+	"encoding/base64"
 	"errors"
 	"html/template"
 	"log/slog"
@@ -52,7 +54,12 @@ type indexPage struct {
 type loginPage struct {
 	Username string
 	Error    string
+	CSRF     string
 }
+
+// loginCookie carries the sign-in form's CSRF token (double submit): a form posted
+// from another site cannot know it, so nobody can be signed in as someone else.
+const loginCookie = "loa_login"
 
 func (p *pages) session(c *gin.Context) *session {
 	secret, err := c.Cookie(api.SessionCookie)
@@ -81,23 +88,39 @@ func (p *pages) index(c *gin.Context) {
 }
 
 func (p *pages) loginForm(c *gin.Context) {
-	p.render(c, http.StatusOK, "login.html", loginPage{})
+	p.render(c, http.StatusOK, "login.html", loginPage{CSRF: p.loginToken(c)})
+}
+
+// loginToken sets a new sign-in CSRF cookie and returns its value for the form.
+func (p *pages) loginToken(c *gin.Context) string {
+	b := make([]byte, 24)
+	_, _ = rand.Read(b)
+	token := base64.RawURLEncoding.EncodeToString(b)
+	c.SetSameSite(http.SameSiteStrictMode)
+	c.SetCookie(loginCookie, token, 3600, "/login", "", c.Request.TLS != nil, true)
+	return token
 }
 
 // login signs in from the form and sets the session cookie: HttpOnly, SameSite=Lax,
 // Secure when served over TLS.
 func (p *pages) login(c *gin.Context) {
 	username, password := c.PostForm("username"), c.PostForm("password")
+	want, err := c.Cookie(loginCookie)
+	if err != nil || want == "" || subtle.ConstantTimeCompare([]byte(c.PostForm("csrf_token")), []byte(want)) != 1 {
+		p.render(c, http.StatusForbidden, "login.html", loginPage{Username: username, CSRF: p.loginToken(c),
+			Error: "Phiên đăng nhập đã hết hạn. Vui lòng đăng nhập lại."})
+		return
+	}
 	s, err := p.access.Login(c.Request.Context(), username, password, c.ClientIP())
 	var limited *access.TooManyAttempts
 	switch {
 	case errors.As(err, &limited):
 		c.Header("Retry-After", strconv.Itoa(limited.Seconds()))
-		p.render(c, http.StatusTooManyRequests, "login.html", loginPage{Username: username,
+		p.render(c, http.StatusTooManyRequests, "login.html", loginPage{Username: username, CSRF: p.loginToken(c),
 			Error: "Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau " + limited.RetryAfter.Round(time.Minute).String() + "."})
 		return
 	case errors.Is(err, access.ErrUnauthorized):
-		p.render(c, http.StatusUnauthorized, "login.html", loginPage{Username: username,
+		p.render(c, http.StatusUnauthorized, "login.html", loginPage{Username: username, CSRF: p.loginToken(c),
 			Error: "Tên đăng nhập hoặc mật khẩu không đúng."})
 		return
 	case err != nil:
