@@ -87,7 +87,7 @@ func (a *app) prepare(ctx context.Context) error {
 		return err
 	}
 	ct := content.NewService(content.NewStore(a.db), cs, trail, now, content.Options{Languages: a.cfg.Languages,
-		SyllablesPerMinute: a.cfg.SpeechRate, Terms: terms, Hotline: a.cfg.Hotline})
+		SyllablesPerMinute: a.cfg.SpeechRate, Terms: terms, Hotline: a.cfg.Hotline, Zone: a.cfg.Location})
 	if a.cfg.DemoOn() {
 		if err := cs.LoadDemo(ctx); err != nil {
 			return err

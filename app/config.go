@@ -33,6 +33,7 @@ type Config struct {
 	// per-address login limit; empty believes none.
 	TrustedProxies []string
 	Languages      []content.Language
+	Location       *time.Location // of Timezone
 	Hotline        string
 	SpeechRate     int // syllables per minute
 	TermsFile      string
@@ -133,7 +134,7 @@ func (c *Config) validate(t textSettings) error {
 	if c.Languages, err = content.ParseLanguages(t.languages); err != nil {
 		errs = append(errs, err)
 	}
-	if _, err := time.LoadLocation(c.Timezone); err != nil {
+	if c.Location, err = time.LoadLocation(c.Timezone); err != nil {
 		errs = append(errs, fmt.Errorf("timezone %q: %v", c.Timezone, err))
 	}
 	if c.Demo != "auto" {

@@ -60,8 +60,12 @@ func (s *Service) Render(ctx context.Context, id string, r RenderRequest) (Rende
 }
 
 // PreviewFields are the placeholder values for a preview in a commune: its name, its
-// district, a station name made from it, the date and the configured hotline.
+// district, a station name made from it, the date (zero: today in the deployment's
+// zone) and the configured hotline.
 func (s *Service) PreviewFields(commune, district string, date time.Time) Fields {
+	if date.IsZero() {
+		date = s.now().In(s.opts.Zone)
+	}
 	return Fields{Commune: commune, District: district, Station: "Đài truyền thanh " + commune,
 		Date: date.Format("02/01/2006"), Hotline: s.opts.Hotline}
 }

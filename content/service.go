@@ -62,6 +62,8 @@ type Options struct {
 	Terms []Term
 	// Hotline fills {{.Hotline}}.
 	Hotline string
+	// Zone is the deployment's time zone, for the dates placeholders show.
+	Zone *time.Location
 }
 
 // Service owns content items and their review.
@@ -87,6 +89,9 @@ func NewService(store Store, ref Reference, audit campaigns.Auditor, now func() 
 	}
 	if opts.Terms == nil {
 		opts.Terms = DefaultTerms
+	}
+	if opts.Zone == nil {
+		opts.Zone = time.UTC
 	}
 	return &Service{store: store, ref: ref, audit: audit, now: now, opts: opts}
 }

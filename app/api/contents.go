@@ -189,7 +189,7 @@ func (h *handler) renderContent(c *gin.Context) {
 			h.fail(c, err)
 			return
 		}
-		date := time.Now()
+		var date time.Time
 		if d := c.Query("date"); d != "" {
 			if date, err = time.Parse("2006-01-02", d); err != nil {
 				h.fail(c, badRequest("date", "date must be of the form 2024-03-01"))
@@ -197,8 +197,10 @@ func (h *handler) renderContent(c *gin.Context) {
 			}
 		}
 		district := ""
-		if n := len(u.Parents); n > 0 {
-			district = u.Parents[n-1].Type + " " + u.Parents[n-1].Name
+		for _, p := range u.Parents {
+			if p.Level == "district" {
+				district = p.Type + " " + p.Name
+			}
 		}
 		fill := h.Content.PreviewFields(u.Type+" "+u.Name, district, date)
 		req.Fill = &fill

@@ -78,6 +78,15 @@ func TestContentLifecycleAPI(t *testing.T) {
 		t.Errorf("attaching to the approved item: %+v, want a draft v2 awaiting review", attached)
 	}
 	s.wantError(s.do("GET", "/api/v1/contents/"+it.ID+"/attachment", ""), http.StatusNotFound, "not_found", "")
+	var trail struct{ Items []struct{ Action string } }
+	s.decode(s.do("GET", "/api/v1/audit?entity=content&entityId="+it.ID, ""), http.StatusOK, &trail)
+	var actions []string
+	for _, e := range trail.Items {
+		actions = append(actions, e.Action)
+	}
+	if strings.Join(actions, ",") != "attach,approve,submit,create" {
+		t.Errorf("audit of the item = %v, want attach, approve, submit, create (newest first)", actions)
+	}
 	rec := s.do("GET", "/api/v1/contents/"+it.ID+"/attachment?version=2", "")
 	if rec.Code != http.StatusOK || !bytes.Equal(rec.Body.Bytes(), []byte(png)) || rec.Header().Get("X-Content-SHA256") == "" ||
 		rec.Header().Get("Content-Type") != "image/png" {
