@@ -33,26 +33,24 @@ var Schema = []database.Collection{
 
 // MongoStore is the Store on MongoDB (or the embedded engine).
 type MongoStore struct {
-	db       *mongo.Database
-	locks    database.Locker
-	versions *database.Versions
+	db *database.DB
 }
 
 // NewStore returns the store on db.
 func NewStore(db *database.DB) *MongoStore {
-	return &MongoStore{db: db.Database, locks: db.Locks(), versions: db.Versions()}
+	return &MongoStore{db: db}
 }
 
 // LockOrgUnits serialises org-unit imports within this process (the embedded
 // engine's only writer); on a real MongoDB concurrent imports of overlapping units
 // remain the admins' to avoid.
-func (s *MongoStore) LockOrgUnits() func() { return s.locks.Lock(orgUnitsColl + "|import") }
+func (s *MongoStore) LockOrgUnits() func() { return s.db.Locks().Lock(orgUnitsColl + "|import") }
 
 func byID(id string) bson.D { return bson.D{{Key: "_id", Value: id}} }
 
 // OrgUnitsVersion returns the counter SaveOrgUnits bumps (0 before any save).
 func (s *MongoStore) OrgUnitsVersion(ctx context.Context) (int64, error) {
-	return s.versions.Get(ctx, orgUnitsVersion)
+	return s.db.Versions().Get(ctx, orgUnitsVersion)
 }
 
 // OrgUnits reads every unit (a small reference collection).
@@ -69,7 +67,7 @@ func (s *MongoStore) SaveOrgUnits(ctx context.Context, units []OrgUnit) error {
 	if _, err := s.db.Collection(orgUnitsColl).BulkWrite(ctx, models); err != nil {
 		return fmt.Errorf("save org units: %w", err)
 	}
-	_, err := s.versions.Bump(ctx, orgUnitsVersion)
+	_, err := s.db.Versions().Bump(ctx, orgUnitsVersion)
 	return err
 }
 

@@ -5,7 +5,6 @@ import (
 	"fmt"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
-	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"loa/app/database"
@@ -27,26 +26,24 @@ var Schema = []database.Collection{{Name: itemsColl}, {Name: versionsColl}, {Nam
 
 // MongoStore is the Store on MongoDB (or the embedded engine).
 type MongoStore struct {
-	db       *mongo.Database
-	locks    database.Locker
-	versions *database.Versions
+	db *database.DB
 }
 
 // NewStore returns the store on db.
 func NewStore(db *database.DB) *MongoStore {
-	return &MongoStore{db: db.Database, locks: db.Locks(), versions: db.Versions()}
+	return &MongoStore{db: db}
 }
 
 func byID(id string) bson.D { return bson.D{{Key: "_id", Value: id}} }
 
 // Version is the counter every write of items bumps.
 func (s *MongoStore) Version(ctx context.Context) (int64, error) {
-	return s.versions.Get(ctx, contentVersion)
+	return s.db.Versions().Get(ctx, contentVersion)
 }
 
 // changed bumps the version after a write and returns the new one.
 func (s *MongoStore) changed(ctx context.Context) (int64, error) {
-	return s.versions.Bump(ctx, contentVersion)
+	return s.db.Versions().Bump(ctx, contentVersion)
 }
 
 // Items reads every item (the library is small enough to hold in memory).
@@ -84,7 +81,7 @@ func (s *MongoStore) ReplaceItem(ctx context.Context, it Item) (int64, error) {
 }
 
 // LockItem serialises read-modify-write of one item.
-func (s *MongoStore) LockItem(id string) func() { return s.locks.Lock(itemsColl + "|" + id) }
+func (s *MongoStore) LockItem(id string) func() { return s.db.Locks().Lock(itemsColl + "|" + id) }
 
 // DeleteItem removes an item and returns the version it makes.
 func (s *MongoStore) DeleteItem(ctx context.Context, id string) (int64, error) {

@@ -62,21 +62,19 @@ type Store interface {
 
 // MongoStore is the Store on MongoDB (or the embedded engine).
 type MongoStore struct {
-	db       *mongo.Database
-	locks    database.Locker
-	versions *database.Versions
+	db *database.DB
 }
 
 const authVersion = "auth"
 
 // NewStore returns the store on db.
 func NewStore(db *database.DB) *MongoStore {
-	return &MongoStore{db: db.Database, locks: db.Locks(), versions: db.Versions()}
+	return &MongoStore{db: db}
 }
 
 // AuthVersion is bumped by every write that can end a sign-in.
 func (s *MongoStore) AuthVersion(ctx context.Context) (int64, error) {
-	return s.versions.Get(ctx, authVersion)
+	return s.db.Versions().Get(ctx, authVersion)
 }
 
 func byID(id string) bson.D { return bson.D{{Key: "_id", Value: id}} }
@@ -116,7 +114,7 @@ func (s *MongoStore) ReplaceUser(ctx context.Context, u User) error {
 	if res.MatchedCount == 0 {
 		return fmt.Errorf("%w: no account %s", campaigns.ErrNotFound, u.Username)
 	}
-	_, err = s.versions.Bump(ctx, authVersion)
+	_, err = s.db.Versions().Bump(ctx, authVersion)
 	return err
 }
 
@@ -129,12 +127,14 @@ func (s *MongoStore) DeleteUser(ctx context.Context, username string) error {
 	if res.DeletedCount == 0 {
 		return fmt.Errorf("%w: no account %s", campaigns.ErrNotFound, username)
 	}
-	_, err = s.versions.Bump(ctx, authVersion)
+	_, err = s.db.Versions().Bump(ctx, authVersion)
 	return err
 }
 
 // Lock serialises read-modify-write of one account document.
-func (s *MongoStore) Lock(username string) func() { return s.locks.Lock(usersColl + "|" + username) }
+func (s *MongoStore) Lock(username string) func() {
+	return s.db.Locks().Lock(usersColl + "|" + username)
+}
 
 // Token reads a token by the hash of its secret.
 func (s *MongoStore) Token(ctx context.Context, hash string) (Token, error) {
@@ -162,7 +162,7 @@ func (s *MongoStore) DeleteToken(ctx context.Context, hash string) error {
 	if res.DeletedCount == 0 {
 		return fmt.Errorf("%w: no such token", campaigns.ErrNotFound)
 	}
-	_, err = s.versions.Bump(ctx, authVersion)
+	_, err = s.db.Versions().Bump(ctx, authVersion)
 	return err
 }
 
@@ -175,7 +175,7 @@ func (s *MongoStore) DeleteTokens(ctx context.Context, username, keep string) er
 	if _, err := s.db.Collection(tokensColl).DeleteMany(ctx, filter); err != nil {
 		return fmt.Errorf("revoke tokens of %s: %w", username, err)
 	}
-	_, err := s.versions.Bump(ctx, authVersion)
+	_, err := s.db.Versions().Bump(ctx, authVersion)
 	return err
 }
 
@@ -192,7 +192,7 @@ func (s *MongoStore) DeleteExpiredTokens(ctx context.Context, now time.Time) (in
 // LockLogin serialises attempts under one limit key within this process (with
 // several replicas on a real MongoDB, parallel attempts on different replicas can
 // each be checked before the others are counted).
-func (s *MongoStore) LockLogin(key string) func() { return s.locks.Lock("login|" + key) }
+func (s *MongoStore) LockLogin(key string) func() { return s.db.Locks().Lock("login|" + key) }
 
 type failures struct {
 	At []time.Time `bson:"at"`
@@ -207,7 +207,7 @@ func (s *MongoStore) Failures(ctx context.Context, key string) ([]time.Time, err
 // AddFailure records a failed login at with an atomic push, so failures counted by
 // several replicas add up, then trims entries older than window once there are many.
 func (s *MongoStore) AddFailure(ctx context.Context, key string, at time.Time, window time.Duration) error {
-	defer s.locks.Lock(failuresColl + "|" + key)()
+	defer s.db.Locks().Lock(failuresColl + "|" + key)()
 	_, err := s.db.Collection(failuresColl).UpdateOne(ctx, byID(key),
 		bson.D{{Key: "$push", Value: bson.D{{Key: "at", Value: at}}}}, options.UpdateOne().SetUpsert(true))
 	if err != nil {
