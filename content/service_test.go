@@ -326,7 +326,7 @@ func TestVariants(t *testing.T) {
 func TestRenderFillsPlaceholdersAndWarnsOverSlot(t *testing.T) {
 	s := newService(t)
 	ctx := context.Background()
-	in := script("Tin", "# Thông báo\n\nĐài {{.Station}} kính chào bà con {{.Commune}}, {{.District}}. Gọi {{.Hotline}}.")
+	in := script("Tin", "# Thông báo\n\n{{.Station}} kính chào bà con {{.Commune}}, {{.District}}. Gọi {{.Hotline}}.")
 	in.SlotSeconds = 2
 	it, err := s.Create(ctx, author, in)
 	if err != nil {
@@ -337,7 +337,7 @@ func TestRenderFillsPlaceholdersAndWarnsOverSlot(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := "Đài Đài truyền thanh xã Tam Thanh kính chào bà con xã Tam Thanh, thành phố Tam Kỳ. Gọi 0235 111 222."
+	want := "Đài truyền thanh xã Tam Thanh kính chào bà con xã Tam Thanh, thành phố Tam Kỳ. Gọi 0235 111 222."
 	if !strings.Contains(out.Content, want) || strings.Contains(out.Content, "#") {
 		t.Errorf("filled read-aloud text = %q, want it to contain %q and no Markdown", out.Content, want)
 	}
