@@ -29,7 +29,7 @@ func (h *handler) listContents(c *gin.Context) {
 		h.fail(c, err)
 		return
 	}
-	p, err := paginate(c, items, func(it content.Item) string { return it.ID }, strings.Compare)
+	p, err := paginateBy(c, items, func(it content.Item) string { return it.ID }, strings.Compare, contentLimit)
 	if err != nil {
 		h.fail(c, err)
 		return

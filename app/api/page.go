@@ -10,6 +10,8 @@ import (
 const (
 	defaultLimit = 500
 	maxLimit     = 1000
+	// contentLimit is the default page of content items, which carry whole bodies.
+	contentLimit = 50
 )
 
 // page is a list answer: the items, how many match in all, and the cursor of the
@@ -24,7 +26,12 @@ type page[T any] struct {
 // compare; the cursor is the opaque key of the last item of the previous page, so a
 // page starts after it even if that item has since gone.
 func paginate[T any](c *gin.Context, all []T, key func(T) string, compare func(a, b string) int) (page[T], error) {
-	limit, err := intQuery(c, "limit", defaultLimit, 1, maxLimit)
+	return paginateBy(c, all, key, compare, defaultLimit)
+}
+
+// paginateBy is paginate with another default page size.
+func paginateBy[T any](c *gin.Context, all []T, key func(T) string, compare func(a, b string) int, def int) (page[T], error) {
+	limit, err := intQuery(c, "limit", def, 1, maxLimit)
 	if err != nil {
 		return page[T]{}, err
 	}
