@@ -158,7 +158,7 @@ func startApp(t *testing.T, dir string, vars map[string]string) (string, *syncBu
 	}
 }
 
-func login(t *testing.T, base, username, password string) string {
+func login(t testing.TB, base, username, password string) string {
 	t.Helper()
 	resp, err := http.Post(base+"/api/v1/auth/login", "application/json",
 		strings.NewReader(`{"username":"`+username+`","password":"`+password+`"}`))

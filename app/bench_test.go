@@ -5,9 +5,7 @@ package main
 // commands and the figures.
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"io"
 	"net"
 	"net/http"
@@ -99,22 +97,6 @@ func (l *benchLoa) waitReady(tb testing.TB) {
 	}
 }
 
-// login signs admin in and returns the bearer token.
-func (l *benchLoa) login(tb testing.TB) string {
-	tb.Helper()
-	body, _ := json.Marshal(map[string]string{"username": "admin", "password": benchPassword})
-	resp, err := l.Client.Post(l.URL+"/api/v1/auth/login", "application/json", bytes.NewReader(body))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var s struct{ Token string }
-	if err := json.NewDecoder(resp.Body).Decode(&s); err != nil || resp.StatusCode != http.StatusOK || s.Token == "" {
-		tb.Fatalf("login: status %d, error %v", resp.StatusCode, err)
-	}
-	return s.Token
-}
-
 // get fetches path with the token and returns the body of a 200.
 func (l *benchLoa) get(tb testing.TB, path, token string) []byte {
 	tb.Helper()
@@ -189,7 +171,7 @@ func startComparison(b *testing.B, path string) *comparison {
 	b.Helper()
 	l := startLoa(b, b.TempDir())
 	l.waitReady(b)
-	c := &comparison{Loa: l, Token: l.login(b), Path: path}
+	c := &comparison{Loa: l, Token: login(b, l.URL, "admin", benchPassword), Path: path}
 	c.Body = l.get(b, path, c.Token)
 	bare, stopBare := startBareGin(b, path, c.Body)
 	c.BareURL = bare + path

@@ -30,15 +30,11 @@ func (a Actor) covers(path []string) bool {
 
 // Within reports whether unit lies in the subtree of scope (itself included).
 func (s *Service) Within(ctx context.Context, unit, scope string) (bool, error) {
-	t, err := s.tree(ctx)
+	path, err := s.Path(ctx, unit)
 	if err != nil {
 		return false, err
 	}
-	u, ok := t.get(unit)
-	if !ok {
-		return false, fmt.Errorf("%w: no org unit with code %s", ErrNotFound, unit)
-	}
-	return Actor{Scope: scope}.covers(u.Path), nil
+	return Actor{Scope: scope}.covers(path), nil
 }
 
 // RequireProvince says whether actor acts on a whole province (a root unit), as

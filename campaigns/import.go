@@ -1,6 +1,7 @@
 package campaigns
 
 import (
+	"context"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -61,6 +62,20 @@ func (s *ImportSummary) finish(dryRun bool) ImportSummary {
 		s.Status = "error"
 	}
 	return *s
+}
+
+// saveImport writes an import's changes with save and audits them, unless it is a
+// dry run or nothing changed, then answers the summary.
+func (s *Service) saveImport(ctx context.Context, actor Actor, sum *ImportSummary, dryRun bool, changes []Change, save func() error) (ImportSummary, error) {
+	if !dryRun && len(changes) > 0 {
+		if err := save(); err != nil {
+			return ImportSummary{}, err
+		}
+		if err := s.audit.Record(ctx, actor.Username, changes...); err != nil {
+			return ImportSummary{}, err
+		}
+	}
+	return sum.finish(dryRun), nil
 }
 
 // table is a CSV file read whole, with its columns found by header name.

@@ -104,15 +104,7 @@ func (s *Service) ImportOrgUnits(ctx context.Context, actor Actor, r io.Reader, 
 		}
 		changed = append(changed, u)
 	}
-	if !dryRun && len(changed) > 0 {
-		if err := s.store.SaveOrgUnits(ctx, changed); err != nil {
-			return ImportSummary{}, err
-		}
-		if err := s.audit.Record(ctx, actor.Username, changes...); err != nil {
-			return ImportSummary{}, err
-		}
-	}
-	return sum.finish(dryRun), nil
+	return s.saveImport(ctx, actor, &sum, dryRun, changes, func() error { return s.store.SaveOrgUnits(ctx, changed) })
 }
 
 // parseOrgUnit reads one row, reporting each bad field as a conflict.

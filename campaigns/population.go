@@ -141,13 +141,5 @@ func (s *Service) ImportPopulations(ctx context.Context, actor Actor, r io.Reade
 		}
 		changed = append(changed, p)
 	})
-	if !dryRun && len(changed) > 0 {
-		if err := s.store.SavePopulations(ctx, changed); err != nil {
-			return ImportSummary{}, err
-		}
-		if err := s.audit.Record(ctx, actor.Username, changes...); err != nil {
-			return ImportSummary{}, err
-		}
-	}
-	return sum.finish(dryRun), nil
+	return s.saveImport(ctx, actor, &sum, dryRun, changes, func() error { return s.store.SavePopulations(ctx, changed) })
 }
