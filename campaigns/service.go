@@ -6,8 +6,9 @@ package campaigns
 import (
 	"context"
 	"fmt"
-	"sync"
 	"time"
+
+	"loa/app/database"
 )
 
 // Store is the persistence the service needs; store.go implements it on MongoDB.
@@ -45,8 +46,7 @@ type Service struct {
 	audit Auditor
 	now   func() time.Time
 
-	mu    sync.Mutex
-	units *unitTree
+	units database.Snapshot[*unitTree]
 }
 
 // NewService returns a service on store that records every change with audit; now
@@ -62,21 +62,13 @@ func (s *Service) tree(ctx context.Context) (*unitTree, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.mu.Lock()
-	cached := s.units
-	s.mu.Unlock()
-	if cached != nil && cached.version == version {
-		return cached, nil
-	}
-	units, err := s.store.OrgUnits(ctx)
-	if err != nil {
-		return nil, err
-	}
-	t := newUnitTree(version, units)
-	s.mu.Lock()
-	s.units = t
-	s.mu.Unlock()
-	return t, nil
+	return s.units.Get(version, func() (*unitTree, error) {
+		units, err := s.store.OrgUnits(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return newUnitTree(version, units), nil
+	})
 }
 
 // OrgUnitsVersion changes whenever the org units change, for caches of answers

@@ -9,13 +9,12 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 	"unicode/utf8"
 
-	"golang.org/x/sync/singleflight"
 	"golang.org/x/text/unicode/norm"
 
+	"loa/app/database"
 	"loa/campaigns"
 )
 
@@ -74,9 +73,8 @@ type Service struct {
 	now   func() time.Time
 	opts  Options
 
-	mu    sync.Mutex
-	cache *library
-	loads singleflight.Group
+	// library is every item, in memory for listing and search.
+	library database.Snapshot[[]Item]
 }
 
 // NewService returns the service.
