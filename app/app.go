@@ -21,6 +21,8 @@ import (
 	"loa/app/web"
 	"loa/campaigns"
 	"loa/content"
+	"loa/scheduler"
+	"loa/scheduler/jobs"
 	"loa/templates"
 )
 
@@ -30,7 +32,8 @@ const shutdownTimeout = 10 * time.Second
 // schema is every collection Loa owns, from one list.
 func schema() []database.Collection {
 	var all []database.Collection
-	for _, s := range [][]database.Collection{database.Schema, campaigns.Schema, access.Schema, audit.Schema, content.Schema} {
+	for _, s := range [][]database.Collection{database.Schema, campaigns.Schema, access.Schema, audit.Schema, content.Schema,
+		scheduler.Schema, jobs.Schema} {
 		all = append(all, s...)
 	}
 	return all
@@ -42,6 +45,7 @@ type app struct {
 	log     *slog.Logger
 	db      *database.DB
 	handler http.Handler
+	runner  *jobs.Runner
 }
 
 // newApp opens the database, prepares it (schema, reference data, admin account,
@@ -76,18 +80,14 @@ func (a *app) prepare(ctx context.Context) error {
 	if err := acc.EnsureAdmin(ctx, a.cfg.AdminPassword, a.cfg.Province, a.log); err != nil {
 		return err
 	}
-	// Until the job runner arrives, expired tokens are cleared at each start.
-	if n, err := acc.PurgeExpired(ctx); err != nil {
-		return err
-	} else if n > 0 {
-		a.log.Info("deleted expired tokens", "count", n)
-	}
 	terms, err := a.terms()
 	if err != nil {
 		return err
 	}
 	ct := content.NewService(content.NewStore(a.db), cs, trail, now, content.Options{Languages: a.cfg.Languages,
 		SyllablesPerMinute: a.cfg.SpeechRate, Terms: terms, Hotline: a.cfg.Hotline, Zone: a.cfg.Location})
+	sc := scheduler.NewService(scheduler.NewStore(a.db), cs, ct, trail, now,
+		scheduler.Options{Zone: a.cfg.Location, Horizon: a.cfg.Horizon, Grace: a.cfg.ConfirmGrace})
 	if a.cfg.DemoOn() {
 		if err := cs.LoadDemo(ctx); err != nil {
 			return err
@@ -95,7 +95,11 @@ func (a *app) prepare(ctx context.Context) error {
 		if err := cs.Once(ctx, "demo-content-v1", func() error { return ct.LoadDemo(ctx) }); err != nil {
 			return err
 		}
+		if err := cs.Once(ctx, "demo-schedule-v1", func() error { return sc.LoadDemo(ctx, a.cfg.Province, cs) }); err != nil {
+			return err
+		}
 	}
+	a.runner = jobs.New(a.db, a.jobList(sc, cs, acc), jobs.Options{Zone: a.cfg.Location, Now: now, Log: a.log})
 	tmpl, err := templates.Parse()
 	if err != nil {
 		return fmt.Errorf("parse templates: %w", err)
@@ -108,7 +112,8 @@ func (a *app) prepare(ctx context.Context) error {
 	if err := r.SetTrustedProxies(a.cfg.TrustedProxies); err != nil {
 		return fmt.Errorf("trusted proxies: %w", err)
 	}
-	api.Register(r, api.Deps{Campaigns: cs, Access: acc, Audit: trail, Content: ct, DB: a.db, Log: a.log, Registry: reg})
+	api.Register(r, api.Deps{Campaigns: cs, Access: acc, Audit: trail, Content: ct, Scheduler: sc, Jobs: a.runner,
+		DB: a.db, Log: a.log, Registry: reg})
 	web.Register(r, tmpl, cs, acc, a.log)
 	a.handler = r
 	return nil
@@ -139,6 +144,9 @@ func (a *app) serve(ctx context.Context, ln net.Listener) error {
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	a.log.Info("serving", "addr", ln.Addr().String())
+	if a.cfg.Jobs {
+		a.runner.Start(ctx)
+	}
 
 	var serveErr error
 	select {
@@ -150,6 +158,9 @@ func (a *app) serve(ctx context.Context, ln net.Listener) error {
 	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
 	defer cancel()
 	shutErr := srv.Shutdown(sctx)
+	if a.cfg.Jobs {
+		a.runner.Stop()
+	}
 	return errors.Join(serveErr, shutErr, a.closeWithin(sctx))
 }
 

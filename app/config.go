@@ -37,6 +37,13 @@ type Config struct {
 	Hotline        string
 	SpeechRate     int // syllables per minute
 	TermsFile      string
+	// Horizon is how many days ahead airings are materialised.
+	Horizon int
+	// ConfirmGrace is how long after its end an airing waits for its confirmation
+	// before it is marked unconfirmed.
+	ConfirmGrace time.Duration
+	// Jobs says whether this replica takes part in running the service's jobs.
+	Jobs bool
 }
 
 // option describes one setting for parsing and for --help.
@@ -50,7 +57,7 @@ type option struct {
 // textSettings are settings parsed from text after the flags: they have no field of
 // type string in Config.
 type textSettings struct {
-	ttl, proxies, languages, rate string
+	ttl, proxies, languages, rate, horizon, grace, jobs string
 }
 
 func (c *Config) options(t *textSettings) []option {
@@ -71,6 +78,9 @@ func (c *Config) options(t *textSettings) []option {
 		{"hotline", "LOA_HOTLINE", "111", "telephone number that fills {{.Hotline}} in messages", &c.Hotline, false, false},
 		{"speech-rate", "LOA_SPEECH_RATE", "160", "Vietnamese syllables read aloud per minute, for reading times", &t.rate, false, false},
 		{"terms-file", "LOA_TERMS_FILE", "", "CSV of discouraged terms and suggested wording (term,suggestion); empty uses the built-in list", &c.TermsFile, false, false},
+		{"horizon", "LOA_HORIZON_DAYS", "35", "days ahead for which airings are materialised", &t.horizon, false, false},
+		{"confirm-grace", "LOA_CONFIRM_GRACE", "2h", "how long after its end an airing waits for a confirmation before it is marked unconfirmed", &t.grace, false, false},
+		{"jobs", "LOA_JOBS", "true", "take part in running the jobs (one replica at a time runs them, under a lease); false never runs them here", &t.jobs, false, false},
 	}
 }
 
@@ -131,6 +141,15 @@ func (c *Config) validate(t textSettings) error {
 	if c.SpeechRate, err = strconv.Atoi(t.rate); err != nil || c.SpeechRate < 60 || c.SpeechRate > 400 {
 		errs = append(errs, fmt.Errorf("speech-rate %q: want syllables per minute from 60 to 400", t.rate))
 	}
+	if c.Horizon, err = strconv.Atoi(t.horizon); err != nil || c.Horizon < 1 || c.Horizon > 400 {
+		errs = append(errs, fmt.Errorf("horizon %q: want a number of days from 1 to 400", t.horizon))
+	}
+	if c.ConfirmGrace, err = time.ParseDuration(t.grace); err != nil || c.ConfirmGrace <= 0 || c.ConfirmGrace > 30*24*time.Hour {
+		errs = append(errs, fmt.Errorf("confirm-grace %q: want a positive duration up to 720h, such as 2h", t.grace))
+	}
+	if c.Jobs, err = strconv.ParseBool(t.jobs); err != nil {
+		errs = append(errs, fmt.Errorf("jobs %q: want true or false", t.jobs))
+	}
 	if c.Languages, err = content.ParseLanguages(t.languages); err != nil {
 		errs = append(errs, err)
 	}
@@ -174,7 +193,8 @@ func (c *Config) level() (slog.Level, error) {
 // Attrs are the settings for the start-up log, secrets masked.
 func (c *Config) Attrs() []any {
 	t := textSettings{ttl: c.TokenTTL.String(), proxies: strings.Join(c.TrustedProxies, ","),
-		languages: content.FormatLanguages(c.Languages), rate: strconv.Itoa(c.SpeechRate)}
+		languages: content.FormatLanguages(c.Languages), rate: strconv.Itoa(c.SpeechRate), horizon: strconv.Itoa(c.Horizon),
+		grace: c.ConfirmGrace.String(), jobs: strconv.FormatBool(c.Jobs)}
 	attrs := []any{}
 	for _, o := range c.options(&t) {
 		v := *o.dst

@@ -103,70 +103,70 @@ func (c *Campaign) normalize() {
 func (c *Campaign) validate(ref reference) error {
 	v := &ValidationError{}
 	if !codePattern.MatchString(c.Code) {
-		v.add("code", "code is required: 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit")
+		v.Add("code", "code is required: 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit")
 	}
 	if c.Title == "" {
-		v.add("title", "title is required")
+		v.Add("title", "title is required")
 	}
 	for _, f := range []struct{ name, text string }{
 		{"title", c.Title}, {"legalBasis", c.LegalBasis}, {"ownerAgency", c.OwnerAgency}, {"secretariat", c.Secretariat},
 	} {
 		if len(f.text) > maxTextLength {
-			v.add(f.name, fmt.Sprintf("at most %d bytes", maxTextLength))
+			v.Add(f.name, fmt.Sprintf("at most %d bytes", maxTextLength))
 		}
 	}
 	if len(c.Description) > maxDescription {
-		v.add("description", fmt.Sprintf("at most %d bytes", maxDescription))
+		v.Add("description", fmt.Sprintf("at most %d bytes", maxDescription))
 	}
 	startOK, endOK := c.Period.Start.valid(), c.Period.End.valid()
 	if !startOK {
-		v.add("period.start", "start must be a date of the form YYYY-MM-DD")
+		v.Add("period.start", "start must be a date of the form YYYY-MM-DD")
 	}
 	if !endOK {
-		v.add("period.end", "end must be a date of the form YYYY-MM-DD")
+		v.Add("period.end", "end must be a date of the form YYYY-MM-DD")
 	}
 	if startOK && endOK && c.Period.Start >= c.Period.End {
-		v.add("period.end", fmt.Sprintf("end %s must be after start %s", c.Period.End, c.Period.Start))
+		v.Add("period.end", fmt.Sprintf("end %s must be after start %s", c.Period.End, c.Period.Start))
 	}
 	if len(c.Indicators) > maxIndicators {
-		v.add("indicators", fmt.Sprintf("at most %d indicators", maxIndicators))
+		v.Add("indicators", fmt.Sprintf("at most %d indicators", maxIndicators))
 	}
 	seen := map[string]int{}
 	for i, in := range c.Indicators {
 		at := fmt.Sprintf("indicators[%d].", i)
 		if first, dup := seen[in.Code]; dup && in.Code != "" {
-			v.add(at+"code", fmt.Sprintf("indicator code %q is already used by indicators[%d]", in.Code, first))
+			v.Add(at+"code", fmt.Sprintf("indicator code %q is already used by indicators[%d]", in.Code, first))
 		}
 		seen[in.Code] = i
 		in.validate(at, ref, v)
 	}
-	return v.err()
+	return v.Err()
 }
 
 func (in Indicator) validate(at string, ref reference, v *ValidationError) {
 	if !codePattern.MatchString(in.Code) {
-		v.add(at+"code", "code is required: 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit")
+		v.Add(at+"code", "code is required: 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit")
 	}
 	if in.Title == "" {
-		v.add(at+"title", "title is required")
+		v.Add(at+"title", "title is required")
 	}
 	if len(in.Title) > maxTextLength {
-		v.add(at+"title", fmt.Sprintf("at most %d bytes", maxTextLength))
+		v.Add(at+"title", fmt.Sprintf("at most %d bytes", maxTextLength))
 	}
 	if len(in.Source) > maxTextLength {
-		v.add(at+"source", fmt.Sprintf("at most %d bytes", maxTextLength))
+		v.Add(at+"source", fmt.Sprintf("at most %d bytes", maxTextLength))
 	}
 	if !slices.Contains(rules, in.Rule) {
-		v.add(at+"rule", "rule must be one of "+strings.Join(rules, ", "))
+		v.Add(at+"rule", "rule must be one of "+strings.Join(rules, ", "))
 	}
 	if in.Comparator != ComparatorGT && in.Comparator != ComparatorGTE {
-		v.add(at+"comparator", "comparator must be gt (strictly above) or gte (at least)")
+		v.Add(at+"comparator", "comparator must be gt (strictly above) or gte (at least)")
 	}
 	switch {
 	case math.IsNaN(in.Threshold) || in.Threshold <= 0 || in.Threshold > 1:
-		v.add(at+"threshold", "threshold must be a fraction above 0 and at most 1 (70 % is 0.7)")
+		v.Add(at+"threshold", "threshold must be a fraction above 0 and at most 1 (70 % is 0.7)")
 	case in.Comparator == ComparatorGT && in.Threshold == 1:
-		v.add(at+"threshold", "more than 100 % can never be met; use gte with 1 for \"100 %\"")
+		v.Add(at+"threshold", "more than 100 % can never be met; use gte with 1 for \"100 %\"")
 	}
 	for _, f := range []struct {
 		name, value, rule, needs string
@@ -178,11 +178,11 @@ func (in Indicator) validate(at string, ref reference, v *ValidationError) {
 	} {
 		switch {
 		case in.Rule == f.rule && f.value == "":
-			v.add(at+f.name, fmt.Sprintf("a %s indicator needs %s", f.rule, f.needs))
+			v.Add(at+f.name, fmt.Sprintf("a %s indicator needs %s", f.rule, f.needs))
 		case in.Rule == f.rule && !f.known(f.value):
-			v.add(at+f.name, fmt.Sprintf("unknown %s %q", f.name, f.value))
+			v.Add(at+f.name, fmt.Sprintf("unknown %s %q", f.name, f.value))
 		case in.Rule != f.rule && f.value != "" && slices.Contains(rules, in.Rule):
-			v.add(at+f.name, fmt.Sprintf("a %s indicator does not use a %s; only %s does", in.Rule, f.name, f.rule))
+			v.Add(at+f.name, fmt.Sprintf("a %s indicator does not use a %s; only %s does", in.Rule, f.name, f.rule))
 		}
 	}
 }

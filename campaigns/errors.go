@@ -41,8 +41,8 @@ func Invalid(field, message string) error {
 	return &ValidationError{Details: []FieldError{{Field: field, Message: message}}}
 }
 
-// add records a problem with field.
-func (e *ValidationError) add(field, message string) {
+// Add records a problem with field.
+func (e *ValidationError) Add(field, message string) {
 	e.Details = append(e.Details, FieldError{Field: field, Message: message})
 }
 
@@ -57,8 +57,8 @@ func (e *FieldConflict) Error() string { return e.Message }
 
 func (e *FieldConflict) Unwrap() error { return ErrConflict }
 
-// err returns the error, or nil when nothing was recorded.
-func (e *ValidationError) err() error {
+// Err returns the error, or nil when nothing was recorded.
+func (e *ValidationError) Err() error {
 	if len(e.Details) == 0 {
 		return nil
 	}

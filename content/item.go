@@ -173,9 +173,7 @@ func (f *Message) normalize() {
 
 // validate reports every problem of f at once.
 func (f *Message) validate(ref reference, v *campaigns.ValidationError) {
-	add := func(field, msg string) {
-		v.Details = append(v.Details, campaigns.FieldError{Field: field, Message: msg})
-	}
+	add := v.Add
 	if !slices.Contains(Kinds, f.Kind) {
 		add("kind", "kind must be one of "+strings.Join(Kinds, ", "))
 	}

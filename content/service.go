@@ -75,6 +75,8 @@ type Service struct {
 
 	// library is every item, in memory for listing and search.
 	library database.Snapshot[[]Item]
+	// airable is the approved versions in force, for the scheduler.
+	airable database.Snapshot[Airable]
 }
 
 // NewService returns the service.
@@ -134,10 +136,7 @@ func (s *Service) check(ctx context.Context, in *Input) error {
 	}
 	v := &campaigns.ValidationError{}
 	in.validate(ref, v)
-	if len(v.Details) > 0 {
-		return v
-	}
-	return nil
+	return v.Err()
 }
 
 // Get returns one item.

@@ -1,3 +1,6 @@
-// Package scheduler will own channels, stations, slot rules, materialised airings,
-// station feeds and the job runner. It is empty until that work lands.
+// Package scheduler owns channels, stations, slot rules and the airings they
+// materialise: it turns a planner's recurring rules into a concrete calendar for
+// every outlet, chooses what each airing carries from the approved content, reports
+// conflicts and gaps, and keeps the press calendar. The job runner lives in
+// scheduler/jobs.
 package scheduler

@@ -5,8 +5,7 @@ import "slices"
 // Action is something a route does, for the permission table.
 type Action string
 
-// Actions that routes need permission for. Later issues add theirs (content, slot
-// rules, stations, reach, reports).
+// Actions that routes need permission for.
 const (
 	ReadReference    Action = "read reference data (org units, target groups)"
 	ReadCampaigns    Action = "read campaigns, indicators and targets"
@@ -20,6 +19,11 @@ const (
 	ReadContent      Action = "read content items, their versions and comments"
 	WriteContent     Action = "write, submit, comment on and archive content items"
 	ReviewContent    Action = "approve or reject content items (never one's own)"
+	ReadSchedule     Action = "read channels, stations, slot rules, airings, the press calendar and gaps"
+	WriteStations    Action = "create and change stations"
+	WriteSchedule    Action = "create and change slot rules; place, move, cancel and publish airings"
+	ReadJobs         Action = "see the jobs and their last runs"
+	RunJobs          Action = "run a job now"
 )
 
 // Permissions is the one table of who may do what; scopes narrow it further. The
@@ -40,6 +44,11 @@ var Permissions = []struct {
 	{ReadContent, []string{RoleAdmin, RolePlanner, RoleApprover, RoleReporter, RoleViewer}},
 	{WriteContent, []string{RoleAdmin, RolePlanner, RoleApprover}},
 	{ReviewContent, []string{RoleApprover}},
+	{ReadSchedule, []string{RoleAdmin, RolePlanner, RoleApprover, RoleReporter, RoleViewer}},
+	{WriteStations, []string{RoleAdmin, RolePlanner}},
+	{WriteSchedule, []string{RolePlanner}},
+	{ReadJobs, []string{RoleAdmin, RolePlanner}},
+	{RunJobs, []string{RoleAdmin}},
 }
 
 // Can reports whether any of u's roles allows action.

@@ -13,6 +13,8 @@ import (
 	"loa/app/audit"
 	"loa/campaigns"
 	"loa/content"
+	"loa/scheduler"
+	"loa/scheduler/jobs"
 )
 
 // Pinger says whether the database answers; /readyz reports it.
@@ -26,6 +28,8 @@ type Deps struct {
 	Access    *access.Service
 	Audit     *audit.Log
 	Content   *content.Service
+	Scheduler *scheduler.Service
+	Jobs      *jobs.Runner
 	DB        Pinger
 	Log       *slog.Logger
 	Registry  *prometheus.Registry
@@ -103,4 +107,25 @@ func Register(r *gin.Engine, d Deps) {
 	api.GET("/contents/:id/render", h.allow(access.ReadContent), h.renderContent)
 	api.GET("/contents/:id/attachment", h.allow(access.ReadContent), h.downloadAttachment)
 	api.PUT("/contents/:id/attachment", h.allow(access.WriteContent), h.uploadAttachment)
+
+	api.GET("/channels", h.allow(access.ReadSchedule), h.listChannels)
+	api.GET("/stations", h.allow(access.ReadSchedule), h.listStations)
+	api.POST("/stations", h.allow(access.WriteStations), h.createStation)
+	api.GET("/stations/:code", h.allow(access.ReadSchedule), h.showStation)
+	api.PUT("/stations/:code", h.allow(access.WriteStations), h.updateStation)
+	api.GET("/rules", h.allow(access.ReadSchedule), h.listRules)
+	api.POST("/rules", h.allow(access.WriteSchedule), h.createRule)
+	api.POST("/rules/preview", h.allow(access.WriteSchedule), h.previewRule)
+	api.GET("/rules/:id", h.allow(access.ReadSchedule), h.showRule)
+	api.PUT("/rules/:id", h.allow(access.WriteSchedule), h.updateRule)
+	api.GET("/airings", h.allow(access.ReadSchedule), h.listAirings)
+	api.POST("/airings", h.allow(access.WriteSchedule), h.placeAiring)
+	api.GET("/airings/:id", h.allow(access.ReadSchedule), h.showAiring)
+	api.PATCH("/airings/:id", h.allow(access.WriteSchedule), h.changeAiring)
+	api.POST("/airings/:id/publish", h.allow(access.WriteSchedule), h.publishAiring)
+	api.GET("/campaigns/:id/press-calendar", h.allow(access.ReadSchedule), h.pressCalendar)
+	api.GET("/campaigns/:id/gaps", h.allow(access.ReadSchedule), h.campaignGaps)
+
+	api.GET("/jobs", h.allow(access.ReadJobs), h.listJobs)
+	api.POST("/jobs/:name/run", h.allow(access.RunJobs), h.runJob)
 }

@@ -27,11 +27,11 @@ func (h *handler) listAudit(c *gin.Context) {
 		q.Hide = []string{"user", "token"}
 	}
 	var err error
-	if q.From, err = timeQuery(c, "from"); err != nil {
+	if q.From, err = timeQuery(c, "from", time.UTC); err != nil {
 		h.fail(c, err)
 		return
 	}
-	if q.To, err = timeQuery(c, "to"); err != nil {
+	if q.To, err = timeQuery(c, "to", time.UTC); err != nil {
 		h.fail(c, err)
 		return
 	}
@@ -62,14 +62,15 @@ func (h *handler) listAudit(c *gin.Context) {
 	c.JSON(http.StatusOK, p)
 }
 
-// timeQuery reads an optional instant: RFC 3339, or a date meaning its midnight UTC.
-func timeQuery(c *gin.Context, name string) (time.Time, error) {
+// timeQuery reads an optional instant: RFC 3339, or a date meaning its midnight in
+// loc.
+func timeQuery(c *gin.Context, name string, loc *time.Location) (time.Time, error) {
 	v := c.Query(name)
 	if v == "" {
 		return time.Time{}, nil
 	}
-	for _, layout := range []string{time.RFC3339, "2006-01-02"} {
-		if t, err := time.Parse(layout, v); err == nil {
+	for _, layout := range []string{time.RFC3339, time.DateOnly} {
+		if t, err := time.ParseInLocation(layout, v, loc); err == nil {
 			return t, nil
 		}
 	}

@@ -11,6 +11,7 @@ import (
 
 	"loa/app/access"
 	"loa/campaigns"
+	"loa/scheduler"
 )
 
 // statusClientClosed is logged and counted for requests whose client hung up (nginx's
@@ -26,6 +27,8 @@ type apiError struct {
 	Code    string                 `json:"code"`
 	Message string                 `json:"message"`
 	Details []campaigns.FieldError `json:"details,omitempty"`
+	// Conflicts are the overlapping occurrences a refused slot rule would create.
+	Conflicts []scheduler.Conflict `json:"conflicts,omitempty"`
 }
 
 // requestError is a problem with the request itself, found before any service runs.
@@ -82,6 +85,10 @@ func (h *handler) fail(c *gin.Context, err error) {
 			var fc *campaigns.FieldConflict
 			if errors.As(err, &fc) {
 				body.Details = []campaigns.FieldError{{Field: fc.Field, Message: fc.Message}}
+			}
+			var rc *scheduler.ConflictError
+			if errors.As(err, &rc) {
+				body.Conflicts = rc.Conflicts
 			}
 			if s.status == http.StatusUnauthorized {
 				c.Header("WWW-Authenticate", `Bearer realm="loa"`)

@@ -1,0 +1,43 @@
+package content
+
+import (
+	"context"
+
+	"loa/campaigns"
+)
+
+// Airable is what may go on air: the approved version of every item in force, as of
+// a version of the library (it changes with every write of items).
+type Airable struct {
+	LibraryVersion int64
+	Versions       []Version
+}
+
+// Airable returns the approved version of every item in force, oldest item first.
+// It is rebuilt only when the library changes.
+func (s *Service) Airable(ctx context.Context) (Airable, error) {
+	version, err := s.store.Version(ctx)
+	if err != nil {
+		return Airable{}, err
+	}
+	return s.airable.Get(version, func() (Airable, error) {
+		items, err := s.List(ctx, Filter{InForce: true})
+		if err != nil {
+			return Airable{}, err
+		}
+		out := Airable{LibraryVersion: version, Versions: make([]Version, 0, len(items))}
+		for _, it := range items {
+			v, err := s.store.ContentVersion(ctx, it.ID, it.ApprovedVersion)
+			if err != nil {
+				return Airable{}, err
+			}
+			out.Versions = append(out.Versions, v)
+		}
+		return out, nil
+	})
+}
+
+// ValidOn reports whether a version may be used on date d.
+func (m Message) ValidOn(d campaigns.Date) bool {
+	return (m.ValidFrom == nil || *m.ValidFrom <= d) && (m.ValidTo == nil || d <= *m.ValidTo)
+}

@@ -1,0 +1,114 @@
+package jobs
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"loa/app/database"
+)
+
+const (
+	leasesColl = "leases"
+	jobsColl   = "jobs"
+
+	// keptRuns is how many runs of a job are kept, newest first.
+	keptRuns = 10
+)
+
+// Schema lists the collections this package owns: "leases" (`_id` = the lease's
+// name) and "jobs" (`_id` = the job's name, holding its last runs).
+var Schema = []database.Collection{
+	{Name: leasesColl},
+	{Name: jobsColl},
+}
+
+func byID(id string) bson.D { return bson.D{{Key: "_id", Value: id}} }
+
+// Lease is a named lease in the database: at most one holder at a time, until it
+// expires or is released. No transactions: it relies on the upsert of a natural `_id`.
+type Lease struct {
+	db  *database.DB
+	id  string
+	ttl time.Duration
+}
+
+// NewLease returns the lease named id, held for ttl after each Acquire.
+func NewLease(db *database.DB, id string, ttl time.Duration) *Lease {
+	return &Lease{db: db, id: id, ttl: ttl}
+}
+
+// Acquire takes the lease for holder until now+ttl if it is free, expired or already
+// held by holder (then it renews it); it returns false when someone else holds it.
+func (l *Lease) Acquire(ctx context.Context, holder string, now time.Time) (bool, error) {
+	// The embedded engine loses concurrent updates of one document.
+	defer l.db.Locks().Lock(leasesColl + "|" + l.id)()
+	filter := append(byID(l.id), bson.E{Key: "$or", Value: bson.A{
+		bson.D{{Key: "holder", Value: holder}},
+		bson.D{{Key: "expiresAt", Value: bson.D{{Key: "$lte", Value: now.UTC()}}}},
+	}})
+	update := bson.D{{Key: "$set", Value: bson.D{
+		{Key: "holder", Value: holder},
+		{Key: "expiresAt", Value: now.Add(l.ttl).UTC()},
+	}}}
+	_, err := l.db.Collection(leasesColl).UpdateOne(ctx, filter, update, options.UpdateOne().SetUpsert(true))
+	if mongo.IsDuplicateKeyError(err) {
+		return false, nil // the lease exists and another holder's is still valid
+	}
+	if err != nil {
+		return false, fmt.Errorf("acquire lease %s: %w", l.id, err)
+	}
+	return true, nil
+}
+
+// Release gives the lease up if holder holds it, so another can take it at once.
+func (l *Lease) Release(ctx context.Context, holder string) error {
+	defer l.db.Locks().Lock(leasesColl + "|" + l.id)()
+	filter := append(byID(l.id), bson.E{Key: "holder", Value: holder})
+	if _, err := l.db.Collection(leasesColl).DeleteOne(ctx, filter); err != nil {
+		return fmt.Errorf("release lease %s: %w", l.id, err)
+	}
+	return nil
+}
+
+// jobRuns is a job's document in "jobs".
+type jobRuns struct {
+	Name string `bson:"_id"`
+	Runs []Run  `bson:"runs"`
+}
+
+// record puts run first in its job's document and keeps the newest keptRuns. The
+// engine has no $push with $slice, so it reads, trims and writes under a lock.
+func (r *Runner) record(ctx context.Context, run Run) error {
+	defer r.db.Locks().Lock(jobsColl + "|" + run.Job)()
+	coll := r.db.Collection(jobsColl)
+	doc, _, err := database.ByID[jobRuns](ctx, coll, run.Job)
+	if err != nil {
+		return err
+	}
+	runs := append([]Run{run}, doc.Runs...)
+	runs = runs[:min(len(runs), keptRuns)]
+	_, err = coll.UpdateOne(ctx, byID(run.Job), bson.D{{Key: "$set", Value: bson.D{{Key: "runs", Value: runs}}}},
+		options.UpdateOne().SetUpsert(true))
+	if err != nil {
+		return fmt.Errorf("record run of job %s: %w", run.Job, err)
+	}
+	return nil
+}
+
+// lastRuns reads the recorded runs of every job by name (one small document per job).
+func (r *Runner) lastRuns(ctx context.Context) (map[string][]Run, error) {
+	docs, err := database.All[jobRuns](ctx, r.db.Collection(jobsColl), bson.D{}, nil)
+	if err != nil {
+		return nil, err
+	}
+	runs := make(map[string][]Run, len(docs))
+	for _, d := range docs {
+		runs[d.Name] = d.Runs
+	}
+	return runs, nil
+}

@@ -1,0 +1,342 @@
+package scheduler
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+	"time"
+
+	"loa/campaigns"
+	"loa/content"
+)
+
+// Result is what a materialisation run did.
+type Result struct {
+	Created   int       `json:"created"`
+	Updated   int       `json:"updated"`
+	Cancelled int       `json:"cancelled"`
+	NoContent int       `json:"noContent"` // open airings left without content
+	Through   time.Time `json:"through"`
+	// Skipped counts rules whose stored recurrence no longer parses.
+	Skipped int `json:"skipped"`
+}
+
+func (r Result) String() string {
+	return fmt.Sprintf("%d created, %d updated, %d cancelled, %d without content, through %s",
+		r.Created, r.Updated, r.Cancelled, r.NoContent, r.Through.Format(time.DateOnly))
+}
+
+// occurrence is one start a rule wants at one station.
+type occurrence struct {
+	rule        *Rule
+	station     Station
+	slot, end   time.Time
+	displacedBy string
+}
+
+// Horizon is the end of the window materialised at at: the end of the day
+// Options.Horizon days ahead, in the zone.
+func (s *Service) Horizon(at time.Time) time.Time {
+	y, m, d := at.In(s.opts.Zone).Date()
+	return time.Date(y, m, d+s.opts.Horizon+1, 0, 0, 0, 0, s.opts.Zone)
+}
+
+// Materialize brings the airings from at to the horizon in line with the rules,
+// the stations and the approved content: it creates missing occurrences, updates
+// the open ones (future, not delivered, not cancelled by hand) and cancels those no
+// rule places any more. Running it again, or on two replicas at once, writes
+// nothing more.
+func (s *Service) Materialize(ctx context.Context, at time.Time) (Result, error) {
+	return s.MaterializeUntil(ctx, at, s.Horizon(at))
+}
+
+// MaterializeUntil is Materialize over [at, until).
+func (s *Service) MaterializeUntil(ctx context.Context, at, until time.Time) (Result, error) {
+	defer s.store.LockAirings()()
+	res := Result{Through: until.In(s.opts.Zone).Add(-time.Nanosecond)}
+	rules, err := s.rules(ctx)
+	if err != nil {
+		return res, err
+	}
+	all, err := s.stations(ctx)
+	if err != nil {
+		return res, err
+	}
+	airable, err := s.library.Airable(ctx)
+	if err != nil {
+		return res, err
+	}
+	cal, err := s.airings(ctx)
+	if err != nil {
+		return res, err
+	}
+	wanted, skipped, err := s.plan(ctx, rules, all, at.In(s.opts.Zone), until)
+	if err != nil {
+		return res, err
+	}
+	res.Skipped = skipped
+	ruleByID := map[string]*Rule{}
+	for i := range rules {
+		ruleByID[rules[i].ID] = &rules[i]
+	}
+	pick := newPicker(airable, s.opts.Zone)
+	var inserts, updates []Airing
+	codes := slices.Sorted(maps.Keys(wanted))
+	for _, code := range cal.stationCodes() {
+		if _, ok := wanted[code]; !ok {
+			codes = append(codes, code)
+		}
+	}
+	for _, code := range codes {
+		ins, upd := s.reconcile(cal.byStation[code], wanted[code], ruleByID, pick, at, until)
+		inserts, updates = append(inserts, ins...), append(updates, upd...)
+	}
+	stored, err := s.write(ctx, inserts, updates)
+	if err != nil {
+		return res, err
+	}
+	for _, a := range stored {
+		switch {
+		case a.Rev == 1:
+			res.Created++
+		case a.Status == StatusCancelled:
+			res.Cancelled++
+		default:
+			res.Updated++
+		}
+	}
+	final, err := s.airings(ctx)
+	if err != nil {
+		return res, err
+	}
+	for _, code := range final.stationCodes() {
+		for _, a := range final.window(code, at, until) {
+			if a.Status == StatusNoContent {
+				res.NoContent++
+			}
+		}
+	}
+	return res, nil
+}
+
+// plan expands every active rule over [from, to) at each station it picks, and
+// marks the occurrences an overlapping rule of higher priority displaces. It
+// returns them by station and airing ID.
+func (s *Service) plan(ctx context.Context, rules []Rule, all []Station, from, to time.Time) (map[string]map[string]occurrence, int, error) {
+	byStation := map[string][]occurrence{}
+	skipped := 0
+	for i := range rules {
+		r := &rules[i]
+		if !r.Active {
+			continue
+		}
+		starts, err := s.expand(*r, from, to)
+		if err != nil {
+			skipped++
+			continue
+		}
+		stations, err := s.resolve(ctx, r.Stations, all)
+		if err != nil {
+			return nil, 0, err
+		}
+		d := time.Duration(r.DurationSeconds) * time.Second
+		for _, st := range stations {
+			for _, t := range starts {
+				byStation[st.Code] = append(byStation[st.Code], occurrence{rule: r, station: st, slot: t, end: t.Add(d)})
+			}
+		}
+	}
+	out := make(map[string]map[string]occurrence, len(byStation))
+	for code, occs := range byStation {
+		displace(occs)
+		m := make(map[string]occurrence, len(occs))
+		for _, o := range occs {
+			m[airingID(o.rule.ID, code, o.slot)] = o
+		}
+		out[code] = m
+	}
+	return out, skipped, nil
+}
+
+// expand returns the starts of r in [from, to).
+func (s *Service) expand(r Rule, from, to time.Time) ([]time.Time, error) {
+	v := &campaigns.ValidationError{}
+	rc := parseRecurrence(r, s.opts.Zone, v)
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	return rc.between(from, to), nil
+}
+
+// displace marks, among one station's occurrences, those that overlap an
+// occurrence of a rule of higher priority. Overlaps between equal priorities are
+// refused when rules are saved.
+func displace(occs []occurrence) {
+	slices.SortFunc(occs, func(a, b occurrence) int { return a.slot.Compare(b.slot) })
+	for i := range occs {
+		for j := i + 1; j < len(occs) && occs[j].slot.Before(occs[i].end); j++ {
+			a, b := &occs[i], &occs[j]
+			switch {
+			case a.rule.Priority > b.rule.Priority && b.displacedBy == "":
+				b.displacedBy = a.rule.ID
+			case b.rule.Priority > a.rule.Priority && a.displacedBy == "":
+				a.displacedBy = b.rule.ID
+			}
+		}
+	}
+}
+
+// reconcile compares a station's airings with the occurrences wanted there and
+// returns the airings to insert and to update. It walks the station's timeline in
+// order so content rotates: each choice takes the eligible item this station aired
+// least recently. Airings of rules whose slot is at or after until lie beyond this
+// run's window (an earlier run went further) and stay as they are.
+func (s *Service) reconcile(existing []Airing, wanted map[string]occurrence, rules map[string]*Rule, pick *picker, at, until time.Time) (inserts, updates []Airing) {
+	timeline := slices.Clone(existing)
+	have := make(map[string]bool, len(existing))
+	for _, a := range existing {
+		have[a.ID] = true
+	}
+	for id, o := range wanted {
+		if !have[id] {
+			timeline = append(timeline, Airing{ID: id, Rule: o.rule.ID, Station: o.station.Code, Slot: o.slot, Start: o.slot})
+		}
+	}
+	slices.SortFunc(timeline, compareAirings)
+	used := map[string]time.Time{}
+	for _, old := range timeline {
+		next := old
+		o, isWanted := wanted[old.ID]
+		switch {
+		case !have[old.ID] || (old.open(at) && isWanted):
+			s.place(&next, o, used, pick)
+		case old.Rule != "" && !old.Slot.Before(until):
+			// Beyond this run's window: left as an earlier, longer run placed it.
+		case old.open(at) && old.Rule != "" && old.Status != StatusCancelled:
+			// No rule places it any more. One cancelled already keeps its reason:
+			// rewriting it would count as a new cancellation at every run.
+			next.Status, next.Reason, next.DisplacedBy = StatusCancelled, ReasonUnscheduled, ""
+			if r := rules[old.Rule]; r != nil && !r.Active {
+				next.Reason = ReasonRuleInactive
+			}
+		case old.open(at) && old.Status != StatusCancelled:
+			fill(&next, pick.version(next.Content))
+		}
+		if next.Content != "" && next.occupies() {
+			used[next.Content] = next.Start
+		}
+		switch {
+		case !have[old.ID]:
+			inserts = append(inserts, next)
+		case !sameAiring(old, next):
+			updates = append(updates, next)
+		}
+	}
+	return inserts, updates
+}
+
+// place makes a an airing of occurrence o: times, rule fields, status and content.
+func (s *Service) place(a *Airing, o occurrence, used map[string]time.Time, pick *picker) {
+	a.Campaign, a.Groups, a.Channel, a.OrgUnit = o.rule.Campaign, o.rule.Groups, o.station.Channel, o.station.OrgUnit
+	if !a.Moved {
+		a.Start = o.slot
+	}
+	a.End = a.Start.Add(o.end.Sub(o.slot))
+	a.Reason, a.DisplacedBy = "", ""
+	if o.displacedBy != "" {
+		a.Status, a.Reason, a.DisplacedBy = StatusCancelled, ReasonDisplaced, o.displacedBy
+		return
+	}
+	if !a.ContentPinned && (a.Content == "" || !pick.eligible(o, a.Content, a.Start)) {
+		a.Content = pick.choose(o, a.Start, used)
+	}
+	fill(a, pick.version(a.Content))
+}
+
+// fill gives an open airing the version in force of its content: planned with
+// it, or no_content when there is none (an unpinned choice is then dropped).
+func fill(a *Airing, version int) {
+	a.ContentVersion, a.Status = version, StatusPlanned
+	if version == 0 {
+		a.Status = StatusNoContent
+		if !a.ContentPinned {
+			a.Content = ""
+		}
+	}
+}
+
+// sameAiring reports whether materialising changed nothing in a.
+func sameAiring(a, b Airing) bool {
+	return a.Start.Equal(b.Start) && a.End.Equal(b.End) && a.Campaign == b.Campaign && slices.Equal(a.Groups, b.Groups) &&
+		a.Channel == b.Channel && a.OrgUnit == b.OrgUnit && a.Content == b.Content && a.ContentVersion == b.ContentVersion &&
+		a.Status == b.Status && a.Reason == b.Reason && a.DisplacedBy == b.DisplacedBy
+}
+
+// picker chooses content for airings from the approved library.
+type picker struct {
+	versions map[string]content.Version // by item
+	order    []string                   // items, oldest first
+	zone     *time.Location
+}
+
+func newPicker(a content.Airable, zone *time.Location) *picker {
+	p := &picker{versions: make(map[string]content.Version, len(a.Versions)), zone: zone}
+	for _, v := range a.Versions {
+		p.versions[v.Item] = v
+		p.order = append(p.order, v.Item)
+	}
+	return p
+}
+
+// version is the approved version of item in force now, or 0 when none is.
+func (p *picker) version(item string) int {
+	return p.versions[item].Number
+}
+
+// eligible reports whether item may fill occurrence o starting at t.
+func (p *picker) eligible(o occurrence, item string, t time.Time) bool {
+	v, ok := p.versions[item]
+	if !ok || (!t.IsZero() && !v.ValidOn(dateOf(t, p.zone))) || !slices.Contains(o.station.Languages, v.Language) {
+		return false
+	}
+	r := o.rule
+	if len(r.Groups) > 0 && !overlaps(r.Groups, v.Groups) {
+		return false
+	}
+	if len(r.Pool.Items) > 0 {
+		return slices.Contains(r.Pool.Items, item)
+	}
+	kinds := r.Pool.Kinds
+	if len(kinds) == 0 {
+		ch, _ := channel(o.station.Channel)
+		kinds = ch.Kinds
+	}
+	return slices.Contains(kinds, v.Kind) &&
+		(len(r.Pool.Groups) == 0 || overlaps(r.Pool.Groups, v.Groups)) &&
+		(len(r.Pool.Tags) == 0 || overlaps(r.Pool.Tags, v.Tags)) &&
+		(r.Pool.Campaign == "" || slices.Contains(v.Campaigns, r.Pool.Campaign))
+}
+
+// choose returns the eligible item the station used least recently (never used
+// first; ties in the pool's order, else the library's), or "".
+func (p *picker) choose(o occurrence, t time.Time, used map[string]time.Time) string {
+	candidates := o.rule.Pool.Items
+	if len(candidates) == 0 {
+		candidates = p.order
+	}
+	best := ""
+	for _, item := range candidates {
+		if !p.eligible(o, item, t) {
+			continue
+		}
+		if best == "" || used[item].Before(used[best]) {
+			best = item
+		}
+	}
+	return best
+}
+
+func overlaps(a, b []string) bool {
+	return slices.ContainsFunc(a, func(x string) bool { return slices.Contains(b, x) })
+}

@@ -1,0 +1,106 @@
+package scheduler
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"loa/campaigns"
+)
+
+// Month states of the press calendar.
+const (
+	MonthMet            = "met"             // at least one item published
+	MonthMissed         = "missed"          // over, with nothing published
+	MonthPlanned        = "planned"         // not over, an item planned
+	MonthNothingPlanned = "nothing_planned" // not over, nothing planned: a gap ahead
+)
+
+// PressMonth is one month of a campaign's press calendar.
+type PressMonth struct {
+	Month     string `json:"month"` // YYYY-MM
+	Planned   int    `json:"planned"`
+	Published int    `json:"published"`
+	// Meets says whether the month has "at least once a month" already.
+	Meets bool   `json:"meets"`
+	State string `json:"state"`
+}
+
+// PressCalendar is the year of a campaign's press items.
+type PressCalendar struct {
+	Campaign string       `json:"campaign"`
+	Year     int          `json:"year"`
+	Channel  string       `json:"channel"`
+	Months   []PressMonth `json:"months"`
+	// MonthsMet counts the months with a published item.
+	MonthsMet int `json:"monthsMet"`
+}
+
+// PressCalendar counts, for each month of year, the campaign's press items planned
+// and published (cancelled ones aside) and says whether the month meets "at least
+// once a month".
+func (s *Service) PressCalendar(ctx context.Context, campaign string, year int) (PressCalendar, error) {
+	if _, err := s.units.Campaign(ctx, campaign); err != nil {
+		return PressCalendar{}, err
+	}
+	if year < 2000 || year > 2100 {
+		return PressCalendar{}, campaigns.Invalid("year", "a year from 2000 to 2100")
+	}
+	cal, err := s.airings(ctx)
+	if err != nil {
+		return PressCalendar{}, err
+	}
+	stations, err := s.Stations(ctx, StationFilter{Channel: ChannelPress})
+	if err != nil {
+		return PressCalendar{}, err
+	}
+	out := PressCalendar{Campaign: campaign, Year: year, Channel: ChannelPress, Months: make([]PressMonth, 12)}
+	thisMonth := monthStart(s.now().In(s.opts.Zone))
+	for m := range 12 {
+		from := time.Date(year, time.Month(m+1), 1, 0, 0, 0, 0, s.opts.Zone)
+		pm := PressMonth{Month: from.Format("2006-01")}
+		for _, st := range stations {
+			for _, a := range cal.window(st.Code, from, from.AddDate(0, 1, 0)) {
+				if a.Campaign != campaign || !a.occupies() {
+					continue
+				}
+				pm.Planned++
+				if a.Status == StatusPublished {
+					pm.Published++
+				}
+			}
+		}
+		pm.Meets = pm.Published > 0
+		switch {
+		case pm.Meets:
+			pm.State = MonthMet
+		case from.Before(thisMonth):
+			pm.State = MonthMissed
+		case pm.Planned > 0:
+			pm.State = MonthPlanned
+		default:
+			pm.State = MonthNothingPlanned
+		}
+		if pm.Meets {
+			out.MonthsMet++
+		}
+		out.Months[m] = pm
+	}
+	return out, nil
+}
+
+func monthStart(t time.Time) time.Time {
+	return time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, t.Location())
+}
+
+// CurrentYear is the current year in the deployment's zone.
+func (s *Service) CurrentYear() int { return s.now().In(s.opts.Zone).Year() }
+
+// ParseDay reads a date (YYYY-MM-DD) as its midnight in the deployment's zone.
+func (s *Service) ParseDay(field, v string) (time.Time, error) {
+	t, err := time.ParseInLocation(time.DateOnly, v, s.opts.Zone)
+	if err != nil {
+		return time.Time{}, campaigns.Invalid(field, fmt.Sprintf("%q is not a date of the form YYYY-MM-DD", v))
+	}
+	return t, nil
+}

@@ -1,0 +1,182 @@
+package scheduler
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/robfig/cron/v3"
+	"github.com/teambition/rrule-go"
+
+	"loa/campaigns"
+)
+
+// Limits on how often a rule may repeat.
+const (
+	maxPerDay        = 24      // occurrences in any one day
+	maxOccurrences   = 200_000 // in any one expansion, a guard
+	frequencyProbe   = 14      // days examined for maxPerDay
+	maxDurationHours = 4
+)
+
+// cronParser reads standard five-field specs and descriptors such as @daily.
+var cronParser = cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
+
+// recurrence is a rule's "when", parsed: it yields the start times of its
+// occurrences in any window, in the deployment's zone.
+type recurrence struct {
+	rrule *rrule.RRule
+	cron  cron.Schedule
+	// first is the start date at 00:00; end, when not zero, the day after the
+	// until date at 00:00 (exclusive).
+	first, end time.Time
+	exDays     map[campaigns.Date]bool
+	exTimes    map[int64]bool // Unix seconds
+}
+
+// parseRecurrence reads the recurrence of r, adding what is wrong with it to v.
+func parseRecurrence(r Rule, zone *time.Location, v *campaigns.ValidationError) *recurrence {
+	rc := &recurrence{exDays: map[campaigns.Date]bool{}, exTimes: map[int64]bool{}}
+	start, err := time.ParseInLocation(time.DateOnly, string(r.StartDate), zone)
+	if err != nil {
+		v.Add("startDate", "the first day of the rule, a date of the form YYYY-MM-DD")
+	}
+	rc.first = start
+	if r.Until != nil {
+		until, err := time.ParseInLocation(time.DateOnly, string(*r.Until), zone)
+		switch {
+		case err != nil:
+			v.Add("until", "the last day of the rule, a date of the form YYYY-MM-DD")
+		case !start.IsZero() && until.Before(start):
+			v.Add("until", fmt.Sprintf("until %s is before startDate %s", *r.Until, r.StartDate))
+		default:
+			rc.end = until.AddDate(0, 0, 1)
+		}
+	}
+	for i, x := range r.ExDates {
+		if d, err := campaigns.ParseDate(x); err == nil {
+			rc.exDays[d] = true
+		} else if t, err := time.Parse(time.RFC3339, x); err == nil {
+			rc.exTimes[t.Unix()] = true
+		} else {
+			v.Add(fmt.Sprintf("exdates[%d]", i), fmt.Sprintf("%q is neither a date (YYYY-MM-DD, the whole day) nor an RFC 3339 time (one occurrence)", x))
+		}
+	}
+	switch {
+	case r.RRule != "" && r.Cron != "":
+		v.Add("rrule", "give either rrule or cron, not both")
+	case r.RRule == "" && r.Cron == "":
+		v.Add("rrule", "give when the rule repeats: an RRULE (e.g. FREQ=WEEKLY;BYDAY=TU,FR;BYHOUR=6;BYMINUTE=30) or a cron spec")
+	case r.RRule != "":
+		rc.rrule = parseRRule(r.RRule, start, zone, v)
+	default:
+		rc.cron = parseCron(r.Cron, v)
+	}
+	if rc.rrule == nil && rc.cron == nil || start.IsZero() {
+		return nil
+	}
+	return rc
+}
+
+func parseRRule(spec string, start time.Time, zone *time.Location, v *campaigns.ValidationError) *rrule.RRule {
+	spec = strings.TrimPrefix(strings.TrimSpace(spec), "RRULE:")
+	upper := strings.ToUpper(spec)
+	if strings.Contains(upper, "DTSTART") {
+		v.Add("rrule", "leave DTSTART out of the RRULE: startDate says when the rule begins")
+		return nil
+	}
+	opt, err := rrule.StrToROptionInLocation(spec, zone)
+	if err != nil {
+		v.Add("rrule", fmt.Sprintf("not a valid RFC 5545 RRULE (%v); e.g. FREQ=WEEKLY;BYDAY=TU,FR;BYHOUR=6;BYMINUTE=30", err))
+		return nil
+	}
+	if opt.Freq == rrule.SECONDLY || opt.Freq == rrule.MINUTELY {
+		v.Add("rrule", "a slot rule repeats at most hourly: use FREQ=HOURLY, DAILY, WEEKLY, MONTHLY or YEARLY")
+		return nil
+	}
+	if start.IsZero() {
+		return nil
+	}
+	opt.Dtstart = start
+	r, err := rrule.NewRRule(*opt)
+	if err != nil {
+		v.Add("rrule", fmt.Sprintf("not a valid RFC 5545 RRULE: %v", err))
+		return nil
+	}
+	return r
+}
+
+func parseCron(spec string, v *campaigns.ValidationError) cron.Schedule {
+	spec = strings.TrimSpace(spec)
+	if strings.HasPrefix(spec, "TZ=") || strings.HasPrefix(spec, "CRON_TZ=") {
+		v.Add("cron", "leave the time zone out: rules are evaluated in the deployment's zone")
+		return nil
+	}
+	// @every counts from whenever it is read: each materialisation would place
+	// other times, cancelling the last run's airings and creating new ones.
+	if strings.HasPrefix(spec, "@every") {
+		v.Add("cron", "@every has no fixed times (it counts from each run); give fixed times, e.g. \"0 */2 * * *\" or FREQ=HOURLY;INTERVAL=2")
+		return nil
+	}
+	sched, err := cronParser.Parse(spec)
+	if err != nil {
+		v.Add("cron", fmt.Sprintf("not a valid cron spec (%v); five fields: minute hour day-of-month month day-of-week, e.g. \"30 6 * * 2,5\"", err))
+		return nil
+	}
+	return sched
+}
+
+// between returns the occurrence starts in [from, to), in order.
+func (rc *recurrence) between(from, to time.Time) []time.Time {
+	if from.Before(rc.first) {
+		from = rc.first
+	}
+	if !rc.end.IsZero() && rc.end.Before(to) {
+		to = rc.end
+	}
+	if !from.Before(to) {
+		return nil
+	}
+	var raw []time.Time
+	if rc.rrule != nil {
+		raw = rc.rrule.Between(from, to, true)
+	} else {
+		for t := rc.cron.Next(from.Add(-time.Second)); t.Before(to) && len(raw) < maxOccurrences; t = rc.cron.Next(t) {
+			raw = append(raw, t)
+		}
+	}
+	out := raw[:0]
+	for _, t := range raw {
+		if t.Before(to) && len(out) < maxOccurrences && !rc.exTimes[t.Unix()] && !rc.exDays[dateOf(t, from.Location())] {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// dateOf is the calendar date of t in zone.
+func dateOf(t time.Time, zone *time.Location) campaigns.Date {
+	return campaigns.Date(t.In(zone).Format(time.DateOnly))
+}
+
+// checkFrequency adds to v when occurrences of duration d overlap each other or
+// come more than maxPerDay times a day, judged on the first weeks of the rule.
+func (rc *recurrence) checkFrequency(d time.Duration, v *campaigns.ValidationError) {
+	field := "rrule"
+	if rc.cron != nil {
+		field = "cron"
+	}
+	ts := rc.between(rc.first, rc.first.AddDate(0, 0, frequencyProbe))
+	perDay := map[campaigns.Date]int{}
+	for i, t := range ts {
+		if perDay[dateOf(t, t.Location())]++; perDay[dateOf(t, t.Location())] > maxPerDay {
+			v.Add(field, fmt.Sprintf("the rule repeats more than %d times on %s; a slot rule places at most %d a day", maxPerDay, dateOf(t, t.Location()), maxPerDay))
+			return
+		}
+		if i > 0 && t.Sub(ts[i-1]) < d {
+			v.Add("durationSeconds", fmt.Sprintf("occurrences at %s and %s overlap: the duration is longer than the gap between them",
+				ts[i-1].Format(time.DateTime), t.Format(time.DateTime)))
+			return
+		}
+	}
+}

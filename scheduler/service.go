@@ -1,0 +1,146 @@
+package scheduler
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"strconv"
+	"time"
+
+	"loa/app/database"
+	"loa/campaigns"
+	"loa/content"
+)
+
+// Store is the persistence the service needs; store.go implements it on MongoDB.
+// Stations, rules and airings each have a version that every write bumps; the
+// writes return it so the service's caches follow its own changes.
+type Store interface {
+	StationsVersion(ctx context.Context) (int64, error)
+	Stations(ctx context.Context) ([]Station, error)
+	Station(ctx context.Context, code string) (Station, error)
+	InsertStation(ctx context.Context, st Station) error
+	ReplaceStation(ctx context.Context, st Station) error
+	LockStation(code string) (unlock func())
+
+	RulesVersion(ctx context.Context) (int64, error)
+	Rules(ctx context.Context) ([]Rule, error)
+	Rule(ctx context.Context, id string) (Rule, error)
+	InsertRule(ctx context.Context, r Rule) error
+	ReplaceRule(ctx context.Context, r Rule) error
+	// LockRules serialises rule saves, so two overlapping rules are never both
+	// checked against the state without the other.
+	LockRules() (unlock func())
+
+	AiringsVersion(ctx context.Context) (int64, error)
+	Airings(ctx context.Context) ([]Airing, error)
+	// InsertAirings inserts new airings; those whose `_id` exists already (another
+	// run made them) are skipped. It returns the inserted ones and the new version.
+	InsertAirings(ctx context.Context, as []Airing) ([]Airing, int64, error)
+	// ReplaceAirings stores changed airings whose stored Rev is still a.Rev-1; the
+	// others changed meanwhile and are skipped. It returns the stored ones.
+	ReplaceAirings(ctx context.Context, as []Airing) ([]Airing, int64, error)
+	// LockAirings serialises writes of airings within the process.
+	LockAirings() (unlock func())
+}
+
+// Units is the org-unit tree and the campaigns; campaigns.Service is one.
+type Units interface {
+	Path(ctx context.Context, unit string) ([]string, error)
+	Within(ctx context.Context, unit, scope string) (bool, error)
+	OrgUnits(ctx context.Context, f campaigns.OrgUnitFilter) ([]campaigns.OrgUnit, error)
+	OrgUnitsVersion(ctx context.Context) (int64, error)
+	Campaign(ctx context.Context, code string) (campaigns.Campaign, error)
+	Campaigns(ctx context.Context) ([]campaigns.Campaign, error)
+	TargetGroups(ctx context.Context) ([]campaigns.TargetGroup, error)
+}
+
+// Library is the content stations may air; content.Service is one.
+type Library interface {
+	Airable(ctx context.Context) (content.Airable, error)
+	Languages() []content.Language
+	List(ctx context.Context, f content.Filter) ([]content.Item, error)
+}
+
+// Options are the deployment's scheduling settings.
+type Options struct {
+	// Zone is where rules and calendars are evaluated (default Asia/Ho_Chi_Minh).
+	Zone *time.Location
+	// Horizon is how many days ahead airings are materialised (default 35).
+	Horizon int
+	// Grace is how long after its end an airing waits for a confirmation before
+	// it is marked unconfirmed (default 2 hours).
+	Grace time.Duration
+}
+
+// Default settings.
+const (
+	DefaultHorizon = 35
+	DefaultGrace   = 2 * time.Hour
+)
+
+// Service owns stations, slot rules and airings.
+type Service struct {
+	store   Store
+	units   Units
+	library Library
+	audit   campaigns.Auditor
+	now     func() time.Time
+	opts    Options
+
+	stationCache database.Snapshot[[]Station]
+	ruleCache    database.Snapshot[[]Rule]
+	calendar     database.Snapshot[*calendar]
+}
+
+// NewService returns the service; now is the clock.
+func NewService(store Store, units Units, library Library, audit campaigns.Auditor, now func() time.Time, opts Options) *Service {
+	if opts.Zone == nil {
+		opts.Zone = time.UTC
+	}
+	if opts.Horizon <= 0 {
+		opts.Horizon = DefaultHorizon
+	}
+	if opts.Grace <= 0 {
+		opts.Grace = DefaultGrace
+	}
+	return &Service{store: store, units: units, library: library, audit: audit, now: now, opts: opts}
+}
+
+// Timestamps say when a record was created and last changed.
+type Timestamps struct {
+	CreatedAt time.Time `json:"createdAt" bson:"createdAt"`
+	UpdatedAt time.Time `json:"updatedAt" bson:"updatedAt"`
+}
+
+func (s *Service) stamp() time.Time { return s.now().UTC().Truncate(time.Millisecond) }
+
+// newID makes an ID that sorts by creation time, with a prefix saying what it is.
+func (s *Service) newID(prefix string) string {
+	b := make([]byte, 3)
+	_, _ = rand.Read(b)
+	return prefix + strconv.FormatInt(s.now().UnixMilli(), 36) + hex.EncodeToString(b)
+}
+
+// stations returns every station ordered by code, from memory while the stored
+// version stands.
+func (s *Service) stations(ctx context.Context) ([]Station, error) {
+	v, err := s.store.StationsVersion(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return s.stationCache.Get(v, func() ([]Station, error) { return s.store.Stations(ctx) })
+}
+
+// rules returns every rule ordered by ID, from memory while the stored version
+// stands.
+func (s *Service) rules(ctx context.Context) ([]Rule, error) {
+	v, err := s.store.RulesVersion(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return s.ruleCache.Get(v, func() ([]Rule, error) { return s.store.Rules(ctx) })
+}
+
+// Zone is the deployment's time zone, where rules and calendars are evaluated.
+func (s *Service) Zone() *time.Location { return s.opts.Zone }
