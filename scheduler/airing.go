@@ -47,17 +47,18 @@ type Airing struct {
 	Slot           time.Time `json:"slot" bson:"slot"`
 	Start          time.Time `json:"start" bson:"start"`
 	End            time.Time `json:"end" bson:"end"`
-	Groups         []string  `json:"groups" bson:"groups"`
-	Content        string    `json:"content" bson:"content"`
+	Groups         []string  `json:"groups" bson:"groups,omitempty"`
+	Content        string    `json:"content" bson:"content,omitempty"`
 	ContentVersion int       `json:"contentVersion" bson:"contentVersion"`
 	Status         string    `json:"status" bson:"status"`
 	// Reason says why a cancelled airing was cancelled.
-	Reason      string `json:"reason,omitempty" bson:"reason,omitempty"`
+	Reason string `json:"reason,omitempty" bson:"reason,omitempty"`
+	// DisplacedBy is the rule (or the airing placed or moved by hand) holding the slot.
 	DisplacedBy string `json:"displacedBy,omitempty" bson:"displacedBy,omitempty"`
 	// Moved and ContentPinned mark what a planner set by hand on this occurrence;
 	// materialising keeps them.
-	Moved         bool       `json:"moved" bson:"moved"`
-	ContentPinned bool       `json:"contentPinned" bson:"contentPinned"`
+	Moved         bool       `json:"moved" bson:"moved,omitempty"`
+	ContentPinned bool       `json:"contentPinned" bson:"contentPinned,omitempty"`
 	Note          string     `json:"note,omitempty" bson:"note,omitempty"`
 	PublishedURL  string     `json:"publishedUrl,omitempty" bson:"publishedUrl,omitempty"`
 	PublishedAt   *time.Time `json:"publishedAt,omitempty" bson:"publishedAt,omitempty"`

@@ -112,20 +112,27 @@ type Publication struct {
 	PublishedAt time.Time `json:"publishedAt"`
 }
 
+// stationAiring reads an airing and its station, which must lie in the actor's
+// scope.
+func (s *Service) stationAiring(ctx context.Context, actor campaigns.Actor, id string) (Airing, Station, error) {
+	a, err := s.Airing(ctx, id)
+	if err != nil {
+		return Airing{}, Station{}, err
+	}
+	st, err := s.Station(ctx, a.Station)
+	if err != nil {
+		return Airing{}, Station{}, err
+	}
+	return a, st, s.requireUnit(ctx, actor, st.OrgUnit)
+}
+
 // ChangeAiring applies c to the airing id. Only an airing still ahead and not yet
 // delivered can change; a move onto a slot another airing of the station holds is
 // a conflict.
 func (s *Service) ChangeAiring(ctx context.Context, actor campaigns.Actor, id string, c AiringChange) (Airing, error) {
 	defer s.store.LockAirings()()
-	old, err := s.Airing(ctx, id)
+	old, st, err := s.stationAiring(ctx, actor, id)
 	if err != nil {
-		return Airing{}, err
-	}
-	st, err := s.Station(ctx, old.Station)
-	if err != nil {
-		return Airing{}, err
-	}
-	if err := s.requireUnit(ctx, actor, st.OrgUnit); err != nil {
 		return Airing{}, err
 	}
 	now := s.now()
@@ -139,8 +146,8 @@ func (s *Service) ChangeAiring(ctx context.Context, actor campaigns.Actor, id st
 		if !c.Start.After(now) {
 			v.Add("start", "the new start must be in the future")
 		}
-		d := old.End.Sub(old.Start)
-		next.Start, next.End, next.Moved = c.Start.In(s.opts.Zone), c.Start.Add(d).In(s.opts.Zone), !c.Start.Equal(old.Slot)
+		start := c.Start.In(s.opts.Zone).Truncate(time.Second)
+		next.Start, next.End, next.Moved = start, start.Add(old.End.Sub(old.Start)), !start.Equal(old.Slot)
 	}
 	if c.Note != nil {
 		if next.Note = strings.TrimSpace(norm.NFC.String(*c.Note)); utf8.RuneCountInString(next.Note) > maxNote {
@@ -292,15 +299,8 @@ func (s *Service) Place(ctx context.Context, actor campaigns.Actor, p Placement)
 // media) appeared, with its link. Publishing again corrects the link.
 func (s *Service) Publish(ctx context.Context, actor campaigns.Actor, id string, p Publication) (Airing, error) {
 	defer s.store.LockAirings()()
-	old, err := s.Airing(ctx, id)
+	old, st, err := s.stationAiring(ctx, actor, id)
 	if err != nil {
-		return Airing{}, err
-	}
-	st, err := s.Station(ctx, old.Station)
-	if err != nil {
-		return Airing{}, err
-	}
-	if err := s.requireUnit(ctx, actor, st.OrgUnit); err != nil {
 		return Airing{}, err
 	}
 	v := &campaigns.ValidationError{}

@@ -34,9 +34,13 @@ func newCalendar(as []Airing, zone *time.Location) *calendar {
 	return c
 }
 
-// inZone shows the airing's times in zone (they are stored in UTC).
+// inZone shows the airing's times in zone (they are stored in UTC), and its
+// groups as a list even when none are stored.
 func inZone(a Airing, zone *time.Location) Airing {
 	a.Slot, a.Start, a.End = a.Slot.In(zone), a.Start.In(zone), a.End.In(zone)
+	if a.Groups == nil {
+		a.Groups = []string{}
+	}
 	return a
 }
 

@@ -52,8 +52,10 @@ type Conflict struct {
 type Conflicts struct {
 	List  []Conflict `json:"conflicts"`
 	Total int        `json:"total"`
-	// Displaced counts this rule's occurrences × stations lost to higher rules.
-	Displaced int `json:"displaced"`
+	// Displaced counts this rule's occurrences × stations lost to higher rules;
+	// DisplacedOthers those of lower rules this rule takes.
+	Displaced       int `json:"displaced"`
+	DisplacedOthers int `json:"displacedOthers"`
 	// Refused counts overlaps with rules of equal priority.
 	Refused int `json:"refused"`
 }
@@ -132,6 +134,8 @@ func (s *Service) conflicts(ctx context.Context, r Rule, rc *recurrence, station
 				switch side {
 				case "this":
 					out.Displaced += len(shared)
+				case "other":
+					out.DisplacedOthers += len(shared)
 				case "":
 					out.Refused++
 				}

@@ -80,6 +80,9 @@ func (s *Service) MaterializeUntil(ctx context.Context, at, until time.Time) (Re
 	for i := range rules {
 		ruleByID[rules[i].ID] = &rules[i]
 	}
+	for code, occs := range wanted {
+		yieldToHand(occs, cal.byStation[code])
+	}
 	pick := newPicker(airable, s.opts.Zone)
 	var inserts, updates []Airing
 	codes := slices.Sorted(maps.Keys(wanted))
@@ -170,18 +173,60 @@ func (s *Service) expand(r Rule, from, to time.Time) ([]time.Time, error) {
 }
 
 // displace marks, among one station's occurrences, those that overlap an
-// occurrence of a rule of higher priority. Overlaps between equal priorities are
-// refused when rules are saved.
+// occurrence of a rule of higher priority. It places them highest priority first,
+// so only an occurrence that keeps its slot pushes others off. Overlaps between
+// equal priorities are refused when rules are saved; one that arises later (a
+// station joins both rules) goes to the rule created first, so two airings never
+// share the air.
 func displace(occs []occurrence) {
-	slices.SortFunc(occs, func(a, b occurrence) int { return a.slot.Compare(b.slot) })
+	order := make([]*occurrence, len(occs))
 	for i := range occs {
-		for j := i + 1; j < len(occs) && occs[j].slot.Before(occs[i].end); j++ {
-			a, b := &occs[i], &occs[j]
-			switch {
-			case a.rule.Priority > b.rule.Priority && b.displacedBy == "":
-				b.displacedBy = a.rule.ID
-			case b.rule.Priority > a.rule.Priority && a.displacedBy == "":
-				a.displacedBy = b.rule.ID
+		order[i] = &occs[i]
+	}
+	slices.SortStableFunc(order, func(a, b *occurrence) int {
+		switch {
+		case a.rule.Priority != b.rule.Priority:
+			return b.rule.Priority - a.rule.Priority
+		case a.rule.ID == b.rule.ID:
+			return a.slot.Compare(b.slot)
+		case a.rule.older(b.rule):
+			return -1
+		default:
+			return 1
+		}
+	})
+	var kept []*occurrence
+	for _, o := range order {
+		i := slices.IndexFunc(kept, func(k *occurrence) bool {
+			return k.rule.ID != o.rule.ID && k.slot.Before(o.end) && o.slot.Before(k.end)
+		})
+		if i >= 0 {
+			o.displacedBy = kept[i].rule.ID
+			continue
+		}
+		kept = append(kept, o)
+	}
+}
+
+// older reports whether r was created before q (IDs break a tie).
+func (r *Rule) older(q *Rule) bool {
+	if c := r.CreatedAt.Compare(q.CreatedAt); c != 0 {
+		return c < 0
+	}
+	return r.ID < q.ID
+}
+
+// yieldToHand marks the occurrences that overlap an airing a planner placed or
+// moved by hand at the station: the hand-made decision keeps the slot.
+func yieldToHand(occs map[string]occurrence, existing []Airing) {
+	for _, h := range existing {
+		if !h.occupies() || (h.Rule != "" && !h.Moved) {
+			continue
+		}
+		for id, o := range occs {
+			if id != h.ID && o.displacedBy == "" && o.slot.Before(h.End) && h.Start.Before(o.end) {
+				o.displacedBy = h.ID
+				occs[id] = o
 			}
 		}
 	}

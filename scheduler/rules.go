@@ -127,6 +127,10 @@ func (s *Service) warnings(ctx context.Context, r Rule, stations []Station) ([]W
 	if len(stations) == 0 {
 		out = append(out, Warning{"no_stations", "the rule picks no active station now; it will place nothing until one is added"})
 	}
+	if c, err := s.units.Campaign(ctx, r.Campaign); err == nil && (r.StartDate < c.Period.Start || r.Until == nil || *r.Until > c.Period.End) {
+		out = append(out, Warning{"outside_campaign", fmt.Sprintf("the rule runs outside its campaign's period %s to %s; give it an until date within it",
+			c.Period.Start, c.Period.End)})
+	}
 	if r.RRule != "" && !strings.Contains(strings.ToUpper(r.RRule), "BYHOUR") {
 		out = append(out, Warning{"midnight", "the RRULE has no BYHOUR: its occurrences start at 00:00; add e.g. BYHOUR=6;BYMINUTE=30"})
 	}

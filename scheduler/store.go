@@ -57,37 +57,26 @@ func (s *MongoStore) StationsVersion(ctx context.Context) (int64, error) {
 
 // Stations reads every station (a few hundred), ordered by code.
 func (s *MongoStore) Stations(ctx context.Context) ([]Station, error) {
-	return database.All[Station](ctx, s.db.Collection(stationsColl), bson.D{}, bson.D{{Key: "_id", Value: 1}})
+	return all[Station](ctx, s, stationsColl)
 }
 
 // Station reads one station.
 func (s *MongoStore) Station(ctx context.Context, code string) (Station, error) {
-	st, found, err := database.ByID[Station](ctx, s.db.Collection(stationsColl), code)
-	if err == nil && !found {
-		err = fmt.Errorf("%w: no station %s", campaigns.ErrNotFound, code)
-	}
-	return st, err
+	return one[Station](ctx, s, stationsColl, code, "station")
 }
 
 // InsertStation adds a station; a taken code is a conflict.
 func (s *MongoStore) InsertStation(ctx context.Context, st Station) error {
-	if _, err := s.db.Collection(stationsColl).InsertOne(ctx, st); err != nil {
-		if mongo.IsDuplicateKeyError(err) {
-			return &campaigns.FieldConflict{Field: "code", Message: "a station with code " + st.Code + " exists"}
-		}
-		return fmt.Errorf("insert station: %w", err)
+	err := s.insert(ctx, stationsColl, st)
+	if mongo.IsDuplicateKeyError(err) {
+		return &campaigns.FieldConflict{Field: "code", Message: "a station with code " + st.Code + " exists"}
 	}
-	_, err := s.bump(ctx, stationsColl)
 	return err
 }
 
 // ReplaceStation overwrites a station.
 func (s *MongoStore) ReplaceStation(ctx context.Context, st Station) error {
-	if _, err := s.db.Collection(stationsColl).ReplaceOne(ctx, byID(st.Code), st); err != nil {
-		return fmt.Errorf("replace station: %w", err)
-	}
-	_, err := s.bump(ctx, stationsColl)
-	return err
+	return s.replace(ctx, stationsColl, st.Code, st)
 }
 
 // LockStation serialises read-modify-write of one station.
@@ -102,38 +91,62 @@ func (s *MongoStore) RulesVersion(ctx context.Context) (int64, error) {
 
 // Rules reads every rule, ordered by ID.
 func (s *MongoStore) Rules(ctx context.Context) ([]Rule, error) {
-	return database.All[Rule](ctx, s.db.Collection(rulesColl), bson.D{}, bson.D{{Key: "_id", Value: 1}})
+	return all[Rule](ctx, s, rulesColl)
 }
 
 // Rule reads one rule.
 func (s *MongoStore) Rule(ctx context.Context, id string) (Rule, error) {
-	r, found, err := database.ByID[Rule](ctx, s.db.Collection(rulesColl), id)
-	if err == nil && !found {
-		err = fmt.Errorf("%w: no slot rule %s", campaigns.ErrNotFound, id)
-	}
-	return r, err
+	return one[Rule](ctx, s, rulesColl, id, "slot rule")
 }
 
 // InsertRule adds a rule.
 func (s *MongoStore) InsertRule(ctx context.Context, r Rule) error {
-	if _, err := s.db.Collection(rulesColl).InsertOne(ctx, r); err != nil {
-		return fmt.Errorf("insert rule: %w", err)
-	}
-	_, err := s.bump(ctx, rulesColl)
-	return err
+	return s.insert(ctx, rulesColl, r)
 }
 
 // ReplaceRule overwrites a rule.
 func (s *MongoStore) ReplaceRule(ctx context.Context, r Rule) error {
-	if _, err := s.db.Collection(rulesColl).ReplaceOne(ctx, byID(r.ID), r); err != nil {
-		return fmt.Errorf("replace rule: %w", err)
-	}
-	_, err := s.bump(ctx, rulesColl)
-	return err
+	return s.replace(ctx, rulesColl, r.ID, r)
 }
 
 // LockRules serialises rule saves within the process.
 func (s *MongoStore) LockRules() func() { return s.db.Locks().Lock(rulesColl + "|save") }
+
+// all reads a small collection whole, ordered by `_id`.
+func all[T any](ctx context.Context, s *MongoStore, coll string) ([]T, error) {
+	return database.All[T](ctx, s.db.Collection(coll), bson.D{}, bson.D{{Key: "_id", Value: 1}})
+}
+
+// one reads a document by `_id`; what names it in the not-found error.
+func one[T any](ctx context.Context, s *MongoStore, coll, id, what string) (T, error) {
+	doc, found, err := database.ByID[T](ctx, s.db.Collection(coll), id)
+	if err == nil && !found {
+		err = fmt.Errorf("%w: no %s %s", campaigns.ErrNotFound, what, id)
+	}
+	return doc, err
+}
+
+// insert adds a document to a versioned collection and bumps its version; a
+// duplicate key comes back as the driver's error.
+func (s *MongoStore) insert(ctx context.Context, coll string, doc any) error {
+	if _, err := s.db.Collection(coll).InsertOne(ctx, doc); err != nil {
+		if mongo.IsDuplicateKeyError(err) {
+			return err
+		}
+		return fmt.Errorf("insert into %s: %w", coll, err)
+	}
+	_, err := s.bump(ctx, coll)
+	return err
+}
+
+// replace overwrites a document of a versioned collection and bumps its version.
+func (s *MongoStore) replace(ctx context.Context, coll, id string, doc any) error {
+	if _, err := s.db.Collection(coll).ReplaceOne(ctx, byID(id), doc); err != nil {
+		return fmt.Errorf("replace in %s: %w", coll, err)
+	}
+	_, err := s.bump(ctx, coll)
+	return err
+}
 
 // AiringsVersion is bumped by every write of airings.
 func (s *MongoStore) AiringsVersion(ctx context.Context) (int64, error) {

@@ -1,13 +1,16 @@
 package api_test
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"loa/app/access"
 	"loa/app/api"
@@ -41,6 +44,19 @@ const (
 	popsInside   = "org_unit_code,group,year,count,source\n20359,students,2024,500,test\n"
 	popsOutside  = "org_unit_code,group,year,count,source\n503,students,2024,500,test\n"
 )
+
+// The scheduling lines of the matrix: a daily rule of campaignJSON's campaign on one
+// station at a whole hour, a ten-minute press placement, a publication an hour ago.
+func matrixRule(station string, hour int) string {
+	return fmt.Sprintf(`{"campaign":"PCMBN-2025","title":"Phát thanh %d giờ","stations":[%q],"rrule":"FREQ=DAILY;BYHOUR=%d;BYMINUTE=0",`+
+		`"startDate":"2025-01-01","durationSeconds":900}`, hour, station, hour)
+}
+
+func matrixPlacement(station, start string) string {
+	return fmt.Sprintf(`{"station":%q,"campaign":"PCMBN-2025","start":%q,"durationSeconds":600}`, station, start)
+}
+
+const publicationJSON = `{"url":"https://baoquangnam.vn/phong-chong-mua-ban-nguoi","publishedAt":"{past}"}`
 
 // The matrix of every route × every role × inside and outside the account's scope.
 // Adding a route is adding a line.
@@ -94,6 +110,37 @@ var matrix = []routeCase{
 	{method: "GET", path: "/api/v1/contents/{content}/attachment", roles: anyone("station")},
 	{method: "POST", path: "/api/v1/contents/{content}/archive", roles: []string{"admin", "planner", "approver"}},
 	{method: "DELETE", path: "/api/v1/contents/{content}", roles: []string{"admin", "planner", "approver"}},
+	// The scheduler: reads are not narrowed to the scope (a district account reads
+	// Hội An's station and airings); writes are, through the units of the stations.
+	{method: "GET", path: "/api/v1/channels", roles: anyone("station")},
+	{method: "GET", path: "/api/v1/stations?under=503", roles: anyone("station")},
+	{method: "POST", path: "/api/v1/stations", body: stationJSON("MX-IN", "20359", "commune_loudspeaker"), roles: []string{"admin", "planner"},
+		outsidePath: "/api/v1/stations", outsideBody: stationJSON("MX-OUT", "20434", "commune_loudspeaker"),
+		outsideStatus: 403, outsideCode: "outside_scope"},
+	{method: "GET", path: "/api/v1/stations/MX-HA", roles: anyone("station")},
+	{method: "PUT", path: "/api/v1/stations/MX-TK", body: stationJSON("MX-TK", "502", "district_station"), roles: []string{"admin", "planner"},
+		outsidePath: "/api/v1/stations/MX-HA", outsideBody: stationJSON("MX-HA", "503", "district_station"),
+		outsideStatus: 403, outsideCode: "outside_scope"},
+	{method: "GET", path: "/api/v1/rules", roles: anyone("station")},
+	{method: "POST", path: "/api/v1/rules/preview", body: matrixRule("MX-TK", 17), roles: []string{"planner"},
+		outsidePath: "/api/v1/rules/preview", outsideBody: matrixRule("MX-HA", 17), outsideStatus: 403, outsideCode: "outside_scope"},
+	{method: "POST", path: "/api/v1/rules", body: matrixRule("MX-TK", 17), roles: []string{"planner"},
+		outsidePath: "/api/v1/rules", outsideBody: matrixRule("MX-HA", 17), outsideStatus: 403, outsideCode: "outside_scope"},
+	{method: "GET", path: "/api/v1/rules/{ruleOut}", roles: anyone("station")},
+	{method: "PUT", path: "/api/v1/rules/{rule}", body: matrixRule("MX-TK", 6), roles: []string{"planner"},
+		outsidePath: "/api/v1/rules/{ruleOut}", outsideBody: matrixRule("MX-HA", 6), outsideStatus: 403, outsideCode: "outside_scope"},
+	{method: "GET", path: "/api/v1/airings?station=MX-HA", roles: anyone("station")},
+	{method: "POST", path: "/api/v1/airings", body: matrixPlacement("MX-BAO", "{start2}"), roles: []string{"planner"},
+		outsidePath: "/api/v1/airings", outsideBody: matrixPlacement("MX-HA", "{start2}"), outsideStatus: 403, outsideCode: "outside_scope"},
+	{method: "GET", path: "/api/v1/airings/{airingOut}", roles: anyone("station")},
+	{method: "PATCH", path: "/api/v1/airings/{airing}", body: `{"note":"ghi chú"}`, roles: []string{"planner"},
+		outsidePath: "/api/v1/airings/{airingOut}", outsideBody: `{"note":"ghi chú"}`, outsideStatus: 403, outsideCode: "outside_scope"},
+	{method: "POST", path: "/api/v1/airings/{press}/publish", body: publicationJSON, roles: []string{"planner"},
+		outsidePath: "/api/v1/airings/{airingOut}/publish", outsideBody: publicationJSON, outsideStatus: 403, outsideCode: "outside_scope"},
+	{method: "GET", path: "/api/v1/campaigns/PCMBN-2025/press-calendar", roles: anyone("station")},
+	{method: "GET", path: "/api/v1/campaigns/PCMBN-2025/gaps", roles: anyone("station")},
+	{method: "GET", path: "/api/v1/jobs", roles: []string{"admin", "planner"}},
+	{method: "POST", path: "/api/v1/jobs/materialize/run", roles: []string{"admin"}},
 	{method: "DELETE", path: "/api/v1/campaigns/PCMBN-2025", roles: []string{"admin", "planner"}, provinceWide: true},
 	{method: "POST", path: "/api/v1/auth/logout", roles: allRoles}, // last: it ends the session
 }
@@ -110,7 +157,9 @@ func TestPermissionMatrix(t *testing.T) {
 	s.decode(s.do("POST", "/api/v1/campaigns", campaignJSON), http.StatusCreated, nil)
 	var item struct{ ID string }
 	s.decode(s.do("POST", "/api/v1/contents", contentJSON), http.StatusCreated, &item)
-	ids := strings.NewReplacer("{content}", item.ID)
+	sched := s.matrixSchedule(provinceTokens["planner"])
+	ids := strings.NewReplacer("{content}", item.ID, "{rule}", sched.rule, "{ruleOut}", sched.ruleOut, "{airing}", sched.airing,
+		"{airingOut}", sched.airingOut, "{press}", sched.press, "{start2}", sched.start2, "{past}", sched.past)
 
 	send := func(t *testing.T, method, path, contentType, body, token string) (int, errorBody, string) {
 		t.Helper()
@@ -125,7 +174,8 @@ func TestPermissionMatrix(t *testing.T) {
 		return rec.Code, e, rec.Body.String()
 	}
 	for _, rc := range matrix {
-		rc.path = ids.Replace(rc.path)
+		rc.path, rc.body = ids.Replace(rc.path), ids.Replace(rc.body)
+		rc.outsidePath, rc.outsideBody = ids.Replace(rc.outsidePath), ids.Replace(rc.outsideBody)
 		for _, role := range allRoles {
 			t.Run(fmt.Sprintf("%s %s as %s", rc.method, rc.path, role), func(t *testing.T) {
 				token := tokens[role]
@@ -166,12 +216,51 @@ func TestPermissionMatrix(t *testing.T) {
 			continue
 		}
 		found := slices.ContainsFunc(matrix, func(rc routeCase) bool {
-			return rc.method == r.method && routeMatches(r.path, strings.SplitN(strings.ReplaceAll(rc.path, "{content}", "x"), "?", 2)[0])
+			return rc.method == r.method && routeMatches(r.path, strings.SplitN(placeholder.ReplaceAllString(rc.path, "x"), "?", 2)[0])
 		})
 		if !found {
 			t.Errorf("route %s %s is missing from the permission matrix", r.method, r.path)
 		}
 	}
+}
+
+// placeholder is an id the matrix fills in once its fixture exists, such as {content}.
+var placeholder = regexp.MustCompile(`\{[A-Za-z0-9]+\}`)
+
+// matrixFixture holds the ids of the scheduling fixture of the matrix.
+type matrixFixture struct {
+	rule, ruleOut     string // rules on MX-TK (in Tam Kỳ, 502) and MX-HA (in Hội An, 503)
+	airing, airingOut string // a future airing of each
+	press             string // a one-off placement on MX-BAO, Tam Kỳ's press station
+	start2, past      string // a free future start on MX-BAO; an instant an hour ago
+}
+
+// matrixSchedule creates the stations, rules and airings the matrix's scheduling
+// routes name, with the province's admin and planner.
+func (s *testServer) matrixSchedule(planner string) matrixFixture {
+	s.t.Helper()
+	for _, st := range []string{stationJSON("MX-TK", "502", "district_station"), stationJSON("MX-HA", "503", "district_station"),
+		stationJSON("MX-BAO", "502", "provincial_press")} {
+		s.decode(s.do("POST", "/api/v1/stations", st), http.StatusCreated, nil)
+	}
+	var f matrixFixture
+	var rule struct{ ID string }
+	s.decode(s.call("POST", "/api/v1/rules", "application/json", matrixRule("MX-TK", 6), planner), http.StatusCreated, &rule)
+	f.rule = rule.ID
+	s.decode(s.call("POST", "/api/v1/rules", "application/json", matrixRule("MX-HA", 6), planner), http.StatusCreated, &rule)
+	f.ruleOut = rule.ID
+	start := time.Now().Add(10 * 24 * time.Hour).Truncate(time.Hour)
+	f.start2 = start.Add(24 * time.Hour).Format(time.RFC3339)
+	f.past = time.Now().Add(-time.Hour).Format(time.RFC3339)
+	var press struct{ ID string }
+	s.decode(s.call("POST", "/api/v1/airings", "application/json", matrixPlacement("MX-BAO", start.Format(time.RFC3339)), planner),
+		http.StatusCreated, &press)
+	f.press = press.ID
+	if _, err := s.scheduler.Materialize(context.Background(), time.Now()); err != nil {
+		s.t.Fatal(err)
+	}
+	f.airing, f.airingOut = s.firstAiring("MX-TK"), s.firstAiring("MX-HA")
+	return f
 }
 
 // routeMatches reports whether path is an instance of the gin pattern.

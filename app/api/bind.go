@@ -174,6 +174,15 @@ func boolQuery(c *gin.Context, name string) (bool, error) {
 	return b, nil
 }
 
+// optionalBool reads a true/false query parameter that may be absent (nil).
+func optionalBool(c *gin.Context, name string) (*bool, error) {
+	if c.Query(name) == "" {
+		return nil, nil
+	}
+	b, err := boolQuery(c, name)
+	return &b, err
+}
+
 // intQuery reads an optional whole-number query parameter within [lo, hi].
 func intQuery(c *gin.Context, name string, def, lo, hi int) (int, error) {
 	v := c.Query(name)

@@ -22,18 +22,15 @@ func (h *handler) rematerialize() {
 }
 
 func (h *handler) listChannels(c *gin.Context) {
-	c.JSON(http.StatusOK, gin.H{"items": scheduler.Channels})
+	c.JSON(http.StatusOK, gin.H{"items": scheduler.Channels, "total": len(scheduler.Channels)})
 }
 
 func (h *handler) listStations(c *gin.Context) {
 	f := scheduler.StationFilter{Channel: c.Query("channel"), Under: c.Query("under"), Q: c.Query("q")}
-	if c.Query("active") != "" {
-		active, err := boolQuery(c, "active")
-		if err != nil {
-			h.fail(c, err)
-			return
-		}
-		f.Active = &active
+	var err error
+	if f.Active, err = optionalBool(c, "active"); err != nil {
+		h.fail(c, err)
+		return
 	}
 	sts, err := h.Scheduler.Stations(c.Request.Context(), f)
 	if err != nil {
@@ -90,13 +87,10 @@ func (h *handler) updateStation(c *gin.Context) {
 
 func (h *handler) listRules(c *gin.Context) {
 	f := scheduler.RuleFilter{Campaign: c.Query("campaign"), Station: c.Query("station")}
-	if c.Query("active") != "" {
-		active, err := boolQuery(c, "active")
-		if err != nil {
-			h.fail(c, err)
-			return
-		}
-		f.Active = &active
+	var err error
+	if f.Active, err = optionalBool(c, "active"); err != nil {
+		h.fail(c, err)
+		return
 	}
 	rules, err := h.Scheduler.Rules(c.Request.Context(), f)
 	if err != nil {
@@ -289,7 +283,7 @@ func (h *handler) listJobs(c *gin.Context) {
 		h.fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, gin.H{"items": list})
+	c.JSON(http.StatusOK, gin.H{"items": list, "total": len(list)})
 }
 
 func (h *handler) runJob(c *gin.Context) {

@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/FerretDB/FerretDB/ferretdb"
@@ -150,7 +151,7 @@ func StartEngine(dir string, logger *slog.Logger) (*Engine, error) {
 		Listener:  listener,
 		Handler:   "sqlite",
 		SQLiteURL: "file:" + abs + "/",
-		Logger:    slog.New(levelFloor{quiet.Handler(), slog.LevelError}),
+		Logger:    slog.New(levelFloor{inner: quiet.Handler(), min: slog.LevelError}),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("start embedded database: %w", err)
@@ -205,20 +206,35 @@ func connect(ctx context.Context, uri string) (*mongo.Client, error) {
 }
 
 // levelFloor drops records below a level: the embedded engine's chatter stays out of
-// Loa's log while its real errors still reach it.
+// Loa's log while its real errors still reach it. The engine adds attributes to its
+// logger for every request; they are applied only to the records that pass, so the
+// dropped chatter costs nothing.
 type levelFloor struct {
-	slog.Handler
-	min slog.Level
+	inner slog.Handler
+	min   slog.Level
+	with  []func(slog.Handler) slog.Handler // WithAttrs and WithGroup, in order
 }
 
 func (h levelFloor) Enabled(ctx context.Context, l slog.Level) bool {
-	return l >= h.min && h.Handler.Enabled(ctx, l)
+	return l >= h.min && h.inner.Enabled(ctx, l)
+}
+
+func (h levelFloor) Handle(ctx context.Context, r slog.Record) error {
+	inner := h.inner
+	for _, w := range h.with {
+		inner = w(inner)
+	}
+	return inner.Handle(ctx, r)
 }
 
 func (h levelFloor) WithAttrs(as []slog.Attr) slog.Handler {
-	return levelFloor{h.Handler.WithAttrs(as), h.min}
+	return h.and(func(x slog.Handler) slog.Handler { return x.WithAttrs(as) })
 }
 
 func (h levelFloor) WithGroup(name string) slog.Handler {
-	return levelFloor{h.Handler.WithGroup(name), h.min}
+	return h.and(func(x slog.Handler) slog.Handler { return x.WithGroup(name) })
+}
+
+func (h levelFloor) and(w func(slog.Handler) slog.Handler) levelFloor {
+	return levelFloor{h.inner, h.min, append(slices.Clip(h.with), w)}
 }

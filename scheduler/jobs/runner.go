@@ -235,11 +235,11 @@ func (r *Runner) runIfLeader(e *entry, trigger string) {
 // run runs j within the timeout, recovering a panic, and records the run, even when
 // ctx has ended meanwhile.
 func (r *Runner) run(ctx context.Context, j Job, trigger string) (Run, error) {
-	run := Run{Job: j.Name, Trigger: trigger, Holder: r.opts.Holder, Start: r.opts.Now().UTC()}
+	run := Run{Job: j.Name, Trigger: trigger, Holder: r.opts.Holder, Start: r.opts.Now().UTC().Truncate(time.Millisecond)}
 	runCtx, cancel := context.WithTimeout(ctx, r.opts.Timeout)
 	result, err := r.call(runCtx, j, run.Start.In(r.opts.Zone))
 	cancel()
-	run.End, run.Result = r.opts.Now().UTC(), result
+	run.End, run.Result = r.opts.Now().UTC().Truncate(time.Millisecond), result
 	log := r.opts.Log.With("job", j.Name, "trigger", trigger, "took", run.End.Sub(run.Start))
 	if err != nil {
 		run.Error = err.Error()

@@ -1,0 +1,65 @@
+package scheduler
+
+import (
+	"testing"
+	"time"
+)
+
+// demoFixture is the demo province's stations and 2024 rules, with the demo content.
+func demoFixture(b *testing.B) *fixture {
+	b.Helper()
+	f := newFixture(b, local("2023-12-31 12:00"))
+	if err := f.lib.LoadDemo(f.ctx); err != nil {
+		b.Fatal(err)
+	}
+	if err := f.s.LoadDemo(f.ctx, "49", f.cs); err != nil {
+		b.Fatal(err)
+	}
+	return f
+}
+
+var year2024 = [2]time.Time{local("2024-01-01 00:00"), local("2025-01-01 00:00")}
+
+// BenchmarkMaterializeYear materialises a year of the demo province's airings
+// (262 stations, ≈ 30,000 airings) on a fresh embedded database.
+func BenchmarkMaterializeYear(b *testing.B) {
+	for b.Loop() {
+		b.StopTimer()
+		f := demoFixture(b)
+		b.StartTimer()
+		res, err := f.s.MaterializeUntil(f.ctx, year2024[0], year2024[1])
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(float64(res.Created), "airings/op")
+	}
+}
+
+// BenchmarkRematerializeYear runs the same year again: it must write nothing.
+// "warm" reuses the service that wrote the year; "cold" is a new process's
+// service, which first reads every airing.
+func BenchmarkRematerializeYear(b *testing.B) {
+	f := demoFixture(b)
+	if _, err := f.s.MaterializeUntil(f.ctx, year2024[0], year2024[1]); err != nil {
+		b.Fatal(err)
+	}
+	for _, bc := range []struct {
+		name    string
+		service func() *Service
+	}{{"warm", func() *Service { return f.s }}, {"cold", f.service}} {
+		b.Run(bc.name, func(b *testing.B) {
+			for b.Loop() {
+				b.StopTimer()
+				s := bc.service()
+				b.StartTimer()
+				res, err := s.MaterializeUntil(f.ctx, year2024[0], year2024[1])
+				if err != nil {
+					b.Fatal(err)
+				}
+				if res.Created+res.Updated+res.Cancelled > 0 {
+					b.Fatalf("re-running wrote: %+v", res)
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,149 @@
+package scheduler
+
+import (
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"loa/campaigns"
+)
+
+// pressFixture has the provincial newspaper with a monthly rule (first Monday,
+// 09:00) materialised on 20 February and on 10 March 2024, the clock at 10 March,
+// and a one-off placement on 10 June.
+func pressFixture(t *testing.T) (*fixture, Saved) {
+	t.Helper()
+	f := newFixture(t, local("2024-02-20 08:00"))
+	f.station("BQN", ChannelPress, "49")
+	article := f.approved(message("article", "Bài báo tháng"))
+	in := ruleInput("FREQ=MONTHLY;BYDAY=1MO;BYHOUR=9", "BQN")
+	in.DurationSeconds = 3600
+	r := f.rule(in)
+	f.materialize() // through 26 March: 4 March
+	f.clock.Set(local("2024-03-10 08:00"))
+	f.materialize() // through 14 April: 1 April
+	if _, err := f.s.Place(f.ctx, planner, Placement{Station: "BQN", Campaign: demo, Start: local("2024-06-10 09:00"),
+		DurationSeconds: 3600, Content: article, Note: "bài chuyên đề"}); err != nil {
+		t.Fatal(err)
+	}
+	return f, r
+}
+
+func TestPressCalendar(t *testing.T) {
+	f, r := pressFixture(t)
+	press := of(f.stored(), r.ID, "BQN")
+	if len(press) != 2 || !press[0].Start.Equal(local("2024-03-04 09:00")) || !press[1].Start.Equal(local("2024-04-01 09:00")) {
+		t.Fatalf("press airings %v, want 4 March and 1 April at 09:00", press)
+	}
+	published, err := f.s.Publish(f.ctx, planner, press[0].ID, Publication{URL: "https://baoquangnam.vn/phong-chong-mai-dam-3-2024.html",
+		PublishedAt: local("2024-03-04 10:15")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if published.Status != StatusPublished || published.PublishedURL == "" || published.PublishedAt == nil ||
+		!published.PublishedAt.Equal(local("2024-03-04 10:15")) {
+		t.Errorf("published airing = %s %q at %v", published.Status, published.PublishedURL, published.PublishedAt)
+	}
+	// Materialising keeps it published.
+	f.materialize()
+	if a := f.airing(press[0].ID); a.Status != StatusPublished {
+		t.Errorf("after re-materialising the published airing is %s", a.Status)
+	}
+
+	pc, err := f.s.PressCalendar(f.ctx, demo, 2024)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type month struct {
+		planned, published int
+		meets              bool
+		state              string
+	}
+	want := map[string]month{
+		"2024-01": {0, 0, false, MonthMissed},
+		"2024-02": {0, 0, false, MonthMissed}, // 5 February passed before the rule was first materialised
+		"2024-03": {1, 1, true, MonthMet},
+		"2024-04": {1, 0, false, MonthPlanned},
+		"2024-06": {1, 0, false, MonthPlanned}, // the one-off placement
+	}
+	if len(pc.Months) != 12 || pc.Year != 2024 || pc.Channel != ChannelPress {
+		t.Fatalf("PressCalendar = %+v", pc)
+	}
+	for i, m := range pc.Months {
+		if wantMonth := fmt.Sprintf("2024-%02d", i+1); m.Month != wantMonth {
+			t.Errorf("month %d is %s, want %s", i, m.Month, wantMonth)
+		}
+		w, ok := want[m.Month]
+		if !ok {
+			w = month{0, 0, false, MonthNothingPlanned}
+		}
+		if got := (month{m.Planned, m.Published, m.Meets, m.State}); got != w {
+			t.Errorf("%s = %+v, want %+v", m.Month, got, w)
+		}
+	}
+	if pc.MonthsMet != 1 {
+		t.Errorf("MonthsMet = %d, want 1", pc.MonthsMet)
+	}
+
+	// A cancelled press item is not counted.
+	if _, err := f.s.ChangeAiring(f.ctx, planner, press[1].ID, AiringChange{Status: ptr(StatusCancelled)}); err != nil {
+		t.Fatal(err)
+	}
+	pc, _ = f.s.PressCalendar(f.ctx, demo, 2024)
+	if m := pc.Months[3]; m.Planned != 0 || m.State != MonthNothingPlanned {
+		t.Errorf("April with its item cancelled = %+v, want nothing planned", m)
+	}
+	// Another campaign has no press items.
+	if _, err := f.s.PressCalendar(f.ctx, "NOPE-2024", 2024); !errors.Is(err, campaigns.ErrNotFound) {
+		t.Errorf("PressCalendar of an unknown campaign: %v, want ErrNotFound", err)
+	}
+	if _, err := f.s.PressCalendar(f.ctx, demo, 1999); !errors.Is(err, campaigns.ErrInvalid) {
+		t.Errorf("PressCalendar(1999): %v, want ErrInvalid", err)
+	}
+}
+
+func TestPublishRefused(t *testing.T) {
+	f, r := pressFixture(t)
+	press := of(f.stored(), r.ID, "BQN")
+	f.station("DT-507", "district_station", "507")
+	f.scripts(1, "x")
+	f.rule(ruleInput(tuFr, "DT-507"))
+	f.materialize()
+	district := of(f.stored(), "", "DT-507")
+	if len(district) == 0 {
+		t.Fatal("no district airing")
+	}
+	if _, err := f.s.ChangeAiring(f.ctx, planner, press[1].ID, AiringChange{Status: ptr(StatusCancelled)}); err != nil {
+		t.Fatal(err)
+	}
+	ok := Publication{URL: "https://baoquangnam.vn/bai.html", PublishedAt: local("2024-03-04 10:00")}
+	tests := []struct {
+		name string
+		id   string
+		p    Publication
+		want error
+	}{
+		{"a district station airing", district[0].ID, ok, campaigns.ErrConflict},
+		{"a cancelled press item", press[1].ID, ok, campaigns.ErrConflict},
+		{"not a link", press[0].ID, Publication{URL: "baoquangnam.vn/bai", PublishedAt: ok.PublishedAt}, campaigns.ErrInvalid},
+		{"a javascript link", press[0].ID, Publication{URL: "javascript:alert(1)", PublishedAt: ok.PublishedAt}, campaigns.ErrInvalid},
+		{"published in the future", press[0].ID, Publication{URL: ok.URL, PublishedAt: f.clock.Now().Add(time.Hour)}, campaigns.ErrInvalid},
+		{"no time", press[0].ID, Publication{URL: ok.URL}, campaigns.ErrInvalid},
+		{"an unknown airing", "once.BQN.20240101T000000Z", ok, campaigns.ErrNotFound},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			v := f.airingsVersion()
+			if _, err := f.s.Publish(f.ctx, planner, tt.id, tt.p); !errors.Is(err, tt.want) {
+				t.Errorf("Publish(%s): %v, want %v", tt.name, err, tt.want)
+			}
+			if f.airingsVersion() != v {
+				t.Errorf("Publish(%s) wrote airings", tt.name)
+			}
+		})
+	}
+	if a := f.airing(district[0].ID); a.Status != StatusPlanned || a.PublishedURL != "" {
+		t.Errorf("the district airing after a refused publish: %s %q", a.Status, a.PublishedURL)
+	}
+}
