@@ -637,6 +637,7 @@ func TestRuleConflicts(t *testing.T) {
 	if refused.Error.Code != "conflict" || len(refused.Error.Conflicts) == 0 {
 		t.Fatalf("refusal = %s", rec.Body)
 	}
+	s.unchangedSince(before)
 	c := refused.Error.Conflicts[0]
 	want := ruleConflict{Rule: first.ID, Priority: 0, Stations: []string{"DT-TK"}, StationCount: 1, Displaced: "",
 		Occurrence: occurrence{s.date(0) + "T06:40:00+07:00", s.date(0) + "T06:50:00+07:00", s.date(-1) + "T23:40:00Z", s.date(-1) + "T23:50:00Z"},
