@@ -3,6 +3,7 @@ package content
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"loa/campaigns"
@@ -38,11 +39,9 @@ func (s *Service) Render(ctx context.Context, id string, r RenderRequest) (Rende
 	if err != nil {
 		return Rendered{}, err
 	}
-	body := v.Body
-	if r.Fill != nil {
-		if body, err = FillTemplate(body, *r.Fill); err != nil {
-			return Rendered{}, fmt.Errorf("%w: %v", campaigns.ErrInvalid, err)
-		}
+	body, err := fill(v.Body, r.Fill)
+	if err != nil {
+		return Rendered{}, err
 	}
 	text := ReadAloud(body)
 	out := Rendered{Item: id, Version: v.Number, Format: r.Format, ReadSeconds: ReadSeconds(text, s.opts.SyllablesPerMinute),
@@ -57,6 +56,49 @@ func (s *Service) Render(ctx context.Context, id string, r RenderRequest) (Rende
 			Message: fmt.Sprintf("reading takes about %d s, longer than the %d s slot", out.ReadSeconds, v.SlotSeconds)})
 	}
 	return out, nil
+}
+
+// fill fills a body's placeholders from f, when set.
+func fill(body string, f *Fields) (string, error) {
+	if f == nil {
+		return body, nil
+	}
+	out, err := FillTemplate(body, *f)
+	if err != nil {
+		return "", fmt.Errorf("%w: %v", campaigns.ErrInvalid, err)
+	}
+	return out, nil
+}
+
+// Script is what a station reads on air from version v with its placeholders
+// filled from f: the read-aloud text, and how long reading it takes.
+func (s *Service) Script(v Version, f Fields) (string, int, error) {
+	body, err := fill(v.Body, &f)
+	if err != nil {
+		return "", 0, err
+	}
+	text := ReadAloud(body)
+	return text, ReadSeconds(text, s.opts.SyllablesPerMinute), nil
+}
+
+// FieldsAt are the placeholder values at an org unit on date (zero: today): its
+// commune and district as "type name" (empty above those levels), the station's
+// name (empty: one made from the commune) and the configured hotline.
+func (s *Service) FieldsAt(u campaigns.OrgUnitDetail, station string, date time.Time) Fields {
+	commune, district := "", ""
+	for _, p := range append(slices.Clone(u.Parents), u.OrgUnit) {
+		switch p.Level {
+		case "district":
+			district = p.Type + " " + p.Name
+		case "commune":
+			commune = p.Type + " " + p.Name
+		}
+	}
+	f := s.PreviewFields(commune, district, date)
+	if station != "" {
+		f.Station = station
+	}
+	return f
 }
 
 // PreviewFields are the placeholder values for a preview in a commune: its name, its

@@ -49,6 +49,7 @@ type Units interface {
 	Path(ctx context.Context, unit string) ([]string, error)
 	Within(ctx context.Context, unit, scope string) (bool, error)
 	OrgUnits(ctx context.Context, f campaigns.OrgUnitFilter) ([]campaigns.OrgUnit, error)
+	OrgUnit(ctx context.Context, code string) (campaigns.OrgUnitDetail, error)
 	OrgUnitsVersion(ctx context.Context) (int64, error)
 	Campaign(ctx context.Context, code string) (campaigns.Campaign, error)
 	Campaigns(ctx context.Context) ([]campaigns.Campaign, error)
@@ -60,6 +61,8 @@ type Library interface {
 	Airable(ctx context.Context) (content.Airable, error)
 	Languages() []content.Language
 	List(ctx context.Context, f content.Filter) ([]content.Item, error)
+	Script(v content.Version, f content.Fields) (string, int, error)
+	FieldsAt(u campaigns.OrgUnitDetail, station string, date time.Time) content.Fields
 }
 
 // Options are the deployment's scheduling settings.
@@ -91,6 +94,8 @@ type Service struct {
 	stationCache database.Snapshot[[]Station]
 	ruleCache    database.Snapshot[[]Rule]
 	calendar     database.Snapshot[*calendar]
+	scripts      scripts
+	feeds        feeds
 }
 
 // NewService returns the service; now is the clock.

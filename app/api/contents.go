@@ -199,13 +199,7 @@ func (h *handler) renderContent(c *gin.Context) {
 				return
 			}
 		}
-		district := ""
-		for _, p := range u.Parents {
-			if p.Level == "district" {
-				district = p.Type + " " + p.Name
-			}
-		}
-		fill := h.Content.PreviewFields(u.Type+" "+u.Name, district, date)
+		fill := h.Content.FieldsAt(u, "", date)
 		req.Fill = &fill
 	}
 	out, err := h.Content.Render(ctx, c.Param("id"), req)

@@ -1,0 +1,272 @@
+package scheduler
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"hash/fnv"
+	"slices"
+	"sync"
+	"time"
+
+	"loa/campaigns"
+	"loa/content"
+)
+
+// Feed window bounds.
+const (
+	DefaultFeedWindow = 7 * 24 * time.Hour
+	MaxFeedWindow     = 31 * 24 * time.Hour
+	maxScripts        = 20_000 // rendered scripts kept in memory
+)
+
+// Feed is what a station pulls: its airings in a window with the approved scripts,
+// placeholders filled for it.
+type Feed struct {
+	Station     FeedStation `json:"station"`
+	GeneratedAt time.Time   `json:"generatedAt"`
+	Items       []FeedItem  `json:"items"`
+	// ETag is the strong validator of the window's content: it changes when, and
+	// only when, something in the window changes (not with GeneratedAt).
+	ETag string `json:"-"`
+}
+
+// FeedStation is what a feed says of its station.
+type FeedStation struct {
+	Code      string   `json:"code"`
+	Name      string   `json:"name"`
+	Channel   string   `json:"channel"`
+	OrgUnit   string   `json:"orgUnit"`
+	Languages []string `json:"languages"`
+}
+
+// FeedItem is one airing with its script.
+type FeedItem struct {
+	AiringID        string          `json:"airingId"`
+	Start           time.Time       `json:"start"`
+	StartUTC        time.Time       `json:"startUtc"`
+	End             time.Time       `json:"end"`
+	DurationSeconds int             `json:"durationSeconds"`
+	Title           string          `json:"title"`
+	Kind            string          `json:"kind"`
+	Language        string          `json:"language"`
+	Groups          []string        `json:"groups"`
+	Content         string          `json:"content"`
+	ContentVersion  int             `json:"contentVersion"`
+	Script          string          `json:"script"`
+	ReadSeconds     int             `json:"readSeconds"`
+	ContentHash     string          `json:"contentHash"` // SHA-256 of the script
+	Attachment      *FeedAttachment `json:"attachment"`
+	Status          string          `json:"status"`
+}
+
+// FeedAttachment is where a station downloads an item's recording or image.
+type FeedAttachment struct {
+	URL    string `json:"url"`
+	SHA256 string `json:"sha256"`
+	Bytes  int64  `json:"bytes"`
+}
+
+// onAir are the statuses a station's feed shows: airings with approved content that
+// were not cancelled.
+var onAir = []string{StatusPlanned, StatusDelivered, StatusAired, StatusMissed, StatusUnconfirmed}
+
+// scriptKey names a rendered script: the same version read at the same station on
+// the same day always reads the same.
+type scriptKey struct {
+	item    string
+	version int
+	station string
+	day     campaigns.Date
+}
+
+type script struct {
+	text    string
+	seconds int
+	hash    string
+}
+
+// scripts caches rendered scripts; they never change, so the cache is only bounded.
+type scripts struct {
+	mu sync.Mutex
+	m  map[scriptKey]script
+}
+
+func (c *scripts) get(k scriptKey, render func() (script, error)) (script, error) {
+	c.mu.Lock()
+	sc, ok := c.m[k]
+	c.mu.Unlock()
+	if ok {
+		return sc, nil
+	}
+	sc, err := render()
+	if err != nil {
+		return script{}, err
+	}
+	c.mu.Lock()
+	if c.m == nil || len(c.m) >= maxScripts {
+		c.m = map[scriptKey]script{}
+	}
+	c.m[k] = sc
+	c.mu.Unlock()
+	return sc, nil
+}
+
+// feeds keeps each station's last feed with the key of what it was built from, so
+// an unchanged window is answered without rendering or hashing again.
+type feeds struct {
+	mu sync.Mutex
+	m  map[string]cachedFeed
+}
+
+type cachedFeed struct {
+	key  string
+	feed Feed
+}
+
+func (c *feeds) get(station, key string) (Feed, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.m[station]
+	return e.feed, ok && e.key == key
+}
+
+func (c *feeds) put(station, key string, f Feed) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil {
+		c.m = map[string]cachedFeed{}
+	}
+	c.m[station] = cachedFeed{key, f}
+}
+
+// FeedWindow checks a feed window, defaulting to the next 7 days from now.
+func (s *Service) FeedWindow(from, to time.Time) (time.Time, time.Time, error) {
+	if from.IsZero() {
+		from = s.now()
+	}
+	if to.IsZero() {
+		to = from.Add(DefaultFeedWindow)
+	}
+	switch {
+	case !from.Before(to):
+		return from, to, campaigns.Invalid("to", "to must be after from")
+	case to.Sub(from) > MaxFeedWindow:
+		return from, to, campaigns.Invalid("to", "a window of at most 31 days")
+	}
+	return from.In(s.opts.Zone), to.In(s.opts.Zone), nil
+}
+
+// StationFeed returns a station's feed over [from, to) (see FeedWindow): the
+// airings starting in it that carry approved content and were not cancelled. The
+// first pull of an airing records its delivery.
+func (s *Service) StationFeed(ctx context.Context, code string, from, to time.Time) (Feed, error) {
+	from, to, err := s.FeedWindow(from, to)
+	if err != nil {
+		return Feed{}, err
+	}
+	st, err := s.Station(ctx, code)
+	if err != nil {
+		return Feed{}, err
+	}
+	if err := s.deliver(ctx, code, from, to); err != nil {
+		return Feed{}, err
+	}
+	cal, err := s.airings(ctx)
+	if err != nil {
+		return Feed{}, err
+	}
+	airable, err := s.library.Airable(ctx)
+	if err != nil {
+		return Feed{}, err
+	}
+	versions := make(map[string]content.Version, len(airable.Versions))
+	for _, v := range airable.Versions {
+		versions[v.Item] = v
+	}
+	unit, err := s.units.OrgUnit(ctx, st.OrgUnit)
+	if err != nil {
+		return Feed{}, err
+	}
+	var shown []Airing
+	key := fnv.New128a()
+	fmt.Fprintf(key, "%s|%d", code, airable.LibraryVersion)
+	for _, a := range cal.window(code, from, to) {
+		if v, ok := versions[a.Content]; ok && v.Number == a.ContentVersion && slices.Contains(onAir, a.Status) {
+			shown = append(shown, a) // never words that are not approved and in force
+			fmt.Fprintf(key, "|%s|%d", a.ID, a.Rev)
+		}
+	}
+	k := string(key.Sum(nil))
+	if f, ok := s.feeds.get(code, k); ok {
+		return f, nil
+	}
+	f := Feed{Station: FeedStation{Code: st.Code, Name: st.Name, Channel: st.Channel, OrgUnit: st.OrgUnit, Languages: st.Languages},
+		GeneratedAt: s.stamp().In(s.opts.Zone), Items: []FeedItem{}}
+	for _, a := range shown {
+		v := versions[a.Content]
+		sc, err := s.scripts.get(scriptKey{a.Content, v.Number, code, dateOf(a.Start, s.opts.Zone)}, func() (script, error) {
+			text, secs, err := s.library.Script(v, s.library.FieldsAt(unit, st.Name, a.Start))
+			sum := sha256.Sum256([]byte(text))
+			return script{text, secs, hex.EncodeToString(sum[:])}, err
+		})
+		if err != nil {
+			return Feed{}, fmt.Errorf("script of airing %s: %w", a.ID, err)
+		}
+		item := FeedItem{AiringID: a.ID, Start: a.Start, StartUTC: a.Start.UTC(), End: a.End, DurationSeconds: int(a.End.Sub(a.Start) / time.Second),
+			Title: v.Title, Kind: v.Kind, Language: v.Language, Groups: v.Groups, Content: a.Content, ContentVersion: v.Number,
+			Script: sc.text, ReadSeconds: sc.seconds, ContentHash: sc.hash, Status: a.Status}
+		if v.Attachment != nil {
+			item.Attachment = &FeedAttachment{URL: "/api/v1/station/airings/" + a.ID + "/attachment", SHA256: v.Attachment.SHA256, Bytes: v.Attachment.Bytes}
+		}
+		f.Items = append(f.Items, item)
+	}
+	if f.ETag, err = etag(f); err != nil {
+		return Feed{}, err
+	}
+	s.feeds.put(code, k, f)
+	return f, nil
+}
+
+// etag is a strong validator of what a feed says: its station and items, leaving
+// out when it was made and the bounds asked for.
+func etag(f Feed) (string, error) {
+	b, err := json.Marshal(struct {
+		Station FeedStation
+		Items   []FeedItem
+	}{f.Station, f.Items})
+	if err != nil {
+		return "", err
+	}
+	sum := sha256.Sum256(b)
+	return `"` + hex.EncodeToString(sum[:16]) + `"`, nil
+}
+
+// deliver records the first pull of the station's planned airings in the window.
+func (s *Service) deliver(ctx context.Context, code string, from, to time.Time) error {
+	cal, err := s.airings(ctx)
+	if err != nil {
+		return err
+	}
+	if !slices.ContainsFunc(cal.window(code, from, to), undelivered) {
+		return nil
+	}
+	defer s.store.LockAirings()()
+	if cal, err = s.airings(ctx); err != nil {
+		return err
+	}
+	now := s.stamp()
+	var updates []Airing
+	for _, a := range cal.window(code, from, to) {
+		if undelivered(a) {
+			a.Status, a.DeliveredAt = StatusDelivered, &now
+			updates = append(updates, a)
+		}
+	}
+	_, err = s.write(ctx, nil, updates)
+	return err
+}
+
+func undelivered(a Airing) bool { return a.Status == StatusPlanned && a.DeliveredAt == nil && a.Content != "" }
