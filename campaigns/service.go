@@ -33,6 +33,11 @@ type Store interface {
 	ReplaceCampaign(ctx context.Context, c Campaign) error
 	DeleteCampaign(ctx context.Context, code string) error
 
+	// SaveReach upserts a reach record by its `_id`; DeleteReach removes one.
+	SaveReach(ctx context.Context, r Reach) error
+	DeleteReach(ctx context.Context, id string) error
+	Reach(ctx context.Context, id string) (Reach, error)
+
 	// Seeded reports whether a one-time load step has completed; MarkSeeded records it.
 	Seeded(ctx context.Context, step string) (bool, error)
 	MarkSeeded(ctx context.Context, step string) error

@@ -17,6 +17,7 @@ const (
 	populationsColl  = "populations"
 	campaignsColl    = "campaigns"
 	metaColl         = "campaigns_meta"
+	reachColl        = "reach"
 
 	orgUnitsVersion = "orgunits"
 )
@@ -29,6 +30,7 @@ var Schema = []database.Collection{
 	{Name: populationsColl},
 	{Name: campaignsColl},
 	{Name: metaColl},
+	{Name: reachColl},
 }
 
 // MongoStore is the Store on MongoDB (or the embedded engine).
@@ -179,4 +181,29 @@ func (s *MongoStore) MarkSeeded(ctx context.Context, step string) error {
 		return fmt.Errorf("record seed step %s: %w", step, err)
 	}
 	return nil
+}
+
+// SaveReach upserts a reach record by its natural `_id`.
+func (s *MongoStore) SaveReach(ctx context.Context, r Reach) error {
+	if _, err := s.db.Collection(reachColl).ReplaceOne(ctx, byID(r.ID), r, options.Replace().SetUpsert(true)); err != nil {
+		return fmt.Errorf("save reach %s: %w", r.ID, err)
+	}
+	return nil
+}
+
+// DeleteReach removes a reach record; a missing one is no error.
+func (s *MongoStore) DeleteReach(ctx context.Context, id string) error {
+	if _, err := s.db.Collection(reachColl).DeleteOne(ctx, byID(id)); err != nil {
+		return fmt.Errorf("delete reach %s: %w", id, err)
+	}
+	return nil
+}
+
+// Reach reads one reach record.
+func (s *MongoStore) Reach(ctx context.Context, id string) (Reach, error) {
+	r, found, err := database.ByID[Reach](ctx, s.db.Collection(reachColl), id)
+	if err == nil && !found {
+		err = fmt.Errorf("%w: no reach record %s", ErrNotFound, id)
+	}
+	return r, err
 }

@@ -64,6 +64,9 @@ type Airing struct {
 	PublishedAt   *time.Time `json:"publishedAt,omitempty" bson:"publishedAt,omitempty"`
 	DeliveredAt   *time.Time `json:"deliveredAt,omitempty" bson:"deliveredAt,omitempty"`
 	ConfirmedAt   *time.Time `json:"confirmedAt,omitempty" bson:"confirmedAt,omitempty"`
+	ConfirmNote   string     `json:"confirmNote,omitempty" bson:"confirmNote,omitempty"`
+	// Late marks a confirmation received more than a day after the airing ended.
+	Late bool `json:"late,omitempty" bson:"late,omitempty"`
 	// Rev counts the airing's writes; a write applies only over the Rev it read.
 	Rev       int64     `json:"rev" bson:"rev"`
 	UpdatedAt time.Time `json:"updatedAt" bson:"updatedAt"`

@@ -329,6 +329,9 @@ func (s *Service) Publish(ctx context.Context, actor campaigns.Actor, id string,
 	if len(stored) == 0 {
 		return Airing{}, fmt.Errorf("%w: airing %s changed meanwhile; read it again", campaigns.ErrConflict, id)
 	}
+	if err := s.countReach(ctx, stored[0]); err != nil {
+		return Airing{}, err
+	}
 	return stored[0], s.audit.Record(ctx, actor.Username, campaigns.Change{Action: "publish", Entity: "airing", EntityID: id,
 		Path: s.path(ctx, st.OrgUnit), Before: old, After: stored[0]})
 }

@@ -167,6 +167,12 @@ func (s *Service) StationFeed(ctx context.Context, code string, from, to time.Ti
 	if err != nil {
 		return Feed{}, err
 	}
+	return s.feed(ctx, code, from, to, true)
+}
+
+// feed builds a station's feed over [from, to); cached, it is kept as the station's
+// last feed and served again while nothing in it changes.
+func (s *Service) feed(ctx context.Context, code string, from, to time.Time, cached bool) (Feed, error) {
 	st, err := s.Station(ctx, code)
 	if err != nil {
 		return Feed{}, err
@@ -194,13 +200,15 @@ func (s *Service) StationFeed(ctx context.Context, code string, from, to time.Ti
 	key := fnv.New128a()
 	fmt.Fprintf(key, "%s|%d", code, airable.LibraryVersion)
 	for _, a := range cal.window(code, from, to) {
-		if v, ok := versions[a.Content]; ok && v.Number == a.ContentVersion && slices.Contains(onAir, a.Status) {
-			shown = append(shown, a) // never words that are not approved and in force
-			fmt.Fprintf(key, "|%s|%d", a.ID, a.Rev)
+		// Only words approved and in force: the version in force now, which the next
+		// materialisation also records on the airing.
+		if v, ok := versions[a.Content]; ok && slices.Contains(onAir, a.Status) {
+			shown = append(shown, a)
+			fmt.Fprintf(key, "|%s|%d|%d", a.ID, a.Rev, v.Number)
 		}
 	}
 	k := string(key.Sum(nil))
-	if f, ok := s.feeds.get(code, k); ok {
+	if f, ok := s.feeds.get(code, k); ok && cached {
 		return f, nil
 	}
 	f := Feed{Station: FeedStation{Code: st.Code, Name: st.Name, Channel: st.Channel, OrgUnit: st.OrgUnit, Languages: st.Languages},
@@ -226,7 +234,9 @@ func (s *Service) StationFeed(ctx context.Context, code string, from, to time.Ti
 	if f.ETag, err = etag(f); err != nil {
 		return Feed{}, err
 	}
-	s.feeds.put(code, k, f)
+	if cached {
+		s.feeds.put(code, k, f)
+	}
 	return f, nil
 }
 
@@ -269,4 +279,6 @@ func (s *Service) deliver(ctx context.Context, code string, from, to time.Time) 
 	return err
 }
 
-func undelivered(a Airing) bool { return a.Status == StatusPlanned && a.DeliveredAt == nil && a.Content != "" }
+func undelivered(a Airing) bool {
+	return a.Status == StatusPlanned && a.DeliveredAt == nil && a.Content != ""
+}

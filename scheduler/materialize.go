@@ -267,6 +267,8 @@ func (s *Service) reconcile(existing []Airing, wanted map[string]occurrence, rul
 			}
 		case old.open(at) && old.Status != StatusCancelled:
 			fill(&next, pick.version(next.Content))
+		case old.Status == StatusDelivered && old.Start.After(at) && pick.version(old.Content) > 0:
+			next.ContentVersion = pick.version(old.Content) // pulled, not yet aired: the next pull carries the new version
 		}
 		if next.Content != "" && next.occupies() {
 			used[next.Content] = next.Start

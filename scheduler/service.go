@@ -42,6 +42,10 @@ type Store interface {
 	ReplaceAirings(ctx context.Context, as []Airing) ([]Airing, int64, error)
 	// LockAirings serialises writes of airings within the process.
 	LockAirings() (unlock func())
+
+	// AddReceipt records that station sent the confirmation clientID; false when
+	// it had been received before.
+	AddReceipt(ctx context.Context, station, clientID, airing string, at time.Time) (bool, error)
 }
 
 // Units is the org-unit tree and the campaigns; campaigns.Service is one.
@@ -54,6 +58,9 @@ type Units interface {
 	Campaign(ctx context.Context, code string) (campaigns.Campaign, error)
 	Campaigns(ctx context.Context) ([]campaigns.Campaign, error)
 	TargetGroups(ctx context.Context) ([]campaigns.TargetGroup, error)
+	// SaveReach and DeleteReach keep the reach an airing counts as.
+	SaveReach(ctx context.Context, r campaigns.Reach) error
+	DeleteReach(ctx context.Context, id string) error
 }
 
 // Library is the content stations may air; content.Service is one.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -17,6 +18,7 @@ const (
 	stationsColl = "stations"
 	rulesColl    = "rules"
 	airingsColl  = "airings"
+	receiptsColl = "receipts"
 
 	insertBatch = 1000
 )
@@ -30,6 +32,7 @@ var Schema = []database.Collection{
 		Keys:    bson.D{{Key: "rule", Value: 1}, {Key: "station", Value: 1}, {Key: "slot", Value: 1}},
 		Options: options.Index().SetUnique(true),
 	}}},
+	{Name: receiptsColl},
 }
 
 // MongoStore is the Store on MongoDB (or the embedded engine).
@@ -223,3 +226,16 @@ func (s *MongoStore) ReplaceAirings(ctx context.Context, as []Airing) ([]Airing,
 
 // LockAirings serialises writes of airings within the process.
 func (s *MongoStore) LockAirings() func() { return s.db.Locks().Lock(airingsColl + "|write") }
+
+// AddReceipt inserts the receipt station|clientID; an existing one is a repeat.
+func (s *MongoStore) AddReceipt(ctx context.Context, station, clientID, airing string, at time.Time) (bool, error) {
+	_, err := s.db.Collection(receiptsColl).InsertOne(ctx, bson.D{{Key: "_id", Value: station + "|" + clientID},
+		{Key: "airing", Value: airing}, {Key: "at", Value: at}})
+	if mongo.IsDuplicateKeyError(err) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("record confirmation %s of %s: %w", clientID, station, err)
+	}
+	return true, nil
+}

@@ -45,8 +45,10 @@ type User struct {
 	Active       bool        `json:"active" bson:"active"`
 	PasswordHash []byte      `json:"-" bson:"passwordHash"`
 	APITokens    []TokenInfo `json:"-" bson:"apiTokens"`
-	CreatedAt    time.Time   `json:"createdAt" bson:"createdAt"`
-	UpdatedAt    time.Time   `json:"updatedAt" bson:"updatedAt"`
+	// Station is the station a station account speaks for (see StationAccount).
+	Station   string    `json:"station,omitempty" bson:"station,omitempty"`
+	CreatedAt time.Time `json:"createdAt" bson:"createdAt"`
+	UpdatedAt time.Time `json:"updatedAt" bson:"updatedAt"`
 }
 
 // UserInput is what an admin sends to create or change an account. Password is

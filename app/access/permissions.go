@@ -24,6 +24,8 @@ const (
 	WriteSchedule    Action = "create and change slot rules; place, move, cancel and publish airings"
 	ReadJobs         Action = "see the jobs and their last runs"
 	RunJobs          Action = "run a job now"
+	PullSchedule     Action = "pull its own station's schedule and scripts, confirm its airings (station token)"
+	ReadAsRun        Action = "read as-run reconciliations (planned, delivered, aired, missed, unconfirmed)"
 )
 
 // Permissions is the one table of who may do what; scopes narrow it further. The
@@ -32,7 +34,7 @@ var Permissions = []struct {
 	Action Action
 	Roles  []string
 }{
-	{ReadReference, Roles},
+	{ReadReference, []string{RoleAdmin, RolePlanner, RoleApprover, RoleReporter, RoleViewer}},
 	{ReadCampaigns, []string{RoleAdmin, RolePlanner, RoleApprover, RoleReporter, RoleViewer}},
 	{WriteCampaigns, []string{RoleAdmin, RolePlanner}},
 	{ReadPopulations, []string{RoleAdmin, RolePlanner, RoleReporter, RoleViewer}},
@@ -49,6 +51,8 @@ var Permissions = []struct {
 	{WriteSchedule, []string{RolePlanner}},
 	{ReadJobs, []string{RoleAdmin, RolePlanner}},
 	{RunJobs, []string{RoleAdmin}},
+	{PullSchedule, []string{RoleStation}},
+	{ReadAsRun, []string{RoleAdmin, RolePlanner, RoleViewer}},
 }
 
 // Can reports whether any of u's roles allows action.

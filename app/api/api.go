@@ -38,6 +38,7 @@ type Deps struct {
 type handler struct {
 	Deps
 	orgUnitPages pageCache
+	feedBodies   feedBodies
 }
 
 const jsonType = "application/json; charset=utf-8"
@@ -58,6 +59,15 @@ func Register(r *gin.Engine, d Deps) {
 	public := r.Group("/api/v1")
 	public.GET("/openapi.json", h.openAPI)
 	public.POST("/auth/login", h.login)
+
+	station := r.Group("/api/v1/station", h.requireStation, h.allow(access.PullSchedule))
+	station.GET("/schedule", h.pullSchedule)
+	station.GET("/schedule.ics", h.pullCalendar)
+	station.GET("/airings/:id/script.txt", h.scriptText)
+	station.GET("/airings/:id/script.html", h.scriptHTML)
+	station.GET("/airings/:id/attachment", h.stationAttachment)
+	station.POST("/airings/:id/confirm", h.confirmAiring)
+	station.POST("/confirmations", h.confirmBatch)
 
 	api := r.Group("/api/v1", h.requireToken)
 	api.POST("/auth/logout", h.logout)
@@ -113,6 +123,8 @@ func Register(r *gin.Engine, d Deps) {
 	api.POST("/stations", h.allow(access.WriteStations), h.createStation)
 	api.GET("/stations/:code", h.allow(access.ReadSchedule), h.showStation)
 	api.PUT("/stations/:code", h.allow(access.WriteStations), h.updateStation)
+	api.POST("/stations/:code/token", h.allow(access.WriteStations), h.issueStationToken)
+	api.GET("/stations/:code/asrun", h.allow(access.ReadAsRun), h.stationAsRun)
 	api.GET("/rules", h.allow(access.ReadSchedule), h.listRules)
 	api.POST("/rules", h.allow(access.WriteSchedule), h.createRule)
 	api.POST("/rules/preview", h.allow(access.WriteSchedule), h.previewRule)
@@ -125,6 +137,7 @@ func Register(r *gin.Engine, d Deps) {
 	api.POST("/airings/:id/publish", h.allow(access.WriteSchedule), h.publishAiring)
 	api.GET("/campaigns/:id/press-calendar", h.allow(access.ReadSchedule), h.pressCalendar)
 	api.GET("/campaigns/:id/gaps", h.allow(access.ReadSchedule), h.campaignGaps)
+	api.GET("/campaigns/:id/asrun", h.allow(access.ReadAsRun), h.campaignAsRun)
 
 	api.GET("/jobs", h.allow(access.ReadJobs), h.listJobs)
 	api.POST("/jobs/:name/run", h.allow(access.RunJobs), h.runJob)

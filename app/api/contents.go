@@ -236,6 +236,11 @@ func (h *handler) downloadAttachment(c *gin.Context) {
 		h.fail(c, err)
 		return
 	}
+	sendAttachment(c, a, data)
+}
+
+// sendAttachment sends a recording or image with its hash and length.
+func sendAttachment(c *gin.Context, a content.Attachment, data []byte) {
 	c.Header("ETag", strconv.Quote(a.SHA256))
 	c.Header("X-Content-SHA256", a.SHA256)
 	if a.Name != "" {

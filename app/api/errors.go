@@ -58,6 +58,7 @@ var statuses = []struct {
 	{campaigns.ErrNotFound, http.StatusNotFound, "not_found"},
 	{campaigns.ErrConflict, http.StatusConflict, "conflict"},
 	{access.ErrUnauthorized, http.StatusUnauthorized, "unauthorized"},
+	{scheduler.ErrNotStarted, http.StatusUnprocessableEntity, "not_started"},
 }
 
 // fail renders err. Errors the table does not know are a 500 whose details go to

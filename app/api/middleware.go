@@ -105,6 +105,10 @@ func (h *handler) requireToken(c *gin.Context) {
 		h.fail(c, err)
 		return
 	}
+	if t.Kind == access.KindStation {
+		h.fail(c, errStationOnly)
+		return
+	}
 	if fromCookie && !safeMethod(c.Request.Method) &&
 		subtle.ConstantTimeCompare([]byte(c.GetHeader(csrfHeader)), []byte(access.CSRFToken(secret))) != 1 {
 		h.fail(c, errCSRF)

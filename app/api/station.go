@@ -1,0 +1,274 @@
+package api
+
+import (
+	"bytes"
+	"compress/gzip"
+	"crypto/subtle"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+
+	"github.com/gin-gonic/gin"
+
+	"loa/app/access"
+	"loa/campaigns"
+	"loa/scheduler"
+)
+
+// errStationOnly turns away a station token from the rest of the API.
+var errStationOnly = fmt.Errorf("%w: a station token reads only its station's feed under /api/v1/station", access.ErrForbidden)
+
+// requireStation lets a request through only with a station's own token: a bearer
+// token, or for the calendar (which calendar apps fetch without headers) ?token=.
+// Request logs carry the route, never the query.
+func (h *handler) requireStation(c *gin.Context) {
+	secret := bearer(c)
+	if secret == "" && strings.HasSuffix(c.FullPath(), ".ics") {
+		secret = c.Query("token")
+	}
+	u, t, err := h.Access.Authenticate(c.Request.Context(), secret)
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	if t.Kind != access.KindStation || u.Station == "" {
+		h.fail(c, fmt.Errorf("%w: these routes take a station's token (POST /api/v1/stations/{code}/token)", access.ErrForbidden))
+		return
+	}
+	c.Set(userKey, u)
+	c.Set(tokenKey, t)
+	c.Next()
+}
+
+// feedBodies keeps the encoded feeds by ETag: a strong ETag stands for one exact
+// body, so an unchanged schedule is neither encoded nor compressed again.
+type feedBodies struct {
+	mu sync.Mutex
+	m  map[string]feedBody
+}
+
+type feedBody struct{ plain, gz []byte }
+
+const maxFeedBodies = 4096
+
+func (b *feedBodies) get(etag string, f scheduler.Feed) (feedBody, error) {
+	b.mu.Lock()
+	body, ok := b.m[etag]
+	b.mu.Unlock()
+	if ok {
+		return body, nil
+	}
+	plain, err := json.Marshal(f)
+	if err != nil {
+		return feedBody{}, err
+	}
+	var gz bytes.Buffer
+	w := gzip.NewWriter(&gz)
+	if _, err := w.Write(plain); err != nil {
+		return feedBody{}, err
+	}
+	if err := w.Close(); err != nil {
+		return feedBody{}, err
+	}
+	body = feedBody{plain, gz.Bytes()}
+	b.mu.Lock()
+	if b.m == nil || len(b.m) >= maxFeedBodies {
+		b.m = map[string]feedBody{}
+	}
+	b.m[etag] = body
+	b.mu.Unlock()
+	return body, nil
+}
+
+// stationFeed reads the window of the station's feed the query asks for.
+func (h *handler) stationFeed(c *gin.Context) (scheduler.Feed, error) {
+	zone := h.Scheduler.Zone()
+	from, err := timeQuery(c, "from", zone)
+	if err != nil {
+		return scheduler.Feed{}, err
+	}
+	to, err := timeQuery(c, "to", zone)
+	if err != nil {
+		return scheduler.Feed{}, err
+	}
+	return h.Scheduler.StationFeed(c.Request.Context(), currentUser(c).Station, from, to)
+}
+
+// notModified answers 304 when the client holds the current version.
+func notModified(c *gin.Context, etag string) bool {
+	c.Header("ETag", etag)
+	c.Header("Cache-Control", "private, max-age=60")
+	for _, tag := range strings.Split(c.GetHeader("If-None-Match"), ",") {
+		if t := strings.TrimSpace(tag); subtle.ConstantTimeCompare([]byte(t), []byte(etag)) == 1 || t == "*" {
+			c.Status(http.StatusNotModified)
+			return true
+		}
+	}
+	return false
+}
+
+func acceptsGzip(c *gin.Context) bool {
+	for _, part := range strings.Split(c.GetHeader("Accept-Encoding"), ",") {
+		coding, q, _ := strings.Cut(strings.TrimSpace(part), ";")
+		if strings.EqualFold(strings.TrimSpace(coding), "gzip") && strings.TrimSpace(q) != "q=0" {
+			return true
+		}
+	}
+	return false
+}
+
+func (h *handler) pullSchedule(c *gin.Context) {
+	f, err := h.stationFeed(c)
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	c.Header("Vary", "Accept-Encoding")
+	if notModified(c, f.ETag) {
+		return
+	}
+	body, err := h.feedBodies.get(f.ETag, f)
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	if acceptsGzip(c) {
+		c.Header("Content-Encoding", "gzip")
+		c.Data(http.StatusOK, jsonType, body.gz)
+		return
+	}
+	c.Data(http.StatusOK, jsonType, body.plain)
+}
+
+func (h *handler) pullCalendar(c *gin.Context) {
+	f, err := h.stationFeed(c)
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	if notModified(c, f.ETag) {
+		return
+	}
+	ics, err := scheduler.FeedICS(f, h.Scheduler.Zone(), "-//Loa//Lich phat song//VI")
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	c.Header("Content-Disposition", `inline; filename="`+f.Station.Code+`.ics"`)
+	c.Data(http.StatusOK, "text/calendar; charset=utf-8", ics)
+}
+
+// stationItem reads the airing of the path as the station's feed shows it.
+func (h *handler) stationItem(c *gin.Context) (scheduler.FeedStation, scheduler.FeedItem, bool) {
+	st, it, err := h.Scheduler.StationItem(c.Request.Context(), currentUser(c).Station, c.Param("id"))
+	if err != nil {
+		h.fail(c, err)
+		return st, it, false
+	}
+	return st, it, true
+}
+
+func (h *handler) scriptText(c *gin.Context) {
+	if _, it, ok := h.stationItem(c); ok {
+		c.Header("X-Content-SHA256", it.ContentHash)
+		c.Data(http.StatusOK, "text/plain; charset=utf-8", []byte(it.Script))
+	}
+}
+
+func (h *handler) scriptHTML(c *gin.Context) {
+	if st, it, ok := h.stationItem(c); ok {
+		c.Data(http.StatusOK, "text/html; charset=utf-8", scheduler.ScriptHTML(st, it, h.Scheduler.Zone()))
+	}
+}
+
+func (h *handler) stationAttachment(c *gin.Context) {
+	_, it, ok := h.stationItem(c)
+	if !ok {
+		return
+	}
+	a, data, err := h.Content.AttachmentOf(c.Request.Context(), it.Content, it.ContentVersion)
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	sendAttachment(c, a, data)
+}
+
+func (h *handler) confirmAiring(c *gin.Context) {
+	var in scheduler.Confirmation
+	if err := decodeJSON(c, &in); err != nil {
+		h.fail(c, err)
+		return
+	}
+	in.AiringID = c.Param("id")
+	a, _, err := h.Scheduler.Confirm(c.Request.Context(), currentUser(c).Station, in)
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, a)
+}
+
+func (h *handler) confirmBatch(c *gin.Context) {
+	var batch []scheduler.Confirmation
+	if err := decodeJSON(c, &batch); err != nil {
+		h.fail(c, err)
+		return
+	}
+	sum, err := h.Scheduler.ConfirmBatch(c.Request.Context(), currentUser(c).Station, batch)
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, sum)
+}
+
+// issueStationToken gives a station a new token, shown once, revoking its old one.
+func (h *handler) issueStationToken(c *gin.Context) {
+	st, err := h.Scheduler.Station(c.Request.Context(), c.Param("code"))
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	if !st.Active {
+		h.fail(c, fmt.Errorf("%w: station %s is inactive; activate it first", campaigns.ErrConflict, st.Code))
+		return
+	}
+	t, err := h.Access.IssueStationToken(c.Request.Context(), currentUser(c), st.Code, st.OrgUnit, st.Name)
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	c.Header("Cache-Control", "no-store")
+	c.JSON(http.StatusCreated, t)
+}
+
+func (h *handler) stationAsRun(c *gin.Context) {
+	month, err := h.Scheduler.ParseMonth(c.Query("month"))
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	r, err := h.Scheduler.StationAsRun(c.Request.Context(), c.Param("code"), month)
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"month": month.Format("2006-01"), "station": r})
+}
+
+func (h *handler) campaignAsRun(c *gin.Context) {
+	month, err := h.Scheduler.ParseMonth(c.Query("month"))
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	r, err := h.Scheduler.CampaignAsRun(c.Request.Context(), c.Param("id"), c.Query("under"), month)
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, r)
+}

@@ -1,0 +1,223 @@
+package scheduler
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
+
+	"loa/campaigns"
+)
+
+// ErrNotStarted refuses a confirmation of an airing that has not started yet.
+var ErrNotStarted = errors.New("not started")
+
+// Confirmation bounds.
+const (
+	MaxBatch  = 1000
+	lateAfter = 24 * time.Hour // a confirmation received later than this after the airing's end is late
+	maxClient = 100
+)
+
+// Confirmation is a station's word on one airing: it aired, or it was missed, at a
+// time, with a note. ClientID names it in a box's offline queue.
+type Confirmation struct {
+	ClientID string    `json:"clientId"`
+	AiringID string    `json:"airingId"`
+	Status   string    `json:"status"`
+	At       time.Time `json:"at"`
+	Note     string    `json:"note"`
+}
+
+// Outcomes of a confirmation in a batch.
+const (
+	OutcomeRecorded  = "recorded"  // the airing's status changed
+	OutcomeUnchanged = "unchanged" // it already said so
+	OutcomeDuplicate = "duplicate" // this clientId was received before
+	OutcomeRejected  = "rejected"  // see Code and Message
+)
+
+// ConfirmResult is what happened to one confirmation of a batch.
+type ConfirmResult struct {
+	ClientID string `json:"clientId"`
+	AiringID string `json:"airingId"`
+	Outcome  string `json:"outcome"`
+	Late     bool   `json:"late"`
+	Code     string `json:"code,omitempty"`
+	Message  string `json:"message,omitempty"`
+}
+
+// BatchSummary sums a batch up, entry by entry.
+type BatchSummary struct {
+	Received   int             `json:"received"`
+	Recorded   int             `json:"recorded"`
+	Unchanged  int             `json:"unchanged"`
+	Duplicates int             `json:"duplicates"`
+	Rejected   int             `json:"rejected"`
+	Results    []ConfirmResult `json:"results"`
+}
+
+// Confirm records a station's confirmation of one of its airings, idempotently:
+// the same word again changes nothing. An airing of another station is forbidden;
+// one that has not started is refused (ErrNotStarted).
+func (s *Service) Confirm(ctx context.Context, station string, c Confirmation) (Airing, bool, error) {
+	v := &campaigns.ValidationError{}
+	s.checkConfirmation(c, v)
+	if err := v.Err(); err != nil {
+		return Airing{}, false, err
+	}
+	return s.confirm(ctx, station, c)
+}
+
+func (s *Service) checkConfirmation(c Confirmation, v *campaigns.ValidationError) {
+	if c.Status != StatusAired && c.Status != StatusMissed {
+		v.Add("status", "status must be aired or missed")
+	}
+	if c.At.IsZero() {
+		v.Add("at", "when it aired or should have, an RFC 3339 time")
+	} else if c.At.After(s.now().Add(clockSkew)) {
+		v.Add("at", fmt.Sprintf("at %s is in the future (beyond %s of clock skew)", c.At.Format(time.RFC3339), clockSkew))
+	}
+	if utf8.RuneCountInString(c.Note) > maxNote {
+		v.Add("note", fmt.Sprintf("at most %d characters", maxNote))
+	}
+}
+
+func (s *Service) confirm(ctx context.Context, station string, c Confirmation) (Airing, bool, error) {
+	defer s.store.LockAirings()()
+	old, err := s.Airing(ctx, c.AiringID)
+	if err != nil {
+		return Airing{}, false, err
+	}
+	switch {
+	case old.Station != station:
+		return Airing{}, false, fmt.Errorf("%w: airing %s is not this station's", campaigns.ErrForbidden, c.AiringID)
+	case s.now().Before(old.Start):
+		return Airing{}, false, fmt.Errorf("%w: airing %s starts %s", ErrNotStarted, c.AiringID, old.Start.Format(time.RFC3339))
+	case !slices.Contains([]string{StatusPlanned, StatusDelivered, StatusUnconfirmed, StatusAired, StatusMissed}, old.Status):
+		return Airing{}, false, fmt.Errorf("%w: airing %s is %s and takes no confirmation", campaigns.ErrConflict, c.AiringID, old.Status)
+	}
+	if ch, _ := channel(old.Channel); ch.Proof != ProofAired {
+		return Airing{}, false, fmt.Errorf("%w: airing %s is on %s, which is published rather than confirmed", campaigns.ErrConflict, c.AiringID, old.Channel)
+	}
+	note := strings.TrimSpace(norm.NFC.String(c.Note))
+	at := c.At.UTC().Truncate(time.Millisecond)
+	if old.Status == c.Status && old.ConfirmNote == note && old.ConfirmedAt != nil && old.ConfirmedAt.Equal(at) {
+		return old, false, nil
+	}
+	next := old
+	next.Status, next.ConfirmedAt, next.ConfirmNote = c.Status, &at, note
+	next.Late = s.now().Sub(old.End) > lateAfter
+	stored, err := s.write(ctx, nil, []Airing{next})
+	if err != nil {
+		return Airing{}, false, err
+	}
+	if len(stored) == 0 {
+		return Airing{}, false, fmt.Errorf("%w: airing %s changed meanwhile; send it again", campaigns.ErrConflict, c.AiringID)
+	}
+	return stored[0], true, s.countReach(ctx, stored[0])
+}
+
+// ConfirmBatch records a box's offline queue, entry by entry: a clientId received
+// before is reported as a duplicate and changes nothing; a bad entry is rejected
+// without stopping the others.
+func (s *Service) ConfirmBatch(ctx context.Context, station string, batch []Confirmation) (BatchSummary, error) {
+	if len(batch) > MaxBatch {
+		return BatchSummary{}, campaigns.Invalid("confirmations", fmt.Sprintf("a batch of at most %d entries; send the rest in another", MaxBatch))
+	}
+	out := BatchSummary{Received: len(batch), Results: make([]ConfirmResult, 0, len(batch))}
+	for i, c := range batch {
+		r := ConfirmResult{ClientID: c.ClientID, AiringID: c.AiringID}
+		v := &campaigns.ValidationError{}
+		if c.ClientID == "" || utf8.RuneCountInString(c.ClientID) > maxClient {
+			v.Add(fmt.Sprintf("[%d].clientId", i), fmt.Sprintf("the entry's id in the box's queue, 1 to %d characters", maxClient))
+		}
+		s.checkConfirmation(c, v)
+		err := v.Err()
+		if err == nil {
+			var fresh bool
+			if fresh, err = s.store.AddReceipt(ctx, station, c.ClientID, c.AiringID, s.stamp()); err == nil && !fresh {
+				r.Outcome = OutcomeDuplicate
+			}
+		}
+		if err == nil && r.Outcome == "" {
+			var a Airing
+			var changed bool
+			if a, changed, err = s.confirm(ctx, station, c); err == nil {
+				r.Outcome, r.Late = OutcomeUnchanged, a.Late
+				if changed {
+					r.Outcome = OutcomeRecorded
+				}
+			}
+		}
+		if err != nil {
+			if r.Code = rejection(err); r.Code == "" {
+				return out, err
+			}
+			r.Outcome, r.Message = OutcomeRejected, err.Error()
+		}
+		out.add(r)
+	}
+	return out, nil
+}
+
+func (b *BatchSummary) add(r ConfirmResult) {
+	switch r.Outcome {
+	case OutcomeRecorded:
+		b.Recorded++
+	case OutcomeUnchanged:
+		b.Unchanged++
+	case OutcomeDuplicate:
+		b.Duplicates++
+	default:
+		b.Rejected++
+	}
+	b.Results = append(b.Results, r)
+}
+
+// rejection is the code of an entry's error, or "" for a failure of the service.
+func rejection(err error) string {
+	for _, e := range []struct {
+		err  error
+		code string
+	}{{campaigns.ErrInvalid, "invalid"}, {campaigns.ErrNotFound, "not_found"}, {campaigns.ErrForbidden, "forbidden"},
+		{ErrNotStarted, "not_started"}, {campaigns.ErrConflict, "conflict"}} {
+		if errors.Is(err, e.err) {
+			return e.code
+		}
+	}
+	return ""
+}
+
+// reachOf is the record an airing counts as once aired or published: one estimated
+// activity for the general public in the station's unit, with the station's
+// audience as person-times (DESIGN §5: estimates never count as unique persons).
+func (s *Service) reachOf(a Airing, st Station) campaigns.Reach {
+	activity, evidence := campaigns.ActivityBroadcast, "xác nhận của đài "+st.Code
+	if ch, _ := channel(a.Channel); ch.Proof == ProofPublished {
+		activity, evidence = campaigns.ActivityPress, a.PublishedURL
+	}
+	return campaigns.Reach{Campaign: a.Campaign, OrgUnit: a.OrgUnit, Group: "general_public", Date: dateOf(a.Start, s.opts.Zone),
+		Activity: activity, Activities: 1, PersonTimes: int64(st.Audience.People), Estimated: true,
+		SourceRef: "airing:" + a.ID, Evidence: evidence, Airing: a.ID}
+}
+
+// countReach brings the reach an airing counts as in line with its status: saved
+// (replacing itself) while aired or published, removed otherwise, so a changed
+// confirmation is never counted twice.
+func (s *Service) countReach(ctx context.Context, a Airing) error {
+	st, err := s.Station(ctx, a.Station)
+	if err != nil {
+		return err
+	}
+	r := s.reachOf(a, st)
+	if a.Status == StatusAired || a.Status == StatusPublished {
+		return s.units.SaveReach(ctx, r)
+	}
+	return s.units.DeleteReach(ctx, campaigns.ReachKey(r))
+}

@@ -1,0 +1,255 @@
+package scheduler
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"loa/campaigns"
+)
+
+// feedFixture is two commune stations with a Tuesday/Friday rule from Monday 4 March
+// 2024 and three approved scripts, materialised at 08:00 that Monday.
+func feedFixture(t *testing.T) *fixture {
+	f := newFixture(t, local("2024-03-04 08:00"))
+	f.station("LOA-20551", "commune_loudspeaker", "20551")
+	f.station("LOA-20437", "commune_loudspeaker", "20437")
+	f.scripts(3, "x")
+	f.rule(ruleInput(tuFr, "LOA-20551", "LOA-20437"))
+	f.materialize()
+	return f
+}
+
+func (f *fixture) feed(station string) Feed {
+	f.t.Helper()
+	feed, err := f.s.StationFeed(f.ctx, station, time.Time{}, time.Time{})
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return feed
+}
+
+func TestStationFeed(t *testing.T) {
+	f := feedFixture(t)
+	first := f.feed("LOA-20551")
+	// The next 7 days from Monday 4 March 08:00 hold Tuesday 5 and Friday 8 at 06:30.
+	if len(first.Items) != 2 {
+		t.Fatalf("feed has %d items, want 2 (5 and 8 March)", len(first.Items))
+	}
+	for _, it := range first.Items {
+		if !strings.Contains(it.AiringID, ".LOA-20551.") || it.Status != StatusDelivered || it.Script == "" || it.ReadSeconds <= 0 ||
+			len(it.ContentHash) != 64 || !it.StartUTC.Equal(it.Start) || it.Start.Location().String() != "Asia/Ho_Chi_Minh" {
+			t.Errorf("item %+v", it)
+		}
+	}
+	// The first pull recorded the deliveries; an identical pull has the same ETag.
+	if a := f.airing(first.Items[0].AiringID); a.Status != StatusDelivered || a.DeliveredAt == nil {
+		t.Errorf("after the first pull the airing is %s, delivered at %v", a.Status, a.DeliveredAt)
+	}
+	again := f.feed("LOA-20551")
+	if again.ETag != first.ETag {
+		t.Errorf("ETag moved between identical pulls: %s, %s", first.ETag, again.ETag)
+	}
+	// A change at another station leaves this one's ETag alone.
+	f.feed("LOA-20437")
+	if f.feed("LOA-20551").ETag != first.ETag {
+		t.Error("another station's pull changed this station's ETag")
+	}
+
+	// A new approved version of an item reaches the next pull after materialising.
+	item := first.Items[0].Content
+	edited := message("radio_script", "Tin x sửa", "x")
+	edited.Body = "Nội dung mới cho {{.Station}}."
+	if _, err := f.lib.Update(f.ctx, writer, item, edited); err != nil {
+		t.Fatal(err)
+	}
+	if f.feed("LOA-20551").ETag != first.ETag {
+		t.Error("a draft changed the feed: only approved words go on air")
+	}
+	f.approve(item)
+	f.materialize()
+	changed := f.feed("LOA-20551")
+	if changed.ETag == first.ETag || changed.Items[0].ContentVersion != 2 || changed.Items[0].Script != "Nội dung mới cho Trạm LOA-20551." {
+		t.Errorf("after approving version 2: %+v", changed.Items[0])
+	}
+
+	// A delivered airing no longer changes by hand.
+	if _, err := f.s.ChangeAiring(f.ctx, planner, changed.Items[1].AiringID, AiringChange{Status: ptr(StatusCancelled)}); !errors.Is(err, campaigns.ErrConflict) {
+		t.Errorf("cancelling a delivered airing: %v, want a conflict", err)
+	}
+}
+
+func TestStationFeedWindow(t *testing.T) {
+	f := feedFixture(t)
+	for _, tc := range []struct {
+		name     string
+		from, to time.Time
+	}{
+		{"from after to", local("2024-03-10 00:00"), local("2024-03-09 00:00")},
+		{"over 31 days", local("2024-03-01 00:00"), local("2024-04-02 00:00")},
+	} {
+		if _, err := f.s.StationFeed(f.ctx, "LOA-20551", tc.from, tc.to); !errors.Is(err, campaigns.ErrInvalid) {
+			t.Errorf("%s: %v, want ErrInvalid", tc.name, err)
+		}
+	}
+	if got := withStatus(f.stored(), StatusDelivered); len(got) != 0 {
+		t.Errorf("refused windows delivered %d airings", len(got))
+	}
+}
+
+func TestConfirm(t *testing.T) {
+	f := feedFixture(t)
+	f.feed("LOA-20551")
+	tue := of(f.stored(), "", "LOA-20551")[0]
+	c := Confirmation{AiringID: tue.ID, Status: StatusAired, At: local("2024-03-05 06:31")}
+
+	// Before it starts: refused.
+	early := c
+	early.At = f.clock.Now()
+	if _, _, err := f.s.Confirm(f.ctx, "LOA-20551", early); !errors.Is(err, ErrNotStarted) {
+		t.Errorf("confirming before the start: %v, want ErrNotStarted", err)
+	}
+	f.clock.Set(local("2024-03-05 07:00"))
+	// Another station's airing: forbidden.
+	if _, _, err := f.s.Confirm(f.ctx, "LOA-20437", c); !errors.Is(err, campaigns.ErrForbidden) {
+		t.Errorf("another station confirming: %v, want ErrForbidden", err)
+	}
+	for _, bad := range []Confirmation{
+		{AiringID: tue.ID, Status: StatusPlanned, At: c.At},
+		{AiringID: tue.ID, Status: StatusAired, At: local("2024-03-05 08:00")},
+		{AiringID: tue.ID, Status: StatusAired},
+	} {
+		if _, _, err := f.s.Confirm(f.ctx, "LOA-20551", bad); !errors.Is(err, campaigns.ErrInvalid) {
+			t.Errorf("confirmation %+v: %v, want ErrInvalid", bad, err)
+		}
+	}
+	if got := f.airing(tue.ID); got.Status != StatusDelivered {
+		t.Fatalf("refused confirmations changed the airing to %s", got.Status)
+	}
+
+	a, changed, err := f.s.Confirm(f.ctx, "LOA-20551", c)
+	if err != nil || !changed || a.Status != StatusAired || a.Late || !a.ConfirmedAt.Equal(c.At) {
+		t.Fatalf("Confirm = %+v, %v, %v", a, changed, err)
+	}
+	v := f.airingsVersion()
+	if _, changed, err := f.s.Confirm(f.ctx, "LOA-20551", c); err != nil || changed || f.airingsVersion() != v {
+		t.Errorf("the same confirmation again: changed %v, %v, version %d → %d; want nothing written", changed, err, v, f.airingsVersion())
+	}
+	key := campaigns.ReachKey(f.s.reachOf(a, f.stationOf("LOA-20551")))
+	rec, err := f.cs.ReachRecord(f.ctx, key)
+	if err != nil || rec.Activities != 1 || rec.PersonTimes != 1000 || !rec.Estimated || rec.Group != "general_public" ||
+		rec.OrgUnit != "20551" || rec.Date != "2024-03-05" || rec.Activity != campaigns.ActivityBroadcast || rec.UniquePersons != nil {
+		t.Errorf("reach of the aired broadcast = %+v, %v", rec, err)
+	}
+	// Changed to missed: the reach is taken back.
+	if _, _, err := f.s.Confirm(f.ctx, "LOA-20551", Confirmation{AiringID: tue.ID, Status: StatusMissed, At: c.At, Note: "mất điện"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.cs.ReachRecord(f.ctx, key); !errors.Is(err, campaigns.ErrNotFound) {
+		t.Errorf("after missed, the reach record: %v, want none", err)
+	}
+
+	// Days late: accepted and marked late.
+	f.clock.Set(local("2024-03-11 09:00"))
+	fri := of(f.stored(), "", "LOA-20551")[1]
+	a, _, err = f.s.Confirm(f.ctx, "LOA-20551", Confirmation{AiringID: fri.ID, Status: StatusAired, At: local("2024-03-08 06:30")})
+	if err != nil || !a.Late {
+		t.Errorf("a confirmation three days late = %+v, %v; want accepted and late", a, err)
+	}
+}
+
+func (f *fixture) stationOf(code string) Station {
+	f.t.Helper()
+	st, err := f.s.Station(f.ctx, code)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return st
+}
+
+func TestConfirmBatch(t *testing.T) {
+	f := feedFixture(t)
+	f.clock.Set(local("2024-03-09 12:00"))
+	mine := of(f.stored(), "", "LOA-20551")
+	theirs := of(f.stored(), "", "LOA-20437")
+	batch := []Confirmation{
+		{ClientID: "q1", AiringID: mine[0].ID, Status: StatusAired, At: local("2024-03-05 06:30")},
+		{ClientID: "q1", AiringID: mine[1].ID, Status: StatusAired, At: local("2024-03-08 06:30")}, // repeated clientId
+		{ClientID: "q2", AiringID: theirs[0].ID, Status: StatusAired, At: local("2024-03-05 06:30")},
+		{ClientID: "q3", AiringID: "nope", Status: StatusAired, At: local("2024-03-05 06:30")},
+		{ClientID: "q4", AiringID: mine[1].ID, Status: "played", At: local("2024-03-08 06:30")},
+		{ClientID: "q5", AiringID: mine[2].ID, Status: StatusAired, At: local("2024-03-09 12:00")}, // 12 March: not started
+		{ClientID: "q6", AiringID: mine[1].ID, Status: StatusMissed, At: local("2024-03-08 06:30")},
+		{ClientID: "", AiringID: mine[1].ID, Status: StatusMissed, At: local("2024-03-08 06:30")},
+	}
+	sum, err := f.s.ConfirmBatch(f.ctx, "LOA-20551", batch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"recorded:", "duplicate:", "rejected:forbidden", "rejected:not_found", "rejected:invalid", "rejected:not_started", "recorded:", "rejected:invalid"}
+	for i, r := range sum.Results {
+		if got := r.Outcome + ":" + r.Code; got != want[i] {
+			t.Errorf("entry %d: %s (%s), want %s", i, got, r.Message, want[i])
+		}
+	}
+	if sum.Received != 8 || sum.Recorded != 2 || sum.Duplicates != 1 || sum.Rejected != 5 {
+		t.Errorf("summary %+v", sum)
+	}
+	// The same queue uploaded again: every accepted entry is a duplicate.
+	v := f.airingsVersion()
+	again, err := f.s.ConfirmBatch(f.ctx, "LOA-20551", batch[:2])
+	if err != nil || again.Duplicates != 2 || f.airingsVersion() != v {
+		t.Errorf("re-upload: %+v, %v; version %d → %d", again, err, v, f.airingsVersion())
+	}
+	if _, err := f.s.ConfirmBatch(f.ctx, "LOA-20551", make([]Confirmation, MaxBatch+1)); !errors.Is(err, campaigns.ErrInvalid) {
+		t.Errorf("a batch of %d: %v, want ErrInvalid", MaxBatch+1, err)
+	}
+}
+
+func TestAsRun(t *testing.T) {
+	f := feedFixture(t)
+	f.feed("LOA-20551") // delivers 5 and 8 March at LOA-20551
+	f.clock.Set(local("2024-03-20 12:00"))
+	mine := of(f.stored(), "", "LOA-20551")
+	for i, status := range []string{StatusAired, StatusMissed} {
+		if _, _, err := f.s.Confirm(f.ctx, "LOA-20551", Confirmation{AiringID: mine[i].ID, Status: status, At: mine[i].Start}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := f.s.MarkUnconfirmed(f.ctx, f.clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	month, _ := f.s.ParseMonth("2024-03")
+	// March from 5 March: 5, 8, 12, 15, 19, 22, 26, 29 at each station; by the 20th
+	// 12, 15 and 19 ended unconfirmed at LOA-20551, and 5–19 at LOA-20437.
+	r, err := f.s.CampaignAsRun(f.ctx, demo, "", month)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]Tally{
+		"LOA-20551": {Planned: 8, Delivered: 2, Aired: 1, Missed: 1, Unconfirmed: 3, Late: 2}, // confirmed on the 20th
+		"LOA-20437": {Planned: 8, Unconfirmed: 5},
+	}
+	if len(r.Stations) != 2 {
+		t.Fatalf("stations %+v", r.Stations)
+	}
+	for _, s := range r.Stations {
+		if s.Tally != want[s.Station] {
+			t.Errorf("%s: %+v, want %+v", s.Station, s.Tally, want[s.Station])
+		}
+	}
+	total := Tally{Planned: 16, Delivered: 2, Aired: 1, Missed: 1, Unconfirmed: 8, Late: 2}
+	if r.Province.Tally != total || r.Province.OrgUnit != "49" {
+		t.Errorf("province %+v, want %+v", r.Province, total)
+	}
+	// 20551 (Vĩnh Điện) is in Điện Bàn (507), 20437 (Ch'ơm) in Tây Giang (504).
+	if len(r.Districts) != 2 || r.Districts[0].OrgUnit != "504" || r.Districts[0].Tally != want["LOA-20437"] ||
+		r.Districts[1].OrgUnit != "507" || r.Districts[1].Tally != want["LOA-20551"] {
+		t.Errorf("districts %+v", r.Districts)
+	}
+	st, err := f.s.StationAsRun(f.ctx, "LOA-20551", month)
+	if err != nil || st.Tally != want["LOA-20551"] {
+		t.Errorf("station as-run %+v, %v", st, err)
+	}
+}
