@@ -179,6 +179,9 @@ func (h *handler) scriptText(c *gin.Context) {
 
 func (h *handler) scriptHTML(c *gin.Context) {
 	if st, it, ok := h.stationItem(c); ok {
+		// The printable page's one inline style sheet, allowed by its hash alone.
+		csp := c.Writer.Header().Get("Content-Security-Policy")
+		c.Header("Content-Security-Policy", strings.Replace(csp, "style-src 'self'", "style-src 'self' "+scheduler.ScriptStyleSource, 1))
 		c.Data(http.StatusOK, "text/html; charset=utf-8", scheduler.ScriptHTML(st, it, h.Scheduler.Zone()))
 	}
 }
