@@ -5,10 +5,14 @@ package main
 // commands and the figures.
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"runtime"
 	"slices"
@@ -134,10 +138,17 @@ func loadClient() *http.Client {
 // §10's throughput ratios.
 func startBareGin(tb testing.TB, path string, body []byte) (url string, stop func()) {
 	tb.Helper()
+	return startBareHandler(tb, path, func(c *gin.Context) { c.Data(http.StatusOK, "application/json", body) })
+}
+
+// startBareHandler serves GET path (its query ignored) with handle alone from a
+// bare gin engine (release mode, no middleware).
+func startBareHandler(tb testing.TB, path string, handle gin.HandlerFunc) (url string, stop func()) {
+	tb.Helper()
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
 	route, _, _ := strings.Cut(path, "?")
-	r.GET(route, func(c *gin.Context) { c.Data(http.StatusOK, "application/json", body) })
+	r.GET(route, handle)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		tb.Fatal(err)
@@ -202,6 +213,16 @@ func (c *comparison) run(b *testing.B) {
 // most), checks every answer (200, wantLen bytes) and reports req/s, p50-ms and
 // p99-ms besides ns/op.
 func loadHTTP(b *testing.B, client *http.Client, url, auth string, wantLen int) {
+	header := http.Header{}
+	if auth != "" {
+		header.Set("Authorization", auth)
+	}
+	loadRequests(b, client, url, header, http.StatusOK, wantLen)
+}
+
+// loadRequests is loadHTTP with the request headers and the status every answer
+// must have.
+func loadRequests(b *testing.B, client *http.Client, url string, header http.Header, wantStatus, wantLen int) {
 	procs := runtime.GOMAXPROCS(0)
 	b.SetParallelism((benchConns + procs - 1) / procs)
 	var (
@@ -222,9 +243,7 @@ func loadHTTP(b *testing.B, client *http.Client, url, auth string, wantLen int) 
 				b.Error(err)
 				return
 			}
-			if auth != "" {
-				req.Header.Set("Authorization", auth)
-			}
+			req.Header = header.Clone()
 			start := time.Now()
 			resp, err := client.Do(req)
 			if err != nil {
@@ -234,8 +253,8 @@ func loadHTTP(b *testing.B, client *http.Client, url, auth string, wantLen int) 
 			n, err := io.Copy(io.Discard, resp.Body)
 			_ = resp.Body.Close()
 			mine = append(mine, time.Since(start))
-			if err != nil || resp.StatusCode != http.StatusOK || n != int64(wantLen) {
-				b.Errorf("GET %s: status %d, %d bytes (want %d), error %v", url, resp.StatusCode, n, wantLen, err)
+			if err != nil || resp.StatusCode != wantStatus || n != int64(wantLen) {
+				b.Errorf("GET %s: status %d (want %d), %d bytes (want %d), error %v", url, resp.StatusCode, wantStatus, n, wantLen, err)
 				return
 			}
 		}
@@ -281,4 +300,197 @@ func BenchmarkStartExisting(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed())/float64(time.Millisecond)/float64(b.N), "ms/op")
 	b.ReportMetric(float64(stopping)/float64(time.Millisecond)/float64(b.N), "stop-ms")
+}
+
+// call sends method path with in as its JSON body (nil for none) and token, checks
+// the answer has status want and decodes it into out (nil to skip).
+func (l *benchLoa) call(tb testing.TB, method, path, token string, in any, want int, out any) {
+	tb.Helper()
+	var body io.Reader
+	if in != nil {
+		b, err := json.Marshal(in)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		body = bytes.NewReader(b)
+	}
+	req, err := http.NewRequest(method, l.URL+path, body)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if in != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := l.Client.Do(req)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer resp.Body.Close()
+	answer, err := io.ReadAll(resp.Body)
+	if err != nil || resp.StatusCode != want {
+		tb.Fatalf("%s %s: status %d (want %d), error %v: %s", method, path, resp.StatusCode, want, err, answer)
+	}
+	if out != nil {
+		if err := json.Unmarshal(answer, out); err != nil {
+			tb.Fatalf("%s %s: %v", method, path, err)
+		}
+	}
+}
+
+// benchStation is the commune loudspeaker system whose feed the station benchmark
+// pulls: Tân Thạnh, a ward of Tam Kỳ, one of the demo's 241 commune systems.
+const benchStation = "LOA-20335"
+
+// stationFeed is a running Loa in which benchStation has airings over the next 7
+// days, its station token, the feed's path, body and ETag, and two bare gin servers:
+// one answering the same body, one answering 304 with no body.
+type stationFeed struct {
+	Loa      *benchLoa
+	Token    string // the station's
+	Path     string // the feed of the next 7 days, the window pinned when set up
+	Body     []byte
+	ETag     string
+	Items    int
+	BareURL  string // answers Body
+	Bare304  string // answers 304 Not Modified with the ETag and no body
+	Airings  int    // materialised for the station, over the 35-day horizon
+	Contents int    // approved scripts in the rule's pool
+}
+
+// startStationFeed boots Loa on a fresh data directory with the demo and, through
+// the API as its users would, gives benchStation a schedule: the admin creates a
+// campaign running this year and next, a planner and an approver; copies the
+// demo's approved Vietnamese radio scripts into that campaign (the demo's are valid
+// in 2024 only) and has the approver approve them; the planner adds a rule of three
+// 5-minute slots a day on the station (06:30, 11:30, 17:30) from yesterday; the
+// admin runs the materialize job and issues the station's token. The feed is then
+// pulled until it is stable (the first pull records delivery, changing statuses).
+func startStationFeed(b *testing.B) *stationFeed {
+	b.Helper()
+	l := startLoa(b, b.TempDir())
+	b.Cleanup(func() { l.stop(b) })
+	l.waitReady(b)
+	admin := login(b, l.URL, "admin", benchPassword)
+	now := time.Now().UTC()
+
+	const campaign = "BENCH-FEED"
+	l.call(b, "POST", "/api/v1/campaigns", admin, map[string]any{
+		"code": campaign, "title": "Tuyên truyền phòng, chống mại dâm (benchmark)",
+		"period":     map[string]string{"start": fmt.Sprintf("%d-01-01", now.Year()), "end": fmt.Sprintf("%d-12-31", now.Year()+1)},
+		"legalBasis": "Kế hoạch số 1/KH-UBND", "ownerAgency": "UBND tỉnh Quảng Nam", "secretariat": "Công an tỉnh",
+		"description": "Đo tải lịch phát của trạm.",
+	}, http.StatusCreated, nil)
+	password := "password of the " + benchPassword
+	for _, u := range []struct{ name, role string }{{"bench-planner", "planner"}, {"bench-approver", "approver"}} {
+		l.call(b, "POST", "/api/v1/users", admin, map[string]any{"username": u.name, "displayName": u.name, "roles": []string{u.role},
+			"scope": "49", "active": true, "password": password}, http.StatusCreated, nil)
+	}
+	planner, approver := login(b, l.URL, "bench-planner", password), login(b, l.URL, "bench-approver", password)
+
+	var demo struct {
+		Items []struct {
+			Title, Body, Language string
+			Groups, Tags          []string
+			SlotSeconds           int
+		}
+	}
+	l.call(b, "GET", "/api/v1/contents?kind=radio_script&language=vi&status=approved", admin, nil, http.StatusOK, &demo)
+	if len(demo.Items) == 0 {
+		b.Fatal("the demo has no approved Vietnamese radio script")
+	}
+	for _, it := range demo.Items {
+		var made struct{ ID string }
+		l.call(b, "POST", "/api/v1/contents", admin, map[string]any{"kind": "radio_script", "title": it.Title, "body": it.Body,
+			"groups": it.Groups, "language": it.Language, "tags": it.Tags, "campaigns": []string{campaign}, "slotSeconds": it.SlotSeconds},
+			http.StatusCreated, &made)
+		l.call(b, "POST", "/api/v1/contents/"+made.ID+"/submit", admin, nil, http.StatusOK, nil)
+		l.call(b, "POST", "/api/v1/contents/"+made.ID+"/approve", approver, nil, http.StatusOK, nil)
+	}
+
+	l.call(b, "POST", "/api/v1/rules", planner, map[string]any{"campaign": campaign, "title": "Loa phường Tân Thạnh, ba buổi mỗi ngày",
+		"stations": []string{benchStation}, "rrule": "FREQ=DAILY;BYHOUR=6,11,17;BYMINUTE=30",
+		"startDate": now.AddDate(0, 0, -1).Format(time.DateOnly), "until": fmt.Sprintf("%d-12-31", now.Year()+1),
+		"durationSeconds": 300, "pool": map[string]any{"campaign": campaign}}, http.StatusCreated, nil)
+	var run struct{ Error, Result string }
+	l.call(b, "POST", "/api/v1/jobs/materialize/run", admin, nil, http.StatusOK, &run)
+	if run.Error != "" {
+		b.Fatalf("materialize: %s", run.Error)
+	}
+	f := &stationFeed{Loa: l, Contents: len(demo.Items)}
+	var airings struct{ Total int }
+	l.call(b, "GET", "/api/v1/airings?station="+benchStation+"&limit=1&from="+now.AddDate(0, 0, -1).Format(time.DateOnly)+
+		"&to="+now.AddDate(0, 0, 40).Format(time.DateOnly), admin, nil, http.StatusOK, &airings)
+	f.Airings = airings.Total
+	var tok struct{ Secret string }
+	l.call(b, "POST", "/api/v1/stations/"+benchStation+"/token", admin, nil, http.StatusCreated, &tok)
+	f.Token = tok.Secret
+
+	from := now.Truncate(time.Minute)
+	f.Path = "/api/v1/station/schedule?" + url.Values{"from": {from.Format(time.RFC3339)}, "to": {from.Add(7 * 24 * time.Hour).Format(time.RFC3339)}}.Encode()
+	pull := func() ([]byte, string) {
+		req, err := http.NewRequest(http.MethodGet, l.URL+f.Path, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		req.Header.Set("Authorization", "Bearer "+f.Token)
+		resp, err := l.Client.Do(req)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, err := io.ReadAll(resp.Body)
+		if err != nil || resp.StatusCode != http.StatusOK || resp.Header.Get("ETag") == "" {
+			b.Fatalf("GET %s: status %d, ETag %q, error %v: %.300s", f.Path, resp.StatusCode, resp.Header.Get("ETag"), err, body)
+		}
+		return body, resp.Header.Get("ETag")
+	}
+	_, first := pull() // records delivery
+	f.Body, f.ETag = pull()
+	if again, etag := pull(); etag != f.ETag || len(again) != len(f.Body) {
+		b.Fatalf("the feed is not stable across pulls: ETag %s then %s, %d then %d bytes", f.ETag, etag, len(f.Body), len(again))
+	}
+	var feed struct{ Items []json.RawMessage }
+	if err := json.Unmarshal(f.Body, &feed); err != nil || len(feed.Items) == 0 {
+		b.Fatalf("feed of %s: %d items, error %v", benchStation, len(feed.Items), err)
+	}
+	f.Items = len(feed.Items)
+
+	bare, stopBare := startBareGin(b, f.Path, f.Body)
+	b.Cleanup(stopBare)
+	f.BareURL = bare + f.Path
+	bare304, stop304 := startBareHandler(b, f.Path, func(c *gin.Context) {
+		c.Header("ETag", f.ETag)
+		c.Status(http.StatusNotModified)
+	})
+	b.Cleanup(stop304)
+	f.Bare304 = bare304 + f.Path
+	b.Logf("%s: %d airings materialised, %d approved scripts in the pool; feed of the next 7 days: %d items, %d bytes, ETag %s (first pull %s)",
+		benchStation, f.Airings, f.Contents, f.Items, len(f.Body), f.ETag, first)
+	return f
+}
+
+// BenchmarkStationSchedule compares a station's pull of its next 7 days
+// (GET /api/v1/station/schedule with its token, JSON, no gzip) with a bare gin
+// handler answering the same bytes, and the pull with If-None-Match of the current
+// ETag (304, no body) with a bare gin handler answering 304, side by side in one
+// run at benchConns connections (issue 6, DESIGN §10).
+func BenchmarkStationSchedule(b *testing.B) {
+	f := startStationFeed(b)
+	auth := http.Header{"Authorization": {"Bearer " + f.Token}}
+	conditional := http.Header{"Authorization": {"Bearer " + f.Token}, "If-None-Match": {f.ETag}}
+	bareClient := loadClient()
+	defer bareClient.CloseIdleConnections()
+	b.Run("loa", func(b *testing.B) {
+		loadRequests(b, f.Loa.Client, f.Loa.URL+f.Path, auth, http.StatusOK, len(f.Body))
+	})
+	b.Run("bare-gin", func(b *testing.B) {
+		loadRequests(b, bareClient, f.BareURL, http.Header{}, http.StatusOK, len(f.Body))
+	})
+	b.Run("loa-304", func(b *testing.B) {
+		loadRequests(b, f.Loa.Client, f.Loa.URL+f.Path, conditional, http.StatusNotModified, 0)
+	})
+	b.Run("bare-gin-304", func(b *testing.B) {
+		loadRequests(b, bareClient, f.Bare304, http.Header{"If-None-Match": {f.ETag}}, http.StatusNotModified, 0)
+	})
 }

@@ -192,13 +192,15 @@ func (s *Service) feed(ctx context.Context, code string, from, to time.Time, cac
 	for _, v := range airable.Versions {
 		versions[v.Item] = v
 	}
-	unit, err := s.units.OrgUnit(ctx, st.OrgUnit)
+	var shown []Airing
+	key := fnv.New128a()
+	units, err := s.units.OrgUnitsVersion(ctx)
 	if err != nil {
 		return Feed{}, err
 	}
-	var shown []Airing
-	key := fnv.New128a()
-	fmt.Fprintf(key, "%s|%d", code, airable.LibraryVersion)
+	// What the feed is made of: the station as last saved, the org units (names in
+	// scripts), the library and each airing shown.
+	fmt.Fprintf(key, "%s|%d|%d|%d", code, st.UpdatedAt.UnixMilli(), units, airable.LibraryVersion)
 	for _, a := range cal.window(code, from, to) {
 		// Only words approved and in force: the version in force now, which the next
 		// materialisation also records on the airing.
@@ -210,6 +212,10 @@ func (s *Service) feed(ctx context.Context, code string, from, to time.Time, cac
 	k := string(key.Sum(nil))
 	if f, ok := s.feeds.get(code, k); ok && cached {
 		return f, nil
+	}
+	unit, err := s.units.OrgUnit(ctx, st.OrgUnit)
+	if err != nil {
+		return Feed{}, err
 	}
 	f := Feed{Station: FeedStation{Code: st.Code, Name: st.Name, Channel: st.Channel, OrgUnit: st.OrgUnit, Languages: st.Languages},
 		GeneratedAt: s.stamp().In(s.opts.Zone), Items: []FeedItem{}}
