@@ -89,6 +89,9 @@ func (s *Service) checkConfirmation(c Confirmation, v *campaigns.ValidationError
 }
 
 func (s *Service) confirm(ctx context.Context, station string, c Confirmation) (Airing, bool, error) {
+	if _, err := s.activeStation(ctx, station); err != nil {
+		return Airing{}, false, err
+	}
 	defer s.store.LockAirings()()
 	old, err := s.Airing(ctx, c.AiringID)
 	if err != nil {

@@ -173,7 +173,7 @@ func (s *Service) StationFeed(ctx context.Context, code string, from, to time.Ti
 // feed builds a station's feed over [from, to); cached, it is kept as the station's
 // last feed and served again while nothing in it changes.
 func (s *Service) feed(ctx context.Context, code string, from, to time.Time, cached bool) (Feed, error) {
-	st, err := s.Station(ctx, code)
+	st, err := s.activeStation(ctx, code)
 	if err != nil {
 		return Feed{}, err
 	}
@@ -244,6 +244,16 @@ func (s *Service) feed(ctx context.Context, code string, from, to time.Time, cac
 		s.feeds.put(code, k, f)
 	}
 	return f, nil
+}
+
+// activeStation returns a station that may pull and confirm: an inactive one's
+// token reads nothing.
+func (s *Service) activeStation(ctx context.Context, code string) (Station, error) {
+	st, err := s.Station(ctx, code)
+	if err == nil && !st.Active {
+		err = fmt.Errorf("%w: station %s is inactive", campaigns.ErrForbidden, code)
+	}
+	return st, err
 }
 
 // etag is a strong validator of what a feed says: its station and items, leaving

@@ -253,3 +253,19 @@ func TestAsRun(t *testing.T) {
 		t.Errorf("station as-run %+v, %v", st, err)
 	}
 }
+
+func TestInactiveStationReadsNothing(t *testing.T) {
+	f := feedFixture(t)
+	if _, err := f.s.UpdateStation(f.ctx, campaigns.System, "LOA-20551", StationInput{Name: "Trạm LOA-20551", Channel: "commune_loudspeaker",
+		OrgUnit: "20551", Languages: []string{"vi"}, Active: ptr(false)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.s.StationFeed(f.ctx, "LOA-20551", time.Time{}, time.Time{}); !errors.Is(err, campaigns.ErrForbidden) {
+		t.Errorf("feed of an inactive station: %v, want ErrForbidden", err)
+	}
+	f.clock.Set(local("2024-03-05 07:00"))
+	a := of(f.stored(), "", "LOA-20551")[0]
+	if _, _, err := f.s.Confirm(f.ctx, "LOA-20551", Confirmation{AiringID: a.ID, Status: StatusAired, At: a.Start}); !errors.Is(err, campaigns.ErrForbidden) {
+		t.Errorf("confirmation by an inactive station: %v, want ErrForbidden", err)
+	}
+}
