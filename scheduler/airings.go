@@ -126,21 +126,25 @@ func (s *Service) stationAiring(ctx context.Context, actor campaigns.Actor, id s
 	return a, st, s.requireUnit(ctx, actor, st.OrgUnit)
 }
 
-// ChangeAiring applies c to the airing id. Only an airing still ahead and not yet
-// delivered can change; a move onto a slot another airing of the station holds is
-// a conflict.
+// ChangeAiring applies c to the airing id. Only an airing still ahead can change;
+// one its station pulled already goes back to planned, so the station's next pull
+// carries the change. A move onto a slot another airing of the station holds is a
+// conflict.
 func (s *Service) ChangeAiring(ctx context.Context, actor campaigns.Actor, id string, c AiringChange) (Airing, error) {
-	defer s.store.LockAirings()()
+	defer s.lockAirings()()
 	old, st, err := s.stationAiring(ctx, actor, id)
 	if err != nil {
 		return Airing{}, err
 	}
 	now := s.now()
-	if !old.Start.After(now) || !slices.Contains([]string{StatusPlanned, StatusNoContent, StatusCancelled}, old.Status) {
-		return Airing{}, fmt.Errorf("%w: airing %s is %s and starts %s: only a future airing not yet delivered can change",
+	if !old.Start.After(now) || !slices.Contains([]string{StatusPlanned, StatusDelivered, StatusNoContent, StatusCancelled}, old.Status) {
+		return Airing{}, fmt.Errorf("%w: airing %s is %s and starts %s: only a future airing not yet aired can change",
 			campaigns.ErrConflict, id, old.Status, old.Start.Format(time.RFC3339))
 	}
 	next := old
+	if next.Status == StatusDelivered {
+		next.Status, next.DeliveredAt = StatusPlanned, nil
+	}
 	v := &campaigns.ValidationError{}
 	if c.Start != nil {
 		if !c.Start.After(now) {
@@ -237,7 +241,7 @@ func (s *Service) requireFree(ctx context.Context, a Airing) error {
 
 // Place adds a one-off airing.
 func (s *Service) Place(ctx context.Context, actor campaigns.Actor, p Placement) (Airing, error) {
-	defer s.store.LockAirings()()
+	defer s.lockAirings()()
 	v := &campaigns.ValidationError{}
 	st, err := s.Station(ctx, p.Station)
 	if err != nil {
@@ -298,7 +302,7 @@ func (s *Service) Place(ctx context.Context, actor campaigns.Actor, p Placement)
 // Publish records that an airing on a published channel (press, portal, social
 // media) appeared, with its link. Publishing again corrects the link.
 func (s *Service) Publish(ctx context.Context, actor campaigns.Actor, id string, p Publication) (Airing, error) {
-	defer s.store.LockAirings()()
+	defer s.lockAirings()()
 	old, st, err := s.stationAiring(ctx, actor, id)
 	if err != nil {
 		return Airing{}, err

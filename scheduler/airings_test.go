@@ -126,7 +126,7 @@ func TestChangeAiringRefused(t *testing.T) {
 	f.materialize()
 	as := of(f.stored(), "", "LOA-20551")
 	f.clock.Set(local("2024-03-06 08:00")) // 5 March is past
-	delivered := f.overwrite(as[1], func(a *Airing) { a.Status = StatusDelivered })
+	aired := f.overwrite(as[0], func(a *Airing) { a.Status = StatusAired })
 
 	tests := []struct {
 		name   string
@@ -136,7 +136,7 @@ func TestChangeAiringRefused(t *testing.T) {
 		want   error
 	}{
 		{"a past airing", as[0].ID, planner, AiringChange{Status: ptr(StatusCancelled)}, campaigns.ErrConflict},
-		{"a delivered airing", delivered.ID, planner, AiringChange{Status: ptr(StatusCancelled)}, campaigns.ErrConflict},
+		{"an aired airing", aired.ID, planner, AiringChange{Status: ptr(StatusCancelled)}, campaigns.ErrConflict},
 		{"a move into the past", as[2].ID, planner, AiringChange{Start: ptr(local("2024-03-06 07:00"))}, campaigns.ErrInvalid},
 		{"an unknown status", as[2].ID, planner, AiringChange{Status: ptr(StatusAired)}, campaigns.ErrInvalid},
 		{"planning an airing not cancelled", as[2].ID, planner, AiringChange{Status: ptr(StatusPlanned)}, campaigns.ErrInvalid},

@@ -128,6 +128,7 @@ func (s *Service) write(ctx context.Context, inserts, updates []Airing) ([]Airin
 		}
 		done, v, err := s.store.InsertAirings(ctx, inserts)
 		if err != nil {
+			s.calendar.Invalidate() // some batches may have landed
 			return nil, err
 		}
 		stored = append(stored, s.follow(v, done)...)
@@ -139,6 +140,7 @@ func (s *Service) write(ctx context.Context, inserts, updates []Airing) ([]Airin
 		}
 		done, v, err := s.store.ReplaceAirings(ctx, updates)
 		if err != nil {
+			s.calendar.Invalidate()
 			return nil, err
 		}
 		stored = append(stored, s.follow(v, done)...)

@@ -92,7 +92,7 @@ func (s *Service) confirm(ctx context.Context, station string, c Confirmation) (
 	if _, err := s.activeStation(ctx, station); err != nil {
 		return Airing{}, false, err
 	}
-	defer s.store.LockAirings()()
+	defer s.lockAirings()()
 	old, err := s.Airing(ctx, c.AiringID)
 	if err != nil {
 		return Airing{}, false, err
@@ -111,11 +111,11 @@ func (s *Service) confirm(ctx context.Context, station string, c Confirmation) (
 	note := strings.TrimSpace(norm.NFC.String(c.Note))
 	at := c.At.UTC().Truncate(time.Millisecond)
 	if old.Status == c.Status && old.ConfirmNote == note && old.ConfirmedAt != nil && old.ConfirmedAt.Equal(at) {
-		return old, false, nil
+		return old, false, s.countReach(ctx, old) // idempotent: repairs a reach write that failed before
 	}
 	next := old
 	next.Status, next.ConfirmedAt, next.ConfirmNote = c.Status, &at, note
-	next.Late = s.now().Sub(old.End) > lateAfter
+	next.Late = old.Late || (old.ConfirmedAt == nil && s.now().Sub(old.End) > lateAfter)
 	stored, err := s.write(ctx, nil, []Airing{next})
 	if err != nil {
 		return Airing{}, false, err
@@ -143,12 +143,14 @@ func (s *Service) ConfirmBatch(ctx context.Context, station string, batch []Conf
 		s.checkConfirmation(c, v)
 		err := v.Err()
 		if err == nil {
-			var fresh bool
-			if fresh, err = s.store.AddReceipt(ctx, station, c.ClientID, c.AiringID, s.stamp()); err == nil && !fresh {
+			var seen bool
+			if seen, err = s.store.Receipt(ctx, station, c.ClientID); err == nil && seen {
 				r.Outcome = OutcomeDuplicate
 			}
 		}
 		if err == nil && r.Outcome == "" {
+			// The receipt is kept only once the confirmation is: a rejected entry
+			// can be sent again.
 			var a Airing
 			var changed bool
 			if a, changed, err = s.confirm(ctx, station, c); err == nil {
@@ -156,6 +158,7 @@ func (s *Service) ConfirmBatch(ctx context.Context, station string, batch []Conf
 				if changed {
 					r.Outcome = OutcomeRecorded
 				}
+				err = s.store.AddReceipt(ctx, station, c.ClientID, c.AiringID, s.stamp())
 			}
 		}
 		if err != nil {
@@ -211,16 +214,33 @@ func (s *Service) reachOf(a Airing, st Station) campaigns.Reach {
 }
 
 // countReach brings the reach an airing counts as in line with its status: saved
-// (replacing itself) while aired or published, removed otherwise, so a changed
-// confirmation is never counted twice.
+// while aired or published, removed otherwise, and written only when it differs,
+// so a repeated or changed confirmation is never counted twice.
 func (s *Service) countReach(ctx context.Context, a Airing) error {
 	st, err := s.Station(ctx, a.Station)
 	if err != nil {
 		return err
 	}
-	r := s.reachOf(a, st)
-	if a.Status == StatusAired || a.Status == StatusPublished {
-		return s.units.SaveReach(ctx, r)
+	want := s.reachOf(a, st)
+	key := campaigns.ReachKey(want)
+	have, err := s.units.ReachRecord(ctx, key)
+	found := err == nil
+	if err != nil && !errors.Is(err, campaigns.ErrNotFound) {
+		return err
 	}
-	return s.units.DeleteReach(ctx, campaigns.ReachKey(r))
+	switch counts := a.Status == StatusAired || a.Status == StatusPublished; {
+	case counts && found && sameReach(have, want):
+		return nil
+	case counts:
+		return s.units.SaveReach(ctx, want)
+	case found:
+		return s.units.DeleteReach(ctx, key)
+	}
+	return nil
+}
+
+// sameReach compares what two records count, not when they were written.
+func sameReach(a, b campaigns.Reach) bool {
+	a.ID, a.UpdatedAt, b.ID, b.UpdatedAt = "", time.Time{}, "", time.Time{}
+	return a.UniquePersons == nil && b.UniquePersons == nil && a == b
 }

@@ -79,6 +79,8 @@ type scriptKey struct {
 	item    string
 	version int
 	station string
+	saved   int64 // the station's last save: its name is in the script
+	units   int64 // the org units' version: their names are too
 	day     campaigns.Date
 }
 
@@ -177,13 +179,6 @@ func (s *Service) feed(ctx context.Context, code string, from, to time.Time, cac
 	if err != nil {
 		return Feed{}, err
 	}
-	if err := s.deliver(ctx, code, from, to); err != nil {
-		return Feed{}, err
-	}
-	cal, err := s.airings(ctx)
-	if err != nil {
-		return Feed{}, err
-	}
 	airable, err := s.library.Airable(ctx)
 	if err != nil {
 		return Feed{}, err
@@ -191,6 +186,13 @@ func (s *Service) feed(ctx context.Context, code string, from, to time.Time, cac
 	versions := make(map[string]content.Version, len(airable.Versions))
 	for _, v := range airable.Versions {
 		versions[v.Item] = v
+	}
+	if err := s.deliver(ctx, code, from, to, versions); err != nil {
+		return Feed{}, err
+	}
+	cal, err := s.airings(ctx)
+	if err != nil {
+		return Feed{}, err
 	}
 	var shown []Airing
 	key := fnv.New128a()
@@ -221,7 +223,8 @@ func (s *Service) feed(ctx context.Context, code string, from, to time.Time, cac
 		GeneratedAt: s.stamp().In(s.opts.Zone), Items: []FeedItem{}}
 	for _, a := range shown {
 		v := versions[a.Content]
-		sc, err := s.scripts.get(scriptKey{a.Content, v.Number, code, dateOf(a.Start, s.opts.Zone)}, func() (script, error) {
+		sk := scriptKey{a.Content, v.Number, code, st.UpdatedAt.UnixMilli(), units, dateOf(a.Start, s.opts.Zone)}
+		sc, err := s.scripts.get(sk, func() (script, error) {
 			text, secs, err := s.library.Script(v, s.library.FieldsAt(unit, st.Name, a.Start))
 			sum := sha256.Sum256([]byte(text))
 			return script{text, secs, hex.EncodeToString(sum[:])}, err
@@ -270,8 +273,13 @@ func etag(f Feed) (string, error) {
 	return `"` + hex.EncodeToString(sum[:16]) + `"`, nil
 }
 
-// deliver records the first pull of the station's planned airings in the window.
-func (s *Service) deliver(ctx context.Context, code string, from, to time.Time) error {
+// deliver records the first pull of the station's planned airings in the window,
+// and the version in force each of them was sent with.
+func (s *Service) deliver(ctx context.Context, code string, from, to time.Time, versions map[string]content.Version) error {
+	undelivered := func(a Airing) bool {
+		_, inForce := versions[a.Content]
+		return a.Status == StatusPlanned && a.DeliveredAt == nil && inForce
+	}
 	cal, err := s.airings(ctx)
 	if err != nil {
 		return err
@@ -279,7 +287,7 @@ func (s *Service) deliver(ctx context.Context, code string, from, to time.Time) 
 	if !slices.ContainsFunc(cal.window(code, from, to), undelivered) {
 		return nil
 	}
-	defer s.store.LockAirings()()
+	defer s.lockAirings()()
 	if cal, err = s.airings(ctx); err != nil {
 		return err
 	}
@@ -287,14 +295,10 @@ func (s *Service) deliver(ctx context.Context, code string, from, to time.Time) 
 	var updates []Airing
 	for _, a := range cal.window(code, from, to) {
 		if undelivered(a) {
-			a.Status, a.DeliveredAt = StatusDelivered, &now
+			a.Status, a.DeliveredAt, a.ContentVersion = StatusDelivered, &now, versions[a.Content].Number
 			updates = append(updates, a)
 		}
 	}
 	_, err = s.write(ctx, nil, updates)
 	return err
-}
-
-func undelivered(a Airing) bool {
-	return a.Status == StatusPlanned && a.DeliveredAt == nil && a.Content != ""
 }

@@ -74,9 +74,22 @@ func TestStationFeed(t *testing.T) {
 		t.Errorf("after approving version 2: %+v", changed.Items[0])
 	}
 
-	// A delivered airing no longer changes by hand.
-	if _, err := f.s.ChangeAiring(f.ctx, planner, changed.Items[1].AiringID, AiringChange{Status: ptr(StatusCancelled)}); !errors.Is(err, campaigns.ErrConflict) {
-		t.Errorf("cancelling a delivered airing: %v, want a conflict", err)
+	// A pulled airing cancelled by hand leaves the next pull.
+	cancelled, err := f.s.ChangeAiring(f.ctx, planner, changed.Items[1].AiringID, AiringChange{Status: ptr(StatusCancelled)})
+	if err != nil || cancelled.Status != StatusCancelled || cancelled.DeliveredAt != nil {
+		t.Fatalf("cancelling a pulled airing = %+v, %v", cancelled, err)
+	}
+	after := f.feed("LOA-20551")
+	if after.ETag == changed.ETag || len(after.Items) != 1 || after.Items[0].AiringID == cancelled.ID {
+		t.Errorf("after cancelling: %d items, ETag moved %v", len(after.Items), after.ETag != changed.ETag)
+	}
+	// A moved one goes back to planned and the next pull delivers it again.
+	moved, err := f.s.ChangeAiring(f.ctx, planner, after.Items[0].AiringID, AiringChange{Start: ptr(local("2024-03-05 09:00"))})
+	if err != nil || moved.Status != StatusPlanned || moved.DeliveredAt != nil {
+		t.Fatalf("moving a pulled airing = %+v, %v", moved, err)
+	}
+	if again := f.feed("LOA-20551"); again.ETag == after.ETag || !again.Items[0].Start.Equal(local("2024-03-05 09:00")) || again.Items[0].Status != StatusDelivered {
+		t.Errorf("after moving: %+v", again.Items)
 	}
 }
 
@@ -201,6 +214,12 @@ func TestConfirmBatch(t *testing.T) {
 	again, err := f.s.ConfirmBatch(f.ctx, "LOA-20551", batch[:2])
 	if err != nil || again.Duplicates != 2 || f.airingsVersion() != v {
 		t.Errorf("re-upload: %+v, %v; version %d → %d", again, err, v, f.airingsVersion())
+	}
+	// A rejected entry is not spent: sent again once the airing has started, it counts.
+	f.clock.Set(local("2024-03-12 07:00"))
+	retry, err := f.s.ConfirmBatch(f.ctx, "LOA-20551", []Confirmation{{ClientID: "q5", AiringID: mine[2].ID, Status: StatusAired, At: local("2024-03-12 06:30")}})
+	if err != nil || retry.Recorded != 1 {
+		t.Errorf("q5 sent again after the start: %+v, %v; want recorded", retry, err)
 	}
 	if _, err := f.s.ConfirmBatch(f.ctx, "LOA-20551", make([]Confirmation, MaxBatch+1)); !errors.Is(err, campaigns.ErrInvalid) {
 		t.Errorf("a batch of %d: %v, want ErrInvalid", MaxBatch+1, err)

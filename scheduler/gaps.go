@@ -200,7 +200,7 @@ func silence(st Station, list []Airing, campaign string, asOf time.Time) (Silent
 // MarkUnconfirmed marks the airings of confirming channels that ended more than the
 // grace period before at, planned or delivered and never confirmed, as unconfirmed.
 func (s *Service) MarkUnconfirmed(ctx context.Context, at time.Time) (int, error) {
-	defer s.store.LockAirings()()
+	defer s.lockAirings()()
 	cal, err := s.airings(ctx)
 	if err != nil {
 		return 0, err

@@ -53,7 +53,7 @@ func (s *Service) Materialize(ctx context.Context, at time.Time) (Result, error)
 
 // MaterializeUntil is Materialize over [at, until).
 func (s *Service) MaterializeUntil(ctx context.Context, at, until time.Time) (Result, error) {
-	defer s.store.LockAirings()()
+	defer s.lockAirings()()
 	res := Result{Through: until.In(s.opts.Zone).Add(-time.Nanosecond)}
 	rules, err := s.rules(ctx)
 	if err != nil {
@@ -258,6 +258,10 @@ func (s *Service) reconcile(existing []Airing, wanted map[string]occurrence, rul
 			s.place(&next, o, used, pick)
 		case old.Rule != "" && !old.Slot.Before(until):
 			// Beyond this run's window: left as an earlier, longer run placed it.
+		case old.open(at) && old.Moved && old.Slot.Before(at) && rules[old.Rule] != nil && rules[old.Rule].Active:
+			// Moved by hand from a slot now past, which the rule no longer expands:
+			// the move stands.
+			fill(&next, pick.version(next.Content))
 		case old.open(at) && old.Rule != "" && old.Status != StatusCancelled:
 			// No rule places it any more. One cancelled already keeps its reason:
 			// rewriting it would count as a new cancellation at every run.

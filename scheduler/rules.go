@@ -205,7 +205,7 @@ func (s *Service) PreviewRule(ctx context.Context, actor campaigns.Actor, in Rul
 // rule is saved and the answer says which occurrences are displaced.
 func (s *Service) CreateRule(ctx context.Context, actor campaigns.Actor, in RuleInput) (Saved, error) {
 	r := in.rule()
-	defer s.store.LockRules()()
+	defer s.lockRules()()
 	c, err := s.check(ctx, actor, r)
 	if err != nil {
 		return Saved{}, err
@@ -225,7 +225,7 @@ func (s *Service) CreateRule(ctx context.Context, actor campaigns.Actor, in Rule
 // UpdateRule replaces a rule's definition. Its future airings not yet delivered
 // follow at the next materialisation; deactivating cancels them; history stays.
 func (s *Service) UpdateRule(ctx context.Context, actor campaigns.Actor, id string, in RuleInput) (Saved, error) {
-	defer s.store.LockRules()()
+	defer s.lockRules()()
 	old, err := s.store.Rule(ctx, id)
 	if err != nil {
 		return Saved{}, err

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"strconv"
+	"sync"
 	"time"
 
 	"loa/app/database"
@@ -43,9 +44,10 @@ type Store interface {
 	// LockAirings serialises writes of airings within the process.
 	LockAirings() (unlock func())
 
-	// AddReceipt records that station sent the confirmation clientID; false when
-	// it had been received before.
-	AddReceipt(ctx context.Context, station, clientID, airing string, at time.Time) (bool, error)
+	// Receipt says whether station's confirmation clientID was recorded before;
+	// AddReceipt records it (again: no error).
+	Receipt(ctx context.Context, station, clientID string) (bool, error)
+	AddReceipt(ctx context.Context, station, clientID, airing string, at time.Time) error
 }
 
 // Units is the org-unit tree and the campaigns; campaigns.Service is one.
@@ -58,7 +60,8 @@ type Units interface {
 	Campaign(ctx context.Context, code string) (campaigns.Campaign, error)
 	Campaigns(ctx context.Context) ([]campaigns.Campaign, error)
 	TargetGroups(ctx context.Context) ([]campaigns.TargetGroup, error)
-	// SaveReach and DeleteReach keep the reach an airing counts as.
+	// ReachRecord, SaveReach and DeleteReach keep the reach an airing counts as.
+	ReachRecord(ctx context.Context, id string) (campaigns.Reach, error)
 	SaveReach(ctx context.Context, r campaigns.Reach) error
 	DeleteReach(ctx context.Context, id string) error
 }
@@ -103,6 +106,23 @@ type Service struct {
 	calendar     database.Snapshot[*calendar]
 	scripts      scripts
 	feeds        feeds
+
+	// airingsMu and rulesMu serialise this process's writes of airings and rule
+	// saves on every engine (the store's locks do so on the embedded one only);
+	// across replicas the Rev checks and natural keys keep writes sound.
+	airingsMu, rulesMu sync.Mutex
+}
+
+func (s *Service) lockAirings() (unlock func()) {
+	s.airingsMu.Lock()
+	release := s.store.LockAirings()
+	return func() { release(); s.airingsMu.Unlock() }
+}
+
+func (s *Service) lockRules() (unlock func()) {
+	s.rulesMu.Lock()
+	release := s.store.LockRules()
+	return func() { release(); s.rulesMu.Unlock() }
 }
 
 // NewService returns the service; now is the clock.

@@ -227,15 +227,20 @@ func (s *MongoStore) ReplaceAirings(ctx context.Context, as []Airing) ([]Airing,
 // LockAirings serialises writes of airings within the process.
 func (s *MongoStore) LockAirings() func() { return s.db.Locks().Lock(airingsColl + "|write") }
 
-// AddReceipt inserts the receipt station|clientID; an existing one is a repeat.
-func (s *MongoStore) AddReceipt(ctx context.Context, station, clientID, airing string, at time.Time) (bool, error) {
-	_, err := s.db.Collection(receiptsColl).InsertOne(ctx, bson.D{{Key: "_id", Value: station + "|" + clientID},
+func receiptID(station, clientID string) string { return station + "|" + clientID }
+
+// Receipt reads the receipt station|clientID by `_id`.
+func (s *MongoStore) Receipt(ctx context.Context, station, clientID string) (bool, error) {
+	_, found, err := database.ByID[bson.M](ctx, s.db.Collection(receiptsColl), receiptID(station, clientID))
+	return found, err
+}
+
+// AddReceipt inserts the receipt station|clientID; one already there is kept.
+func (s *MongoStore) AddReceipt(ctx context.Context, station, clientID, airing string, at time.Time) error {
+	_, err := s.db.Collection(receiptsColl).InsertOne(ctx, bson.D{{Key: "_id", Value: receiptID(station, clientID)},
 		{Key: "airing", Value: airing}, {Key: "at", Value: at}})
-	if mongo.IsDuplicateKeyError(err) {
-		return false, nil
+	if err != nil && !mongo.IsDuplicateKeyError(err) {
+		return fmt.Errorf("record confirmation %s of %s: %w", clientID, station, err)
 	}
-	if err != nil {
-		return false, fmt.Errorf("record confirmation %s of %s: %w", clientID, station, err)
-	}
-	return true, nil
+	return nil
 }

@@ -32,6 +32,10 @@ type routeCase struct {
 	// provinceWide routes act on the whole province: allowed roles make them with a
 	// province account, and a district account of those roles gets outside_scope.
 	provinceWide bool
+	// station routes take a station's own token: the role station makes them with
+	// the token issued to MX-TK (in 502), outside meaning another station's airing;
+	// every other role is refused with its login and its API token.
+	station bool
 }
 
 func anyone(except ...string) []string {
@@ -66,9 +70,9 @@ var matrix = []routeCase{
 	{method: "POST", path: "/api/v1/me/tokens", body: `{"name":"matrix"}`, roles: anyone("station")},
 	{method: "DELETE", path: "/api/v1/me/tokens/0000", roles: anyone("station")},
 	{method: "PUT", path: "/api/v1/me/password", body: `{"oldPassword":"wrong password","newPassword":"0123456789"}`, roles: anyone("station")},
-	{method: "GET", path: "/api/v1/orgunits", roles: allRoles},
-	{method: "GET", path: "/api/v1/orgunits/502", roles: allRoles},
-	{method: "GET", path: "/api/v1/targetgroups", roles: allRoles},
+	{method: "GET", path: "/api/v1/orgunits", roles: anyone("station")},
+	{method: "GET", path: "/api/v1/orgunits/502", roles: anyone("station")},
+	{method: "GET", path: "/api/v1/targetgroups", roles: anyone("station")},
 	{method: "POST", path: "/api/v1/orgunits/import", body: unitsInside, contentType: "text/csv", roles: []string{"admin"},
 		outsidePath: "/api/v1/orgunits/import", outsideBody: unitsOutside, outsideStatus: 200},
 	{method: "GET", path: "/api/v1/populations?orgUnit=502", roles: []string{"admin", "planner", "reporter", "viewer"},
@@ -92,7 +96,7 @@ var matrix = []routeCase{
 		outsideStatus: 403, outsideCode: "outside_scope"},
 	{method: "DELETE", path: "/api/v1/users/in-502", roles: []string{"admin"},
 		outsidePath: "/api/v1/users/in-503", outsideStatus: 403, outsideCode: "outside_scope"},
-	{method: "GET", path: "/api/v1/languages", roles: allRoles},
+	{method: "GET", path: "/api/v1/languages", roles: anyone("station")},
 	{method: "GET", path: "/api/v1/contents", roles: anyone("station")},
 	{method: "POST", path: "/api/v1/contents", body: contentJSON, roles: []string{"admin", "planner", "approver"}},
 	{method: "GET", path: "/api/v1/contents/{content}", roles: anyone("station")},
@@ -121,6 +125,9 @@ var matrix = []routeCase{
 	{method: "PUT", path: "/api/v1/stations/MX-TK", body: stationJSON("MX-TK", "502", "district_station"), roles: []string{"admin", "planner"},
 		outsidePath: "/api/v1/stations/MX-HA", outsideBody: stationJSON("MX-HA", "503", "district_station"),
 		outsideStatus: 403, outsideCode: "outside_scope"},
+	{method: "POST", path: "/api/v1/stations/MX-BAO/token", roles: []string{"admin", "planner"},
+		outsidePath: "/api/v1/stations/MX-HA/token", outsideStatus: 403, outsideCode: "outside_scope"},
+	{method: "GET", path: "/api/v1/stations/MX-HA/asrun?month=2025-03", roles: []string{"admin", "planner", "viewer"}},
 	{method: "GET", path: "/api/v1/rules", roles: anyone("station")},
 	{method: "POST", path: "/api/v1/rules/preview", body: matrixRule("MX-TK", 17), roles: []string{"planner"},
 		outsidePath: "/api/v1/rules/preview", outsideBody: matrixRule("MX-HA", 17), outsideStatus: 403, outsideCode: "outside_scope"},
@@ -139,6 +146,20 @@ var matrix = []routeCase{
 		outsidePath: "/api/v1/airings/{airingOut}/publish", outsideBody: publicationJSON, outsideStatus: 403, outsideCode: "outside_scope"},
 	{method: "GET", path: "/api/v1/campaigns/PCMBN-2025/press-calendar", roles: anyone("station")},
 	{method: "GET", path: "/api/v1/campaigns/PCMBN-2025/gaps", roles: anyone("station")},
+	{method: "GET", path: "/api/v1/campaigns/PCMBN-2025/asrun?under=503", roles: []string{"admin", "planner", "viewer"}},
+	// The station's feed: its own token, its own airings.
+	{method: "GET", path: "/api/v1/station/schedule", roles: []string{"station"}, station: true},
+	{method: "GET", path: "/api/v1/station/schedule.ics", roles: []string{"station"}, station: true},
+	{method: "GET", path: "/api/v1/station/airings/{airing}/script.txt", roles: []string{"station"}, station: true,
+		outsidePath: "/api/v1/station/airings/{airingOut}/script.txt", outsideStatus: 403, outsideCode: "forbidden"},
+	{method: "GET", path: "/api/v1/station/airings/{airing}/script.html", roles: []string{"station"}, station: true,
+		outsidePath: "/api/v1/station/airings/{airingOut}/script.html", outsideStatus: 403, outsideCode: "forbidden"},
+	{method: "GET", path: "/api/v1/station/airings/{airing}/attachment", roles: []string{"station"}, station: true,
+		outsidePath: "/api/v1/station/airings/{airingOut}/attachment", outsideStatus: 403, outsideCode: "forbidden"},
+	{method: "POST", path: "/api/v1/station/airings/{airing}/confirm", body: `{"status":"aired","at":"{past}"}`, roles: []string{"station"}, station: true,
+		outsidePath: "/api/v1/station/airings/{airingOut}/confirm", outsideBody: `{"status":"aired","at":"{past}"}`, outsideStatus: 403, outsideCode: "forbidden"},
+	{method: "POST", path: "/api/v1/station/confirmations", body: `[{"clientId":"m1","airingId":"{airing}","status":"aired","at":"{past}"}]`,
+		roles: []string{"station"}, station: true},
 	{method: "GET", path: "/api/v1/jobs", roles: []string{"admin", "planner"}},
 	{method: "POST", path: "/api/v1/jobs/materialize/run", roles: []string{"admin"}},
 	{method: "DELETE", path: "/api/v1/campaigns/PCMBN-2025", roles: []string{"admin", "planner"}, provinceWide: true},
@@ -147,10 +168,14 @@ var matrix = []routeCase{
 
 func TestPermissionMatrix(t *testing.T) {
 	s := newServer(t)
-	tokens, provinceTokens := map[string]string{}, map[string]string{}
+	tokens, provinceTokens, logins := map[string]string{}, map[string]string{}, map[string]string{}
 	for _, role := range allRoles {
 		tokens[role] = s.account("matrix-"+role, "502", role)
 		provinceTokens[role] = s.account("province-"+role, "49", role)
+		var login struct{ Token string }
+		s.decode(s.call("POST", "/api/v1/auth/login", "application/json",
+			fmt.Sprintf(`{"username":"matrix-%s","password":"password of matrix-%s"}`, role, role), ""), http.StatusOK, &login)
+		logins[role] = login.Token
 	}
 	s.account("in-502", "502", "viewer")
 	s.account("in-503", "503", "viewer")
@@ -178,6 +203,17 @@ func TestPermissionMatrix(t *testing.T) {
 		rc.outsidePath, rc.outsideBody = ids.Replace(rc.outsidePath), ids.Replace(rc.outsideBody)
 		for _, role := range allRoles {
 			t.Run(fmt.Sprintf("%s %s as %s", rc.method, rc.path, role), func(t *testing.T) {
+				if rc.station {
+					stationRoute(t, send, rc, role, sched.station, tokens[role], logins[role])
+					return
+				}
+				if role == "station" {
+					// A station's own token reads its feed and nothing else.
+					status, e, _ := send(t, rc.method, rc.path, rc.contentType, rc.body, sched.station)
+					if status != http.StatusForbidden || e.Error.Code != "forbidden" {
+						t.Errorf("a station token may not %s %s: got %d %q, want 403 forbidden", rc.method, rc.path, status, e.Error.Code)
+					}
+				}
 				token := tokens[role]
 				if rc.provinceWide && slices.Contains(rc.roles, role) {
 					status, e, _ := send(t, rc.method, rc.path, rc.contentType, rc.body, token)
@@ -224,6 +260,34 @@ func TestPermissionMatrix(t *testing.T) {
 	}
 }
 
+// stationRoute checks a line of the station's feed: the station makes it with its
+// own token, and gets 403 on another station's airing; any other role's tokens,
+// and a token of an account that merely has the role station, are refused.
+func stationRoute(t *testing.T, send func(*testing.T, string, string, string, string, string) (int, errorBody, string),
+	rc routeCase, role, station, apiToken, loginToken string) {
+	t.Helper()
+	if role != "station" {
+		for _, token := range []string{loginToken, apiToken} {
+			if status, e, _ := send(t, rc.method, rc.path, rc.contentType, rc.body, token); status != http.StatusForbidden || e.Error.Code != "forbidden" {
+				t.Errorf("%s may not %s %s: got %d %q, want 403 forbidden", role, rc.method, rc.path, status, e.Error.Code)
+			}
+		}
+		return
+	}
+	if status, e, _ := send(t, rc.method, rc.path, rc.contentType, rc.body, apiToken); status != http.StatusForbidden || e.Error.Code != "forbidden" {
+		t.Errorf("an API token of an account with the role station may not %s %s: got %d %q, want 403 forbidden", rc.method, rc.path, status, e.Error.Code)
+	}
+	if status, e, _ := send(t, rc.method, rc.path, rc.contentType, rc.body, station); status == http.StatusUnauthorized || status == http.StatusForbidden {
+		t.Errorf("the station may %s %s: got %d %q", rc.method, rc.path, status, e.Error.Code)
+	}
+	if rc.outsidePath == "" {
+		return
+	}
+	if status, e, _ := send(t, rc.method, rc.outsidePath, rc.contentType, rc.outsideBody, station); status != rc.outsideStatus || e.Error.Code != rc.outsideCode {
+		t.Errorf("%s %s as another station: got %d %q, want %d %q", rc.method, rc.outsidePath, status, e.Error.Code, rc.outsideStatus, rc.outsideCode)
+	}
+}
+
 // placeholder is an id the matrix fills in once its fixture exists, such as {content}.
 var placeholder = regexp.MustCompile(`\{[A-Za-z0-9]+\}`)
 
@@ -233,6 +297,7 @@ type matrixFixture struct {
 	airing, airingOut string // a future airing of each
 	press             string // a one-off placement on MX-BAO, Tam Kỳ's press station
 	start2, past      string // a free future start on MX-BAO; an instant an hour ago
+	station           string // MX-TK's station token
 }
 
 // matrixSchedule creates the stations, rules and airings the matrix's scheduling
@@ -260,6 +325,9 @@ func (s *testServer) matrixSchedule(planner string) matrixFixture {
 		s.t.Fatal(err)
 	}
 	f.airing, f.airingOut = s.firstAiring("MX-TK"), s.firstAiring("MX-HA")
+	var token struct{ Secret string }
+	s.decode(s.do("POST", "/api/v1/stations/MX-TK/token", ""), http.StatusCreated, &token)
+	f.station = token.Secret
 	return f
 }
 

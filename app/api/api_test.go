@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"io"
@@ -9,10 +10,12 @@ import (
 	"net/http/httptest"
 	"reflect"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 	_ "time/tzdata" // Asia/Ho_Chi_Minh wherever the tests run
 
+	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -28,7 +31,13 @@ import (
 	"loa/scheduler/jobs"
 )
 
-func TestMain(m *testing.M) { dbtest.Main(m) }
+func TestMain(m *testing.M) {
+	// The station's calendar and printable script are text: the response check reads
+	// them as strings to match them against the document.
+	openapi3filter.RegisterBodyDecoder("text/calendar", openapi3filter.PlainBodyDecoder)
+	openapi3filter.RegisterBodyDecoder("text/html", openapi3filter.PlainBodyDecoder)
+	dbtest.Main(m)
+}
 
 const adminPassword = "correct horse battery"
 
@@ -57,6 +66,28 @@ type testServer struct {
 	// scheduler is the service behind the scheduling routes, for calling
 	// Materialize directly.
 	scheduler *scheduler.Service
+	// clock is the scheduler's clock, which a test may move ahead.
+	clock *clock
+}
+
+// clock is the real time, moved ahead by what a test advanced it: a test of the
+// scheduler lets time pass without waiting for it.
+type clock struct {
+	mu     sync.Mutex
+	offset time.Duration
+}
+
+func (c *clock) now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return time.Now().Add(c.offset)
+}
+
+// advance moves the clock d ahead.
+func (c *clock) advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.offset += d
 }
 
 func newServer(t *testing.T) *testServer {
@@ -78,7 +109,8 @@ func newServer(t *testing.T) *testServer {
 		t.Fatal(err)
 	}
 	ct := content.NewService(content.NewStore(db), cs, trail, time.Now, content.Options{Hotline: "111"})
-	sc := scheduler.NewService(scheduler.NewStore(db), cs, ct, trail, time.Now, scheduler.Options{Zone: zone})
+	clk := &clock{}
+	sc := scheduler.NewService(scheduler.NewStore(db), cs, ct, trail, clk.now, scheduler.Options{Zone: zone})
 	// The runner is not started: routes run its jobs on demand only, and the
 	// triggers the handlers send are skipped without the lease.
 	runner := jobs.New(db, []jobs.Job{{Name: "materialize", Title: "Lập lịch phát sóng", Spec: "0 * * * *",
@@ -90,7 +122,7 @@ func newServer(t *testing.T) *testServer {
 	r := gin.New()
 	api.Register(r, api.Deps{Campaigns: cs, Access: acc, Audit: trail, Content: ct, Scheduler: sc, Jobs: runner,
 		DB: db, Log: dbtest.Logger(), Registry: prometheus.NewRegistry()})
-	s := &testServer{t: t, db: db, router: r, admin: admin, campaigns: cs, access: acc, scheduler: sc}
+	s := &testServer{t: t, db: db, router: r, admin: admin, campaigns: cs, access: acc, scheduler: sc, clock: clk}
 	var login struct{ Token string }
 	s.decode(s.call("POST", "/api/v1/auth/login", "application/json",
 		`{"username":"admin","password":"`+adminPassword+`"}`, ""), http.StatusOK, &login)
@@ -143,8 +175,29 @@ func (s *testServer) send(req *http.Request) *httptest.ResponseRecorder {
 	s.t.Helper()
 	rec := httptest.NewRecorder()
 	s.router.ServeHTTP(rec, req)
-	validateResponse(s.t, req, rec)
+	validateResponse(s.t, req, decoded(s.t, rec))
 	return rec
+}
+
+// decoded is rec with a gzip-encoded body decompressed: the document describes the
+// representation, which Content-Encoding only compresses on the wire.
+func decoded(t *testing.T, rec *httptest.ResponseRecorder) *httptest.ResponseRecorder {
+	t.Helper()
+	if rec.Header().Get("Content-Encoding") != "gzip" {
+		return rec
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(rec.Body.Bytes()))
+	if err != nil {
+		t.Fatalf("Content-Encoding: gzip, but the body is not gzip: %v", err)
+	}
+	plain := readAll(t, zr)
+	out := httptest.NewRecorder()
+	for k, v := range rec.Header() {
+		out.Header()[k] = slices.Clone(v)
+	}
+	out.WriteHeader(rec.Code)
+	io.WriteString(out, plain)
+	return out
 }
 
 // do sends an authenticated JSON request (or none when body is empty).

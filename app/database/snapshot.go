@@ -63,3 +63,11 @@ func (s *Snapshot[T]) Advance(version int64, step func(T) (T, error)) {
 	}
 	s.version, s.value = version, v
 }
+
+// Invalidate drops the value, so the next Get reloads it: after a write that may
+// have landed in part.
+func (s *Snapshot[T]) Invalidate() {
+	s.mu.Lock()
+	s.valid = false
+	s.mu.Unlock()
+}
