@@ -113,7 +113,7 @@ func (a *app) prepare(ctx context.Context) error {
 		return fmt.Errorf("trusted proxies: %w", err)
 	}
 	api.Register(r, api.Deps{Campaigns: cs, Access: acc, Audit: trail, Content: ct, Scheduler: sc, Jobs: a.runner,
-		DB: a.db, Log: a.log, Registry: reg})
+		Rematerialize: func() { a.runner.Trigger(jobMaterialize) }, DB: a.db, Log: a.log, Registry: reg})
 	web.Register(r, tmpl, cs, acc, a.log)
 	a.handler = r
 	return nil

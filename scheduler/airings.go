@@ -15,11 +15,9 @@ import (
 	"loa/content"
 )
 
-// Listing bounds.
+// Bounds of notes and reported times.
 const (
-	DefaultWindow = 7 * 24 * time.Hour
-	MaxWindow     = 92 * 24 * time.Hour
-	maxNote       = 1000
+	maxNote = 1000
 	// clockSkew is how far in the future a reported time may be.
 	clockSkew = 5 * time.Minute
 )
@@ -35,18 +33,11 @@ type AiringFilter struct {
 // Airings lists the airings f selects, by start then ID. The window defaults to
 // the next 7 days and may span at most 92.
 func (s *Service) Airings(ctx context.Context, f AiringFilter) ([]Airing, error) {
-	if f.From.IsZero() {
-		f.From = s.now()
+	var err error
+	if f.From, f.To, err = s.window(f.From, f.To, maxListDays); err != nil {
+		return nil, err
 	}
-	if f.To.IsZero() {
-		f.To = f.From.Add(DefaultWindow)
-	}
-	switch {
-	case !f.From.Before(f.To):
-		return nil, campaigns.Invalid("to", "to must be after from")
-	case f.To.Sub(f.From) > MaxWindow:
-		return nil, campaigns.Invalid("to", "a window of at most 92 days")
-	case f.Status != "" && !slices.Contains(Statuses, f.Status):
+	if f.Status != "" && !slices.Contains(Statuses, f.Status) {
 		return nil, campaigns.Invalid("status", "status must be one of "+strings.Join(Statuses, ", "))
 	}
 	cal, err := s.airings(ctx)
@@ -333,7 +324,7 @@ func (s *Service) Publish(ctx context.Context, actor campaigns.Actor, id string,
 	if len(stored) == 0 {
 		return Airing{}, fmt.Errorf("%w: airing %s changed meanwhile; read it again", campaigns.ErrConflict, id)
 	}
-	if err := s.countReach(ctx, stored[0]); err != nil {
+	if err := s.countReach(ctx, actor, stored[0]); err != nil {
 		return Airing{}, err
 	}
 	return stored[0], s.audit.Record(ctx, actor.Username, campaigns.Change{Action: "publish", Entity: "airing", EntityID: id,

@@ -94,10 +94,14 @@ func (s *Service) ParseMonth(v string) (time.Time, error) {
 	return t, nil
 }
 
-// StationAsRun is one station's month, every campaign together.
-func (s *Service) StationAsRun(ctx context.Context, code string, month time.Time) (StationRun, error) {
+// StationAsRun is one station's month, every campaign together; the station must
+// lie in the reader's scope.
+func (s *Service) StationAsRun(ctx context.Context, actor campaigns.Actor, code string, month time.Time) (StationRun, error) {
 	st, err := s.Station(ctx, code)
 	if err != nil {
+		return StationRun{}, err
+	}
+	if err := s.requireUnit(ctx, actor, st.OrgUnit); err != nil {
 		return StationRun{}, err
 	}
 	cal, err := s.airings(ctx)
@@ -118,14 +122,20 @@ func (s *Service) stationRun(cal *calendar, st Station, campaign string, month t
 }
 
 // CampaignAsRun is a campaign's month at every station under the org unit under
-// (empty: all), rolled up per district and for the province.
-func (s *Service) CampaignAsRun(ctx context.Context, campaign, under string, month time.Time) (AsRun, error) {
+// (empty: the reader's scope), rolled up per district and for the province.
+func (s *Service) CampaignAsRun(ctx context.Context, actor campaigns.Actor, campaign, under string, month time.Time) (AsRun, error) {
 	if _, err := s.units.Campaign(ctx, campaign); err != nil {
 		return AsRun{}, err
+	}
+	if under == "" && actor.Scope != campaigns.AllUnits {
+		under = actor.Scope
 	}
 	if under != "" {
 		if _, err := s.units.Path(ctx, under); err != nil {
 			return AsRun{}, campaigns.Invalid("under", "unknown org unit "+under)
+		}
+		if err := s.requireUnit(ctx, actor, under); err != nil {
+			return AsRun{}, err
 		}
 	}
 	stations, err := s.Stations(ctx, StationFilter{Under: under})

@@ -70,6 +70,13 @@ func (c *calendar) window(station string, from, to time.Time) []Airing {
 	return c.byStation[station][i:max(i, j)]
 }
 
+// during returns a station's airings on air at some time in [from, to): those in
+// progress at from, then those starting in the window.
+func (c *calendar) during(station string, from, to time.Time) []Airing {
+	list := c.window(station, from.Add(-maxDurationHours*time.Hour), to)
+	return slices.DeleteFunc(slices.Clone(list), func(a Airing) bool { return !a.End.After(from) })
+}
+
 // countBefore is how many of a station's airings start before t.
 func (c *calendar) countBefore(station string, t time.Time) int {
 	i, _ := slices.BinarySearchFunc(c.byStation[station], t, func(a Airing, t time.Time) int { return a.Start.Compare(t) })

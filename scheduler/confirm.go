@@ -65,13 +65,13 @@ type BatchSummary struct {
 // Confirm records a station's confirmation of one of its airings, idempotently:
 // the same word again changes nothing. An airing of another station is forbidden;
 // one that has not started is refused (ErrNotStarted).
-func (s *Service) Confirm(ctx context.Context, station string, c Confirmation) (Airing, bool, error) {
+func (s *Service) Confirm(ctx context.Context, actor campaigns.Actor, station string, c Confirmation) (Airing, bool, error) {
 	v := &campaigns.ValidationError{}
 	s.checkConfirmation(c, v)
 	if err := v.Err(); err != nil {
 		return Airing{}, false, err
 	}
-	return s.confirm(ctx, station, c)
+	return s.confirm(ctx, actor, station, c)
 }
 
 func (s *Service) checkConfirmation(c Confirmation, v *campaigns.ValidationError) {
@@ -88,8 +88,9 @@ func (s *Service) checkConfirmation(c Confirmation, v *campaigns.ValidationError
 	}
 }
 
-func (s *Service) confirm(ctx context.Context, station string, c Confirmation) (Airing, bool, error) {
-	if _, err := s.activeStation(ctx, station); err != nil {
+func (s *Service) confirm(ctx context.Context, actor campaigns.Actor, station string, c Confirmation) (Airing, bool, error) {
+	st, err := s.activeStation(ctx, station)
+	if err != nil {
 		return Airing{}, false, err
 	}
 	defer s.lockAirings()()
@@ -111,7 +112,7 @@ func (s *Service) confirm(ctx context.Context, station string, c Confirmation) (
 	note := strings.TrimSpace(norm.NFC.String(c.Note))
 	at := c.At.UTC().Truncate(time.Millisecond)
 	if old.Status == c.Status && old.ConfirmNote == note && old.ConfirmedAt != nil && old.ConfirmedAt.Equal(at) {
-		return old, false, s.countReach(ctx, old) // idempotent: repairs a reach write that failed before
+		return old, false, s.countReach(ctx, actor, old) // idempotent: repairs a reach write that failed before
 	}
 	next := old
 	next.Status, next.ConfirmedAt, next.ConfirmNote = c.Status, &at, note
@@ -123,13 +124,17 @@ func (s *Service) confirm(ctx context.Context, station string, c Confirmation) (
 	if len(stored) == 0 {
 		return Airing{}, false, fmt.Errorf("%w: airing %s changed meanwhile; send it again", campaigns.ErrConflict, c.AiringID)
 	}
-	return stored[0], true, s.countReach(ctx, stored[0])
+	if err := s.audit.Record(ctx, actor.Username, campaigns.Change{Action: "confirm", Entity: "airing", EntityID: old.ID,
+		Path: s.path(ctx, st.OrgUnit), Before: old, After: stored[0]}); err != nil {
+		return Airing{}, false, err
+	}
+	return stored[0], true, s.countReach(ctx, actor, stored[0])
 }
 
 // ConfirmBatch records a box's offline queue, entry by entry: a clientId received
 // before is reported as a duplicate and changes nothing; a bad entry is rejected
 // without stopping the others.
-func (s *Service) ConfirmBatch(ctx context.Context, station string, batch []Confirmation) (BatchSummary, error) {
+func (s *Service) ConfirmBatch(ctx context.Context, actor campaigns.Actor, station string, batch []Confirmation) (BatchSummary, error) {
 	if len(batch) > MaxBatch {
 		return BatchSummary{}, campaigns.Invalid("confirmations", fmt.Sprintf("a batch of at most %d entries; send the rest in another", MaxBatch))
 	}
@@ -153,7 +158,7 @@ func (s *Service) ConfirmBatch(ctx context.Context, station string, batch []Conf
 			// can be sent again.
 			var a Airing
 			var changed bool
-			if a, changed, err = s.confirm(ctx, station, c); err == nil {
+			if a, changed, err = s.confirm(ctx, actor, station, c); err == nil {
 				r.Outcome, r.Late = OutcomeUnchanged, a.Late
 				if changed {
 					r.Outcome = OutcomeRecorded
@@ -214,9 +219,9 @@ func (s *Service) reachOf(a Airing, st Station) campaigns.Reach {
 }
 
 // countReach brings the reach an airing counts as in line with its status: saved
-// while aired or published, removed otherwise, and written only when it differs,
-// so a repeated or changed confirmation is never counted twice.
-func (s *Service) countReach(ctx context.Context, a Airing) error {
+// while aired or published, removed otherwise, and written (and audited) only when
+// it differs, so a repeated or changed confirmation is never counted twice.
+func (s *Service) countReach(ctx context.Context, actor campaigns.Actor, a Airing) error {
 	st, err := s.Station(ctx, a.Station)
 	if err != nil {
 		return err
@@ -228,15 +233,27 @@ func (s *Service) countReach(ctx context.Context, a Airing) error {
 	if err != nil && !errors.Is(err, campaigns.ErrNotFound) {
 		return err
 	}
+	change := campaigns.Change{Entity: "reach", EntityID: key, Path: s.path(ctx, want.OrgUnit)}
 	switch counts := a.Status == StatusAired || a.Status == StatusPublished; {
 	case counts && found && sameReach(have, want):
 		return nil
 	case counts:
-		return s.units.SaveReach(ctx, want)
+		if err := s.units.SaveReach(ctx, want); err != nil {
+			return err
+		}
+		change.Action, change.After = "create", want
+		if found {
+			change.Action, change.Before = "update", have
+		}
 	case found:
-		return s.units.DeleteReach(ctx, key)
+		if err := s.units.DeleteReach(ctx, key); err != nil {
+			return err
+		}
+		change.Action, change.Before = "delete", have
+	default:
+		return nil
 	}
-	return nil
+	return s.audit.Record(ctx, actor.Username, change)
 }
 
 // sameReach compares what two records count, not when they were written.

@@ -15,10 +15,11 @@ import (
 	"loa/content"
 )
 
-// Feed window bounds.
+// Window bounds, in days.
 const (
-	DefaultFeedWindow = 7 * 24 * time.Hour
-	MaxFeedWindow     = 31 * 24 * time.Hour
+	defaultWindowDays = 7
+	maxFeedDays       = 31
+	maxListDays       = 92
 	maxScripts        = 20_000 // rendered scripts kept in memory
 )
 
@@ -144,28 +145,30 @@ func (c *feeds) put(station, key string, f Feed) {
 	c.m[station] = cachedFeed{key, f}
 }
 
-// FeedWindow checks a feed window, defaulting to the next 7 days from now.
-func (s *Service) FeedWindow(from, to time.Time) (time.Time, time.Time, error) {
+// window checks a window [from, to) of at most max days, defaulting to the next 7
+// days from now.
+func (s *Service) window(from, to time.Time, max int) (time.Time, time.Time, error) {
 	if from.IsZero() {
 		from = s.now()
 	}
 	if to.IsZero() {
-		to = from.Add(DefaultFeedWindow)
+		to = from.AddDate(0, 0, defaultWindowDays)
 	}
 	switch {
 	case !from.Before(to):
 		return from, to, campaigns.Invalid("to", "to must be after from")
-	case to.Sub(from) > MaxFeedWindow:
-		return from, to, campaigns.Invalid("to", "a window of at most 31 days")
+	case to.Sub(from) > time.Duration(max)*24*time.Hour:
+		return from, to, campaigns.Invalid("to", fmt.Sprintf("a window of at most %d days", max))
 	}
 	return from.In(s.opts.Zone), to.In(s.opts.Zone), nil
 }
 
-// StationFeed returns a station's feed over [from, to) (see FeedWindow): the
-// airings starting in it that carry approved content and were not cancelled. The
-// first pull of an airing records its delivery.
+// StationFeed returns a station's feed over [from, to) (default the next 7 days, at
+// most 31): the airings on air in it (one in progress at from too) that carry
+// approved content and were not cancelled. The first pull of an airing records its
+// delivery.
 func (s *Service) StationFeed(ctx context.Context, code string, from, to time.Time) (Feed, error) {
-	from, to, err := s.FeedWindow(from, to)
+	from, to, err := s.window(from, to, maxFeedDays)
 	if err != nil {
 		return Feed{}, err
 	}
@@ -203,7 +206,7 @@ func (s *Service) feed(ctx context.Context, code string, from, to time.Time, cac
 	// What the feed is made of: the station as last saved, the org units (names in
 	// scripts), the library and each airing shown.
 	fmt.Fprintf(key, "%s|%d|%d|%d", code, st.UpdatedAt.UnixMilli(), units, airable.LibraryVersion)
-	for _, a := range cal.window(code, from, to) {
+	for _, a := range cal.during(code, from, to) {
 		// Only words approved and in force: the version in force now, which the next
 		// materialisation also records on the airing.
 		if v, ok := versions[a.Content]; ok && slices.Contains(onAir, a.Status) {
@@ -284,7 +287,7 @@ func (s *Service) deliver(ctx context.Context, code string, from, to time.Time, 
 	if err != nil {
 		return err
 	}
-	if !slices.ContainsFunc(cal.window(code, from, to), undelivered) {
+	if !slices.ContainsFunc(cal.during(code, from, to), undelivered) {
 		return nil
 	}
 	defer s.lockAirings()()
@@ -293,7 +296,7 @@ func (s *Service) deliver(ctx context.Context, code string, from, to time.Time, 
 	}
 	now := s.stamp()
 	var updates []Airing
-	for _, a := range cal.window(code, from, to) {
+	for _, a := range cal.during(code, from, to) {
 		if undelivered(a) {
 			a.Status, a.DeliveredAt, a.ContentVersion = StatusDelivered, &now, versions[a.Content].Number
 			updates = append(updates, a)

@@ -21,6 +21,9 @@ func feedFixture(t *testing.T) *fixture {
 	return f
 }
 
+// stationActor is the account a station confirms as.
+var stationActor = campaigns.Actor{Username: "station-loa-20551", Scope: "20551"}
+
 func (f *fixture) feed(station string) Feed {
 	f.t.Helper()
 	feed, err := f.s.StationFeed(f.ctx, station, time.Time{}, time.Time{})
@@ -120,12 +123,12 @@ func TestConfirm(t *testing.T) {
 	// Before it starts: refused.
 	early := c
 	early.At = f.clock.Now()
-	if _, _, err := f.s.Confirm(f.ctx, "LOA-20551", early); !errors.Is(err, ErrNotStarted) {
+	if _, _, err := f.s.Confirm(f.ctx, stationActor, "LOA-20551", early); !errors.Is(err, ErrNotStarted) {
 		t.Errorf("confirming before the start: %v, want ErrNotStarted", err)
 	}
 	f.clock.Set(local("2024-03-05 07:00"))
 	// Another station's airing: forbidden.
-	if _, _, err := f.s.Confirm(f.ctx, "LOA-20437", c); !errors.Is(err, campaigns.ErrForbidden) {
+	if _, _, err := f.s.Confirm(f.ctx, stationActor, "LOA-20437", c); !errors.Is(err, campaigns.ErrForbidden) {
 		t.Errorf("another station confirming: %v, want ErrForbidden", err)
 	}
 	for _, bad := range []Confirmation{
@@ -133,7 +136,7 @@ func TestConfirm(t *testing.T) {
 		{AiringID: tue.ID, Status: StatusAired, At: local("2024-03-05 08:00")},
 		{AiringID: tue.ID, Status: StatusAired},
 	} {
-		if _, _, err := f.s.Confirm(f.ctx, "LOA-20551", bad); !errors.Is(err, campaigns.ErrInvalid) {
+		if _, _, err := f.s.Confirm(f.ctx, stationActor, "LOA-20551", bad); !errors.Is(err, campaigns.ErrInvalid) {
 			t.Errorf("confirmation %+v: %v, want ErrInvalid", bad, err)
 		}
 	}
@@ -141,12 +144,12 @@ func TestConfirm(t *testing.T) {
 		t.Fatalf("refused confirmations changed the airing to %s", got.Status)
 	}
 
-	a, changed, err := f.s.Confirm(f.ctx, "LOA-20551", c)
+	a, changed, err := f.s.Confirm(f.ctx, stationActor, "LOA-20551", c)
 	if err != nil || !changed || a.Status != StatusAired || a.Late || !a.ConfirmedAt.Equal(c.At) {
 		t.Fatalf("Confirm = %+v, %v, %v", a, changed, err)
 	}
 	v := f.airingsVersion()
-	if _, changed, err := f.s.Confirm(f.ctx, "LOA-20551", c); err != nil || changed || f.airingsVersion() != v {
+	if _, changed, err := f.s.Confirm(f.ctx, stationActor, "LOA-20551", c); err != nil || changed || f.airingsVersion() != v {
 		t.Errorf("the same confirmation again: changed %v, %v, version %d → %d; want nothing written", changed, err, v, f.airingsVersion())
 	}
 	key := campaigns.ReachKey(f.s.reachOf(a, f.stationOf("LOA-20551")))
@@ -156,7 +159,7 @@ func TestConfirm(t *testing.T) {
 		t.Errorf("reach of the aired broadcast = %+v, %v", rec, err)
 	}
 	// Changed to missed: the reach is taken back.
-	if _, _, err := f.s.Confirm(f.ctx, "LOA-20551", Confirmation{AiringID: tue.ID, Status: StatusMissed, At: c.At, Note: "mất điện"}); err != nil {
+	if _, _, err := f.s.Confirm(f.ctx, stationActor, "LOA-20551", Confirmation{AiringID: tue.ID, Status: StatusMissed, At: c.At, Note: "mất điện"}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := f.cs.ReachRecord(f.ctx, key); !errors.Is(err, campaigns.ErrNotFound) {
@@ -166,7 +169,7 @@ func TestConfirm(t *testing.T) {
 	// Days late: accepted and marked late.
 	f.clock.Set(local("2024-03-11 09:00"))
 	fri := of(f.stored(), "", "LOA-20551")[1]
-	a, _, err = f.s.Confirm(f.ctx, "LOA-20551", Confirmation{AiringID: fri.ID, Status: StatusAired, At: local("2024-03-08 06:30")})
+	a, _, err = f.s.Confirm(f.ctx, stationActor, "LOA-20551", Confirmation{AiringID: fri.ID, Status: StatusAired, At: local("2024-03-08 06:30")})
 	if err != nil || !a.Late {
 		t.Errorf("a confirmation three days late = %+v, %v; want accepted and late", a, err)
 	}
@@ -196,7 +199,7 @@ func TestConfirmBatch(t *testing.T) {
 		{ClientID: "q6", AiringID: mine[1].ID, Status: StatusMissed, At: local("2024-03-08 06:30")},
 		{ClientID: "", AiringID: mine[1].ID, Status: StatusMissed, At: local("2024-03-08 06:30")},
 	}
-	sum, err := f.s.ConfirmBatch(f.ctx, "LOA-20551", batch)
+	sum, err := f.s.ConfirmBatch(f.ctx, stationActor, "LOA-20551", batch)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -211,17 +214,17 @@ func TestConfirmBatch(t *testing.T) {
 	}
 	// The same queue uploaded again: every accepted entry is a duplicate.
 	v := f.airingsVersion()
-	again, err := f.s.ConfirmBatch(f.ctx, "LOA-20551", batch[:2])
+	again, err := f.s.ConfirmBatch(f.ctx, stationActor, "LOA-20551", batch[:2])
 	if err != nil || again.Duplicates != 2 || f.airingsVersion() != v {
 		t.Errorf("re-upload: %+v, %v; version %d → %d", again, err, v, f.airingsVersion())
 	}
 	// A rejected entry is not spent: sent again once the airing has started, it counts.
 	f.clock.Set(local("2024-03-12 07:00"))
-	retry, err := f.s.ConfirmBatch(f.ctx, "LOA-20551", []Confirmation{{ClientID: "q5", AiringID: mine[2].ID, Status: StatusAired, At: local("2024-03-12 06:30")}})
+	retry, err := f.s.ConfirmBatch(f.ctx, stationActor, "LOA-20551", []Confirmation{{ClientID: "q5", AiringID: mine[2].ID, Status: StatusAired, At: local("2024-03-12 06:30")}})
 	if err != nil || retry.Recorded != 1 {
 		t.Errorf("q5 sent again after the start: %+v, %v; want recorded", retry, err)
 	}
-	if _, err := f.s.ConfirmBatch(f.ctx, "LOA-20551", make([]Confirmation, MaxBatch+1)); !errors.Is(err, campaigns.ErrInvalid) {
+	if _, err := f.s.ConfirmBatch(f.ctx, stationActor, "LOA-20551", make([]Confirmation, MaxBatch+1)); !errors.Is(err, campaigns.ErrInvalid) {
 		t.Errorf("a batch of %d: %v, want ErrInvalid", MaxBatch+1, err)
 	}
 }
@@ -232,7 +235,7 @@ func TestAsRun(t *testing.T) {
 	f.clock.Set(local("2024-03-20 12:00"))
 	mine := of(f.stored(), "", "LOA-20551")
 	for i, status := range []string{StatusAired, StatusMissed} {
-		if _, _, err := f.s.Confirm(f.ctx, "LOA-20551", Confirmation{AiringID: mine[i].ID, Status: status, At: mine[i].Start}); err != nil {
+		if _, _, err := f.s.Confirm(f.ctx, stationActor, "LOA-20551", Confirmation{AiringID: mine[i].ID, Status: status, At: mine[i].Start}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -242,7 +245,7 @@ func TestAsRun(t *testing.T) {
 	month, _ := f.s.ParseMonth("2024-03")
 	// March from 5 March: 5, 8, 12, 15, 19, 22, 26, 29 at each station; by the 20th
 	// 12, 15 and 19 ended unconfirmed at LOA-20551, and 5–19 at LOA-20437.
-	r, err := f.s.CampaignAsRun(f.ctx, demo, "", month)
+	r, err := f.s.CampaignAsRun(f.ctx, planner, demo, "", month)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -267,9 +270,22 @@ func TestAsRun(t *testing.T) {
 		r.Districts[1].OrgUnit != "507" || r.Districts[1].Tally != want["LOA-20551"] {
 		t.Errorf("districts %+v", r.Districts)
 	}
-	st, err := f.s.StationAsRun(f.ctx, "LOA-20551", month)
+	st, err := f.s.StationAsRun(f.ctx, planner, "LOA-20551", month)
 	if err != nil || st.Tally != want["LOA-20551"] {
 		t.Errorf("station as-run %+v, %v", st, err)
+	}
+	// A district reader sees its district only.
+	tayGiang := campaigns.Actor{Username: "tay-giang", Scope: "504"}
+	if r, err := f.s.CampaignAsRun(f.ctx, tayGiang, demo, "", month); err != nil || len(r.Stations) != 1 || r.Stations[0].Station != "LOA-20437" {
+		t.Errorf("as-run for Tây Giang's reader: %+v, %v", r.Stations, err)
+	}
+	for _, err := range []error{
+		func() error { _, err := f.s.CampaignAsRun(f.ctx, tayGiang, demo, "507", month); return err }(),
+		func() error { _, err := f.s.StationAsRun(f.ctx, tayGiang, "LOA-20551", month); return err }(),
+	} {
+		if !errors.Is(err, campaigns.ErrOutsideScope) {
+			t.Errorf("reading another district's as-run: %v, want ErrOutsideScope", err)
+		}
 	}
 }
 
@@ -284,7 +300,20 @@ func TestInactiveStationReadsNothing(t *testing.T) {
 	}
 	f.clock.Set(local("2024-03-05 07:00"))
 	a := of(f.stored(), "", "LOA-20551")[0]
-	if _, _, err := f.s.Confirm(f.ctx, "LOA-20551", Confirmation{AiringID: a.ID, Status: StatusAired, At: a.Start}); !errors.Is(err, campaigns.ErrForbidden) {
+	if _, _, err := f.s.Confirm(f.ctx, stationActor, "LOA-20551", Confirmation{AiringID: a.ID, Status: StatusAired, At: a.Start}); !errors.Is(err, campaigns.ErrForbidden) {
 		t.Errorf("confirmation by an inactive station: %v, want ErrForbidden", err)
+	}
+}
+
+func TestStationFeedHoldsTheAiringInProgress(t *testing.T) {
+	f := feedFixture(t)
+	f.clock.Set(local("2024-03-05 06:35")) // 5 March 06:30–06:45 is on air
+	feed := f.feed("LOA-20551")
+	if len(feed.Items) == 0 || !feed.Items[0].Start.Equal(local("2024-03-05 06:30")) {
+		t.Errorf("pulled during the 06:30 airing: %+v, want it first", feed.Items)
+	}
+	f.clock.Set(local("2024-03-05 06:45")) // it has ended
+	if feed := f.feed("LOA-20551"); len(feed.Items) > 0 && feed.Items[0].Start.Equal(local("2024-03-05 06:30")) {
+		t.Error("an airing that ended is still in the pull")
 	}
 }

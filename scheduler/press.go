@@ -61,8 +61,8 @@ func (s *Service) PressCalendar(ctx context.Context, campaign string, year int) 
 		pm := PressMonth{Month: from.Format("2006-01")}
 		for _, st := range stations {
 			for _, a := range cal.window(st.Code, from, from.AddDate(0, 1, 0)) {
-				if a.Campaign != campaign || !a.occupies() {
-					continue
+				if a.Campaign != campaign || !a.occupies() || a.Status == StatusNoContent {
+					continue // a slot without an article is a gap, not a planned item
 				}
 				pm.Planned++
 				if a.Status == StatusPublished {

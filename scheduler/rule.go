@@ -164,7 +164,7 @@ func (s *Service) ruleRefs(ctx context.Context) (ruleRefs, error) {
 	return refs, nil
 }
 
-// validate checks r and returns its parsed recurrence.
+// validateRule checks r against refs and returns its parsed recurrence.
 func (s *Service) validateRule(ctx context.Context, r Rule, refs ruleRefs) (*recurrence, error) {
 	v := &campaigns.ValidationError{}
 	if !refs.campaigns[r.Campaign] {

@@ -71,7 +71,8 @@ func (in *StationInput) normalize() {
 	}
 }
 
-// validate checks in against the reference data; known tells a configured language.
+// validateStation checks a station against the reference data: its channel, org
+// unit and the configured languages.
 func (s *Service) validateStation(ctx context.Context, in StationInput) error {
 	v := &campaigns.ValidationError{}
 	if !codePattern.MatchString(in.Code) {
@@ -131,7 +132,10 @@ func (s *Service) Stations(ctx context.Context, f StationFilter) ([]Station, err
 		}
 		if f.Under != "" {
 			in, err := s.units.Within(ctx, st.OrgUnit, f.Under)
-			if err != nil || !in {
+			if err != nil {
+				return nil, err
+			}
+			if !in {
 				continue
 			}
 		}

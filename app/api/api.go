@@ -30,9 +30,11 @@ type Deps struct {
 	Content   *content.Service
 	Scheduler *scheduler.Service
 	Jobs      *jobs.Runner
-	DB        Pinger
-	Log       *slog.Logger
-	Registry  *prometheus.Registry
+	// Rematerialize asks, without waiting, for the airings to follow a change.
+	Rematerialize func()
+	DB            Pinger
+	Log           *slog.Logger
+	Registry      *prometheus.Registry
 }
 
 type handler struct {

@@ -10,14 +10,11 @@ import (
 	"loa/scheduler"
 )
 
-// jobMaterialize is the job that brings airings in line after a change of rules,
-// stations or approved content.
-const jobMaterialize = "materialize"
-
-// rematerialize asks the job runner to bring the airings in line soon.
+// rematerialize asks for the airings to be brought in line soon, after a change of
+// rules, stations or approved content.
 func (h *handler) rematerialize() {
-	if h.Jobs != nil {
-		h.Jobs.Trigger(jobMaterialize)
+	if h.Rematerialize != nil {
+		h.Rematerialize()
 	}
 }
 

@@ -126,7 +126,12 @@ func (h *handler) pullSchedule(c *gin.Context) {
 		return
 	}
 	c.Header("Vary", "Accept-Encoding")
-	if notModified(c, f.ETag) {
+	gz := acceptsGzip(c)
+	etag := f.ETag
+	if gz { // each encoding is its own representation, with its own strong validator
+		etag = strings.TrimSuffix(etag, `"`) + `-gz"`
+	}
+	if notModified(c, etag) {
 		return
 	}
 	body, err := h.feedBodies.get(f.ETag, f)
@@ -134,7 +139,7 @@ func (h *handler) pullSchedule(c *gin.Context) {
 		h.fail(c, err)
 		return
 	}
-	if acceptsGzip(c) {
+	if gz {
 		c.Header("Content-Encoding", "gzip")
 		c.Data(http.StatusOK, jsonType, body.gz)
 		return
@@ -206,7 +211,8 @@ func (h *handler) confirmAiring(c *gin.Context) {
 		return
 	}
 	in.AiringID = c.Param("id")
-	a, _, err := h.Scheduler.Confirm(c.Request.Context(), currentUser(c).Station, in)
+	u := currentUser(c)
+	a, _, err := h.Scheduler.Confirm(c.Request.Context(), u.Actor(), u.Station, in)
 	if err != nil {
 		h.fail(c, err)
 		return
@@ -220,7 +226,8 @@ func (h *handler) confirmBatch(c *gin.Context) {
 		h.fail(c, err)
 		return
 	}
-	sum, err := h.Scheduler.ConfirmBatch(c.Request.Context(), currentUser(c).Station, batch)
+	u := currentUser(c)
+	sum, err := h.Scheduler.ConfirmBatch(c.Request.Context(), u.Actor(), u.Station, batch)
 	if err != nil {
 		h.fail(c, err)
 		return
@@ -254,7 +261,7 @@ func (h *handler) stationAsRun(c *gin.Context) {
 		h.fail(c, err)
 		return
 	}
-	r, err := h.Scheduler.StationAsRun(c.Request.Context(), c.Param("code"), month)
+	r, err := h.Scheduler.StationAsRun(c.Request.Context(), currentUser(c).Actor(), c.Param("code"), month)
 	if err != nil {
 		h.fail(c, err)
 		return
@@ -268,7 +275,7 @@ func (h *handler) campaignAsRun(c *gin.Context) {
 		h.fail(c, err)
 		return
 	}
-	r, err := h.Scheduler.CampaignAsRun(c.Request.Context(), c.Param("id"), c.Query("under"), month)
+	r, err := h.Scheduler.CampaignAsRun(c.Request.Context(), currentUser(c).Actor(), c.Param("id"), c.Query("under"), month)
 	if err != nil {
 		h.fail(c, err)
 		return
