@@ -11,6 +11,16 @@ import (
 type Airable struct {
 	LibraryVersion int64
 	Versions       []Version
+	byItem         map[string]int // index in Versions
+}
+
+// Version returns the approved version in force of item, if there is one.
+func (a Airable) Version(item string) (Version, bool) {
+	i, ok := a.byItem[item]
+	if !ok {
+		return Version{}, false
+	}
+	return a.Versions[i], true
 }
 
 // Airable returns the approved version of every item in force, oldest item first.
@@ -25,12 +35,13 @@ func (s *Service) Airable(ctx context.Context) (Airable, error) {
 		if err != nil {
 			return Airable{}, err
 		}
-		out := Airable{LibraryVersion: version, Versions: make([]Version, 0, len(items))}
+		out := Airable{LibraryVersion: version, Versions: make([]Version, 0, len(items)), byItem: map[string]int{}}
 		for _, it := range items {
 			v, err := s.store.ContentVersion(ctx, it.ID, it.ApprovedVersion)
 			if err != nil {
 				return Airable{}, err
 			}
+			out.byItem[it.ID] = len(out.Versions)
 			out.Versions = append(out.Versions, v)
 		}
 		return out, nil

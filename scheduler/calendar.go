@@ -2,6 +2,7 @@ package scheduler
 
 import (
 	"context"
+	"iter"
 	"maps"
 	"slices"
 	"strings"
@@ -70,11 +71,18 @@ func (c *calendar) window(station string, from, to time.Time) []Airing {
 	return c.byStation[station][i:max(i, j)]
 }
 
-// during returns a station's airings on air at some time in [from, to): those in
-// progress at from, then those starting in the window.
-func (c *calendar) during(station string, from, to time.Time) []Airing {
+// during yields a station's airings on air at some time in [from, to): those in
+// progress at from, then those starting in the window. They point into the
+// calendar, which never changes: read them, never write them.
+func (c *calendar) during(station string, from, to time.Time) iter.Seq[*Airing] {
 	list := c.window(station, from.Add(-maxDurationHours*time.Hour), to)
-	return slices.DeleteFunc(slices.Clone(list), func(a Airing) bool { return !a.End.After(from) })
+	return func(yield func(*Airing) bool) {
+		for i := range list {
+			if list[i].End.After(from) && !yield(&list[i]) {
+				return
+			}
+		}
+	}
 }
 
 // countBefore is how many of a station's airings start before t.

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"slices"
+	"strconv"
 	"sync"
 	"time"
 
@@ -186,35 +187,41 @@ func (s *Service) feed(ctx context.Context, code string, from, to time.Time, cac
 	if err != nil {
 		return Feed{}, err
 	}
-	versions := make(map[string]content.Version, len(airable.Versions))
-	for _, v := range airable.Versions {
-		versions[v.Item] = v
-	}
-	if err := s.deliver(ctx, code, from, to, versions); err != nil {
+	if err := s.deliver(ctx, code, from, to, airable); err != nil {
 		return Feed{}, err
 	}
 	cal, err := s.airings(ctx)
 	if err != nil {
 		return Feed{}, err
 	}
-	var shown []Airing
-	key := fnv.New128a()
 	units, err := s.units.OrgUnitsVersion(ctx)
 	if err != nil {
 		return Feed{}, err
 	}
 	// What the feed is made of: the station as last saved, the org units (names in
-	// scripts), the library and each airing shown.
-	fmt.Fprintf(key, "%s|%d|%d|%d", code, st.UpdatedAt.UnixMilli(), units, airable.LibraryVersion)
-	for _, a := range cal.during(code, from, to) {
+	// scripts), the library and each airing shown. Built without formatting: an
+	// unchanged feed costs little more than this.
+	var buf [96]byte
+	b := append(buf[:0], code...)
+	for _, n := range []int64{st.UpdatedAt.UnixMilli(), units, airable.LibraryVersion} {
+		b = strconv.AppendInt(append(b, '|'), n, 10)
+	}
+	key := fnv.New128a()
+	_, _ = key.Write(b)
+	var shown []*Airing
+	for a := range cal.during(code, from, to) {
 		// Only words approved and in force: the version in force now, which the next
 		// materialisation also records on the airing.
-		if v, ok := versions[a.Content]; ok && slices.Contains(onAir, a.Status) {
+		if v, ok := airable.Version(a.Content); ok && slices.Contains(onAir, a.Status) {
 			shown = append(shown, a)
-			fmt.Fprintf(key, "|%s|%d|%d", a.ID, a.Rev, v.Number)
+			b = append(append(buf[:0], '|'), a.ID...)
+			b = strconv.AppendInt(append(b, '|'), a.Rev, 10)
+			b = strconv.AppendInt(append(b, '|'), int64(v.Number), 10)
+			_, _ = key.Write(b)
 		}
 	}
-	k := string(key.Sum(nil))
+	var sum [16]byte
+	k := string(key.Sum(sum[:0]))
 	if f, ok := s.feeds.get(code, k); ok && cached {
 		return f, nil
 	}
@@ -225,7 +232,7 @@ func (s *Service) feed(ctx context.Context, code string, from, to time.Time, cac
 	f := Feed{Station: FeedStation{Code: st.Code, Name: st.Name, Channel: st.Channel, OrgUnit: st.OrgUnit, Languages: st.Languages},
 		GeneratedAt: s.stamp().In(s.opts.Zone), Items: []FeedItem{}}
 	for _, a := range shown {
-		v := versions[a.Content]
+		v, _ := airable.Version(a.Content)
 		sk := scriptKey{a.Content, v.Number, code, st.UpdatedAt.UnixMilli(), units, dateOf(a.Start, s.opts.Zone)}
 		sc, err := s.scripts.get(sk, func() (script, error) {
 			text, secs, err := s.library.Script(v, s.library.FieldsAt(unit, st.Name, a.Start))
@@ -278,16 +285,22 @@ func etag(f Feed) (string, error) {
 
 // deliver records the first pull of the station's planned airings in the window,
 // and the version in force each of them was sent with.
-func (s *Service) deliver(ctx context.Context, code string, from, to time.Time, versions map[string]content.Version) error {
-	undelivered := func(a Airing) bool {
-		_, inForce := versions[a.Content]
+func (s *Service) deliver(ctx context.Context, code string, from, to time.Time, airable content.Airable) error {
+	undelivered := func(a *Airing) bool {
+		_, inForce := airable.Version(a.Content)
 		return a.Status == StatusPlanned && a.DeliveredAt == nil && inForce
 	}
 	cal, err := s.airings(ctx)
 	if err != nil {
 		return err
 	}
-	if !slices.ContainsFunc(cal.during(code, from, to), undelivered) {
+	pending := false
+	for a := range cal.during(code, from, to) {
+		if pending = undelivered(a); pending {
+			break
+		}
+	}
+	if !pending {
 		return nil
 	}
 	defer s.lockAirings()()
@@ -296,10 +309,12 @@ func (s *Service) deliver(ctx context.Context, code string, from, to time.Time, 
 	}
 	now := s.stamp()
 	var updates []Airing
-	for _, a := range cal.during(code, from, to) {
+	for a := range cal.during(code, from, to) {
 		if undelivered(a) {
-			a.Status, a.DeliveredAt, a.ContentVersion = StatusDelivered, &now, versions[a.Content].Number
-			updates = append(updates, a)
+			v, _ := airable.Version(a.Content)
+			next := *a
+			next.Status, next.DeliveredAt, next.ContentVersion = StatusDelivered, &now, v.Number
+			updates = append(updates, next)
 		}
 	}
 	_, err = s.write(ctx, nil, updates)
