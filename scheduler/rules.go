@@ -151,21 +151,26 @@ func (s *Service) warnings(ctx context.Context, r Rule, stations []Station) ([]W
 	if err != nil {
 		return nil, err
 	}
-	if !matchesAny(newPicker(drafts, s.opts.Zone), r, stations) {
+	// Approved content must also be valid on the rule's next day on air.
+	next := s.now().In(s.opts.Zone)
+	if start, err := time.ParseInLocation(time.DateOnly, string(r.StartDate), s.opts.Zone); err == nil && start.After(next) {
+		next = start
+	}
+	if !matchesAny(newPicker(drafts, s.opts.Zone), r, stations, time.Time{}) {
 		out = append(out, Warning{"pool_never_matches", "no content item in the library, approved or not, fits this pool, the rule's groups and the stations' languages: every airing would be without content"})
-	} else if !matchesAny(newPicker(airable, s.opts.Zone), r, stations) {
-		out = append(out, Warning{"pool_empty_now", "no approved content fits this pool yet: airings are planned without content until an item is approved"})
+	} else if !matchesAny(newPicker(airable, s.opts.Zone), r, stations, next) {
+		out = append(out, Warning{"pool_empty_now", fmt.Sprintf("no approved content valid on %s fits this pool: airings are planned without content until one is approved", next.Format("02/01/2006"))})
 	}
 	return out, nil
 }
 
-// matchesAny reports whether some item of p fits the rule at some station, on any
-// date.
-func matchesAny(p *picker, r Rule, stations []Station) bool {
+// matchesAny reports whether some item of p fits the rule at some station on day
+// (zero: on any day).
+func matchesAny(p *picker, r Rule, stations []Station, day time.Time) bool {
 	for _, st := range stations {
 		o := occurrence{rule: &r, station: st}
 		for _, item := range p.order {
-			if p.eligible(o, item, time.Time{}) {
+			if p.eligible(o, item, day) {
 				return true
 			}
 		}

@@ -353,3 +353,26 @@ func TestRuleAndStationScope(t *testing.T) {
 		t.Errorf("%d rules stored, want the 2 in scope", len(rules))
 	}
 }
+
+func TestPoolEmptyOnTheRulesDays(t *testing.T) {
+	f := newFixture(t, local("2024-03-04 08:00"))
+	f.station("LOA-20551", "commune_loudspeaker", "20551")
+	in := message("radio_script", "Tin tháng Ba", "x")
+	to := campaigns.Date("2024-03-31")
+	in.ValidTo = &to
+	f.approved(in)
+	for _, tc := range []struct {
+		start string
+		want  bool
+	}{{"2024-03-05", false}, {"2024-04-01", true}} {
+		r := ruleInput(tuFr, "LOA-20551")
+		r.Title, r.StartDate, r.Active = "Từ "+tc.start, campaigns.Date(tc.start), ptr(false) // inactive: no overlap between the two
+		until := campaigns.Date("2024-12-31")
+		r.Until = &until
+		saved := f.rule(r)
+		got := slices.ContainsFunc(saved.Warnings, func(w Warning) bool { return w.Code == "pool_empty_now" })
+		if got != tc.want {
+			t.Errorf("a rule from %s: pool_empty_now %v, want %v (warnings %+v)", tc.start, got, tc.want, saved.Warnings)
+		}
+	}
+}
