@@ -168,7 +168,7 @@ func icsText(s string) string {
 // (dd/mm/yyyy HH:MM), its length and reading time, the title, and the script in
 // paragraphs. The print styles are inline: serve the page with ScriptStyleSource
 // in its Content-Security-Policy, or they are dropped (the page still reads).
-func ScriptHTML(st FeedStation, it FeedItem, zone *time.Location) []byte {
+func ScriptHTML(st FeedStation, it FeedItem, zone *time.Location) ([]byte, error) {
 	if zone == nil {
 		zone = it.Start.Location()
 	}
@@ -184,10 +184,9 @@ func ScriptHTML(st FeedStation, it FeedItem, zone *time.Location) []byte {
 	}
 	var b bytes.Buffer
 	if err := scriptPage.Execute(&b, page); err != nil {
-		// The template is fixed and its data plain strings: only a bug gets here.
-		panic(fmt.Sprintf("script page: %v", err))
+		return nil, fmt.Errorf("script page: %w", err)
 	}
-	return b.Bytes()
+	return b.Bytes(), nil
 }
 
 type scriptPageData struct {

@@ -480,7 +480,10 @@ func TestScriptHTML(t *testing.T) {
 			"<script>alert('x')</script> & nước sạch; đậy kín\n  \n\n" +
 			"Xin cảm ơn bà con đã lắng nghe.\n",
 	}
-	b := ScriptHTML(st, it, hcm)
+	b, err := ScriptHTML(st, it, hcm)
+	if err != nil {
+		t.Fatal(err)
+	}
 
 	if bytes.Contains(b, []byte("<script>")) || !bytes.Contains(b, []byte("&lt;script&gt;")) {
 		t.Errorf("script text not escaped:\n%s", b)
@@ -601,7 +604,11 @@ func TestScriptHTMLDuration(t *testing.T) {
 }
 
 func TestScriptStyleSourceMatchesThePage(t *testing.T) {
-	page := string(ScriptHTML(FeedStation{Name: "Đài"}, FeedItem{Title: "T", Script: "x"}, time.UTC))
+	b, err := ScriptHTML(FeedStation{Name: "Đài"}, FeedItem{Title: "T", Script: "x"}, time.UTC)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := string(b)
 	start, end := strings.Index(page, "<style>"), strings.Index(page, "</style>")
 	if start < 0 || end < start {
 		t.Fatal("no style element")

@@ -183,12 +183,19 @@ func (h *handler) scriptText(c *gin.Context) {
 }
 
 func (h *handler) scriptHTML(c *gin.Context) {
-	if st, it, ok := h.stationItem(c); ok {
-		// The printable page's one inline style sheet, allowed by its hash alone.
-		csp := c.Writer.Header().Get("Content-Security-Policy")
-		c.Header("Content-Security-Policy", strings.Replace(csp, "style-src 'self'", "style-src 'self' "+scheduler.ScriptStyleSource, 1))
-		c.Data(http.StatusOK, "text/html; charset=utf-8", scheduler.ScriptHTML(st, it, h.Scheduler.Zone()))
+	st, it, ok := h.stationItem(c)
+	if !ok {
+		return
 	}
+	page, err := scheduler.ScriptHTML(st, it, h.Scheduler.Zone())
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	// The printable page's one inline style sheet, allowed by its hash alone.
+	csp := c.Writer.Header().Get("Content-Security-Policy")
+	c.Header("Content-Security-Policy", strings.Replace(csp, "style-src 'self'", "style-src 'self' "+scheduler.ScriptStyleSource, 1))
+	c.Data(http.StatusOK, "text/html; charset=utf-8", page)
 }
 
 func (h *handler) stationAttachment(c *gin.Context) {
