@@ -14,6 +14,15 @@ type Airable struct {
 	byItem         map[string]int // index in Versions
 }
 
+// NewAirable indexes versions (one per item) by item.
+func NewAirable(libraryVersion int64, versions []Version) Airable {
+	a := Airable{LibraryVersion: libraryVersion, Versions: versions, byItem: make(map[string]int, len(versions))}
+	for i, v := range versions {
+		a.byItem[v.Item] = i
+	}
+	return a
+}
+
 // Version returns the approved version in force of item, if there is one.
 func (a Airable) Version(item string) (Version, bool) {
 	i, ok := a.byItem[item]
@@ -35,16 +44,15 @@ func (s *Service) Airable(ctx context.Context) (Airable, error) {
 		if err != nil {
 			return Airable{}, err
 		}
-		out := Airable{LibraryVersion: version, Versions: make([]Version, 0, len(items)), byItem: map[string]int{}}
+		versions := make([]Version, 0, len(items))
 		for _, it := range items {
 			v, err := s.store.ContentVersion(ctx, it.ID, it.ApprovedVersion)
 			if err != nil {
 				return Airable{}, err
 			}
-			out.byItem[it.ID] = len(out.Versions)
-			out.Versions = append(out.Versions, v)
+			versions = append(versions, v)
 		}
-		return out, nil
+		return NewAirable(version, versions), nil
 	})
 }
 

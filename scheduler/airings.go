@@ -103,6 +103,15 @@ type Publication struct {
 	PublishedAt time.Time `json:"publishedAt"`
 }
 
+// cleanNote trims a note to NFC and checks its length.
+func cleanNote(note string, v *campaigns.ValidationError) string {
+	note = strings.TrimSpace(norm.NFC.String(note))
+	if utf8.RuneCountInString(note) > maxNote {
+		v.Add("note", fmt.Sprintf("at most %d characters", maxNote))
+	}
+	return note
+}
+
 // stationAiring reads an airing and its station, which must lie in the actor's
 // scope.
 func (s *Service) stationAiring(ctx context.Context, actor campaigns.Actor, id string) (Airing, Station, error) {
@@ -145,9 +154,7 @@ func (s *Service) ChangeAiring(ctx context.Context, actor campaigns.Actor, id st
 		next.Start, next.End, next.Moved = start, start.Add(old.End.Sub(old.Start)), !start.Equal(old.Slot)
 	}
 	if c.Note != nil {
-		if next.Note = strings.TrimSpace(norm.NFC.String(*c.Note)); utf8.RuneCountInString(next.Note) > maxNote {
-			v.Add("note", fmt.Sprintf("at most %d characters", maxNote))
-		}
+		next.Note = cleanNote(*c.Note, v)
 	}
 	if c.Status != nil {
 		switch *c.Status {
@@ -233,33 +240,24 @@ func (s *Service) requireFree(ctx context.Context, a Airing) error {
 // Place adds a one-off airing.
 func (s *Service) Place(ctx context.Context, actor campaigns.Actor, p Placement) (Airing, error) {
 	defer s.lockAirings()()
-	v := &campaigns.ValidationError{}
-	st, err := s.Station(ctx, p.Station)
+	refs, err := s.ruleRefs(ctx)
 	if err != nil {
+		return Airing{}, err
+	}
+	v := &campaigns.ValidationError{}
+	st, ok := refs.stations[p.Station]
+	if !ok {
 		v.Add("station", "unknown station "+p.Station)
 	}
-	if _, err := s.units.Campaign(ctx, p.Campaign); err != nil {
+	if !refs.campaigns[p.Campaign] {
 		v.Add("campaign", fmt.Sprintf("unknown campaign %q", p.Campaign))
 	}
 	if !p.Start.After(s.now()) {
 		v.Add("start", "a placement starts in the future")
 	}
-	if p.DurationSeconds <= 0 || p.DurationSeconds > maxDurationHours*3600 {
-		v.Add("durationSeconds", fmt.Sprintf("a duration of 1 to %d seconds", maxDurationHours*3600))
-	}
-	refs, err := s.ruleRefs(ctx)
-	if err != nil {
-		return Airing{}, err
-	}
-	for i, g := range p.Groups {
-		if !refs.groups[g] {
-			v.Add(fmt.Sprintf("groups[%d]", i), "unknown target group "+g)
-		}
-	}
-	note := strings.TrimSpace(norm.NFC.String(p.Note))
-	if utf8.RuneCountInString(note) > maxNote {
-		v.Add("note", fmt.Sprintf("at most %d characters", maxNote))
-	}
+	checkDuration(p.DurationSeconds, v)
+	checkGroups("groups", p.Groups, refs, v)
+	note := cleanNote(p.Note, v)
 	start := p.Start.In(s.opts.Zone).Truncate(time.Second)
 	a := Airing{ID: airingID("", st.Code, start), Campaign: p.Campaign, Station: st.Code, Channel: st.Channel, OrgUnit: st.OrgUnit,
 		Slot: start, Start: start, End: start.Add(time.Duration(p.DurationSeconds) * time.Second), Groups: p.Groups,

@@ -5,11 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 	"unicode/utf8"
-
-	"golang.org/x/text/unicode/norm"
 
 	"loa/campaigns"
 )
@@ -67,14 +64,15 @@ type BatchSummary struct {
 // one that has not started is refused (ErrNotStarted).
 func (s *Service) Confirm(ctx context.Context, actor campaigns.Actor, station string, c Confirmation) (Airing, bool, error) {
 	v := &campaigns.ValidationError{}
-	s.checkConfirmation(c, v)
+	s.checkConfirmation(&c, v)
 	if err := v.Err(); err != nil {
 		return Airing{}, false, err
 	}
 	return s.confirm(ctx, actor, station, c)
 }
 
-func (s *Service) checkConfirmation(c Confirmation, v *campaigns.ValidationError) {
+// checkConfirmation checks c and puts its note in NFC, trimmed.
+func (s *Service) checkConfirmation(c *Confirmation, v *campaigns.ValidationError) {
 	if c.Status != StatusAired && c.Status != StatusMissed {
 		v.Add("status", "status must be aired or missed")
 	}
@@ -83,9 +81,7 @@ func (s *Service) checkConfirmation(c Confirmation, v *campaigns.ValidationError
 	} else if c.At.After(s.now().Add(clockSkew)) {
 		v.Add("at", fmt.Sprintf("at %s is in the future (beyond %s of clock skew)", c.At.Format(time.RFC3339), clockSkew))
 	}
-	if utf8.RuneCountInString(c.Note) > maxNote {
-		v.Add("note", fmt.Sprintf("at most %d characters", maxNote))
-	}
+	c.Note = cleanNote(c.Note, v)
 }
 
 func (s *Service) confirm(ctx context.Context, actor campaigns.Actor, station string, c Confirmation) (Airing, bool, error) {
@@ -103,19 +99,18 @@ func (s *Service) confirm(ctx context.Context, actor campaigns.Actor, station st
 		return Airing{}, false, fmt.Errorf("%w: airing %s is not this station's", campaigns.ErrForbidden, c.AiringID)
 	case s.now().Before(old.Start):
 		return Airing{}, false, fmt.Errorf("%w: airing %s starts %s", ErrNotStarted, c.AiringID, old.Start.Format(time.RFC3339))
-	case !slices.Contains([]string{StatusPlanned, StatusDelivered, StatusUnconfirmed, StatusAired, StatusMissed}, old.Status):
+	case !slices.Contains(onAir, old.Status):
 		return Airing{}, false, fmt.Errorf("%w: airing %s is %s and takes no confirmation", campaigns.ErrConflict, c.AiringID, old.Status)
 	}
 	if ch, _ := channel(old.Channel); ch.Proof != ProofAired {
 		return Airing{}, false, fmt.Errorf("%w: airing %s is on %s, which is published rather than confirmed", campaigns.ErrConflict, c.AiringID, old.Channel)
 	}
-	note := strings.TrimSpace(norm.NFC.String(c.Note))
 	at := c.At.UTC().Truncate(time.Millisecond)
-	if old.Status == c.Status && old.ConfirmNote == note && old.ConfirmedAt != nil && old.ConfirmedAt.Equal(at) {
+	if old.Status == c.Status && old.ConfirmNote == c.Note && old.ConfirmedAt != nil && old.ConfirmedAt.Equal(at) {
 		return old, false, s.countReach(ctx, actor, old) // idempotent: repairs a reach write that failed before
 	}
 	next := old
-	next.Status, next.ConfirmedAt, next.ConfirmNote = c.Status, &at, note
+	next.Status, next.ConfirmedAt, next.ConfirmNote = c.Status, &at, c.Note
 	next.Late = old.Late || (old.ConfirmedAt == nil && s.now().Sub(old.End) > lateAfter)
 	stored, err := s.write(ctx, nil, []Airing{next})
 	if err != nil {
@@ -145,7 +140,7 @@ func (s *Service) ConfirmBatch(ctx context.Context, actor campaigns.Actor, stati
 		if c.ClientID == "" || utf8.RuneCountInString(c.ClientID) > maxClient {
 			v.Add(fmt.Sprintf("[%d].clientId", i), fmt.Sprintf("the entry's id in the box's queue, 1 to %d characters", maxClient))
 		}
-		s.checkConfirmation(c, v)
+		s.checkConfirmation(&c, v)
 		err := v.Err()
 		if err == nil {
 			var seen bool

@@ -3,6 +3,7 @@ package scheduler
 import (
 	"context"
 	"fmt"
+	"iter"
 	"maps"
 	"slices"
 	"time"
@@ -326,28 +327,21 @@ func sameAiring(a, b Airing) bool {
 
 // picker chooses content for airings from the approved library.
 type picker struct {
-	versions map[string]content.Version // by item
-	order    []string                   // items, oldest first
-	zone     *time.Location
+	content.Airable
+	zone *time.Location
 }
 
-func newPicker(a content.Airable, zone *time.Location) *picker {
-	p := &picker{versions: make(map[string]content.Version, len(a.Versions)), zone: zone}
-	for _, v := range a.Versions {
-		p.versions[v.Item] = v
-		p.order = append(p.order, v.Item)
-	}
-	return p
-}
+func newPicker(a content.Airable, zone *time.Location) *picker { return &picker{a, zone} }
 
 // version is the approved version of item in force now, or 0 when none is.
 func (p *picker) version(item string) int {
-	return p.versions[item].Number
+	v, _ := p.Version(item)
+	return v.Number
 }
 
 // eligible reports whether item may fill occurrence o starting at t.
 func (p *picker) eligible(o occurrence, item string, t time.Time) bool {
-	v, ok := p.versions[item]
+	v, ok := p.Version(item)
 	if !ok || (!t.IsZero() && !v.ValidOn(dateOf(t, p.zone))) || !slices.Contains(o.station.Languages, v.Language) {
 		return false
 	}
@@ -372,20 +366,33 @@ func (p *picker) eligible(o occurrence, item string, t time.Time) bool {
 // choose returns the eligible item the station used least recently (never used
 // first; ties in the pool's order, else the library's), or "".
 func (p *picker) choose(o occurrence, t time.Time, used map[string]time.Time) string {
-	candidates := o.rule.Pool.Items
-	if len(candidates) == 0 {
-		candidates = p.order
-	}
 	best := ""
-	for _, item := range candidates {
-		if !p.eligible(o, item, t) {
-			continue
-		}
-		if best == "" || used[item].Before(used[best]) {
+	for item := range p.candidates(o.rule) {
+		if p.eligible(o, item, t) && (best == "" || used[item].Before(used[best])) {
 			best = item
 		}
 	}
 	return best
+}
+
+// candidates yields the items a rule's pool may hold: its own list, else the
+// library's approved items, oldest first.
+func (p *picker) candidates(r *Rule) iter.Seq[string] {
+	return func(yield func(string) bool) {
+		if len(r.Pool.Items) > 0 {
+			for _, item := range r.Pool.Items {
+				if !yield(item) {
+					return
+				}
+			}
+			return
+		}
+		for _, v := range p.Versions {
+			if !yield(v.Item) {
+				return
+			}
+		}
+	}
 }
 
 func overlaps(a, b []string) bool {

@@ -178,21 +178,33 @@ func (s *Service) validateRule(ctx context.Context, r Rule, refs ruleRefs) (*rec
 		v.Add("exdates", fmt.Sprintf("at most %d", maxExDates))
 	}
 	rc := parseRecurrence(r, s.opts.Zone, v)
-	if r.DurationSeconds <= 0 || r.DurationSeconds > maxDurationHours*3600 {
-		v.Add("durationSeconds", fmt.Sprintf("a duration of 1 to %d seconds (%d hours)", maxDurationHours*3600, maxDurationHours))
-	} else if rc != nil {
+	if checkDuration(r.DurationSeconds, v) && rc != nil {
 		rc.checkFrequency(time.Duration(r.DurationSeconds)*time.Second, v)
 	}
-	for i, g := range r.Groups {
-		if !refs.groups[g] {
-			v.Add(fmt.Sprintf("groups[%d]", i), "unknown target group "+g)
-		}
-	}
+	checkGroups("groups", r.Groups, refs, v)
 	validatePool(r.Pool, refs, v)
 	if r.Priority < -maxPriority || r.Priority > maxPriority {
 		v.Add("priority", fmt.Sprintf("a whole number from %d to %d", -maxPriority, maxPriority))
 	}
 	return rc, v.Err()
+}
+
+// checkDuration says whether an airing's length, in seconds, is 1 s to 4 h.
+func checkDuration(seconds int, v *campaigns.ValidationError) bool {
+	if seconds <= 0 || seconds > maxDurationHours*3600 {
+		v.Add("durationSeconds", fmt.Sprintf("a duration of 1 to %d seconds (%d hours)", maxDurationHours*3600, maxDurationHours))
+		return false
+	}
+	return true
+}
+
+// checkGroups checks target groups given at field.
+func checkGroups(field string, groups []string, refs ruleRefs, v *campaigns.ValidationError) {
+	for i, g := range groups {
+		if !refs.groups[g] {
+			v.Add(fmt.Sprintf("%s[%d]", field, i), "unknown target group "+g)
+		}
+	}
 }
 
 func (s *Service) validateSelector(ctx context.Context, sel StationSelector, refs ruleRefs, v *campaigns.ValidationError) {
@@ -238,11 +250,7 @@ func validatePool(p Pool, refs ruleRefs, v *campaigns.ValidationError) {
 			v.Add(fmt.Sprintf("pool.kinds[%d]", i), "kind must be one of "+strings.Join(content.Kinds, ", "))
 		}
 	}
-	for i, g := range p.Groups {
-		if !refs.groups[g] {
-			v.Add(fmt.Sprintf("pool.groups[%d]", i), "unknown target group "+g)
-		}
-	}
+	checkGroups("pool.groups", p.Groups, refs, v)
 	if p.Campaign != "" && !refs.campaigns[p.Campaign] {
 		v.Add("pool.campaign", fmt.Sprintf("unknown campaign %q", p.Campaign))
 	}

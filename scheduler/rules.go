@@ -141,12 +141,13 @@ func (s *Service) warnings(ctx context.Context, r Rule, stations []Station) ([]W
 	if err != nil {
 		return nil, err
 	}
-	drafts := content.Airable{}
+	var working []content.Version
 	for _, it := range items {
 		if it.Status != content.StatusArchived {
-			drafts.Versions = append(drafts.Versions, content.Version{Item: it.ID, Number: 1, Message: it.Message})
+			working = append(working, content.Version{Item: it.ID, Number: 1, Message: it.Message})
 		}
 	}
+	drafts := content.NewAirable(0, working)
 	airable, err := s.library.Airable(ctx)
 	if err != nil {
 		return nil, err
@@ -169,7 +170,7 @@ func (s *Service) warnings(ctx context.Context, r Rule, stations []Station) ([]W
 func matchesAny(p *picker, r Rule, stations []Station, day time.Time) bool {
 	for _, st := range stations {
 		o := occurrence{rule: &r, station: st}
-		for _, item := range p.order {
+		for item := range p.candidates(&r) {
 			if p.eligible(o, item, day) {
 				return true
 			}
