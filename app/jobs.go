@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"loa/app/access"
-	"loa/campaigns"
 	"loa/scheduler"
 	"loa/scheduler/jobs"
 )
@@ -21,7 +20,7 @@ const (
 )
 
 // jobList is every job the service runs, with its schedule in the deployment's zone.
-func (a *app) jobList(sc *scheduler.Service, cs *campaigns.Service, acc *access.Service) []jobs.Job {
+func (a *app) jobList(sc *scheduler.Service, acc *access.Service) []jobs.Job {
 	return []jobs.Job{
 		{Name: jobMaterialize, Title: fmt.Sprintf("Lập lịch phát sóng cho %d ngày tới", a.cfg.Horizon), Spec: "0 * * * *", CatchUp: true,
 			Run: func(ctx context.Context, at time.Time) (string, error) {
@@ -34,7 +33,7 @@ func (a *app) jobList(sc *scheduler.Service, cs *campaigns.Service, acc *access.
 				return fmt.Sprintf("%d airing(s) marked unconfirmed", n), err
 			}},
 		{Name: jobGaps, Title: "Kiểm tra khoảng trống của lịch truyền thông", Spec: "0 6 * * *",
-			Run: func(ctx context.Context, at time.Time) (string, error) { return a.checkGaps(ctx, sc, cs, at) }},
+			Run: func(ctx context.Context, at time.Time) (string, error) { return a.checkGaps(ctx, sc, at) }},
 		{Name: jobTokens, Title: "Xoá phiên đăng nhập và khoá API đã hết hạn", Spec: "30 3 * * *", CatchUp: true,
 			Run: func(ctx context.Context, _ time.Time) (string, error) {
 				n, err := acc.PurgeExpired(ctx)
@@ -43,30 +42,19 @@ func (a *app) jobList(sc *scheduler.Service, cs *campaigns.Service, acc *access.
 	}
 }
 
-// checkGaps reports the gaps of every campaign still running at at, and logs those
-// that have some.
-func (a *app) checkGaps(ctx context.Context, sc *scheduler.Service, cs *campaigns.Service, at time.Time) (string, error) {
-	all, err := cs.Campaigns(ctx)
-	if err != nil {
-		return "", err
-	}
-	today := campaigns.Date(at.In(a.cfg.Location).Format(time.DateOnly))
-	var lines []string
-	for _, c := range all {
-		if c.Period.End < today || c.Period.Start > today {
-			continue
-		}
-		g, err := sc.Gaps(ctx, campaigns.AllUnits, c.Code, at)
-		if err != nil {
-			return strings.Join(lines, "; "), err
-		}
-		if len(g.PressMonths)+len(g.IdleUnits)+g.NoContentTotal+len(g.Silent) > 0 {
-			a.log.Warn("campaign calendar has gaps", "campaign", c.Code, "summary", g.String())
+// checkGaps reports the gaps of every campaign still running at at, and logs
+// those that have some.
+func (a *app) checkGaps(ctx context.Context, sc *scheduler.Service, at time.Time) (string, error) {
+	all, err := sc.RunningGaps(ctx, at)
+	lines := make([]string, 0, len(all))
+	for _, g := range all {
+		if !g.Empty() {
+			a.log.Warn("campaign calendar has gaps", "campaign", g.Campaign, "summary", g.String())
 		}
 		lines = append(lines, g.String())
 	}
-	if len(lines) == 0 {
+	if len(lines) == 0 && err == nil {
 		return "no campaign is running", nil
 	}
-	return strings.Join(lines, "; "), nil
+	return strings.Join(lines, "; "), err
 }

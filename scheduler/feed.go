@@ -259,6 +259,16 @@ func (s *Service) feed(ctx context.Context, code string, from, to time.Time, cac
 	return f, nil
 }
 
+// TokenStation returns the station a token is about to be issued to: an inactive
+// one gets none.
+func (s *Service) TokenStation(ctx context.Context, code string) (Station, error) {
+	st, err := s.Station(ctx, code)
+	if err == nil && !st.Active {
+		err = fmt.Errorf("%w: station %s is inactive; activate it first", campaigns.ErrConflict, code)
+	}
+	return st, err
+}
+
 // activeStation returns a station that may pull and confirm: an inactive one's
 // token reads nothing.
 func (s *Service) activeStation(ctx context.Context, code string) (Station, error) {

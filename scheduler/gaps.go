@@ -101,6 +101,32 @@ func (s *Service) Gaps(ctx context.Context, scope, campaign string, asOf time.Ti
 	return g, nil
 }
 
+// Empty says whether the report found no gap at all.
+func (g Gaps) Empty() bool {
+	return len(g.PressMonths)+len(g.IdleUnits)+g.NoContentTotal+len(g.Silent) == 0
+}
+
+// RunningGaps reports the gaps, province-wide, of every campaign running at at.
+func (s *Service) RunningGaps(ctx context.Context, at time.Time) ([]Gaps, error) {
+	all, err := s.units.Campaigns(ctx)
+	if err != nil {
+		return nil, err
+	}
+	today := dateOf(at, s.opts.Zone)
+	var out []Gaps
+	for _, c := range all {
+		if c.Period.Start > today || c.Period.End < today {
+			continue
+		}
+		g, err := s.Gaps(ctx, campaigns.AllUnits, c.Code, at)
+		if err != nil {
+			return out, err
+		}
+		out = append(out, g)
+	}
+	return out, nil
+}
+
 // activityLevel is the level the campaign's org-unit activity target counts, or
 // "commune".
 func activityLevel(c campaigns.Campaign) string {

@@ -170,3 +170,15 @@ func TestMarkUnconfirmed(t *testing.T) {
 		t.Errorf("after materialising, 5 March at LOA-20551 is %s", a.Status)
 	}
 }
+
+func TestRunningGaps(t *testing.T) {
+	f := newFixture(t, local("2024-03-04 08:00"))
+	running, err := f.s.RunningGaps(f.ctx, f.clock.Now())
+	if err != nil || len(running) != 1 || running[0].Campaign != demo || running[0].Empty() {
+		t.Errorf("gaps of the campaigns running in March 2024: %+v, %v; want PCMD-2024's, with gaps", running, err)
+	}
+	after, err := f.s.RunningGaps(f.ctx, local("2025-02-01 08:00"))
+	if err != nil || len(after) != 0 {
+		t.Errorf("after the campaign ended: %d reports, %v; want none", len(after), err)
+	}
+}

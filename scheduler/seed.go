@@ -34,9 +34,9 @@ type Populations interface {
 	Populations(ctx context.Context, actor campaigns.Actor, f campaigns.PopulationFilter) ([]campaigns.Population, error)
 }
 
-// DemoStations builds the demo outlets: the provincial newspaper, radio-TV and
+// demoStations builds the demo outlets: the provincial newspaper, radio-TV and
 // portal, one station per district and a loudspeaker system per commune.
-func (s *Service) DemoStations(ctx context.Context, province string, pops Populations) ([]StationInput, error) {
+func (s *Service) demoStations(ctx context.Context, province string, pops Populations) ([]StationInput, error) {
 	units, err := s.units.OrgUnits(ctx, campaigns.OrgUnitFilter{})
 	if err != nil {
 		return nil, err
@@ -82,10 +82,10 @@ func (s *Service) DemoStations(ctx context.Context, province string, pops Popula
 	return out, nil
 }
 
-// DemoRules are the 2024 plan's placements: the provincial newspaper monthly, the
+// demoRules are the 2024 plan's placements: the provincial newspaper monthly, the
 // provincial radio-TV weekly, every district station weekly, every commune system
 // twice a week, and a Sunday slot in the mountain districts' languages.
-func DemoRules(province string) []RuleInput {
+func demoRules(province string) []RuleInput {
 	until := campaigns.Date("2024-12-31")
 	rule := func(title, rrule string, sel StationSelector, seconds, priority int, groups []string, pool Pool) RuleInput {
 		return RuleInput{Campaign: campaigns.DemoCampaignCode, Title: title, Stations: sel, RRule: rrule, StartDate: "2024-01-01",
@@ -109,7 +109,7 @@ func DemoRules(province string) []RuleInput {
 // short is completed by the next one. Callers run it once per database
 // (campaigns.Service.Once).
 func (s *Service) LoadDemo(ctx context.Context, province string, pops Populations) error {
-	stations, err := s.DemoStations(ctx, province, pops)
+	stations, err := s.demoStations(ctx, province, pops)
 	if err != nil {
 		return err
 	}
@@ -122,7 +122,7 @@ func (s *Service) LoadDemo(ctx context.Context, province string, pops Population
 	if err != nil {
 		return err
 	}
-	for _, in := range DemoRules(province) {
+	for _, in := range demoRules(province) {
 		if slices.ContainsFunc(existing, func(r Rule) bool { return r.Title == in.Title }) {
 			continue
 		}

@@ -13,7 +13,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"loa/app/access"
-	"loa/campaigns"
 	"loa/scheduler"
 )
 
@@ -244,13 +243,9 @@ func (h *handler) confirmBatch(c *gin.Context) {
 
 // issueStationToken gives a station a new token, shown once, revoking its old one.
 func (h *handler) issueStationToken(c *gin.Context) {
-	st, err := h.Scheduler.Station(c.Request.Context(), c.Param("code"))
+	st, err := h.Scheduler.TokenStation(c.Request.Context(), c.Param("code"))
 	if err != nil {
 		h.fail(c, err)
-		return
-	}
-	if !st.Active {
-		h.fail(c, fmt.Errorf("%w: station %s is inactive; activate it first", campaigns.ErrConflict, st.Code))
 		return
 	}
 	t, err := h.Access.IssueStationToken(c.Request.Context(), currentUser(c), st.Code, st.OrgUnit, st.Name)
