@@ -41,11 +41,12 @@ func schema() []database.Collection {
 
 // app is the wired service.
 type app struct {
-	cfg     Config
-	log     *slog.Logger
-	db      *database.DB
-	handler http.Handler
-	runner  *jobs.Runner
+	cfg       Config
+	log       *slog.Logger
+	db        *database.DB
+	handler   http.Handler
+	runner    *jobs.Runner
+	campaigns *campaigns.Service
 }
 
 // newApp opens the database, prepares it (schema, reference data, admin account,
@@ -72,9 +73,18 @@ func (a *app) prepare(ctx context.Context) error {
 		return err
 	}
 	trail := audit.New(audit.NewStore(a.db), now)
-	cs := campaigns.NewService(campaigns.NewStore(a.db), trail, now)
+	cs := campaigns.NewService(campaigns.NewStore(a.db), trail, now,
+		campaigns.InZone(a.cfg.Location), campaigns.WithCutoff(a.cfg.ReportCutoff))
+	a.campaigns = cs
 	if err := cs.LoadReference(ctx); err != nil {
 		return err
+	}
+	rebuilt, err := cs.RepairRollups(ctx)
+	if err != nil {
+		return err
+	}
+	if len(rebuilt) > 0 {
+		a.log.Warn("reach rollups recomputed from the records (interrupted write or new cut-off day)", "campaigns", rebuilt)
 	}
 	acc := access.NewService(access.NewStore(a.db), trail, cs, now, access.Options{TokenTTL: a.cfg.TokenTTL})
 	if err := acc.EnsureAdmin(ctx, a.cfg.AdminPassword, a.cfg.Province, a.log); err != nil {
@@ -88,8 +98,12 @@ func (a *app) prepare(ctx context.Context) error {
 		SyllablesPerMinute: a.cfg.SpeechRate, Terms: terms, Hotline: a.cfg.Hotline, Zone: a.cfg.Location})
 	sc := scheduler.NewService(scheduler.NewStore(a.db), cs, ct, trail, now,
 		scheduler.Options{Zone: a.cfg.Location, Horizon: a.cfg.Horizon, Grace: a.cfg.ConfirmGrace})
+	cs.UsePlans(sc)
 	if a.cfg.DemoOn() {
 		if err := cs.LoadDemo(ctx); err != nil {
+			return err
+		}
+		if err := cs.LoadDemoReach(ctx); err != nil {
 			return err
 		}
 		if err := cs.Once(ctx, "demo-content-v1", func() error { return ct.LoadDemo(ctx) }); err != nil {
@@ -99,7 +113,7 @@ func (a *app) prepare(ctx context.Context) error {
 			return err
 		}
 	}
-	a.runner = jobs.New(a.db, a.jobList(sc, acc), jobs.Options{Zone: a.cfg.Location, Now: now, Log: a.log})
+	a.runner = jobs.New(a.db, a.jobList(cs, sc, acc), jobs.Options{Zone: a.cfg.Location, Now: now, Log: a.log})
 	tmpl, err := templates.Parse()
 	if err != nil {
 		return fmt.Errorf("parse templates: %w", err)

@@ -8,10 +8,12 @@ import (
 	"log/slog"
 	"net"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
+	"loa/campaigns"
 	"loa/content"
 )
 
@@ -44,6 +46,11 @@ type Config struct {
 	ConfirmGrace time.Duration
 	// Jobs says whether this replica takes part in running the service's jobs.
 	Jobs bool
+	// ReportCutoff is the day of the month periodic report windows start on.
+	ReportCutoff int
+	// Command is a maintenance command to run instead of serving ("rollups
+	// rebuild"), with its arguments.
+	Command []string
 }
 
 // option describes one setting for parsing and for --help.
@@ -57,7 +64,7 @@ type option struct {
 // textSettings are settings parsed from text after the flags: they have no field of
 // type string in Config.
 type textSettings struct {
-	ttl, proxies, languages, rate, horizon, grace, jobs string
+	ttl, proxies, languages, rate, horizon, grace, jobs, cutoff string
 }
 
 func (c *Config) options(t *textSettings) []option {
@@ -80,6 +87,7 @@ func (c *Config) options(t *textSettings) []option {
 		{"terms-file", "LOA_TERMS_FILE", "", "CSV of discouraged terms and suggested wording (term,suggestion); empty uses the built-in list", &c.TermsFile, false, false},
 		{"horizon", "LOA_HORIZON_DAYS", "35", "days ahead for which airings are materialised", &t.horizon, false, false},
 		{"confirm-grace", "LOA_CONFIRM_GRACE", "2h", "how long after its end an airing waits for a confirmation before it is marked unconfirmed", &t.grace, false, false},
+		{"report-cutoff", "LOA_REPORT_CUTOFF", "15", "day of the month periodic reports are cut at (1 to 28): with 15 a 6-month report runs from 15 December to 14 June; 1 gives calendar quarters and halves", &t.cutoff, false, false},
 		{"jobs", "LOA_JOBS", "true", "take part in running the jobs (one replica at a time runs them, under a lease); false never runs them here", &t.jobs, false, false},
 	}
 }
@@ -109,8 +117,11 @@ func loadConfig(args []string, getenv func(string) string, out io.Writer) (Confi
 		return Config{}, err
 	}
 	if fs.NArg() > 0 {
-		usage(out, opts)
-		return Config{}, fmt.Errorf("unknown command %q", fs.Arg(0))
+		if !slices.Contains(commands, fs.Arg(0)) {
+			usage(out, opts)
+			return Config{}, fmt.Errorf("unknown command %q", fs.Arg(0))
+		}
+		c.Command = fs.Args()
 	}
 	for _, o := range opts {
 		if *o.dst == "" {
@@ -140,6 +151,9 @@ func (c *Config) validate(t textSettings) error {
 	c.TokenTTL = d
 	if c.SpeechRate, err = strconv.Atoi(t.rate); err != nil || c.SpeechRate < 60 || c.SpeechRate > 400 {
 		errs = append(errs, fmt.Errorf("speech-rate %q: want syllables per minute from 60 to 400", t.rate))
+	}
+	if c.ReportCutoff, err = strconv.Atoi(t.cutoff); err != nil || !campaigns.ValidCutoff(c.ReportCutoff) {
+		errs = append(errs, fmt.Errorf("report-cutoff %q: want a day of the month from 1 to 28", t.cutoff))
 	}
 	if c.Horizon, err = strconv.Atoi(t.horizon); err != nil || c.Horizon < 1 || c.Horizon > 400 {
 		errs = append(errs, fmt.Errorf("horizon %q: want a number of days from 1 to 400", t.horizon))
@@ -194,7 +208,7 @@ func (c *Config) level() (slog.Level, error) {
 func (c *Config) Attrs() []any {
 	t := textSettings{ttl: c.TokenTTL.String(), proxies: strings.Join(c.TrustedProxies, ","),
 		languages: content.FormatLanguages(c.Languages), rate: strconv.Itoa(c.SpeechRate), horizon: strconv.Itoa(c.Horizon),
-		grace: c.ConfirmGrace.String(), jobs: strconv.FormatBool(c.Jobs)}
+		grace: c.ConfirmGrace.String(), jobs: strconv.FormatBool(c.Jobs), cutoff: strconv.Itoa(c.ReportCutoff)}
 	attrs := []any{}
 	for _, o := range c.options(&t) {
 		v := *o.dst
@@ -231,9 +245,16 @@ func usage(out io.Writer, opts []option) {
 	fmt.Fprint(out, `Loa plans and tracks provincial communication campaigns.
 
 Usage: loa [flags]
+       loa [flags] rollups rebuild [campaign]
+       loa [flags] rollups check [campaign]
 
 Serves the web UI and the JSON API. Every flag can also be set by the environment
 variable shown; a flag wins over the environment.
+
+"rollups rebuild" recomputes the monthly reach rollups reports read from the reach
+records (of one campaign, or all); "rollups check" compares them with a
+recomputation and lists the cells that differ (exit status 1 when any do). On the
+embedded database, stop the service first: the data directory is locked.
 
 `)
 	for _, o := range opts {

@@ -41,6 +41,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return err
 	}
+	if cfg.Command != nil {
+		return errors.Join(a.runCommand(ctx, cfg.Command, stdout), a.close())
+	}
 	ln, err := listen(cfg.Addr)
 	if err != nil {
 		return errors.Join(err, a.close())

@@ -42,6 +42,10 @@ type Indicator struct {
 	Group string `json:"group,omitempty" bson:"group,omitempty"`
 	// Level is the org-unit level an orgunit_activity indicator counts.
 	Level string `json:"level,omitempty" bson:"level,omitempty"`
+	// Regularity is what "maintained regularly" means for an orgunit_activity
+	// indicator: at least one activity in each elapsed half_year (the default when
+	// empty), quarter, or none (one activity in the period is enough).
+	Regularity string `json:"regularity,omitempty" bson:"regularity,omitempty"`
 	// Channel is the channel a monthly_frequency indicator counts.
 	Channel    string  `json:"channel,omitempty" bson:"channel,omitempty"`
 	Comparator string  `json:"comparator" bson:"comparator"`
@@ -56,6 +60,13 @@ const (
 	RuleOrgUnitActivity  = "orgunit_activity"
 	RuleMonthlyFrequency = "monthly_frequency"
 	RuleManual           = "manual"
+)
+
+// Regularities of an orgunit_activity indicator.
+const (
+	RegularityHalfYear = "half_year"
+	RegularityQuarter  = "quarter"
+	RegularityNone     = "none"
 )
 
 // Comparators: "trên 70 %" is strictly greater, "50 %" and "100 %" are at least.
@@ -93,7 +104,7 @@ func (c *Campaign) normalize() {
 	c.Description = norm.NFC.String(c.Description)
 	for i := range c.Indicators {
 		in := &c.Indicators[i]
-		for _, p := range []*string{&in.Code, &in.Title, &in.Rule, &in.Group, &in.Level, &in.Channel, &in.Comparator, &in.Source} {
+		for _, p := range []*string{&in.Code, &in.Title, &in.Rule, &in.Group, &in.Level, &in.Regularity, &in.Channel, &in.Comparator, &in.Source} {
 			*p = strings.TrimSpace(norm.NFC.String(*p))
 		}
 	}
@@ -167,6 +178,13 @@ func (in Indicator) validate(at string, ref reference, v *ValidationError) {
 		v.Add(at+"threshold", "threshold must be a fraction above 0 and at most 1 (70 % is 0.7)")
 	case in.Comparator == ComparatorGT && in.Threshold == 1:
 		v.Add(at+"threshold", "more than 100 % can never be met; use gte with 1 for \"100 %\"")
+	}
+	switch {
+	case in.Regularity == "" || in.Rule == RuleOrgUnitActivity && slices.Contains([]string{RegularityHalfYear, RegularityQuarter, RegularityNone}, in.Regularity):
+	case in.Rule != RuleOrgUnitActivity:
+		v.Add(at+"regularity", "only an orgunit_activity indicator has a regularity")
+	default:
+		v.Add(at+"regularity", "regularity must be half_year (the default), quarter or none")
 	}
 	for _, f := range []struct {
 		name, value, rule, needs string

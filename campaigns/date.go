@@ -24,3 +24,20 @@ func (d Date) valid() bool {
 	_, err := ParseDate(string(d))
 	return err == nil
 }
+
+// Display writes d the Vietnamese way, dd/mm/yyyy.
+func (d Date) Display() string {
+	t, err := time.Parse(dateLayout, string(d))
+	if err != nil {
+		return string(d)
+	}
+	return t.Format("02/01/2006")
+}
+
+// vietnam is the default zone dates are evaluated in (UTC+7 all year).
+var vietnam = func() *time.Location {
+	if loc, err := time.LoadLocation("Asia/Ho_Chi_Minh"); err == nil {
+		return loc
+	}
+	return time.FixedZone("ICT", 7*60*60)
+}()

@@ -3,7 +3,6 @@ package campaigns
 import (
 	"context"
 	"encoding/csv"
-	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -22,6 +21,8 @@ type ImportSummary struct {
 	Unchanged int        `json:"unchanged"`
 	Ignored   int        `json:"ignored"`
 	Conflicts []Conflict `json:"conflicts"`
+	// ConflictsOmitted counts the conflicts past the first thousand, not listed.
+	ConflictsOmitted int `json:"conflictsOmitted,omitempty"`
 }
 
 // Conflict is one problem with one row of an imported file. Row numbers count the
@@ -30,6 +31,7 @@ type Conflict struct {
 	Row     int    `json:"row"`
 	Field   string `json:"field"`
 	Message string `json:"message"`
+	Code    string `json:"code,omitempty"`
 }
 
 func (s *ImportSummary) conflict(row int, field, format string, args ...any) {
@@ -81,38 +83,56 @@ func (s *Service) saveImport(ctx context.Context, actor Actor, sum *ImportSummar
 // table is a CSV file read whole, with its columns found by header name.
 type table struct {
 	columns map[string]int
+	headers map[string]string // the header each column has in the file
 	rows    [][]string
 }
 
 // readTable reads a CSV file whose header must name every required column. Header
 // names are matched without regard to case or surrounding space.
 func readTable(r io.Reader, required ...string) (*table, error) {
+	records, err := readCSV(r)
+	if err != nil {
+		return nil, err
+	}
+	return newTable(records, func(h string) string { return strings.ToLower(h) }, required,
+		func(missing []string) string { return "missing required columns: " + strings.Join(missing, ", ") })
+}
+
+// readCSV reads every record of a CSV file.
+func readCSV(r io.Reader) ([][]string, error) {
 	cr := csv.NewReader(r)
 	cr.FieldsPerRecord = -1
-	header, err := cr.Read()
-	if errors.Is(err, io.EOF) {
-		return nil, &ValidationError{Details: []FieldError{{Field: "file", Message: "the file is empty"}}}
-	}
+	records, err := cr.ReadAll()
 	if err != nil {
 		return nil, csvError(err)
 	}
-	t := &table{columns: map[string]int{}}
-	for i, h := range header {
-		h = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
-		t.columns[h] = i
+	return records, nil
+}
+
+// newTable finds the columns of records by their header, the first record: column
+// gives the name a header stands for ("" for a column to ignore), and missing says
+// which required columns are absent.
+func newTable(records [][]string, column func(header string) string, required []string, missing func([]string) string) (*table, error) {
+	if len(records) == 0 {
+		return nil, &ValidationError{Details: []FieldError{{Field: "file", Message: "the file is empty"}}}
 	}
-	var missing []string
-	for _, c := range required {
-		if _, ok := t.columns[c]; !ok {
-			missing = append(missing, c)
+	t := &table{columns: map[string]int{}, headers: map[string]string{}, rows: records[1:]}
+	for i, h := range records[0] {
+		h = strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))
+		if name := column(h); name != "" {
+			if _, dup := t.columns[name]; !dup {
+				t.columns[name], t.headers[name] = i, h
+			}
 		}
 	}
-	if missing != nil {
-		return nil, &ValidationError{Details: []FieldError{{Field: "file",
-			Message: "missing required columns: " + strings.Join(missing, ", ")}}}
+	var absent []string
+	for _, c := range required {
+		if _, ok := t.columns[c]; !ok {
+			absent = append(absent, c)
+		}
 	}
-	if t.rows, err = cr.ReadAll(); err != nil {
-		return nil, csvError(err)
+	if absent != nil {
+		return nil, &ValidationError{Details: []FieldError{{Field: "file", Message: missing(absent)}}}
 	}
 	return t, nil
 }

@@ -2,14 +2,48 @@ package campaigns
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // Activities a reach record counts.
 const (
 	ActivityPress     = "press"
 	ActivityBroadcast = "broadcast"
+)
+
+// ActivityKinds are the kinds of activity a reach record counts, with their
+// Vietnamese names (as import files and reports write them).
+var ActivityKinds = []struct{ Code, Label string }{
+	{ActivityPress, "Báo chí"},
+	{ActivityBroadcast, "Phát thanh, truyền hình"},
+	{"direct_session", "Tuyên truyền trực tiếp"},
+	{"school_session", "Tuyên truyền trong trường học"},
+	{"workplace_session", "Tuyên truyền tại nơi làm việc"},
+	{"social_media", "Mạng xã hội"},
+	{"leaflet", "Tờ rơi, tài liệu"},
+	{"training", "Tập huấn"},
+	{"other", "Khác"},
+}
+
+// massMedia are the activities whose reach is an audience estimate: they never
+// count unique persons of a group (DESIGN §5).
+var massMedia = []string{ActivityPress, ActivityBroadcast}
+
+// airingRefPrefix starts the source reference of the records airings count as;
+// people may not write such records themselves.
+const airingRefPrefix = "airing:"
+
+const (
+	maxRefLength      = 200
+	maxEvidenceLength = 2000
+	maxCount          = 1_000_000_000 // no single record counts a billion people
 )
 
 // Reach is an aggregate count of an activity in an org unit for a target group on a
@@ -30,7 +64,10 @@ type Reach struct {
 	SourceRef     string `json:"sourceRef" bson:"sourceRef"`
 	Evidence      string `json:"evidence" bson:"evidence"`
 	// Airing is the airing the record comes from, when it does.
-	Airing    string    `json:"airing,omitempty" bson:"airing,omitempty"`
+	Airing string `json:"airing,omitempty" bson:"airing,omitempty"`
+	// Path is the org unit's path, for scoped lists.
+	Path      []string  `json:"-" bson:"path"`
+	UpdatedBy string    `json:"updatedBy" bson:"updatedBy"`
 	UpdatedAt time.Time `json:"updatedAt" bson:"updatedAt"`
 }
 
@@ -40,19 +77,332 @@ func ReachKey(r Reach) string {
 	return strings.Join([]string{r.Campaign, r.OrgUnit, r.Group, string(r.Date), r.Activity, r.SourceRef}, "|")
 }
 
-// SaveReach stores a record under its natural key, replacing an earlier report of
-// the same activity.
-func (s *Service) SaveReach(ctx context.Context, r Reach) error {
-	r.ID, r.UpdatedAt = ReachKey(r), s.now().UTC().Truncate(time.Millisecond)
-	return s.store.SaveReach(ctx, r)
+// sameCounts reports whether two records of one key count the same.
+func sameCounts(a, b Reach) bool {
+	return a.Activities == b.Activities && a.PersonTimes == b.PersonTimes && a.Estimated == b.Estimated &&
+		a.Evidence == b.Evidence && a.Airing == b.Airing &&
+		(a.UniquePersons == nil) == (b.UniquePersons == nil) && (a.UniquePersons == nil || *a.UniquePersons == *b.UniquePersons)
 }
 
-// DeleteReach removes the record with natural key id, if there is one.
-func (s *Service) DeleteReach(ctx context.Context, id string) error {
-	return s.store.DeleteReach(ctx, id)
+// Conflict codes of reach records, in import summaries.
+const (
+	CodeRequired        = "required"
+	CodeUnknownCampaign = "unknown_campaign"
+	CodeUnknownUnit     = "unknown_org_unit"
+	CodeOutsideScope    = "outside_scope"
+	CodeUnknownGroup    = "unknown_group"
+	CodeUnknownActivity = "unknown_activity"
+	CodeBadDate         = "bad_date"
+	CodeOutsidePeriod   = "date_outside_campaign"
+	CodeFutureDate      = "date_in_future"
+	CodeNotInteger      = "not_integer"
+	CodeNegative        = "negative"
+	CodeNoActivity      = "zero_activities"
+	CodeUniqueOverTimes = "unique_exceeds_person_times"
+	CodeUniqueEstimate  = "unique_on_estimate"
+	CodeReserved        = "reserved"
+	CodeTooLong         = "too_long"
+	CodeDuplicateRow    = "duplicate_row"
+	CodeNotBoolean      = "not_boolean"
+)
+
+// reachProblem is one thing wrong with a reach record.
+type reachProblem struct {
+	field, code, message string
 }
 
-// ReachRecord returns the record with natural key id.
-func (s *Service) ReachRecord(ctx context.Context, id string) (Reach, error) {
-	return s.store.Reach(ctx, id)
+// reachCheck validates records against what they refer to, read once for a
+// request or a whole import.
+type reachCheck struct {
+	actor     Actor
+	tree      *unitTree
+	groups    map[string]bool
+	campaigns map[string]Campaign
+	today     Date
+}
+
+func (s *Service) reachCheck(ctx context.Context, actor Actor) (*reachCheck, error) {
+	tree, err := s.tree(ctx)
+	if err != nil {
+		return nil, err
+	}
+	groups, err := s.groupSet(ctx)
+	if err != nil {
+		return nil, err
+	}
+	list, err := s.store.Campaigns(ctx)
+	if err != nil {
+		return nil, err
+	}
+	byCode := make(map[string]Campaign, len(list))
+	for _, c := range list {
+		byCode[c.Code] = c
+	}
+	return &reachCheck{actor: actor, tree: tree, groups: groups, campaigns: byCode,
+		today: Date(s.now().In(s.opts.zone).Format(dateLayout))}, nil
+}
+
+// normalize trims and NFC-normalises the record's texts and drops what the
+// caller may not set.
+func (r *Reach) normalize() {
+	for _, p := range []*string{&r.Campaign, &r.OrgUnit, &r.Group, &r.Activity, &r.SourceRef, &r.Evidence} {
+		*p = strings.TrimSpace(norm.NFC.String(*p))
+	}
+	r.Date = Date(strings.TrimSpace(string(r.Date)))
+	r.ID, r.Airing, r.UpdatedBy, r.UpdatedAt = "", "", "", time.Time{}
+}
+
+// problems lists everything wrong with r; an empty list means r may be written by
+// the check's actor.
+func (c *reachCheck) problems(r Reach) []reachProblem {
+	var out []reachProblem
+	add := func(field, code, format string, args ...any) {
+		out = append(out, reachProblem{field, code, fmt.Sprintf(format, args...)})
+	}
+	camp, knownCampaign := c.campaigns[r.Campaign]
+	switch {
+	case r.Campaign == "":
+		add("campaign", CodeRequired, "Thiếu mã chương trình, kế hoạch")
+	case !knownCampaign:
+		add("campaign", CodeUnknownCampaign, "Không có chương trình, kế hoạch mã %q", r.Campaign)
+	}
+	u, knownUnit := c.tree.get(r.OrgUnit)
+	switch {
+	case r.OrgUnit == "":
+		add("orgUnit", CodeRequired, "Thiếu mã đơn vị")
+	case !knownUnit:
+		add("orgUnit", CodeUnknownUnit, "Không có đơn vị hành chính mã %q", r.OrgUnit)
+	case !c.actor.covers(u.Path):
+		add("orgUnit", CodeOutsideScope, "Đơn vị %s (%s) nằm ngoài phạm vi của tài khoản (%s)", r.OrgUnit, u.Name, c.actor.Scope)
+	}
+	switch {
+	case r.Group == "":
+		add("group", CodeRequired, "Thiếu nhóm đối tượng")
+	case !c.groups[r.Group]:
+		add("group", CodeUnknownGroup, "Không có nhóm đối tượng %q", r.Group)
+	}
+	if !slices.ContainsFunc(ActivityKinds, func(k struct{ Code, Label string }) bool { return k.Code == r.Activity }) {
+		add("activity", CodeUnknownActivity, "Hình thức %q không có trong danh mục (%s)", r.Activity, activityCodes())
+	}
+	switch {
+	case r.Date == "":
+		add("date", CodeRequired, "Thiếu ngày")
+	case !r.Date.valid():
+		add("date", CodeBadDate, "Ngày %q không hợp lệ (dd/mm/yyyy hoặc yyyy-mm-dd)", r.Date)
+	case r.Date > c.today:
+		add("date", CodeFutureDate, "Ngày %s ở tương lai: chỉ ghi nhận hoạt động đã diễn ra", r.Date.Display())
+	case knownCampaign && (r.Date < camp.Period.Start || r.Date > camp.Period.End):
+		add("date", CodeOutsidePeriod, "Ngày %s nằm ngoài thời gian của kế hoạch (%s – %s)",
+			r.Date.Display(), camp.Period.Start.Display(), camp.Period.End.Display())
+	}
+	switch {
+	case r.Activities < 1:
+		add("activities", CodeNoActivity, "Số buổi phải ít nhất là 1")
+	case r.Activities > maxCount:
+		add("activities", CodeNotInteger, "Số buổi quá lớn")
+	}
+	switch {
+	case r.PersonTimes < 0:
+		add("personTimes", CodeNegative, "Số lượt người không được âm")
+	case r.PersonTimes > maxCount:
+		add("personTimes", CodeNotInteger, "Số lượt người quá lớn")
+	}
+	if up := r.UniquePersons; up != nil {
+		switch {
+		case *up < 0:
+			add("uniquePersons", CodeNegative, "Số người không được âm")
+		case *up > r.PersonTimes:
+			add("uniquePersons", CodeUniqueOverTimes, "Số người (%d) không được lớn hơn số lượt người (%d)", *up, r.PersonTimes)
+		case slices.Contains(massMedia, r.Activity):
+			add("uniquePersons", CodeUniqueEstimate, "Báo chí, phát thanh chỉ có số lượt người ước tính, không có số người của nhóm")
+		}
+	}
+	if strings.HasPrefix(r.SourceRef, airingRefPrefix) {
+		add("sourceRef", CodeReserved, "Số hiệu báo cáo bắt đầu bằng %q dành cho các buổi phát sóng đã xác nhận", airingRefPrefix)
+	}
+	for _, f := range []struct {
+		field, value string
+		max          int
+	}{{"sourceRef", r.SourceRef, maxRefLength}, {"evidence", r.Evidence, maxEvidenceLength}} {
+		if utf8.RuneCountInString(f.value) > f.max {
+			add(f.field, CodeTooLong, "Tối đa %d ký tự", f.max)
+		}
+	}
+	return out
+}
+
+func activityCodes() string {
+	codes := make([]string, len(ActivityKinds))
+	for i, k := range ActivityKinds {
+		codes[i] = k.Code
+	}
+	return strings.Join(codes, ", ")
+}
+
+// invalid turns problems into the error of a single-record write: an org unit
+// outside the actor's scope is a refusal, anything else invalid input.
+func invalid(problems []reachProblem) error {
+	v := &ValidationError{}
+	for _, p := range problems {
+		if p.code == CodeOutsideScope {
+			return fmt.Errorf("%w: %s", ErrOutsideScope, p.message)
+		}
+		v.Add(p.field, p.message)
+	}
+	return v.Err()
+}
+
+// ReachFilter selects reach records. Campaign is required; Scope limits them to an
+// org unit's subtree; From and To bound the dates (inclusive).
+type ReachFilter struct {
+	Campaign string
+	Scope    string
+	Group    string
+	Activity string
+	From, To Date
+}
+
+// ListReach returns up to limit records f selects within the actor's scope, ordered
+// by key, after the key after.
+func (s *Service) ListReach(ctx context.Context, actor Actor, f ReachFilter, after string, limit int) ([]Reach, error) {
+	if _, err := s.store.Campaign(ctx, f.Campaign); err != nil {
+		return nil, err
+	}
+	tree, err := s.tree(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if f.Scope == "" {
+		f.Scope = actor.Scope
+	}
+	if f.Scope != AllUnits {
+		u, ok := tree.get(f.Scope)
+		if !ok {
+			return nil, Invalid("orgUnit", fmt.Sprintf("no org unit with code %s", f.Scope))
+		}
+		if !actor.covers(u.Path) {
+			return nil, fmt.Errorf("%w: org unit %s is outside your scope %s", ErrOutsideScope, f.Scope, actor.Scope)
+		}
+	}
+	return s.store.ListReach(ctx, f, after, limit)
+}
+
+// ReachRecord returns the record with natural key id, if the actor's scope covers it.
+func (s *Service) ReachRecord(ctx context.Context, actor Actor, id string) (Reach, error) {
+	r, err := s.store.Reach(ctx, id)
+	if err != nil {
+		return Reach{}, err
+	}
+	return r, s.requireCovers(ctx, actor, r.OrgUnit)
+}
+
+func (s *Service) requireCovers(ctx context.Context, actor Actor, unit string) error {
+	path, err := s.Path(ctx, unit)
+	if err != nil {
+		return err
+	}
+	if !actor.covers(path) {
+		return fmt.Errorf("%w: org unit %s is outside your scope %s", ErrOutsideScope, unit, actor.Scope)
+	}
+	return nil
+}
+
+// PutReach validates r and stores it under its natural key, replacing an earlier
+// report of the same activity; created says whether it is new.
+func (s *Service) PutReach(ctx context.Context, actor Actor, r Reach) (out Reach, created bool, err error) {
+	r.normalize()
+	check, err := s.reachCheck(ctx, actor)
+	if err != nil {
+		return Reach{}, false, err
+	}
+	if err := invalid(check.problems(r)); err != nil {
+		return Reach{}, false, err
+	}
+	r.ID = ReachKey(r)
+	return s.SyncReach(ctx, actor, r.ID, &r)
+}
+
+// DeleteReach removes the record with natural key id.
+func (s *Service) DeleteReach(ctx context.Context, actor Actor, id string) error {
+	old, err := s.store.Reach(ctx, id)
+	if err != nil {
+		return err
+	}
+	if err := s.requireCovers(ctx, actor, old.OrgUnit); err != nil {
+		return err
+	}
+	_, _, err = s.SyncReach(ctx, actor, id, nil)
+	return err
+}
+
+// SyncReach brings the record with natural key id to want, or removes it when want
+// is nil, keeping the rollups in step: it writes (and audits) only what differs, so
+// a repeated report or confirmation is never counted twice. The record is taken as
+// valid: Loa derives it (from an airing) or PutReach checked it.
+func (s *Service) SyncReach(ctx context.Context, actor Actor, id string, want *Reach) (out Reach, created bool, err error) {
+	unlock := s.store.LockReach(id)
+	defer unlock()
+	old, err := s.store.Reach(ctx, id)
+	found := err == nil
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return Reach{}, false, err
+	}
+	w := reachWrite{}
+	switch {
+	case want == nil && !found:
+		return Reach{}, false, nil
+	case want == nil:
+		w.before = &old
+		_, err = s.writeReach(ctx, []string{old.Campaign}, func() ([]reachWrite, error) {
+			return []reachWrite{w}, s.store.DeleteReach(ctx, id)
+		})
+	case found && sameCounts(old, *want):
+		return old, false, nil
+	default:
+		r := *want
+		r.ID, r.Path, r.UpdatedBy, r.UpdatedAt = id, s.pathOf(ctx, r.OrgUnit), actor.Username, s.now().UTC().Truncate(time.Millisecond)
+		w.after = &r
+		if found {
+			w.before = &old
+		}
+		_, err = s.writeReach(ctx, []string{r.Campaign}, func() ([]reachWrite, error) {
+			return []reachWrite{w}, s.store.ReplaceReach(ctx, []Reach{r})
+		})
+	}
+	if err != nil {
+		return Reach{}, false, err
+	}
+	unit := old.OrgUnit
+	if w.after != nil {
+		out, unit = *w.after, w.after.OrgUnit
+	}
+	return out, !found, s.audit.Record(ctx, actor.Username, w.change(s.pathOf(ctx, unit)))
+}
+
+// pathOf is the unit's path for the audit trail (empty for an unknown unit).
+func (s *Service) pathOf(ctx context.Context, unit string) []string {
+	path, err := s.Path(ctx, unit)
+	if err != nil {
+		return nil
+	}
+	return path
+}
+
+// reachWrite is one record changing: created (no before), updated or deleted (no
+// after).
+type reachWrite struct {
+	before, after *Reach
+}
+
+func (w reachWrite) change(path []string) Change {
+	c := Change{Entity: "reach", Path: path}
+	switch {
+	case w.before == nil:
+		c.Action, c.EntityID, c.After = "create", w.after.ID, *w.after
+	case w.after == nil:
+		c.Action, c.EntityID, c.Before = "delete", w.before.ID, *w.before
+	default:
+		c.Action, c.EntityID, c.Before, c.After = "update", w.after.ID, *w.before, *w.after
+	}
+	return c
 }

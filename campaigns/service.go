@@ -33,10 +33,38 @@ type Store interface {
 	ReplaceCampaign(ctx context.Context, c Campaign) error
 	DeleteCampaign(ctx context.Context, code string) error
 
-	// SaveReach upserts a reach record by its `_id`; DeleteReach removes one.
-	SaveReach(ctx context.Context, r Reach) error
-	DeleteReach(ctx context.Context, id string) error
+	// Reach records, by natural `_id`. LockReach serialises the read-modify-write of
+	// one record within the process; InsertReach inserts new records and returns the
+	// positions of those whose key is already stored; ReachByIDs reads the stored
+	// ones among ids; EachReach streams a campaign's records (a scan: for rebuilds).
+	LockReach(id string) (unlock func())
 	Reach(ctx context.Context, id string) (Reach, error)
+	ReachByIDs(ctx context.Context, ids []string) (map[string]Reach, error)
+	InsertReach(ctx context.Context, rs []Reach) (existing []int, err error)
+	ReplaceReach(ctx context.Context, rs []Reach) error
+	DeleteReach(ctx context.Context, id string) error
+	ListReach(ctx context.Context, f ReachFilter, after string, limit int) ([]Reach, error)
+	EachReach(ctx context.Context, campaign string, f func(Reach)) error
+
+	// Rollups, per campaign and half-month, with a version that moves on each change.
+	Rollups(ctx context.Context, campaign string) (map[CellKey]Cell, error)
+	IncRollups(ctx context.Context, campaign string, cutoff int, cells map[CellKey]Cell) error
+	ReplaceRollups(ctx context.Context, campaign string, cutoff int, cells map[CellKey]Cell) error
+	RollupsVersion(ctx context.Context, campaign string) (int64, error)
+	BumpRollups(ctx context.Context, campaign string) (int64, error)
+	RollupCutoff(ctx context.Context) (int, error)
+	SetRollupCutoff(ctx context.Context, day int) error
+
+	// The journal of record writes in progress: an entry stays open when a write
+	// of records did not reach the rollups.
+	OpenJournal(ctx context.Context, campaigns []string) (id string, err error)
+	CloseJournal(ctx context.Context, id string) error
+	OpenJournals(ctx context.Context) (campaigns []string, err error)
+	CloseJournals(ctx context.Context) error
+
+	ManualValues(ctx context.Context, campaign string) ([]ManualValue, error)
+	SaveManualValue(ctx context.Context, v ManualValue) error
+	DeleteManualValue(ctx context.Context, id string) error
 
 	// Seeded reports whether a one-time load step has completed; MarkSeeded records it.
 	Seeded(ctx context.Context, step string) (bool, error)
@@ -50,15 +78,45 @@ type Service struct {
 	store Store
 	audit Auditor
 	now   func() time.Time
+	opts  settings
+	plans Plans
 
-	units database.Snapshot[*unitTree]
+	units   database.Snapshot[*unitTree]
+	rollups rollupCaches
 }
+
+type settings struct {
+	zone   *time.Location
+	cutoff int
+}
+
+// Option sets up a Service.
+type Option func(*settings)
+
+// InZone evaluates dates (today, the as-of date of reports) in zone; the default is
+// Asia/Ho_Chi_Minh.
+func InZone(zone *time.Location) Option { return func(o *settings) { o.zone = zone } }
+
+// DefaultCutoff is the day of the month periodic reports are cut at by default: a
+// 6-month report runs from 15 December to 14 June.
+const DefaultCutoff = 15
+
+// WithCutoff sets the day of the month (1 to 28) periodic report windows start on;
+// 1 makes them calendar quarters, halves and years.
+func WithCutoff(day int) Option { return func(o *settings) { o.cutoff = day } }
 
 // NewService returns a service on store that records every change with audit; now
 // is the clock.
-func NewService(store Store, audit Auditor, now func() time.Time) *Service {
-	return &Service{store: store, audit: audit, now: now}
+func NewService(store Store, audit Auditor, now func() time.Time, opts ...Option) *Service {
+	o := settings{zone: vietnam, cutoff: DefaultCutoff}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	return &Service{store: store, audit: audit, now: now, opts: o, plans: noPlans{}}
 }
+
+// ValidCutoff says whether day can be the cut-off day of report windows.
+func ValidCutoff(day int) bool { return day >= 1 && day <= 28 }
 
 // tree returns the current org-unit snapshot, reloading it when the stored version
 // has moved on.

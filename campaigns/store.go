@@ -30,7 +30,10 @@ var Schema = []database.Collection{
 	{Name: populationsColl},
 	{Name: campaignsColl},
 	{Name: metaColl},
-	{Name: reachColl},
+	{Name: reachColl, Indexes: []mongo.IndexModel{{Keys: bson.D{{Key: "campaign", Value: 1}, {Key: "path", Value: 1}, {Key: "date", Value: 1}}}}},
+	{Name: rollupsColl},
+	{Name: journalColl},
+	{Name: manualColl},
 }
 
 // MongoStore is the Store on MongoDB (or the embedded engine).
@@ -181,29 +184,4 @@ func (s *MongoStore) MarkSeeded(ctx context.Context, step string) error {
 		return fmt.Errorf("record seed step %s: %w", step, err)
 	}
 	return nil
-}
-
-// SaveReach upserts a reach record by its natural `_id`.
-func (s *MongoStore) SaveReach(ctx context.Context, r Reach) error {
-	if _, err := s.db.Collection(reachColl).ReplaceOne(ctx, byID(r.ID), r, options.Replace().SetUpsert(true)); err != nil {
-		return fmt.Errorf("save reach %s: %w", r.ID, err)
-	}
-	return nil
-}
-
-// DeleteReach removes a reach record; a missing one is no error.
-func (s *MongoStore) DeleteReach(ctx context.Context, id string) error {
-	if _, err := s.db.Collection(reachColl).DeleteOne(ctx, byID(id)); err != nil {
-		return fmt.Errorf("delete reach %s: %w", id, err)
-	}
-	return nil
-}
-
-// Reach reads one reach record.
-func (s *MongoStore) Reach(ctx context.Context, id string) (Reach, error) {
-	r, found, err := database.ByID[Reach](ctx, s.db.Collection(reachColl), id)
-	if err == nil && !found {
-		err = fmt.Errorf("%w: no reach record %s", ErrNotFound, id)
-	}
-	return r, err
 }

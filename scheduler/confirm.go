@@ -213,9 +213,10 @@ func (s *Service) reachOf(a Airing, st Station) campaigns.Reach {
 		SourceRef: "airing:" + a.ID, Evidence: evidence, Airing: a.ID}
 }
 
-// countReach brings the reach an airing counts as in line with its status: saved
-// while aired or published, removed otherwise, and written (and audited) only when
-// it differs, so a repeated or changed confirmation is never counted twice.
+// countReach brings the reach an airing counts as in line with its status: a
+// record while aired or published, none otherwise; the campaigns service writes
+// (and audits) only what differs, so a repeated or changed confirmation is never
+// counted twice.
 func (s *Service) countReach(ctx context.Context, actor campaigns.Actor, a Airing) error {
 	st, err := s.Station(ctx, a.Station)
 	if err != nil {
@@ -223,36 +224,10 @@ func (s *Service) countReach(ctx context.Context, actor campaigns.Actor, a Airin
 	}
 	want := s.reachOf(a, st)
 	key := campaigns.ReachKey(want)
-	have, err := s.units.ReachRecord(ctx, key)
-	found := err == nil
-	if err != nil && !errors.Is(err, campaigns.ErrNotFound) {
+	if a.Status != StatusAired && a.Status != StatusPublished {
+		_, _, err = s.units.SyncReach(ctx, actor, key, nil)
 		return err
 	}
-	change := campaigns.Change{Entity: "reach", EntityID: key, Path: s.path(ctx, want.OrgUnit)}
-	switch counts := a.Status == StatusAired || a.Status == StatusPublished; {
-	case counts && found && sameReach(have, want):
-		return nil
-	case counts:
-		if err := s.units.SaveReach(ctx, want); err != nil {
-			return err
-		}
-		change.Action, change.After = "create", want
-		if found {
-			change.Action, change.Before = "update", have
-		}
-	case found:
-		if err := s.units.DeleteReach(ctx, key); err != nil {
-			return err
-		}
-		change.Action, change.Before = "delete", have
-	default:
-		return nil
-	}
-	return s.audit.Record(ctx, actor.Username, change)
-}
-
-// sameReach compares what two records count, not when they were written.
-func sameReach(a, b campaigns.Reach) bool {
-	a.ID, a.UpdatedAt, b.ID, b.UpdatedAt = "", time.Time{}, "", time.Time{}
-	return a.UniquePersons == nil && b.UniquePersons == nil && a == b
+	_, _, err = s.units.SyncReach(ctx, actor, key, &want)
+	return err
 }

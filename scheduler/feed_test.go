@@ -153,7 +153,7 @@ func TestConfirm(t *testing.T) {
 		t.Errorf("the same confirmation again: changed %v, %v, version %d → %d; want nothing written", changed, err, v, f.airingsVersion())
 	}
 	key := campaigns.ReachKey(f.s.reachOf(a, f.stationOf("LOA-20551")))
-	rec, err := f.cs.ReachRecord(f.ctx, key)
+	rec, err := f.cs.ReachRecord(f.ctx, campaigns.System, key)
 	if err != nil || rec.Activities != 1 || rec.PersonTimes != 1000 || !rec.Estimated || rec.Group != "general_public" ||
 		rec.OrgUnit != "20551" || rec.Date != "2024-03-05" || rec.Activity != campaigns.ActivityBroadcast || rec.UniquePersons != nil {
 		t.Errorf("reach of the aired broadcast = %+v, %v", rec, err)
@@ -162,7 +162,7 @@ func TestConfirm(t *testing.T) {
 	if _, _, err := f.s.Confirm(f.ctx, stationActor, "LOA-20551", Confirmation{AiringID: tue.ID, Status: StatusMissed, At: c.At, Note: "mất điện"}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.cs.ReachRecord(f.ctx, key); !errors.Is(err, campaigns.ErrNotFound) {
+	if _, err := f.cs.ReachRecord(f.ctx, campaigns.System, key); !errors.Is(err, campaigns.ErrNotFound) {
 		t.Errorf("after missed, the reach record: %v, want none", err)
 	}
 

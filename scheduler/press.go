@@ -40,6 +40,47 @@ type PressCalendar struct {
 // and published (cancelled ones aside) and says whether the month meets "at least
 // once a month".
 func (s *Service) PressCalendar(ctx context.Context, campaign string, year int) (PressCalendar, error) {
+	return s.channelCalendar(ctx, campaign, ChannelPress, year)
+}
+
+// ChannelMonths counts, by month, the campaign's items planned and published on a
+// channel kind in a year: the press calendar the indicator engine reads.
+func (s *Service) ChannelMonths(ctx context.Context, campaign, channel string, year int) (map[string]campaigns.MonthPlan, error) {
+	pc, err := s.channelCalendar(ctx, campaign, channel, year)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]campaigns.MonthPlan, len(pc.Months))
+	for _, m := range pc.Months {
+		out[m.Month] = campaigns.MonthPlan{Planned: m.Planned, Published: m.Published}
+	}
+	return out, nil
+}
+
+// PlannedUnits counts, per org unit, the campaign's airings planned (not cancelled,
+// with content) from from to to: what forecasts of activity rest on.
+func (s *Service) PlannedUnits(ctx context.Context, campaign string, from, to time.Time) (map[string]int, error) {
+	cal, err := s.airings(ctx)
+	if err != nil {
+		return nil, err
+	}
+	stations, err := s.Stations(ctx, StationFilter{})
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]int{}
+	for _, st := range stations {
+		for _, a := range cal.window(st.Code, from, to) {
+			if a.Campaign == campaign && a.occupies() && a.Status != StatusNoContent {
+				out[a.OrgUnit]++
+			}
+		}
+	}
+	return out, nil
+}
+
+// channelCalendar is PressCalendar for any channel kind.
+func (s *Service) channelCalendar(ctx context.Context, campaign, channel string, year int) (PressCalendar, error) {
 	if _, err := s.units.Campaign(ctx, campaign); err != nil {
 		return PressCalendar{}, err
 	}
@@ -50,11 +91,11 @@ func (s *Service) PressCalendar(ctx context.Context, campaign string, year int) 
 	if err != nil {
 		return PressCalendar{}, err
 	}
-	stations, err := s.Stations(ctx, StationFilter{Channel: ChannelPress})
+	stations, err := s.Stations(ctx, StationFilter{Channel: channel})
 	if err != nil {
 		return PressCalendar{}, err
 	}
-	out := PressCalendar{Campaign: campaign, Year: year, Channel: ChannelPress, Months: make([]PressMonth, 12)}
+	out := PressCalendar{Campaign: campaign, Year: year, Channel: channel, Months: make([]PressMonth, 12)}
 	thisMonth := monthStart(s.now().In(s.opts.Zone))
 	for m := range 12 {
 		from := time.Date(year, time.Month(m+1), 1, 0, 0, 0, 0, s.opts.Zone)

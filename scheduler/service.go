@@ -60,10 +60,8 @@ type Units interface {
 	Campaign(ctx context.Context, code string) (campaigns.Campaign, error)
 	Campaigns(ctx context.Context) ([]campaigns.Campaign, error)
 	TargetGroups(ctx context.Context) ([]campaigns.TargetGroup, error)
-	// ReachRecord, SaveReach and DeleteReach keep the reach an airing counts as.
-	ReachRecord(ctx context.Context, id string) (campaigns.Reach, error)
-	SaveReach(ctx context.Context, r campaigns.Reach) error
-	DeleteReach(ctx context.Context, id string) error
+	// SyncReach keeps the reach an airing counts as (nil: none).
+	SyncReach(ctx context.Context, actor campaigns.Actor, id string, want *campaigns.Reach) (campaigns.Reach, bool, error)
 }
 
 // Library is the content stations may air; content.Service is one.

@@ -26,6 +26,11 @@ const (
 	RunJobs          Action = "run a job now"
 	PullSchedule     Action = "pull its own station's schedule and scripts, confirm its airings (station token)"
 	ReadAsRun        Action = "read as-run reconciliations (planned, delivered, aired, missed, unconfirmed)"
+	ReadReach        Action = "read reach records"
+	WriteReach       Action = "enter, import, correct and delete reach records"
+	ReadReports      Action = "read the indicator report (JSON, CSV, XLSX, printable HTML)"
+	ReadSmallCells   Action = "see counts under 5 people in reports (others read \"<5\")"
+	WriteManual      Action = "enter the values of manual indicators"
 )
 
 // Permissions is the one table of who may do what; scopes narrow it further. The
@@ -53,6 +58,11 @@ var Permissions = []struct {
 	{RunJobs, []string{RoleAdmin}},
 	{PullSchedule, []string{RoleStation}},
 	{ReadAsRun, []string{RoleAdmin, RolePlanner, RoleViewer}},
+	{ReadReach, []string{RoleAdmin, RolePlanner, RoleReporter, RoleViewer}},
+	{WriteReach, []string{RolePlanner, RoleReporter}},
+	{ReadReports, []string{RoleAdmin, RolePlanner, RoleApprover, RoleReporter, RoleViewer}},
+	{ReadSmallCells, []string{RoleAdmin, RolePlanner, RoleApprover, RoleReporter}},
+	{WriteManual, []string{RolePlanner}},
 }
 
 // Can reports whether any of u's roles allows action.

@@ -141,6 +141,17 @@ func Register(r *gin.Engine, d Deps) {
 	api.GET("/campaigns/:id/gaps", h.allow(access.ReadSchedule), h.campaignGaps)
 	api.GET("/campaigns/:id/asrun", h.allow(access.ReadAsRun), h.campaignAsRun)
 
+	api.GET("/reach", h.allow(access.ReadReach), h.listReach)
+	api.POST("/reach", h.allow(access.WriteReach), h.putReach)
+	api.GET("/reach/import-template", h.allow(access.ReadReach), h.reachTemplate)
+	api.POST("/reach/import", h.allow(access.WriteReach), h.importReach)
+	api.GET("/reach/:id", h.allow(access.ReadReach), h.showReach)
+	api.DELETE("/reach/:id", h.allow(access.WriteReach), h.deleteReach)
+	api.GET("/campaigns/:id/manual-values", h.allow(access.ReadReports), h.listManualValues)
+	api.POST("/campaigns/:id/manual-values", h.allow(access.WriteManual), h.putManualValue)
+	api.DELETE("/campaigns/:id/manual-values/:value", h.allow(access.WriteManual), h.deleteManualValue)
+	api.GET("/campaigns/:id/report", h.allow(access.ReadReports), h.report)
+
 	api.GET("/jobs", h.allow(access.ReadJobs), h.listJobs)
 	api.POST("/jobs/:name/run", h.allow(access.RunJobs), h.runJob)
 }

@@ -59,6 +59,7 @@ var statuses = []struct {
 	{campaigns.ErrConflict, http.StatusConflict, "conflict"},
 	{access.ErrUnauthorized, http.StatusUnauthorized, "unauthorized"},
 	{scheduler.ErrNotStarted, http.StatusUnprocessableEntity, "not_started"},
+	{campaigns.ErrUnsupportedFile, http.StatusUnsupportedMediaType, "unsupported_media_type"},
 }
 
 // fail renders err. Errors the table does not know are a 500 whose details go to

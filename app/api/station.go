@@ -191,9 +191,7 @@ func (h *handler) scriptHTML(c *gin.Context) {
 		h.fail(c, err)
 		return
 	}
-	// The printable page's one inline style sheet, allowed by its hash alone.
-	csp := c.Writer.Header().Get("Content-Security-Policy")
-	c.Header("Content-Security-Policy", strings.Replace(csp, "style-src 'self'", "style-src 'self' "+scheduler.ScriptStyleSource, 1))
+	allowInlineStyle(c, scheduler.ScriptStyleSource)
 	c.Data(http.StatusOK, "text/html; charset=utf-8", page)
 }
 

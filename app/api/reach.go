@@ -1,0 +1,219 @@
+package api
+
+import (
+	"bytes"
+	"encoding/base64"
+	"fmt"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"loa/app/access"
+	"loa/campaigns"
+	"loa/campaigns/export"
+)
+
+// sheetUpload is a reach import: a CSV file or an Excel workbook (the service reads
+// which from the content).
+var sheetUpload = upload{[]string{"text/csv", "application/csv", "text/plain",
+	"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "application/octet-stream"},
+	"a CSV file (text/csv) or an Excel workbook (.xlsx)"}
+
+const xlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+// reachPage is a page of reach records: the collection grows without bound, so no
+// total is counted.
+type reachPage struct {
+	Items      []campaigns.Reach `json:"items"`
+	NextCursor string            `json:"nextCursor,omitempty"`
+}
+
+func (h *handler) listReach(c *gin.Context) {
+	limit, err := intQuery(c, "limit", contentLimit, 1, maxLimit)
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	after, err := base64.RawURLEncoding.DecodeString(c.Query("cursor"))
+	if err != nil {
+		h.fail(c, badRequest("cursor", "cursor is not one this API gave out"))
+		return
+	}
+	f := campaigns.ReachFilter{Campaign: c.Query("campaign"), Scope: c.Query("orgUnit"), Group: c.Query("group"),
+		Activity: c.Query("activity"), From: campaigns.Date(c.Query("from")), To: campaigns.Date(c.Query("to"))}
+	if f.Campaign == "" {
+		h.fail(c, badRequest("campaign", "campaign is required: reach records are listed per campaign"))
+		return
+	}
+	for _, d := range []struct {
+		name string
+		date campaigns.Date
+	}{{"from", f.From}, {"to", f.To}} {
+		if _, err := campaigns.ParseDate(string(d.date)); d.date != "" && err != nil {
+			h.fail(c, badRequest(d.name, err.Error()))
+			return
+		}
+	}
+	rs, err := h.Campaigns.ListReach(c.Request.Context(), currentUser(c).Actor(), f, string(after), limit+1)
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	p := reachPage{Items: rs[:min(limit, len(rs))]}
+	if len(rs) > limit {
+		p.NextCursor = base64.RawURLEncoding.EncodeToString([]byte(rs[limit-1].ID))
+	}
+	c.JSON(http.StatusOK, p)
+}
+
+func (h *handler) showReach(c *gin.Context) {
+	r, err := h.Campaigns.ReachRecord(c.Request.Context(), currentUser(c).Actor(), c.Param("id"))
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, r)
+}
+
+// putReach records a reach record under its natural key: 201 when new, 200 when it
+// replaced (or repeated) the report of the same activity.
+func (h *handler) putReach(c *gin.Context) {
+	var r campaigns.Reach
+	if err := decodeJSON(c, &r); err != nil {
+		h.fail(c, err)
+		return
+	}
+	out, created, err := h.Campaigns.PutReach(c.Request.Context(), currentUser(c).Actor(), r)
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	status := http.StatusOK
+	if created {
+		status = http.StatusCreated
+	}
+	c.JSON(status, out)
+}
+
+func (h *handler) deleteReach(c *gin.Context) {
+	if err := h.Campaigns.DeleteReach(c.Request.Context(), currentUser(c).Actor(), c.Param("id")); err != nil {
+		h.fail(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}
+
+func (h *handler) importReach(c *gin.Context) {
+	dryRun, err := boolQuery(c, "dryRun")
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	data, _, err := readUpload(c, sheetUpload)
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	sum, err := h.Campaigns.ImportReach(c.Request.Context(), currentUser(c).Actor(), c.Query("campaign"), data, dryRun)
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, sum)
+}
+
+func (h *handler) reachTemplate(c *gin.Context) {
+	format := c.DefaultQuery("format", "xlsx")
+	data, err := h.Campaigns.ReachTemplate(c.Request.Context(), format)
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	kind := xlsxType
+	if format == "csv" {
+		kind = "text/csv; charset=utf-8"
+	}
+	c.Header("Content-Disposition", fmt.Sprintf(`attachment; filename="mau-nhap-so-lieu.%s"`, format))
+	c.Data(http.StatusOK, kind, data)
+}
+
+func (h *handler) listManualValues(c *gin.Context) {
+	vs, err := h.Campaigns.ManualValues(c.Request.Context(), currentUser(c).Actor(), c.Param("id"))
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	// Entered values are few (a handful per indicator): one page.
+	c.JSON(http.StatusOK, page[campaigns.ManualValue]{Items: vs, Total: len(vs)})
+}
+
+func (h *handler) putManualValue(c *gin.Context) {
+	var v campaigns.ManualValue
+	if err := decodeJSON(c, &v); err != nil {
+		h.fail(c, err)
+		return
+	}
+	out, err := h.Campaigns.PutManualValue(c.Request.Context(), currentUser(c).Actor(), c.Param("id"), v)
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, out)
+}
+
+func (h *handler) deleteManualValue(c *gin.Context) {
+	err := h.Campaigns.DeleteManualValue(c.Request.Context(), currentUser(c).Actor(), c.Param("id"), c.Param("value"))
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}
+
+// report answers the secretariat's report as JSON, the long-format CSV, a
+// formatted workbook or a printable page. Readers without access to small cells
+// (viewers) get them suppressed in every format.
+func (h *handler) report(c *gin.Context) {
+	format := c.DefaultQuery("format", "json")
+	if format != "json" && format != "csv" && format != "xlsx" && format != "html" {
+		h.fail(c, badRequest("format", "format must be json, csv, xlsx or html"))
+		return
+	}
+	user := currentUser(c)
+	r, err := h.Campaigns.Report(c.Request.Context(), user.Actor(), c.Param("id"), campaigns.ReportQuery{
+		AsOf: c.Query("asOf"), Scope: c.Query("scope"), Period: c.Query("period"),
+		Suppress: !user.Can(access.ReadSmallCells),
+	})
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	name := fmt.Sprintf("bao-cao-%s-%s-%s.%s", r.Campaign.Code, r.Scope.Code, r.AsOf, format)
+	switch format {
+	case "json":
+		c.JSON(http.StatusOK, r)
+		return
+	case "csv":
+		var b bytes.Buffer
+		err = export.CSV(&b, r)
+		if err == nil {
+			c.Header("Content-Disposition", fmt.Sprintf(`attachment; filename="%s"`, name))
+			c.Data(http.StatusOK, "text/csv; charset=utf-8", b.Bytes())
+		}
+	case "xlsx":
+		var data []byte
+		if data, err = export.XLSX(r); err == nil {
+			c.Header("Content-Disposition", fmt.Sprintf(`attachment; filename="%s"`, name))
+			c.Data(http.StatusOK, xlsxType, data)
+		}
+	case "html":
+		var page []byte
+		if page, err = export.HTML(r); err == nil {
+			allowInlineStyle(c, export.StyleSource)
+			c.Data(http.StatusOK, "text/html; charset=utf-8", page)
+		}
+	}
+	if err != nil {
+		h.fail(c, err)
+	}
+}

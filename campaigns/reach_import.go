@@ -1,0 +1,416 @@
+package campaigns
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/xuri/excelize/v2"
+)
+
+// ErrUnsupportedFile means an uploaded file is neither CSV nor XLSX.
+var ErrUnsupportedFile = errors.New("unsupported file")
+
+// maxUnzipped bounds what a workbook may unzip to.
+const maxUnzipped = 200 << 20
+
+// maxConflicts bounds the conflicts an import summary lists; the rest are counted.
+const maxConflicts = 1000
+
+// reachColumn is a column of a reach import file: its field, its Vietnamese header
+// (the template's) and the other headers it is known by.
+type reachColumn struct {
+	field, header, help string
+	aliases             []string
+	required            bool
+}
+
+var reachColumns = []reachColumn{
+	{"campaign", "Mã kế hoạch", "mã chương trình, kế hoạch (bỏ trống nếu chọn khi nhập)", []string{"chuong trinh", "ke hoach", "campaign"}, false},
+	{"orgUnit", "Mã đơn vị", "mã đơn vị hành chính (GSO) nơi tổ chức hoạt động", []string{"ma dvhc", "orgunit", "org_unit", "org_unit_code"}, true},
+	{"group", "Nhóm đối tượng", "mã hoặc tên nhóm đối tượng (xem bảng dưới)", []string{"doi tuong", "group"}, true},
+	{"date", "Ngày", "ngày tổ chức: dd/mm/yyyy hoặc yyyy-mm-dd", []string{"ngay thuc hien", "ngay to chuc", "date"}, true},
+	{"activity", "Hình thức", "mã hoặc tên hình thức (xem bảng dưới)", []string{"hinh thuc tuyen truyen", "activity"}, true},
+	{"activities", "Số buổi", "số buổi, cuộc, tin bài: số nguyên từ 1", []string{"so cuoc", "so hoat dong", "activities"}, true},
+	{"personTimes", "Số lượt người", "số lượt người tham dự, được tiếp cận: số nguyên từ 0", []string{"luot nguoi", "persontimes", "person_times"}, true},
+	{"uniquePersons", "Số người", "số người (không trùng), nếu biết; không lớn hơn số lượt người", []string{"uniquepersons", "unique_persons"}, false},
+	{"estimated", "Ước tính", "\"x\" hoặc \"có\" nếu số liệu là ước tính", []string{"uoc luong", "estimated"}, false},
+	{"sourceRef", "Số hiệu báo cáo", "số hiệu báo cáo của đơn vị, để nhập lại không bị trùng", []string{"so bao cao", "sourceref", "source_ref"}, false},
+	{"evidence", "Minh chứng", "đường dẫn hoặc ghi chú minh chứng", []string{"ghi chu", "evidence"}, false},
+}
+
+// reachHeader maps a header as written in a file to its field: Vietnamese or
+// English, with or without diacritics, case or a hint in parentheses.
+func reachHeader(h string) string {
+	name := strings.Join(strings.Fields(Fold(h)), " ")
+	candidates := []string{name}
+	if before, inside, ok := strings.Cut(name, "("); ok {
+		candidates = []string{strings.TrimSpace(before), strings.Trim(strings.TrimSpace(inside), ")")}
+	}
+	for _, n := range candidates {
+		for _, c := range reachColumns {
+			if n == Fold(c.header) || n == strings.ToLower(c.field) || slices.Contains(c.aliases, n) {
+				return c.field
+			}
+		}
+	}
+	return ""
+}
+
+func missingReachColumns(fields []string) string {
+	names := make([]string, len(fields))
+	for i, f := range fields {
+		for _, c := range reachColumns {
+			if c.field == f {
+				names[i] = fmt.Sprintf("%q (%s)", c.header, c.field)
+			}
+		}
+	}
+	return "Thiếu cột bắt buộc: " + strings.Join(names, ", ")
+}
+
+// ImportReach reads reach records from a CSV or XLSX file (the first sheet), with
+// Vietnamese or English headers. Good rows are written and bad rows reported, each
+// problem with its row, column, a Vietnamese message and a code. Rows are keyed by
+// their natural key, so importing the same file twice changes nothing and a
+// corrected file updates what it corrects. campaign is used where the file has no
+// campaign column (or leaves it empty).
+func (s *Service) ImportReach(ctx context.Context, actor Actor, campaign string, data []byte, dryRun bool) (ImportSummary, error) {
+	records, xlsx, err := readSheet(data)
+	if err != nil {
+		return ImportSummary{}, err
+	}
+	var required []string
+	for _, c := range reachColumns {
+		if c.required || c.field == "campaign" && campaign == "" {
+			required = append(required, c.field)
+		}
+	}
+	t, err := newTable(records, reachHeader, required, missingReachColumns)
+	if err != nil {
+		return ImportSummary{}, err
+	}
+	check, err := s.reachCheck(ctx, actor)
+	if err != nil {
+		return ImportSummary{}, err
+	}
+	groups, err := s.store.TargetGroups(ctx)
+	if err != nil {
+		return ImportSummary{}, err
+	}
+	p := rowParser{t: t, xlsx: xlsx, campaign: campaign, groups: groups}
+	sum := ImportSummary{Read: t.dataRows()}
+	var good []Reach
+	rowOf := map[string]int{}
+	t.each(func(n int, row []string) {
+		r, problems := p.parse(row)
+		if problems == nil {
+			problems = check.problems(r)
+		}
+		for _, pr := range problems {
+			sum.conflictCode(n, t.header(pr.field), pr.code, pr.message)
+		}
+		if problems != nil {
+			return
+		}
+		r.ID = ReachKey(r)
+		if first, dup := rowOf[r.ID]; dup {
+			sum.conflictCode(n, t.header("orgUnit"), CodeDuplicateRow,
+				fmt.Sprintf("Trùng với dòng %d (cùng đơn vị, nhóm, ngày, hình thức và số hiệu báo cáo)", first))
+			return
+		}
+		rowOf[r.ID] = n
+		r.Path, _ = check.tree.path(r.OrgUnit)
+		r.UpdatedBy, r.UpdatedAt = actor.Username, s.now().UTC().Truncate(time.Millisecond)
+		good = append(good, r)
+	})
+	if err := s.saveReachRows(ctx, actor, &sum, good, dryRun); err != nil {
+		return ImportSummary{}, err
+	}
+	out := sum.finish(dryRun)
+	if len(out.Conflicts) > maxConflicts {
+		out.ConflictsOmitted, out.Conflicts = len(out.Conflicts)-maxConflicts, out.Conflicts[:maxConflicts]
+	}
+	return out, nil
+}
+
+// saveReachRows counts and (unless a dry run) writes good rows: new keys are
+// inserted, stored ones compared and replaced where they changed.
+func (s *Service) saveReachRows(ctx context.Context, actor Actor, sum *ImportSummary, good []Reach, dryRun bool) error {
+	if dryRun {
+		ids := make([]string, len(good))
+		for i, r := range good {
+			ids[i] = r.ID
+		}
+		stored, err := s.store.ReachByIDs(ctx, ids)
+		if err != nil {
+			return err
+		}
+		for _, r := range good {
+			old, found := stored[r.ID]
+			switch {
+			case !found:
+				sum.Imported++
+			case sameCounts(old, r):
+				sum.Unchanged++
+			default:
+				sum.Updated++
+			}
+		}
+		return nil
+	}
+	var campaigns []string
+	for _, r := range good {
+		if !slices.Contains(campaigns, r.Campaign) {
+			campaigns = append(campaigns, r.Campaign)
+		}
+	}
+	if len(good) == 0 {
+		return nil
+	}
+	writes, err := s.writeReach(ctx, campaigns, func() ([]reachWrite, error) { return s.storeReachRows(ctx, good) })
+	if err != nil {
+		return err
+	}
+	var created []string
+	var changes []Change
+	for _, w := range writes {
+		if w.before == nil {
+			created = append(created, w.after.ID)
+			continue
+		}
+		changes = append(changes, w.change(w.after.Path))
+	}
+	sum.Imported, sum.Updated = len(created), len(changes)
+	sum.Unchanged = len(good) - len(writes)
+	if created != nil {
+		// One entry for the records an import creates (their state is the record
+		// itself); each update keeps its before and after.
+		changes = append(changes, Change{Action: "create", Entity: "reach_import", EntityID: created[0],
+			Path: s.pathOf(ctx, actor.Scope), After: map[string]any{"campaigns": campaigns, "created": created}})
+	}
+	return s.audit.Record(ctx, actor.Username, changes...)
+}
+
+// storeReachRows inserts rows as new records, then compares those whose key was
+// stored and replaces the ones that changed, each under its record lock.
+func (s *Service) storeReachRows(ctx context.Context, rows []Reach) ([]reachWrite, error) {
+	existing, err := s.store.InsertReach(ctx, rows)
+	if err != nil {
+		return nil, err
+	}
+	writes := make([]reachWrite, 0, len(rows))
+	taken := map[int]bool{}
+	ids := make([]string, len(existing))
+	for i, at := range existing {
+		taken[at], ids[i] = true, rows[at].ID
+	}
+	for i := range rows {
+		if !taken[i] {
+			writes = append(writes, reachWrite{after: &rows[i]})
+		}
+	}
+	if len(ids) == 0 {
+		return writes, nil
+	}
+	slices.Sort(ids)
+	for _, id := range ids {
+		defer s.store.LockReach(id)()
+	}
+	stored, err := s.store.ReachByIDs(ctx, ids)
+	if err != nil {
+		return writes, err
+	}
+	var changed []Reach
+	for _, at := range existing {
+		old := stored[rows[at].ID]
+		if !sameCounts(old, rows[at]) {
+			changed = append(changed, rows[at])
+			writes = append(writes, reachWrite{before: &old, after: &rows[at]})
+		}
+	}
+	if err := s.store.ReplaceReach(ctx, changed); err != nil {
+		return nil, err
+	}
+	return writes, nil
+}
+
+// readSheet reads the records of a CSV file or of an XLSX file's first sheet, with
+// cell values as stored (formulas are never evaluated; their stored result is read
+// as a value).
+func readSheet(data []byte) (records [][]string, xlsx bool, err error) {
+	if bytes.HasPrefix(data, []byte("PK\x03\x04")) {
+		f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{UnzipSizeLimit: maxUnzipped})
+		if err != nil {
+			return nil, true, fmt.Errorf("%w: not a readable XLSX file: %v", ErrUnsupportedFile, err)
+		}
+		defer f.Close()
+		sheets := f.GetSheetList()
+		if len(sheets) == 0 {
+			return nil, true, Invalid("file", "the workbook has no sheet")
+		}
+		rows, err := f.GetRows(sheets[0], excelize.Options{RawCellValue: true})
+		if err != nil {
+			return nil, true, Invalid("file", "the first sheet cannot be read: "+err.Error())
+		}
+		return rows, true, nil
+	}
+	if !utf8.Valid(data) || bytes.IndexByte(data, 0) >= 0 {
+		return nil, false, fmt.Errorf("%w: send a CSV file (UTF-8 text) or an Excel workbook (.xlsx)", ErrUnsupportedFile)
+	}
+	records, err = readCSV(bytes.NewReader(data))
+	return records, false, err
+}
+
+// rowParser turns a row's cells into a record.
+type rowParser struct {
+	t        *table
+	xlsx     bool
+	campaign string
+	groups   []TargetGroup
+}
+
+var (
+	dmyDate = regexp.MustCompile(`^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$`)
+	isoDate = regexp.MustCompile(`^(\d{4})-(\d{1,2})-(\d{1,2})$`)
+)
+
+// parse reads a row; problems lists cells that cannot be read at all (the record's
+// own checks come after).
+func (p rowParser) parse(row []string) (Reach, []reachProblem) {
+	var problems []reachProblem
+	bad := func(field, code, format string, args ...any) {
+		problems = append(problems, reachProblem{field, code, fmt.Sprintf(format, args...)})
+	}
+	r := Reach{
+		Campaign:  p.t.cell(row, "campaign"),
+		OrgUnit:   p.t.cell(row, "orgUnit"),
+		Group:     p.group(p.t.cell(row, "group")),
+		Activity:  activityCode(p.t.cell(row, "activity")),
+		SourceRef: p.t.cell(row, "sourceRef"),
+		Evidence:  p.t.cell(row, "evidence"),
+	}
+	if r.Campaign == "" {
+		r.Campaign = p.campaign
+	}
+	date, ok := p.date(p.t.cell(row, "date"))
+	if !ok {
+		bad("date", CodeBadDate, "Ngày %q không hợp lệ (dd/mm/yyyy hoặc yyyy-mm-dd)", p.t.cell(row, "date"))
+	}
+	r.Date = date
+	count := func(field, label string, required bool) (int64, bool) {
+		v := strings.ReplaceAll(p.t.cell(row, field), " ", "")
+		if v == "" {
+			if required {
+				bad(field, CodeRequired, "Thiếu %s", label)
+			}
+			return 0, false
+		}
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			f, ferr := strconv.ParseFloat(v, 64)
+			if ferr != nil || f != math.Trunc(f) || math.Abs(f) > maxCount {
+				bad(field, CodeNotInteger, "%s phải là số nguyên (không dùng dấu phân cách hàng nghìn), không phải %q", upperFirst(label), v)
+				return 0, false
+			}
+			n = int64(f)
+		}
+		if n < 0 {
+			bad(field, CodeNegative, "%s không được âm", upperFirst(label))
+			return 0, false
+		}
+		return n, true
+	}
+	if n, ok := count("activities", "số buổi", true); ok {
+		r.Activities = int(min(n, maxCount+1))
+	}
+	if n, ok := count("personTimes", "số lượt người", true); ok {
+		r.PersonTimes = n
+	}
+	if n, ok := count("uniquePersons", "số người", false); ok {
+		r.UniquePersons = &n
+	}
+	switch v := Fold(p.t.cell(row, "estimated")); v {
+	case "", "0", "khong", "false", "no", "k":
+	case "1", "x", "co", "true", "yes", "c":
+		r.Estimated = true
+	default:
+		bad("estimated", CodeNotBoolean, "Cột ước tính chỉ nhận \"x\"/\"có\" hoặc để trống, không phải %q", v)
+	}
+	return r, problems
+}
+
+// date reads dd/mm/yyyy, yyyy-mm-dd or, in a workbook, a date cell's serial number.
+func (p rowParser) date(v string) (Date, bool) {
+	if v == "" {
+		return "", true // reported as missing by the record's checks
+	}
+	var y, m, d string
+	switch {
+	case isoDate.MatchString(v):
+		parts := isoDate.FindStringSubmatch(v)
+		y, m, d = parts[1], parts[2], parts[3]
+	case dmyDate.MatchString(v):
+		parts := dmyDate.FindStringSubmatch(v)
+		d, m, y = parts[1], parts[2], parts[3]
+	default:
+		serial, err := strconv.ParseFloat(v, 64)
+		if !p.xlsx || err != nil || serial < 1 || serial > 2958465 {
+			return "", false
+		}
+		t, err := excelize.ExcelDateToTime(serial, false)
+		return dateOf(t), err == nil
+	}
+	yn, _ := strconv.Atoi(y)
+	mn, _ := strconv.Atoi(m)
+	dn, _ := strconv.Atoi(d)
+	date, err := ParseDate(fmt.Sprintf("%04d-%02d-%02d", yn, mn, dn))
+	return date, err == nil
+}
+
+// group reads a group's code or its Vietnamese or English name.
+func (p rowParser) group(v string) string {
+	f := Fold(v)
+	for _, g := range p.groups {
+		if v == g.Code || f == Fold(g.NameVi) || f == Fold(g.NameEn) {
+			return g.Code
+		}
+	}
+	return v
+}
+
+// activityCode reads an activity's code or its Vietnamese name.
+func activityCode(v string) string {
+	f := Fold(v)
+	for _, k := range ActivityKinds {
+		if v == k.Code || f == Fold(k.Label) {
+			return k.Code
+		}
+	}
+	return v
+}
+
+func upperFirst(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	return strings.ToUpper(string(r)) + s[n:]
+}
+
+// header is the column's header as the file writes it, or the field's name.
+func (t *table) header(field string) string {
+	if h, ok := t.headers[field]; ok {
+		return h
+	}
+	return field
+}
+
+func (s *ImportSummary) conflictCode(row int, field, code, message string) {
+	s.Conflicts = append(s.Conflicts, Conflict{Row: row, Field: field, Message: message, Code: code})
+}

@@ -1,0 +1,413 @@
+package campaigns_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"loa/app/audit"
+	"loa/app/database"
+	"loa/app/database/dbtest"
+	"loa/campaigns"
+)
+
+// reachNow is the clock of the reach tests: mid-way through the demo campaign.
+var reachNow = func() time.Time { return time.Date(2024, 7, 20, 3, 0, 0, 0, time.UTC) }
+
+// reachFixture is a service with the reference data and the demo campaign (no
+// sample reach), and the audit log it writes to.
+type reachFixture struct {
+	ctx   context.Context
+	s     *campaigns.Service
+	db    *database.DB
+	audit *audit.Log
+}
+
+func newReachFixture(t *testing.T) reachFixture {
+	t.Helper()
+	db := dbtest.New(t, slices.Concat(database.Schema, campaigns.Schema, audit.Schema))
+	log := audit.New(audit.NewStore(db), reachNow)
+	s := campaigns.NewService(campaigns.NewStore(db), log, reachNow)
+	ctx := context.Background()
+	if err := s.LoadReference(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.LoadDemo(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return reachFixture{ctx: ctx, s: s, db: db, audit: log}
+}
+
+// district is a reporter's scope: Điện Bàn (507) and one of its communes.
+var reporter = campaigns.Actor{Username: "reporter-dienban", Scope: "507"}
+
+const dienBanCommune = "20575" // a commune of Điện Bàn
+
+func (f reachFixture) count(t *testing.T) int {
+	t.Helper()
+	n, err := f.db.Collection("reach").CountDocuments(f.ctx, map[string]any{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return int(n)
+}
+
+func (f reachFixture) consistent(t *testing.T) {
+	t.Helper()
+	diffs, err := f.s.CheckRollups(f.ctx, campaigns.DemoCampaignCode)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range diffs[:min(len(diffs), 5)] {
+		t.Errorf("rollups differ from the records: %s", d)
+	}
+}
+
+func TestImportVietnameseHeadersAndIdempotence(t *testing.T) {
+	f := newReachFixture(t)
+	file := "\ufeffMã đơn vị,Nhóm đối tượng,Ngày,Hình thức,Số buổi,Số lượt người,Số người,Số hiệu báo cáo\n" +
+		dienBanCommune + ",students,15/03/2024,school_session,2,180,150,BC-01\n" +
+		dienBanCommune + ",Học sinh, sinh viên,2024-04-02,Tuyên truyền trong trường học,1,90,,BC-02\n"
+	// The second row names the group and the activity in Vietnamese; its group has a
+	// comma, so it must be quoted to be one cell.
+	file = strings.Replace(file, "Học sinh, sinh viên", `"Học sinh, sinh viên"`, 1)
+	sum, err := f.s.ImportReach(f.ctx, reporter, campaigns.DemoCampaignCode, []byte(file), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Status != "success" || sum.Read != 2 || sum.Imported != 2 || len(sum.Conflicts) != 0 {
+		t.Fatalf("first import: %+v", sum)
+	}
+	r, err := f.s.ReachRecord(f.ctx, reporter, "PCMD-2024|"+dienBanCommune+"|students|2024-03-15|school_session|BC-01")
+	if err != nil || r.PersonTimes != 180 || *r.UniquePersons != 150 || r.Activities != 2 || r.UpdatedBy != reporter.Username {
+		t.Fatalf("record of row 2: %+v, %v", r, err)
+	}
+	// The same file again changes nothing.
+	sum, err = f.s.ImportReach(f.ctx, reporter, campaigns.DemoCampaignCode, []byte(file), false)
+	if err != nil || sum.Unchanged != 2 || sum.Imported+sum.Updated != 0 {
+		t.Fatalf("re-import: %+v, %v", sum, err)
+	}
+	// A corrected file updates the corrected row only.
+	corrected := strings.Replace(file, ",180,150,BC-01", ",200,160,BC-01", 1)
+	sum, err = f.s.ImportReach(f.ctx, reporter, campaigns.DemoCampaignCode, []byte(corrected), false)
+	if err != nil || sum.Updated != 1 || sum.Unchanged != 1 || sum.Imported != 0 {
+		t.Fatalf("corrected import: %+v, %v", sum, err)
+	}
+	if r, _ = f.s.ReachRecord(f.ctx, reporter, r.ID); r.PersonTimes != 200 || *r.UniquePersons != 160 {
+		t.Errorf("after the correction: %+v", r)
+	}
+	if n := f.count(t); n != 2 {
+		t.Errorf("%d records stored, want 2", n)
+	}
+	f.consistent(t)
+	// The update is audited with its before and after.
+	entries, err := f.audit.List(f.ctx, audit.Query{Entity: "reach", Limit: 10})
+	if err != nil || len(entries) != 1 || entries[0].Action != "update" {
+		t.Errorf("audit of the correction: %+v, %v", entries, err)
+	}
+}
+
+func TestImportBadRows(t *testing.T) {
+	f := newReachFixture(t)
+	header := "Mã đơn vị,Nhóm đối tượng,Ngày,Hình thức,Số buổi,Số lượt người,Số người,Số hiệu báo cáo\n"
+	rows := []struct {
+		row, field, code string
+	}{
+		{"99999,students,15/03/2024,school_session,1,10,,x", "Mã đơn vị", campaigns.CodeUnknownUnit},
+		{"20335,students,15/03/2024,school_session,1,10,,x", "Mã đơn vị", campaigns.CodeOutsideScope}, // Tam Kỳ, not Điện Bàn
+		{dienBanCommune + ",tourists,15/03/2024,school_session,1,10,,x", "Nhóm đối tượng", campaigns.CodeUnknownGroup},
+		{dienBanCommune + ",students,15/03/2024,juggling,1,10,,x", "Hình thức", campaigns.CodeUnknownActivity},
+		{dienBanCommune + ",students,31/02/2024,school_session,1,10,,x", "Ngày", campaigns.CodeBadDate},
+		{dienBanCommune + ",students,15/03/2023,school_session,1,10,,x", "Ngày", campaigns.CodeOutsidePeriod},
+		{dienBanCommune + ",students,15/08/2024,school_session,1,10,,x", "Ngày", campaigns.CodeFutureDate},
+		{dienBanCommune + ",students,15/03/2024,school_session,1,-4,,x", "Số lượt người", campaigns.CodeNegative},
+		{dienBanCommune + ",students,15/03/2024,school_session,1,12.5,,x", "Số lượt người", campaigns.CodeNotInteger},
+		{dienBanCommune + ",students,15/03/2024,school_session,0,10,,x", "Số buổi", campaigns.CodeNoActivity},
+		{dienBanCommune + ",students,15/03/2024,school_session,1,10,11,x", "Số người", campaigns.CodeUniqueOverTimes},
+		{dienBanCommune + ",students,15/03/2024,school_session,1,=1+2,,x", "Số lượt người", campaigns.CodeNotInteger},
+		{dienBanCommune + ",students,15/03/2024,school_session,1,10,,good", "", ""},
+		{dienBanCommune + ",students,15/03/2024,school_session,1,12,,good", "Mã đơn vị", campaigns.CodeDuplicateRow},
+	}
+	var b strings.Builder
+	b.WriteString(header)
+	for _, r := range rows {
+		b.WriteString(r.row + "\n")
+	}
+	sum, err := f.s.ImportReach(f.ctx, reporter, campaigns.DemoCampaignCode, []byte(b.String()), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Status != "warning" || sum.Read != len(rows) || sum.Imported != 1 || sum.Ignored != len(rows)-1 {
+		t.Errorf("summary: %+v", sum)
+	}
+	for i, r := range rows {
+		n := i + 2
+		var got []campaigns.Conflict
+		for _, c := range sum.Conflicts {
+			if c.Row == n {
+				got = append(got, c)
+			}
+		}
+		if r.code == "" {
+			if len(got) != 0 {
+				t.Errorf("row %d: conflicts %+v, want none", n, got)
+			}
+			continue
+		}
+		if !slices.ContainsFunc(got, func(c campaigns.Conflict) bool { return c.Field == r.field && c.Code == r.code && c.Message != "" }) {
+			t.Errorf("row %d (%s): conflicts %+v, want %s on %q", n, r.row, got, r.code, r.field)
+		}
+	}
+	if n := f.count(t); n != 1 {
+		t.Errorf("%d records stored, want only the good row", n)
+	}
+	f.consistent(t)
+}
+
+func TestImportRefusesFiles(t *testing.T) {
+	f := newReachFixture(t)
+	tests := []struct {
+		name string
+		data []byte
+		want error
+		text string
+	}{
+		{"binary", []byte{0x25, 0x50, 0x44, 0x46, 0x00, 0xff, 0xfe}, campaigns.ErrUnsupportedFile, "CSV"},
+		{"missing columns", []byte("Mã đơn vị,Ngày\n20575,15/03/2024\n"), campaigns.ErrInvalid, `"Nhóm đối tượng" (group)`},
+		{"empty", nil, campaigns.ErrInvalid, "empty"},
+		{"broken zip", []byte("PK\x03\x04garbage"), campaigns.ErrUnsupportedFile, "XLSX"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := f.s.ImportReach(f.ctx, reporter, campaigns.DemoCampaignCode, tt.data, false)
+			if !errors.Is(err, tt.want) || !strings.Contains(err.Error(), tt.text) {
+				t.Errorf("error %v, want %v mentioning %q", err, tt.want, tt.text)
+			}
+		})
+	}
+	if n := f.count(t); n != 0 {
+		t.Errorf("%d records stored after refused files", n)
+	}
+}
+
+func TestImportXLSXReadsFormulasAsValuesAndDateCells(t *testing.T) {
+	f := newReachFixture(t)
+	x := excelize.NewFile()
+	for i, v := range []any{"Mã đơn vị", "Nhóm đối tượng", "Ngày", "Hình thức", "Số buổi", "Số lượt người", "Số hiệu báo cáo"} {
+		cell, _ := excelize.CoordinatesToCellName(i+1, 1)
+		x.SetCellValue("Sheet1", cell, v)
+	}
+	rows := [][]any{
+		{dienBanCommune, "students", "2024-05-06", "school_session", 1, nil, "X-1"},
+		{dienBanCommune, "students", time.Date(2024, 5, 6, 0, 0, 0, 0, time.UTC), "school_session", 1, 7, "X-2"},
+	}
+	for i, row := range rows {
+		if err := x.SetSheetRow("Sheet1", fmt.Sprintf("A%d", i+2), &row); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Formulas are never evaluated: one with no stored result is an empty cell, so
+	// its row is refused; one whose stored result is 7 counts 7, not 1+2.
+	for _, cell := range []string{"F2", "F3"} {
+		if err := x.SetCellFormula("Sheet1", cell, "1+2"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var b bytes.Buffer
+	if err := x.Write(&b); err != nil {
+		t.Fatal(err)
+	}
+	sum, err := f.s.ImportReach(f.ctx, reporter, campaigns.DemoCampaignCode, b.Bytes(), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !sum.DryRun || sum.Imported != 1 || sum.Ignored != 1 || sum.Conflicts[0].Row != 2 || sum.Conflicts[0].Field != "Số lượt người" {
+		t.Errorf("dry run of the workbook: %+v", sum)
+	}
+	if n := f.count(t); n != 0 {
+		t.Errorf("a dry run stored %d records", n)
+	}
+	sum, err = f.s.ImportReach(f.ctx, reporter, campaigns.DemoCampaignCode, b.Bytes(), false)
+	if err != nil || sum.Imported != 1 {
+		t.Fatalf("import: %+v, %v", sum, err)
+	}
+	// The date cell (a serial number in the file) reads as 6 May 2024.
+	r, err := f.s.ReachRecord(f.ctx, reporter, "PCMD-2024|"+dienBanCommune+"|students|2024-05-06|school_session|X-2")
+	if err != nil || r.PersonTimes != 7 {
+		t.Errorf("the row with the date cell: %+v, %v", r, err)
+	}
+}
+
+func TestPutReachRefusesBadInputAndWritesNothing(t *testing.T) {
+	f := newReachFixture(t)
+	valid := func() campaigns.Reach {
+		return campaigns.Reach{Campaign: campaigns.DemoCampaignCode, OrgUnit: dienBanCommune, Group: "students",
+			Date: "2024-03-15", Activity: "school_session", Activities: 1, PersonTimes: 30}
+	}
+	five := int64(5)
+	tests := []struct {
+		name   string
+		change func(r *campaigns.Reach)
+		want   error
+		field  string
+	}{
+		{"unknown campaign", func(r *campaigns.Reach) { r.Campaign = "NOPE" }, campaigns.ErrInvalid, "campaign"},
+		{"unknown unit", func(r *campaigns.Reach) { r.OrgUnit = "1" }, campaigns.ErrInvalid, "orgUnit"},
+		{"outside scope", func(r *campaigns.Reach) { r.OrgUnit = "20335" }, campaigns.ErrOutsideScope, ""},
+		{"unknown group", func(r *campaigns.Reach) { r.Group = "x" }, campaigns.ErrInvalid, "group"},
+		{"unknown activity", func(r *campaigns.Reach) { r.Activity = "x" }, campaigns.ErrInvalid, "activity"},
+		{"future", func(r *campaigns.Reach) { r.Date = "2024-07-21" }, campaigns.ErrInvalid, "date"},
+		{"before the campaign", func(r *campaigns.Reach) { r.Date = "2023-12-31" }, campaigns.ErrInvalid, "date"},
+		{"no activity", func(r *campaigns.Reach) { r.Activities = 0 }, campaigns.ErrInvalid, "activities"},
+		{"negative", func(r *campaigns.Reach) { r.PersonTimes = -1 }, campaigns.ErrInvalid, "personTimes"},
+		{"unique over times", func(r *campaigns.Reach) { r.PersonTimes = 4; r.UniquePersons = &five }, campaigns.ErrInvalid, "uniquePersons"},
+		{"unique on a broadcast", func(r *campaigns.Reach) { r.Activity = "broadcast"; r.UniquePersons = &five }, campaigns.ErrInvalid, "uniquePersons"},
+		{"reserved reference", func(r *campaigns.Reach) { r.SourceRef = "airing:x" }, campaigns.ErrInvalid, "sourceRef"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := valid()
+			tt.change(&r)
+			_, _, err := f.s.PutReach(f.ctx, reporter, r)
+			var v *campaigns.ValidationError
+			if !errors.Is(err, tt.want) || (tt.field != "" && (!errors.As(err, &v) || v.Details[0].Field != tt.field)) {
+				t.Errorf("error %v, want %v on %q", err, tt.want, tt.field)
+			}
+		})
+	}
+	if n := f.count(t); n != 0 {
+		t.Errorf("%d records stored after refused writes", n)
+	}
+	if _, created, err := f.s.PutReach(f.ctx, reporter, valid()); err != nil || !created {
+		t.Errorf("the valid record: created %v, %v", created, err)
+	}
+}
+
+// TestRollupsFollowEveryWrite writes, rewrites and deletes records in a random
+// order, then compares the rollups with a recomputation from the records.
+func TestRollupsFollowEveryWrite(t *testing.T) {
+	f := newReachFixture(t)
+	rng := rand.New(rand.NewPCG(1, 2))
+	units := []string{dienBanCommune, "20578", "20581", "507"}
+	groups := []string{"students", "general_public", "women_girls"}
+	var ids []string
+	for i := range 150 {
+		switch op := rng.IntN(10); {
+		case op < 6 || len(ids) == 0:
+			r := campaigns.Reach{Campaign: campaigns.DemoCampaignCode, OrgUnit: units[rng.IntN(len(units))],
+				Group: groups[rng.IntN(len(groups))], Date: campaigns.Date(fmt.Sprintf("2024-%02d-%02d", 1+rng.IntN(6), 1+rng.IntN(28))),
+				Activity: "direct_session", Activities: 1 + rng.IntN(3), PersonTimes: int64(rng.IntN(200)),
+				Estimated: rng.IntN(4) == 0, SourceRef: fmt.Sprintf("R%d", rng.IntN(40))}
+			if !r.Estimated && rng.IntN(2) == 0 {
+				u := r.PersonTimes / 2
+				r.UniquePersons = &u
+			}
+			out, _, err := f.s.PutReach(f.ctx, reporter, r)
+			if err != nil {
+				t.Fatalf("write %d: %v", i, err)
+			}
+			ids = append(ids, out.ID)
+		case op < 8:
+			id := ids[rng.IntN(len(ids))]
+			r, err := f.s.ReachRecord(f.ctx, reporter, id)
+			if errors.Is(err, campaigns.ErrNotFound) {
+				continue
+			}
+			r.PersonTimes += int64(rng.IntN(50))
+			if _, _, err := f.s.PutReach(f.ctx, reporter, r); err != nil {
+				t.Fatalf("rewrite %d: %v", i, err)
+			}
+		default:
+			id := ids[rng.IntN(len(ids))]
+			if err := f.s.DeleteReach(f.ctx, reporter, id); err != nil && !errors.Is(err, campaigns.ErrNotFound) {
+				t.Fatalf("delete %d: %v", i, err)
+			}
+		}
+	}
+	f.consistent(t)
+	// A rebuild from the records gives the same report.
+	before, err := f.s.Report(f.ctx, campaigns.System, campaigns.DemoCampaignCode, campaigns.ReportQuery{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.s.RebuildRollups(f.ctx, campaigns.DemoCampaignCode); err != nil {
+		t.Fatal(err)
+	}
+	after, err := f.s.Report(f.ctx, campaigns.System, campaigns.DemoCampaignCode, campaigns.ReportQuery{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(before.Groups) != fmt.Sprint(after.Groups) {
+		t.Errorf("report groups before a rebuild %v, after %v", before.Groups, after.Groups)
+	}
+}
+
+// TestRepairAfterAnInterruptedWrite leaves a journal entry open, as a crash between
+// the records and the rollups would, and checks the next start recomputes.
+func TestRepairAfterAnInterruptedWrite(t *testing.T) {
+	f := newReachFixture(t)
+	if _, _, err := f.s.PutReach(f.ctx, reporter, campaigns.Reach{Campaign: campaigns.DemoCampaignCode, OrgUnit: dienBanCommune,
+		Group: "students", Date: "2024-03-15", Activity: "school_session", Activities: 1, PersonTimes: 30}); err != nil {
+		t.Fatal(err)
+	}
+	// The crash: the rollups lost their cells, and the journal says a write was on.
+	if _, err := f.db.Collection("rollups").DeleteMany(f.ctx, map[string]any{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.db.Collection("reach_journal").InsertOne(f.ctx, map[string]any{"_id": "crash", "campaigns": []string{campaigns.DemoCampaignCode}}); err != nil {
+		t.Fatal(err)
+	}
+	restarted := campaigns.NewService(campaigns.NewStore(f.db), f.audit, reachNow)
+	rebuilt, err := restarted.RepairRollups(f.ctx)
+	if err != nil || !slices.Contains(rebuilt, campaigns.DemoCampaignCode) {
+		t.Fatalf("repair: %v, %v", rebuilt, err)
+	}
+	f.consistent(t)
+	if rebuilt, _ = restarted.RepairRollups(f.ctx); len(rebuilt) != 0 {
+		t.Errorf("a second start recomputed %v again", rebuilt)
+	}
+}
+
+func TestReachTemplate(t *testing.T) {
+	f := newReachFixture(t)
+	csv, err := f.s.ReachTemplate(f.ctx, "csv")
+	if err != nil || !strings.HasPrefix(string(csv), "\ufeffMã kế hoạch,Mã đơn vị,Nhóm đối tượng,Ngày,Hình thức,Số buổi,Số lượt người,Số người") {
+		t.Errorf("CSV template %q, %v", csv, err)
+	}
+	data, err := f.s.ReachTemplate(f.ctx, "xlsx")
+	if err != nil {
+		t.Fatal(err)
+	}
+	x, err := excelize.OpenReader(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := x.GetSheetList(); !slices.Equal(got, []string{"Số liệu", "Hướng dẫn"}) {
+		t.Errorf("sheets %v", got)
+	}
+	if v, _ := x.GetCellValue("Số liệu", "B1"); v != "Mã đơn vị" {
+		t.Errorf("B1 = %q", v)
+	}
+	// The template imports as it is (no rows) and a filled copy imports.
+	if err := x.SetSheetRow("Số liệu", "A2", &[]any{"PCMD-2024", dienBanCommune, "students", "01/03/2024", "school_session", 1, 25}); err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	if err := x.Write(&b); err != nil {
+		t.Fatal(err)
+	}
+	if sum, err := f.s.ImportReach(f.ctx, reporter, "", b.Bytes(), false); err != nil || sum.Imported != 1 {
+		t.Errorf("the filled template: %+v, %v", sum, err)
+	}
+	if _, err := f.s.ReachTemplate(f.ctx, "pdf"); !errors.Is(err, campaigns.ErrInvalid) {
+		t.Errorf("a pdf template: %v", err)
+	}
+}

@@ -1,0 +1,210 @@
+package campaigns
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strconv"
+	"time"
+)
+
+// Plans is what the scheduler knows that reports need: the press calendar and the
+// airings planned ahead (for forecasts).
+type Plans interface {
+	// ChannelMonths counts a campaign's items planned and published on a channel
+	// kind in a year, by month (YYYY-MM).
+	ChannelMonths(ctx context.Context, campaign, channel string, year int) (map[string]MonthPlan, error)
+	// PlannedUnits counts, per org unit, a campaign's airings planned in [from, to).
+	PlannedUnits(ctx context.Context, campaign string, from, to time.Time) (map[string]int, error)
+}
+
+// noPlans is the Plans of a service the scheduler has not joined: nothing planned.
+type noPlans struct{}
+
+func (noPlans) ChannelMonths(context.Context, string, string, int) (map[string]MonthPlan, error) {
+	return nil, nil
+}
+
+func (noPlans) PlannedUnits(context.Context, string, time.Time, time.Time) (map[string]int, error) {
+	return nil, nil
+}
+
+// UsePlans joins the scheduler, which is built on this service and so after it.
+func (s *Service) UsePlans(p Plans) { s.plans = p }
+
+// ReportQuery asks for a report. Empty fields take their defaults: as of today, for
+// the actor's scope, over the whole campaign period.
+type ReportQuery struct {
+	AsOf   string
+	Scope  string
+	Period string
+	// Suppress hides counts of people below SmallCell (exports for outside readers).
+	Suppress bool
+}
+
+// Report evaluates every indicator of a campaign at an as-of date, for a scope and a
+// reporting period, from the rollups (never the records).
+func (s *Service) Report(ctx context.Context, actor Actor, code string, q ReportQuery) (Report, error) {
+	c, err := s.store.Campaign(ctx, code)
+	if err != nil {
+		return Report{}, err
+	}
+	tree, err := s.tree(ctx)
+	if err != nil {
+		return Report{}, err
+	}
+	scope, err := reportScope(tree, actor, q.Scope)
+	if err != nil {
+		return Report{}, err
+	}
+	window, err := ParseWindow(q.Period, c, s.opts.cutoff)
+	if err != nil {
+		return Report{}, err
+	}
+	now := s.now().In(s.opts.zone)
+	today := Date(now.Format(dateLayout))
+	asOf := min(today, window.To)
+	if q.AsOf != "" {
+		if asOf, err = ParseDate(q.AsOf); err != nil {
+			return Report{}, Invalid("asOf", err.Error())
+		}
+		if asOf > today {
+			return Report{}, Invalid("asOf", fmt.Sprintf("as of %s is in the future; a report counts what has happened", asOf))
+		}
+	}
+	e := evaluation{campaign: c, tree: tree, scope: scope, window: window, asOf: asOf, today: today,
+		cutoff: s.opts.cutoff, suppress: q.Suppress}
+	if e.groups, err = s.store.TargetGroups(ctx); err != nil {
+		return Report{}, err
+	}
+	if e.populations, err = s.store.Populations(ctx, PopulationFilter{}); err != nil {
+		return Report{}, err
+	}
+	if e.cells, err = s.cells(ctx, code); err != nil {
+		return Report{}, err
+	}
+	if e.manual, err = s.store.ManualValues(ctx, code); err != nil {
+		return Report{}, err
+	}
+	if e.press, err = s.press(ctx, c, window); err != nil {
+		return Report{}, err
+	}
+	from := asOf.time(s.opts.zone).AddDate(0, 0, 1)
+	if e.planned, err = s.plans.PlannedUnits(ctx, code, from, window.To.time(s.opts.zone).AddDate(0, 0, 1)); err != nil {
+		return Report{}, err
+	}
+	r := e.report()
+	r.GeneratedAt = now.Truncate(time.Second)
+	return r, nil
+}
+
+// press reads the calendar of each channel a monthly_frequency indicator counts,
+// over the years of the window.
+func (s *Service) press(ctx context.Context, c Campaign, w Window) (map[string]map[string]MonthPlan, error) {
+	out := map[string]map[string]MonthPlan{}
+	for _, in := range c.Indicators {
+		if in.Rule != RuleMonthlyFrequency || out[in.Channel] != nil {
+			continue
+		}
+		months := map[string]MonthPlan{}
+		for year := w.From.year(); year <= w.To.year(); year++ {
+			m, err := s.plans.ChannelMonths(ctx, c.Code, in.Channel, year)
+			if err != nil {
+				return nil, err
+			}
+			for k, v := range m {
+				months[k] = v
+			}
+		}
+		out[in.Channel] = months
+	}
+	return out, nil
+}
+
+// reportScope is the unit a report is for: the one asked, or the actor's own (the
+// province for Loa's own scope); it must lie in the actor's scope.
+func reportScope(tree *unitTree, actor Actor, code string) (OrgUnit, error) {
+	if code == "" && actor.Scope != AllUnits {
+		code = actor.Scope
+	}
+	if code == "" {
+		for _, u := range tree.units {
+			if len(u.Path) == 1 {
+				return u, nil
+			}
+		}
+		return OrgUnit{}, Invalid("scope", "no org units are loaded")
+	}
+	u, ok := tree.get(code)
+	if !ok {
+		return OrgUnit{}, Invalid("scope", fmt.Sprintf("no org unit with code %s", code))
+	}
+	if !actor.covers(u.Path) {
+		return OrgUnit{}, fmt.Errorf("%w: org unit %s is outside your scope %s", ErrOutsideScope, code, actor.Scope)
+	}
+	return u, nil
+}
+
+var periodPattern = regexp.MustCompile(`^(\d{4})(?:-(0[1-9]|1[0-2])|-Q([1-4])|-H([12]))?$`)
+
+var romanQuarters = []string{"I", "II", "III", "IV"}
+
+// ParseWindow reads a reporting period: "" or "campaign" (the campaign's period),
+// "YYYY-MM" (a calendar month), or a periodic report window cut at the cut-off day:
+// "YYYY-Q1".."YYYY-Q4", "YYYY-H1", "YYYY-H2" or "YYYY". With a cut-off day of 15 the
+// window "2024-H1" runs from 15 December 2023 to 14 June 2024; with 1 it is the
+// calendar half-year.
+func ParseWindow(period string, c Campaign, cutoff int) (Window, error) {
+	if period == "" || period == "campaign" {
+		return Window{Kind: "campaign", From: c.Period.Start, To: c.Period.End,
+			Label: "Cả kỳ kế hoạch " + span(c.Period.Start, c.Period.End)}, nil
+	}
+	m := periodPattern.FindStringSubmatch(period)
+	if m == nil {
+		return Window{}, Invalid("period", fmt.Sprintf("period %q is not one of: campaign, YYYY-MM, YYYY-Q1..Q4, YYYY-H1, YYYY-H2, YYYY", period))
+	}
+	year, _ := strconv.Atoi(m[1])
+	if year < 2000 || year > 2100 {
+		return Window{}, Invalid("period", "a year from 2000 to 2100")
+	}
+	if m[2] != "" {
+		month, _ := strconv.Atoi(m[2])
+		from := time.Date(year, time.Month(month), 1, 0, 0, 0, 0, time.UTC)
+		return Window{Kind: "month", From: dateOf(from), To: dateOf(from.AddDate(0, 1, -1)),
+			Label: fmt.Sprintf("Tháng %d/%d", month, year)}, nil
+	}
+	first, last, kind, label := 1, 12, "year", fmt.Sprintf("Năm %d", year)
+	switch {
+	case m[3] != "":
+		q, _ := strconv.Atoi(m[3])
+		first, last, kind, label = 3*q-2, 3*q, "quarter", fmt.Sprintf("Quý %s năm %d", romanQuarters[q-1], year)
+	case m[4] == "1":
+		first, last, kind, label = 1, 6, "half", fmt.Sprintf("6 tháng đầu năm %d", year)
+	case m[4] == "2":
+		first, last, kind, label = 7, 12, "half", fmt.Sprintf("6 tháng cuối năm %d", year)
+	}
+	from := time.Date(year, time.Month(first), 1, 0, 0, 0, 0, time.UTC)
+	to := time.Date(year, time.Month(last)+1, 0, 0, 0, 0, 0, time.UTC)
+	if cutoff > 1 {
+		from = time.Date(year, time.Month(first)-1, cutoff, 0, 0, 0, 0, time.UTC)
+		to = time.Date(year, time.Month(last), cutoff-1, 0, 0, 0, 0, time.UTC)
+	}
+	w := Window{Kind: kind, From: dateOf(from), To: dateOf(to)}
+	w.Label = label + " " + span(w.From, w.To)
+	return w, nil
+}
+
+func span(from, to Date) string { return "(" + from.Display() + " – " + to.Display() + ")" }
+
+func dateOf(t time.Time) Date { return Date(t.Format(dateLayout)) }
+
+// time is the start of d in zone.
+func (d Date) time(zone *time.Location) time.Time {
+	t, _ := time.ParseInLocation(dateLayout, string(d), zone)
+	return t
+}
+
+func (d Date) year() int {
+	y, _ := strconv.Atoi(string(d[:min(4, len(d))]))
+	return y
+}

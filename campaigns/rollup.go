@@ -1,0 +1,251 @@
+package campaigns
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"sync"
+
+	"loa/app/database"
+)
+
+// Rollups are a campaign's reach records added up per half-month (split at the
+// cut-off day), org unit, target group and activity: what reports read instead of
+// the records (DESIGN §10). Every write of records applies its difference to them
+// with $inc upserts; a journal entry open across the write lets a crash half-way be
+// repaired by recomputing the campaign from its records.
+
+// add adds sign times d to c.
+func (c *Cell) add(d Cell, sign int64) {
+	c.Records += sign * d.Records
+	c.Activities += sign * d.Activities
+	c.PersonTimes += sign * d.PersonTimes
+	c.UniquePersons += sign * d.UniquePersons
+	c.UniqueKnown += sign * d.UniqueKnown
+	c.Estimated += sign * d.Estimated
+}
+
+// cellOf is what one record adds to its cell.
+func cellOf(r Reach) Cell {
+	c := Cell{Records: 1, Activities: int64(r.Activities), PersonTimes: r.PersonTimes}
+	if r.UniquePersons != nil {
+		c.UniquePersons, c.UniqueKnown = *r.UniquePersons, 1
+	}
+	if r.Estimated {
+		c.Estimated = r.PersonTimes
+	}
+	return c
+}
+
+// cellKeyOf places a record in its half-month.
+func cellKeyOf(r Reach, cutoff int) CellKey {
+	part := 2
+	if day := string(r.Date[8:10]); day < fmt.Sprintf("%02d", cutoff) {
+		part = 1
+	}
+	return CellKey{Month: string(r.Date[:7]), Part: part, OrgUnit: r.OrgUnit, Group: r.Group, Activity: r.Activity}
+}
+
+// rollupDeltas adds up what writes change, per campaign and cell.
+func rollupDeltas(writes []reachWrite, cutoff int) map[string]map[CellKey]Cell {
+	out := map[string]map[CellKey]Cell{}
+	apply := func(r *Reach, sign int64) {
+		if r == nil {
+			return
+		}
+		cells := out[r.Campaign]
+		if cells == nil {
+			cells = map[CellKey]Cell{}
+			out[r.Campaign] = cells
+		}
+		k := cellKeyOf(*r, cutoff)
+		c := cells[k]
+		c.add(cellOf(*r), sign)
+		cells[k] = c
+	}
+	for _, w := range writes {
+		apply(w.before, -1)
+		apply(w.after, 1)
+	}
+	return out
+}
+
+// writeReach runs store, the write of records that returns what it changed,
+// between the opening and the closing of a journal entry for the campaigns it may
+// touch, and applies the difference to the rollups.
+func (s *Service) writeReach(ctx context.Context, campaigns []string, store func() ([]reachWrite, error)) ([]reachWrite, error) {
+	journal, err := s.store.OpenJournal(ctx, campaigns)
+	if err != nil {
+		return nil, err
+	}
+	writes, err := store()
+	if err != nil {
+		return nil, err // the journal stays open: the next start recomputes the campaigns
+	}
+	for campaign, cells := range rollupDeltas(writes, s.opts.cutoff) {
+		if err := s.store.IncRollups(ctx, campaign, s.opts.cutoff, cells); err != nil {
+			s.rollupCache(campaign).Invalidate()
+			return nil, err
+		}
+		version, err := s.store.BumpRollups(ctx, campaign)
+		if err != nil {
+			return nil, err
+		}
+		s.rollupCache(campaign).Advance(version, func(old map[CellKey]Cell) (map[CellKey]Cell, error) {
+			next := maps.Clone(old)
+			for k, d := range cells {
+				c := next[k]
+				c.add(d, 1)
+				next[k] = c
+			}
+			return next, nil
+		})
+	}
+	return writes, s.store.CloseJournal(ctx, journal)
+}
+
+// rollupCaches holds each campaign's rollups in memory for the version of them it
+// was read at.
+type rollupCaches struct {
+	mu     sync.Mutex
+	byCode map[string]*database.Snapshot[map[CellKey]Cell]
+}
+
+func (s *Service) rollupCache(campaign string) *database.Snapshot[map[CellKey]Cell] {
+	s.rollups.mu.Lock()
+	defer s.rollups.mu.Unlock()
+	if s.rollups.byCode == nil {
+		s.rollups.byCode = map[string]*database.Snapshot[map[CellKey]Cell]{}
+	}
+	c := s.rollups.byCode[campaign]
+	if c == nil {
+		c = &database.Snapshot[map[CellKey]Cell]{}
+		s.rollups.byCode[campaign] = c
+	}
+	return c
+}
+
+// cells returns a campaign's rollup cells, shared and read-only.
+func (s *Service) cells(ctx context.Context, campaign string) (map[CellKey]Cell, error) {
+	version, err := s.store.RollupsVersion(ctx, campaign)
+	if err != nil {
+		return nil, err
+	}
+	return s.rollupCache(campaign).Get(version, func() (map[CellKey]Cell, error) {
+		return s.store.Rollups(ctx, campaign)
+	})
+}
+
+// recompute adds up a campaign's records afresh.
+func (s *Service) recompute(ctx context.Context, campaign string) (map[CellKey]Cell, error) {
+	cells := map[CellKey]Cell{}
+	err := s.store.EachReach(ctx, campaign, func(r Reach) {
+		k := cellKeyOf(r, s.opts.cutoff)
+		c := cells[k]
+		c.add(cellOf(r), 1)
+		cells[k] = c
+	})
+	return cells, err
+}
+
+// RebuildRollups recomputes a campaign's rollups from its records and replaces the
+// stored ones (`loa rollups rebuild`).
+func (s *Service) RebuildRollups(ctx context.Context, campaign string) error {
+	journal, err := s.store.OpenJournal(ctx, []string{campaign})
+	if err != nil {
+		return err
+	}
+	cells, err := s.recompute(ctx, campaign)
+	if err != nil {
+		return err
+	}
+	if err := s.store.ReplaceRollups(ctx, campaign, s.opts.cutoff, cells); err != nil {
+		return err
+	}
+	if _, err := s.store.BumpRollups(ctx, campaign); err != nil {
+		return err
+	}
+	s.rollupCache(campaign).Invalidate()
+	return s.store.CloseJournal(ctx, journal)
+}
+
+// RollupDiff is a cell whose stored rollup differs from the recomputation.
+type RollupDiff struct {
+	Key        CellKey `json:"key"`
+	Stored     Cell    `json:"stored"`
+	Recomputed Cell    `json:"recomputed"`
+}
+
+func (d RollupDiff) String() string {
+	k := d.Key
+	return fmt.Sprintf("%s part %d %s/%s/%s: stored %+v, records add up to %+v", k.Month, k.Part, k.OrgUnit, k.Group, k.Activity, d.Stored, d.Recomputed)
+}
+
+// CheckRollups compares a campaign's stored rollups with a recomputation from its
+// records and lists the cells that differ (none when consistent).
+func (s *Service) CheckRollups(ctx context.Context, campaign string) ([]RollupDiff, error) {
+	stored, err := s.store.Rollups(ctx, campaign)
+	if err != nil {
+		return nil, err
+	}
+	fresh, err := s.recompute(ctx, campaign)
+	if err != nil {
+		return nil, err
+	}
+	var diffs []RollupDiff
+	for k := range keysOf(stored, fresh) {
+		if stored[k] != fresh[k] {
+			diffs = append(diffs, RollupDiff{Key: k, Stored: stored[k], Recomputed: fresh[k]})
+		}
+	}
+	slices.SortFunc(diffs, func(a, b RollupDiff) int { return strings.Compare(a.String(), b.String()) })
+	return diffs, nil
+}
+
+// keysOf is the set of keys of a and b.
+func keysOf(a, b map[CellKey]Cell) map[CellKey]bool {
+	out := make(map[CellKey]bool, len(a)+len(b))
+	for k := range a {
+		out[k] = true
+	}
+	for k := range b {
+		out[k] = true
+	}
+	return out
+}
+
+// RepairRollups makes the rollups trustworthy at start-up: it recomputes every
+// campaign a crash left with an open journal entry, and every campaign when the
+// cut-off day has changed since the rollups were built.
+func (s *Service) RepairRollups(ctx context.Context) ([]string, error) {
+	stale, err := s.store.OpenJournals(ctx)
+	if err != nil {
+		return nil, err
+	}
+	cutoff, err := s.store.RollupCutoff(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if cutoff != s.opts.cutoff {
+		all, err := s.store.Campaigns(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range all {
+			stale = append(stale, c.Code)
+		}
+	}
+	slices.Sort(stale)
+	stale = slices.Compact(stale)
+	for _, c := range stale {
+		if err := s.RebuildRollups(ctx, c); err != nil {
+			return nil, fmt.Errorf("rebuild the rollups of %s: %w", c, err)
+		}
+	}
+	if err := s.store.SetRollupCutoff(ctx, s.opts.cutoff); err != nil {
+		return nil, err
+	}
+	return stale, s.store.CloseJournals(ctx)
+}
