@@ -8,10 +8,10 @@ type Cell struct {
 	PersonTimes int64 `json:"personTimes" bson:"p"`
 	// UniquePersons sums the unique persons of the records that give them;
 	// UniqueKnown counts those records.
-	UniquePersons int64 `json:"uniquePersons" bson:"u"`
-	UniqueKnown   int64 `json:"uniqueKnown" bson:"k"`
+	UniquePersons int64 `json:"uniquePersons" bson:"u,omitempty"`
+	UniqueKnown   int64 `json:"uniqueKnown" bson:"k,omitempty"`
 	// Estimated are the person-times of estimated records.
-	Estimated int64 `json:"estimated" bson:"e"`
+	Estimated int64 `json:"estimated" bson:"e,omitempty"`
 }
 
 // CellKey places a cell: a month split at the cut-off day into part 1 (the days

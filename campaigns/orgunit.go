@@ -81,12 +81,6 @@ func (t *unitTree) get(code string) (OrgUnit, bool) {
 	return t.units[i], true
 }
 
-// path is a unit's path, root first.
-func (t *unitTree) path(code string) ([]string, bool) {
-	u, ok := t.get(code)
-	return u.Path, ok
-}
-
 func (t *unitTree) filter(f OrgUnitFilter) []OrgUnit {
 	q := Fold(strings.TrimSpace(f.Q))
 	var out []OrgUnit

@@ -2,11 +2,9 @@ package campaigns
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
@@ -65,10 +63,6 @@ type Reach struct {
 	Evidence      string `json:"evidence" bson:"evidence"`
 	// Airing is the airing the record comes from, when it does.
 	Airing string `json:"airing,omitempty" bson:"airing,omitempty"`
-	// Path is the org unit's path, for scoped lists.
-	Path      []string  `json:"-" bson:"path"`
-	UpdatedBy string    `json:"updatedBy" bson:"updatedBy"`
-	UpdatedAt time.Time `json:"updatedAt" bson:"updatedAt"`
 }
 
 // ReachKey is a record's natural key: the same activity reported twice is one
@@ -149,7 +143,7 @@ func (r *Reach) normalize() {
 		*p = strings.TrimSpace(norm.NFC.String(*p))
 	}
 	r.Date = Date(strings.TrimSpace(string(r.Date)))
-	r.ID, r.Airing, r.UpdatedBy, r.UpdatedAt = "", "", "", time.Time{}
+	r.ID, r.Airing = "", ""
 }
 
 // problems lists everything wrong with r; an empty list means r may be written by
@@ -262,34 +256,39 @@ type ReachFilter struct {
 	From, To Date
 }
 
-// ListReach returns up to limit records f selects within the actor's scope, ordered
-// by key, after the key after.
+// ListReach returns up to limit records f selects within the actor's scope, by org
+// unit, month and key, after the record after.
 func (s *Service) ListReach(ctx context.Context, actor Actor, f ReachFilter, after string, limit int) ([]Reach, error) {
-	if _, err := s.store.Campaign(ctx, f.Campaign); err != nil {
+	c, err := s.store.Campaign(ctx, f.Campaign)
+	if err != nil {
 		return nil, err
 	}
 	tree, err := s.tree(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if f.Scope == "" {
-		f.Scope = actor.Scope
+	scope, err := reportScope(tree, actor, f.Scope)
+	if err != nil {
+		return nil, err
 	}
-	if f.Scope != AllUnits {
-		u, ok := tree.get(f.Scope)
-		if !ok {
-			return nil, Invalid("orgUnit", fmt.Sprintf("no org unit with code %s", f.Scope))
-		}
-		if !actor.covers(u.Path) {
-			return nil, fmt.Errorf("%w: org unit %s is outside your scope %s", ErrOutsideScope, f.Scope, actor.Scope)
+	var units []OrgUnit
+	for _, u := range tree.units {
+		if slices.Contains(u.Path, scope.Code) {
+			units = append(units, u)
 		}
 	}
-	return s.store.ListReach(ctx, f, after, limit)
+	if f.From == "" {
+		f.From = c.Period.Start
+	}
+	if f.To == "" {
+		f.To = c.Period.End
+	}
+	return s.listReach(ctx, c, units, f, after, limit)
 }
 
 // ReachRecord returns the record with natural key id, if the actor's scope covers it.
 func (s *Service) ReachRecord(ctx context.Context, actor Actor, id string) (Reach, error) {
-	r, err := s.store.Reach(ctx, id)
+	r, err := s.reach(ctx, id)
 	if err != nil {
 		return Reach{}, err
 	}
@@ -324,7 +323,7 @@ func (s *Service) PutReach(ctx context.Context, actor Actor, r Reach) (out Reach
 
 // DeleteReach removes the record with natural key id.
 func (s *Service) DeleteReach(ctx context.Context, actor Actor, id string) error {
-	old, err := s.store.Reach(ctx, id)
+	old, err := s.reach(ctx, id)
 	if err != nil {
 		return err
 	}
@@ -340,43 +339,24 @@ func (s *Service) DeleteReach(ctx context.Context, actor Actor, id string) error
 // a repeated report or confirmation is never counted twice. The record is taken as
 // valid: Loa derives it (from an airing) or PutReach checked it.
 func (s *Service) SyncReach(ctx context.Context, actor Actor, id string, want *Reach) (out Reach, created bool, err error) {
-	unlock := s.store.LockReach(id)
-	defer unlock()
-	old, err := s.store.Reach(ctx, id)
-	found := err == nil
-	if err != nil && !errors.Is(err, ErrNotFound) {
-		return Reach{}, false, err
-	}
-	w := reachWrite{}
-	switch {
-	case want == nil && !found:
-		return Reach{}, false, nil
-	case want == nil:
-		w.before = &old
-		_, err = s.writeReach(ctx, []string{old.Campaign}, func() ([]reachWrite, error) {
-			return []reachWrite{w}, s.store.DeleteReach(ctx, id)
-		})
-	case found && sameCounts(old, *want):
-		return old, false, nil
-	default:
+	if want != nil {
 		r := *want
-		r.ID, r.Path, r.UpdatedBy, r.UpdatedAt = id, s.pathOf(ctx, r.OrgUnit), actor.Username, s.now().UTC().Truncate(time.Millisecond)
-		w.after = &r
-		if found {
-			w.before = &old
-		}
-		_, err = s.writeReach(ctx, []string{r.Campaign}, func() ([]reachWrite, error) {
-			return []reachWrite{w}, s.store.ReplaceReach(ctx, []Reach{r})
-		})
+		r.ID = id
+		want = &r
 	}
-	if err != nil {
+	writes, err := s.changeReach(ctx, map[string]*Reach{id: want}, false)
+	if err != nil || len(writes) == 0 {
+		if want != nil && err == nil {
+			return *want, false, nil
+		}
 		return Reach{}, false, err
 	}
-	unit := old.OrgUnit
+	w := writes[0]
+	unit := w.before
 	if w.after != nil {
-		out, unit = *w.after, w.after.OrgUnit
+		out, unit = *w.after, w.after
 	}
-	return out, !found, s.audit.Record(ctx, actor.Username, w.change(s.pathOf(ctx, unit)))
+	return out, w.before == nil, s.audit.Record(ctx, actor.Username, w.change(s.pathOf(ctx, unit.OrgUnit)))
 }
 
 // pathOf is the unit's path for the audit trail (empty for an unknown unit).

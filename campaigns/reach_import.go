@@ -10,7 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
@@ -106,7 +106,12 @@ func (s *Service) ImportReach(ctx context.Context, actor Actor, campaign string,
 	if err != nil {
 		return ImportSummary{}, err
 	}
-	p := rowParser{t: t, xlsx: xlsx, campaign: campaign, groups: groups}
+	p := rowParser{t: t, xlsx: xlsx, campaign: campaign, groups: map[string]string{}}
+	for _, g := range groups {
+		for _, name := range []string{g.Code, Fold(g.NameVi), Fold(g.NameEn)} {
+			p.groups[name] = g.Code
+		}
+	}
 	sum := ImportSummary{Read: t.dataRows()}
 	var good []Reach
 	rowOf := map[string]int{}
@@ -128,8 +133,6 @@ func (s *Service) ImportReach(ctx context.Context, actor Actor, campaign string,
 			return
 		}
 		rowOf[r.ID] = n
-		r.Path, _ = check.tree.path(r.OrgUnit)
-		r.UpdatedBy, r.UpdatedAt = actor.Username, s.now().UTC().Truncate(time.Millisecond)
 		good = append(good, r)
 	})
 	if err := s.saveReachRows(ctx, actor, &sum, good, dryRun); err != nil {
@@ -143,104 +146,41 @@ func (s *Service) ImportReach(ctx context.Context, actor Actor, campaign string,
 }
 
 // saveReachRows counts and (unless a dry run) writes good rows: new keys are
-// inserted, stored ones compared and replaced where they changed.
+// created, stored ones compared and replaced where they changed.
 func (s *Service) saveReachRows(ctx context.Context, actor Actor, sum *ImportSummary, good []Reach, dryRun bool) error {
-	if dryRun {
-		ids := make([]string, len(good))
-		for i, r := range good {
-			ids[i] = r.ID
-		}
-		stored, err := s.store.ReachByIDs(ctx, ids)
-		if err != nil {
-			return err
-		}
-		for _, r := range good {
-			old, found := stored[r.ID]
-			switch {
-			case !found:
-				sum.Imported++
-			case sameCounts(old, r):
-				sum.Unchanged++
-			default:
-				sum.Updated++
-			}
-		}
-		return nil
-	}
+	changes := make(map[string]*Reach, len(good))
 	var campaigns []string
-	for _, r := range good {
-		if !slices.Contains(campaigns, r.Campaign) {
-			campaigns = append(campaigns, r.Campaign)
+	for i := range good {
+		changes[good[i].ID] = &good[i]
+		if !slices.Contains(campaigns, good[i].Campaign) {
+			campaigns = append(campaigns, good[i].Campaign)
 		}
 	}
-	if len(good) == 0 {
-		return nil
-	}
-	writes, err := s.writeReach(ctx, campaigns, func() ([]reachWrite, error) { return s.storeReachRows(ctx, good) })
+	writes, err := s.changeReach(ctx, changes, dryRun)
 	if err != nil {
 		return err
 	}
 	var created []string
-	var changes []Change
+	var updates []Change
 	for _, w := range writes {
 		if w.before == nil {
 			created = append(created, w.after.ID)
 			continue
 		}
-		changes = append(changes, w.change(w.after.Path))
+		updates = append(updates, w.change(s.pathOf(ctx, w.after.OrgUnit)))
 	}
-	sum.Imported, sum.Updated = len(created), len(changes)
-	sum.Unchanged = len(good) - len(writes)
+	sum.Imported, sum.Updated, sum.Unchanged = len(created), len(updates), len(good)-len(writes)
+	if dryRun {
+		return nil
+	}
 	if created != nil {
 		// One entry for the records an import creates (their state is the record
 		// itself); each update keeps its before and after.
-		changes = append(changes, Change{Action: "create", Entity: "reach_import", EntityID: created[0],
+		slices.Sort(created)
+		updates = append(updates, Change{Action: "create", Entity: "reach_import", EntityID: created[0],
 			Path: s.pathOf(ctx, actor.Scope), After: map[string]any{"campaigns": campaigns, "created": created}})
 	}
-	return s.audit.Record(ctx, actor.Username, changes...)
-}
-
-// storeReachRows inserts rows as new records, then compares those whose key was
-// stored and replaces the ones that changed, each under its record lock.
-func (s *Service) storeReachRows(ctx context.Context, rows []Reach) ([]reachWrite, error) {
-	existing, err := s.store.InsertReach(ctx, rows)
-	if err != nil {
-		return nil, err
-	}
-	writes := make([]reachWrite, 0, len(rows))
-	taken := map[int]bool{}
-	ids := make([]string, len(existing))
-	for i, at := range existing {
-		taken[at], ids[i] = true, rows[at].ID
-	}
-	for i := range rows {
-		if !taken[i] {
-			writes = append(writes, reachWrite{after: &rows[i]})
-		}
-	}
-	if len(ids) == 0 {
-		return writes, nil
-	}
-	slices.Sort(ids)
-	for _, id := range ids {
-		defer s.store.LockReach(id)()
-	}
-	stored, err := s.store.ReachByIDs(ctx, ids)
-	if err != nil {
-		return writes, err
-	}
-	var changed []Reach
-	for _, at := range existing {
-		old := stored[rows[at].ID]
-		if !sameCounts(old, rows[at]) {
-			changed = append(changed, rows[at])
-			writes = append(writes, reachWrite{before: &old, after: &rows[at]})
-		}
-	}
-	if err := s.store.ReplaceReach(ctx, changed); err != nil {
-		return nil, err
-	}
-	return writes, nil
+	return s.audit.Record(ctx, actor.Username, updates...)
 }
 
 // readSheet reads the records of a CSV file or of an XLSX file's first sheet, with
@@ -275,7 +215,7 @@ type rowParser struct {
 	t        *table
 	xlsx     bool
 	campaign string
-	groups   []TargetGroup
+	groups   map[string]string // group code by code and by folded name
 }
 
 var (
@@ -293,8 +233,8 @@ func (p rowParser) parse(row []string) (Reach, []reachProblem) {
 	r := Reach{
 		Campaign:  p.t.cell(row, "campaign"),
 		OrgUnit:   p.t.cell(row, "orgUnit"),
-		Group:     p.group(p.t.cell(row, "group")),
-		Activity:  activityCode(p.t.cell(row, "activity")),
+		Group:     lookup(p.groups, p.t.cell(row, "group")),
+		Activity:  lookup(activityNames(), p.t.cell(row, "activity")),
 		SourceRef: p.t.cell(row, "sourceRef"),
 		Evidence:  p.t.cell(row, "evidence"),
 	}
@@ -376,27 +316,25 @@ func (p rowParser) date(v string) (Date, bool) {
 	return date, err == nil
 }
 
-// group reads a group's code or its Vietnamese or English name.
-func (p rowParser) group(v string) string {
-	f := Fold(v)
-	for _, g := range p.groups {
-		if v == g.Code || f == Fold(g.NameVi) || f == Fold(g.NameEn) {
-			return g.Code
-		}
+// lookup reads a code given as itself or by a name (folded in names).
+func lookup(names map[string]string, v string) string {
+	if code, ok := names[v]; ok {
+		return code
+	}
+	if code, ok := names[Fold(v)]; ok {
+		return code
 	}
 	return v
 }
 
-// activityCode reads an activity's code or its Vietnamese name.
-func activityCode(v string) string {
-	f := Fold(v)
+// activityNames are the activities' codes by code and by folded Vietnamese name.
+var activityNames = sync.OnceValue(func() map[string]string {
+	names := map[string]string{}
 	for _, k := range ActivityKinds {
-		if v == k.Code || f == Fold(k.Label) {
-			return k.Code
-		}
+		names[k.Code], names[Fold(k.Label)] = k.Code, k.Code
 	}
-	return v
-}
+	return names
+})
 
 func upperFirst(s string) string {
 	r, n := utf8.DecodeRuneInString(s)

@@ -71,15 +71,13 @@ func (s *Service) LoadDemoReach(ctx context.Context) error {
 // their sample shares, and estimated leaflet reach.
 func demoReach(c Campaign, tree *unitTree, pops []Population) []Reach {
 	rng := rand.New(rand.NewPCG(demoSeed, 7))
-	at := time.Date(2025, 1, 15, 0, 0, 0, 0, time.UTC)
 	var out []Reach
 	seq := 0
 	add := func(unit OrgUnit, group, activity string, day time.Time, activities int, times int64, unique *int64, estimated bool) {
 		seq++
 		r := Reach{Campaign: c.Code, OrgUnit: unit.Code, Group: group, Date: dateOf(day), Activity: activity,
 			Activities: activities, PersonTimes: times, UniquePersons: unique, Estimated: estimated,
-			SourceRef: fmt.Sprintf("MAU-2024-%05d", seq), Evidence: demoEvidence, Path: unit.Path,
-			UpdatedBy: System.Username, UpdatedAt: at}
+			SourceRef: fmt.Sprintf("MAU-2024-%05d", seq), Evidence: demoEvidence}
 		r.ID = ReachKey(r)
 		out = append(out, r)
 	}

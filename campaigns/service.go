@@ -33,17 +33,13 @@ type Store interface {
 	ReplaceCampaign(ctx context.Context, c Campaign) error
 	DeleteCampaign(ctx context.Context, code string) error
 
-	// Reach records, by natural `_id`. LockReach serialises the read-modify-write of
-	// one record within the process; InsertReach inserts new records and returns the
-	// positions of those whose key is already stored; ReachByIDs reads the stored
-	// ones among ids; EachReach streams a campaign's records (a scan: for rebuilds).
-	LockReach(id string) (unlock func())
-	Reach(ctx context.Context, id string) (Reach, error)
-	ReachByIDs(ctx context.Context, ids []string) (map[string]Reach, error)
-	InsertReach(ctx context.Context, rs []Reach) (existing []int, err error)
-	ReplaceReach(ctx context.Context, rs []Reach) error
-	DeleteReach(ctx context.Context, id string) error
-	ListReach(ctx context.Context, f ReachFilter, after string, limit int) ([]Reach, error)
+	// Reach records, stored in buckets of one campaign, org unit and month.
+	// LockBuckets serialises the read-modify-write of buckets within the process;
+	// Buckets reads the stored ones among ids; SaveBuckets writes them back;
+	// EachReach streams a campaign's records (a scan: for rebuilds).
+	LockBuckets(ids []string) (unlock func())
+	Buckets(ctx context.Context, ids []string) (map[string]ReachBucket, error)
+	SaveBuckets(ctx context.Context, buckets []ReachBucket) error
 	EachReach(ctx context.Context, campaign string, f func(Reach)) error
 
 	// Rollups, per campaign and half-month, with a version that moves on each change.

@@ -30,7 +30,7 @@ var Schema = []database.Collection{
 	{Name: populationsColl},
 	{Name: campaignsColl},
 	{Name: metaColl},
-	{Name: reachColl, Indexes: []mongo.IndexModel{{Keys: bson.D{{Key: "campaign", Value: 1}, {Key: "path", Value: 1}, {Key: "date", Value: 1}}}}},
+	{Name: reachColl, Indexes: []mongo.IndexModel{{Keys: bson.D{{Key: "campaign", Value: 1}}}}},
 	{Name: rollupsColl},
 	{Name: journalColl},
 	{Name: manualColl},

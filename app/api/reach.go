@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"net/http"
+	"net/url"
 
 	"github.com/gin-gonic/gin"
 
@@ -91,6 +92,7 @@ func (h *handler) putReach(c *gin.Context) {
 	status := http.StatusOK
 	if created {
 		status = http.StatusCreated
+		c.Header("Location", "/api/v1/reach/"+url.PathEscape(out.ID))
 	}
 	c.JSON(status, out)
 }

@@ -232,7 +232,7 @@ func confirmation(status, at, note string) string {
 // reachOf reads the reach record an airing of the scene's campaign counts as
 // in unit on date.
 func (s *schedule) reachOf(unit, date, activity, airingID string) (campaigns.Reach, error) {
-	return s.campaigns.ReachRecord(context.Background(), campaigns.ReachKey(campaigns.Reach{Campaign: s.campaign, OrgUnit: unit,
+	return s.campaigns.ReachRecord(context.Background(), campaigns.System, campaigns.ReachKey(campaigns.Reach{Campaign: s.campaign, OrgUnit: unit,
 		Group: "general_public", Date: campaigns.Date(date), Activity: activity, SourceRef: "airing:" + airingID}))
 }
 

@@ -1,0 +1,592 @@
+package export
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/csv"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+	"golang.org/x/net/html"
+
+	"loa/campaigns"
+)
+
+var sample = flag.String("sample", "", "write the fixture rendered as report-sample.html and report-sample.xlsx into this directory")
+
+func ptr(v float64) *float64 { return &v }
+
+func hidden(n int64) *campaigns.Count { return &campaigns.Count{N: n, People: true, Hidden: true} }
+
+// fixture is a small report: three indicators (the third not measurable, with a
+// hidden count), two districts (one with markup in its name), three months.
+func fixture() campaigns.Report {
+	tamKy := campaigns.UnitRef{Code: "502", Name: "Thành phố Tam Kỳ", Level: "district"}
+	odd := campaigns.UnitRef{Code: "503", Name: "Huyện <b>Thử</b> & Co", Level: "district"}
+	return campaigns.Report{
+		Campaign: campaigns.ReportCampaign{
+			Code:        "PCMD-2024",
+			Title:       "Kế hoạch phòng, chống mại dâm năm 2024",
+			LegalBasis:  "Kế hoạch số 52/KH-UBND ngày 15/3/2024 của UBND tỉnh Quảng Nam",
+			OwnerAgency: "UBND tỉnh Quảng Nam",
+			Secretariat: "Sở Lao động - Thương binh và Xã hội",
+		},
+		Scope:       campaigns.UnitRef{Code: "49", Name: "Tỉnh Quảng Nam", Level: "province"},
+		Window:      campaigns.Window{Kind: "campaign", Label: "Năm 2024", From: "2024-01-01", To: "2024-12-31"},
+		AsOf:        "2024-03-31",
+		Elapsed:     0.25,
+		DataThrough: "2024-03-31",
+		GeneratedAt: time.Date(2024, 4, 2, 9, 30, 0, 0, time.FixedZone("ICT", 7*3600)),
+
+		SmallCellsSuppressed: true,
+		Indicators: []campaigns.Result{
+			{
+				Indicator: "hs", Title: "Tỷ lệ học sinh được tiếp cận thông tin phòng, chống mại dâm",
+				Rule: campaigns.RuleCoverage, Group: "students", CountUnit: "người",
+				Numerator: campaigns.People(9878), Denominator: campaigns.People(13625), Value: ptr(0.725),
+				Target: 0.7, Comparator: campaigns.ComparatorGT,
+				Status: campaigns.StatusMet, StatusLabel: "Đạt",
+				ExpectedToDate: ptr(0.175),
+				Forecast:       &campaigns.Forecast{Numerator: 12000, Value: ptr(0.88), Basis: "planned", Meets: true},
+				Provenance:     "Sở GD&ĐT 2024",
+			},
+			{
+				Indicator: "xa", Title: "Tỷ lệ xã có hoạt động truyền thông duy trì thường xuyên",
+				Rule: campaigns.RuleOrgUnitActivity, Level: "commune", CountUnit: "xã",
+				Numerator: campaigns.Things(120), Denominator: campaigns.Things(241), Value: ptr(120.0 / 241),
+				Target: 0.7, Comparator: campaigns.ComparatorGT,
+				Status: campaigns.StatusOnTrack, StatusLabel: "Đúng tiến độ",
+				ExpectedToDate: ptr(0.175), PaceNeeded: ptr(6.2),
+				Provenance: "Danh mục đơn vị hành chính",
+			},
+			{
+				Indicator: "dv", Title: "Tỷ lệ nhân viên cơ sở dịch vụ được tuyên truyền",
+				Rule: campaigns.RuleCoverage, Group: "service_workers", CountUnit: "người",
+				Numerator: hidden(3), PersonTimes: campaigns.People(40),
+				Target: 0.5, Comparator: campaigns.ComparatorGTE,
+				Status: campaigns.StatusNotMeasurable, StatusLabel: "Không đo được",
+				Note: "Chỉ có số lượt người, không đo được độ bao phủ",
+			},
+		},
+		Districts: []campaigns.Breakdown{
+			{
+				Unit: tamKy,
+				Indicators: []campaigns.UnitValue{
+					{Indicator: "hs", Numerator: campaigns.People(1500), Denominator: campaigns.People(2000), Value: ptr(0.75), Status: campaigns.StatusMet},
+					{Indicator: "xa", Numerator: campaigns.Things(9), Denominator: campaigns.Things(13), Value: ptr(9.0 / 13), Status: campaigns.StatusOnTrack},
+				},
+				Activities: 1234, PersonTimes: campaigns.People(25000), UniquePersons: campaigns.People(1500),
+			},
+			{
+				Unit: odd,
+				Indicators: []campaigns.UnitValue{
+					{Indicator: "hs", Numerator: hidden(2), Denominator: campaigns.People(900), Value: ptr(0.002), Status: campaigns.StatusOffTrack},
+					{Indicator: "xa", Numerator: campaigns.Things(1), Denominator: campaigns.Things(11), Value: ptr(1.0 / 11), Status: campaigns.StatusAtRisk},
+				},
+				Activities: 3, PersonTimes: hidden(4), UniquePersons: hidden(2),
+			},
+		},
+		Groups: []campaigns.GroupRow{
+			{Group: "students", Label: "Học sinh, sinh viên", Activities: 80, PersonTimes: campaigns.People(15000), UniquePersons: campaigns.People(9878), Estimated: 0},
+			{Group: "general_public", Label: "Người dân", Activities: 900, PersonTimes: campaigns.People(250000), UniquePersons: nil, Estimated: 0.9},
+		},
+		Trend: []campaigns.TrendPoint{
+			{Month: "2024-01", Activities: 300, Indicators: []campaigns.TrendValue{{Indicator: "hs", Value: ptr(0.2), Expected: 0.0583}, {Indicator: "xa", Value: ptr(0.3), Expected: 0.0583}, {Indicator: "dv", Expected: 0.0417}}},
+			{Month: "2024-02", Activities: 350, Indicators: []campaigns.TrendValue{{Indicator: "hs", Value: ptr(0.5), Expected: 0.1167}, {Indicator: "xa", Value: ptr(0.4), Expected: 0.1167}, {Indicator: "dv", Expected: 0.0833}}},
+			{Month: "2024-03", Activities: 330, Indicators: []campaigns.TrendValue{{Indicator: "hs", Value: ptr(0.725), Expected: 0.175}, {Indicator: "xa", Value: ptr(120.0 / 241), Expected: 0.175}, {Indicator: "dv", Expected: 0.125}}},
+		},
+		Lagging: []campaigns.Lagging{
+			{Unit: campaigns.UnitRef{Code: "20434", Name: "Xã Tam Thanh"}, Indicator: "xa", Reason: "Chưa có hoạt động nào"},
+		},
+		Provenance: []string{"Sở GD&ĐT 2024", "Danh mục đơn vị hành chính"},
+		Data: []campaigns.DataRow{
+			{Indicator: "hs", Unit: campaigns.UnitRef{Code: "49", Name: "Tỉnh Quảng Nam"}, Group: "students", Numerator: campaigns.People(9878), Denominator: campaigns.People(13625), Value: ptr(0.725), Provenance: "Sở GD&ĐT 2024"},
+			{Indicator: "hs", Unit: odd, Group: "students", Month: "2024-03", Numerator: hidden(2), Denominator: campaigns.People(900), Value: ptr(0.002), Provenance: "Sở GD&ĐT, \"mẫu\" 2024"},
+			{Indicator: "activities", Unit: tamKy, Month: "2024-01", Numerator: campaigns.Things(410)},
+		},
+	}
+}
+
+// wantData are the rows of the long format of the fixture, as text.
+var wantData = [][]string{
+	dataHeader,
+	{"hs", "49", "Tỉnh Quảng Nam", "students", "", "9878", "13625", "0.725", "Sở GD&ĐT 2024"},
+	{"hs", "503", "Huyện <b>Thử</b> & Co", "students", "2024-03", "<5", "900", "0.002", "Sở GD&ĐT, \"mẫu\" 2024"},
+	{"activities", "502", "Thành phố Tam Kỳ", "", "2024-01", "410", "", "", ""},
+}
+
+func TestFormatting(t *testing.T) {
+	tests := []struct {
+		name, got, want string
+	}{
+		{"percentText", percentText(0.725), "72,5%"},
+		{"percentText rounds", percentText(120.0 / 241), "49,8%"},
+		{"percentPtrText nil", percentPtrText(nil), ""},
+		{"thresholdText whole", thresholdText(0.7), "70%"},
+		{"thresholdText decimal", thresholdText(0.625), "62,5%"},
+		{"targetText gt", targetText(campaigns.Result{Comparator: "gt", Target: 0.7}), "> 70%"},
+		{"targetText gte", targetText(campaigns.Result{Comparator: "gte", Target: 0.5}), "≥ 50%"},
+		{"dateText", dateText("2024-06-14"), "14/06/2024"},
+		{"monthText", monthText("2024-03"), "03/2024"},
+		{"countText hidden", countText(hidden(3)), "<5"},
+		{"countText thousands", countText(campaigns.People(1234567)), "1.234.567"},
+		{"countText nil", countText(nil), ""},
+		{"periodText adds dates", periodText(campaigns.Window{Label: "Năm 2024", From: "2024-01-01", To: "2024-12-31"}), "Năm 2024 (từ ngày 01/01/2024 đến ngày 31/12/2024)"},
+		{"periodText keeps a dated label", periodText(campaigns.Window{Label: "6 tháng đầu năm 2024 (15/12/2023 – 14/6/2024)", From: "2023-12-15", To: "2024-06-14"}), "6 tháng đầu năm 2024 (15/12/2023 – 14/6/2024)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.got != tt.want {
+				t.Errorf("got %q, want %q", tt.got, tt.want)
+			}
+		})
+	}
+}
+
+func openXLSX(t *testing.T, r campaigns.Report) *excelize.File {
+	t.Helper()
+	b, err := XLSX(r)
+	if err != nil {
+		t.Fatalf("XLSX: %v", err)
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(b))
+	if err != nil {
+		t.Fatalf("OpenReader: %v", err)
+	}
+	t.Cleanup(func() { f.Close() })
+	return f
+}
+
+// cellIs checks a cell's raw value and that it is stored as a number or as text.
+func cellIs(t *testing.T, f *excelize.File, sheet, cell, want string, number bool) {
+	t.Helper()
+	got, err := f.GetCellValue(sheet, cell, excelize.Options{RawCellValue: true})
+	if err != nil {
+		t.Fatalf("GetCellValue(%s!%s): %v", sheet, cell, err)
+	}
+	if number {
+		g, err1 := strconv.ParseFloat(got, 64)
+		w, err2 := strconv.ParseFloat(want, 64)
+		if err1 != nil || err2 != nil || g != w {
+			t.Errorf("%s!%s = %q, want the number %s", sheet, cell, got, want)
+		}
+		typ, _ := f.GetCellType(sheet, cell)
+		if typ != excelize.CellTypeUnset && typ != excelize.CellTypeNumber {
+			t.Errorf("%s!%s has type %v, want a number", sheet, cell, typ)
+		}
+		return
+	}
+	if got != want {
+		t.Errorf("%s!%s = %q, want %q", sheet, cell, got, want)
+	}
+}
+
+func numberFormat(t *testing.T, f *excelize.File, sheet, cell string) string {
+	t.Helper()
+	id, err := f.GetCellStyle(sheet, cell)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := f.GetStyle(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.CustomNumFmt != nil {
+		return *st.CustomNumFmt
+	}
+	return strconv.Itoa(st.NumFmt)
+}
+
+func mergedRanges(t *testing.T, f *excelize.File, sheet string) map[string]string {
+	t.Helper()
+	cells, err := f.GetMergeCells(sheet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := map[string]string{}
+	for _, c := range cells {
+		m[c.GetStartAxis()+":"+c.GetEndAxis()] = c.GetCellValue()
+	}
+	return m
+}
+
+func TestXLSX(t *testing.T) {
+	r := fixture()
+	f := openXLSX(t, r)
+
+	if got, want := f.GetSheetList(), []string{"Báo cáo", "Theo huyện", "Dữ liệu"}; !reflect.DeepEqual(got, want) {
+		t.Fatalf("sheets = %q, want %q", got, want)
+	}
+
+	t.Run("report sheet", func(t *testing.T) {
+		const s = "Báo cáo"
+		cellIs(t, f, s, "A1", "UBND TỈNH QUẢNG NAM", false)
+		cellIs(t, f, s, "A2", "SỞ LAO ĐỘNG - THƯƠNG BINH VÀ XÃ HỘI", false)
+		cellIs(t, f, s, "F1", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", false)
+		cellIs(t, f, s, "F2", "Độc lập - Tự do - Hạnh phúc", false)
+		cellIs(t, f, s, "A5", "BÁO CÁO KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU", false)
+		cellIs(t, f, s, "A6", r.Campaign.Title, false)
+		cellIs(t, f, s, "A7", "Căn cứ: "+r.Campaign.LegalBasis, false)
+		cellIs(t, f, s, "A8", "Kỳ báo cáo: Năm 2024 (từ ngày 01/01/2024 đến ngày 31/12/2024)", false)
+		cellIs(t, f, s, "A10", "Số liệu tính đến ngày 31/03/2024 (số liệu ghi nhận đến hết ngày 31/03/2024); thời gian đã qua: 25,0% kỳ báo cáo.", false)
+
+		// Indicator 1 (row 14): the numbers, the fraction formatted 0.0%.
+		cellIs(t, f, s, "A14", "1", true)
+		cellIs(t, f, s, "B14", r.Indicators[0].Title, false)
+		cellIs(t, f, s, "C14", "9878", true)
+		cellIs(t, f, s, "D14", "13625", true)
+		cellIs(t, f, s, "E14", "người", false)
+		cellIs(t, f, s, "F14", "0.725", true)
+		cellIs(t, f, s, "G14", "> 70%", false)
+		cellIs(t, f, s, "H14", "0.175", true)
+		cellIs(t, f, s, "I14", "0.88", true)
+		cellIs(t, f, s, "J14", "Đạt", false)
+		cellIs(t, f, s, "K14", "Sở GD&ĐT 2024", false)
+		for _, c := range []string{"F14", "H14", "I14"} {
+			if got := numberFormat(t, f, s, c); got != "0.0%" {
+				t.Errorf("number format of %s = %q, want 0.0%%", c, got)
+			}
+		}
+		if got, _ := f.GetCellValue(s, "F14"); got != "72.5%" {
+			t.Errorf("F14 displays %q, want 72.5%%", got)
+		}
+
+		// Indicator 3 (row 16): not measurable, hidden numerator.
+		cellIs(t, f, s, "C16", "<5", false)
+		cellIs(t, f, s, "D16", "", false)
+		cellIs(t, f, s, "F16", "", false)
+		cellIs(t, f, s, "G16", "≥ 50%", false)
+		cellIs(t, f, s, "J16", "Không đo được", false)
+		note, _ := f.GetCellValue(s, "L16")
+		if !strings.Contains(note, "không đo được độ bao phủ") || !strings.Contains(note, "Số lượt người: 40") {
+			t.Errorf("L16 = %q, want the note and the person-times", note)
+		}
+		pace, _ := f.GetCellValue(s, "L15")
+		if !strings.Contains(pace, "Cần tăng thêm khoảng 7 xã/tháng") {
+			t.Errorf("L15 = %q, want the pace needed", pace)
+		}
+
+		// Suppression note, then the signature block.
+		cellIs(t, f, s, "A18", suppressionNote+".", false)
+		cellIs(t, f, s, "A20", "Nơi nhận:", false)
+		cellIs(t, f, s, "A21", "- Như trên;", false)
+		cellIs(t, f, s, "A22", "- Lưu: VT.", false)
+		cellIs(t, f, s, "F20", "NGƯỜI LẬP BIỂU", false)
+		cellIs(t, f, s, "J20", "THỦ TRƯỞNG CƠ QUAN", false)
+		cellIs(t, f, s, "J21", "(Ký, ghi rõ họ tên)", false)
+
+		merged := mergedRanges(t, f, s)
+		for rng, want := range map[string]string{
+			"A12:A13": "STT", "B12:B13": "Chỉ tiêu", "C12:E12": "Kết quả", "F12:F13": "Tỷ lệ (%)",
+			"L12:L13": "Ghi chú", "A5:L5": reportTitle, "F1:L1": republic,
+		} {
+			if got, ok := merged[rng]; !ok || got != want {
+				t.Errorf("merged %s = %q (present %v), want %q", rng, got, ok, want)
+			}
+		}
+		cellIs(t, f, s, "C13", "Tử số", false)
+		cellIs(t, f, s, "D13", "Mẫu số", false)
+		cellIs(t, f, s, "E13", "Đơn vị tính", false)
+
+		layout, err := f.GetPageLayout(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if layout.Orientation == nil || *layout.Orientation != "landscape" || layout.Size == nil || *layout.Size != 9 || layout.FitToWidth == nil || *layout.FitToWidth != 1 {
+			t.Errorf("page layout = %+v, want A4 (9) landscape, one page wide", layout)
+		}
+	})
+
+	t.Run("district sheet", func(t *testing.T) {
+		const s = "Theo huyện"
+		merged := mergedRanges(t, f, s)
+		if got := merged["C4:F4"]; got != r.Indicators[0].Title {
+			t.Errorf("merged C4:F4 = %q, want the first indicator's title", got)
+		}
+		if got := merged["G4:J4"]; got != r.Indicators[1].Title {
+			t.Errorf("merged G4:J4 = %q, want the second indicator's title", got)
+		}
+		if _, ok := merged["K4:K5"]; !ok {
+			t.Errorf("no merged K4:K5 (Số hoạt động) in %v", merged)
+		}
+		cellIs(t, f, s, "C5", "Tử số", false)
+		cellIs(t, f, s, "F5", "Đánh giá", false)
+		cellIs(t, f, s, "K4", "Số hoạt động", false)
+		cellIs(t, f, s, "M4", "Số người", false)
+		cellIs(t, f, s, "A6", "Thành phố Tam Kỳ", false)
+		cellIs(t, f, s, "B6", "502", false)
+		cellIs(t, f, s, "C6", "1500", true)
+		cellIs(t, f, s, "E6", "0.75", true)
+		cellIs(t, f, s, "F6", "Đạt", false)
+		cellIs(t, f, s, "K6", "1234", true)
+		cellIs(t, f, s, "A7", "Huyện <b>Thử</b> & Co", false)
+		cellIs(t, f, s, "C7", "<5", false)
+		cellIs(t, f, s, "J7", "Có nguy cơ không đạt", false)
+		cellIs(t, f, s, "L7", "<5", false)
+		if got := numberFormat(t, f, s, "E6"); got != "0.0%" {
+			t.Errorf("number format of E6 = %q, want 0.0%%", got)
+		}
+	})
+
+	t.Run("data sheet", func(t *testing.T) {
+		rows, err := f.GetRows("Dữ liệu", excelize.Options{RawCellValue: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rows) != len(wantData) {
+			t.Fatalf("data sheet has %d rows, want %d", len(rows), len(wantData))
+		}
+		for i, want := range wantData {
+			got := append(rows[i], make([]string, len(want)-len(rows[i]))...) // GetRows drops trailing empties
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("data row %d = %q, want %q", i+1, got, want)
+			}
+		}
+		cellIs(t, f, "Dữ liệu", "F2", "9878", true)
+		cellIs(t, f, "Dữ liệu", "H2", "0.725", true)
+		cellIs(t, f, "Dữ liệu", "F3", "<5", false)
+	})
+}
+
+func TestCSV(t *testing.T) {
+	var buf bytes.Buffer
+	if err := CSV(&buf, fixture()); err != nil {
+		t.Fatalf("CSV: %v", err)
+	}
+	out := buf.String()
+	if !strings.HasPrefix(out, "\uFEFF") {
+		t.Fatalf("CSV does not start with a UTF-8 BOM: %q", out[:min(10, len(out))])
+	}
+	if !strings.Contains(out, "\r\n") {
+		t.Errorf("CSV records do not end with CRLF")
+	}
+	got, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(out, "\uFEFF"))).ReadAll()
+	if err != nil {
+		t.Fatalf("parse CSV: %v", err)
+	}
+	if !reflect.DeepEqual(got, wantData) {
+		t.Errorf("CSV rows = %q, want %q", got, wantData)
+	}
+}
+
+// elements collects the elements of a parsed page by tag name.
+func elements(n *html.Node, tag string) []*html.Node {
+	var out []*html.Node
+	for d := range n.Descendants() {
+		if d.Type == html.ElementNode && d.Data == tag {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+func textOf(n *html.Node) string {
+	var b strings.Builder
+	for d := range n.Descendants() {
+		if d.Type == html.TextNode {
+			b.WriteString(d.Data)
+		}
+	}
+	return b.String()
+}
+
+func TestHTML(t *testing.T) {
+	r := fixture()
+	out, err := HTML(r)
+	if err != nil {
+		t.Fatalf("HTML: %v", err)
+	}
+	page := string(out)
+	doc, err := html.Parse(bytes.NewReader(out))
+	if err != nil {
+		t.Fatalf("parse HTML: %v", err)
+	}
+
+	if got := len(elements(doc, "svg")); got != 2 {
+		t.Errorf("%d <svg> elements, want 2", got)
+	}
+	if strings.Contains(strings.ToLower(page), "<script") {
+		t.Errorf("page has a script")
+	}
+	for _, tag := range []string{"link", "img", "iframe"} {
+		if n := elements(doc, tag); len(n) > 0 {
+			t.Errorf("page loads a resource with <%s>", tag)
+		}
+	}
+	if strings.Contains(page, "<b>Thử</b>") || len(elements(doc, "b")) != 1 { // the one <b> is "Nơi nhận:"
+		t.Errorf("markup from a unit name reached the page unescaped")
+	}
+	if !strings.Contains(page, "Huyện &lt;b&gt;Thử&lt;/b&gt; &amp; Co") {
+		t.Errorf("the unit name is not in the page, escaped")
+	}
+
+	// The inline style is allowed by StyleSource alone: no style or event attributes.
+	start, end := strings.Index(page, "<style>"), strings.Index(page, "</style>")
+	if start < 0 || end < start {
+		t.Fatal("no style element")
+	}
+	sum := sha256.Sum256([]byte(page[start+len("<style>") : end]))
+	if want := "'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'"; StyleSource != want {
+		t.Errorf("StyleSource = %s, want the page style's hash %s", StyleSource, want)
+	}
+	if !strings.Contains(page[start:end], "@media print") || !strings.Contains(page[start:end], "size: A4 landscape") {
+		t.Errorf("the style has no A4 landscape print rules")
+	}
+	for d := range doc.Descendants() {
+		for _, a := range d.Attr {
+			if a.Key == "style" || strings.HasPrefix(a.Key, "on") {
+				t.Errorf("<%s> has a %s attribute, which the page's CSP would drop", d.Data, a.Key)
+			}
+		}
+	}
+
+	text := textOf(doc)
+	for _, want := range []string{
+		"BÁO CÁO KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU", r.Campaign.Title, "Căn cứ: " + r.Campaign.LegalBasis,
+		"CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc",
+		"Số liệu tính đến ngày 31/03/2024", "72,5%", "> 70%", "≥ 50%", "<5", suppressionNote,
+		"Tỷ lệ đạt theo huyện", "Diễn biến theo tháng", "Xã Tam Thanh", "Chưa có hoạt động nào",
+		"Học sinh, sinh viên", "90,0%", "Thực hiện (lũy kế)", "Chậm tiến độ", "NGƯỜI LẬP BIỂU", "THỦ TRƯỞNG CƠ QUAN", "Danh mục đơn vị hành chính",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("page text lacks %q", want)
+		}
+	}
+	if title := elements(doc, "title"); len(title) == 0 || !strings.Contains(textOf(title[0]), r.Campaign.Title) {
+		t.Errorf("<title> does not name the campaign")
+	}
+
+	// The indicator table: the hidden count and the percentages in their columns.
+	tables := elements(doc, "table")
+	if len(tables) == 0 {
+		t.Fatal("no table")
+	}
+	rows := elements(elements(tables[0], "tbody")[0], "tr")
+	if len(rows) != 3 {
+		t.Fatalf("indicator table has %d rows, want 3", len(rows))
+	}
+	cells := func(tr *html.Node) []string {
+		var s []string
+		for _, td := range elements(tr, "td") {
+			s = append(s, strings.TrimSpace(textOf(td)))
+		}
+		return s
+	}
+	if c := cells(rows[0]); c[2] != "9.878" || c[3] != "13.625" || c[5] != "72,5%" || c[6] != "> 70%" || c[7] != "17,5%" || c[8] != "88,0%" || c[9] != "Đạt" {
+		t.Errorf("indicator 1 cells = %q", c)
+	}
+	if c := cells(rows[2]); c[2] != "<5" || c[5] != "" || c[9] != "Không đo được" {
+		t.Errorf("indicator 3 cells = %q", c)
+	}
+
+	svgs := elements(doc, "svg")
+	if len(svgs) == 2 {
+		// Bar chart: two eligible indicators × two districts; the target line is labelled.
+		if got := len(elements(svgs[0], "rect")); got != 4 {
+			t.Errorf("bar chart has %d bars, want 4", got)
+		}
+		barText := textOf(svgs[0])
+		for _, want := range []string{"Huyện <b>Thử</b> & Co", "Chỉ tiêu > 70%", "75,0%"} {
+			if !strings.Contains(barText, want) {
+				t.Errorf("bar chart lacks %q", want)
+			}
+		}
+		// Trend chart: a value line and a target line for the two indicators with values.
+		if got := len(elements(svgs[1], "polyline")); got != 4 {
+			t.Errorf("trend chart has %d polylines, want 4", got)
+		}
+		trendText := textOf(svgs[1])
+		for _, want := range []string{"01/2024", "03/2024", "0%", "80%"} {
+			if !strings.Contains(trendText, want) {
+				t.Errorf("trend chart lacks %q", want)
+			}
+		}
+		if strings.Contains(trendText, r.Indicators[2].Title) {
+			t.Errorf("trend chart draws the indicator without values")
+		}
+	}
+}
+
+// TestChartRows checks that charts are cut into rows of panels, one SVG each, so a
+// long chart breaks between rows when printed.
+func TestChartRows(t *testing.T) {
+	tests := []struct {
+		name                  string
+		copies                int // copies of the fixture's first indicator added
+		wantBarRows, wantLine int
+	}{
+		{"fixture", 0, 1, 1},
+		{"five bar charts", 3, 3, 2},
+		{"six line charts", 4, 3, 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := fixture()
+			for i := range tt.copies {
+				res := r.Indicators[0]
+				res.Indicator = fmt.Sprintf("copy%d", i)
+				r.Indicators = append(r.Indicators, res)
+				for j := range r.Districts {
+					v := unitValue(r.Districts[j], "hs")
+					v.Indicator = res.Indicator
+					r.Districts[j].Indicators = append(r.Districts[j].Indicators, v)
+				}
+				for j := range r.Trend {
+					v, _ := trendValue(r.Trend[j], "hs")
+					v.Indicator = res.Indicator
+					r.Trend[j].Indicators = append(r.Trend[j].Indicators, v)
+				}
+			}
+			bars, lines := barRows(r), lineRows(r)
+			if len(bars) != tt.wantBarRows || len(lines) != tt.wantLine {
+				t.Errorf("%d bar rows and %d line rows, want %d and %d", len(bars), len(lines), tt.wantBarRows, tt.wantLine)
+			}
+			out, err := HTML(r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			doc, err := html.Parse(bytes.NewReader(out))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got, want := len(elements(doc, "svg")), tt.wantBarRows+tt.wantLine; got != want {
+				t.Errorf("%d <svg> elements, want %d", got, want)
+			}
+			for _, row := range bars {
+				if len(row.Panels) > 2 || row.Height <= 0 {
+					t.Errorf("bar row of %d panels, height %v", len(row.Panels), row.Height)
+				}
+			}
+		})
+	}
+}
+
+// TestSample writes the fixture's renderings for a person to look at:
+// go test ./campaigns/export -run TestSample -sample /tmp
+func TestSample(t *testing.T) {
+	if *sample == "" {
+		t.Skip("no -sample directory")
+	}
+	page, err := HTML(fixture())
+	if err != nil {
+		t.Fatal(err)
+	}
+	book, err := XLSX(fixture())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, b := range map[string][]byte{"report-sample.html": page, "report-sample.xlsx": book} {
+		if err := os.WriteFile(filepath.Join(*sample, name), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}

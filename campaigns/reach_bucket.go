@@ -1,0 +1,181 @@
+package campaigns
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+)
+
+// ReachBucket is the reach records of one campaign, org unit and month, stored
+// together and read by `_id`.
+type ReachBucket struct {
+	ID      string // campaign|orgUnit|YYYY-MM
+	Rev     int64  // the revision read; 0 when not stored yet
+	Records map[string]Reach
+}
+
+func bucketID(campaign, unit, month string) string { return campaign + "|" + unit + "|" + month }
+
+// bucketOf is the bucket of the record with natural key id.
+func bucketOf(id string) (string, error) {
+	parts := strings.SplitN(id, "|", 6)
+	if len(parts) != 6 || len(parts[3]) < 7 {
+		return "", fmt.Errorf("%w: %q is not the key of a reach record (campaign|orgUnit|group|date|activity|sourceRef)", ErrNotFound, id)
+	}
+	return bucketID(parts[0], parts[1], parts[3][:7]), nil
+}
+
+// changeReach brings the records named in changes to their wanted state (nil:
+// none), bucket by bucket, and returns what it changed. A dry run only compares.
+func (s *Service) changeReach(ctx context.Context, changes map[string]*Reach, dryRun bool) ([]reachWrite, error) {
+	byBucket := map[string][]string{}
+	var campaigns []string
+	for id := range changes {
+		b, err := bucketOf(id)
+		if err != nil {
+			return nil, err
+		}
+		byBucket[b] = append(byBucket[b], id)
+		campaign, _, _ := strings.Cut(id, "|")
+		if !slices.Contains(campaigns, campaign) {
+			campaigns = append(campaigns, campaign)
+		}
+	}
+	ids := slices.Sorted(maps.Keys(byBucket))
+	compare := func() ([]ReachBucket, []reachWrite, error) {
+		stored, err := s.store.Buckets(ctx, ids)
+		if err != nil {
+			return nil, nil, err
+		}
+		var changed []ReachBucket
+		var writes []reachWrite
+		for _, id := range ids {
+			b, found := stored[id]
+			if !found {
+				b = ReachBucket{ID: id, Records: map[string]Reach{}}
+			}
+			dirty := false
+			for _, key := range byBucket[id] {
+				want := changes[key]
+				old, had := b.Records[key]
+				switch {
+				case want == nil && !had, want != nil && had && sameCounts(old, *want):
+					continue
+				case want == nil:
+					delete(b.Records, key)
+					writes = append(writes, reachWrite{before: &old})
+				default:
+					w := reachWrite{after: want}
+					if had {
+						w.before = &old
+					}
+					b.Records[key] = *want
+					writes = append(writes, w)
+				}
+				dirty = true
+			}
+			if dirty {
+				changed = append(changed, b)
+			}
+		}
+		return changed, writes, nil
+	}
+	if dryRun {
+		_, writes, err := compare()
+		return writes, err
+	}
+	defer s.store.LockBuckets(ids)()
+	return s.writeReach(ctx, campaigns, func() ([]reachWrite, error) {
+		changed, writes, err := compare()
+		if err != nil {
+			return nil, err
+		}
+		return writes, s.store.SaveBuckets(ctx, changed)
+	})
+}
+
+// reach reads one record by its natural key.
+func (s *Service) reach(ctx context.Context, id string) (Reach, error) {
+	b, err := bucketOf(id)
+	if err != nil {
+		return Reach{}, err
+	}
+	stored, err := s.store.Buckets(ctx, []string{b})
+	if err != nil {
+		return Reach{}, err
+	}
+	r, ok := stored[b].Records[id]
+	if !ok {
+		return Reach{}, fmt.Errorf("%w: no reach record %s", ErrNotFound, id)
+	}
+	return r, nil
+}
+
+// listReach reads, bucket by bucket in (unit, month) order, up to limit records f
+// selects after the record after; units are those of the scope.
+func (s *Service) listReach(ctx context.Context, c Campaign, units []OrgUnit, f ReachFilter, after string, limit int) ([]Reach, error) {
+	months := periodMonths(max(c.Period.Start, f.From), min(c.Period.End, f.To))
+	var last Reach
+	if after != "" {
+		if _, err := bucketOf(after); err != nil {
+			return nil, Invalid("cursor", "cursor is not one this API gave out")
+		}
+		last = keyFields(after)
+	}
+	afterUnit, afterMonth, afterKey := last.OrgUnit, string(last.Date[:min(7, len(last.Date))]), entryKey(last)
+	slices.SortFunc(units, func(a, b OrgUnit) int { return strings.Compare(a.Code, b.Code) })
+	var out []Reach
+	for _, u := range units {
+		if u.Code < afterUnit {
+			continue
+		}
+		for _, m := range months {
+			if u.Code == afterUnit && m < afterMonth {
+				continue
+			}
+			id := bucketID(c.Code, u.Code, m)
+			stored, err := s.store.Buckets(ctx, []string{id})
+			if err != nil {
+				return nil, err
+			}
+			page := slices.SortedFunc(maps.Values(stored[id].Records), func(a, b Reach) int { return strings.Compare(entryKey(a), entryKey(b)) })
+			for _, r := range page {
+				if u.Code == afterUnit && m == afterMonth && entryKey(r) <= afterKey {
+					continue
+				}
+				if f.matches(r) {
+					out = append(out, r)
+				}
+				if len(out) == limit {
+					return out, nil
+				}
+			}
+		}
+	}
+	return out, nil
+}
+
+// keyFields is the record a valid natural key names (its key fields only).
+func keyFields(id string) Reach {
+	parts := strings.SplitN(id, "|", 6)
+	return Reach{Campaign: parts[0], OrgUnit: parts[1], Group: parts[2], Date: Date(parts[3]), Activity: parts[4], SourceRef: parts[5]}
+}
+
+func (f ReachFilter) matches(r Reach) bool {
+	return (f.Group == "" || r.Group == f.Group) && (f.Activity == "" || r.Activity == f.Activity) &&
+		(f.From == "" || r.Date >= f.From) && (f.To == "" || r.Date <= f.To)
+}
+
+// periodMonths lists the months (YYYY-MM) from from to to.
+func periodMonths(from, to Date) []string {
+	var out []string
+	if len(from) < 7 || len(to) < 7 {
+		return nil
+	}
+	for t := from.time(vietnam); string(to[:7]) >= t.Format("2006-01"); t = t.AddDate(0, 1, 1-t.Day()) {
+		out = append(out, t.Format("2006-01"))
+	}
+	return out
+}
