@@ -32,10 +32,14 @@ type reachFixture struct {
 }
 
 func newReachFixture(t testing.TB) reachFixture {
+	return newReachFixtureAt(t, reachNow)
+}
+
+func newReachFixtureAt(t testing.TB, now func() time.Time) reachFixture {
 	t.Helper()
 	db := dbtest.New(t, slices.Concat(database.Schema, campaigns.Schema, audit.Schema))
-	log := audit.New(audit.NewStore(db), reachNow)
-	s := campaigns.NewService(campaigns.NewStore(db), log, reachNow)
+	log := audit.New(audit.NewStore(db), now)
+	s := campaigns.NewService(campaigns.NewStore(db), log, now)
 	ctx := context.Background()
 	if err := s.LoadReference(ctx); err != nil {
 		t.Fatal(err)
@@ -409,5 +413,92 @@ func TestReachTemplate(t *testing.T) {
 	}
 	if _, err := f.s.ReachTemplate(f.ctx, "pdf"); !errors.Is(err, campaigns.ErrInvalid) {
 		t.Errorf("a pdf template: %v", err)
+	}
+}
+
+// TestDemoReach loads the sample year twice (the second load adds nothing) and
+// checks the report shows a mix of statuses, from consistent rollups.
+func TestDemoReach(t *testing.T) {
+	f := newReachFixtureAt(t, func() time.Time { return time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC) })
+	for range 2 {
+		if err := f.s.LoadDemoReach(f.ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	n, err := f.db.Collection("reach").CountDocuments(f.ctx, map[string]any{})
+	if err != nil || n < 1000 {
+		t.Fatalf("%d reach buckets after the demo, %v", n, err)
+	}
+	f.consistent(t)
+	page, err := f.s.ListReach(f.ctx, campaigns.System, campaigns.ReachFilter{Campaign: campaigns.DemoCampaignCode}, "", 20)
+	if err != nil || len(page) != 20 {
+		t.Fatalf("first page of the sample: %d records, %v", len(page), err)
+	}
+	for _, r := range page {
+		if !strings.Contains(r.Evidence, "sample") || !strings.HasPrefix(r.SourceRef, "MAU-2024-") {
+			t.Errorf("record %s is not labelled as a sample: %q %q", r.ID, r.SourceRef, r.Evidence)
+		}
+	}
+	r, err := f.s.Report(f.ctx, campaigns.System, campaigns.DemoCampaignCode, campaigns.ReportQuery{AsOf: "2024-09-30"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	statuses := map[string]bool{}
+	for _, in := range r.Indicators {
+		statuses[in.Status] = true
+	}
+	for _, want := range []string{campaigns.StatusMet, campaigns.StatusOnTrack, campaigns.StatusAtRisk} {
+		if !statuses[want] {
+			t.Errorf("the demo report at 30/09/2024 has no %s indicator: %v", want, statuses)
+		}
+	}
+	if len(r.Lagging) == 0 {
+		t.Error("the demo report names no lagging unit")
+	}
+}
+
+// TestListReachPages walks a scope's records page by page: every record once, in
+// order, and nothing outside the scope.
+func TestListReachPages(t *testing.T) {
+	f := newReachFixture(t)
+	file := "Mã đơn vị,Nhóm đối tượng,Ngày,Hình thức,Số buổi,Số lượt người,Số hiệu báo cáo\n"
+	for i, unit := range []string{dienBanCommune, "20578", "507", "20335"} {
+		for d := range 5 {
+			file += fmt.Sprintf("%s,students,%02d/0%d/2024,school_session,1,%d,P%d\n", unit, 1+d, 1+d%3, 10+i, d)
+		}
+	}
+	admin := campaigns.Actor{Username: "admin", Scope: "49"}
+	if sum, err := f.s.ImportReach(f.ctx, admin, campaigns.DemoCampaignCode, []byte(file), false); err != nil || sum.Imported != 20 {
+		t.Fatalf("import: %+v, %v", sum, err)
+	}
+	var seen []string
+	after := ""
+	for range 10 {
+		page, err := f.s.ListReach(f.ctx, reporter, campaigns.ReachFilter{Campaign: campaigns.DemoCampaignCode}, after, 4)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range page {
+			seen = append(seen, r.ID)
+		}
+		if len(page) < 4 {
+			break
+		}
+		after = page[len(page)-1].ID
+	}
+	distinct := map[string]bool{}
+	for _, id := range seen {
+		distinct[id] = true
+	}
+	if len(seen) != 15 || len(distinct) != 15 {
+		t.Errorf("reporter of 507 paged through %d records (%v), want the 15 of Điện Bàn once each", len(seen), seen)
+	}
+	for _, id := range seen {
+		if strings.Contains(id, "|20335|") {
+			t.Errorf("record %s of Tam Kỳ listed for a reporter of Điện Bàn", id)
+		}
+	}
+	if _, err := f.s.ListReach(f.ctx, reporter, campaigns.ReachFilter{Campaign: campaigns.DemoCampaignCode, Scope: "502"}, "", 4); !errors.Is(err, campaigns.ErrOutsideScope) {
+		t.Errorf("listing Tam Kỳ as a reporter of Điện Bàn: %v", err)
 	}
 }

@@ -142,18 +142,21 @@ func demoReach(c Campaign, tree *unitTree, pops []Population) []Reach {
 }
 
 // demoManualValues are sample values of the demo campaign's manual indicators, as
-// of mid-December 2024; support-services is left without one, as a secretariat
-// might, so the report shows what is missing.
+// of the half-year and mid-December 2024; support-services is left without one, as
+// a secretariat might, so the report shows what is missing.
 func demoManualValues(tree *unitTree) []ManualValue {
 	root, _ := reportScope(tree, System, "")
 	values := []ManualValue{
-		{Indicator: "reports-handled", Numerator: 46, Denominator: 46, CountUnit: "tin báo"},
-		{Indicator: "establishments-inspected", Numerator: 612, Denominator: 780, CountUnit: "cơ sở"},
-		{Indicator: "crimes-handled", Numerator: 12, Denominator: 12, CountUnit: "vụ"},
+		{Indicator: "reports-handled", AsOf: "2024-06-30", Numerator: 21, Denominator: 23, CountUnit: "tin báo"},
+		{Indicator: "establishments-inspected", AsOf: "2024-06-30", Numerator: 301, Denominator: 780, CountUnit: "cơ sở"},
+		{Indicator: "crimes-handled", AsOf: "2024-06-30", Numerator: 5, Denominator: 5, CountUnit: "vụ"},
+		{Indicator: "reports-handled", AsOf: "2024-12-15", Numerator: 46, Denominator: 46, CountUnit: "tin báo"},
+		{Indicator: "establishments-inspected", AsOf: "2024-12-15", Numerator: 612, Denominator: 780, CountUnit: "cơ sở"},
+		{Indicator: "crimes-handled", AsOf: "2024-12-15", Numerator: 12, Denominator: 12, CountUnit: "vụ"},
 	}
 	for i := range values {
 		v := &values[i]
-		v.Campaign, v.OrgUnit, v.AsOf = DemoCampaignCode, root.Code, "2024-12-15"
+		v.Campaign, v.OrgUnit = DemoCampaignCode, root.Code
 		v.Source, v.EnteredBy = "Số liệu mẫu (sample), không phải báo cáo thật", System.Username
 		v.ID, v.UpdatedAt = manualID(*v), time.Date(2025, 1, 15, 0, 0, 0, 0, time.UTC)
 	}
