@@ -502,3 +502,28 @@ func TestListReachPages(t *testing.T) {
 		t.Errorf("listing Tam Kỳ as a reporter of Điện Bàn: %v", err)
 	}
 }
+
+// TestRecordsOfAnEarlierVersionMoveIntoBuckets stores a record as the previous
+// version did (a document of its own) and checks the next start moves it.
+func TestRecordsOfAnEarlierVersionMoveIntoBuckets(t *testing.T) {
+	f := newReachFixture(t)
+	id := "PCMD-2024|" + dienBanCommune + "|general_public|2024-02-03|broadcast|airing:R1.LOA-20575.20240203T000000Z"
+	old := map[string]any{"_id": id, "campaign": "PCMD-2024", "orgUnit": dienBanCommune, "group": "general_public",
+		"date": "2024-02-03", "activity": "broadcast", "activities": 1, "personTimes": int64(900), "uniquePersons": nil,
+		"estimated": true, "sourceRef": "airing:R1.LOA-20575.20240203T000000Z", "evidence": "xác nhận của đài",
+		"airing": "R1.LOA-20575.20240203T000000Z", "updatedAt": time.Date(2024, 2, 3, 1, 0, 0, 0, time.UTC)}
+	if _, err := f.db.Collection("reach").InsertOne(f.ctx, old); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.s.RepairRollups(f.ctx); err != nil {
+		t.Fatal(err)
+	}
+	r, err := f.s.ReachRecord(f.ctx, campaigns.System, id)
+	if err != nil || r.PersonTimes != 900 || !r.Estimated || r.Airing != "R1.LOA-20575.20240203T000000Z" {
+		t.Fatalf("the moved record: %+v, %v", r, err)
+	}
+	if n := f.count(t); n != 1 {
+		t.Errorf("%d documents in reach, want the one bucket", n)
+	}
+	f.consistent(t)
+}

@@ -216,10 +216,14 @@ func keysOf(a, b map[CellKey]Cell) map[CellKey]bool {
 	return out
 }
 
-// RepairRollups makes the rollups trustworthy at start-up: it recomputes every
+// RepairRollups makes the rollups trustworthy at start-up: it moves records an
+// earlier version stored one per document into their buckets, and recomputes every
 // campaign a crash left with an open journal entry, and every campaign when the
 // cut-off day has changed since the rollups were built.
 func (s *Service) RepairRollups(ctx context.Context) ([]string, error) {
+	if err := s.bucketOldReach(ctx); err != nil {
+		return nil, err
+	}
 	stale, err := s.store.OpenJournals(ctx)
 	if err != nil {
 		return nil, err
@@ -248,4 +252,22 @@ func (s *Service) RepairRollups(ctx context.Context) ([]string, error) {
 		return nil, err
 	}
 	return stale, s.store.CloseJournals(ctx)
+}
+
+// bucketOldReach moves the records stored one per document into their buckets; a
+// crash half-way is completed by the next start (records already moved are
+// unchanged).
+func (s *Service) bucketOldReach(ctx context.Context) error {
+	old, err := s.store.UnbucketedReach(ctx)
+	if err != nil || len(old) == 0 {
+		return err
+	}
+	changes := make(map[string]*Reach, len(old))
+	for i := range old {
+		changes[old[i].ID] = &old[i]
+	}
+	if _, err := s.changeReach(ctx, changes, false); err != nil {
+		return fmt.Errorf("move %d reach records into buckets: %w", len(old), err)
+	}
+	return s.store.DeleteUnbucketedReach(ctx)
 }

@@ -41,6 +41,10 @@ type Store interface {
 	Buckets(ctx context.Context, ids []string) (map[string]ReachBucket, error)
 	SaveBuckets(ctx context.Context, buckets []ReachBucket) error
 	EachReach(ctx context.Context, campaign string, f func(Reach)) error
+	// UnbucketedReach reads the records stored one per document by earlier versions;
+	// DeleteUnbucketedReach removes them once they are in their buckets.
+	UnbucketedReach(ctx context.Context) ([]Reach, error)
+	DeleteUnbucketedReach(ctx context.Context) error
 
 	// Rollups, per campaign and half-month, with a version that moves on each change.
 	Rollups(ctx context.Context, campaign string) (map[CellKey]Cell, error)

@@ -276,6 +276,23 @@ func (s *MongoStore) SaveBuckets(ctx context.Context, buckets []ReachBucket) err
 	return nil
 }
 
+// unbucketed selects the records stored one per document, as before buckets.
+var unbucketed = bson.D{{Key: "records", Value: bson.D{{Key: "$exists", Value: false}}}}
+
+// UnbucketedReach reads the records still stored one per document (a scan, at
+// start-up).
+func (s *MongoStore) UnbucketedReach(ctx context.Context) ([]Reach, error) {
+	return database.All[Reach](ctx, s.db.Collection(reachColl), unbucketed, nil)
+}
+
+// DeleteUnbucketedReach removes them, once they are in their buckets.
+func (s *MongoStore) DeleteUnbucketedReach(ctx context.Context) error {
+	if _, err := s.db.Collection(reachColl).DeleteMany(ctx, unbucketed); err != nil {
+		return fmt.Errorf("delete unbucketed reach: %w", err)
+	}
+	return nil
+}
+
 // EachReach streams a campaign's records to f (a scan: for rebuilds and checks).
 func (s *MongoStore) EachReach(ctx context.Context, campaign string, f func(Reach)) error {
 	cur, err := s.db.Collection(reachColl).Find(ctx, bson.D{{Key: "campaign", Value: campaign}})
