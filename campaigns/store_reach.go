@@ -323,12 +323,20 @@ func (s *MongoStore) Rollups(ctx context.Context, campaign string) (map[CellKey]
 		return nil, err
 	}
 	cells := map[CellKey]Cell{}
+	codes := map[string]string{} // one copy of each code, so that readers of the cells stay in cache
+	intern := func(s string) string {
+		if c, ok := codes[s]; ok {
+			return c
+		}
+		codes[s] = s
+		return s
+	}
 	for _, d := range docs {
 		for field, c := range d.Cells {
 			unit, rest, _ := strings.Cut(field, "|")
 			group, activity, _ := strings.Cut(rest, "|")
 			if c != (Cell{}) {
-				cells[CellKey{Month: d.Month, Part: d.Part, OrgUnit: unit, Group: group, Activity: activity}] = c
+				cells[CellKey{Month: intern(d.Month), Part: d.Part, OrgUnit: intern(unit), Group: intern(group), Activity: intern(activity)}] = c
 			}
 		}
 	}
