@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -15,12 +16,14 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
 
+	"loa/app/database"
 	"loa/campaigns"
 )
 
@@ -87,6 +90,12 @@ func TestConfig(t *testing.T) {
 		{"bad addr", []string{"--addr", "8080"}, nil, "addr", nil},
 		{"bad level", []string{"--log-level", "loud"}, nil, "log-level", nil},
 		{"stray argument", []string{"serve"}, nil, "unknown command", nil},
+		{"report cut-off", nil, map[string]string{"LOA_REPORT_CUTOFF": "1"}, "", func(c Config) bool { return c.ReportCutoff == 1 }},
+		{"default cut-off", nil, nil, "", func(c Config) bool { return c.ReportCutoff == 15 }},
+		{"bad cut-off", []string{"--report-cutoff", "31"}, nil, "report-cutoff", nil},
+		{"rollups command", []string{"--demo=false", "rollups", "check"}, nil, "", func(c Config) bool {
+			return slices.Equal(c.Command, []string{"rollups", "check"})
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -502,5 +511,52 @@ func TestWebSignOutNeedsCSRFToken(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusUnauthorized || !strings.Contains(string(body), "không đúng") {
 		t.Errorf("wrong password on the form: %d, want 401 with a Vietnamese message", resp.StatusCode)
+	}
+}
+
+// TestRollupsCommands runs "loa rollups check" and "rebuild" on a data directory
+// whose rollups were damaged: check says so (exit status 1), rebuild repairs them.
+func TestRollupsCommands(t *testing.T) {
+	dir := t.TempDir()
+	vars := env(map[string]string{"LOA_ADMIN_PASSWORD": "a long enough password"})
+	command := func(args ...string) (string, error) {
+		var out bytes.Buffer
+		err := run(context.Background(), append([]string{"--data", dir, "--log-level", "error"}, args...), vars, &out, io.Discard)
+		return out.String(), err
+	}
+	out, err := command("rollups", "check")
+	if err != nil || !strings.Contains(out, "PCMD-2024: 0 cell(s) differ") {
+		t.Fatalf("check of a fresh demo: %q, %v", out, err)
+	}
+	damage(t, dir)
+	if out, err = command("rollups", "check", "PCMD-2024"); !errors.Is(err, errDiffers) || !strings.Contains(out, "records add up to") {
+		t.Fatalf("check after damage: %q, %v", out, err)
+	}
+	if out, err = command("rollups", "rebuild", "PCMD-2024"); err != nil || !strings.Contains(out, "PCMD-2024: rollups rebuilt") {
+		t.Fatalf("rebuild: %q, %v", out, err)
+	}
+	if out, err = command("rollups", "check"); err != nil || !strings.Contains(out, "PCMD-2024: 0 cell(s) differ") {
+		t.Fatalf("check after the rebuild: %q, %v", out, err)
+	}
+	if _, err = command("rollups", "rebuild", "NOPE"); err == nil {
+		t.Error("rebuild of an unknown campaign succeeded")
+	}
+	if _, err = command("rollups", "shred"); err == nil || !strings.Contains(err.Error(), "usage") {
+		t.Errorf("an unknown rollups command: %v", err)
+	}
+}
+
+// damage removes one rollup document of the demo campaign, as a lost write would.
+func damage(t *testing.T, dir string) {
+	t.Helper()
+	ctx := context.Background()
+	db, err := database.Open(ctx, database.Options{DataDir: dir, Name: "loa", Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close(ctx)
+	res, err := db.Collection("rollups").DeleteOne(ctx, map[string]any{"_id": "PCMD-2024|2024-03|2"})
+	if err != nil || res.DeletedCount != 1 {
+		t.Fatalf("delete a rollup: %+v, %v", res, err)
 	}
 }
