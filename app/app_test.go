@@ -560,3 +560,32 @@ func damage(t *testing.T, dir string) {
 		t.Fatalf("delete a rollup: %+v, %v", res, err)
 	}
 }
+
+// TestWebIndexLinksTheReports: a signed-in reader finds each campaign's report on
+// the start page, and the link opens with the session cookie alone.
+func TestWebIndexLinksTheReports(t *testing.T) {
+	base, _, stop := startApp(t, t.TempDir(), map[string]string{"LOA_ADMIN_PASSWORD": testPassword})
+	defer stop()
+	jar, _ := cookiejar.New(nil)
+	client := &http.Client{Jar: jar}
+	resp, err := client.PostForm(base+"/login", loginForm(t, client, base, "admin", testPassword))
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	link := "/api/v1/campaigns/PCMD-2024/report?format=html"
+	if !strings.Contains(string(page), `href="`+link+`"`) {
+		t.Fatalf("the start page has no link to the report:\n%s", page)
+	}
+	resp, err = client.Get(base + link)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") ||
+		!strings.Contains(string(body), "<svg") {
+		t.Errorf("the report link: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+}

@@ -48,6 +48,8 @@ type session struct {
 type indexPage struct {
 	Session   *session
 	Campaigns []campaigns.Campaign
+	// Reports says whether the account may read the campaigns' reports.
+	Reports bool
 }
 
 // loginPage is the data of the sign-in page.
@@ -82,7 +84,7 @@ func (p *pages) index(c *gin.Context) {
 			p.fail(c, err)
 			return
 		}
-		data.Campaigns = cs
+		data.Campaigns, data.Reports = cs, s.User.Can(access.ReadReports)
 	}
 	p.render(c, http.StatusOK, "index.html", data)
 }
