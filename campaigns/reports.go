@@ -89,9 +89,11 @@ func (s *Service) Report(ctx context.Context, actor Actor, code string, q Report
 	if e.press, err = s.press(ctx, c, window); err != nil {
 		return Report{}, err
 	}
-	from := asOf.time(s.opts.zone).AddDate(0, 0, 1)
-	if e.planned, err = s.plans.PlannedUnits(ctx, code, from, window.To.time(s.opts.zone).AddDate(0, 0, 1)); err != nil {
-		return Report{}, err
+	if asOf < window.To { // forecasts rest on what is planned after the as-of date
+		from := asOf.time(s.opts.zone).AddDate(0, 0, 1)
+		if e.planned, err = s.plans.PlannedUnits(ctx, code, from, window.To.time(s.opts.zone).AddDate(0, 0, 1)); err != nil {
+			return Report{}, err
+		}
 	}
 	r := e.report()
 	r.GeneratedAt = now.Truncate(time.Second)

@@ -3,6 +3,7 @@ package api
 import (
 	"bytes"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -56,11 +57,23 @@ func (h *handler) listReach(c *gin.Context) {
 		}
 	}
 	rs, err := h.Campaigns.ListReach(c.Request.Context(), currentUser(c).Actor(), f, string(after), limit+1)
+	var ve *campaigns.ValidationError
+	if errors.As(err, &ve) {
+		// The service calls the unit the scope; the client sent it as orgUnit.
+		for i := range ve.Details {
+			if ve.Details[i].Field == "scope" {
+				ve.Details[i].Field = "orgUnit"
+			}
+		}
+	}
 	if err != nil {
 		h.fail(c, err)
 		return
 	}
 	p := reachPage{Items: rs[:min(limit, len(rs))]}
+	if p.Items == nil {
+		p.Items = []campaigns.Reach{} // [], not null, when nothing matches
+	}
 	if len(rs) > limit {
 		p.NextCursor = base64.RawURLEncoding.EncodeToString([]byte(rs[limit-1].ID))
 	}
