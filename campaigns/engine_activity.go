@@ -68,6 +68,9 @@ type unitActivity struct {
 	active  bool     // at least one activity in the included data
 	missed  []string // the ended sub-windows without activity
 	current bool     // an activity in the current sub-window
+	// regular is active in every ended sub-window, at least one of which has ended:
+	// a unit with that record is taken to keep it.
+	regular bool
 }
 
 // counted reports whether the unit counts in the numerator.
@@ -91,11 +94,17 @@ func (x *engine) activityStates(in Indicator, s int, m moment) []unitActivity {
 			continue
 		}
 		st := unitActivity{unit: i, active: x.active(i, 0, m.parts)}
+		ended := 0
 		for _, w := range windows {
-			if !w.to.After(m.date) && !x.active(i, w.a, min(w.b, m.parts)) {
+			if w.to.After(m.date) {
+				continue
+			}
+			ended++
+			if !x.active(i, w.a, min(w.b, m.parts)) {
 				st.missed = append(st.missed, w.label)
 			}
 		}
+		st.regular = ended > 0 && len(st.missed) == 0
 		st.current = x.active(i, windows[cur].a, min(windows[cur].b, m.parts))
 		out = append(out, st)
 	}
@@ -125,7 +134,7 @@ func (x *engine) activity(in Indicator, s int, m moment) Result {
 			if st.counted() {
 				counted++
 			}
-			if len(st.missed) == 0 && (st.current || x.planned[st.unit] > 0) {
+			if len(st.missed) == 0 && (st.current || st.regular || x.planned[st.unit] > 0) {
 				heading++
 			}
 		}

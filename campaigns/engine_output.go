@@ -64,8 +64,8 @@ func (x *engine) groupRows(s int, m moment) []GroupRow {
 		sum := sumParts(series(x.subtree, s, i), 0, m.parts)
 		row := GroupRow{Group: g.Code, Label: g.NameVi, Activities: sum.Activities,
 			PersonTimes: x.people(sum.PersonTimes), UniquePersons: x.people(sum.UniquePersons)}
-		if sum.PersonTimes > 0 {
-			row.Estimated = float64(sum.Estimated) / float64(sum.PersonTimes)
+		if !row.PersonTimes.Hidden {
+			row.Estimated = ratio(sum.Estimated, sum.PersonTimes)
 		}
 		out = append(out, row)
 	}

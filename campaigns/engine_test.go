@@ -302,9 +302,9 @@ func TestEngineActivity(t *testing.T) {
 	}{
 		{
 			// H1 has ended: 20002 (H1 only) counts, 20101 (H2 only) does not. Forecast:
-			// only 20001 is active in H2 and nobody else is eligible.
+			// 20001 is active in H2 and 20002 was regular through H1; 20101 missed H1.
 			name: "half-year, as of September", e: activityEval("2024-09-15", activityOf("", ComparatorGT, 0.7)),
-			numerator: "2", value: 0.5, expected: 0.7, status: StatusOffTrack, forecast: 0.25, pace: new((3 - 2) / after),
+			numerator: "2", value: 0.5, expected: 0.7, status: StatusOffTrack, forecast: 0.5, pace: new((3 - 2) / after),
 			lagging: []string{
 				"20101: Không có hoạt động trong 6 tháng đầu năm 2024",
 				"20102: Chưa có hoạt động nào",
@@ -679,11 +679,11 @@ func TestEngineReport(t *testing.T) {
 	for _, g := range r.Groups {
 		switch g.Group {
 		case "general_public":
-			if g.Activities != 6 || g.PersonTimes.N != 3000 || g.Estimated != 1 || g.Label != "Người dân" {
+			if g.Activities != 6 || g.PersonTimes.N != 3000 || g.Estimated == nil || *g.Estimated != 1 || g.Label != "Người dân" {
 				t.Errorf("general_public row %+v", g)
 			}
 		case "students":
-			if g.PersonTimes.N != 60 || g.UniquePersons.N != 60 || g.Estimated != 0 {
+			if g.PersonTimes.N != 60 || g.UniquePersons.N != 60 || g.Estimated == nil || *g.Estimated != 0 {
 				t.Errorf("students row %+v", g)
 			}
 		}
@@ -771,6 +771,19 @@ func TestEngineSuppression(t *testing.T) {
 			march := r.Trend[2]
 			if march.UniquePersons.Hidden != suppress || (march.Indicators[0].Value == nil) != suppress {
 				t.Errorf("trend March %+v", march)
+			}
+			// The estimated share would give a hidden count of person-times away.
+			small := 0
+			for _, g := range r.Groups {
+				if g.PersonTimes.N > 0 && g.PersonTimes.N < SmallCell {
+					small++
+					if (g.Estimated == nil) != suppress {
+						t.Errorf("group %s: %d person-times hidden %v, estimated share %v", g.Group, g.PersonTimes.N, g.PersonTimes.Hidden, g.Estimated)
+					}
+				}
+			}
+			if small == 0 {
+				t.Error("the fixture has no group with fewer than 5 person-times")
 			}
 			for _, row := range r.Data {
 				if row.Numerator != nil && row.Numerator.People && row.Numerator.N > 0 && row.Numerator.N < SmallCell && row.Numerator.Hidden != suppress {

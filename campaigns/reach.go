@@ -277,11 +277,17 @@ func (s *Service) ListReach(ctx context.Context, actor Actor, f ReachFilter, aft
 			units = append(units, u)
 		}
 	}
-	if f.From == "" {
-		f.From = c.Period.Start
-	}
-	if f.To == "" {
-		f.To = c.Period.End
+	for _, d := range []struct {
+		field string
+		date  *Date
+		def   Date
+	}{{"from", &f.From, c.Period.Start}, {"to", &f.To, c.Period.End}} {
+		if *d.date == "" {
+			*d.date = d.def
+		}
+		if !d.date.valid() {
+			return nil, Invalid(d.field, fmt.Sprintf("%q is not a date of the form YYYY-MM-DD", *d.date))
+		}
 	}
 	return s.listReach(ctx, c, units, f, after, limit)
 }
@@ -329,6 +335,10 @@ func (s *Service) DeleteReach(ctx context.Context, actor Actor, id string) error
 	}
 	if err := s.requireCovers(ctx, actor, old.OrgUnit); err != nil {
 		return err
+	}
+	if old.Airing != "" {
+		return &FieldConflict{Field: "id", Message: fmt.Sprintf("this record counts airing %s and follows its confirmation: "+
+			"change the airing (missed, cancelled) instead", old.Airing)}
 	}
 	_, _, err = s.SyncReach(ctx, actor, id, nil)
 	return err

@@ -114,9 +114,9 @@ func (s *Service) reach(ctx context.Context, id string) (Reach, error) {
 }
 
 // listReach reads, bucket by bucket in (unit, month) order, up to limit records f
-// selects after the record after; units are those of the scope.
+// selects after the record after; units are those of the scope. The campaign's
+// bucket index names the buckets that exist, which are read a few at a time.
 func (s *Service) listReach(ctx context.Context, c Campaign, units []OrgUnit, f ReachFilter, after string, limit int) ([]Reach, error) {
-	months := periodMonths(max(c.Period.Start, f.From), min(c.Period.End, f.To))
 	var last Reach
 	if after != "" {
 		if _, err := bucketOf(after); err != nil {
@@ -124,31 +124,39 @@ func (s *Service) listReach(ctx context.Context, c Campaign, units []OrgUnit, f 
 		}
 		last = keyFields(after)
 	}
-	afterUnit, afterMonth, afterKey := last.OrgUnit, string(last.Date[:min(7, len(last.Date))]), entryKey(last)
-	slices.SortFunc(units, func(a, b OrgUnit) int { return strings.Compare(a.Code, b.Code) })
-	var out []Reach
+	afterBucket, afterKey := bucketID(c.Code, last.OrgUnit, string(last.Date[:min(7, len(last.Date))])), entryKey(last)
+	inScope := make(map[string]bool, len(units))
 	for _, u := range units {
-		if u.Code < afterUnit {
-			continue
+		inScope[u.Code] = true
+	}
+	all, err := s.store.BucketIDs(ctx, c.Code)
+	if err != nil {
+		return nil, err
+	}
+	var ids []string
+	for _, id := range all {
+		_, rest, _ := strings.Cut(id, "|")
+		unit, month, _ := strings.Cut(rest, "|")
+		if inScope[unit] && month >= string(f.From[:7]) && month <= string(f.To[:7]) && (after == "" || id >= afterBucket) {
+			ids = append(ids, id)
 		}
-		for _, m := range months {
-			if u.Code == afterUnit && m < afterMonth {
-				continue
-			}
-			id := bucketID(c.Code, u.Code, m)
-			stored, err := s.store.Buckets(ctx, []string{id})
-			if err != nil {
-				return nil, err
-			}
+	}
+	slices.Sort(ids) // campaign|unit|YYYY-MM: by unit, then month
+	var out []Reach
+	const chunk = 8
+	for start := 0; start < len(ids); start += chunk {
+		batch := ids[start:min(start+chunk, len(ids))]
+		stored, err := s.store.Buckets(ctx, batch)
+		if err != nil {
+			return nil, err
+		}
+		for _, id := range batch {
 			page := slices.SortedFunc(maps.Values(stored[id].Records), func(a, b Reach) int { return strings.Compare(entryKey(a), entryKey(b)) })
 			for _, r := range page {
-				if u.Code == afterUnit && m == afterMonth && entryKey(r) <= afterKey {
+				if id == afterBucket && entryKey(r) <= afterKey || !f.matches(r) {
 					continue
 				}
-				if f.matches(r) {
-					out = append(out, r)
-				}
-				if len(out) == limit {
+				if out = append(out, r); len(out) == limit {
 					return out, nil
 				}
 			}
@@ -166,16 +174,4 @@ func keyFields(id string) Reach {
 func (f ReachFilter) matches(r Reach) bool {
 	return (f.Group == "" || r.Group == f.Group) && (f.Activity == "" || r.Activity == f.Activity) &&
 		(f.From == "" || r.Date >= f.From) && (f.To == "" || r.Date <= f.To)
-}
-
-// periodMonths lists the months (YYYY-MM) from from to to.
-func periodMonths(from, to Date) []string {
-	var out []string
-	if len(from) < 7 || len(to) < 7 {
-		return nil
-	}
-	for t := from.time(vietnam); string(to[:7]) >= t.Format("2006-01"); t = t.AddDate(0, 1, 1-t.Day()) {
-		out = append(out, t.Format("2006-01"))
-	}
-	return out
 }

@@ -84,6 +84,11 @@ func missingReachColumns(fields []string) string {
 // corrected file updates what it corrects. campaign is used where the file has no
 // campaign column (or leaves it empty).
 func (s *Service) ImportReach(ctx context.Context, actor Actor, campaign string, data []byte, dryRun bool) (ImportSummary, error) {
+	if campaign != "" {
+		if _, err := s.store.Campaign(ctx, campaign); err != nil {
+			return ImportSummary{}, err
+		}
+	}
 	records, xlsx, err := readSheet(data)
 	if err != nil {
 		return ImportSummary{}, err

@@ -3,6 +3,7 @@ package campaigns_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -349,8 +350,10 @@ func TestRollupsFollowEveryWrite(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if fmt.Sprint(before.Groups) != fmt.Sprint(after.Groups) {
-		t.Errorf("report groups before a rebuild %v, after %v", before.Groups, after.Groups)
+	b1, _ := json.Marshal(before.Groups)
+	b2, _ := json.Marshal(after.Groups)
+	if string(b1) != string(b2) {
+		t.Errorf("report groups before a rebuild %s, after %s", b1, b2)
 	}
 }
 
@@ -526,4 +529,55 @@ func TestRecordsOfAnEarlierVersionMoveIntoBuckets(t *testing.T) {
 		t.Errorf("%d documents in reach, want the one bucket", n)
 	}
 	f.consistent(t)
+}
+
+// TestAiringRecordsFollowTheirAiring: a record Loa derived from an airing cannot be
+// deleted by hand (only the airing's confirmation changes it).
+func TestAiringRecordsFollowTheirAiring(t *testing.T) {
+	f := newReachFixture(t)
+	r := campaigns.Reach{Campaign: campaigns.DemoCampaignCode, OrgUnit: dienBanCommune, Group: "general_public", Date: "2024-02-03",
+		Activity: campaigns.ActivityBroadcast, Activities: 1, PersonTimes: 900, Estimated: true,
+		SourceRef: "airing:R1.LOA-20575.20240203T000000Z", Airing: "R1.LOA-20575.20240203T000000Z"}
+	id := campaigns.ReachKey(r)
+	if _, _, err := f.s.SyncReach(f.ctx, campaigns.System, id, &r); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.s.DeleteReach(f.ctx, reporter, id); !errors.Is(err, campaigns.ErrConflict) {
+		t.Errorf("deleting the record of an airing: %v, want a conflict", err)
+	}
+	if _, err := f.s.ReachRecord(f.ctx, reporter, id); err != nil {
+		t.Errorf("the record of the airing after a refused delete: %v", err)
+	}
+}
+
+// TestBucketIndexRebuilt: lists read the campaign's index of buckets; a rebuild
+// recomputes it when a crash left it behind the records.
+func TestBucketIndexRebuilt(t *testing.T) {
+	f := newReachFixture(t)
+	if _, _, err := f.s.PutReach(f.ctx, reporter, campaigns.Reach{Campaign: campaigns.DemoCampaignCode, OrgUnit: dienBanCommune,
+		Group: "students", Date: "2024-03-15", Activity: "school_session", Activities: 1, PersonTimes: 30}); err != nil {
+		t.Fatal(err)
+	}
+	list := func() int {
+		page, err := f.s.ListReach(f.ctx, reporter, campaigns.ReachFilter{Campaign: campaigns.DemoCampaignCode}, "", 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(page)
+	}
+	if n := list(); n != 1 {
+		t.Fatalf("%d records listed, want 1", n)
+	}
+	if _, err := f.db.Collection("reach_buckets").DeleteMany(f.ctx, map[string]any{}); err != nil {
+		t.Fatal(err)
+	}
+	if n := list(); n != 0 {
+		t.Fatalf("%d records listed without the index, want 0 (lists read the index)", n)
+	}
+	if err := f.s.RebuildRollups(f.ctx, campaigns.DemoCampaignCode); err != nil {
+		t.Fatal(err)
+	}
+	if n := list(); n != 1 {
+		t.Errorf("%d records listed after the rebuild, want 1", n)
+	}
 }

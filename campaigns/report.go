@@ -204,7 +204,9 @@ type GroupRow struct {
 	Activities    int64   `json:"activities"`
 	PersonTimes   *Count  `json:"personTimes"`
 	UniquePersons *Count  `json:"uniquePersons"`
-	Estimated     float64 `json:"estimatedShare"` // share of person-times that are estimates
+	// Estimated is the share of person-times that are estimates; nil without
+	// person-times or when they are hidden (the share would give them away).
+	Estimated *float64 `json:"estimatedShare"`
 }
 
 // TrendPoint is one month of the window: what was done in it, and each indicator's

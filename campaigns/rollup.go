@@ -150,8 +150,8 @@ func (s *Service) recompute(ctx context.Context, campaign string) (map[CellKey]C
 	return cells, err
 }
 
-// RebuildRollups recomputes a campaign's rollups from its records and replaces the
-// stored ones (`loa rollups rebuild`).
+// RebuildRollups recomputes a campaign's rollups (and the index of its record
+// buckets) from its records and replaces the stored ones (`loa rollups rebuild`).
 func (s *Service) RebuildRollups(ctx context.Context, campaign string) error {
 	journal, err := s.store.OpenJournal(ctx, []string{campaign})
 	if err != nil {
@@ -162,6 +162,9 @@ func (s *Service) RebuildRollups(ctx context.Context, campaign string) error {
 		return err
 	}
 	if err := s.store.ReplaceRollups(ctx, campaign, s.opts.cutoff, cells); err != nil {
+		return err
+	}
+	if err := s.store.RebuildBucketIndex(ctx, campaign); err != nil {
 		return err
 	}
 	if _, err := s.store.BumpRollups(ctx, campaign); err != nil {

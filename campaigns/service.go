@@ -40,6 +40,9 @@ type Store interface {
 	LockBuckets(ids []string) (unlock func())
 	Buckets(ctx context.Context, ids []string) (map[string]ReachBucket, error)
 	SaveBuckets(ctx context.Context, buckets []ReachBucket) error
+	// BucketIDs lists a campaign's buckets; RebuildBucketIndex recomputes that list.
+	BucketIDs(ctx context.Context, campaign string) ([]string, error)
+	RebuildBucketIndex(ctx context.Context, campaign string) error
 	EachReach(ctx context.Context, campaign string, f func(Reach)) error
 	// UnbucketedReach reads the records stored one per document by earlier versions;
 	// DeleteUnbucketedReach removes them once they are in their buckets.

@@ -32,6 +32,7 @@ var Schema = []database.Collection{
 	{Name: metaColl},
 	{Name: reachColl, Indexes: []mongo.IndexModel{{Keys: bson.D{{Key: "campaign", Value: 1}}}}},
 	{Name: rollupsColl},
+	{Name: indexColl},
 	{Name: journalColl},
 	{Name: manualColl},
 }

@@ -25,6 +25,7 @@ import (
 
 const (
 	rollupsColl = "rollups"
+	indexColl   = "reach_buckets"
 	journalColl = "reach_journal"
 	manualColl  = "manual_values"
 
@@ -236,7 +237,9 @@ func (s *MongoStore) Buckets(ctx context.Context, ids []string) (map[string]Reac
 func (s *MongoStore) SaveBuckets(ctx context.Context, buckets []ReachBucket) error {
 	var inserts []any
 	var models []mongo.WriteModel
+	added, removed := map[string][]string{}, map[string][]string{} // bucket ids by campaign, for the index
 	for _, b := range buckets {
+		campaign, _, _ := strings.Cut(b.ID, "|")
 		doc, err := docOf(b)
 		if err != nil {
 			return err
@@ -248,8 +251,10 @@ func (s *MongoStore) SaveBuckets(ctx context.Context, buckets []ReachBucket) err
 		switch {
 		case b.Rev == 0 && len(b.Records) > 0:
 			inserts = append(inserts, doc)
+			added[campaign] = append(added[campaign], b.ID)
 		case len(b.Records) == 0 && b.Rev > 0:
 			models = append(models, mongo.NewDeleteOneModel().SetFilter(filter))
+			removed[campaign] = append(removed[campaign], b.ID)
 		case len(b.Records) > 0:
 			models = append(models, mongo.NewReplaceOneModel().SetFilter(filter).SetReplacement(doc))
 		}
@@ -272,6 +277,61 @@ func (s *MongoStore) SaveBuckets(ctx context.Context, buckets []ReachBucket) err
 		if int(res.MatchedCount+res.DeletedCount) != len(batch) {
 			return fmt.Errorf("%w: records of the same unit and month were written meanwhile; send them again", ErrConflict)
 		}
+	}
+	for campaign, ids := range added {
+		if err := s.indexBuckets(ctx, campaign, "$addToSet", bson.D{{Key: "$each", Value: ids}}); err != nil {
+			return err
+		}
+	}
+	for campaign, ids := range removed {
+		if err := s.indexBuckets(ctx, campaign, "$pullAll", ids); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// bucketIndex lists a campaign's buckets, so that lists of records read the
+// buckets that exist instead of probing every unit and month.
+type bucketIndex struct {
+	Campaign string   `bson:"_id"`
+	Buckets  []string `bson:"buckets"`
+}
+
+// indexBuckets adds ids to or removes them from a campaign's bucket index (an
+// atomic update on MongoDB; serialised within the process for the embedded engine).
+func (s *MongoStore) indexBuckets(ctx context.Context, campaign, op string, ids any) error {
+	defer s.db.Locks().Lock(indexColl + "|" + campaign)()
+	_, err := s.db.Collection(indexColl).UpdateOne(ctx, byID(campaign),
+		bson.D{{Key: op, Value: bson.D{{Key: "buckets", Value: ids}}}}, options.UpdateOne().SetUpsert(true))
+	if err != nil {
+		return fmt.Errorf("index the reach buckets of %s: %w", campaign, err)
+	}
+	return nil
+}
+
+// BucketIDs lists a campaign's buckets, from its index.
+func (s *MongoStore) BucketIDs(ctx context.Context, campaign string) ([]string, error) {
+	ix, _, err := database.ByID[bucketIndex](ctx, s.db.Collection(indexColl), campaign)
+	return ix.Buckets, err
+}
+
+// RebuildBucketIndex lists a campaign's buckets afresh from the records (a scan):
+// after a crash between a bucket's write and its index's.
+func (s *MongoStore) RebuildBucketIndex(ctx context.Context, campaign string) error {
+	docs, err := database.All[struct {
+		ID string `bson:"_id"`
+	}](ctx, s.db.Collection(reachColl), bson.D{{Key: "campaign", Value: campaign}}, nil)
+	if err != nil {
+		return err
+	}
+	ix := bucketIndex{Campaign: campaign, Buckets: make([]string, len(docs))}
+	for i, d := range docs {
+		ix.Buckets[i] = d.ID
+	}
+	defer s.db.Locks().Lock(indexColl + "|" + campaign)()
+	if _, err := s.db.Collection(indexColl).ReplaceOne(ctx, byID(campaign), ix, options.Replace().SetUpsert(true)); err != nil {
+		return fmt.Errorf("rebuild the bucket index of %s: %w", campaign, err)
 	}
 	return nil
 }

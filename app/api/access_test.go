@@ -60,6 +60,21 @@ func matrixPlacement(station, start string) string {
 	return fmt.Sprintf(`{"station":%q,"campaign":"PCMBN-2025","start":%q,"durationSeconds":600}`, station, start)
 }
 
+// The reach lines of the matrix: records of campaignJSON's campaign in Tam Thanh
+// (20359, in 502) and Tân Hiệp (20434, in 503), with their paths; a campaign with a
+// manual indicator and its values in 502 and 503.
+const (
+	reachInside        = `{"campaign":"PCMBN-2025","orgUnit":"20359","group":"students","date":"2025-03-05","activity":"school_session","activities":1,"personTimes":40}`
+	reachOutside       = `{"campaign":"PCMBN-2025","orgUnit":"20434","group":"students","date":"2025-03-05","activity":"school_session","activities":1,"personTimes":40}`
+	reachPathInside    = "/api/v1/reach/PCMBN-2025%7C20359%7Cstudents%7C2025-03-05%7Cschool_session%7C"
+	reachPathOutside   = "/api/v1/reach/PCMBN-2025%7C20434%7Cstudents%7C2025-03-05%7Cschool_session%7C"
+	reachImportInside  = "Mã đơn vị,Nhóm đối tượng,Ngày,Hình thức,Số buổi,Số lượt người\n20359,students,06/03/2025,school_session,1,30\n"
+	manualCampaignJSON = `{"code":"MX-MANUAL","title":"Kiểm tra cơ sở","period":{"start":"2025-01-01","end":"2025-12-31"},` +
+		`"indicators":[{"code":"inspected","title":"Cơ sở được kiểm tra","rule":"manual","comparator":"gt","threshold":0.8,"source":"Trên 80% cơ sở"}]}`
+	manualInside  = `{"indicator":"inspected","orgUnit":"502","asOf":"2025-06-30","numerator":5,"denominator":10,"source":"Báo cáo của Công an"}`
+	manualOutside = `{"indicator":"inspected","orgUnit":"503","asOf":"2025-06-30","numerator":5,"denominator":10,"source":"Báo cáo của Công an"}`
+)
+
 const publicationJSON = `{"url":"https://baoquangnam.vn/phong-chong-mua-ban-nguoi","publishedAt":"{past}"}`
 
 // The matrix of every route × every role × inside and outside the account's scope.
@@ -162,6 +177,32 @@ var matrix = []routeCase{
 		outsidePath: "/api/v1/station/airings/{airingOut}/confirm", outsideBody: `{"status":"aired","at":"{past}"}`, outsideStatus: 403, outsideCode: "forbidden"},
 	{method: "POST", path: "/api/v1/station/confirmations", body: `[{"clientId":"m1","airingId":"{airing}","status":"aired","at":"{past}"}]`,
 		roles: []string{"station"}, station: true},
+	// Reach and reports, on campaignJSON's campaign: a record in Tam Thanh (20359, in
+	// 502) and one in Tân Hiệp (20434, in 503) that a province account writes; the
+	// values of a manual indicator in 502 and 503.
+	{method: "GET", path: "/api/v1/reach?campaign=PCMBN-2025&orgUnit=502", roles: []string{"admin", "planner", "reporter", "viewer"},
+		outsidePath: "/api/v1/reach?campaign=PCMBN-2025&orgUnit=503", outsideStatus: 403, outsideCode: "outside_scope"},
+	{method: "POST", path: "/api/v1/reach", body: reachInside, roles: []string{"planner", "reporter"},
+		outsidePath: "/api/v1/reach", outsideBody: reachOutside, outsideStatus: 403, outsideCode: "outside_scope"},
+	{method: "POST", path: "/api/v1/reach", body: reachOutside, roles: []string{"planner", "reporter"}, provinceWide: true},
+	{method: "GET", path: "/api/v1/reach/import-template", roles: []string{"admin", "planner", "reporter", "viewer"}},
+	// A row outside the scope is a conflict of its row, with a Vietnamese message
+	// (TestReachImport checks it), not a refusal.
+	{method: "POST", path: "/api/v1/reach/import?campaign=PCMBN-2025", body: reachImportInside, contentType: "text/csv",
+		roles: []string{"planner", "reporter"}},
+	{method: "GET", path: reachPathInside, roles: []string{"admin", "planner", "reporter", "viewer"},
+		outsidePath: reachPathOutside, outsideStatus: 403, outsideCode: "outside_scope"},
+	{method: "DELETE", path: reachPathInside, roles: []string{"planner", "reporter"},
+		outsidePath: reachPathOutside, outsideStatus: 403, outsideCode: "outside_scope"},
+	{method: "POST", path: "/api/v1/campaigns", body: manualCampaignJSON, roles: []string{"admin", "planner"}, provinceWide: true},
+	{method: "GET", path: "/api/v1/campaigns/MX-MANUAL/manual-values", roles: anyone("station")},
+	{method: "POST", path: "/api/v1/campaigns/MX-MANUAL/manual-values", body: manualInside, roles: []string{"planner"},
+		outsidePath: "/api/v1/campaigns/MX-MANUAL/manual-values", outsideBody: manualOutside, outsideStatus: 403, outsideCode: "outside_scope"},
+	{method: "POST", path: "/api/v1/campaigns/MX-MANUAL/manual-values", body: manualOutside, roles: []string{"planner"}, provinceWide: true},
+	{method: "DELETE", path: "/api/v1/campaigns/MX-MANUAL/manual-values/MX-MANUAL%7Cinspected%7C502%7C2025-06-30", roles: []string{"planner"},
+		outsidePath: "/api/v1/campaigns/MX-MANUAL/manual-values/MX-MANUAL%7Cinspected%7C503%7C2025-06-30", outsideStatus: 403, outsideCode: "outside_scope"},
+	{method: "GET", path: "/api/v1/campaigns/PCMBN-2025/report?scope=502&asOf=2025-06-30", roles: anyone("station"),
+		outsidePath: "/api/v1/campaigns/PCMBN-2025/report?scope=503&asOf=2025-06-30", outsideStatus: 403, outsideCode: "outside_scope"},
 	{method: "GET", path: "/api/v1/jobs", roles: []string{"admin", "planner"}},
 	{method: "POST", path: "/api/v1/jobs/materialize/run", roles: []string{"admin"}},
 	{method: "DELETE", path: "/api/v1/campaigns/PCMBN-2025", roles: []string{"admin", "planner"}, provinceWide: true},

@@ -51,6 +51,9 @@ func Register(r *gin.Engine, d Deps) {
 	h := &handler{Deps: d}
 	r.Use(SecurityHeaders, h.observe(newMetrics(d.Registry)), h.recover())
 	r.HandleMethodNotAllowed = true
+	// Route on the path as sent, so that an escaped '/' inside an id (a report
+	// number such as "12/BC-UBND" in a reach record's key) stays in its parameter.
+	r.UseRawPath, r.UnescapePathValues = true, true
 	r.NoRoute(h.notFound)
 	r.NoMethod(h.methodNotAllowed)
 

@@ -236,14 +236,24 @@ func (s *schedule) reachOf(unit, date, activity, airingID string) (campaigns.Rea
 		Group: "general_public", Date: campaigns.Date(date), Activity: activity, SourceRef: "airing:" + airingID}))
 }
 
-// reachCount counts every stored reach record.
+// reachCount counts every stored reach record (the entries of every bucket).
 func (s *testServer) reachCount() int64 {
 	s.t.Helper()
-	n, err := s.db.Collection("reach").CountDocuments(context.Background(), bson.D{})
+	cur, err := s.db.Collection("reach").Find(context.Background(), bson.D{})
 	if err != nil {
 		s.t.Fatal(err)
 	}
-	return n
+	var buckets []struct {
+		Records []string `bson:"records"`
+	}
+	if err := cur.All(context.Background(), &buckets); err != nil {
+		s.t.Fatal(err)
+	}
+	n := 0
+	for _, b := range buckets {
+		n += len(b.Records)
+	}
+	return int64(n)
 }
 
 func ids(items []feedItem) []string {

@@ -96,8 +96,8 @@ func fixture() campaigns.Report {
 			},
 		},
 		Groups: []campaigns.GroupRow{
-			{Group: "students", Label: "Học sinh, sinh viên", Activities: 80, PersonTimes: campaigns.People(15000), UniquePersons: campaigns.People(9878), Estimated: 0},
-			{Group: "general_public", Label: "Người dân", Activities: 900, PersonTimes: campaigns.People(250000), UniquePersons: nil, Estimated: 0.9},
+			{Group: "students", Label: "Học sinh, sinh viên", Activities: 80, PersonTimes: campaigns.People(15000), UniquePersons: campaigns.People(9878), Estimated: new(0.0)},
+			{Group: "general_public", Label: "Người dân", Activities: 900, PersonTimes: campaigns.People(250000), UniquePersons: nil, Estimated: new(0.9)},
 		},
 		Trend: []campaigns.TrendPoint{
 			{Month: "2024-01", Activities: 300, Indicators: []campaigns.TrendValue{{Indicator: "hs", Value: ptr(0.2), Expected: 0.0583}, {Indicator: "xa", Value: ptr(0.3), Expected: 0.0583}, {Indicator: "dv", Expected: 0.0417}}},
