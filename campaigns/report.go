@@ -199,11 +199,11 @@ type UnitValue struct {
 
 // GroupRow is what the records of one target group add up to in the scope.
 type GroupRow struct {
-	Group         string  `json:"group"`
-	Label         string  `json:"label"`
-	Activities    int64   `json:"activities"`
-	PersonTimes   *Count  `json:"personTimes"`
-	UniquePersons *Count  `json:"uniquePersons"`
+	Group         string `json:"group"`
+	Label         string `json:"label"`
+	Activities    int64  `json:"activities"`
+	PersonTimes   *Count `json:"personTimes"`
+	UniquePersons *Count `json:"uniquePersons"`
 	// Estimated is the share of person-times that are estimates; nil without
 	// person-times or when they are hidden (the share would give them away).
 	Estimated *float64 `json:"estimatedShare"`
