@@ -71,7 +71,7 @@ func (s *Service) PutManualValue(ctx context.Context, actor Actor, campaign stri
 		*p = strings.TrimSpace(norm.NFC.String(*p))
 	}
 	if v.OrgUnit == "" {
-		root, err := reportScope(tree, actor, "")
+		root, err := reportScope(tree, actor, "orgUnit", "")
 		if err != nil {
 			return ManualValue{}, err
 		}

@@ -267,7 +267,7 @@ func (s *Service) ListReach(ctx context.Context, actor Actor, f ReachFilter, aft
 	if err != nil {
 		return nil, err
 	}
-	scope, err := reportScope(tree, actor, f.Scope)
+	scope, err := reportScope(tree, actor, "orgUnit", f.Scope)
 	if err != nil {
 		return nil, err
 	}

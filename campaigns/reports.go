@@ -53,7 +53,7 @@ func (s *Service) Report(ctx context.Context, actor Actor, code string, q Report
 	if err != nil {
 		return Report{}, err
 	}
-	scope, err := reportScope(tree, actor, q.Scope)
+	scope, err := reportScope(tree, actor, "scope", q.Scope)
 	if err != nil {
 		return Report{}, err
 	}
@@ -123,9 +123,10 @@ func (s *Service) press(ctx context.Context, c Campaign, w Window) (map[string]m
 	return out, nil
 }
 
-// reportScope is the unit a report is for: the one asked, or the actor's own (the
-// province for Loa's own scope); it must lie in the actor's scope.
-func reportScope(tree *unitTree, actor Actor, code string) (OrgUnit, error) {
+// reportScope is the unit a report or a list is for: the one asked (in field), or
+// the actor's own (the province for Loa's own scope); it must lie in the actor's
+// scope.
+func reportScope(tree *unitTree, actor Actor, field, code string) (OrgUnit, error) {
 	if code == "" && actor.Scope != AllUnits {
 		code = actor.Scope
 	}
@@ -135,11 +136,11 @@ func reportScope(tree *unitTree, actor Actor, code string) (OrgUnit, error) {
 				return u, nil
 			}
 		}
-		return OrgUnit{}, Invalid("scope", "no org units are loaded")
+		return OrgUnit{}, Invalid(field, "no org units are loaded")
 	}
 	u, ok := tree.get(code)
 	if !ok {
-		return OrgUnit{}, Invalid("scope", fmt.Sprintf("no org unit with code %s", code))
+		return OrgUnit{}, Invalid(field, fmt.Sprintf("no org unit with code %s", code))
 	}
 	if !actor.covers(u.Path) {
 		return OrgUnit{}, fmt.Errorf("%w: org unit %s is outside your scope %s", ErrOutsideScope, code, actor.Scope)

@@ -145,7 +145,7 @@ func demoReach(c Campaign, tree *unitTree, pops []Population) []Reach {
 // of the half-year and mid-December 2024; support-services is left without one, as
 // a secretariat might, so the report shows what is missing.
 func demoManualValues(tree *unitTree) []ManualValue {
-	root, _ := reportScope(tree, System, "")
+	root, _ := reportScope(tree, System, "scope", "")
 	values := []ManualValue{
 		{Indicator: "reports-handled", AsOf: "2024-06-30", Numerator: 21, Denominator: 23, CountUnit: "tin báo"},
 		{Indicator: "establishments-inspected", AsOf: "2024-06-30", Numerator: 301, Denominator: 780, CountUnit: "cơ sở"},

@@ -3,7 +3,6 @@ package api
 import (
 	"bytes"
 	"encoding/base64"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -57,15 +56,6 @@ func (h *handler) listReach(c *gin.Context) {
 		}
 	}
 	rs, err := h.Campaigns.ListReach(c.Request.Context(), currentUser(c).Actor(), f, string(after), limit+1)
-	var ve *campaigns.ValidationError
-	if errors.As(err, &ve) {
-		// The service calls the unit the scope; the client sent it as orgUnit.
-		for i := range ve.Details {
-			if ve.Details[i].Field == "scope" {
-				ve.Details[i].Field = "orgUnit"
-			}
-		}
-	}
 	if err != nil {
 		h.fail(c, err)
 		return
