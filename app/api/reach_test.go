@@ -81,9 +81,15 @@ type reachConflict struct {
 // changes applied; a nil change removes the field.
 func reachJSON(t *testing.T, changes map[string]any) string {
 	t.Helper()
-	m := merge(map[string]any{"campaign": demoCampaign, "orgUnit": "20359", "group": "students", "date": "2024-03-05",
+	return jsonWith(t, map[string]any{"campaign": demoCampaign, "orgUnit": "20359", "group": "students", "date": "2024-03-05",
 		"activity": "school_session", "activities": 1, "personTimes": 120, "uniquePersons": 100,
 		"sourceRef": "BC-01", "evidence": "Biên bản số 1"}, changes)
+}
+
+// jsonWith is base with changes applied, a nil change removing the field, as JSON.
+func jsonWith(t *testing.T, base, changes map[string]any) string {
+	t.Helper()
+	m := merge(base, changes)
 	for k, v := range changes {
 		if v == nil {
 			delete(m, k)
@@ -635,18 +641,8 @@ func TestReachTemplate(t *testing.T) {
 // with changes applied; a nil change removes the field.
 func manualValue(t *testing.T, changes map[string]any) string {
 	t.Helper()
-	m := merge(map[string]any{"indicator": "crimes-handled", "asOf": "2024-06-30", "numerator": 3, "denominator": 4,
+	return jsonWith(t, map[string]any{"indicator": "crimes-handled", "asOf": "2024-06-30", "numerator": 3, "denominator": 4,
 		"countUnit": "vụ", "source": "Báo cáo số 12/BC-CA của Công an tỉnh"}, changes)
-	for k, v := range changes {
-		if v == nil {
-			delete(m, k)
-		}
-	}
-	b, err := json.Marshal(m)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
 }
 
 type manualValueJSON struct {
