@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 
 	"loa/campaigns"
 )
@@ -49,13 +50,23 @@ func cellText(v any) string {
 	case nil:
 		return ""
 	case string:
-		return v
+		return inert(v)
 	case int64:
 		return strconv.FormatInt(v, 10)
 	case float64:
 		return strconv.FormatFloat(v, 'f', -1, 64)
 	}
 	return fmt.Sprint(v)
+}
+
+// inert keeps a text from being read as a formula by a spreadsheet that opens the
+// CSV: one starting with =, +, -, @ or a tab gets a leading apostrophe (OWASP's
+// advice against CSV injection). Counts and values are written as numbers apart.
+func inert(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
 }
 
 // utf8BOM lets Excel open the CSV as UTF-8, so Vietnamese reads correctly.

@@ -590,3 +590,21 @@ func TestSample(t *testing.T) {
 		}
 	}
 }
+
+// TestCSVNeverCarriesAFormula: a text starting like a formula (here a denominator's
+// source) is written inert, so a spreadsheet opening the file shows it as text.
+func TestCSVNeverCarriesAFormula(t *testing.T) {
+	r := campaigns.Report{Data: []campaigns.DataRow{{Indicator: "x", Unit: campaigns.UnitRef{Code: "49", Name: "-Quảng Nam"},
+		Numerator: campaigns.People(7), Provenance: `=HYPERLINK("http://example.invalid","số liệu")`}}}
+	var buf bytes.Buffer
+	if err := CSV(&buf, r); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(buf.String(), "\uFEFF"))).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := rows[1]; got[2] != "'-Quảng Nam" || got[5] != "7" || got[8] != `'=HYPERLINK("http://example.invalid","số liệu")` {
+		t.Errorf("row %q", got)
+	}
+}
