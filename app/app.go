@@ -161,6 +161,11 @@ func (a *app) serve(ctx context.Context, ln net.Listener) error {
 	if a.cfg.Jobs {
 		a.runner.Start(ctx)
 	}
+	warmed := make(chan struct{})
+	go func() {
+		defer close(warmed)
+		a.warmReports(ctx)
+	}()
 
 	var serveErr error
 	select {
@@ -175,7 +180,24 @@ func (a *app) serve(ctx context.Context, ln net.Listener) error {
 	if a.cfg.Jobs {
 		a.runner.Stop()
 	}
+	select {
+	case <-warmed:
+	case <-sctx.Done():
+	}
 	return errors.Join(serveErr, shutErr, a.closeWithin(sctx))
+}
+
+// warmReports reads the report rollups into memory in the background after a
+// start, so that readers of reports do not wait for them.
+func (a *app) warmReports(ctx context.Context) {
+	start := time.Now()
+	if err := a.campaigns.WarmReports(ctx); err != nil {
+		if ctx.Err() == nil {
+			a.log.Warn("reading the report rollups ahead", "error", err)
+		}
+		return
+	}
+	a.log.Info("report rollups in memory", "elapsed", time.Since(start).Round(time.Millisecond))
 }
 
 // close disconnects the driver and stops the embedded database.

@@ -268,15 +268,12 @@ func (s *MongoStore) SaveBuckets(ctx context.Context, buckets []ReachBucket) err
 			return fmt.Errorf("insert reach: %w", err)
 		}
 	}
-	for start := 0; start < len(models); start += insertBatch {
-		batch := models[start:min(start+insertBatch, len(models))]
-		res, err := s.db.Collection(reachColl).BulkWrite(ctx, batch)
-		if err != nil {
-			return fmt.Errorf("save reach: %w", err)
-		}
-		if int(res.MatchedCount+res.DeletedCount) != len(batch) {
-			return fmt.Errorf("%w: records of the same unit and month were written meanwhile; send them again", ErrConflict)
-		}
+	res, err := database.BulkWrite(ctx, s.db.Collection(reachColl), models)
+	if err != nil {
+		return fmt.Errorf("save reach: %w", err)
+	}
+	if int(res.MatchedCount+res.DeletedCount) != len(models) {
+		return fmt.Errorf("%w: records of the same unit and month were written meanwhile; send them again", ErrConflict)
 	}
 	for campaign, ids := range added {
 		if err := s.indexBuckets(ctx, campaign, "$addToSet", bson.D{{Key: "$each", Value: ids}}); err != nil {

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -209,5 +210,33 @@ func TestSnapshot(t *testing.T) {
 	s.Advance(4, func(v string) (string, error) { return v + "+four", nil }) // version 3 was missed
 	if got, _ := s.Get(4, load("four")); got != "four" || loads != 2 {
 		t.Errorf("after a missed version: %q after %d loads, want a reload", got, loads)
+	}
+}
+
+// TestBulkWriteOfManyReplacements replaces 250 stored documents in one call: the
+// embedded engine hangs on a single bulk write of 100 such replacements, so
+// BulkWrite sends them in batches.
+func TestBulkWriteOfManyReplacements(t *testing.T) {
+	db := dbtest.New(t, []database.Collection{{Name: "docs"}})
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	var docs []any
+	var models []mongo.WriteModel
+	for i := range 250 {
+		id := fmt.Sprintf("d%03d", i)
+		docs = append(docs, bson.D{{Key: "_id", Value: id}, {Key: "n", Value: 1}})
+		models = append(models, mongo.NewReplaceOneModel().SetFilter(bson.D{{Key: "_id", Value: id}}).
+			SetReplacement(bson.D{{Key: "_id", Value: id}, {Key: "n", Value: 2}}))
+	}
+	if _, err := db.Collection("docs").InsertMany(ctx, docs); err != nil {
+		t.Fatal(err)
+	}
+	res, err := database.BulkWrite(ctx, db.Collection("docs"), models)
+	if err != nil || res.MatchedCount != 250 || res.ModifiedCount != 250 {
+		t.Fatalf("bulk write: %+v, %v", res, err)
+	}
+	n, err := db.Collection("docs").CountDocuments(ctx, bson.D{{Key: "n", Value: 2}})
+	if err != nil || n != 250 {
+		t.Errorf("%d documents replaced, %v", n, err)
 	}
 }
