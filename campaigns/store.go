@@ -70,7 +70,7 @@ func (s *MongoStore) SaveOrgUnits(ctx context.Context, units []OrgUnit) error {
 	for i, u := range units {
 		models[i] = mongo.NewReplaceOneModel().SetFilter(byID(u.Code)).SetReplacement(u).SetUpsert(true)
 	}
-	if _, err := database.BulkWrite(ctx, s.db.Collection(orgUnitsColl), models); err != nil {
+	if _, err := s.db.BulkWrite(ctx, orgUnitsColl, models); err != nil {
 		return fmt.Errorf("save org units: %w", err)
 	}
 	_, err := s.db.Versions().Bump(ctx, orgUnitsVersion)
@@ -115,7 +115,7 @@ func (s *MongoStore) SavePopulations(ctx context.Context, ps []Population) error
 	for i, p := range ps {
 		models[i] = mongo.NewReplaceOneModel().SetFilter(byID(p.ID)).SetReplacement(p).SetUpsert(true)
 	}
-	if _, err := database.BulkWrite(ctx, s.db.Collection(populationsColl), models); err != nil {
+	if _, err := s.db.BulkWrite(ctx, populationsColl, models); err != nil {
 		return fmt.Errorf("save populations: %w", err)
 	}
 	return nil

@@ -268,7 +268,7 @@ func (s *MongoStore) SaveBuckets(ctx context.Context, buckets []ReachBucket) err
 			return fmt.Errorf("insert reach: %w", err)
 		}
 	}
-	res, err := database.BulkWrite(ctx, s.db.Collection(reachColl), models)
+	res, err := s.db.BulkWrite(ctx, reachColl, models)
 	if err != nil {
 		return fmt.Errorf("save reach: %w", err)
 	}

@@ -231,7 +231,7 @@ func TestBulkWriteOfManyReplacements(t *testing.T) {
 	if _, err := db.Collection("docs").InsertMany(ctx, docs); err != nil {
 		t.Fatal(err)
 	}
-	res, err := database.BulkWrite(ctx, db.Collection("docs"), models)
+	res, err := db.BulkWrite(ctx, "docs", models)
 	if err != nil || res.MatchedCount != 250 || res.ModifiedCount != 250 {
 		t.Fatalf("bulk write: %+v, %v", res, err)
 	}

@@ -44,19 +44,23 @@ func ByID[T any](ctx context.Context, coll *mongo.Collection, id string) (doc T,
 
 // bulkBatch bounds the statements of one bulk write. The embedded engine keeps
 // the rows each matched statement read open until the whole command ends, one
-// pooled SQLite connection apiece, so a bulk write of 100 or more replacements of
-// stored documents waits forever for a connection (measured on FerretDB 1.24.2:
-// 99 take 0.66 s, 100 never return, and every later read hangs with them).
+// pooled SQLite connection apiece (a pool of 100), so a bulk write of 100 or more
+// replacements of stored documents waits forever for a connection (measured on
+// FerretDB 1.24.2: 99 take 0.66 s, 100 never return, and every later read hangs
+// with them).
 const bulkBatch = 50
 
-// BulkWrite runs models on coll in ordered batches small enough for the embedded
-// engine, and adds up what they matched, changed, inserted and deleted.
-func BulkWrite(ctx context.Context, coll *mongo.Collection, models []mongo.WriteModel) (mongo.BulkWriteResult, error) {
+// BulkWrite runs models on the collection in ordered batches small enough for the
+// embedded engine, one batch at a time in the process (two at once could together
+// exhaust its pool), and adds up what they matched, changed, inserted and deleted.
+func (db *DB) BulkWrite(ctx context.Context, coll string, models []mongo.WriteModel) (mongo.BulkWriteResult, error) {
 	var total mongo.BulkWriteResult
 	for start := 0; start < len(models); start += bulkBatch {
-		res, err := coll.BulkWrite(ctx, models[start:min(start+bulkBatch, len(models))])
+		unlock := db.locks.Lock("bulk write")
+		res, err := db.Collection(coll).BulkWrite(ctx, models[start:min(start+bulkBatch, len(models))])
+		unlock()
 		if err != nil {
-			return total, fmt.Errorf("bulk write to %s: %w", coll.Name(), err)
+			return total, fmt.Errorf("bulk write to %s: %w", coll, err)
 		}
 		total.MatchedCount += res.MatchedCount
 		total.ModifiedCount += res.ModifiedCount
