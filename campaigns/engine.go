@@ -197,20 +197,25 @@ func (x *engine) calendarMonths() []monthSpan {
 func (x *engine) sumCells() {
 	units, n := len(x.tree.units), len(x.parts)+1
 	x.direct, x.subtree, x.total = make([][][]Cell, units), make([][][]Cell, units), make([][]Cell, units)
-	for k, c := range x.cells {
-		p := x.slot(k.Month, k.Part)
-		u, ok := x.tree.byCode[k.OrgUnit]
-		g := x.groupIndex(k.Group)
-		if p == 0 || !ok || g < 0 {
+	for pk, cells := range x.cells {
+		p := x.slot(pk.Month, pk.Part)
+		if p == 0 {
 			continue
 		}
-		if x.direct[u] == nil {
-			x.direct[u] = make([][]Cell, len(x.groups))
+		for k, c := range cells {
+			u, ok := x.tree.byCode[k.OrgUnit]
+			g := x.groupIndex(k.Group)
+			if !ok || g < 0 {
+				continue
+			}
+			if x.direct[u] == nil {
+				x.direct[u] = make([][]Cell, len(x.groups))
+			}
+			if x.direct[u][g] == nil {
+				x.direct[u][g] = make([]Cell, n)
+			}
+			x.direct[u][g][p].add(c, 1)
 		}
-		if x.direct[u][g] == nil {
-			x.direct[u][g] = make([]Cell, n)
-		}
-		x.direct[u][g][p].add(c, 1)
 	}
 	for _, groups := range x.direct {
 		for _, s := range groups {

@@ -43,7 +43,7 @@ func engineEval(asOf Date, indicators ...Indicator) evaluation {
 		asOf:   asOf,
 		today:  asOf,
 		cutoff: 1,
-		cells:  map[CellKey]Cell{},
+		cells:  cellSet{},
 	}
 }
 
@@ -60,9 +60,9 @@ func (e evaluation) reached(month, unit, group string, n int64) {
 
 func (e evaluation) addCell(month string, part int, unit, group string, c Cell) {
 	k := CellKey{Month: month, Part: part, OrgUnit: unit, Group: group, Activity: "session"}
-	old := e.cells[k]
+	old := e.cells[partKey{month, part}][k]
 	old.add(c, 1)
-	e.cells[k] = old
+	e.cells.put(k, old)
 }
 
 func populationOf(unit, group string, year int, count int64, source string) Population {
@@ -845,7 +845,7 @@ func benchEval(b *testing.B) evaluation {
 	province, _ := tree.get("49")
 	e := evaluation{campaign: c, tree: tree, groups: DefaultTargetGroups, scope: province,
 		window: Window{Kind: "campaign", From: "2024-01-01", To: "2024-12-31"},
-		asOf:   "2024-11-20", today: "2024-11-20", cutoff: 15, cells: map[CellKey]Cell{},
+		asOf:   "2024-11-20", today: "2024-11-20", cutoff: 15, cells: cellSet{},
 		press:   map[string]map[string]MonthPlan{"provincial_press": {"2024-01": {Planned: 2, Published: 2}}},
 		planned: map[string]int{communes[0]: 4}}
 	for d := range 18 {
@@ -860,13 +860,13 @@ func benchEval(b *testing.B) evaluation {
 		months[m] = fmt.Sprintf("2024-%02d", m+1)
 	}
 	activities := []string{"broadcast", "press", "session", "school", "leaflet"}
-	for i := 0; len(e.cells) < 100_000; i++ {
+	for i := 0; e.cells.len() < 100_000; i++ {
 		field := communes[i/24%len(communes)] + "|" + DefaultTargetGroups[i/24/len(communes)%len(DefaultTargetGroups)].Code +
 			"|" + activities[i/24/len(communes)/len(DefaultTargetGroups)%len(activities)]
 		unit, rest, _ := strings.Cut(field, "|")
 		group, activity, _ := strings.Cut(rest, "|")
 		k := CellKey{Month: months[i%12], Part: 1 + i/12%2, OrgUnit: unit, Group: group, Activity: activity}
-		e.cells[k] = Cell{Records: 10, Activities: 10, PersonTimes: 300, UniquePersons: 50, UniqueKnown: 5}
+		e.cells.put(k, Cell{Records: 10, Activities: 10, PersonTimes: 300, UniquePersons: 50, UniqueKnown: 5})
 	}
 	return e
 }

@@ -26,6 +26,43 @@ type CellKey struct {
 	Activity string
 }
 
+// partKey names a half-month of the rollups.
+type partKey struct {
+	Month string
+	Part  int
+}
+
+// cellSet is a campaign's rollup cells by half-month: a write copies only the
+// half-months it changes, and a report passes over those outside its window.
+type cellSet map[partKey]map[CellKey]Cell
+
+// cellSetOf sorts cells into their half-months.
+func cellSetOf(cells map[CellKey]Cell) cellSet {
+	out := cellSet{}
+	for k, c := range cells {
+		out.put(k, c)
+	}
+	return out
+}
+
+// put sets the cell at k (the set must be the caller's own, not shared).
+func (s cellSet) put(k CellKey, c Cell) {
+	pk := partKey{k.Month, k.Part}
+	if s[pk] == nil {
+		s[pk] = map[CellKey]Cell{}
+	}
+	s[pk][k] = c
+}
+
+// len counts the cells.
+func (s cellSet) len() int {
+	n := 0
+	for _, cells := range s {
+		n += len(cells)
+	}
+	return n
+}
+
 // MonthPlan is one month of a channel's calendar: items planned (not cancelled,
 // with content) and published.
 type MonthPlan struct {
@@ -46,7 +83,7 @@ type evaluation struct {
 	cutoff   int  // the cut-off day the cells are split at (1 to 28; 1 means part 1 is empty)
 	// cells are all the campaign's rollup cells; the engine keeps those of the parts
 	// that start within the window on or before asOf.
-	cells map[CellKey]Cell
+	cells cellSet
 	// populations are every stored denominator; the engine uses, per unit and group,
 	// the latest year not after the window's end year.
 	populations []Population

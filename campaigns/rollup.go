@@ -93,12 +93,16 @@ func (s *Service) writeReach(ctx context.Context, campaigns []string, store func
 		if err != nil {
 			return nil, err
 		}
-		s.rollupCache(campaign).Advance(version, func(old map[CellKey]Cell) (map[CellKey]Cell, error) {
-			next := maps.Clone(old)
+		s.rollupCache(campaign).Advance(version, func(old cellSet) (cellSet, error) {
+			next := maps.Clone(old) // shared with readers: copy the half-months that change
+			copied := map[partKey]bool{}
 			for k, d := range cells {
-				c := next[k]
+				if pk := (partKey{k.Month, k.Part}); !copied[pk] {
+					next[pk], copied[pk] = maps.Clone(old[pk]), true
+				}
+				c := next[partKey{k.Month, k.Part}][k]
 				c.add(d, 1)
-				next[k] = c
+				next.put(k, c)
 			}
 			return next, nil
 		})
@@ -110,31 +114,32 @@ func (s *Service) writeReach(ctx context.Context, campaigns []string, store func
 // was read at.
 type rollupCaches struct {
 	mu     sync.Mutex
-	byCode map[string]*database.Snapshot[map[CellKey]Cell]
+	byCode map[string]*database.Snapshot[cellSet]
 }
 
-func (s *Service) rollupCache(campaign string) *database.Snapshot[map[CellKey]Cell] {
+func (s *Service) rollupCache(campaign string) *database.Snapshot[cellSet] {
 	s.rollups.mu.Lock()
 	defer s.rollups.mu.Unlock()
 	if s.rollups.byCode == nil {
-		s.rollups.byCode = map[string]*database.Snapshot[map[CellKey]Cell]{}
+		s.rollups.byCode = map[string]*database.Snapshot[cellSet]{}
 	}
 	c := s.rollups.byCode[campaign]
 	if c == nil {
-		c = &database.Snapshot[map[CellKey]Cell]{}
+		c = &database.Snapshot[cellSet]{}
 		s.rollups.byCode[campaign] = c
 	}
 	return c
 }
 
 // cells returns a campaign's rollup cells, shared and read-only.
-func (s *Service) cells(ctx context.Context, campaign string) (map[CellKey]Cell, error) {
+func (s *Service) cells(ctx context.Context, campaign string) (cellSet, error) {
 	version, err := s.store.RollupsVersion(ctx, campaign)
 	if err != nil {
 		return nil, err
 	}
-	return s.rollupCache(campaign).Get(version, func() (map[CellKey]Cell, error) {
-		return s.store.Rollups(ctx, campaign)
+	return s.rollupCache(campaign).Get(version, func() (cellSet, error) {
+		cells, err := s.store.Rollups(ctx, campaign)
+		return cellSetOf(cells), err
 	})
 }
 
