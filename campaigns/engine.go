@@ -491,6 +491,11 @@ func protect(r *Result) {
 	if r.UncappedNumerator != nil && r.UncappedNumerator.Hidden || r.Denominator != nil && r.Denominator.Hidden {
 		r.Uncapped = nil
 	}
+	if r.Denominator != nil && r.Denominator.Hidden {
+		// The pace (target count less numerator, over the months left) and the
+		// forecast (capped at the denominator) would give the denominator away.
+		r.PaceNeeded, r.Forecast = nil, nil
+	}
 }
 
 // ratio is n/d, nil when d is 0.

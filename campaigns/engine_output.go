@@ -64,7 +64,9 @@ func (x *engine) groupRows(s int, m moment) []GroupRow {
 		sum := sumParts(series(x.subtree, s, i), 0, m.parts)
 		row := GroupRow{Group: g.Code, Label: g.NameVi, Activities: sum.Activities,
 			PersonTimes: x.people(sum.PersonTimes), UniquePersons: x.people(sum.UniquePersons)}
-		if !row.PersonTimes.Hidden {
+		// The share would give away a hidden count: of all person-times, of the
+		// estimated ones or of the others.
+		if !row.PersonTimes.Hidden && !x.people(sum.Estimated).Hidden && !x.people(sum.PersonTimes-sum.Estimated).Hidden {
 			row.Estimated = ratio(sum.Estimated, sum.PersonTimes)
 		}
 		out = append(out, row)

@@ -737,6 +737,28 @@ func TestEngineReport(t *testing.T) {
 
 // TestEngineSuppression: 3 service workers reached in Tam Kỳ are hidden as "<5"
 // with every value that would reveal them; counts of communes are not people.
+// TestEngineSuppressionOfDerivedNumbers: what is computed from a hidden count is
+// dropped too: the pace and forecast from a denominator of 2, and a group's
+// estimated share when the person-times counted directly are 2 of 100.
+func TestEngineSuppressionOfDerivedNumbers(t *testing.T) {
+	e := engineEval("2024-03-31", coverageOf("service_workers", ComparatorGTE, 0.7)).scopedTo("20001")
+	e.populations = []Population{populationOf("20001", "service_workers", 2024, 2, sampleSource)}
+	e.addCell("2024-02", 2, "20001", "students", Cell{Records: 2, Activities: 2, PersonTimes: 100, Estimated: 98})
+	for _, suppress := range []bool{false, true} {
+		e.suppress = suppress
+		r := e.report()
+		cov := r.Indicators[0]
+		if cov.Denominator.Hidden != suppress || (cov.PaceNeeded == nil) != suppress || (cov.Forecast == nil) != suppress {
+			t.Errorf("suppress %v: denominator %+v, pace %s, forecast %+v", suppress, cov.Denominator, valueText(cov.PaceNeeded), cov.Forecast)
+		}
+		for _, g := range r.Groups {
+			if g.Group == "students" && (g.Estimated == nil) != suppress {
+				t.Errorf("suppress %v: students' estimated share %v of 100 person-times, 2 counted directly", suppress, g.Estimated)
+			}
+		}
+	}
+}
+
 func TestEngineSuppression(t *testing.T) {
 	e := engineEval("2024-06-30", coverageOf("service_workers", ComparatorGT, 0.7), activityOf("", ComparatorGT, 0.7))
 	e.populations = []Population{populationOf("502", "service_workers", 2024, 100, sampleSource)}

@@ -122,6 +122,7 @@ func (s *Service) ImportReach(ctx context.Context, actor Actor, campaign string,
 	rowOf := map[string]int{}
 	t.each(func(n int, row []string) {
 		r, problems := p.parse(row)
+		r.normalize() // NFC, as records written one by one are
 		if problems == nil {
 			problems = check.problems(r)
 		}
@@ -261,8 +262,10 @@ func (p rowParser) parse(row []string) (Reach, []reachProblem) {
 		}
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil {
+			// A workbook's number cell may read "25.0"; in a CSV "1.000" is a
+			// thousands separator, refused rather than read as 1.
 			f, ferr := strconv.ParseFloat(v, 64)
-			if ferr != nil || f != math.Trunc(f) || math.Abs(f) > maxCount {
+			if !p.xlsx || ferr != nil || f != math.Trunc(f) || math.Abs(f) > maxCount {
 				bad(field, CodeNotInteger, "%s phải là số nguyên (không dùng dấu phân cách hàng nghìn), không phải %q", upperFirst(label), v)
 				return 0, false
 			}

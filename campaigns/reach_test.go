@@ -138,6 +138,7 @@ func TestImportBadRows(t *testing.T) {
 		{dienBanCommune + ",students,15/03/2024,school_session,0,10,,x", "Số buổi", campaigns.CodeNoActivity},
 		{dienBanCommune + ",students,15/03/2024,school_session,1,10,11,x", "Số người", campaigns.CodeUniqueOverTimes},
 		{dienBanCommune + ",students,15/03/2024,school_session,1,=1+2,,x", "Số lượt người", campaigns.CodeNotInteger},
+		{dienBanCommune + ",students,15/03/2024,school_session,1,1.000,,x", "Số lượt người", campaigns.CodeNotInteger},
 		{dienBanCommune + ",students,15/03/2024,school_session,1,10,,good", "", ""},
 		{dienBanCommune + ",students,15/03/2024,school_session,1,12,,good", "Mã đơn vị", campaigns.CodeDuplicateRow},
 	}
@@ -590,5 +591,62 @@ func TestBucketIndexRebuilt(t *testing.T) {
 	}
 	if n := list(); n != 1 {
 		t.Errorf("%d records listed after the rebuild, want 1", n)
+	}
+}
+
+// reportDuringBump is the store of a service whose rollup version bumps wait until
+// a report has started in another goroutine: the report reads the rollups while a
+// write is between adding its cells and bumping the version.
+type reportDuringBump struct {
+	*campaigns.MongoStore
+	during func()
+}
+
+func (s reportDuringBump) BumpRollups(ctx context.Context, campaign string) (int64, error) {
+	if s.during != nil {
+		s.during()
+	}
+	return s.MongoStore.BumpRollups(ctx, campaign)
+}
+
+// TestReportDuringAWriteCountsItOnce: a report that reads the rollups while a write
+// is adding to them must not leave the copy in memory counting the write twice.
+func TestReportDuringAWriteCountsItOnce(t *testing.T) {
+	f := newReachFixture(t)
+	store := reportDuringBump{MongoStore: campaigns.NewStore(f.db)}
+	s := campaigns.NewService(store, f.audit, reachNow)
+	if _, err := s.RepairRollups(f.ctx); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	store.during = func() {
+		go func() {
+			_, err := s.Report(f.ctx, campaigns.System, campaigns.DemoCampaignCode, campaigns.ReportQuery{})
+			done <- err
+		}()
+		time.Sleep(100 * time.Millisecond) // let the report read the version and wait for the rollups
+	}
+	s = campaigns.NewService(store, f.audit, reachNow)
+	if _, _, err := s.PutReach(f.ctx, reporter, campaigns.Reach{Campaign: campaigns.DemoCampaignCode, OrgUnit: dienBanCommune,
+		Group: "students", Date: "2024-03-15", Activity: "school_session", Activities: 1, PersonTimes: 30}); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	students := func(s *campaigns.Service) int64 {
+		r, err := s.Report(f.ctx, campaigns.System, campaigns.DemoCampaignCode, campaigns.ReportQuery{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, g := range r.Groups {
+			if g.Group == "students" {
+				return g.PersonTimes.N
+			}
+		}
+		return -1
+	}
+	if got, fresh := students(s), students(campaigns.NewService(campaigns.NewStore(f.db), f.audit, reachNow)); got != 30 || fresh != 30 {
+		t.Errorf("students' person-times: %d from the service that wrote, %d from a fresh one; want 30", got, fresh)
 	}
 }

@@ -74,8 +74,16 @@ func rollupDeltas(writes []reachWrite, cutoff int) map[string]map[CellKey]Cell {
 
 // writeReach runs store, the write of records that returns what it changed,
 // between the opening and the closing of a journal entry for the campaigns it may
-// touch, and applies the difference to the rollups.
+// touch, and applies the difference to the rollups. Once records are being written
+// the rest runs to its end even if the request is cancelled, so that the rollups
+// never stay short of a write that landed.
 func (s *Service) writeReach(ctx context.Context, campaigns []string, store func() ([]reachWrite, error)) ([]reachWrite, error) {
+	ctx = context.WithoutCancel(ctx)
+	for _, c := range slices.Sorted(slices.Values(campaigns)) {
+		st := s.rollupState(c)
+		st.gate.RLock()
+		defer st.gate.RUnlock()
+	}
 	journal, err := s.store.OpenJournal(ctx, campaigns)
 	if err != nil {
 		return nil, err
@@ -85,59 +93,85 @@ func (s *Service) writeReach(ctx context.Context, campaigns []string, store func
 		return nil, err // the journal stays open: the next start recomputes the campaigns
 	}
 	for campaign, cells := range rollupDeltas(writes, s.opts.cutoff) {
-		if err := s.store.IncRollups(ctx, campaign, s.opts.cutoff, cells); err != nil {
-			s.rollupCache(campaign).Invalidate()
+		if err := s.incRollups(ctx, campaign, cells); err != nil {
 			return nil, err
 		}
-		version, err := s.store.BumpRollups(ctx, campaign)
-		if err != nil {
-			return nil, err
-		}
-		s.rollupCache(campaign).Advance(version, func(old cellSet) (cellSet, error) {
-			next := maps.Clone(old) // shared with readers: copy the half-months that change
-			copied := map[partKey]bool{}
-			for k, d := range cells {
-				if pk := (partKey{k.Month, k.Part}); !copied[pk] {
-					next[pk], copied[pk] = maps.Clone(old[pk]), true
-				}
-				c := next[partKey{k.Month, k.Part}][k]
-				c.add(d, 1)
-				next.put(k, c)
-			}
-			return next, nil
-		})
 	}
 	return writes, s.store.CloseJournal(ctx, journal)
 }
 
-// rollupCaches holds each campaign's rollups in memory for the version of them it
-// was read at.
-type rollupCaches struct {
-	mu     sync.Mutex
-	byCode map[string]*database.Snapshot[cellSet]
+// incRollups adds cells to a campaign's stored rollups and to the copy in memory,
+// while no read of them runs in this process: a read between the two would take
+// the new cells for the old version, and the copy would then count them twice.
+func (s *Service) incRollups(ctx context.Context, campaign string, cells map[CellKey]Cell) error {
+	st := s.rollupState(campaign)
+	st.loading.Lock()
+	defer st.loading.Unlock()
+	if err := s.store.IncRollups(ctx, campaign, s.opts.cutoff, cells); err != nil {
+		st.cache.Invalidate()
+		return err
+	}
+	version, err := s.store.BumpRollups(ctx, campaign)
+	if err != nil {
+		st.cache.Invalidate()
+		return err
+	}
+	st.cache.Advance(version, func(old cellSet) (cellSet, error) {
+		next := maps.Clone(old) // shared with readers: copy the half-months that change
+		copied := map[partKey]bool{}
+		for k, d := range cells {
+			if pk := (partKey{k.Month, k.Part}); !copied[pk] {
+				next[pk], copied[pk] = maps.Clone(old[pk]), true
+			}
+			c := next[partKey{k.Month, k.Part}][k]
+			c.add(d, 1)
+			next.put(k, c)
+		}
+		return next, nil
+	})
+	return nil
 }
 
-func (s *Service) rollupCache(campaign string) *database.Snapshot[cellSet] {
+// rollupState is what this process keeps of a campaign's rollups: the copy in
+// memory for the version it was read at, the gate that lets writes of records run
+// together but never during a recomputation, and the lock that keeps reads of the
+// stored rollups apart from changes to them.
+type rollupState struct {
+	cache   database.Snapshot[cellSet]
+	gate    sync.RWMutex
+	loading sync.RWMutex
+}
+
+// rollupStates holds the campaigns' rollupState.
+type rollupStates struct {
+	mu     sync.Mutex
+	byCode map[string]*rollupState
+}
+
+func (s *Service) rollupState(campaign string) *rollupState {
 	s.rollups.mu.Lock()
 	defer s.rollups.mu.Unlock()
 	if s.rollups.byCode == nil {
-		s.rollups.byCode = map[string]*database.Snapshot[cellSet]{}
+		s.rollups.byCode = map[string]*rollupState{}
 	}
-	c := s.rollups.byCode[campaign]
-	if c == nil {
-		c = &database.Snapshot[cellSet]{}
-		s.rollups.byCode[campaign] = c
+	st := s.rollups.byCode[campaign]
+	if st == nil {
+		st = &rollupState{}
+		s.rollups.byCode[campaign] = st
 	}
-	return c
+	return st
 }
 
 // cells returns a campaign's rollup cells, shared and read-only.
 func (s *Service) cells(ctx context.Context, campaign string) (cellSet, error) {
+	st := s.rollupState(campaign)
 	version, err := s.store.RollupsVersion(ctx, campaign)
 	if err != nil {
 		return nil, err
 	}
-	return s.rollupCache(campaign).Get(version, func() (cellSet, error) {
+	return st.cache.Get(version, func() (cellSet, error) {
+		st.loading.RLock()
+		defer st.loading.RUnlock()
 		cells, err := s.store.Rollups(ctx, campaign)
 		return cellSetOf(cells), err
 	})
@@ -174,6 +208,9 @@ func (s *Service) recompute(ctx context.Context, campaign string) (map[CellKey]C
 // RebuildRollups recomputes a campaign's rollups (and the index of its record
 // buckets) from its records and replaces the stored ones (`loa rollups rebuild`).
 func (s *Service) RebuildRollups(ctx context.Context, campaign string) error {
+	st := s.rollupState(campaign)
+	st.gate.Lock() // no write of records may land between the recomputation and its storing
+	defer st.gate.Unlock()
 	journal, err := s.store.OpenJournal(ctx, []string{campaign})
 	if err != nil {
 		return err
@@ -188,10 +225,13 @@ func (s *Service) RebuildRollups(ctx context.Context, campaign string) error {
 	if err := s.store.RebuildBucketIndex(ctx, campaign); err != nil {
 		return err
 	}
-	if _, err := s.store.BumpRollups(ctx, campaign); err != nil {
+	st.loading.Lock()
+	_, err = s.store.BumpRollups(ctx, campaign)
+	st.cache.Invalidate()
+	st.loading.Unlock()
+	if err != nil {
 		return err
 	}
-	s.rollupCache(campaign).Invalidate()
 	return s.store.CloseJournal(ctx, journal)
 }
 
@@ -210,6 +250,9 @@ func (d RollupDiff) String() string {
 // CheckRollups compares a campaign's stored rollups with a recomputation from its
 // records and lists the cells that differ (none when consistent).
 func (s *Service) CheckRollups(ctx context.Context, campaign string) ([]RollupDiff, error) {
+	st := s.rollupState(campaign)
+	st.gate.Lock() // records and rollups as no write is between them
+	defer st.gate.Unlock()
 	stored, err := s.store.Rollups(ctx, campaign)
 	if err != nil {
 		return nil, err

@@ -85,7 +85,7 @@ type Service struct {
 	plans Plans
 
 	units   database.Snapshot[*unitTree]
-	rollups rollupCaches
+	rollups rollupStates
 }
 
 type settings struct {

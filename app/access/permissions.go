@@ -58,7 +58,7 @@ var Permissions = []struct {
 	{RunJobs, []string{RoleAdmin}},
 	{PullSchedule, []string{RoleStation}},
 	{ReadAsRun, []string{RoleAdmin, RolePlanner, RoleViewer}},
-	{ReadReach, []string{RoleAdmin, RolePlanner, RoleReporter, RoleViewer}},
+	{ReadReach, []string{RoleAdmin, RolePlanner, RoleReporter}},
 	{WriteReach, []string{RolePlanner, RoleReporter}},
 	{ReadReports, []string{RoleAdmin, RolePlanner, RoleApprover, RoleReporter, RoleViewer}},
 	{ReadSmallCells, []string{RoleAdmin, RolePlanner, RoleApprover, RoleReporter}},
