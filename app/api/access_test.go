@@ -180,17 +180,17 @@ var matrix = []routeCase{
 	// Reach and reports, on campaignJSON's campaign: a record in Tam Thanh (20359, in
 	// 502) and one in Tân Hiệp (20434, in 503) that a province account writes; the
 	// values of a manual indicator in 502 and 503.
-	{method: "GET", path: "/api/v1/reach?campaign=PCMBN-2025&orgUnit=502", roles: []string{"admin", "planner", "reporter", "viewer"},
+	{method: "GET", path: "/api/v1/reach?campaign=PCMBN-2025&orgUnit=502", roles: []string{"admin", "planner", "reporter"},
 		outsidePath: "/api/v1/reach?campaign=PCMBN-2025&orgUnit=503", outsideStatus: 403, outsideCode: "outside_scope"},
 	{method: "POST", path: "/api/v1/reach", body: reachInside, roles: []string{"planner", "reporter"},
 		outsidePath: "/api/v1/reach", outsideBody: reachOutside, outsideStatus: 403, outsideCode: "outside_scope"},
 	{method: "POST", path: "/api/v1/reach", body: reachOutside, roles: []string{"planner", "reporter"}, provinceWide: true},
-	{method: "GET", path: "/api/v1/reach/import-template", roles: []string{"admin", "planner", "reporter", "viewer"}},
+	{method: "GET", path: "/api/v1/reach/import-template", roles: []string{"admin", "planner", "reporter"}},
 	// A row outside the scope is a conflict of its row, with a Vietnamese message
 	// (TestReachImport checks it), not a refusal.
 	{method: "POST", path: "/api/v1/reach/import?campaign=PCMBN-2025", body: reachImportInside, contentType: "text/csv",
 		roles: []string{"planner", "reporter"}},
-	{method: "GET", path: reachPathInside, roles: []string{"admin", "planner", "reporter", "viewer"},
+	{method: "GET", path: reachPathInside, roles: []string{"admin", "planner", "reporter"},
 		outsidePath: reachPathOutside, outsideStatus: 403, outsideCode: "outside_scope"},
 	{method: "DELETE", path: reachPathInside, roles: []string{"planner", "reporter"},
 		outsidePath: reachPathOutside, outsideStatus: 403, outsideCode: "outside_scope"},

@@ -176,10 +176,12 @@ func TestReachRecordAPI(t *testing.T) {
 		t.Errorf("replaced %+v, want 130 person-times, no unique persons", r)
 	}
 	var shown reachRecord
-	s.decode(s.call("GET", reachPath(id), "", "", s.viewer), http.StatusOK, &shown)
+	s.decode(s.call("GET", reachPath(id), "", "", s.planner), http.StatusOK, &shown)
 	if !reflect.DeepEqual(shown, r) {
 		t.Errorf("GET %s = %+v, want %+v", id, shown, r)
 	}
+	// Viewers read reports, where small counts are hidden, never the records.
+	s.wantError(s.call("GET", reachPath(id), "", "", s.viewer), http.StatusForbidden, "forbidden", "")
 
 	// Two more records, to filter and page.
 	s.decode(s.putReach(s.planner, reachJSON(t, map[string]any{"orgUnit": "20434", "date": "2024-05-02", "sourceRef": "HA-1"})), http.StatusCreated, nil)
@@ -617,7 +619,7 @@ func TestReachTemplate(t *testing.T) {
 		t.Errorf("the header row is %v (%v), want %v", rows, err, headers)
 	}
 
-	rec = s.call("GET", "/api/v1/reach/import-template?format=csv", "", "", s.viewer)
+	rec = s.call("GET", "/api/v1/reach/import-template?format=csv", "", "", s.planner)
 	s.decode(rec, http.StatusOK, nil)
 	if ct := rec.Header().Get("Content-Type"); !strings.HasPrefix(ct, "text/csv") {
 		t.Errorf("Content-Type %q, want text/csv", ct)
