@@ -259,6 +259,9 @@ type ReachFilter struct {
 // ListReach returns up to limit records f selects within the actor's scope, by org
 // unit, month and key, after the record after.
 func (s *Service) ListReach(ctx context.Context, actor Actor, f ReachFilter, after string, limit int) ([]Reach, error) {
+	if f.Campaign == "" {
+		return nil, Invalid("campaign", "campaign is required: reach records are listed per campaign")
+	}
 	c, err := s.store.Campaign(ctx, f.Campaign)
 	if err != nil {
 		return nil, err

@@ -42,19 +42,6 @@ func (h *handler) listReach(c *gin.Context) {
 	}
 	f := campaigns.ReachFilter{Campaign: c.Query("campaign"), Scope: c.Query("orgUnit"), Group: c.Query("group"),
 		Activity: c.Query("activity"), From: campaigns.Date(c.Query("from")), To: campaigns.Date(c.Query("to"))}
-	if f.Campaign == "" {
-		h.fail(c, badRequest("campaign", "campaign is required: reach records are listed per campaign"))
-		return
-	}
-	for _, d := range []struct {
-		name string
-		date campaigns.Date
-	}{{"from", f.From}, {"to", f.To}} {
-		if _, err := campaigns.ParseDate(string(d.date)); d.date != "" && err != nil {
-			h.fail(c, badRequest(d.name, err.Error()))
-			return
-		}
-	}
 	rs, err := h.Campaigns.ListReach(c.Request.Context(), currentUser(c).Actor(), f, string(after), limit+1)
 	if err != nil {
 		h.fail(c, err)
