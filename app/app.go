@@ -74,7 +74,7 @@ func (a *app) prepare(ctx context.Context) error {
 	}
 	trail := audit.New(audit.NewStore(a.db), now)
 	cs := campaigns.NewService(campaigns.NewStore(a.db), trail, now,
-		campaigns.InZone(a.cfg.Location), campaigns.WithCutoff(a.cfg.ReportCutoff))
+		campaigns.InZone(a.cfg.Location), campaigns.WithCutoff(a.cfg.ReportCutoff), campaigns.WithImportLimits(a.cfg.Imports))
 	a.campaigns = cs
 	if err := cs.LoadReference(ctx); err != nil {
 		return err

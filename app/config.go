@@ -13,6 +13,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dustin/go-humanize"
+
 	"loa/campaigns"
 	"loa/content"
 )
@@ -48,6 +50,8 @@ type Config struct {
 	Jobs bool
 	// ReportCutoff is the day of the month periodic report windows start on.
 	ReportCutoff int
+	// Imports bound what one import may cost, whatever its file.
+	Imports campaigns.ImportLimits
 	// Command is a maintenance command to run instead of serving ("rollups
 	// rebuild"), with its arguments.
 	Command []string
@@ -65,9 +69,22 @@ type option struct {
 // type string in Config.
 type textSettings struct {
 	ttl, proxies, languages, rate, horizon, grace, jobs, cutoff string
+	imports                                                    importSettings
+}
+
+// importSettings are the import limits as text.
+type importSettings struct {
+	file, rows, columns, cell, unzipped, shared, ratio, time, slots string
+}
+
+func (i importSettings) text(l campaigns.ImportLimits) importSettings {
+	return importSettings{file: humanize.IBytes(uint64(l.FileBytes)), rows: strconv.Itoa(l.Rows), columns: strconv.Itoa(l.Columns),
+		cell: strconv.Itoa(l.CellChars), unzipped: humanize.IBytes(uint64(l.Unzipped)), shared: humanize.IBytes(uint64(l.SharedStrings)),
+		ratio: strconv.FormatInt(l.Ratio, 10), time: l.Time.String(), slots: strconv.Itoa(l.Slots)}
 }
 
 func (c *Config) options(t *textSettings) []option {
+	d := importSettings{}.text(campaigns.DefaultImportLimits())
 	return []option{
 		{"addr", "LOA_ADDR", "127.0.0.1:8080", "address the HTTP server listens on", &c.Addr, false, false},
 		{"data", "LOA_DATA_DIR", "./data", "directory of the embedded database's files", &c.DataDir, false, false},
@@ -88,6 +105,15 @@ func (c *Config) options(t *textSettings) []option {
 		{"horizon", "LOA_HORIZON_DAYS", "35", "days ahead for which airings are materialised", &t.horizon, false, false},
 		{"confirm-grace", "LOA_CONFIRM_GRACE", "2h", "how long after its end an airing waits for a confirmation before it is marked unconfirmed", &t.grace, false, false},
 		{"report-cutoff", "LOA_REPORT_CUTOFF", "15", "day of the month periodic reports are cut at (1 to 28): with 15 a 6-month report runs from 15 December to 14 June; 1 gives calendar quarters and halves", &t.cutoff, false, false},
+		{"import-max-file", "LOA_IMPORT_MAX_FILE", d.file, "largest file an import takes (CSV or XLSX, as uploaded)", &t.imports.file, false, false},
+		{"import-max-rows", "LOA_IMPORT_MAX_ROWS", d.rows, "most rows of data in one reach import (org-unit and denominator imports: at most 100000)", &t.imports.rows, false, false},
+		{"import-max-columns", "LOA_IMPORT_MAX_COLUMNS", d.columns, "most columns a row of an import may use (trailing empty cells are not counted)", &t.imports.columns, false, false},
+		{"import-max-cell", "LOA_IMPORT_MAX_CELL", d.cell, "most characters in one cell of an import", &t.imports.cell, false, false},
+		{"import-max-unzipped", "LOA_IMPORT_MAX_UNZIPPED", d.unzipped, "most an XLSX workbook may unzip to, all its parts together", &t.imports.unzipped, false, false},
+		{"import-max-shared-strings", "LOA_IMPORT_MAX_SHARED_STRINGS", d.shared, "most an XLSX workbook's shared-strings part may unzip to", &t.imports.shared, false, false},
+		{"import-max-ratio", "LOA_IMPORT_MAX_RATIO", d.ratio, "most a part of an XLSX workbook of 1 MiB or more may be compressed (unzipped size / zipped size)", &t.imports.ratio, false, false},
+		{"import-timeout", "LOA_IMPORT_TIMEOUT", d.time, "longest one import may run, reading and writing; it stops cleanly and says what it wrote", &t.imports.time, false, false},
+		{"import-slots", "LOA_IMPORT_SLOTS", d.slots, "imports that may run at once; one more is answered 429 with Retry-After", &t.imports.slots, false, false},
 		{"jobs", "LOA_JOBS", "true", "take part in running the jobs (one replica at a time runs them, under a lease); false never runs them here", &t.jobs, false, false},
 	}
 }
@@ -164,6 +190,9 @@ func (c *Config) validate(t textSettings) error {
 	if c.Jobs, err = strconv.ParseBool(t.jobs); err != nil {
 		errs = append(errs, fmt.Errorf("jobs %q: want true or false", t.jobs))
 	}
+	if c.Imports, err = t.imports.limits(); err != nil {
+		errs = append(errs, err)
+	}
 	if c.Languages, err = content.ParseLanguages(t.languages); err != nil {
 		errs = append(errs, err)
 	}
@@ -187,6 +216,39 @@ func (c *Config) validate(t textSettings) error {
 	return errors.Join(errs...)
 }
 
+// limits reads the import limits; sizes take a unit (20MiB, 512KiB).
+func (i importSettings) limits() (campaigns.ImportLimits, error) {
+	var l campaigns.ImportLimits
+	var errs []error
+	size := func(name, v string) int64 {
+		n, err := humanize.ParseBytes(v)
+		if err != nil || n > 1<<40 {
+			errs = append(errs, fmt.Errorf("%s %q: want a size such as 20MiB", name, v))
+		}
+		return int64(n)
+	}
+	whole := func(name, v string) int {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s %q: want a whole number", name, v))
+		}
+		return n
+	}
+	l.FileBytes, l.Unzipped, l.SharedStrings = size("import-max-file", i.file), size("import-max-unzipped", i.unzipped), size("import-max-shared-strings", i.shared)
+	l.Rows, l.Columns, l.CellChars = whole("import-max-rows", i.rows), whole("import-max-columns", i.columns), whole("import-max-cell", i.cell)
+	l.Ratio, l.Slots = int64(whole("import-max-ratio", i.ratio)), whole("import-slots", i.slots)
+	var err error
+	if l.Time, err = time.ParseDuration(i.time); err != nil {
+		errs = append(errs, fmt.Errorf("import-timeout %q: want a duration such as 5m", i.time))
+	}
+	if errs == nil {
+		if err := l.Check(); err != nil {
+			errs = append(errs, fmt.Errorf("import limits: %w", err))
+		}
+	}
+	return l, errors.Join(errs...)
+}
+
 // DemoOn says whether to load the demo province.
 func (c *Config) DemoOn() bool {
 	if c.Demo == "auto" {
@@ -208,7 +270,8 @@ func (c *Config) level() (slog.Level, error) {
 func (c *Config) Attrs() []any {
 	t := textSettings{ttl: c.TokenTTL.String(), proxies: strings.Join(c.TrustedProxies, ","),
 		languages: content.FormatLanguages(c.Languages), rate: strconv.Itoa(c.SpeechRate), horizon: strconv.Itoa(c.Horizon),
-		grace: c.ConfirmGrace.String(), jobs: strconv.FormatBool(c.Jobs), cutoff: strconv.Itoa(c.ReportCutoff)}
+		grace: c.ConfirmGrace.String(), jobs: strconv.FormatBool(c.Jobs), cutoff: strconv.Itoa(c.ReportCutoff),
+		imports: importSettings{}.text(c.Imports)}
 	attrs := []any{}
 	for _, o := range c.options(&t) {
 		v := *o.dst

@@ -1,6 +1,7 @@
 package campaigns_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"strings"
@@ -57,7 +58,7 @@ func BenchmarkImportReach(b *testing.B) {
 		file := importFile(b, f, rows)
 		b.StartTimer()
 		start := time.Now()
-		sum, err := f.s.ImportReach(f.ctx, campaigns.System, campaigns.DemoCampaignCode, file, false)
+		sum, err := f.s.ImportReach(f.ctx, campaigns.System, campaigns.DemoCampaignCode, bytes.NewReader(file), false)
 		if err != nil || sum.Imported != rows {
 			b.Fatalf("import: %+v, %v", sum, err)
 		}
@@ -85,7 +86,7 @@ func BenchmarkReimportReach(b *testing.B) {
 	original := importFile(b, f, rows)
 	corrected := importFileChanged(b, f, rows, 10, 7)
 	start := time.Now()
-	if sum, err := f.s.ImportReach(f.ctx, campaigns.System, campaigns.DemoCampaignCode, original, false); err != nil || sum.Imported != rows {
+	if sum, err := f.s.ImportReach(f.ctx, campaigns.System, campaigns.DemoCampaignCode, bytes.NewReader(original), false); err != nil || sum.Imported != rows {
 		b.Fatalf("import: %+v, %v", sum, err)
 	}
 	b.Logf("setup: %d new rows imported in %v", rows, time.Since(start).Round(time.Millisecond))
@@ -96,7 +97,7 @@ func BenchmarkReimportReach(b *testing.B) {
 			data := file()
 			ctx, cancel := context.WithTimeout(f.ctx, 3*time.Minute)
 			t := time.Now()
-			sum, err := f.s.ImportReach(ctx, campaigns.System, campaigns.DemoCampaignCode, data, dryRun)
+			sum, err := f.s.ImportReach(ctx, campaigns.System, campaigns.DemoCampaignCode, bytes.NewReader(data), dryRun)
 			took += time.Since(t)
 			cancel()
 			if err != nil || !check(sum) {
@@ -152,7 +153,7 @@ func loadYear(b *testing.B, f reachFixture) {
 	var slowest time.Duration
 	for i, file := range files {
 		t := time.Now()
-		sum, err := f.s.ImportReach(f.ctx, campaigns.System, campaigns.DemoCampaignCode, file, false)
+		sum, err := f.s.ImportReach(f.ctx, campaigns.System, campaigns.DemoCampaignCode, bytes.NewReader(file), false)
 		if err != nil || sum.Imported != sum.Read || len(sum.Conflicts) > 0 {
 			b.Fatalf("import of file %d: read %d, imported %d, conflicts %v, %v", i, sum.Read, sum.Imported, sum.Conflicts[:min(3, len(sum.Conflicts))], err)
 		}

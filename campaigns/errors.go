@@ -3,6 +3,7 @@ package campaigns
 import (
 	"errors"
 	"strings"
+	"time"
 )
 
 // Sentinel errors of every domain package; the HTTP layer maps them to statuses in
@@ -12,7 +13,34 @@ var (
 	ErrConflict  = errors.New("conflict")
 	ErrInvalid   = errors.New("invalid")
 	ErrForbidden = errors.New("forbidden") // the actor may not take this step
+	ErrTooLarge  = errors.New("too large") // an input passes a bound the service keeps
+	ErrBusy      = errors.New("busy")      // no room for the work now; try again later
 )
+
+// LimitError says which bound an input passed: Code names it (too_many_columns,
+// cell_too_long…) and Message, in Vietnamese, says what the bound is. An import
+// stopped part-way carries the summary of what it had written. It matches
+// ErrTooLarge with errors.Is.
+type LimitError struct {
+	Code    string
+	Message string
+	Summary *ImportSummary
+}
+
+func (e *LimitError) Error() string { return e.Message }
+
+func (e *LimitError) Unwrap() error { return ErrTooLarge }
+
+// BusyError says the work cannot start now and when to ask again. It matches
+// ErrBusy with errors.Is.
+type BusyError struct {
+	Message    string
+	RetryAfter time.Duration
+}
+
+func (e *BusyError) Error() string { return e.Message }
+
+func (e *BusyError) Unwrap() error { return ErrBusy }
 
 // FieldError says what is wrong with one field of the input.
 type FieldError struct {

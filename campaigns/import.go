@@ -2,11 +2,12 @@ package campaigns
 
 import (
 	"context"
-	"encoding/csv"
+	"errors"
 	"fmt"
 	"io"
 	"slices"
 	"strings"
+	"time"
 )
 
 // ImportSummary answers a bulk import in the DHIS2 style of DESIGN §8. Rows are
@@ -23,7 +24,12 @@ type ImportSummary struct {
 	Conflicts []Conflict `json:"conflicts"`
 	// ConflictsOmitted counts the conflicts past the first thousand, not listed.
 	ConflictsOmitted int `json:"conflictsOmitted,omitempty"`
+
+	lastRejected int // the row of the last conflict added
 }
+
+// maxConflicts bounds the conflicts an import summary lists; the rest are counted.
+const maxConflicts = 1000
 
 // Conflict is one problem with one row of an imported file. Row numbers count the
 // header as row 1, as a spreadsheet shows them.
@@ -35,22 +41,33 @@ type Conflict struct {
 }
 
 func (s *ImportSummary) conflict(row int, field, format string, args ...any) {
-	s.Conflicts = append(s.Conflicts, Conflict{Row: row, Field: field, Message: fmt.Sprintf(format, args...)})
+	s.add(Conflict{Row: row, Field: field, Message: fmt.Sprintf(format, args...)})
 }
 
-// rejected reports whether row already has a conflict.
-func (s *ImportSummary) rejected(row int) bool {
-	return slices.ContainsFunc(s.Conflicts, func(c Conflict) bool { return c.Row == row })
+func (s *ImportSummary) conflictCode(row int, field, code, message string) {
+	s.add(Conflict{Row: row, Field: field, Message: message, Code: code})
 }
 
-// finish counts the rejected rows and sets the status.
+// add records a conflict: the first thousand are listed, the rest counted. A row's
+// conflicts are added one after another, so a row is ignored once however many it has.
+func (s *ImportSummary) add(c Conflict) {
+	if c.Row != s.lastRejected {
+		s.Ignored++
+		s.lastRejected = c.Row
+	}
+	if len(s.Conflicts) < maxConflicts {
+		s.Conflicts = append(s.Conflicts, c)
+	} else {
+		s.ConflictsOmitted++
+	}
+}
+
+// rejected reports whether row has a conflict; rows are checked one after another.
+func (s *ImportSummary) rejected(row int) bool { return s.lastRejected == row }
+
+// finish sorts the conflicts and sets the status.
 func (s *ImportSummary) finish(dryRun bool) ImportSummary {
 	s.DryRun = dryRun
-	rows := map[int]bool{}
-	for _, c := range s.Conflicts {
-		rows[c.Row] = true
-	}
-	s.Ignored = len(rows)
 	if s.Conflicts == nil {
 		s.Conflicts = []Conflict{}
 	}
@@ -67,10 +84,15 @@ func (s *ImportSummary) finish(dryRun bool) ImportSummary {
 }
 
 // saveImport writes an import's changes with save and audits them, unless it is a
-// dry run or nothing changed, then answers the summary.
-func (s *Service) saveImport(ctx context.Context, actor Actor, sum *ImportSummary, dryRun bool, changes []Change, save func() error) (ImportSummary, error) {
+// dry run or nothing changed, then answers the summary. Once begun within the
+// import's time, the write is finished whatever happens to ctx.
+func (s *Service) saveImport(ctx context.Context, actor Actor, sum *ImportSummary, dryRun bool, changes []Change, save func(context.Context) error) (ImportSummary, error) {
+	if err := importStopped(ctx); err != nil {
+		return ImportSummary{}, err
+	}
+	ctx = context.WithoutCancel(ctx)
 	if !dryRun && len(changes) > 0 {
-		if err := save(); err != nil {
+		if err := save(ctx); err != nil {
 			return ImportSummary{}, err
 		}
 		if err := s.audit.Record(ctx, actor.Username, changes...); err != nil {
@@ -80,65 +102,79 @@ func (s *Service) saveImport(ctx context.Context, actor Actor, sum *ImportSummar
 	return sum.finish(dryRun), nil
 }
 
-// table is a CSV file read whole, with its columns found by header name.
+// table is an imported file read one row at a time, its columns found by their
+// header names.
 type table struct {
+	src     *sheet
 	columns map[string]int
 	headers map[string]string // the header each column has in the file
-	rows    [][]string
 }
 
-// readTable reads a CSV file whose header must name every required column. Header
-// names are matched without regard to case or surrounding space.
-func readTable(r io.Reader, required ...string) (*table, error) {
-	records, err := readCSV(r)
-	if err != nil {
-		return nil, err
-	}
-	return newTable(records, func(h string) string { return strings.ToLower(h) }, required,
-		func(missing []string) string { return "missing required columns: " + strings.Join(missing, ", ") })
-}
+// headerRows is how many rows may come before the header (a title, an agency's
+// name): the header is the first of them that names every required column.
+const headerRows = 10
 
-// readCSV reads every record of a CSV file.
-func readCSV(r io.Reader) ([][]string, error) {
-	cr := csv.NewReader(r)
-	cr.FieldsPerRecord = -1
-	records, err := cr.ReadAll()
-	if err != nil {
-		return nil, csvError(err)
-	}
-	return records, nil
-}
-
-// newTable finds the columns of records by their header, the first record: column
-// gives the name a header stands for ("" for a column to ignore), and missing says
-// which required columns are absent.
-func newTable(records [][]string, column func(header string) string, required []string, missing func([]string) string) (*table, error) {
-	if len(records) == 0 {
-		return nil, &ValidationError{Details: []FieldError{{Field: "file", Message: "the file is empty"}}}
-	}
-	t := &table{columns: map[string]int{}, headers: map[string]string{}, rows: records[1:]}
-	for i, h := range records[0] {
-		h = strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))
-		if name := column(h); name != "" {
-			if _, dup := t.columns[name]; !dup {
-				t.columns[name], t.headers[name] = i, h
+// newTable finds the columns of src by their header: column gives the name a
+// header stands for ("" for a column to ignore), and missing says which required
+// columns are absent (from the first row, when no row names them all).
+func newTable(ctx context.Context, src *sheet, column func(header string) string, required []string, missing func([]string) string) (*table, error) {
+	var absentFirst []string
+	for range headerRows {
+		_, row, err := src.next(ctx)
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		t := &table{src: src, columns: map[string]int{}, headers: map[string]string{}}
+		for i, h := range row {
+			h = strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))
+			if name := column(h); name != "" {
+				if _, dup := t.columns[name]; !dup {
+					t.columns[name], t.headers[name] = i, h
+				}
 			}
 		}
-	}
-	var absent []string
-	for _, c := range required {
-		if _, ok := t.columns[c]; !ok {
-			absent = append(absent, c)
+		var absent []string
+		for _, c := range required {
+			if _, ok := t.columns[c]; !ok {
+				absent = append(absent, c)
+			}
+		}
+		if absent == nil {
+			src.rows = 0 // the header and what comes before it are not data
+			return t, nil
+		}
+		if absentFirst == nil {
+			absentFirst = absent
 		}
 	}
-	if absent != nil {
-		return nil, &ValidationError{Details: []FieldError{{Field: "file", Message: missing(absent)}}}
+	if absentFirst == nil {
+		return nil, Invalid("file", "the file is empty")
 	}
-	return t, nil
+	return nil, Invalid("file", missing(absentFirst))
+}
+
+// each calls f for every row of data with its spreadsheet row number, until the
+// end of the file, a limit, the end of ctx or an error from f.
+func (t *table) each(ctx context.Context, f func(n int, row []string) error) error {
+	for {
+		n, row, err := t.src.next(ctx)
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if err := f(n, row); err != nil {
+			return err
+		}
+	}
 }
 
 func csvError(err error) error {
-	return &ValidationError{Details: []FieldError{{Field: "file", Message: "not a readable CSV file: " + err.Error()}}}
+	return Invalid("file", "not a readable CSV file: "+err.Error())
 }
 
 // cell is the trimmed value of column in row, or "" where the row is short or the
@@ -151,19 +187,60 @@ func (t *table) cell(row []string, column string) string {
 	return strings.TrimSpace(row[i])
 }
 
-// each calls f for every row that is not blank, with its spreadsheet row number.
-func (t *table) each(f func(n int, row []string)) {
-	for i, row := range t.rows {
-		if strings.TrimSpace(strings.Join(row, "")) == "" {
-			continue
-		}
-		f(i+2, row)
+// header is the column's header as the file writes it, or the field's name.
+func (t *table) header(field string) string {
+	if h, ok := t.headers[field]; ok {
+		return h
 	}
+	return field
 }
 
-// dataRows counts the rows that are not blank.
-func (t *table) dataRows() int {
-	n := 0
-	t.each(func(int, []string) { n++ })
-	return n
+// beginImport takes one of the service's import slots (or refuses with a
+// BusyError), reads the upload within the file-size limit and opens it as a
+// sheet. The context it returns ends at the time limit; end releases everything.
+func (s *Service) beginImport(ctx context.Context, r io.Reader, lim ImportLimits) (context.Context, *sheet, func(), error) {
+	select {
+	case s.importSlots <- struct{}{}:
+	default:
+		return nil, nil, nil, &BusyError{RetryAfter: 30 * time.Second, Message: fmt.Sprintf(
+			"Đang có %d lần nhập tệp chạy cùng lúc (tối đa); hãy thử lại sau ít phút.", cap(s.importSlots))}
+	}
+	release := func() { <-s.importSlots }
+	data, err := io.ReadAll(io.LimitReader(r, lim.FileBytes+1))
+	var limit *LimitError
+	switch {
+	case errors.As(err, &limit):
+		release()
+		return nil, nil, nil, limit
+	case err != nil:
+		release()
+		return nil, nil, nil, fmt.Errorf("read the upload: %w", err)
+	}
+	src, err := openSheet(data, lim)
+	if err != nil {
+		release()
+		return nil, nil, nil, err
+	}
+	ctx, cancel := context.WithTimeoutCause(ctx, lim.Time, errImportTime)
+	return ctx, src, func() { cancel(); src.close(); release() }, nil
+}
+
+// readTable opens an org-unit or denominator file (CSV or XLSX), whose header must
+// name every required column; header names are matched without regard to case or
+// surrounding space. Such files are checked whole before anything is written, so
+// they are held to referenceRows rows.
+func (s *Service) readTable(ctx context.Context, r io.Reader, required ...string) (context.Context, *table, func(), error) {
+	lim := s.opts.imports
+	lim.Rows = min(lim.Rows, referenceRows)
+	ctx, src, end, err := s.beginImport(ctx, r, lim)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	t, err := newTable(ctx, src, func(h string) string { return strings.ToLower(h) }, required,
+		func(missing []string) string { return "missing required columns: " + strings.Join(missing, ", ") })
+	if err != nil {
+		end()
+		return nil, nil, nil, err
+	}
+	return ctx, t, end, nil
 }

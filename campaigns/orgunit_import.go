@@ -19,34 +19,40 @@ var (
 // reported; a parent may come later in the file. Moving a unit moves its subtree.
 // The actor may only create or change units inside its scope.
 func (s *Service) ImportOrgUnits(ctx context.Context, actor Actor, r io.Reader, dryRun bool) (ImportSummary, error) {
-	t, err := readTable(r, "code", "name", "type", "level", "parent_code")
+	ctx, t, end, err := s.readTable(ctx, r, "code", "name", "type", "level", "parent_code")
 	if err != nil {
 		return ImportSummary{}, err
 	}
+	defer end()
 	defer s.store.LockOrgUnits()()
 	tree, err := s.tree(ctx)
 	if err != nil {
 		return ImportSummary{}, err
 	}
-	sum := ImportSummary{Read: t.dataRows()}
+	var sum ImportSummary
 
 	rowOf := map[string]int{} // code → row of the file that defines it
 	merged := make(map[string]OrgUnit, len(tree.units))
 	for _, u := range tree.units {
 		merged[u.Code] = u
 	}
-	t.each(func(n int, row []string) {
+	err = t.each(ctx, func(n int, row []string) error {
+		sum.Read++
 		u, ok := parseOrgUnit(t, row, n, &sum)
 		if !ok {
-			return
+			return nil
 		}
 		if first, dup := rowOf[u.Code]; dup {
 			sum.conflict(n, "code", "code %s is already defined in row %d", u.Code, first)
-			return
+			return nil
 		}
 		rowOf[u.Code] = n
 		merged[u.Code] = u
+		return nil
 	})
+	if err != nil {
+		return ImportSummary{}, err
+	}
 
 	// Reject rows whose parent is unknown, that lead into a cycle or that would put
 	// a unit outside the actor's scope, until the rest is consistent. A rejected row
@@ -104,7 +110,7 @@ func (s *Service) ImportOrgUnits(ctx context.Context, actor Actor, r io.Reader, 
 		}
 		changed = append(changed, u)
 	}
-	return s.saveImport(ctx, actor, &sum, dryRun, changes, func() error { return s.store.SaveOrgUnits(ctx, changed) })
+	return s.saveImport(ctx, actor, &sum, dryRun, changes, func(ctx context.Context) error { return s.store.SaveOrgUnits(ctx, changed) })
 }
 
 // parseOrgUnit reads one row, reporting each bad field as a conflict.

@@ -64,10 +64,11 @@ func (s *Service) Populations(ctx context.Context, actor Actor, f PopulationFilt
 // and source. The unit and group must exist; counts are whole numbers ≥ 0; every
 // figure says where it comes from.
 func (s *Service) ImportPopulations(ctx context.Context, actor Actor, r io.Reader, dryRun bool) (ImportSummary, error) {
-	t, err := readTable(r, "org_unit_code", "group", "year", "count", "source")
+	ctx, t, end, err := s.readTable(ctx, r, "org_unit_code", "group", "year", "count", "source")
 	if err != nil {
 		return ImportSummary{}, err
 	}
+	defer end()
 	tree, err := s.tree(ctx)
 	if err != nil {
 		return ImportSummary{}, err
@@ -85,11 +86,12 @@ func (s *Service) ImportPopulations(ctx context.Context, actor Actor, r io.Reade
 		stored[p.ID] = p
 	}
 
-	sum := ImportSummary{Read: t.dataRows()}
+	var sum ImportSummary
 	rowOf := map[string]int{}
 	var changed []Population
 	var changes []Change
-	t.each(func(n int, row []string) {
+	err = t.each(ctx, func(n int, row []string) error {
+		sum.Read++
 		p := Population{
 			OrgUnit: t.cell(row, "org_unit_code"),
 			Group:   t.cell(row, "group"),
@@ -118,12 +120,12 @@ func (s *Service) ImportPopulations(ctx context.Context, actor Actor, r io.Reade
 			sum.conflict(n, "count", "count must not be negative, got %d", count)
 		}
 		if sum.rejected(n) {
-			return
+			return nil
 		}
 		p.Year, p.Count, p.ID = year, count, populationID(year, p.OrgUnit, p.Group)
 		if first, dup := rowOf[p.ID]; dup {
 			sum.conflict(n, "org_unit_code", "row %d already gives %s %s %d", first, p.OrgUnit, p.Group, year)
-			return
+			return nil
 		}
 		rowOf[p.ID] = n
 		old, ok := stored[p.ID]
@@ -131,7 +133,7 @@ func (s *Service) ImportPopulations(ctx context.Context, actor Actor, r io.Reade
 		switch {
 		case ok && old == p:
 			sum.Unchanged++
-			return
+			return nil
 		case ok:
 			sum.Updated++
 			changes = append(changes, Change{Action: "update", Entity: "population", EntityID: p.ID, Path: unit.Path, Before: old, After: p})
@@ -140,6 +142,10 @@ func (s *Service) ImportPopulations(ctx context.Context, actor Actor, r io.Reade
 			changes = append(changes, Change{Action: "create", Entity: "population", EntityID: p.ID, Path: unit.Path, After: p})
 		}
 		changed = append(changed, p)
+		return nil
 	})
-	return s.saveImport(ctx, actor, &sum, dryRun, changes, func() error { return s.store.SavePopulations(ctx, changed) })
+	if err != nil {
+		return ImportSummary{}, err
+	}
+	return s.saveImport(ctx, actor, &sum, dryRun, changes, func(ctx context.Context) error { return s.store.SavePopulations(ctx, changed) })
 }

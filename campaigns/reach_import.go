@@ -1,10 +1,11 @@
 package campaigns
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"hash/maphash"
+	"io"
 	"math"
 	"regexp"
 	"slices"
@@ -19,11 +20,9 @@ import (
 // ErrUnsupportedFile means an uploaded file is neither CSV nor XLSX.
 var ErrUnsupportedFile = errors.New("unsupported file")
 
-// maxUnzipped bounds what a workbook may unzip to.
-const maxUnzipped = 200 << 20
-
-// maxConflicts bounds the conflicts an import summary lists; the rest are counted.
-const maxConflicts = 1000
+// reachBatch is how many good rows an import holds before writing them: the
+// memory an import takes is this batch, not its file.
+const reachBatch = 100_000
 
 // reachColumn is a column of a reach import file: its field, its Vietnamese header
 // (the template's) and the other headers it is known by.
@@ -78,28 +77,31 @@ func missingReachColumns(fields []string) string {
 }
 
 // ImportReach reads reach records from a CSV or XLSX file (the first sheet), with
-// Vietnamese or English headers. Good rows are written and bad rows reported, each
-// problem with its row, column, a Vietnamese message and a code. Rows are keyed by
-// their natural key, so importing the same file twice changes nothing and a
-// corrected file updates what it corrects. campaign is used where the file has no
-// campaign column (or leaves it empty).
-func (s *Service) ImportReach(ctx context.Context, actor Actor, campaign string, data []byte, dryRun bool) (ImportSummary, error) {
+// Vietnamese or English headers, one row at a time within the service's
+// ImportLimits. Good rows are written, in batches of reachBatch, and bad rows
+// reported, each problem with its row, column, a Vietnamese message and a code.
+// Rows are keyed by their natural key, so importing the same file twice changes
+// nothing and a corrected file updates what it corrects. campaign is used where
+// the file has no campaign column (or leaves it empty). An import stopped by a
+// limit part-way answers a LimitError carrying the summary of what it wrote.
+func (s *Service) ImportReach(ctx context.Context, actor Actor, campaign string, r io.Reader, dryRun bool) (ImportSummary, error) {
 	if campaign != "" {
 		if _, err := s.store.Campaign(ctx, campaign); err != nil {
 			return ImportSummary{}, err
 		}
 	}
-	records, xlsx, err := readSheet(data)
+	ctx, src, end, err := s.beginImport(ctx, r, s.opts.imports)
 	if err != nil {
 		return ImportSummary{}, err
 	}
+	defer end()
 	var required []string
 	for _, c := range reachColumns {
 		if c.required || c.field == "campaign" && campaign == "" {
 			required = append(required, c.field)
 		}
 	}
-	t, err := newTable(records, reachHeader, required, missingReachColumns)
+	t, err := newTable(ctx, src, reachHeader, required, missingReachColumns)
 	if err != nil {
 		return ImportSummary{}, err
 	}
@@ -111,16 +113,25 @@ func (s *Service) ImportReach(ctx context.Context, actor Actor, campaign string,
 	if err != nil {
 		return ImportSummary{}, err
 	}
-	p := rowParser{t: t, xlsx: xlsx, campaign: campaign, groups: map[string]string{}}
+	p := rowParser{t: t, xlsx: src.xlsx, campaign: campaign, groups: map[string]string{}}
 	for _, g := range groups {
 		for _, name := range []string{g.Code, Fold(g.NameVi), Fold(g.NameEn)} {
 			p.groups[name] = g.Code
 		}
 	}
-	sum := ImportSummary{Read: t.dataRows()}
-	var good []Reach
-	rowOf := map[string]int{}
-	t.each(func(n int, row []string) {
+	var sum ImportSummary
+	// The rows seen, by a hash of their key: a few bytes a row, not the row.
+	seed := maphash.MakeSeed()
+	rowOf := map[uint64]int32{}
+	batch := make([]Reach, 0, reachBatch)
+	write := func() error {
+		// A batch begun is written whole, whatever happens to the request.
+		err := s.saveReachRows(context.WithoutCancel(ctx), actor, &sum, batch, dryRun)
+		batch = batch[:0]
+		return err
+	}
+	err = t.each(ctx, func(n int, row []string) error {
+		sum.Read++
 		r, problems := p.parse(row)
 		r.normalize() // NFC, as records written one by one are
 		if problems == nil {
@@ -130,25 +141,33 @@ func (s *Service) ImportReach(ctx context.Context, actor Actor, campaign string,
 			sum.conflictCode(n, t.header(pr.field), pr.code, pr.message)
 		}
 		if problems != nil {
-			return
+			return nil
 		}
 		r.ID = ReachKey(r)
-		if first, dup := rowOf[r.ID]; dup {
+		key := maphash.String(seed, r.ID)
+		if first, dup := rowOf[key]; dup {
 			sum.conflictCode(n, t.header("orgUnit"), CodeDuplicateRow,
 				fmt.Sprintf("Trùng với dòng %d (cùng đơn vị, nhóm, ngày, hình thức và số hiệu báo cáo)", first))
-			return
+			return nil
 		}
-		rowOf[r.ID] = n
-		good = append(good, r)
+		rowOf[key] = int32(n)
+		if batch = append(batch, r); len(batch) == reachBatch {
+			return write()
+		}
+		return nil
 	})
-	if err := s.saveReachRows(ctx, actor, &sum, good, dryRun); err != nil {
+	if err == nil && len(batch) > 0 {
+		err = write()
+	}
+	var limit *LimitError
+	if errors.As(err, &limit) && sum.Read > 0 {
+		out := sum.finish(dryRun)
+		limit.Summary = &out
+	}
+	if err != nil {
 		return ImportSummary{}, err
 	}
-	out := sum.finish(dryRun)
-	if len(out.Conflicts) > maxConflicts {
-		out.ConflictsOmitted, out.Conflicts = len(out.Conflicts)-maxConflicts, out.Conflicts[:maxConflicts]
-	}
-	return out, nil
+	return sum.finish(dryRun), nil
 }
 
 // saveReachRows counts and (unless a dry run) writes good rows: new keys are
@@ -175,45 +194,20 @@ func (s *Service) saveReachRows(ctx context.Context, actor Actor, sum *ImportSum
 		}
 		updates = append(updates, w.change(s.pathOf(ctx, w.after.OrgUnit)))
 	}
-	sum.Imported, sum.Updated, sum.Unchanged = len(created), len(updates), len(good)-len(writes)
+	sum.Imported += len(created)
+	sum.Updated += len(updates)
+	sum.Unchanged += len(good) - len(writes)
 	if dryRun {
 		return nil
 	}
 	if created != nil {
-		// One entry for the records an import creates (their state is the record
-		// itself); each update keeps its before and after.
+		// One entry for the records a batch of an import creates (their state is
+		// the record itself); each update keeps its before and after.
 		slices.Sort(created)
 		updates = append(updates, Change{Action: "create", Entity: "reach_import", EntityID: created[0],
 			Path: s.pathOf(ctx, actor.Scope), After: map[string]any{"campaigns": campaigns, "created": created}})
 	}
 	return s.audit.Record(ctx, actor.Username, updates...)
-}
-
-// readSheet reads the records of a CSV file or of an XLSX file's first sheet, with
-// cell values as stored (formulas are never evaluated; their stored result is read
-// as a value).
-func readSheet(data []byte) (records [][]string, xlsx bool, err error) {
-	if bytes.HasPrefix(data, []byte("PK\x03\x04")) {
-		f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{UnzipSizeLimit: maxUnzipped})
-		if err != nil {
-			return nil, true, fmt.Errorf("%w: not a readable XLSX file: %v", ErrUnsupportedFile, err)
-		}
-		defer f.Close()
-		sheets := f.GetSheetList()
-		if len(sheets) == 0 {
-			return nil, true, Invalid("file", "the workbook has no sheet")
-		}
-		rows, err := f.GetRows(sheets[0], excelize.Options{RawCellValue: true})
-		if err != nil {
-			return nil, true, Invalid("file", "the first sheet cannot be read: "+err.Error())
-		}
-		return rows, true, nil
-	}
-	if !utf8.Valid(data) || bytes.IndexByte(data, 0) >= 0 {
-		return nil, false, fmt.Errorf("%w: send a CSV file (UTF-8 text) or an Excel workbook (.xlsx)", ErrUnsupportedFile)
-	}
-	records, err = readCSV(bytes.NewReader(data))
-	return records, false, err
 }
 
 // rowParser turns a row's cells into a record.
@@ -347,16 +341,4 @@ var activityNames = sync.OnceValue(func() map[string]string {
 func upperFirst(s string) string {
 	r, n := utf8.DecodeRuneInString(s)
 	return strings.ToUpper(string(r)) + s[n:]
-}
-
-// header is the column's header as the file writes it, or the field's name.
-func (t *table) header(field string) string {
-	if h, ok := t.headers[field]; ok {
-		return h
-	}
-	return field
-}
-
-func (s *ImportSummary) conflictCode(row int, field, code, message string) {
-	s.Conflicts = append(s.Conflicts, Conflict{Row: row, Field: field, Message: message, Code: code})
 }

@@ -84,7 +84,7 @@ func TestImportVietnameseHeadersAndIdempotence(t *testing.T) {
 	// The second row names the group and the activity in Vietnamese; its group has a
 	// comma, so it must be quoted to be one cell.
 	file = strings.Replace(file, "Học sinh, sinh viên", `"Học sinh, sinh viên"`, 1)
-	sum, err := f.s.ImportReach(f.ctx, reporter, campaigns.DemoCampaignCode, []byte(file), false)
+	sum, err := f.s.ImportReach(f.ctx, reporter, campaigns.DemoCampaignCode, strings.NewReader(file), false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,13 +96,13 @@ func TestImportVietnameseHeadersAndIdempotence(t *testing.T) {
 		t.Fatalf("record of row 2: %+v, %v", r, err)
 	}
 	// The same file again changes nothing.
-	sum, err = f.s.ImportReach(f.ctx, reporter, campaigns.DemoCampaignCode, []byte(file), false)
+	sum, err = f.s.ImportReach(f.ctx, reporter, campaigns.DemoCampaignCode, strings.NewReader(file), false)
 	if err != nil || sum.Unchanged != 2 || sum.Imported+sum.Updated != 0 {
 		t.Fatalf("re-import: %+v, %v", sum, err)
 	}
 	// A corrected file updates the corrected row only.
 	corrected := strings.Replace(file, ",180,150,BC-01", ",200,160,BC-01", 1)
-	sum, err = f.s.ImportReach(f.ctx, reporter, campaigns.DemoCampaignCode, []byte(corrected), false)
+	sum, err = f.s.ImportReach(f.ctx, reporter, campaigns.DemoCampaignCode, strings.NewReader(corrected), false)
 	if err != nil || sum.Updated != 1 || sum.Unchanged != 1 || sum.Imported != 0 {
 		t.Fatalf("corrected import: %+v, %v", sum, err)
 	}
@@ -147,7 +147,7 @@ func TestImportBadRows(t *testing.T) {
 	for _, r := range rows {
 		b.WriteString(r.row + "\n")
 	}
-	sum, err := f.s.ImportReach(f.ctx, reporter, campaigns.DemoCampaignCode, []byte(b.String()), false)
+	sum, err := f.s.ImportReach(f.ctx, reporter, campaigns.DemoCampaignCode, strings.NewReader(b.String()), false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -193,7 +193,7 @@ func TestImportRefusesFiles(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := f.s.ImportReach(f.ctx, reporter, campaigns.DemoCampaignCode, tt.data, false)
+			_, err := f.s.ImportReach(f.ctx, reporter, campaigns.DemoCampaignCode, bytes.NewReader(tt.data), false)
 			if !errors.Is(err, tt.want) || !strings.Contains(err.Error(), tt.text) {
 				t.Errorf("error %v, want %v mentioning %q", err, tt.want, tt.text)
 			}
@@ -231,7 +231,7 @@ func TestImportXLSXReadsFormulasAsValuesAndDateCells(t *testing.T) {
 	if err := x.Write(&b); err != nil {
 		t.Fatal(err)
 	}
-	sum, err := f.s.ImportReach(f.ctx, reporter, campaigns.DemoCampaignCode, b.Bytes(), true)
+	sum, err := f.s.ImportReach(f.ctx, reporter, campaigns.DemoCampaignCode, bytes.NewReader(b.Bytes()), true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -241,7 +241,7 @@ func TestImportXLSXReadsFormulasAsValuesAndDateCells(t *testing.T) {
 	if n := f.count(t); n != 0 {
 		t.Errorf("a dry run stored %d records", n)
 	}
-	sum, err = f.s.ImportReach(f.ctx, reporter, campaigns.DemoCampaignCode, b.Bytes(), false)
+	sum, err = f.s.ImportReach(f.ctx, reporter, campaigns.DemoCampaignCode, bytes.NewReader(b.Bytes()), false)
 	if err != nil || sum.Imported != 1 {
 		t.Fatalf("import: %+v, %v", sum, err)
 	}
@@ -423,7 +423,7 @@ func TestReachTemplate(t *testing.T) {
 	if err := x.Write(&b); err != nil {
 		t.Fatal(err)
 	}
-	if sum, err := f.s.ImportReach(f.ctx, reporter, "", b.Bytes(), false); err != nil || sum.Imported != 1 {
+	if sum, err := f.s.ImportReach(f.ctx, reporter, "", bytes.NewReader(b.Bytes()), false); err != nil || sum.Imported != 1 {
 		t.Errorf("the filled template: %+v, %v", sum, err)
 	}
 	if _, err := f.s.ReachTemplate(f.ctx, "pdf"); !errors.Is(err, campaigns.ErrInvalid) {
@@ -483,7 +483,7 @@ func TestListReachPages(t *testing.T) {
 		}
 	}
 	admin := campaigns.Actor{Username: "admin", Scope: "49"}
-	if sum, err := f.s.ImportReach(f.ctx, admin, campaigns.DemoCampaignCode, []byte(file), false); err != nil || sum.Imported != 20 {
+	if sum, err := f.s.ImportReach(f.ctx, admin, campaigns.DemoCampaignCode, strings.NewReader(file), false); err != nil || sum.Imported != 20 {
 		t.Fatalf("import: %+v, %v", sum, err)
 	}
 	var seen []string

@@ -86,11 +86,14 @@ type Service struct {
 
 	units   database.Snapshot[*unitTree]
 	rollups rollupStates
+	// importSlots holds a token for each import running (ImportLimits.Slots).
+	importSlots chan struct{}
 }
 
 type settings struct {
-	zone   *time.Location
-	cutoff int
+	zone    *time.Location
+	cutoff  int
+	imports ImportLimits
 }
 
 // Option sets up a Service.
@@ -108,15 +111,22 @@ const DefaultCutoff = 15
 // 1 makes them calendar quarters, halves and years.
 func WithCutoff(day int) Option { return func(o *settings) { o.cutoff = day } }
 
+// WithImportLimits bounds every import (DefaultImportLimits otherwise).
+func WithImportLimits(l ImportLimits) Option { return func(o *settings) { o.imports = l } }
+
 // NewService returns a service on store that records every change with audit; now
 // is the clock.
 func NewService(store Store, audit Auditor, now func() time.Time, opts ...Option) *Service {
-	o := settings{zone: vietnam, cutoff: DefaultCutoff}
+	o := settings{zone: vietnam, cutoff: DefaultCutoff, imports: DefaultImportLimits()}
 	for _, opt := range opts {
 		opt(&o)
 	}
-	return &Service{store: store, audit: audit, now: now, opts: o, plans: noPlans{}}
+	return &Service{store: store, audit: audit, now: now, opts: o, plans: noPlans{},
+		importSlots: make(chan struct{}, o.imports.Slots)}
 }
+
+// ImportLimits are the bounds every import is held to.
+func (s *Service) ImportLimits() ImportLimits { return s.opts.imports }
 
 // ValidCutoff says whether day can be the cut-off day of report windows.
 func ValidCutoff(day int) bool { return day >= 1 && day <= 28 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"mime"
+	"mime/multipart"
 	"net/http"
 	"reflect"
 	"slices"
@@ -90,38 +91,65 @@ func (u upload) accepts(mt string) bool {
 	})
 }
 
-// readUpload returns an uploaded file and its name: the raw body of an accepted
-// type, or the part "file" of a multipart form; at most 20 MiB.
+// readUpload returns an uploaded file and its name (see openUpload); at most 20 MiB.
 func readUpload(c *gin.Context, u upload) ([]byte, string, error) {
-	tooBig := tooLarge(fmt.Sprintf("the file is larger than %d bytes", maxUploadBody))
-	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxUploadBody+multipartSlack)
-	var body io.Reader = io.LimitReader(c.Request.Body, maxUploadBody+1)
-	name := ""
+	body, name, err := openUpload(c, u, maxUploadBody)
+	if err != nil {
+		return nil, "", err
+	}
+	data, err := io.ReadAll(body)
+	if err != nil {
+		return nil, "", err
+	}
+	return data, name, nil
+}
+
+// openUpload returns an uploaded file as a stream and its name: the raw body of an
+// accepted type, or the part "file" of a multipart form, read as it arrives (the
+// form is never held whole). Reading past max bytes fails with a 413 too_large.
+func openUpload(c *gin.Context, u upload, max int64) (io.Reader, string, error) {
+	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, max+multipartSlack)
 	switch mt := mediaType(c); {
 	case u.accepts(mt):
+		return &uploadReader{r: c.Request.Body, max: max, left: max}, "", nil
 	case mt == "multipart/form-data":
-		f, h, err := c.Request.FormFile("file")
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return nil, "", tooBig
+		form, err := c.Request.MultipartReader()
+		for err == nil {
+			var part *multipart.Part
+			if part, err = form.NextPart(); err == nil && part.FormName() == "file" {
+				return &uploadReader{r: part, max: max, left: max}, part.FileName(), nil
+			}
 		}
-		if err != nil {
-			return nil, "", badRequest("file", "send the file in the form field \"file\"")
+		if errors.As(err, new(*http.MaxBytesError)) {
+			return nil, "", tooLargeUpload(max)
 		}
-		defer f.Close()
-		body, name = io.LimitReader(f, maxUploadBody+1), h.Filename
+		return nil, "", badRequest("file", "send the file in the form field \"file\"")
 	default:
 		return nil, "", unsupportedType(fmt.Sprintf("send %s or multipart/form-data (got %q)", u.describe, mt))
 	}
-	data, err := io.ReadAll(body)
-	var mbe *http.MaxBytesError
-	if errors.As(err, &mbe) || len(data) > maxUploadBody {
-		return nil, "", tooBig
+}
+
+// uploadReader reads an upload, failing with a 413 past its size and a 400 when the
+// client's body cannot be read.
+type uploadReader struct {
+	r         io.Reader
+	max, left int64
+}
+
+func (u *uploadReader) Read(p []byte) (int, error) {
+	n, err := u.r.Read(p)
+	if u.left -= int64(n); u.left < 0 || errors.As(err, new(*http.MaxBytesError)) {
+		return 0, tooLargeUpload(u.max)
 	}
-	if err != nil {
-		return nil, "", badRequest("file", "could not read the upload: "+err.Error())
+	if err != nil && err != io.EOF {
+		return n, badRequest("file", "could not read the upload: "+err.Error())
 	}
-	return data, name, nil
+	return n, err
+}
+
+// tooLargeUpload refuses a file of more than max bytes, naming the limit.
+func tooLargeUpload(max int64) *requestError {
+	return tooLarge(fmt.Sprintf("Tệp lớn hơn giới hạn %d MiB (%d byte).", max>>20, max))
 }
 
 func tooLarge(message string) *requestError {

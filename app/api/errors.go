@@ -29,6 +29,8 @@ type apiError struct {
 	Details []campaigns.FieldError `json:"details,omitempty"`
 	// Conflicts are the overlapping occurrences a refused slot rule would create.
 	Conflicts []scheduler.Conflict `json:"conflicts,omitempty"`
+	// Summary is what an import stopped by a limit had done before it stopped.
+	Summary *campaigns.ImportSummary `json:"summary,omitempty"`
 }
 
 // requestError is a problem with the request itself, found before any service runs.
@@ -69,6 +71,18 @@ func (h *handler) fail(c *gin.Context, err error) {
 	if errors.As(err, &limited) {
 		c.Header("Retry-After", strconv.Itoa(limited.Seconds()))
 		c.AbortWithStatusJSON(http.StatusTooManyRequests, errorBody{apiError{Code: "too_many_requests", Message: err.Error()}})
+		return
+	}
+	var busy *campaigns.BusyError
+	if errors.As(err, &busy) {
+		c.Header("Retry-After", strconv.Itoa(int(busy.RetryAfter.Seconds())))
+		c.AbortWithStatusJSON(http.StatusTooManyRequests, errorBody{apiError{Code: "too_many_requests", Message: busy.Message}})
+		return
+	}
+	var limit *campaigns.LimitError
+	if errors.As(err, &limit) {
+		c.AbortWithStatusJSON(http.StatusRequestEntityTooLarge, errorBody{apiError{Code: limit.Code, Message: limit.Message,
+			Details: []campaigns.FieldError{{Field: "file", Message: limit.Message}}, Summary: limit.Summary}})
 		return
 	}
 	var re *requestError

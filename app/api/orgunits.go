@@ -1,7 +1,6 @@
 package api
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -68,12 +67,12 @@ func (h *handler) importCSV(c *gin.Context, run func(context.Context, campaigns.
 		h.fail(c, err)
 		return
 	}
-	data, _, err := readUpload(c, csvUpload)
+	file, _, err := openUpload(c, csvUpload, h.Campaigns.ImportLimits().FileBytes)
 	if err != nil {
 		h.fail(c, err)
 		return
 	}
-	sum, err := run(c.Request.Context(), currentUser(c).Actor(), bytes.NewReader(data), dryRun)
+	sum, err := run(c.Request.Context(), currentUser(c).Actor(), file, dryRun)
 	if err != nil {
 		h.fail(c, err)
 		return

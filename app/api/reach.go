@@ -101,12 +101,12 @@ func (h *handler) importReach(c *gin.Context) {
 		h.fail(c, err)
 		return
 	}
-	data, _, err := readUpload(c, sheetUpload)
+	file, _, err := openUpload(c, sheetUpload, h.Campaigns.ImportLimits().FileBytes)
 	if err != nil {
 		h.fail(c, err)
 		return
 	}
-	sum, err := h.Campaigns.ImportReach(c.Request.Context(), currentUser(c).Actor(), c.Query("campaign"), data, dryRun)
+	sum, err := h.Campaigns.ImportReach(c.Request.Context(), currentUser(c).Actor(), c.Query("campaign"), file, dryRun)
 	if err != nil {
 		h.fail(c, err)
 		return

@@ -1,0 +1,178 @@
+package campaigns
+
+import (
+	"archive/zip"
+	"bufio"
+	"bytes"
+	"fmt"
+	"io"
+	"path"
+	"strings"
+
+	"github.com/xuri/excelize/v2"
+)
+
+const (
+	// maxParts bounds the files inside a workbook (a real one has a few dozen).
+	maxParts = 1000
+	// maxPartInMemory bounds a part of a workbook that the reader keeps in memory
+	// whole: everything but the worksheets, which are read as a stream from a
+	// temporary file once they pass sheetInMemory.
+	maxPartInMemory = 4 << 20
+	sheetInMemory   = 4 << 20
+	// ratioFrom is the size from which a part's compression ratio is checked:
+	// small parts of repeated markup compress well and cost nothing.
+	ratioFrom = 1 << 20
+)
+
+// openXLSX opens the first sheet of a workbook. Before the spreadsheet library
+// reads anything, the archive's declared sizes are checked against the limits
+// (Go's zip reader refuses a part that unzips to more than it declares), and the
+// worksheets and shared strings are scanned once as a stream so that no text, tag
+// or row of the file can make the library hold more than a bounded amount.
+func openXLSX(data []byte, lim ImportLimits) (*sheet, error) {
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		return nil, fmt.Errorf("%w: not a readable XLSX file: %v", ErrUnsupportedFile, err)
+	}
+	if err := checkParts(zr, lim); err != nil {
+		return nil, err
+	}
+	maxToken := 6*lim.CellChars + 1024 // a full cell of escaped characters, and its markup
+	for _, part := range zr.File {
+		name := strings.ToLower(path.Clean(strings.ReplaceAll(part.Name, `\`, "/")))
+		if !strings.HasPrefix(name, "xl/worksheets/") && name != "xl/sharedstrings.xml" {
+			continue
+		}
+		if err := scanPart(part, maxToken, lim); err != nil {
+			return nil, err
+		}
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{
+		UnzipSizeLimit: lim.Unzipped, UnzipXMLSizeLimit: min(sheetInMemory, lim.Unzipped)})
+	if err != nil {
+		return nil, fmt.Errorf("%w: not a readable XLSX file: %v", ErrUnsupportedFile, err)
+	}
+	sheets := f.GetSheetList()
+	if len(sheets) == 0 {
+		f.Close()
+		return nil, Invalid("file", "the workbook has no sheet")
+	}
+	rows, err := f.Rows(sheets[0])
+	if err != nil {
+		f.Close()
+		return nil, Invalid("file", "the first sheet cannot be read: "+err.Error())
+	}
+	n := 0
+	return &sheet{lim: lim, xlsx: true,
+		close: func() { rows.Close(); f.Close() },
+		read: func() ([]string, int, error) {
+			if !rows.Next() {
+				if err := rows.Error(); err != nil {
+					return nil, 0, Invalid("file", "the first sheet cannot be read: "+err.Error())
+				}
+				return nil, 0, io.EOF
+			}
+			n++
+			cells, err := rows.Columns(excelize.Options{RawCellValue: true})
+			if err != nil {
+				return nil, 0, Invalid("file", fmt.Sprintf("row %d of the first sheet cannot be read: %v", n, err))
+			}
+			return cells, n, nil
+		}}, nil
+}
+
+// checkParts refuses a workbook whose parts, as the archive declares them, pass
+// the limits: too many parts, too much unzipped in all, shared strings or another
+// part kept in memory too large, or a part compressed like a zip bomb.
+func checkParts(zr *zip.Reader, lim ImportLimits) error {
+	if len(zr.File) > maxParts {
+		return tooLarge("too_many_parts", "Tệp Excel có %s phần bên trong; tối đa %s.", numberVi(int64(len(zr.File))), numberVi(maxParts))
+	}
+	var total uint64
+	for _, part := range zr.File {
+		size := part.UncompressedSize64
+		total += size
+		name := strings.ToLower(path.Clean(strings.ReplaceAll(part.Name, `\`, "/")))
+		switch {
+		case total > uint64(lim.Unzipped):
+			return tooLarge("unzipped_too_large", "Tệp Excel giải nén ra hơn %s; tối đa %s.", bytesVi(lim.Unzipped), bytesVi(lim.Unzipped))
+		case name == "xl/sharedstrings.xml" && size > uint64(lim.SharedStrings):
+			return tooLarge("shared_strings_too_large", "Bảng chuỗi dùng chung của tệp Excel giải nén ra %s; tối đa %s.",
+				bytesVi(int64(size)), bytesVi(lim.SharedStrings))
+		case name != "xl/sharedstrings.xml" && !strings.HasPrefix(name, "xl/worksheets/") && size > maxPartInMemory:
+			return tooLarge("unzipped_too_large", "Phần %q của tệp Excel giải nén ra %s; tối đa %s.", part.Name, bytesVi(int64(size)), bytesVi(maxPartInMemory))
+		case size >= ratioFrom && size > uint64(lim.Ratio)*max(part.CompressedSize64, 1):
+			return tooLarge("compression_ratio", "Phần %q của tệp Excel nén %s lần; tối đa %s lần (tệp có thể là bom nén).",
+				part.Name, numberVi(int64(size/max(part.CompressedSize64, 1))), numberVi(lim.Ratio))
+		}
+	}
+	return nil
+}
+
+// scanPart reads a part's XML once as bytes, refusing a text or a tag longer than
+// maxToken bytes (so no cell holds more than a bounded text) and a row with more
+// cells than a spreadsheet has columns (so no row expands past that). Markup is
+// not validated here: the spreadsheet library reads it next.
+func scanPart(part *zip.File, maxToken int, lim ImportLimits) error {
+	rc, err := part.Open()
+	if err != nil {
+		return fmt.Errorf("%w: not a readable XLSX file: %v", ErrUnsupportedFile, err)
+	}
+	defer rc.Close()
+	r := bufio.NewReaderSize(rc, 64<<10)
+	var (
+		inTag, naming    bool
+		name             []byte
+		token, row, cell int
+	)
+	// element counts a start tag by its local name.
+	element := func() error {
+		naming = false
+		if _, local, ok := bytes.Cut(name, []byte(":")); ok {
+			name = local
+		}
+		switch string(name) {
+		case "row":
+			row, cell = row+1, 0
+		case "c":
+			if cell++; cell > xlsxColumns {
+				return tooLarge("too_many_columns", "Dòng %d của tệp Excel có hơn %s ô; tối đa %s cột.",
+					row, numberVi(xlsxColumns), numberVi(int64(lim.Columns)))
+			}
+		}
+		return nil
+	}
+	for {
+		b, err := r.ReadByte()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("%w: not a readable XLSX file: %v", ErrUnsupportedFile, err)
+		}
+		switch {
+		case b == '<':
+			inTag, naming, name, token = true, true, name[:0], 0
+			continue
+		case inTag && b == '>':
+			if naming {
+				if err := element(); err != nil {
+					return err
+				}
+			}
+			inTag, token = false, 0
+			continue
+		case naming && (b == ' ' || b == '\t' || b == '\r' || b == '\n' || b == '/' && len(name) > 0):
+			if err := element(); err != nil {
+				return err
+			}
+		case naming && len(name) < 16:
+			name = append(name, b)
+		}
+		if token++; token > maxToken {
+			return tooLarge("cell_too_long", "Tệp Excel có một ô hoặc một thẻ dài hơn %s byte (gần dòng %d); tối đa %s ký tự một ô.",
+				numberVi(int64(maxToken)), row, numberVi(int64(lim.CellChars)))
+		}
+	}
+}
