@@ -69,7 +69,7 @@ type option struct {
 // type string in Config.
 type textSettings struct {
 	ttl, proxies, languages, rate, horizon, grace, jobs, cutoff string
-	imports                                                    importSettings
+	imports                                                     importSettings
 }
 
 // importSettings are the import limits as text.
