@@ -231,7 +231,7 @@ func (s *Service) beginImport(ctx context.Context, r io.Reader, lim ImportLimits
 // they are held to referenceRows rows.
 func (s *Service) readTable(ctx context.Context, r io.Reader, required ...string) (context.Context, *table, func(), error) {
 	lim := s.opts.imports
-	lim.Rows = min(lim.Rows, referenceRows)
+	lim.Rows = referenceRows
 	ctx, src, end, err := s.beginImport(ctx, r, lim)
 	if err != nil {
 		return nil, nil, nil, err

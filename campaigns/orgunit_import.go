@@ -18,18 +18,19 @@ var (
 // and optionally valid_from, valid_to (ISO dates). Good rows are saved, bad rows
 // reported; a parent may come later in the file. Moving a unit moves its subtree.
 // The actor may only create or change units inside its scope.
-func (s *Service) ImportOrgUnits(ctx context.Context, actor Actor, r io.Reader, dryRun bool) (ImportSummary, error) {
+func (s *Service) ImportOrgUnits(ctx context.Context, actor Actor, r io.Reader, dryRun bool) (_ ImportSummary, err error) {
 	ctx, t, end, err := s.readTable(ctx, r, "code", "name", "type", "level", "parent_code")
 	if err != nil {
 		return ImportSummary{}, err
 	}
 	defer end()
+	var sum ImportSummary
+	defer func() { err = stopped(ctx, err, &sum, dryRun) }()
 	defer s.store.LockOrgUnits()()
 	tree, err := s.tree(ctx)
 	if err != nil {
 		return ImportSummary{}, err
 	}
-	var sum ImportSummary
 
 	rowOf := map[string]int{} // code → row of the file that defines it
 	merged := make(map[string]OrgUnit, len(tree.units))

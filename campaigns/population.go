@@ -63,12 +63,14 @@ func (s *Service) Populations(ctx context.Context, actor Actor, f PopulationFilt
 // ImportPopulations reads a CSV with the columns org_unit_code, group, year, count
 // and source. The unit and group must exist; counts are whole numbers ≥ 0; every
 // figure says where it comes from.
-func (s *Service) ImportPopulations(ctx context.Context, actor Actor, r io.Reader, dryRun bool) (ImportSummary, error) {
+func (s *Service) ImportPopulations(ctx context.Context, actor Actor, r io.Reader, dryRun bool) (_ ImportSummary, err error) {
 	ctx, t, end, err := s.readTable(ctx, r, "org_unit_code", "group", "year", "count", "source")
 	if err != nil {
 		return ImportSummary{}, err
 	}
 	defer end()
+	var sum ImportSummary
+	defer func() { err = stopped(ctx, err, &sum, dryRun) }()
 	tree, err := s.tree(ctx)
 	if err != nil {
 		return ImportSummary{}, err
@@ -86,7 +88,6 @@ func (s *Service) ImportPopulations(ctx context.Context, actor Actor, r io.Reade
 		stored[p.ID] = p
 	}
 
-	var sum ImportSummary
 	rowOf := map[string]int{}
 	var changed []Population
 	var changes []Change

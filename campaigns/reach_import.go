@@ -78,13 +78,13 @@ func missingReachColumns(fields []string) string {
 
 // ImportReach reads reach records from a CSV or XLSX file (the first sheet), with
 // Vietnamese or English headers, one row at a time within the service's
-// ImportLimits. Good rows are written, in batches of reachBatch, and bad rows
+// ImportLimits. Good rows are written, in batches of 100,000, and bad rows
 // reported, each problem with its row, column, a Vietnamese message and a code.
 // Rows are keyed by their natural key, so importing the same file twice changes
 // nothing and a corrected file updates what it corrects. campaign is used where
 // the file has no campaign column (or leaves it empty). An import stopped by a
 // limit part-way answers a LimitError carrying the summary of what it wrote.
-func (s *Service) ImportReach(ctx context.Context, actor Actor, campaign string, r io.Reader, dryRun bool) (ImportSummary, error) {
+func (s *Service) ImportReach(ctx context.Context, actor Actor, campaign string, r io.Reader, dryRun bool) (_ ImportSummary, err error) {
 	if campaign != "" {
 		if _, err := s.store.Campaign(ctx, campaign); err != nil {
 			return ImportSummary{}, err
@@ -95,6 +95,8 @@ func (s *Service) ImportReach(ctx context.Context, actor Actor, campaign string,
 		return ImportSummary{}, err
 	}
 	defer end()
+	var sum ImportSummary
+	defer func() { err = stopped(ctx, err, &sum, dryRun) }()
 	var required []string
 	for _, c := range reachColumns {
 		if c.required || c.field == "campaign" && campaign == "" {
@@ -119,11 +121,10 @@ func (s *Service) ImportReach(ctx context.Context, actor Actor, campaign string,
 			p.groups[name] = g.Code
 		}
 	}
-	var sum ImportSummary
 	// The rows seen, by a hash of their key: a few bytes a row, not the row.
 	seed := maphash.MakeSeed()
 	rowOf := map[uint64]int32{}
-	batch := make([]Reach, 0, reachBatch)
+	batch := make([]Reach, 0, min(s.opts.batch, 1024))
 	write := func() error {
 		// A batch begun is written whole, whatever happens to the request.
 		err := s.saveReachRows(context.WithoutCancel(ctx), actor, &sum, batch, dryRun)
@@ -151,18 +152,13 @@ func (s *Service) ImportReach(ctx context.Context, actor Actor, campaign string,
 			return nil
 		}
 		rowOf[key] = int32(n)
-		if batch = append(batch, r); len(batch) == reachBatch {
+		if batch = append(batch, r); len(batch) == s.opts.batch {
 			return write()
 		}
 		return nil
 	})
 	if err == nil && len(batch) > 0 {
 		err = write()
-	}
-	var limit *LimitError
-	if errors.As(err, &limit) && sum.Read > 0 {
-		out := sum.finish(dryRun)
-		limit.Summary = &out
 	}
 	if err != nil {
 		return ImportSummary{}, err

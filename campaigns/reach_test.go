@@ -36,11 +36,11 @@ func newReachFixture(t testing.TB) reachFixture {
 	return newReachFixtureAt(t, reachNow)
 }
 
-func newReachFixtureAt(t testing.TB, now func() time.Time) reachFixture {
+func newReachFixtureAt(t testing.TB, now func() time.Time, opts ...campaigns.Option) reachFixture {
 	t.Helper()
 	db := dbtest.New(t, slices.Concat(database.Schema, campaigns.Schema, audit.Schema))
 	log := audit.New(audit.NewStore(db), now)
-	s := campaigns.NewService(campaigns.NewStore(db), log, now)
+	s := campaigns.NewService(campaigns.NewStore(db), log, now, opts...)
 	ctx := context.Background()
 	if err := s.LoadReference(ctx); err != nil {
 		t.Fatal(err)

@@ -94,6 +94,7 @@ type settings struct {
 	zone    *time.Location
 	cutoff  int
 	imports ImportLimits
+	batch   int // reach rows an import writes at a time
 }
 
 // Option sets up a Service.
@@ -117,7 +118,7 @@ func WithImportLimits(l ImportLimits) Option { return func(o *settings) { o.impo
 // NewService returns a service on store that records every change with audit; now
 // is the clock.
 func NewService(store Store, audit Auditor, now func() time.Time, opts ...Option) *Service {
-	o := settings{zone: vietnam, cutoff: DefaultCutoff, imports: DefaultImportLimits()}
+	o := settings{zone: vietnam, cutoff: DefaultCutoff, imports: DefaultImportLimits(), batch: reachBatch}
 	for _, opt := range opts {
 		opt(&o)
 	}

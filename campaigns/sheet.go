@@ -207,9 +207,32 @@ func importStopped(ctx context.Context) error {
 		return nil
 	}
 	if errors.Is(context.Cause(ctx), errImportTime) {
-		return tooLarge("import_timeout", "Quá thời gian cho phép của một lần nhập; hãy chia tệp thành nhiều tệp nhỏ hơn.")
+		return timeUp()
 	}
 	return ctx.Err()
+}
+
+func timeUp() *LimitError {
+	return tooLarge("import_timeout", "Quá thời gian cho phép của một lần nhập; hãy chia tệp thành nhiều tệp nhỏ hơn.")
+}
+
+// stopped is the error an import ends with: whatever failed once its time was up
+// (a read of the database, say) is the time limit's refusal, and a limit's refusal
+// carries the summary of what the import had done, when it read any row.
+func stopped(ctx context.Context, err error, sum *ImportSummary, dryRun bool) error {
+	if err == nil {
+		return nil
+	}
+	var limit *LimitError
+	if !errors.As(err, &limit) && errors.Is(context.Cause(ctx), errImportTime) {
+		limit = timeUp()
+		err = limit
+	}
+	if limit != nil && sum.Read > 0 {
+		out := sum.finish(dryRun)
+		limit.Summary = &out
+	}
+	return err
 }
 
 // tooLarge is a LimitError with a Vietnamese message.

@@ -6,13 +6,16 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"io"
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -519,6 +522,11 @@ func TestReachImportRequestErrors(t *testing.T) {
 		{"empty file", query, "text/csv", "", 400, "invalid", "file", nil},
 		{"bad dryRun", query + "&dryRun=maybe", "text/csv", reachCSV, 400, "invalid", "dryRun", nil},
 		{"over 20 MiB", query, "text/csv", big, 413, "too_large", "body", nil},
+		{"a row of 65 columns", query, "text/csv", reachCSV + "20359" + strings.Repeat(",1", 64) + "\n", 413, "too_many_columns", "file",
+			[]string{"65", "64"}},
+		{"a header of 1,000,000 columns", query, "text/csv", strings.Repeat("c,", 1_000_000) + "\n", 413, "too_many_columns", "file", nil},
+		{"a cell of 4,001 characters", query, "text/csv", reachCSV + "20359,students,05/03/2024,school_session,1,10,,,E-9," + strings.Repeat("x", 4001) + "\n",
+			413, "cell_too_long", "file", []string{"4.001", "4.000"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -543,6 +551,51 @@ func TestReachImportRequestErrors(t *testing.T) {
 	before := s.snapshot()
 	s.wantError(s.importReach(s.viewer, query, "text/csv", reachCSV), http.StatusForbidden, "forbidden", "")
 	s.unchangedSince(before)
+}
+
+// stalledUpload is a request body that has not arrived: its first read says so on
+// reading and waits for release.
+type stalledUpload struct {
+	reading, release chan struct{}
+}
+
+func (u stalledUpload) Read([]byte) (int, error) {
+	close(u.reading)
+	<-u.release
+	return 0, io.EOF
+}
+
+// TestImportSlotsOverHTTP: while as many imports as the service runs at once are
+// receiving their files, one more is answered 429 with Retry-After and writes
+// nothing.
+func TestImportSlotsOverHTTP(t *testing.T) {
+	s := newReachScene(t)
+	query := "campaign=" + demoCampaign
+	slots := s.campaigns.ImportLimits().Slots
+	uploads := make([]stalledUpload, slots)
+	var running sync.WaitGroup
+	for i := range uploads {
+		uploads[i] = stalledUpload{reading: make(chan struct{}), release: make(chan struct{})}
+		req := httptest.NewRequest("POST", "/api/v1/reach/import?"+query, uploads[i])
+		req.Header.Set("Content-Type", "text/csv")
+		req.Header.Set("Authorization", "Bearer "+s.planner)
+		running.Go(func() { s.send(req) })
+		<-uploads[i].reading
+	}
+	before := s.snapshot()
+	rec := s.importReach(s.planner, query, "text/csv", reachCSV)
+	s.wantError(rec, http.StatusTooManyRequests, "too_many_requests", "")
+	if after, err := strconv.Atoi(rec.Header().Get("Retry-After")); err != nil || after < 1 {
+		t.Errorf("Retry-After = %q, want a number of seconds", rec.Header().Get("Retry-After"))
+	}
+	s.unchangedSince(before)
+	for _, u := range uploads {
+		close(u.release)
+	}
+	running.Wait()
+	if sum := s.importSummary(s.planner, query, reachCSV); sum.Imported != 3 {
+		t.Errorf("an import once the slots are free = %+v", sum)
+	}
 }
 
 func TestReachImportMultipartAndXLSX(t *testing.T) {
