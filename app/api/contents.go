@@ -2,6 +2,7 @@ package api
 
 import (
 	"errors"
+	"fmt"
 	"mime"
 	"net/http"
 	"strconv"
@@ -211,6 +212,14 @@ func (h *handler) renderContent(c *gin.Context) {
 }
 
 func (h *handler) uploadAttachment(c *gin.Context) {
+	select {
+	case h.attachmentSlots <- struct{}{}:
+		defer func() { <-h.attachmentSlots }()
+	default:
+		h.fail(c, &campaigns.BusyError{RetryAfter: 10 * time.Second,
+			Message: fmt.Sprintf("Đang nhận %d tệp đính kèm cùng lúc (tối đa); hãy thử lại sau ít giây.", attachmentUploads)})
+		return
+	}
 	data, name, err := readUpload(c, attachmentUpload)
 	if err != nil {
 		h.fail(c, err)

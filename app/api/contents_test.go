@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"loa/app/api"
 )
 
 const contentJSON = `{
@@ -91,6 +93,24 @@ func TestContentLifecycleAPI(t *testing.T) {
 	if rec.Code != http.StatusOK || !bytes.Equal(rec.Body.Bytes(), []byte(png)) || rec.Header().Get("X-Content-SHA256") == "" ||
 		rec.Header().Get("Content-Type") != "image/png" {
 		t.Errorf("download: %d %q %v", rec.Code, rec.Body.Bytes(), rec.Header())
+	}
+}
+
+// TestAttachmentUploadsAreBounded: while as many attachments as the service holds
+// at once are arriving, one more is answered 429 with Retry-After.
+func TestAttachmentUploadsAreBounded(t *testing.T) {
+	s := newServer(t)
+	s.withContentCampaign()
+	var item struct{ ID string }
+	s.decode(s.do("POST", "/api/v1/contents", contentJSON), http.StatusCreated, &item)
+	path := "/api/v1/contents/" + item.ID + "/attachment"
+	release := s.stall(api.AttachmentUploads, "PUT", path, "audio/mpeg", s.token)
+	s.wantBusy(s.call("PUT", path, "audio/mpeg", "ID3", s.token))
+	release()
+	var got struct{ Attachment *struct{ Bytes int64 } }
+	s.decode(s.call("PUT", path, "image/png", "\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", s.token), http.StatusOK, &got)
+	if got.Attachment == nil {
+		t.Errorf("an attachment once the uploads ended: %+v", got)
 	}
 }
 

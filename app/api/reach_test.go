@@ -565,34 +565,48 @@ func (u stalledUpload) Read([]byte) (int, error) {
 	return 0, io.EOF
 }
 
+// stall sends n uploads whose bodies do not arrive and returns once each is being
+// read; release lets them end.
+func (s *testServer) stall(n int, method, path, contentType, token string) (release func()) {
+	uploads := make([]stalledUpload, n)
+	var running sync.WaitGroup
+	for i := range uploads {
+		uploads[i] = stalledUpload{reading: make(chan struct{}), release: make(chan struct{})}
+		req := httptest.NewRequest(method, path, uploads[i])
+		req.Header.Set("Content-Type", contentType)
+		req.Header.Set("Authorization", "Bearer "+token)
+		running.Go(func() { s.send(req) })
+		<-uploads[i].reading
+	}
+	return func() {
+		for _, u := range uploads {
+			close(u.release)
+		}
+		running.Wait()
+	}
+}
+
+// wantBusy checks a 429 with a Retry-After in seconds.
+func (s *testServer) wantBusy(rec *httptest.ResponseRecorder) {
+	s.t.Helper()
+	s.wantError(rec, http.StatusTooManyRequests, "too_many_requests", "")
+	if after, err := strconv.Atoi(rec.Header().Get("Retry-After")); err != nil || after < 1 {
+		s.t.Errorf("Retry-After = %q, want a number of seconds", rec.Header().Get("Retry-After"))
+	}
+}
+
 // TestImportSlotsOverHTTP: while as many imports as the service runs at once are
 // receiving their files, one more is answered 429 with Retry-After and writes
 // nothing.
 func TestImportSlotsOverHTTP(t *testing.T) {
 	s := newReachScene(t)
 	query := "campaign=" + demoCampaign
-	slots := s.campaigns.ImportLimits().Slots
-	uploads := make([]stalledUpload, slots)
-	var running sync.WaitGroup
-	for i := range uploads {
-		uploads[i] = stalledUpload{reading: make(chan struct{}), release: make(chan struct{})}
-		req := httptest.NewRequest("POST", "/api/v1/reach/import?"+query, uploads[i])
-		req.Header.Set("Content-Type", "text/csv")
-		req.Header.Set("Authorization", "Bearer "+s.planner)
-		running.Go(func() { s.send(req) })
-		<-uploads[i].reading
-	}
+	release := s.stall(s.campaigns.ImportLimits().Slots, "POST", "/api/v1/reach/import?"+query, "text/csv", s.planner)
 	before := s.snapshot()
-	rec := s.importReach(s.planner, query, "text/csv", reachCSV)
-	s.wantError(rec, http.StatusTooManyRequests, "too_many_requests", "")
-	if after, err := strconv.Atoi(rec.Header().Get("Retry-After")); err != nil || after < 1 {
-		t.Errorf("Retry-After = %q, want a number of seconds", rec.Header().Get("Retry-After"))
-	}
+	s.wantBusy(s.importReach(s.planner, query, "text/csv", reachCSV))
+	s.wantBusy(s.call("POST", "/api/v1/populations/import", "text/csv", "org_unit_code,group,year,count,source\n", s.token))
 	s.unchangedSince(before)
-	for _, u := range uploads {
-		close(u.release)
-	}
-	running.Wait()
+	release()
 	if sum := s.importSummary(s.planner, query, reachCSV); sum.Imported != 3 {
 		t.Errorf("an import once the slots are free = %+v", sum)
 	}
