@@ -2,7 +2,6 @@ package campaigns
 
 import (
 	"archive/zip"
-	"bufio"
 	"bytes"
 	"fmt"
 	"io"
@@ -120,59 +119,95 @@ func scanPart(part *zip.File, maxToken int, lim ImportLimits) error {
 		return fmt.Errorf("%w: not a readable XLSX file: %v", ErrUnsupportedFile, err)
 	}
 	defer rc.Close()
-	r := bufio.NewReaderSize(rc, 64<<10)
-	var (
-		inTag, naming    bool
-		name             []byte
-		token, row, cell int
-	)
-	// element counts a start tag by its local name.
-	element := func() error {
-		naming = false
-		if _, local, ok := bytes.Cut(name, []byte(":")); ok {
-			name = local
-		}
-		switch string(name) {
-		case "row":
-			row, cell = row+1, 0
-		case "c":
-			if cell++; cell > xlsxColumns {
-				return tooLarge("too_many_columns", "Dòng %d của tệp Excel có hơn %s ô; tối đa %s cột.",
-					row, numberVi(xlsxColumns), numberVi(int64(lim.Columns)))
-			}
-		}
-		return nil
-	}
+	s := xmlScan{maxToken: maxToken, lim: lim}
+	buf := make([]byte, 64<<10)
 	for {
-		b, err := r.ReadByte()
+		n, err := rc.Read(buf)
+		if serr := s.scan(buf[:n]); serr != nil {
+			return serr
+		}
 		if err == io.EOF {
 			return nil
 		}
 		if err != nil {
 			return fmt.Errorf("%w: not a readable XLSX file: %v", ErrUnsupportedFile, err)
 		}
+	}
+}
+
+// xmlScan is scanPart's state between two chunks of a part.
+type xmlScan struct {
+	maxToken int
+	lim      ImportLimits
+
+	inTag, naming bool
+	name          []byte // the start of the current tag's name
+	token         int    // bytes of the current text or tag so far
+	row, cells    int    // the rows begun, and the cells of the current one
+}
+
+// scan goes through one chunk: texts and the rest of tags are skipped to the next
+// '<' or '>', and only the first bytes of each tag are looked at.
+func (s *xmlScan) scan(chunk []byte) error {
+	for len(chunk) > 0 {
+		var end byte = '<'
 		switch {
-		case b == '<':
-			inTag, naming, name, token = true, true, name[:0], 0
-			continue
-		case inTag && b == '>':
-			if naming {
-				if err := element(); err != nil {
+		case s.naming:
+			b := chunk[0]
+			chunk = chunk[1:]
+			s.token++
+			switch {
+			case b == '>':
+				s.inTag, s.token = false, 0
+				fallthrough
+			case b == ' ' || b == '\t' || b == '\r' || b == '\n' || b == '/' && len(s.name) > 0:
+				if err := s.element(); err != nil {
 					return err
 				}
+			case len(s.name) < 16:
+				s.name = append(s.name, b)
 			}
-			inTag, token = false, 0
 			continue
-		case naming && (b == ' ' || b == '\t' || b == '\r' || b == '\n' || b == '/' && len(name) > 0):
-			if err := element(); err != nil {
-				return err
-			}
-		case naming && len(name) < 16:
-			name = append(name, b)
+		case s.inTag:
+			end = '>'
 		}
-		if token++; token > maxToken {
+		i := bytes.IndexByte(chunk, end)
+		if i < 0 {
+			i = len(chunk)
+		}
+		if s.token += i; s.token > s.maxToken {
 			return tooLarge("cell_too_long", "Tệp Excel có một ô hoặc một thẻ dài hơn %s byte (gần dòng %d); tối đa %s ký tự một ô.",
-				numberVi(int64(maxToken)), row, numberVi(int64(lim.CellChars)))
+				numberVi(int64(s.maxToken)), s.row, numberVi(int64(s.lim.CellChars)))
+		}
+		if i == len(chunk) {
+			return nil
+		}
+		chunk = chunk[i+1:]
+		s.token = 0
+		if end == '<' {
+			s.inTag, s.naming, s.name = true, true, s.name[:0]
+		} else {
+			s.inTag = false
 		}
 	}
+	return nil
+}
+
+// element counts a start tag by its local name.
+func (s *xmlScan) element() error {
+	s.naming = false
+	name := s.name
+	if _, local, ok := bytes.Cut(name, []byte(":")); ok {
+		name = local
+	}
+	switch string(name) {
+	case "row":
+		s.row, s.cells = s.row+1, 0
+	case "c":
+		if s.cells++; s.cells > xlsxColumns {
+			return tooLarge("too_many_columns", "Dòng %d của tệp Excel có hơn %s ô; tối đa %s cột.",
+				s.row, numberVi(xlsxColumns), numberVi(int64(s.lim.Columns)))
+		}
+	}
+	return nil
 }
