@@ -22,8 +22,8 @@ import (
 
 // heapCeiling is the most heap an import may add to the process, whatever its file
 // (README, "Import limits"): the upload itself (20 MiB), a workbook's parts kept in
-// memory and the batch of rows being written (a full batch of 100,000 rows peaks at
-// about 165 MiB in BenchmarkImportReach), the embedded engine's work included.
+// memory and the batch of rows being written (a full batch of 100,000 rows peaked at
+// 153–194 MiB in BenchmarkImportReach), the embedded engine's work included.
 const heapCeiling = 256 << 20
 
 // heapWatch samples the heap in use every few milliseconds until stop, which
