@@ -11,6 +11,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"loa"
 	"loa/campaigns"
 	"loa/campaigns/reachgen"
 )
@@ -76,7 +77,7 @@ func benchImport(b *testing.B, file func(reachFixture) []byte) {
 		b.StartTimer()
 		stop := heapWatch()
 		start := time.Now()
-		sum, err := f.s.ImportReach(f.ctx, campaigns.System, campaigns.DemoCampaignCode, bytes.NewReader(data), false)
+		sum, err := f.s.ImportReach(f.ctx, loa.System, campaigns.DemoCampaignCode, bytes.NewReader(data), false)
 		if err != nil || sum.Imported != rows {
 			b.Fatalf("import: %+v, %v", sum, err)
 		}
@@ -106,18 +107,18 @@ func BenchmarkReimportReach(b *testing.B) {
 	original := importFile(b, f, rows)
 	corrected := importFileChanged(b, f, rows, 10, 7)
 	start := time.Now()
-	if sum, err := f.s.ImportReach(f.ctx, campaigns.System, campaigns.DemoCampaignCode, bytes.NewReader(original), false); err != nil || sum.Imported != rows {
+	if sum, err := f.s.ImportReach(f.ctx, loa.System, campaigns.DemoCampaignCode, bytes.NewReader(original), false); err != nil || sum.Imported != rows {
 		b.Fatalf("import: %+v, %v", sum, err)
 	}
 	b.Logf("setup: %d new rows imported in %v", rows, time.Since(start).Round(time.Millisecond))
 	isCorrected := false
-	run := func(b *testing.B, file func() []byte, dryRun bool, check func(campaigns.ImportSummary) bool) {
+	run := func(b *testing.B, file func() []byte, dryRun bool, check func(loa.ImportSummary) bool) {
 		var took time.Duration
 		for b.Loop() {
 			data := file()
 			ctx, cancel := context.WithTimeout(f.ctx, 3*time.Minute)
 			t := time.Now()
-			sum, err := f.s.ImportReach(ctx, campaigns.System, campaigns.DemoCampaignCode, bytes.NewReader(data), dryRun)
+			sum, err := f.s.ImportReach(ctx, loa.System, campaigns.DemoCampaignCode, bytes.NewReader(data), dryRun)
 			took += time.Since(t)
 			cancel()
 			if err != nil || !check(sum) {
@@ -127,11 +128,11 @@ func BenchmarkReimportReach(b *testing.B) {
 		}
 		b.ReportMetric(float64(rows*b.N)/took.Seconds(), "rows/s")
 	}
-	fix := func(s campaigns.ImportSummary) bool {
+	fix := func(s loa.ImportSummary) bool {
 		return s.Updated == rows/10 && s.Unchanged == rows-rows/10 && s.Imported == 0
 	}
 	b.Run("unchanged", func(b *testing.B) {
-		run(b, func() []byte { return original }, false, func(s campaigns.ImportSummary) bool {
+		run(b, func() []byte { return original }, false, func(s loa.ImportSummary) bool {
 			return s.Unchanged == rows && s.Imported == 0 && s.Updated == 0
 		})
 	})
@@ -140,7 +141,7 @@ func BenchmarkReimportReach(b *testing.B) {
 	})
 	b.Run("dry-run-new", func(b *testing.B) {
 		fresh := []byte(strings.ReplaceAll(string(original), ",BC-", ",BC-new-"))
-		run(b, func() []byte { return fresh }, true, func(s campaigns.ImportSummary) bool { return s.Imported == rows })
+		run(b, func() []byte { return fresh }, true, func(s loa.ImportSummary) bool { return s.Imported == rows })
 	})
 	b.Run("corrected", func(b *testing.B) {
 		run(b, func() []byte {
@@ -173,7 +174,7 @@ func loadYear(b *testing.B, f reachFixture) {
 	var slowest time.Duration
 	for i, file := range files {
 		t := time.Now()
-		sum, err := f.s.ImportReach(f.ctx, campaigns.System, campaigns.DemoCampaignCode, bytes.NewReader(file), false)
+		sum, err := f.s.ImportReach(f.ctx, loa.System, campaigns.DemoCampaignCode, bytes.NewReader(file), false)
 		if err != nil || sum.Imported != sum.Read || len(sum.Conflicts) > 0 {
 			b.Fatalf("import of file %d: read %d, imported %d, conflicts %v, %v", i, sum.Read, sum.Imported, sum.Conflicts[:min(3, len(sum.Conflicts))], err)
 		}
@@ -219,7 +220,7 @@ func BenchmarkReport1M(b *testing.B) {
 	b.Logf("%d reach buckets stored; rollups: %d cells in %d half-month documents", n, cells, docs)
 	for _, sc := range []struct{ name, scope string }{{"province", ""}, {"district", "507"}} {
 		q := campaigns.ReportQuery{AsOf: "2024-12-31", Scope: sc.scope}
-		r, err := f.s.Report(f.ctx, campaigns.System, campaigns.DemoCampaignCode, q)
+		r, err := f.s.Report(f.ctx, loa.System, campaigns.DemoCampaignCode, q)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -227,7 +228,7 @@ func BenchmarkReport1M(b *testing.B) {
 			sc.name, len(r.Indicators), len(r.Districts), len(r.Groups), len(r.Trend), len(r.Lagging), len(r.Data))
 		b.Run("warm/"+sc.name, func(b *testing.B) {
 			for b.Loop() {
-				if _, err := f.s.Report(f.ctx, campaigns.System, campaigns.DemoCampaignCode, q); err != nil {
+				if _, err := f.s.Report(f.ctx, loa.System, campaigns.DemoCampaignCode, q); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -237,7 +238,7 @@ func BenchmarkReport1M(b *testing.B) {
 			for b.Loop() {
 				s := campaigns.NewService(campaigns.NewStore(f.db), f.audit, yearNow)
 				t := time.Now()
-				if _, err := s.Report(context.Background(), campaigns.System, campaigns.DemoCampaignCode, q); err != nil {
+				if _, err := s.Report(context.Background(), loa.System, campaigns.DemoCampaignCode, q); err != nil {
 					b.Fatal(err)
 				}
 				took += time.Since(t)

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"golang.org/x/text/unicode/norm"
+
+	"loa"
 )
 
 // Campaign is a plan for a period (chương trình / kế hoạch) with its legal basis and
@@ -29,8 +31,8 @@ type Campaign struct {
 
 // Period is a campaign's span, both dates inclusive.
 type Period struct {
-	Start Date `json:"start" bson:"start"`
-	End   Date `json:"end" bson:"end"`
+	Start loa.Date `json:"start" bson:"start"`
+	End   loa.Date `json:"end" bson:"end"`
 }
 
 // Indicator is one target of a campaign and how it is counted (DESIGN §5).
@@ -112,7 +114,7 @@ func (c *Campaign) normalize() {
 
 // validate reports every problem of c at once.
 func (c *Campaign) validate(ref reference) error {
-	v := &ValidationError{}
+	v := &loa.ValidationError{}
 	if !codePattern.MatchString(c.Code) {
 		v.Add("code", "code is required: 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit")
 	}
@@ -129,7 +131,7 @@ func (c *Campaign) validate(ref reference) error {
 	if len(c.Description) > maxDescription {
 		v.Add("description", fmt.Sprintf("at most %d bytes", maxDescription))
 	}
-	startOK, endOK := c.Period.Start.valid(), c.Period.End.valid()
+	startOK, endOK := c.Period.Start.Valid(), c.Period.End.Valid()
 	if !startOK {
 		v.Add("period.start", "start must be a date of the form YYYY-MM-DD")
 	}
@@ -154,7 +156,7 @@ func (c *Campaign) validate(ref reference) error {
 	return v.Err()
 }
 
-func (in Indicator) validate(at string, ref reference, v *ValidationError) {
+func (in Indicator) validate(at string, ref reference, v *loa.ValidationError) {
 	if !codePattern.MatchString(in.Code) {
 		v.Add(at+"code", "code is required: 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit")
 	}
@@ -216,7 +218,7 @@ func (s *Service) Campaign(ctx context.Context, code string) (Campaign, error) {
 }
 
 // CreateCampaign validates and stores a new campaign; its code must be unused.
-func (s *Service) CreateCampaign(ctx context.Context, actor Actor, c Campaign) (Campaign, error) {
+func (s *Service) CreateCampaign(ctx context.Context, actor loa.Actor, c Campaign) (Campaign, error) {
 	if err := s.RequireProvince(ctx, actor); err != nil {
 		return Campaign{}, err
 	}
@@ -232,7 +234,7 @@ func (s *Service) CreateCampaign(ctx context.Context, actor Actor, c Campaign) (
 }
 
 // UpdateCampaign replaces campaign code with c; c.Code must be empty or the same.
-func (s *Service) UpdateCampaign(ctx context.Context, actor Actor, code string, c Campaign) (Campaign, error) {
+func (s *Service) UpdateCampaign(ctx context.Context, actor loa.Actor, code string, c Campaign) (Campaign, error) {
 	if c.Code == "" {
 		c.Code = code
 	}
@@ -240,7 +242,7 @@ func (s *Service) UpdateCampaign(ctx context.Context, actor Actor, code string, 
 		return Campaign{}, err
 	}
 	if c.Code != code {
-		return Campaign{}, Invalid("code", "a campaign's code cannot change")
+		return Campaign{}, loa.Invalid("code", "a campaign's code cannot change")
 	}
 	if err := s.check(ctx, &c); err != nil {
 		return Campaign{}, err
@@ -258,7 +260,7 @@ func (s *Service) UpdateCampaign(ctx context.Context, actor Actor, code string, 
 }
 
 // DeleteCampaign removes a campaign.
-func (s *Service) DeleteCampaign(ctx context.Context, actor Actor, code string) error {
+func (s *Service) DeleteCampaign(ctx context.Context, actor loa.Actor, code string) error {
 	if err := s.RequireProvince(ctx, actor); err != nil {
 		return err
 	}
@@ -274,7 +276,7 @@ func (s *Service) DeleteCampaign(ctx context.Context, actor Actor, code string) 
 
 // campaignChanges describes a campaign's change for the audit trail: the campaign
 // itself, and each indicator added, changed or removed.
-func campaignChanges(before, after *Campaign) []Change {
+func campaignChanges(before, after *Campaign) []loa.Change {
 	action := "update"
 	var code string
 	var oldInd, newInd []Indicator
@@ -286,7 +288,7 @@ func campaignChanges(before, after *Campaign) []Change {
 	default:
 		code, oldInd, newInd = after.Code, before.Indicators, after.Indicators
 	}
-	changes := []Change{{Action: action, Entity: "campaign", EntityID: code, Before: campaignOrNil(before), After: campaignOrNil(after)}}
+	changes := []loa.Change{{Action: action, Entity: "campaign", EntityID: code, Before: campaignOrNil(before), After: campaignOrNil(after)}}
 	find := func(list []Indicator, c string) *Indicator {
 		for i := range list {
 			if list[i].Code == c {
@@ -297,14 +299,14 @@ func campaignChanges(before, after *Campaign) []Change {
 	}
 	for _, in := range oldInd {
 		if n := find(newInd, in.Code); n == nil {
-			changes = append(changes, Change{Action: "delete", Entity: "indicator", EntityID: code + "/" + in.Code, Before: in})
+			changes = append(changes, loa.Change{Action: "delete", Entity: "indicator", EntityID: code + "/" + in.Code, Before: in})
 		} else if *n != in {
-			changes = append(changes, Change{Action: "update", Entity: "indicator", EntityID: code + "/" + in.Code, Before: in, After: *n})
+			changes = append(changes, loa.Change{Action: "update", Entity: "indicator", EntityID: code + "/" + in.Code, Before: in, After: *n})
 		}
 	}
 	for _, in := range newInd {
 		if find(oldInd, in.Code) == nil {
-			changes = append(changes, Change{Action: "create", Entity: "indicator", EntityID: code + "/" + in.Code, After: in})
+			changes = append(changes, loa.Change{Action: "create", Entity: "indicator", EntityID: code + "/" + in.Code, After: in})
 		}
 	}
 	return changes

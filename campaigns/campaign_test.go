@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"loa"
 	"loa/campaigns"
 )
 
@@ -60,9 +61,9 @@ func TestCampaignValidation(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			c := validCampaign()
 			tt.change(&c)
-			_, err := s.CreateCampaign(ctx, campaigns.System, c)
-			var ve *campaigns.ValidationError
-			if !errors.As(err, &ve) || !errors.Is(err, campaigns.ErrInvalid) {
+			_, err := s.CreateCampaign(ctx, loa.System, c)
+			var ve *loa.ValidationError
+			if !errors.As(err, &ve) || !errors.Is(err, loa.ErrInvalid) {
 				t.Fatalf("CreateCampaign with %s: error = %v, want a validation error", tt.name, err)
 			}
 			found := false
@@ -84,14 +85,14 @@ func TestCampaignLifecycle(t *testing.T) {
 	ctx := context.Background()
 	in := validCampaign()
 	in.Title = "Cho\u0302ng trình" // decomposed ô: stored in NFC
-	created, err := s.CreateCampaign(ctx, campaigns.System, in)
+	created, err := s.CreateCampaign(ctx, loa.System, in)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if created.Title != "Chông trình" || !created.CreatedAt.Equal(fixedNow()) {
 		t.Errorf("created = %q at %v, want NFC title at the injected now", created.Title, created.CreatedAt)
 	}
-	if _, err := s.CreateCampaign(ctx, campaigns.System, validCampaign()); !errors.Is(err, campaigns.ErrConflict) {
+	if _, err := s.CreateCampaign(ctx, loa.System, validCampaign()); !errors.Is(err, loa.ErrConflict) {
 		t.Errorf("second CreateCampaign with the same code: error = %v, want ErrConflict", err)
 	}
 	got, err := s.Campaign(ctx, "TEST-2025")
@@ -105,7 +106,7 @@ func TestCampaignLifecycle(t *testing.T) {
 	upd := validCampaign()
 	upd.Code = ""
 	upd.Secretariat = "Sở Y tế"
-	updated, err := s.UpdateCampaign(ctx, campaigns.System, "TEST-2025", upd)
+	updated, err := s.UpdateCampaign(ctx, loa.System, "TEST-2025", upd)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,20 +114,20 @@ func TestCampaignLifecycle(t *testing.T) {
 		t.Errorf("updated = %+v", updated)
 	}
 	upd.Code = "OTHER"
-	if _, err := s.UpdateCampaign(ctx, campaigns.System, "TEST-2025", upd); !errors.Is(err, campaigns.ErrInvalid) {
+	if _, err := s.UpdateCampaign(ctx, loa.System, "TEST-2025", upd); !errors.Is(err, loa.ErrInvalid) {
 		t.Errorf("changing the code: error = %v, want ErrInvalid", err)
 	}
-	if _, err := s.UpdateCampaign(ctx, campaigns.System, "NOPE", validCampaign()); !errors.Is(err, campaigns.ErrInvalid) {
+	if _, err := s.UpdateCampaign(ctx, loa.System, "NOPE", validCampaign()); !errors.Is(err, loa.ErrInvalid) {
 		t.Errorf("update with a body code differing from the path: error = %v, want ErrInvalid", err)
 	}
 	upd.Code = "NOPE"
-	if _, err := s.UpdateCampaign(ctx, campaigns.System, "NOPE", upd); !errors.Is(err, campaigns.ErrNotFound) {
+	if _, err := s.UpdateCampaign(ctx, loa.System, "NOPE", upd); !errors.Is(err, loa.ErrNotFound) {
 		t.Errorf("update of a missing campaign: error = %v, want ErrNotFound", err)
 	}
-	if err := s.DeleteCampaign(ctx, campaigns.System, "TEST-2025"); err != nil {
+	if err := s.DeleteCampaign(ctx, loa.System, "TEST-2025"); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.DeleteCampaign(ctx, campaigns.System, "TEST-2025"); !errors.Is(err, campaigns.ErrNotFound) {
+	if err := s.DeleteCampaign(ctx, loa.System, "TEST-2025"); !errors.Is(err, loa.ErrNotFound) {
 		t.Errorf("second delete: error = %v, want ErrNotFound", err)
 	}
 }
@@ -187,7 +188,7 @@ func TestLoadDemoIsIdempotent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pops, err := s.Populations(ctx, campaigns.System, campaigns.PopulationFilter{Year: 2024})
+	pops, err := s.Populations(ctx, loa.System, campaigns.PopulationFilter{Year: 2024})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -206,13 +207,13 @@ func TestLoadDemoIsIdempotent(t *testing.T) {
 	units, _ := s.OrgUnits(ctx, campaigns.OrgUnitFilter{})
 	for _, load := range []struct {
 		name string
-		run  func() (campaigns.ImportSummary, error)
+		run  func() (loa.ImportSummary, error)
 	}{
-		{"units", func() (campaigns.ImportSummary, error) {
-			return s.ImportOrgUnits(ctx, campaigns.System, seedFile(t, "quangnam-units.csv"), false)
+		{"units", func() (loa.ImportSummary, error) {
+			return s.ImportOrgUnits(ctx, loa.System, seedFile(t, "quangnam-units.csv"), false)
 		}},
-		{"populations", func() (campaigns.ImportSummary, error) {
-			return s.ImportPopulations(ctx, campaigns.System, seedFile(t, "quangnam-populations-2024-sample.csv"), false)
+		{"populations", func() (loa.ImportSummary, error) {
+			return s.ImportPopulations(ctx, loa.System, seedFile(t, "quangnam-populations-2024-sample.csv"), false)
 		}},
 	} {
 		sum, err := load.run()
@@ -224,7 +225,7 @@ func TestLoadDemoIsIdempotent(t *testing.T) {
 		}
 	}
 	again, _ := s.Campaign(ctx, campaigns.DemoCampaignCode)
-	pops2, _ := s.Populations(ctx, campaigns.System, campaigns.PopulationFilter{})
+	pops2, _ := s.Populations(ctx, loa.System, campaigns.PopulationFilter{})
 	units2, _ := s.OrgUnits(ctx, campaigns.OrgUnitFilter{})
 	if !reflect.DeepEqual(again, c) || len(pops2) != len(pops) || len(units2) != len(units) || len(units) != 260 {
 		t.Errorf("reloading changed the data: campaign equal %v, %d→%d denominators, %d→%d units",

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"loa"
 )
 
 // The indicator engine: a pure function from an evaluation to a Report (DESIGN §5).
@@ -126,8 +128,8 @@ type monthSpan struct {
 
 // newEngine parses the evaluation's dates and sums its cells.
 func newEngine(e evaluation) *engine {
-	x := &engine{evaluation: e, from: e.window.From.time(time.UTC), to: e.window.To.time(time.UTC),
-		asOfDay: e.asOf.time(time.UTC), dens: map[string]map[int]Population{}, windows: map[string][]subWindow{}}
+	x := &engine{evaluation: e, from: e.window.From.In(time.UTC), to: e.window.To.In(time.UTC),
+		asOfDay: e.asOf.In(time.UTC), dens: map[string]map[int]Population{}, windows: map[string][]subWindow{}}
 	x.windowDays = daysFrom(x.from, x.to) + 1
 	x.firstMonth = monthNumber(x.from)
 	x.parts = x.includedParts()
@@ -329,11 +331,11 @@ func sumParts(s []Cell, a, b int) Cell {
 
 // dataThrough is the last day counted: the end of the last included part, never
 // past today or the window; the day before the window when nothing is included.
-func (x *engine) dataThrough() Date {
+func (x *engine) dataThrough() loa.Date {
 	if len(x.parts) == 0 {
-		return dateOf(x.from.AddDate(0, 0, -1))
+		return loa.DateOf(x.from.AddDate(0, 0, -1))
 	}
-	return min(dateOf(earlier(x.parts[len(x.parts)-1].end, x.to)), x.today)
+	return min(loa.DateOf(earlier(x.parts[len(x.parts)-1].end, x.to)), x.today)
 }
 
 // inWindow reports whether a unit exists at some time in the window.
@@ -364,7 +366,7 @@ func (x *engine) people(n int64) *Count {
 // moment is a date an indicator is evaluated at.
 type moment struct {
 	date        time.Time
-	day         Date
+	day         loa.Date
 	parts       int     // the parts included then are x.parts[:parts]
 	elapsedDays int     // days of the window elapsed at the end of date
 	elapsed     float64 // elapsedDays as a share of the window
@@ -375,7 +377,7 @@ type moment struct {
 // at is the moment of date d.
 func (x *engine) at(d time.Time) moment {
 	end := earlier(d, x.to)
-	m := moment{date: d, day: dateOf(d), over: !d.Before(x.to)}
+	m := moment{date: d, day: loa.DateOf(d), over: !d.Before(x.to)}
 	m.elapsedDays = min(max(daysFrom(x.from, end)+1, 0), x.windowDays)
 	m.elapsed = float64(m.elapsedDays) / float64(x.windowDays)
 	if !m.over {

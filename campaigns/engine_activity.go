@@ -8,6 +8,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"loa"
 )
 
 // subWindow is a span of the window in which every counted unit must be active.
@@ -57,7 +59,7 @@ func subWindowLabel(months int, from, nominal time.Time) string {
 	case months == 3 && end%3 == 0:
 		return fmt.Sprintf("quý %d/%d", end/3, nominal.Year())
 	case months > 0:
-		return fmt.Sprintf("%d tháng từ %s", months, dateOf(from).Display())
+		return fmt.Sprintf("%d tháng từ %s", months, loa.DateOf(from).Display())
 	}
 	return "cả kỳ"
 }

@@ -129,7 +129,7 @@ func (x *engine) denominators(group string) map[int]Population {
 	if d, ok := x.dens[group]; ok {
 		return d
 	}
-	year := x.window.To.year()
+	year := x.window.To.Year()
 	d := map[int]Population{}
 	for _, p := range x.populations {
 		u, ok := x.tree.byCode[p.OrgUnit]

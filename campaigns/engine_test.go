@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"loa"
 )
 
 // The engine's tests are pure: hand-made evaluations, hand-computed answers.
@@ -14,7 +16,7 @@ import (
 // engineTree is a small province: 49 with the districts 502 (communes 20001, 20002)
 // and 503 (communes 20101, 20102, and 20103, dissolved before 2024).
 func engineTree() *unitTree {
-	dissolved := Date("2023-06-30")
+	dissolved := loa.Date("2023-06-30")
 	units := []OrgUnit{
 		{Code: "49", Name: "Quảng Nam", Level: "province", Path: []string{"49"}},
 		{Code: "502", Name: "Tam Kỳ", Level: "district", Parent: "49", Path: []string{"49", "502"}},
@@ -30,7 +32,7 @@ func engineTree() *unitTree {
 
 // engineEval is an evaluation of the 2024 calendar year over engineTree at the
 // province, as of (and on) asOf, with calendar-month cells (cut-off day 1).
-func engineEval(asOf Date, indicators ...Indicator) evaluation {
+func engineEval(asOf loa.Date, indicators ...Indicator) evaluation {
 	tree := engineTree()
 	province, _ := tree.get("49")
 	return evaluation{
@@ -107,7 +109,7 @@ func unitCodes(refs []UnitRef) []string {
 // cappingEval reaches service workers beyond the denominators of commune 20001 (10)
 // and district 503 (50); district 502 (100) is within its own only once its
 // commune is capped: 5 + min(30, 10) + 60 = 75, not 95.
-func cappingEval(asOf Date, in Indicator) evaluation {
+func cappingEval(asOf loa.Date, in Indicator) evaluation {
 	e := engineEval(asOf, in)
 	e.populations = []Population{
 		populationOf("502", "service_workers", 2024, 100, sampleSource),
@@ -215,7 +217,7 @@ func TestEngineCoverageStatus(t *testing.T) {
 	tests := []struct {
 		name     string
 		in       Indicator
-		asOf     Date
+		asOf     loa.Date
 		reached  int64
 		status   string
 		pace     *float64
@@ -275,7 +277,7 @@ func TestEngineCoverageLagging(t *testing.T) {
 // activityEval has communes active in 2024: 20001 in March, May and August; 20002
 // in March only; 20101 in August only; 20102 never (3 airings planned); the
 // dissolved 20103 in March (not counted, it is not valid in 2024).
-func activityEval(asOf Date, in Indicator) evaluation {
+func activityEval(asOf loa.Date, in Indicator) evaluation {
 	e := engineEval(asOf, in)
 	for _, c := range []struct{ month, unit string }{
 		{"2024-03", "20001"}, {"2024-05", "20001"}, {"2024-08", "20001"}, {"2024-03", "20002"}, {"2024-08", "20101"}, {"2024-03", "20103"},
@@ -410,7 +412,7 @@ func TestEngineActivityForecast(t *testing.T) {
 
 // pressEval publishes in every month of 2024 up to asOf's but May; ahead, August
 // and September have nothing planned, the other months two items.
-func pressEval(asOf Date) evaluation {
+func pressEval(asOf loa.Date) evaluation {
 	e := engineEval(asOf, Indicator{Code: "press", Title: "Báo chí hằng tháng", Rule: RuleMonthlyFrequency,
 		Channel: "provincial_press", Comparator: ComparatorGTE, Threshold: 1})
 	months := map[string]MonthPlan{}
@@ -514,7 +516,7 @@ func TestEngineManual(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			e := engineEval(Date(tt.asOf), in)
+			e := engineEval(loa.Date(tt.asOf), in)
 			e.manual = entries
 			r := e.report().Indicators[0]
 			if valueText(r.Value) != tt.value || r.Status != tt.status || r.Provenance != tt.provenance || r.Note != tt.note {
@@ -563,7 +565,7 @@ func TestIndicatorMeets(t *testing.T) {
 // 15 December 2023 to 14 June 2024 (183 days), and counts the parts that start in
 // it: Dec part 2, …, Jun part 1.
 func TestEngineWindowParts(t *testing.T) {
-	build := func(asOf, today Date) evaluation {
+	build := func(asOf, today loa.Date) evaluation {
 		e := engineEval(asOf, coverageOf("general_public", ComparatorGTE, 0.5))
 		e.today, e.cutoff = today, 15
 		e.window = Window{Kind: "half", Label: "6 tháng đầu năm 2024 (15/12/2023 – 14/06/2024)", From: "2023-12-15", To: "2024-06-14"}
@@ -581,7 +583,7 @@ func TestEngineWindowParts(t *testing.T) {
 		name        string
 		e           evaluation
 		numerator   string
-		dataThrough Date
+		dataThrough loa.Date
 		elapsed     float64
 		trend       []int64 // person-times per month, Dec to Jun
 		values      []string

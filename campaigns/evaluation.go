@@ -1,5 +1,7 @@
 package campaigns
 
+import "loa"
+
 // Cell is what the reach records of one org unit, target group and activity add up
 // to in one part of a month (a rollup cell).
 type Cell struct {
@@ -78,9 +80,9 @@ type evaluation struct {
 	groups   []TargetGroup
 	scope    OrgUnit
 	window   Window
-	asOf     Date
-	today    Date // records are never dated after it
-	cutoff   int  // the cut-off day the cells are split at (1 to 28; 1 means part 1 is empty)
+	asOf     loa.Date
+	today    loa.Date // records are never dated after it
+	cutoff   int      // the cut-off day the cells are split at (1 to 28; 1 means part 1 is empty)
 	// cells are all the campaign's rollup cells; the engine keeps those of the parts
 	// that start within the window on or before asOf.
 	cells cellSet

@@ -5,101 +5,29 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"slices"
 	"strings"
 	"time"
+
+	"loa"
 )
-
-// ImportSummary answers a bulk import in the DHIS2 style of DESIGN §8. Rows are
-// counted once each: imported (new), updated (changed), unchanged (identical to what
-// is stored, so nothing was written) or ignored (rejected, with its conflicts).
-type ImportSummary struct {
-	Status    string     `json:"status"` // success, warning or error
-	DryRun    bool       `json:"dryRun"`
-	Read      int        `json:"read"`
-	Imported  int        `json:"imported"`
-	Updated   int        `json:"updated"`
-	Unchanged int        `json:"unchanged"`
-	Ignored   int        `json:"ignored"`
-	Conflicts []Conflict `json:"conflicts"`
-	// ConflictsOmitted counts the conflicts past the first thousand, not listed.
-	ConflictsOmitted int `json:"conflictsOmitted,omitempty"`
-
-	lastRejected int // the row of the last conflict added
-}
-
-// maxConflicts bounds the conflicts an import summary lists; the rest are counted.
-const maxConflicts = 1000
-
-// Conflict is one problem with one row of an imported file. Row numbers count the
-// header as row 1, as a spreadsheet shows them.
-type Conflict struct {
-	Row     int    `json:"row"`
-	Field   string `json:"field"`
-	Message string `json:"message"`
-	Code    string `json:"code,omitempty"`
-}
-
-func (s *ImportSummary) conflict(row int, field, format string, args ...any) {
-	s.add(Conflict{Row: row, Field: field, Message: fmt.Sprintf(format, args...)})
-}
-
-func (s *ImportSummary) conflictCode(row int, field, code, message string) {
-	s.add(Conflict{Row: row, Field: field, Message: message, Code: code})
-}
-
-// add records a conflict: the first thousand are listed, the rest counted. A row's
-// conflicts are added one after another, so a row is ignored once however many it has.
-func (s *ImportSummary) add(c Conflict) {
-	if c.Row != s.lastRejected {
-		s.Ignored++
-		s.lastRejected = c.Row
-	}
-	if len(s.Conflicts) < maxConflicts {
-		s.Conflicts = append(s.Conflicts, c)
-	} else {
-		s.ConflictsOmitted++
-	}
-}
-
-// rejected reports whether row has a conflict; rows are checked one after another.
-func (s *ImportSummary) rejected(row int) bool { return s.lastRejected == row }
-
-// finish sorts the conflicts and sets the status.
-func (s *ImportSummary) finish(dryRun bool) ImportSummary {
-	s.DryRun = dryRun
-	if s.Conflicts == nil {
-		s.Conflicts = []Conflict{}
-	}
-	slices.SortStableFunc(s.Conflicts, func(a, b Conflict) int { return a.Row - b.Row })
-	switch {
-	case s.Ignored == 0:
-		s.Status = "success"
-	case s.Imported+s.Updated+s.Unchanged > 0:
-		s.Status = "warning"
-	default:
-		s.Status = "error"
-	}
-	return *s
-}
 
 // saveImport writes an import's changes with save and audits them, unless it is a
 // dry run or nothing changed, then answers the summary. Once begun within the
 // import's time, the write is finished whatever happens to ctx.
-func (s *Service) saveImport(ctx context.Context, actor Actor, sum *ImportSummary, dryRun bool, changes []Change, save func(context.Context) error) (ImportSummary, error) {
+func (s *Service) saveImport(ctx context.Context, actor loa.Actor, sum *loa.ImportSummary, dryRun bool, changes []loa.Change, save func(context.Context) error) (loa.ImportSummary, error) {
 	if err := importStopped(ctx); err != nil {
-		return ImportSummary{}, err
+		return loa.ImportSummary{}, err
 	}
 	ctx = context.WithoutCancel(ctx)
 	if !dryRun && len(changes) > 0 {
 		if err := save(ctx); err != nil {
-			return ImportSummary{}, err
+			return loa.ImportSummary{}, err
 		}
 		if err := s.audit.Record(ctx, actor.Username, changes...); err != nil {
-			return ImportSummary{}, err
+			return loa.ImportSummary{}, err
 		}
 	}
-	return sum.finish(dryRun), nil
+	return sum.Finish(dryRun), nil
 }
 
 // table is an imported file read one row at a time, its columns found by their
@@ -151,9 +79,9 @@ func newTable(ctx context.Context, src *sheet, column func(header string) string
 		}
 	}
 	if absentFirst == nil {
-		return nil, Invalid("file", "the file is empty")
+		return nil, loa.Invalid("file", "the file is empty")
 	}
-	return nil, Invalid("file", missing(absentFirst))
+	return nil, loa.Invalid("file", missing(absentFirst))
 }
 
 // each calls f for every row of data with its spreadsheet row number, until the
@@ -174,7 +102,7 @@ func (t *table) each(ctx context.Context, f func(n int, row []string) error) err
 }
 
 func csvError(err error) error {
-	return Invalid("file", "not a readable CSV file: "+err.Error())
+	return loa.Invalid("file", "not a readable CSV file: "+err.Error())
 }
 
 // cell is the trimmed value of column in row, or "" where the row is short or the
@@ -202,12 +130,12 @@ func (s *Service) beginImport(ctx context.Context, r io.Reader, lim ImportLimits
 	select {
 	case s.importSlots <- struct{}{}:
 	default:
-		return nil, nil, nil, &BusyError{RetryAfter: 30 * time.Second, Message: fmt.Sprintf(
+		return nil, nil, nil, &loa.BusyError{RetryAfter: 30 * time.Second, Message: fmt.Sprintf(
 			"Đang có %d lần nhập tệp chạy cùng lúc (tối đa); hãy thử lại sau ít phút.", cap(s.importSlots))}
 	}
 	release := func() { <-s.importSlots }
 	data, err := io.ReadAll(io.LimitReader(r, lim.FileBytes+1))
-	var limit *LimitError
+	var limit *loa.LimitError
 	switch {
 	case errors.As(err, &limit):
 		release()

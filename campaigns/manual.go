@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"golang.org/x/text/unicode/norm"
+
+	"loa"
 )
 
 // ManualValue is an entered value of a manual indicator (DESIGN §5: targets outside
@@ -18,7 +20,7 @@ type ManualValue struct {
 	Campaign    string    `json:"campaign" bson:"campaign"`
 	Indicator   string    `json:"indicator" bson:"indicator"`
 	OrgUnit     string    `json:"orgUnit" bson:"orgUnit"`
-	AsOf        Date      `json:"asOf" bson:"asOf"`
+	AsOf        loa.Date  `json:"asOf" bson:"asOf"`
 	Numerator   int64     `json:"numerator" bson:"numerator"`
 	Denominator int64     `json:"denominator" bson:"denominator"`
 	CountUnit   string    `json:"countUnit" bson:"countUnit"` // e.g. "cơ sở", "vụ"
@@ -33,7 +35,7 @@ func manualID(v ManualValue) string {
 }
 
 // ManualValues lists a campaign's entered values within the actor's scope.
-func (s *Service) ManualValues(ctx context.Context, actor Actor, campaign string) ([]ManualValue, error) {
+func (s *Service) ManualValues(ctx context.Context, actor loa.Actor, campaign string) ([]ManualValue, error) {
 	if _, err := s.store.Campaign(ctx, campaign); err != nil {
 		return nil, err
 	}
@@ -47,7 +49,7 @@ func (s *Service) ManualValues(ctx context.Context, actor Actor, campaign string
 	}
 	out := all[:0]
 	for _, v := range all {
-		if u, ok := tree.get(v.OrgUnit); ok && actor.covers(u.Path) {
+		if u, ok := tree.get(v.OrgUnit); ok && actor.Covers(u.Path) {
 			out = append(out, v)
 		}
 	}
@@ -57,7 +59,7 @@ func (s *Service) ManualValues(ctx context.Context, actor Actor, campaign string
 // PutManualValue validates and stores an entered value of a manual indicator under
 // its natural key (campaign, indicator, unit, as-of date), replacing an earlier
 // entry for the same date. The unit defaults to the actor's scope.
-func (s *Service) PutManualValue(ctx context.Context, actor Actor, campaign string, v ManualValue) (ManualValue, error) {
+func (s *Service) PutManualValue(ctx context.Context, actor loa.Actor, campaign string, v ManualValue) (ManualValue, error) {
 	c, err := s.store.Campaign(ctx, campaign)
 	if err != nil {
 		return ManualValue{}, err
@@ -78,7 +80,7 @@ func (s *Service) PutManualValue(ctx context.Context, actor Actor, campaign stri
 		v.OrgUnit = root.Code
 	}
 	u, known := tree.get(v.OrgUnit)
-	problems := &ValidationError{}
+	problems := &loa.ValidationError{}
 	if i := slices.IndexFunc(c.Indicators, func(in Indicator) bool { return in.Code == v.Indicator }); i < 0 {
 		problems.Add("indicator", fmt.Sprintf("campaign %s has no indicator %q", campaign, v.Indicator))
 	} else if c.Indicators[i].Rule != RuleManual {
@@ -87,9 +89,9 @@ func (s *Service) PutManualValue(ctx context.Context, actor Actor, campaign stri
 	if !known {
 		problems.Add("orgUnit", fmt.Sprintf("no org unit with code %s", v.OrgUnit))
 	}
-	today := Date(s.now().In(s.opts.zone).Format(dateLayout))
+	today := loa.DateOf(s.now().In(s.opts.zone))
 	switch {
-	case !v.AsOf.valid():
+	case !v.AsOf.Valid():
 		problems.Add("asOf", "asOf must be a date of the form YYYY-MM-DD")
 	case v.AsOf > today:
 		problems.Add("asOf", fmt.Sprintf("%s is in the future: enter values as they stand", v.AsOf))
@@ -113,8 +115,8 @@ func (s *Service) PutManualValue(ctx context.Context, actor Actor, campaign stri
 	if err := problems.Err(); err != nil {
 		return ManualValue{}, err
 	}
-	if !actor.covers(u.Path) {
-		return ManualValue{}, fmt.Errorf("%w: org unit %s is outside your scope %s", ErrOutsideScope, v.OrgUnit, actor.Scope)
+	if !actor.Covers(u.Path) {
+		return ManualValue{}, fmt.Errorf("%w: org unit %s is outside your scope %s", loa.ErrOutsideScope, v.OrgUnit, actor.Scope)
 	}
 	v.ID, v.EnteredBy, v.UpdatedAt = manualID(v), actor.Username, s.now().UTC().Truncate(time.Millisecond)
 	old, err := s.manualValue(ctx, campaign, v.ID)
@@ -124,7 +126,7 @@ func (s *Service) PutManualValue(ctx context.Context, actor Actor, campaign stri
 	if err := s.store.SaveManualValue(ctx, v); err != nil {
 		return ManualValue{}, err
 	}
-	change := Change{Action: "create", Entity: "manual_value", EntityID: v.ID, Path: u.Path, After: v}
+	change := loa.Change{Action: "create", Entity: "manual_value", EntityID: v.ID, Path: u.Path, After: v}
 	if old != nil {
 		change.Action, change.Before = "update", *old
 	}
@@ -132,25 +134,25 @@ func (s *Service) PutManualValue(ctx context.Context, actor Actor, campaign stri
 }
 
 // DeleteManualValue removes an entered value.
-func (s *Service) DeleteManualValue(ctx context.Context, actor Actor, campaign, id string) error {
+func (s *Service) DeleteManualValue(ctx context.Context, actor loa.Actor, campaign, id string) error {
 	old, err := s.manualValue(ctx, campaign, id)
 	if err != nil {
 		return err
 	}
 	if old == nil {
-		return fmt.Errorf("%w: campaign %s has no manual value %s", ErrNotFound, campaign, id)
+		return fmt.Errorf("%w: campaign %s has no manual value %s", loa.ErrNotFound, campaign, id)
 	}
 	path, err := s.Path(ctx, old.OrgUnit)
 	if err != nil {
 		return err
 	}
-	if !actor.covers(path) {
-		return fmt.Errorf("%w: org unit %s is outside your scope %s", ErrOutsideScope, old.OrgUnit, actor.Scope)
+	if !actor.Covers(path) {
+		return fmt.Errorf("%w: org unit %s is outside your scope %s", loa.ErrOutsideScope, old.OrgUnit, actor.Scope)
 	}
 	if err := s.store.DeleteManualValue(ctx, id); err != nil {
 		return err
 	}
-	return s.audit.Record(ctx, actor.Username, Change{Action: "delete", Entity: "manual_value", EntityID: id, Path: path, Before: *old})
+	return s.audit.Record(ctx, actor.Username, loa.Change{Action: "delete", Entity: "manual_value", EntityID: id, Path: path, Before: *old})
 }
 
 // manualValue finds one of a campaign's entered values, or nil.

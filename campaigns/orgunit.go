@@ -4,11 +4,8 @@ import (
 	"cmp"
 	"slices"
 	"strings"
-	"unicode"
 
-	"golang.org/x/text/runes"
-	"golang.org/x/text/transform"
-	"golang.org/x/text/unicode/norm"
+	"loa"
 )
 
 // OrgUnit is an administrative unit (province, district, commune…) identified by its
@@ -23,8 +20,8 @@ type OrgUnit struct {
 	// access scopes is a prefix test on it.
 	Path []string `json:"path" bson:"path"`
 	// ValidFrom and ValidTo bound the unit's existence (inclusive); nil is open.
-	ValidFrom *Date `json:"validFrom" bson:"validFrom"`
-	ValidTo   *Date `json:"validTo" bson:"validTo"`
+	ValidFrom *loa.Date `json:"validFrom" bson:"validFrom"`
+	ValidTo   *loa.Date `json:"validTo" bson:"validTo"`
 	// SearchKey is the folded "type name" that q searches match.
 	SearchKey string `json:"-" bson:"searchKey"`
 }
@@ -82,7 +79,7 @@ func (t *unitTree) get(code string) (OrgUnit, bool) {
 }
 
 func (t *unitTree) filter(f OrgUnitFilter) []OrgUnit {
-	q := Fold(strings.TrimSpace(f.Q))
+	q := loa.Fold(strings.TrimSpace(f.Q))
 	var out []OrgUnit
 	for _, u := range t.units {
 		if f.match(u, q) {
@@ -120,21 +117,4 @@ func CompareCodes(a, b string) int {
 
 func isDigits(s string) bool {
 	return s != "" && strings.IndexFunc(s, func(r rune) bool { return r < '0' || r > '9' }) < 0
-}
-
-var stripMarks = transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
-
-// Fold lower-cases s and strips Vietnamese tone and vowel marks (đ → d), so that
-// "dien ban" and "TAM KY" match "Điện Bàn" and "Tam Kỳ".
-func Fold(s string) string {
-	folded, _, err := transform.String(stripMarks, s)
-	if err != nil {
-		folded = s
-	}
-	return strings.Map(func(r rune) rune {
-		if r == 'đ' || r == 'Đ' {
-			return 'd'
-		}
-		return unicode.ToLower(r)
-	}, folded)
 }

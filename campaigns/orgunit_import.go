@@ -7,6 +7,8 @@ import (
 	"slices"
 
 	"golang.org/x/text/unicode/norm"
+
+	"loa"
 )
 
 var (
@@ -18,18 +20,18 @@ var (
 // and optionally valid_from, valid_to (ISO dates). Good rows are saved, bad rows
 // reported; a parent may come later in the file. Moving a unit moves its subtree.
 // The actor may only create or change units inside its scope.
-func (s *Service) ImportOrgUnits(ctx context.Context, actor Actor, r io.Reader, dryRun bool) (_ ImportSummary, err error) {
+func (s *Service) ImportOrgUnits(ctx context.Context, actor loa.Actor, r io.Reader, dryRun bool) (_ loa.ImportSummary, err error) {
 	ctx, t, end, err := s.readTable(ctx, r, "code", "name", "type", "level", "parent_code")
 	if err != nil {
-		return ImportSummary{}, err
+		return loa.ImportSummary{}, err
 	}
 	defer end()
-	var sum ImportSummary
+	var sum loa.ImportSummary
 	defer func() { err = stopped(ctx, err, &sum, dryRun) }()
 	defer s.store.LockOrgUnits()()
 	tree, err := s.tree(ctx)
 	if err != nil {
-		return ImportSummary{}, err
+		return loa.ImportSummary{}, err
 	}
 
 	rowOf := map[string]int{} // code → row of the file that defines it
@@ -44,7 +46,7 @@ func (s *Service) ImportOrgUnits(ctx context.Context, actor Actor, r io.Reader, 
 			return nil
 		}
 		if first, dup := rowOf[u.Code]; dup {
-			sum.conflict(n, "code", "code %s is already defined in row %d", u.Code, first)
+			sum.Conflictf(n, "code", "code %s is already defined in row %d", u.Code, first)
 			return nil
 		}
 		rowOf[u.Code] = n
@@ -52,7 +54,7 @@ func (s *Service) ImportOrgUnits(ctx context.Context, actor Actor, r io.Reader, 
 		return nil
 	})
 	if err != nil {
-		return ImportSummary{}, err
+		return loa.ImportSummary{}, err
 	}
 
 	// Reject rows whose parent is unknown, that lead into a cycle or that would put
@@ -64,9 +66,9 @@ func (s *Service) ImportOrgUnits(ctx context.Context, actor Actor, r io.Reader, 
 		for code, n := range rowOf {
 			old, stored := tree.get(code)
 			if msg, bad := broken[code]; bad {
-				sum.conflict(n, "parent_code", "%s", msg)
-			} else if !actor.covers(paths[code]) || (stored && !actor.covers(old.Path)) {
-				sum.conflict(n, "code", "unit %s is outside your scope %s", code, actor.Scope)
+				sum.Conflictf(n, "parent_code", "%s", msg)
+			} else if !actor.Covers(paths[code]) || (stored && !actor.Covers(old.Path)) {
+				sum.Conflictf(n, "code", "unit %s is outside your scope %s", code, actor.Scope)
 			} else {
 				continue
 			}
@@ -90,7 +92,7 @@ func (s *Service) ImportOrgUnits(ctx context.Context, actor Actor, r io.Reader, 
 	}
 
 	var changed []OrgUnit
-	var changes []Change
+	var changes []loa.Change
 	for code, u := range merged {
 		old, stored := tree.get(code)
 		_, fromFile := rowOf[code]
@@ -101,12 +103,12 @@ func (s *Service) ImportOrgUnits(ctx context.Context, actor Actor, r io.Reader, 
 			}
 			continue
 		case stored:
-			changes = append(changes, Change{Action: "update", Entity: "orgunit", EntityID: code, Path: u.Path, Before: old, After: u})
+			changes = append(changes, loa.Change{Action: "update", Entity: "orgunit", EntityID: code, Path: u.Path, Before: old, After: u})
 			if fromFile {
 				sum.Updated++
 			}
 		default:
-			changes = append(changes, Change{Action: "create", Entity: "orgunit", EntityID: code, Path: u.Path, After: u})
+			changes = append(changes, loa.Change{Action: "create", Entity: "orgunit", EntityID: code, Path: u.Path, After: u})
 			sum.Imported++
 		}
 		changed = append(changed, u)
@@ -115,7 +117,7 @@ func (s *Service) ImportOrgUnits(ctx context.Context, actor Actor, r io.Reader, 
 }
 
 // parseOrgUnit reads one row, reporting each bad field as a conflict.
-func parseOrgUnit(t *table, row []string, n int, sum *ImportSummary) (OrgUnit, bool) {
+func parseOrgUnit(t *table, row []string, n int, sum *loa.ImportSummary) (OrgUnit, bool) {
 	u := OrgUnit{
 		Code:   t.cell(row, "code"),
 		Name:   norm.NFC.String(t.cell(row, "name")),
@@ -125,39 +127,39 @@ func parseOrgUnit(t *table, row []string, n int, sum *ImportSummary) (OrgUnit, b
 	}
 	before := len(sum.Conflicts)
 	if !unitCodePattern.MatchString(u.Code) {
-		sum.conflict(n, "code", "code must be 1 to 16 letters or digits, got %q", u.Code)
+		sum.Conflictf(n, "code", "code must be 1 to 16 letters or digits, got %q", u.Code)
 	}
 	if u.Name == "" {
-		sum.conflict(n, "name", "name is required")
+		sum.Conflictf(n, "name", "name is required")
 	}
 	if u.Type == "" {
-		sum.conflict(n, "type", "type is required (e.g. tỉnh, huyện, xã)")
+		sum.Conflictf(n, "type", "type is required (e.g. tỉnh, huyện, xã)")
 	}
 	if !unitLevelPattern.MatchString(u.Level) {
-		sum.conflict(n, "level", "level must be a lower-case word such as province, district or commune, got %q", u.Level)
+		sum.Conflictf(n, "level", "level must be a lower-case word such as province, district or commune, got %q", u.Level)
 	}
 	if u.Parent != "" && u.Parent == u.Code {
-		sum.conflict(n, "parent_code", "a unit cannot be its own parent")
+		sum.Conflictf(n, "parent_code", "a unit cannot be its own parent")
 	}
 	for _, col := range []struct {
 		name string
-		dst  **Date
+		dst  **loa.Date
 	}{{"valid_from", &u.ValidFrom}, {"valid_to", &u.ValidTo}} {
 		v := t.cell(row, col.name)
 		if v == "" {
 			continue
 		}
-		d, err := ParseDate(v)
+		d, err := loa.ParseDate(v)
 		if err != nil {
-			sum.conflict(n, col.name, "%v", err)
+			sum.Conflictf(n, col.name, "%v", err)
 			continue
 		}
 		*col.dst = &d
 	}
 	if u.ValidFrom != nil && u.ValidTo != nil && *u.ValidTo < *u.ValidFrom {
-		sum.conflict(n, "valid_to", "valid_to %s is before valid_from %s", *u.ValidTo, *u.ValidFrom)
+		sum.Conflictf(n, "valid_to", "valid_to %s is before valid_from %s", *u.ValidTo, *u.ValidFrom)
 	}
-	u.SearchKey = Fold(u.Type + " " + u.Name)
+	u.SearchKey = loa.Fold(u.Type + " " + u.Name)
 	return u, len(sum.Conflicts) == before
 }
 
@@ -195,6 +197,6 @@ func sameUnit(a, b OrgUnit) bool {
 		sameDate(a.ValidFrom, b.ValidFrom) && sameDate(a.ValidTo, b.ValidTo)
 }
 
-func sameDate(a, b *Date) bool {
+func sameDate(a, b *loa.Date) bool {
 	return (a == nil && b == nil) || (a != nil && b != nil && *a == *b)
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"loa"
 	"loa/app/audit"
 	"loa/app/database"
 	"loa/app/database/dbtest"
@@ -43,7 +44,7 @@ func TestFold(t *testing.T) {
 		{"abc 123", "abc 123"},
 	}
 	for _, tt := range tests {
-		if got := campaigns.Fold(tt.in); got != tt.want {
+		if got := loa.Fold(tt.in); got != tt.want {
 			t.Errorf("Fold(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
@@ -136,14 +137,14 @@ func TestOrgUnitSearchAndParents(t *testing.T) {
 	if len(children) != 13 {
 		t.Errorf("Tam Kỳ has %d communes, want 13", len(children))
 	}
-	if _, err := s.OrgUnit(ctx, "99999"); !errors.Is(err, campaigns.ErrNotFound) {
+	if _, err := s.OrgUnit(ctx, "99999"); !errors.Is(err, loa.ErrNotFound) {
 		t.Errorf("OrgUnit(99999) error = %v, want ErrNotFound", err)
 	}
 }
 
-func importUnits(t *testing.T, s *campaigns.Service, csv string, dryRun bool) campaigns.ImportSummary {
+func importUnits(t *testing.T, s *campaigns.Service, csv string, dryRun bool) loa.ImportSummary {
 	t.Helper()
-	sum, err := s.ImportOrgUnits(context.Background(), campaigns.System, strings.NewReader(csv), dryRun)
+	sum, err := s.ImportOrgUnits(context.Background(), loa.System, strings.NewReader(csv), dryRun)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -237,8 +238,8 @@ func TestImportOrgUnitsFileErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := s.ImportOrgUnits(context.Background(), campaigns.System, strings.NewReader(tt.file), false)
-			var ve *campaigns.ValidationError
+			_, err := s.ImportOrgUnits(context.Background(), loa.System, strings.NewReader(tt.file), false)
+			var ve *loa.ValidationError
 			if !errors.As(err, &ve) || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("ImportOrgUnits(%q) error = %v, want a validation error mentioning %q", tt.file, err, tt.want)
 			}

@@ -7,6 +7,8 @@ import (
 	"strconv"
 
 	"golang.org/x/text/unicode/norm"
+
+	"loa"
 )
 
 // Population is a denominator: how many people of a group live in a unit in a year,
@@ -36,15 +38,15 @@ type PopulationFilter struct {
 
 // Populations lists the denominators f selects within the actor's scope, ordered by
 // year, unit and group.
-func (s *Service) Populations(ctx context.Context, actor Actor, f PopulationFilter) ([]Population, error) {
+func (s *Service) Populations(ctx context.Context, actor loa.Actor, f PopulationFilter) ([]Population, error) {
 	tree, err := s.tree(ctx)
 	if err != nil {
 		return nil, err
 	}
 	if f.OrgUnit != "" {
 		u, ok := tree.get(f.OrgUnit)
-		if ok && !actor.covers(u.Path) {
-			return nil, fmt.Errorf("%w: org unit %s is outside your scope %s", ErrOutsideScope, f.OrgUnit, actor.Scope)
+		if ok && !actor.Covers(u.Path) {
+			return nil, fmt.Errorf("%w: org unit %s is outside your scope %s", loa.ErrOutsideScope, f.OrgUnit, actor.Scope)
 		}
 	}
 	all, err := s.store.Populations(ctx, f)
@@ -53,7 +55,7 @@ func (s *Service) Populations(ctx context.Context, actor Actor, f PopulationFilt
 	}
 	out := all[:0]
 	for _, p := range all {
-		if u, ok := tree.get(p.OrgUnit); ok && actor.covers(u.Path) {
+		if u, ok := tree.get(p.OrgUnit); ok && actor.Covers(u.Path) {
 			out = append(out, p)
 		}
 	}
@@ -63,25 +65,25 @@ func (s *Service) Populations(ctx context.Context, actor Actor, f PopulationFilt
 // ImportPopulations reads a CSV with the columns org_unit_code, group, year, count
 // and source. The unit and group must exist; counts are whole numbers ≥ 0; every
 // figure says where it comes from.
-func (s *Service) ImportPopulations(ctx context.Context, actor Actor, r io.Reader, dryRun bool) (_ ImportSummary, err error) {
+func (s *Service) ImportPopulations(ctx context.Context, actor loa.Actor, r io.Reader, dryRun bool) (_ loa.ImportSummary, err error) {
 	ctx, t, end, err := s.readTable(ctx, r, "org_unit_code", "group", "year", "count", "source")
 	if err != nil {
-		return ImportSummary{}, err
+		return loa.ImportSummary{}, err
 	}
 	defer end()
-	var sum ImportSummary
+	var sum loa.ImportSummary
 	defer func() { err = stopped(ctx, err, &sum, dryRun) }()
 	tree, err := s.tree(ctx)
 	if err != nil {
-		return ImportSummary{}, err
+		return loa.ImportSummary{}, err
 	}
 	groups, err := s.groupSet(ctx)
 	if err != nil {
-		return ImportSummary{}, err
+		return loa.ImportSummary{}, err
 	}
 	existing, err := s.store.Populations(ctx, PopulationFilter{})
 	if err != nil {
-		return ImportSummary{}, err
+		return loa.ImportSummary{}, err
 	}
 	stored := make(map[string]Population, len(existing))
 	for _, p := range existing {
@@ -90,7 +92,7 @@ func (s *Service) ImportPopulations(ctx context.Context, actor Actor, r io.Reade
 
 	rowOf := map[string]int{}
 	var changed []Population
-	var changes []Change
+	var changes []loa.Change
 	err = t.each(ctx, func(n int, row []string) error {
 		sum.Read++
 		p := Population{
@@ -99,33 +101,33 @@ func (s *Service) ImportPopulations(ctx context.Context, actor Actor, r io.Reade
 			Source:  norm.NFC.String(t.cell(row, "source")),
 		}
 		if u, ok := tree.get(p.OrgUnit); !ok {
-			sum.conflict(n, "org_unit_code", "unknown org unit %q", p.OrgUnit)
-		} else if !actor.covers(u.Path) {
-			sum.conflict(n, "org_unit_code", "org unit %s is outside your scope %s", p.OrgUnit, actor.Scope)
+			sum.Conflictf(n, "org_unit_code", "unknown org unit %q", p.OrgUnit)
+		} else if !actor.Covers(u.Path) {
+			sum.Conflictf(n, "org_unit_code", "org unit %s is outside your scope %s", p.OrgUnit, actor.Scope)
 		}
 		if !groups[p.Group] {
-			sum.conflict(n, "group", "unknown target group %q", p.Group)
+			sum.Conflictf(n, "group", "unknown target group %q", p.Group)
 		}
 		year, err := strconv.Atoi(t.cell(row, "year"))
 		if err != nil || year < 1900 || year > 2200 {
-			sum.conflict(n, "year", "year must be a four-digit year, got %q", t.cell(row, "year"))
+			sum.Conflictf(n, "year", "year must be a four-digit year, got %q", t.cell(row, "year"))
 		}
 		if p.Source == "" {
-			sum.conflict(n, "source", "say where the figure comes from (e.g. \"Cục Thống kê 2023\" or \"sample estimate\")")
+			sum.Conflictf(n, "source", "say where the figure comes from (e.g. \"Cục Thống kê 2023\" or \"sample estimate\")")
 		}
 		count, err := strconv.ParseInt(t.cell(row, "count"), 10, 64)
 		switch {
 		case err != nil:
-			sum.conflict(n, "count", "count must be a whole number, got %q", t.cell(row, "count"))
+			sum.Conflictf(n, "count", "count must be a whole number, got %q", t.cell(row, "count"))
 		case count < 0:
-			sum.conflict(n, "count", "count must not be negative, got %d", count)
+			sum.Conflictf(n, "count", "count must not be negative, got %d", count)
 		}
-		if sum.rejected(n) {
+		if sum.Rejected(n) {
 			return nil
 		}
 		p.Year, p.Count, p.ID = year, count, populationID(year, p.OrgUnit, p.Group)
 		if first, dup := rowOf[p.ID]; dup {
-			sum.conflict(n, "org_unit_code", "row %d already gives %s %s %d", first, p.OrgUnit, p.Group, year)
+			sum.Conflictf(n, "org_unit_code", "row %d already gives %s %s %d", first, p.OrgUnit, p.Group, year)
 			return nil
 		}
 		rowOf[p.ID] = n
@@ -137,16 +139,16 @@ func (s *Service) ImportPopulations(ctx context.Context, actor Actor, r io.Reade
 			return nil
 		case ok:
 			sum.Updated++
-			changes = append(changes, Change{Action: "update", Entity: "population", EntityID: p.ID, Path: unit.Path, Before: old, After: p})
+			changes = append(changes, loa.Change{Action: "update", Entity: "population", EntityID: p.ID, Path: unit.Path, Before: old, After: p})
 		default:
 			sum.Imported++
-			changes = append(changes, Change{Action: "create", Entity: "population", EntityID: p.ID, Path: unit.Path, After: p})
+			changes = append(changes, loa.Change{Action: "create", Entity: "population", EntityID: p.ID, Path: unit.Path, After: p})
 		}
 		changed = append(changed, p)
 		return nil
 	})
 	if err != nil {
-		return ImportSummary{}, err
+		return loa.ImportSummary{}, err
 	}
 	return s.saveImport(ctx, actor, &sum, dryRun, changes, func(ctx context.Context) error { return s.store.SavePopulations(ctx, changed) })
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"loa"
 	"loa/campaigns"
 )
 
@@ -35,7 +36,7 @@ func TestImportPopulations(t *testing.T) {
 		"502,officials,24,12,x\n" + // not a year
 		"502,students,2024,1,x\n" + // duplicate key in the file
 		"504,students,2024,10,\n" // no source
-	sum, err := s.ImportPopulations(ctx, campaigns.System, strings.NewReader(file), false)
+	sum, err := s.ImportPopulations(ctx, loa.System, strings.NewReader(file), false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,7 +52,7 @@ func TestImportPopulations(t *testing.T) {
 	if sum.Imported != 2 || sum.Ignored != 7 || sum.Status != "warning" {
 		t.Errorf("summary %+v, want 2 imported, 7 ignored, warning", sum)
 	}
-	pops, err := s.Populations(ctx, campaigns.System, campaigns.PopulationFilter{OrgUnit: "502"})
+	pops, err := s.Populations(ctx, loa.System, campaigns.PopulationFilter{OrgUnit: "502"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,14 +61,14 @@ func TestImportPopulations(t *testing.T) {
 	}
 
 	corrected := "org_unit_code,group,year,count,source\n502,students,2024,14000,Sở GD&ĐT 2024\n503,students,2024,5200,Sở GD&ĐT 2024\n"
-	sum, err = s.ImportPopulations(ctx, campaigns.System, strings.NewReader(corrected), false)
+	sum, err = s.ImportPopulations(ctx, loa.System, strings.NewReader(corrected), false)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if sum.Updated != 1 || sum.Unchanged != 1 || sum.Imported != 0 || sum.Status != "success" {
 		t.Errorf("corrected import %+v, want 1 updated and 1 unchanged", sum)
 	}
-	pops, _ = s.Populations(ctx, campaigns.System, campaigns.PopulationFilter{OrgUnit: "502", Group: "students", Year: 2024})
+	pops, _ = s.Populations(ctx, loa.System, campaigns.PopulationFilter{OrgUnit: "502", Group: "students", Year: 2024})
 	if len(pops) != 1 || pops[0].Count != 14000 {
 		t.Errorf("after correction: %+v, want 14000", pops)
 	}

@@ -8,6 +8,8 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
+
+	"loa"
 )
 
 // Activities a reach record counts.
@@ -48,14 +50,14 @@ const (
 // date: how many activities, person-times (lượt người) and, where known, unique
 // persons (người). It never names or identifies anyone reached.
 type Reach struct {
-	ID          string `json:"id" bson:"_id"`
-	Campaign    string `json:"campaign" bson:"campaign"`
-	OrgUnit     string `json:"orgUnit" bson:"orgUnit"`
-	Group       string `json:"group" bson:"group"`
-	Date        Date   `json:"date" bson:"date"`
-	Activity    string `json:"activity" bson:"activity"`
-	Activities  int    `json:"activities" bson:"activities"`
-	PersonTimes int64  `json:"personTimes" bson:"personTimes"`
+	ID          string   `json:"id" bson:"_id"`
+	Campaign    string   `json:"campaign" bson:"campaign"`
+	OrgUnit     string   `json:"orgUnit" bson:"orgUnit"`
+	Group       string   `json:"group" bson:"group"`
+	Date        loa.Date `json:"date" bson:"date"`
+	Activity    string   `json:"activity" bson:"activity"`
+	Activities  int      `json:"activities" bson:"activities"`
+	PersonTimes int64    `json:"personTimes" bson:"personTimes"`
 	// UniquePersons is set only where it is known; estimates never set it.
 	UniquePersons *int64 `json:"uniquePersons" bson:"uniquePersons"`
 	Estimated     bool   `json:"estimated" bson:"estimated"`
@@ -108,14 +110,14 @@ type reachProblem struct {
 // reachCheck validates records against what they refer to, read once for a
 // request or a whole import.
 type reachCheck struct {
-	actor     Actor
+	actor     loa.Actor
 	tree      *unitTree
 	groups    map[string]bool
 	campaigns map[string]Campaign
-	today     Date
+	today     loa.Date
 }
 
-func (s *Service) reachCheck(ctx context.Context, actor Actor) (*reachCheck, error) {
+func (s *Service) reachCheck(ctx context.Context, actor loa.Actor) (*reachCheck, error) {
 	tree, err := s.tree(ctx)
 	if err != nil {
 		return nil, err
@@ -133,7 +135,7 @@ func (s *Service) reachCheck(ctx context.Context, actor Actor) (*reachCheck, err
 		byCode[c.Code] = c
 	}
 	return &reachCheck{actor: actor, tree: tree, groups: groups, campaigns: byCode,
-		today: Date(s.now().In(s.opts.zone).Format(dateLayout))}, nil
+		today: loa.DateOf(s.now().In(s.opts.zone))}, nil
 }
 
 // normalize trims and NFC-normalises the record's texts and drops what the
@@ -142,7 +144,7 @@ func (r *Reach) normalize() {
 	for _, p := range []*string{&r.Campaign, &r.OrgUnit, &r.Group, &r.Activity, &r.SourceRef, &r.Evidence} {
 		*p = strings.TrimSpace(norm.NFC.String(*p))
 	}
-	r.Date = Date(strings.TrimSpace(string(r.Date)))
+	r.Date = loa.Date(strings.TrimSpace(string(r.Date)))
 	r.ID, r.Airing = "", ""
 }
 
@@ -166,7 +168,7 @@ func (c *reachCheck) problems(r Reach) []reachProblem {
 		add("orgUnit", CodeRequired, "Thiếu mã đơn vị")
 	case !knownUnit:
 		add("orgUnit", CodeUnknownUnit, "Không có đơn vị hành chính mã %q", r.OrgUnit)
-	case !c.actor.covers(u.Path):
+	case !c.actor.Covers(u.Path):
 		add("orgUnit", CodeOutsideScope, "Đơn vị %s (%s) nằm ngoài phạm vi của tài khoản (%s)", r.OrgUnit, u.Name, c.actor.Scope)
 	}
 	switch {
@@ -181,7 +183,7 @@ func (c *reachCheck) problems(r Reach) []reachProblem {
 	switch {
 	case r.Date == "":
 		add("date", CodeRequired, "Thiếu ngày")
-	case !r.Date.valid():
+	case !r.Date.Valid():
 		add("date", CodeBadDate, "Ngày %q không hợp lệ (dd/mm/yyyy hoặc yyyy-mm-dd)", r.Date)
 	case r.Date > c.today:
 		add("date", CodeFutureDate, "Ngày %s ở tương lai: chỉ ghi nhận hoạt động đã diễn ra", r.Date.Display())
@@ -236,10 +238,10 @@ func activityCodes() string {
 // invalid turns problems into the error of a single-record write: an org unit
 // outside the actor's scope is a refusal, anything else invalid input.
 func invalid(problems []reachProblem) error {
-	v := &ValidationError{}
+	v := &loa.ValidationError{}
 	for _, p := range problems {
 		if p.code == CodeOutsideScope {
-			return fmt.Errorf("%w: %s", ErrOutsideScope, p.message)
+			return fmt.Errorf("%w: %s", loa.ErrOutsideScope, p.message)
 		}
 		v.Add(p.field, p.message)
 	}
@@ -253,14 +255,14 @@ type ReachFilter struct {
 	Scope    string
 	Group    string
 	Activity string
-	From, To Date
+	From, To loa.Date
 }
 
 // ListReach returns up to limit records f selects within the actor's scope, by org
 // unit, month and key, after the record after.
-func (s *Service) ListReach(ctx context.Context, actor Actor, f ReachFilter, after string, limit int) ([]Reach, error) {
+func (s *Service) ListReach(ctx context.Context, actor loa.Actor, f ReachFilter, after string, limit int) ([]Reach, error) {
 	if f.Campaign == "" {
-		return nil, Invalid("campaign", "campaign is required: reach records are listed per campaign")
+		return nil, loa.Invalid("campaign", "campaign is required: reach records are listed per campaign")
 	}
 	c, err := s.store.Campaign(ctx, f.Campaign)
 	if err != nil {
@@ -282,21 +284,21 @@ func (s *Service) ListReach(ctx context.Context, actor Actor, f ReachFilter, aft
 	}
 	for _, d := range []struct {
 		field string
-		date  *Date
-		def   Date
+		date  *loa.Date
+		def   loa.Date
 	}{{"from", &f.From, c.Period.Start}, {"to", &f.To, c.Period.End}} {
 		if *d.date == "" {
 			*d.date = d.def
 		}
-		if !d.date.valid() {
-			return nil, Invalid(d.field, fmt.Sprintf("%q is not a date of the form YYYY-MM-DD", *d.date))
+		if !d.date.Valid() {
+			return nil, loa.Invalid(d.field, fmt.Sprintf("%q is not a date of the form YYYY-MM-DD", *d.date))
 		}
 	}
 	return s.listReach(ctx, c, units, f, after, limit)
 }
 
 // ReachRecord returns the record with natural key id, if the actor's scope covers it.
-func (s *Service) ReachRecord(ctx context.Context, actor Actor, id string) (Reach, error) {
+func (s *Service) ReachRecord(ctx context.Context, actor loa.Actor, id string) (Reach, error) {
 	r, err := s.reach(ctx, id)
 	if err != nil {
 		return Reach{}, err
@@ -304,20 +306,20 @@ func (s *Service) ReachRecord(ctx context.Context, actor Actor, id string) (Reac
 	return r, s.requireCovers(ctx, actor, r.OrgUnit)
 }
 
-func (s *Service) requireCovers(ctx context.Context, actor Actor, unit string) error {
+func (s *Service) requireCovers(ctx context.Context, actor loa.Actor, unit string) error {
 	path, err := s.Path(ctx, unit)
 	if err != nil {
 		return err
 	}
-	if !actor.covers(path) {
-		return fmt.Errorf("%w: org unit %s is outside your scope %s", ErrOutsideScope, unit, actor.Scope)
+	if !actor.Covers(path) {
+		return fmt.Errorf("%w: org unit %s is outside your scope %s", loa.ErrOutsideScope, unit, actor.Scope)
 	}
 	return nil
 }
 
 // PutReach validates r and stores it under its natural key, replacing an earlier
 // report of the same activity; created says whether it is new.
-func (s *Service) PutReach(ctx context.Context, actor Actor, r Reach) (out Reach, created bool, err error) {
+func (s *Service) PutReach(ctx context.Context, actor loa.Actor, r Reach) (out Reach, created bool, err error) {
 	r.normalize()
 	check, err := s.reachCheck(ctx, actor)
 	if err != nil {
@@ -331,7 +333,7 @@ func (s *Service) PutReach(ctx context.Context, actor Actor, r Reach) (out Reach
 }
 
 // DeleteReach removes the record with natural key id.
-func (s *Service) DeleteReach(ctx context.Context, actor Actor, id string) error {
+func (s *Service) DeleteReach(ctx context.Context, actor loa.Actor, id string) error {
 	old, err := s.reach(ctx, id)
 	if err != nil {
 		return err
@@ -340,7 +342,7 @@ func (s *Service) DeleteReach(ctx context.Context, actor Actor, id string) error
 		return err
 	}
 	if old.Airing != "" {
-		return &FieldConflict{Field: "id", Message: fmt.Sprintf("this record counts airing %s and follows its confirmation: "+
+		return &loa.FieldConflict{Field: "id", Message: fmt.Sprintf("this record counts airing %s and follows its confirmation: "+
 			"change the airing (missed, cancelled) instead", old.Airing)}
 	}
 	_, _, err = s.SyncReach(ctx, actor, id, nil)
@@ -351,7 +353,7 @@ func (s *Service) DeleteReach(ctx context.Context, actor Actor, id string) error
 // is nil, keeping the rollups in step: it writes (and audits) only what differs, so
 // a repeated report or confirmation is never counted twice. The record is taken as
 // valid: Loa derives it (from an airing) or PutReach checked it.
-func (s *Service) SyncReach(ctx context.Context, actor Actor, id string, want *Reach) (out Reach, created bool, err error) {
+func (s *Service) SyncReach(ctx context.Context, actor loa.Actor, id string, want *Reach) (out Reach, created bool, err error) {
 	if want != nil {
 		r := *want
 		r.ID = id
@@ -387,8 +389,8 @@ type reachWrite struct {
 	before, after *Reach
 }
 
-func (w reachWrite) change(path []string) Change {
-	c := Change{Entity: "reach", Path: path}
+func (w reachWrite) change(path []string) loa.Change {
+	c := loa.Change{Entity: "reach", Path: path}
 	switch {
 	case w.before == nil:
 		c.Action, c.EntityID, c.After = "create", w.after.ID, *w.after

@@ -6,6 +6,8 @@ import (
 	"maps"
 	"slices"
 	"strings"
+
+	"loa"
 )
 
 // ReachBucket is the reach records of one campaign, org unit and month, stored
@@ -22,7 +24,7 @@ func bucketID(campaign, unit, month string) string { return campaign + "|" + uni
 func bucketOf(id string) (string, error) {
 	parts := strings.SplitN(id, "|", 6)
 	if len(parts) != 6 || len(parts[3]) < 7 {
-		return "", fmt.Errorf("%w: %q is not the key of a reach record (campaign|orgUnit|group|date|activity|sourceRef)", ErrNotFound, id)
+		return "", fmt.Errorf("%w: %q is not the key of a reach record (campaign|orgUnit|group|date|activity|sourceRef)", loa.ErrNotFound, id)
 	}
 	return bucketID(parts[0], parts[1], parts[3][:7]), nil
 }
@@ -108,7 +110,7 @@ func (s *Service) reach(ctx context.Context, id string) (Reach, error) {
 	}
 	r, ok := stored[b].Records[id]
 	if !ok {
-		return Reach{}, fmt.Errorf("%w: no reach record %s", ErrNotFound, id)
+		return Reach{}, fmt.Errorf("%w: no reach record %s", loa.ErrNotFound, id)
 	}
 	return r, nil
 }
@@ -120,7 +122,7 @@ func (s *Service) listReach(ctx context.Context, c Campaign, units []OrgUnit, f 
 	var last Reach
 	if after != "" {
 		if _, err := bucketOf(after); err != nil {
-			return nil, Invalid("cursor", "cursor is not one this API gave out")
+			return nil, loa.Invalid("cursor", "cursor is not one this API gave out")
 		}
 		last = keyFields(after)
 	}
@@ -168,7 +170,7 @@ func (s *Service) listReach(ctx context.Context, c Campaign, units []OrgUnit, f 
 // keyFields is the record a valid natural key names (its key fields only).
 func keyFields(id string) Reach {
 	parts := strings.SplitN(id, "|", 6)
-	return Reach{Campaign: parts[0], OrgUnit: parts[1], Group: parts[2], Date: Date(parts[3]), Activity: parts[4], SourceRef: parts[5]}
+	return Reach{Campaign: parts[0], OrgUnit: parts[1], Group: parts[2], Date: loa.Date(parts[3]), Activity: parts[4], SourceRef: parts[5]}
 }
 
 func (f ReachFilter) matches(r Reach) bool {

@@ -2,7 +2,6 @@ package campaigns
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"hash/maphash"
 	"io"
@@ -15,10 +14,9 @@ import (
 	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
-)
 
-// ErrUnsupportedFile means an uploaded file is neither CSV nor XLSX.
-var ErrUnsupportedFile = errors.New("unsupported file")
+	"loa"
+)
 
 // reachBatch is how many good rows an import holds before writing them: the
 // memory an import takes is this batch, not its file.
@@ -49,14 +47,14 @@ var reachColumns = []reachColumn{
 // reachHeader maps a header as written in a file to its field: Vietnamese or
 // English, with or without diacritics, case or a hint in parentheses.
 func reachHeader(h string) string {
-	name := strings.Join(strings.Fields(Fold(h)), " ")
+	name := strings.Join(strings.Fields(loa.Fold(h)), " ")
 	candidates := []string{name}
 	if before, inside, ok := strings.Cut(name, "("); ok {
 		candidates = []string{strings.TrimSpace(before), strings.Trim(strings.TrimSpace(inside), ")")}
 	}
 	for _, n := range candidates {
 		for _, c := range reachColumns {
-			if n == Fold(c.header) || n == strings.ToLower(c.field) || slices.Contains(c.aliases, n) {
+			if n == loa.Fold(c.header) || n == strings.ToLower(c.field) || slices.Contains(c.aliases, n) {
 				return c.field
 			}
 		}
@@ -84,18 +82,18 @@ func missingReachColumns(fields []string) string {
 // nothing and a corrected file updates what it corrects. campaign is used where
 // the file has no campaign column (or leaves it empty). An import stopped by a
 // limit part-way answers a LimitError carrying the summary of what it wrote.
-func (s *Service) ImportReach(ctx context.Context, actor Actor, campaign string, r io.Reader, dryRun bool) (_ ImportSummary, err error) {
+func (s *Service) ImportReach(ctx context.Context, actor loa.Actor, campaign string, r io.Reader, dryRun bool) (_ loa.ImportSummary, err error) {
 	if campaign != "" {
 		if _, err := s.store.Campaign(ctx, campaign); err != nil {
-			return ImportSummary{}, err
+			return loa.ImportSummary{}, err
 		}
 	}
 	ctx, src, end, err := s.beginImport(ctx, r, s.opts.imports)
 	if err != nil {
-		return ImportSummary{}, err
+		return loa.ImportSummary{}, err
 	}
 	defer end()
-	var sum ImportSummary
+	var sum loa.ImportSummary
 	defer func() { err = stopped(ctx, err, &sum, dryRun) }()
 	var required []string
 	for _, c := range reachColumns {
@@ -105,19 +103,19 @@ func (s *Service) ImportReach(ctx context.Context, actor Actor, campaign string,
 	}
 	t, err := newTable(ctx, src, reachHeader, required, missingReachColumns)
 	if err != nil {
-		return ImportSummary{}, err
+		return loa.ImportSummary{}, err
 	}
 	check, err := s.reachCheck(ctx, actor)
 	if err != nil {
-		return ImportSummary{}, err
+		return loa.ImportSummary{}, err
 	}
 	groups, err := s.store.TargetGroups(ctx)
 	if err != nil {
-		return ImportSummary{}, err
+		return loa.ImportSummary{}, err
 	}
 	p := rowParser{t: t, xlsx: src.xlsx, campaign: campaign, groups: map[string]string{}}
 	for _, g := range groups {
-		for _, name := range []string{g.Code, Fold(g.NameVi), Fold(g.NameEn)} {
+		for _, name := range []string{g.Code, loa.Fold(g.NameVi), loa.Fold(g.NameEn)} {
 			p.groups[name] = g.Code
 		}
 	}
@@ -139,7 +137,7 @@ func (s *Service) ImportReach(ctx context.Context, actor Actor, campaign string,
 			problems = check.problems(r)
 		}
 		for _, pr := range problems {
-			sum.conflictCode(n, t.header(pr.field), pr.code, pr.message)
+			sum.AddConflict(n, t.header(pr.field), pr.code, pr.message)
 		}
 		if problems != nil {
 			return nil
@@ -147,7 +145,7 @@ func (s *Service) ImportReach(ctx context.Context, actor Actor, campaign string,
 		r.ID = ReachKey(r)
 		key := maphash.String(seed, r.ID)
 		if first, dup := rowOf[key]; dup {
-			sum.conflictCode(n, t.header("orgUnit"), CodeDuplicateRow,
+			sum.AddConflict(n, t.header("orgUnit"), CodeDuplicateRow,
 				fmt.Sprintf("Trùng với dòng %d (cùng đơn vị, nhóm, ngày, hình thức và số hiệu báo cáo)", first))
 			return nil
 		}
@@ -161,14 +159,14 @@ func (s *Service) ImportReach(ctx context.Context, actor Actor, campaign string,
 		err = write()
 	}
 	if err != nil {
-		return ImportSummary{}, err
+		return loa.ImportSummary{}, err
 	}
-	return sum.finish(dryRun), nil
+	return sum.Finish(dryRun), nil
 }
 
 // saveReachRows counts and (unless a dry run) writes good rows: new keys are
 // created, stored ones compared and replaced where they changed.
-func (s *Service) saveReachRows(ctx context.Context, actor Actor, sum *ImportSummary, good []Reach, dryRun bool) error {
+func (s *Service) saveReachRows(ctx context.Context, actor loa.Actor, sum *loa.ImportSummary, good []Reach, dryRun bool) error {
 	changes := make(map[string]*Reach, len(good))
 	var campaigns []string
 	for i := range good {
@@ -182,7 +180,7 @@ func (s *Service) saveReachRows(ctx context.Context, actor Actor, sum *ImportSum
 		return err
 	}
 	var created []string
-	var updates []Change
+	var updates []loa.Change
 	for _, w := range writes {
 		if w.before == nil {
 			created = append(created, w.after.ID)
@@ -200,7 +198,7 @@ func (s *Service) saveReachRows(ctx context.Context, actor Actor, sum *ImportSum
 		// One entry for the records a batch of an import creates (their state is
 		// the record itself); each update keeps its before and after.
 		slices.Sort(created)
-		updates = append(updates, Change{Action: "create", Entity: "reach_import", EntityID: created[0],
+		updates = append(updates, loa.Change{Action: "create", Entity: "reach_import", EntityID: created[0],
 			Path: s.pathOf(ctx, actor.Scope), After: map[string]any{"campaigns": campaigns, "created": created}})
 	}
 	return s.audit.Record(ctx, actor.Username, updates...)
@@ -276,7 +274,7 @@ func (p rowParser) parse(row []string) (Reach, []reachProblem) {
 	if n, ok := count("uniquePersons", "số người", false); ok {
 		r.UniquePersons = &n
 	}
-	switch v := Fold(p.t.cell(row, "estimated")); v {
+	switch v := loa.Fold(p.t.cell(row, "estimated")); v {
 	case "", "0", "khong", "false", "no", "k":
 	case "1", "x", "co", "true", "yes", "c":
 		r.Estimated = true
@@ -287,7 +285,7 @@ func (p rowParser) parse(row []string) (Reach, []reachProblem) {
 }
 
 // date reads dd/mm/yyyy, yyyy-mm-dd or, in a workbook, a date cell's serial number.
-func (p rowParser) date(v string) (Date, bool) {
+func (p rowParser) date(v string) (loa.Date, bool) {
 	if v == "" {
 		return "", true // reported as missing by the record's checks
 	}
@@ -305,12 +303,12 @@ func (p rowParser) date(v string) (Date, bool) {
 			return "", false
 		}
 		t, err := excelize.ExcelDateToTime(serial, false)
-		return dateOf(t), err == nil
+		return loa.DateOf(t), err == nil
 	}
 	yn, _ := strconv.Atoi(y)
 	mn, _ := strconv.Atoi(m)
 	dn, _ := strconv.Atoi(d)
-	date, err := ParseDate(fmt.Sprintf("%04d-%02d-%02d", yn, mn, dn))
+	date, err := loa.ParseDate(fmt.Sprintf("%04d-%02d-%02d", yn, mn, dn))
 	return date, err == nil
 }
 
@@ -319,7 +317,7 @@ func lookup(names map[string]string, v string) string {
 	if code, ok := names[v]; ok {
 		return code
 	}
-	if code, ok := names[Fold(v)]; ok {
+	if code, ok := names[loa.Fold(v)]; ok {
 		return code
 	}
 	return v
@@ -329,7 +327,7 @@ func lookup(names map[string]string, v string) string {
 var activityNames = sync.OnceValue(func() map[string]string {
 	names := map[string]string{}
 	for _, k := range ActivityKinds {
-		names[k.Code], names[Fold(k.Label)] = k.Code, k.Code
+		names[k.Code], names[loa.Fold(k.Label)] = k.Code, k.Code
 	}
 	return names
 })

@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"github.com/xuri/excelize/v2"
+
+	"loa"
 )
 
 // ReachTemplate is the file reporters fill in to import reach records: "csv" (the
@@ -31,7 +33,7 @@ func (s *Service) ReachTemplate(ctx context.Context, format string) ([]byte, err
 		w.Flush()
 		return b.Bytes(), w.Error()
 	default:
-		return nil, Invalid("format", "format must be xlsx or csv")
+		return nil, loa.Invalid("format", "format must be xlsx or csv")
 	}
 	groups, err := s.store.TargetGroups(ctx)
 	if err != nil {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"loa"
 	"loa/app/audit"
 	"loa/app/database"
 	"loa/app/database/dbtest"
@@ -52,7 +53,7 @@ func newReachFixtureAt(t testing.TB, now func() time.Time, opts ...campaigns.Opt
 }
 
 // district is a reporter's scope: Điện Bàn (507) and one of its communes.
-var reporter = campaigns.Actor{Username: "reporter-dienban", Scope: "507"}
+var reporter = loa.Actor{Username: "reporter-dienban", Scope: "507"}
 
 const dienBanCommune = "20575" // a commune of Điện Bàn
 
@@ -156,7 +157,7 @@ func TestImportBadRows(t *testing.T) {
 	}
 	for i, r := range rows {
 		n := i + 2
-		var got []campaigns.Conflict
+		var got []loa.Conflict
 		for _, c := range sum.Conflicts {
 			if c.Row == n {
 				got = append(got, c)
@@ -168,7 +169,7 @@ func TestImportBadRows(t *testing.T) {
 			}
 			continue
 		}
-		if !slices.ContainsFunc(got, func(c campaigns.Conflict) bool { return c.Field == r.field && c.Code == r.code && c.Message != "" }) {
+		if !slices.ContainsFunc(got, func(c loa.Conflict) bool { return c.Field == r.field && c.Code == r.code && c.Message != "" }) {
 			t.Errorf("row %d (%s): conflicts %+v, want %s on %q", n, r.row, got, r.code, r.field)
 		}
 	}
@@ -186,10 +187,10 @@ func TestImportRefusesFiles(t *testing.T) {
 		want error
 		text string
 	}{
-		{"binary", []byte{0x25, 0x50, 0x44, 0x46, 0x00, 0xff, 0xfe}, campaigns.ErrUnsupportedFile, "CSV"},
-		{"missing columns", []byte("Mã đơn vị,Ngày\n20575,15/03/2024\n"), campaigns.ErrInvalid, `"Nhóm đối tượng" (group)`},
-		{"empty", nil, campaigns.ErrInvalid, "empty"},
-		{"broken zip", []byte("PK\x03\x04garbage"), campaigns.ErrUnsupportedFile, "XLSX"},
+		{"binary", []byte{0x25, 0x50, 0x44, 0x46, 0x00, 0xff, 0xfe}, loa.ErrUnsupportedFile, "CSV"},
+		{"missing columns", []byte("Mã đơn vị,Ngày\n20575,15/03/2024\n"), loa.ErrInvalid, `"Nhóm đối tượng" (group)`},
+		{"empty", nil, loa.ErrInvalid, "empty"},
+		{"broken zip", []byte("PK\x03\x04garbage"), loa.ErrUnsupportedFile, "XLSX"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -265,25 +266,25 @@ func TestPutReachRefusesBadInputAndWritesNothing(t *testing.T) {
 		want   error
 		field  string
 	}{
-		{"unknown campaign", func(r *campaigns.Reach) { r.Campaign = "NOPE" }, campaigns.ErrInvalid, "campaign"},
-		{"unknown unit", func(r *campaigns.Reach) { r.OrgUnit = "1" }, campaigns.ErrInvalid, "orgUnit"},
-		{"outside scope", func(r *campaigns.Reach) { r.OrgUnit = "20335" }, campaigns.ErrOutsideScope, ""},
-		{"unknown group", func(r *campaigns.Reach) { r.Group = "x" }, campaigns.ErrInvalid, "group"},
-		{"unknown activity", func(r *campaigns.Reach) { r.Activity = "x" }, campaigns.ErrInvalid, "activity"},
-		{"future", func(r *campaigns.Reach) { r.Date = "2024-07-21" }, campaigns.ErrInvalid, "date"},
-		{"before the campaign", func(r *campaigns.Reach) { r.Date = "2023-12-31" }, campaigns.ErrInvalid, "date"},
-		{"no activity", func(r *campaigns.Reach) { r.Activities = 0 }, campaigns.ErrInvalid, "activities"},
-		{"negative", func(r *campaigns.Reach) { r.PersonTimes = -1 }, campaigns.ErrInvalid, "personTimes"},
-		{"unique over times", func(r *campaigns.Reach) { r.PersonTimes = 4; r.UniquePersons = &five }, campaigns.ErrInvalid, "uniquePersons"},
-		{"unique on a broadcast", func(r *campaigns.Reach) { r.Activity = "broadcast"; r.UniquePersons = &five }, campaigns.ErrInvalid, "uniquePersons"},
-		{"reserved reference", func(r *campaigns.Reach) { r.SourceRef = "airing:x" }, campaigns.ErrInvalid, "sourceRef"},
+		{"unknown campaign", func(r *campaigns.Reach) { r.Campaign = "NOPE" }, loa.ErrInvalid, "campaign"},
+		{"unknown unit", func(r *campaigns.Reach) { r.OrgUnit = "1" }, loa.ErrInvalid, "orgUnit"},
+		{"outside scope", func(r *campaigns.Reach) { r.OrgUnit = "20335" }, loa.ErrOutsideScope, ""},
+		{"unknown group", func(r *campaigns.Reach) { r.Group = "x" }, loa.ErrInvalid, "group"},
+		{"unknown activity", func(r *campaigns.Reach) { r.Activity = "x" }, loa.ErrInvalid, "activity"},
+		{"future", func(r *campaigns.Reach) { r.Date = "2024-07-21" }, loa.ErrInvalid, "date"},
+		{"before the campaign", func(r *campaigns.Reach) { r.Date = "2023-12-31" }, loa.ErrInvalid, "date"},
+		{"no activity", func(r *campaigns.Reach) { r.Activities = 0 }, loa.ErrInvalid, "activities"},
+		{"negative", func(r *campaigns.Reach) { r.PersonTimes = -1 }, loa.ErrInvalid, "personTimes"},
+		{"unique over times", func(r *campaigns.Reach) { r.PersonTimes = 4; r.UniquePersons = &five }, loa.ErrInvalid, "uniquePersons"},
+		{"unique on a broadcast", func(r *campaigns.Reach) { r.Activity = "broadcast"; r.UniquePersons = &five }, loa.ErrInvalid, "uniquePersons"},
+		{"reserved reference", func(r *campaigns.Reach) { r.SourceRef = "airing:x" }, loa.ErrInvalid, "sourceRef"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := valid()
 			tt.change(&r)
 			_, _, err := f.s.PutReach(f.ctx, reporter, r)
-			var v *campaigns.ValidationError
+			var v *loa.ValidationError
 			if !errors.Is(err, tt.want) || (tt.field != "" && (!errors.As(err, &v) || v.Details[0].Field != tt.field)) {
 				t.Errorf("error %v, want %v on %q", err, tt.want, tt.field)
 			}
@@ -308,14 +309,14 @@ func TestRollupsFollowEveryWrite(t *testing.T) {
 	for i := range 150 {
 		if i == 75 {
 			// From here on the rollups are in memory and follow the writes there.
-			if _, err := f.s.Report(f.ctx, campaigns.System, campaigns.DemoCampaignCode, campaigns.ReportQuery{}); err != nil {
+			if _, err := f.s.Report(f.ctx, loa.System, campaigns.DemoCampaignCode, campaigns.ReportQuery{}); err != nil {
 				t.Fatal(err)
 			}
 		}
 		switch op := rng.IntN(10); {
 		case op < 6 || len(ids) == 0:
 			r := campaigns.Reach{Campaign: campaigns.DemoCampaignCode, OrgUnit: units[rng.IntN(len(units))],
-				Group: groups[rng.IntN(len(groups))], Date: campaigns.Date(fmt.Sprintf("2024-%02d-%02d", 1+rng.IntN(6), 1+rng.IntN(28))),
+				Group: groups[rng.IntN(len(groups))], Date: loa.Date(fmt.Sprintf("2024-%02d-%02d", 1+rng.IntN(6), 1+rng.IntN(28))),
 				Activity: "direct_session", Activities: 1 + rng.IntN(3), PersonTimes: int64(rng.IntN(200)),
 				Estimated: rng.IntN(4) == 0, SourceRef: fmt.Sprintf("R%d", rng.IntN(40))}
 			if !r.Estimated && rng.IntN(2) == 0 {
@@ -330,7 +331,7 @@ func TestRollupsFollowEveryWrite(t *testing.T) {
 		case op < 8:
 			id := ids[rng.IntN(len(ids))]
 			r, err := f.s.ReachRecord(f.ctx, reporter, id)
-			if errors.Is(err, campaigns.ErrNotFound) {
+			if errors.Is(err, loa.ErrNotFound) {
 				continue
 			}
 			r.PersonTimes += int64(rng.IntN(50))
@@ -339,7 +340,7 @@ func TestRollupsFollowEveryWrite(t *testing.T) {
 			}
 		default:
 			id := ids[rng.IntN(len(ids))]
-			if err := f.s.DeleteReach(f.ctx, reporter, id); err != nil && !errors.Is(err, campaigns.ErrNotFound) {
+			if err := f.s.DeleteReach(f.ctx, reporter, id); err != nil && !errors.Is(err, loa.ErrNotFound) {
 				t.Fatalf("delete %d: %v", i, err)
 			}
 		}
@@ -347,14 +348,14 @@ func TestRollupsFollowEveryWrite(t *testing.T) {
 	f.consistent(t)
 	// The report from the rollups in memory equals the one after a rebuild from the
 	// records.
-	before, err := f.s.Report(f.ctx, campaigns.System, campaigns.DemoCampaignCode, campaigns.ReportQuery{})
+	before, err := f.s.Report(f.ctx, loa.System, campaigns.DemoCampaignCode, campaigns.ReportQuery{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := f.s.RebuildRollups(f.ctx, campaigns.DemoCampaignCode); err != nil {
 		t.Fatal(err)
 	}
-	after, err := f.s.Report(f.ctx, campaigns.System, campaigns.DemoCampaignCode, campaigns.ReportQuery{})
+	after, err := f.s.Report(f.ctx, loa.System, campaigns.DemoCampaignCode, campaigns.ReportQuery{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -426,7 +427,7 @@ func TestReachTemplate(t *testing.T) {
 	if sum, err := f.s.ImportReach(f.ctx, reporter, "", bytes.NewReader(b.Bytes()), false); err != nil || sum.Imported != 1 {
 		t.Errorf("the filled template: %+v, %v", sum, err)
 	}
-	if _, err := f.s.ReachTemplate(f.ctx, "pdf"); !errors.Is(err, campaigns.ErrInvalid) {
+	if _, err := f.s.ReachTemplate(f.ctx, "pdf"); !errors.Is(err, loa.ErrInvalid) {
 		t.Errorf("a pdf template: %v", err)
 	}
 }
@@ -445,7 +446,7 @@ func TestDemoReach(t *testing.T) {
 		t.Fatalf("%d reach buckets after the demo, %v", n, err)
 	}
 	f.consistent(t)
-	page, err := f.s.ListReach(f.ctx, campaigns.System, campaigns.ReachFilter{Campaign: campaigns.DemoCampaignCode}, "", 20)
+	page, err := f.s.ListReach(f.ctx, loa.System, campaigns.ReachFilter{Campaign: campaigns.DemoCampaignCode}, "", 20)
 	if err != nil || len(page) != 20 {
 		t.Fatalf("first page of the sample: %d records, %v", len(page), err)
 	}
@@ -454,7 +455,7 @@ func TestDemoReach(t *testing.T) {
 			t.Errorf("record %s is not labelled as a sample: %q %q", r.ID, r.SourceRef, r.Evidence)
 		}
 	}
-	r, err := f.s.Report(f.ctx, campaigns.System, campaigns.DemoCampaignCode, campaigns.ReportQuery{AsOf: "2024-09-30"})
+	r, err := f.s.Report(f.ctx, loa.System, campaigns.DemoCampaignCode, campaigns.ReportQuery{AsOf: "2024-09-30"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -482,7 +483,7 @@ func TestListReachPages(t *testing.T) {
 			file += fmt.Sprintf("%s,students,%02d/0%d/2024,school_session,1,%d,P%d\n", unit, 1+d, 1+d%3, 10+i, d)
 		}
 	}
-	admin := campaigns.Actor{Username: "admin", Scope: "49"}
+	admin := loa.Actor{Username: "admin", Scope: "49"}
 	if sum, err := f.s.ImportReach(f.ctx, admin, campaigns.DemoCampaignCode, strings.NewReader(file), false); err != nil || sum.Imported != 20 {
 		t.Fatalf("import: %+v, %v", sum, err)
 	}
@@ -513,7 +514,7 @@ func TestListReachPages(t *testing.T) {
 			t.Errorf("record %s of Tam Kỳ listed for a reporter of Điện Bàn", id)
 		}
 	}
-	if _, err := f.s.ListReach(f.ctx, reporter, campaigns.ReachFilter{Campaign: campaigns.DemoCampaignCode, Scope: "502"}, "", 4); !errors.Is(err, campaigns.ErrOutsideScope) {
+	if _, err := f.s.ListReach(f.ctx, reporter, campaigns.ReachFilter{Campaign: campaigns.DemoCampaignCode, Scope: "502"}, "", 4); !errors.Is(err, loa.ErrOutsideScope) {
 		t.Errorf("listing Tam Kỳ as a reporter of Điện Bàn: %v", err)
 	}
 }
@@ -533,7 +534,7 @@ func TestRecordsOfAnEarlierVersionMoveIntoBuckets(t *testing.T) {
 	if _, err := f.s.RepairRollups(f.ctx); err != nil {
 		t.Fatal(err)
 	}
-	r, err := f.s.ReachRecord(f.ctx, campaigns.System, id)
+	r, err := f.s.ReachRecord(f.ctx, loa.System, id)
 	if err != nil || r.PersonTimes != 900 || !r.Estimated || r.Airing != "R1.LOA-20575.20240203T000000Z" {
 		t.Fatalf("the moved record: %+v, %v", r, err)
 	}
@@ -551,10 +552,10 @@ func TestAiringRecordsFollowTheirAiring(t *testing.T) {
 		Activity: campaigns.ActivityBroadcast, Activities: 1, PersonTimes: 900, Estimated: true,
 		SourceRef: "airing:R1.LOA-20575.20240203T000000Z", Airing: "R1.LOA-20575.20240203T000000Z"}
 	id := campaigns.ReachKey(r)
-	if _, _, err := f.s.SyncReach(f.ctx, campaigns.System, id, &r); err != nil {
+	if _, _, err := f.s.SyncReach(f.ctx, loa.System, id, &r); err != nil {
 		t.Fatal(err)
 	}
-	if err := f.s.DeleteReach(f.ctx, reporter, id); !errors.Is(err, campaigns.ErrConflict) {
+	if err := f.s.DeleteReach(f.ctx, reporter, id); !errors.Is(err, loa.ErrConflict) {
 		t.Errorf("deleting the record of an airing: %v, want a conflict", err)
 	}
 	if _, err := f.s.ReachRecord(f.ctx, reporter, id); err != nil {
@@ -621,7 +622,7 @@ func TestReportDuringAWriteCountsItOnce(t *testing.T) {
 	done := make(chan error, 1)
 	store.during = func() {
 		go func() {
-			_, err := s.Report(f.ctx, campaigns.System, campaigns.DemoCampaignCode, campaigns.ReportQuery{})
+			_, err := s.Report(f.ctx, loa.System, campaigns.DemoCampaignCode, campaigns.ReportQuery{})
 			done <- err
 		}()
 		time.Sleep(100 * time.Millisecond) // let the report read the version and wait for the rollups
@@ -635,7 +636,7 @@ func TestReportDuringAWriteCountsItOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	students := func(s *campaigns.Service) int64 {
-		r, err := s.Report(f.ctx, campaigns.System, campaigns.DemoCampaignCode, campaigns.ReportQuery{})
+		r, err := s.Report(f.ctx, loa.System, campaigns.DemoCampaignCode, campaigns.ReportQuery{})
 		if err != nil {
 			t.Fatal(err)
 		}

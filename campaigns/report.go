@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"strconv"
 	"time"
+
+	"loa"
 )
 
 // Statuses of an indicator at an as-of date (DESIGN §5).
@@ -71,10 +73,10 @@ func (c *Count) hide() bool {
 type Window struct {
 	// Kind is campaign (the whole campaign period), month (a calendar month), or a
 	// periodic report window with the cut-off day: quarter, half or year.
-	Kind  string `json:"kind"`
-	Label string `json:"label"` // in Vietnamese, e.g. "6 tháng đầu năm 2024 (15/12/2023 – 14/6/2024)"
-	From  Date   `json:"from"`
-	To    Date   `json:"to"`
+	Kind  string   `json:"kind"`
+	Label string   `json:"label"` // in Vietnamese, e.g. "6 tháng đầu năm 2024 (15/12/2023 – 14/6/2024)"
+	From  loa.Date `json:"from"`
+	To    loa.Date `json:"to"`
 }
 
 // UnitRef names an org unit in a report.
@@ -99,13 +101,13 @@ type Report struct {
 	Campaign ReportCampaign `json:"campaign"`
 	Scope    UnitRef        `json:"scope"`
 	Window   Window         `json:"period"`
-	AsOf     Date           `json:"asOf"`
+	AsOf     loa.Date       `json:"asOf"`
 	// Elapsed is the share of the window elapsed at the end of AsOf, from 0 to 1.
 	Elapsed float64 `json:"elapsed"`
 	// DataThrough is the last day whose records are counted: counts are kept per
 	// half-month (split at the cut-off day), so an as-of date inside one counts it
 	// whole, never past today.
-	DataThrough          Date      `json:"dataThrough"`
+	DataThrough          loa.Date  `json:"dataThrough"`
 	GeneratedAt          time.Time `json:"generatedAt"`
 	SmallCellsSuppressed bool      `json:"smallCellsSuppressed"`
 

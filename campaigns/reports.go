@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"strconv"
 	"time"
+
+	"loa"
 )
 
 // Plans is what the scheduler knows that reports need: the press calendar and the
@@ -44,7 +46,7 @@ type ReportQuery struct {
 
 // Report evaluates every indicator of a campaign at an as-of date, for a scope and a
 // reporting period, from the rollups (never the records).
-func (s *Service) Report(ctx context.Context, actor Actor, code string, q ReportQuery) (Report, error) {
+func (s *Service) Report(ctx context.Context, actor loa.Actor, code string, q ReportQuery) (Report, error) {
 	c, err := s.store.Campaign(ctx, code)
 	if err != nil {
 		return Report{}, err
@@ -62,14 +64,14 @@ func (s *Service) Report(ctx context.Context, actor Actor, code string, q Report
 		return Report{}, err
 	}
 	now := s.now().In(s.opts.zone)
-	today := Date(now.Format(dateLayout))
+	today := loa.DateOf(now)
 	asOf := min(today, window.To)
 	if q.AsOf != "" {
-		if asOf, err = ParseDate(q.AsOf); err != nil {
-			return Report{}, Invalid("asOf", err.Error())
+		if asOf, err = loa.ParseDate(q.AsOf); err != nil {
+			return Report{}, loa.Invalid("asOf", err.Error())
 		}
 		if asOf > today {
-			return Report{}, Invalid("asOf", fmt.Sprintf("as of %s is in the future; a report counts what has happened", asOf))
+			return Report{}, loa.Invalid("asOf", fmt.Sprintf("as of %s is in the future; a report counts what has happened", asOf))
 		}
 	}
 	e := evaluation{campaign: c, tree: tree, scope: scope, window: window, asOf: asOf, today: today,
@@ -90,8 +92,8 @@ func (s *Service) Report(ctx context.Context, actor Actor, code string, q Report
 		return Report{}, err
 	}
 	if asOf < window.To { // forecasts rest on what is planned after the as-of date
-		from := asOf.time(s.opts.zone).AddDate(0, 0, 1)
-		if e.planned, err = s.plans.PlannedUnits(ctx, code, from, window.To.time(s.opts.zone).AddDate(0, 0, 1)); err != nil {
+		from := asOf.In(s.opts.zone).AddDate(0, 0, 1)
+		if e.planned, err = s.plans.PlannedUnits(ctx, code, from, window.To.In(s.opts.zone).AddDate(0, 0, 1)); err != nil {
 			return Report{}, err
 		}
 	}
@@ -109,7 +111,7 @@ func (s *Service) press(ctx context.Context, c Campaign, w Window) (map[string]m
 			continue
 		}
 		months := map[string]MonthPlan{}
-		for year := w.From.year(); year <= w.To.year(); year++ {
+		for year := w.From.Year(); year <= w.To.Year(); year++ {
 			m, err := s.plans.ChannelMonths(ctx, c.Code, in.Channel, year)
 			if err != nil {
 				return nil, err
@@ -126,8 +128,8 @@ func (s *Service) press(ctx context.Context, c Campaign, w Window) (map[string]m
 // reportScope is the unit a report or a list is for: the one asked (in field), or
 // the actor's own (the province for Loa's own scope); it must lie in the actor's
 // scope.
-func reportScope(tree *unitTree, actor Actor, field, code string) (OrgUnit, error) {
-	if code == "" && actor.Scope != AllUnits {
+func reportScope(tree *unitTree, actor loa.Actor, field, code string) (OrgUnit, error) {
+	if code == "" && actor.Scope != loa.AllUnits {
 		code = actor.Scope
 	}
 	if code == "" {
@@ -136,14 +138,14 @@ func reportScope(tree *unitTree, actor Actor, field, code string) (OrgUnit, erro
 				return u, nil
 			}
 		}
-		return OrgUnit{}, Invalid(field, "no org units are loaded")
+		return OrgUnit{}, loa.Invalid(field, "no org units are loaded")
 	}
 	u, ok := tree.get(code)
 	if !ok {
-		return OrgUnit{}, Invalid(field, fmt.Sprintf("no org unit with code %s", code))
+		return OrgUnit{}, loa.Invalid(field, fmt.Sprintf("no org unit with code %s", code))
 	}
-	if !actor.covers(u.Path) {
-		return OrgUnit{}, fmt.Errorf("%w: org unit %s is outside your scope %s", ErrOutsideScope, code, actor.Scope)
+	if !actor.Covers(u.Path) {
+		return OrgUnit{}, fmt.Errorf("%w: org unit %s is outside your scope %s", loa.ErrOutsideScope, code, actor.Scope)
 	}
 	return u, nil
 }
@@ -164,16 +166,16 @@ func ParseWindow(period string, c Campaign, cutoff int) (Window, error) {
 	}
 	m := periodPattern.FindStringSubmatch(period)
 	if m == nil {
-		return Window{}, Invalid("period", fmt.Sprintf("period %q is not one of: campaign, YYYY-MM, YYYY-Q1..Q4, YYYY-H1, YYYY-H2, YYYY", period))
+		return Window{}, loa.Invalid("period", fmt.Sprintf("period %q is not one of: campaign, YYYY-MM, YYYY-Q1..Q4, YYYY-H1, YYYY-H2, YYYY", period))
 	}
 	year, _ := strconv.Atoi(m[1])
 	if year < 2000 || year > 2100 {
-		return Window{}, Invalid("period", "a year from 2000 to 2100")
+		return Window{}, loa.Invalid("period", "a year from 2000 to 2100")
 	}
 	if m[2] != "" {
 		month, _ := strconv.Atoi(m[2])
 		from := time.Date(year, time.Month(month), 1, 0, 0, 0, 0, time.UTC)
-		return Window{Kind: "month", From: dateOf(from), To: dateOf(from.AddDate(0, 1, -1)),
+		return Window{Kind: "month", From: loa.DateOf(from), To: loa.DateOf(from.AddDate(0, 1, -1)),
 			Label: fmt.Sprintf("Tháng %d/%d", month, year)}, nil
 	}
 	first, last, kind, label := 1, 12, "year", fmt.Sprintf("Năm %d", year)
@@ -192,22 +194,9 @@ func ParseWindow(period string, c Campaign, cutoff int) (Window, error) {
 		from = time.Date(year, time.Month(first)-1, cutoff, 0, 0, 0, 0, time.UTC)
 		to = time.Date(year, time.Month(last), cutoff-1, 0, 0, 0, 0, time.UTC)
 	}
-	w := Window{Kind: kind, From: dateOf(from), To: dateOf(to)}
+	w := Window{Kind: kind, From: loa.DateOf(from), To: loa.DateOf(to)}
 	w.Label = label + " " + span(w.From, w.To)
 	return w, nil
 }
 
-func span(from, to Date) string { return "(" + from.Display() + " – " + to.Display() + ")" }
-
-func dateOf(t time.Time) Date { return Date(t.Format(dateLayout)) }
-
-// time is the start of d in zone.
-func (d Date) time(zone *time.Location) time.Time {
-	t, _ := time.ParseInLocation(dateLayout, string(d), zone)
-	return t
-}
-
-func (d Date) year() int {
-	y, _ := strconv.Atoi(string(d[:min(4, len(d))]))
-	return y
-}
+func span(from, to loa.Date) string { return "(" + from.Display() + " – " + to.Display() + ")" }

@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"golang.org/x/text/unicode/norm"
+
+	"loa"
 )
 
 // seedFiles are copies of shared/data and shared/seed: the real org units of Quảng
@@ -50,7 +52,7 @@ func (s *Service) LoadDemo(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		if _, err := s.CreateCampaign(ctx, System, c); err != nil && !errors.Is(err, ErrConflict) {
+		if _, err := s.CreateCampaign(ctx, loa.System, c); err != nil && !errors.Is(err, loa.ErrConflict) {
 			return fmt.Errorf("demo campaign: %w", err)
 		}
 		return s.importSeed(ctx, populationsFile, s.ImportPopulations)
@@ -71,12 +73,12 @@ func (s *Service) Once(ctx context.Context, step string, load func() error) erro
 }
 
 func (s *Service) importSeed(ctx context.Context, name string,
-	load func(context.Context, Actor, io.Reader, bool) (ImportSummary, error)) error {
+	load func(context.Context, loa.Actor, io.Reader, bool) (loa.ImportSummary, error)) error {
 	data, err := seedFiles.ReadFile(name)
 	if err != nil {
 		return err
 	}
-	sum, err := load(ctx, System, bytes.NewReader(data), false)
+	sum, err := load(ctx, loa.System, bytes.NewReader(data), false)
 	if err != nil {
 		return fmt.Errorf("import %s: %w", name, err)
 	}

@@ -6,6 +6,8 @@ import (
 	"math/rand/v2"
 	"slices"
 	"time"
+
+	"loa"
 )
 
 // The demo year of reach is generated from a fixed seed, so every fresh database
@@ -53,8 +55,8 @@ func (s *Service) LoadDemoReach(ctx context.Context) error {
 			return err
 		}
 		records := demoReach(c, tree, pops)
-		sum := ImportSummary{}
-		if err := s.saveReachRows(ctx, System, &sum, records, false); err != nil {
+		sum := loa.ImportSummary{}
+		if err := s.saveReachRows(ctx, loa.System, &sum, records, false); err != nil {
 			return err
 		}
 		for _, v := range demoManualValues(tree) {
@@ -75,7 +77,7 @@ func demoReach(c Campaign, tree *unitTree, pops []Population) []Reach {
 	seq := 0
 	add := func(unit OrgUnit, group, activity string, day time.Time, activities int, times int64, unique *int64, estimated bool) {
 		seq++
-		r := Reach{Campaign: c.Code, OrgUnit: unit.Code, Group: group, Date: dateOf(day), Activity: activity,
+		r := Reach{Campaign: c.Code, OrgUnit: unit.Code, Group: group, Date: loa.DateOf(day), Activity: activity,
 			Activities: activities, PersonTimes: times, UniquePersons: unique, Estimated: estimated,
 			SourceRef: fmt.Sprintf("MAU-2024-%05d", seq), Evidence: demoEvidence}
 		r.ID = ReachKey(r)
@@ -145,7 +147,7 @@ func demoReach(c Campaign, tree *unitTree, pops []Population) []Reach {
 // of the half-year and mid-December 2024; support-services is left without one, as
 // a secretariat might, so the report shows what is missing.
 func demoManualValues(tree *unitTree) []ManualValue {
-	root, _ := reportScope(tree, System, "scope", "")
+	root, _ := reportScope(tree, loa.System, "scope", "")
 	values := []ManualValue{
 		{Indicator: "reports-handled", AsOf: "2024-06-30", Numerator: 21, Denominator: 23, CountUnit: "tin báo"},
 		{Indicator: "establishments-inspected", AsOf: "2024-06-30", Numerator: 301, Denominator: 780, CountUnit: "cơ sở"},
@@ -157,7 +159,7 @@ func demoManualValues(tree *unitTree) []ManualValue {
 	for i := range values {
 		v := &values[i]
 		v.Campaign, v.OrgUnit = DemoCampaignCode, root.Code
-		v.Source, v.EnteredBy = "Số liệu mẫu (sample), không phải báo cáo thật", System.Username
+		v.Source, v.EnteredBy = "Số liệu mẫu (sample), không phải báo cáo thật", loa.System.Username
 		v.ID, v.UpdatedAt = manualID(*v), time.Date(2025, 1, 15, 0, 0, 0, 0, time.UTC)
 	}
 	return values

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"time"
 
+	"loa"
 	"loa/app/database"
 )
 
@@ -79,7 +80,7 @@ type Store interface {
 // one lookup by `_id` and several replicas stay consistent.
 type Service struct {
 	store Store
-	audit Auditor
+	audit loa.Auditor
 	now   func() time.Time
 	opts  settings
 	plans Plans
@@ -117,7 +118,7 @@ func WithImportLimits(l ImportLimits) Option { return func(o *settings) { o.impo
 
 // NewService returns a service on store that records every change with audit; now
 // is the clock.
-func NewService(store Store, audit Auditor, now func() time.Time, opts ...Option) *Service {
+func NewService(store Store, audit loa.Auditor, now func() time.Time, opts ...Option) *Service {
 	o := settings{zone: vietnam, cutoff: DefaultCutoff, imports: DefaultImportLimits(), batch: reachBatch}
 	for _, opt := range opts {
 		opt(&o)
@@ -175,7 +176,7 @@ func (s *Service) OrgUnit(ctx context.Context, code string) (OrgUnitDetail, erro
 	}
 	u, ok := t.get(code)
 	if !ok {
-		return OrgUnitDetail{}, fmt.Errorf("%w: no org unit with code %s", ErrNotFound, code)
+		return OrgUnitDetail{}, fmt.Errorf("%w: no org unit with code %s", loa.ErrNotFound, code)
 	}
 	return OrgUnitDetail{OrgUnit: u, Parents: t.parents(u)}, nil
 }

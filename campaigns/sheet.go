@@ -14,6 +14,8 @@ import (
 	"github.com/xuri/excelize/v2"
 	"golang.org/x/text/language"
 	"golang.org/x/text/message"
+
+	"loa"
 )
 
 // ImportLimits bound what one import may cost, whatever file it is sent: every
@@ -87,7 +89,7 @@ func openSheet(data []byte, lim ImportLimits) (*sheet, error) {
 		return openXLSX(data, lim)
 	}
 	if !utf8.Valid(data) || bytes.IndexByte(data, 0) >= 0 {
-		return nil, fmt.Errorf("%w: send a CSV file (UTF-8 text) or an Excel workbook (.xlsx)", ErrUnsupportedFile)
+		return nil, fmt.Errorf("%w: send a CSV file (UTF-8 text) or an Excel workbook (.xlsx)", loa.ErrUnsupportedFile)
 	}
 	guard := &recordGuard{r: bytes.NewReader(data), maxBytes: maxRecordBytes(lim)}
 	cr := csv.NewReader(guard)
@@ -96,7 +98,7 @@ func openSheet(data []byte, lim ImportLimits) (*sheet, error) {
 	n := 0
 	return &sheet{lim: lim, close: func() {}, read: func() ([]string, int, error) {
 		record, err := cr.Read()
-		var limit *LimitError
+		var limit *loa.LimitError
 		switch {
 		case err == io.EOF:
 			return nil, 0, io.EOF
@@ -212,32 +214,32 @@ func importStopped(ctx context.Context) error {
 	return ctx.Err()
 }
 
-func timeUp() *LimitError {
+func timeUp() *loa.LimitError {
 	return tooLarge("import_timeout", "Quá thời gian cho phép của một lần nhập; hãy chia tệp thành nhiều tệp nhỏ hơn.")
 }
 
 // stopped is the error an import ends with: whatever failed once its time was up
 // (a read of the database, say) is the time limit's refusal, and a limit's refusal
 // carries the summary of what the import had done, when it read any row.
-func stopped(ctx context.Context, err error, sum *ImportSummary, dryRun bool) error {
+func stopped(ctx context.Context, err error, sum *loa.ImportSummary, dryRun bool) error {
 	if err == nil {
 		return nil
 	}
-	var limit *LimitError
+	var limit *loa.LimitError
 	if !errors.As(err, &limit) && errors.Is(context.Cause(ctx), errImportTime) {
 		limit = timeUp()
 		err = limit
 	}
 	if limit != nil && sum.Read > 0 {
-		out := sum.finish(dryRun)
+		out := sum.Finish(dryRun)
 		limit.Summary = &out
 	}
 	return err
 }
 
 // tooLarge is a LimitError with a Vietnamese message.
-func tooLarge(code, format string, args ...any) *LimitError {
-	return &LimitError{Code: code, Message: fmt.Sprintf(format, args...)}
+func tooLarge(code, format string, args ...any) *loa.LimitError {
+	return &loa.LimitError{Code: code, Message: fmt.Sprintf(format, args...)}
 }
 
 // columnName is a column's letters as a spreadsheet shows them (1 → A, 16384 → XFD).

@@ -17,6 +17,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"loa"
 	"loa/campaigns"
 )
 
@@ -250,8 +251,8 @@ func TestHostileFilesAreRefusedWithinBounds(t *testing.T) {
 			sum, err := f.s.ImportReach(f.ctx, reporter, campaigns.DemoCampaignCode, bytes.NewReader(file), false)
 			took := time.Since(start)
 			peak := stop()
-			var limit *campaigns.LimitError
-			if !errors.As(err, &limit) || limit.Code != tt.code || !errors.Is(err, campaigns.ErrTooLarge) {
+			var limit *loa.LimitError
+			if !errors.As(err, &limit) || limit.Code != tt.code || !errors.Is(err, loa.ErrTooLarge) {
 				t.Fatalf("import of %d bytes = %+v, %v; want a LimitError %s", len(file), sum, err, tt.code)
 			}
 			if limit.Message == "" || limit.Summary != nil && limit.Summary.Imported+limit.Summary.Updated > 0 {
@@ -373,7 +374,7 @@ func TestImportStoppedByALimitSaysWhatItWrote(t *testing.T) {
 	f := newReachFixtureAt(t, reachNow, campaigns.WithReachBatch(10))
 	file := csvFile(25) + strings.Join(goodRow(99), ",") + "," + strings.Repeat("x", 4001) + "\n"
 	_, err := f.s.ImportReach(f.ctx, reporter, campaigns.DemoCampaignCode, strings.NewReader(file), false)
-	var limit *campaigns.LimitError
+	var limit *loa.LimitError
 	if !errors.As(err, &limit) || limit.Code != "cell_too_long" || limit.Summary == nil {
 		t.Fatalf("import = %v; want cell_too_long with a summary", err)
 	}
@@ -420,7 +421,7 @@ func TestImportRowsAndTimeLimits(t *testing.T) {
 	lim.Rows = 100
 	f := newReachFixtureAt(t, reachNow, campaigns.WithImportLimits(lim))
 	_, err := f.s.ImportReach(f.ctx, reporter, campaigns.DemoCampaignCode, strings.NewReader(csvFile(101)), false)
-	var limit *campaigns.LimitError
+	var limit *loa.LimitError
 	if !errors.As(err, &limit) || limit.Code != "too_many_rows" || !strings.Contains(limit.Message, "100") {
 		t.Errorf("101 rows with a limit of 100: %v; want too_many_rows naming 100", err)
 	}
@@ -439,7 +440,7 @@ func TestImportRowsAndTimeLimits(t *testing.T) {
 			return err
 		},
 		func() error {
-			_, err := hasty.ImportPopulations(f.ctx, campaigns.System, strings.NewReader("org_unit_code,group,year,count,source\n20575,students,2030,1,x\n"), false)
+			_, err := hasty.ImportPopulations(f.ctx, loa.System, strings.NewReader("org_unit_code,group,year,count,source\n20575,students,2030,1,x\n"), false)
 			return err
 		},
 	} {
@@ -450,7 +451,7 @@ func TestImportRowsAndTimeLimits(t *testing.T) {
 	if n := f.records(t); n != 0 {
 		t.Errorf("%d records stored by an import stopped before its first batch", n)
 	}
-	if ps, err := f.s.Populations(f.ctx, campaigns.System, campaigns.PopulationFilter{Year: 2030}); err != nil || len(ps) != 0 {
+	if ps, err := f.s.Populations(f.ctx, loa.System, campaigns.PopulationFilter{Year: 2030}); err != nil || len(ps) != 0 {
 		t.Errorf("denominators stored by an import past its time: %v, %v", ps, err)
 	}
 }
@@ -483,11 +484,11 @@ func TestImportSlots(t *testing.T) {
 	}()
 	<-slow.reading
 	_, err := f.s.ImportReach(f.ctx, reporter, campaigns.DemoCampaignCode, strings.NewReader(csvFile(2)), false)
-	var busy *campaigns.BusyError
-	if !errors.As(err, &busy) || !errors.Is(err, campaigns.ErrBusy) || busy.RetryAfter <= 0 {
+	var busy *loa.BusyError
+	if !errors.As(err, &busy) || !errors.Is(err, loa.ErrBusy) || busy.RetryAfter <= 0 {
 		t.Errorf("an import while the only slot is taken: %v; want a BusyError with a delay", err)
 	}
-	_, err = f.s.ImportOrgUnits(f.ctx, campaigns.System, strings.NewReader("code,name,type,level,parent_code\n"), false)
+	_, err = f.s.ImportOrgUnits(f.ctx, loa.System, strings.NewReader("code,name,type,level,parent_code\n"), false)
 	if !errors.As(err, &busy) {
 		t.Errorf("an org-unit import while the only slot is taken: %v; want a BusyError", err)
 	}
@@ -495,7 +496,7 @@ func TestImportSlots(t *testing.T) {
 		t.Errorf("%d records stored by a refused import", n)
 	}
 	close(slow.release)
-	if err := <-done; !errors.Is(err, campaigns.ErrInvalid) {
+	if err := <-done; !errors.Is(err, loa.ErrInvalid) {
 		t.Errorf("the empty upload: %v; want invalid", err)
 	}
 	if sum, err := f.s.ImportReach(f.ctx, reporter, campaigns.DemoCampaignCode, strings.NewReader(csvFile(2)), false); err != nil || sum.Imported != 2 {
@@ -508,8 +509,8 @@ func TestImportSlots(t *testing.T) {
 func TestReferenceImportsAreBounded(t *testing.T) {
 	f := newReachFixture(t)
 	wide := "code,name,type,level,parent_code" + strings.Repeat(",x", 1_000_000) + "\n"
-	_, err := f.s.ImportOrgUnits(f.ctx, campaigns.System, strings.NewReader(wide), false)
-	var limit *campaigns.LimitError
+	_, err := f.s.ImportOrgUnits(f.ctx, loa.System, strings.NewReader(wide), false)
+	var limit *loa.LimitError
 	if !errors.As(err, &limit) || limit.Code != "too_many_columns" {
 		t.Errorf("an org-unit header of 1,000,000 columns: %v; want too_many_columns", err)
 	}
@@ -518,7 +519,7 @@ func TestReferenceImportsAreBounded(t *testing.T) {
 	for range 100_001 {
 		many.WriteString("20575,students,2024,1,x\n")
 	}
-	_, err = f.s.ImportPopulations(f.ctx, campaigns.System, strings.NewReader(many.String()), false)
+	_, err = f.s.ImportPopulations(f.ctx, loa.System, strings.NewReader(many.String()), false)
 	if !errors.As(err, &limit) || limit.Code != "too_many_rows" {
 		t.Errorf("a denominator file of 100,001 rows: %v; want too_many_rows", err)
 	}

@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"github.com/xuri/excelize/v2"
+
+	"loa"
 )
 
 const (
@@ -32,7 +34,7 @@ const (
 func openXLSX(data []byte, lim ImportLimits) (*sheet, error) {
 	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
-		return nil, fmt.Errorf("%w: not a readable XLSX file: %v", ErrUnsupportedFile, err)
+		return nil, fmt.Errorf("%w: not a readable XLSX file: %v", loa.ErrUnsupportedFile, err)
 	}
 	if err := checkParts(zr, lim); err != nil {
 		return nil, err
@@ -50,17 +52,17 @@ func openXLSX(data []byte, lim ImportLimits) (*sheet, error) {
 	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{
 		UnzipSizeLimit: lim.Unzipped, UnzipXMLSizeLimit: min(sheetInMemory, lim.Unzipped)})
 	if err != nil {
-		return nil, fmt.Errorf("%w: not a readable XLSX file: %v", ErrUnsupportedFile, err)
+		return nil, fmt.Errorf("%w: not a readable XLSX file: %v", loa.ErrUnsupportedFile, err)
 	}
 	sheets := f.GetSheetList()
 	if len(sheets) == 0 {
 		f.Close()
-		return nil, Invalid("file", "the workbook has no sheet")
+		return nil, loa.Invalid("file", "the workbook has no sheet")
 	}
 	rows, err := f.Rows(sheets[0])
 	if err != nil {
 		f.Close()
-		return nil, Invalid("file", "the first sheet cannot be read: "+err.Error())
+		return nil, loa.Invalid("file", "the first sheet cannot be read: "+err.Error())
 	}
 	n := 0
 	return &sheet{lim: lim, xlsx: true,
@@ -68,14 +70,14 @@ func openXLSX(data []byte, lim ImportLimits) (*sheet, error) {
 		read: func() ([]string, int, error) {
 			if !rows.Next() {
 				if err := rows.Error(); err != nil {
-					return nil, 0, Invalid("file", "the first sheet cannot be read: "+err.Error())
+					return nil, 0, loa.Invalid("file", "the first sheet cannot be read: "+err.Error())
 				}
 				return nil, 0, io.EOF
 			}
 			n++
 			cells, err := rows.Columns(excelize.Options{RawCellValue: true})
 			if err != nil {
-				return nil, 0, Invalid("file", fmt.Sprintf("row %d of the first sheet cannot be read: %v", n, err))
+				return nil, 0, loa.Invalid("file", fmt.Sprintf("row %d of the first sheet cannot be read: %v", n, err))
 			}
 			return cells, n, nil
 		}}, nil
@@ -116,7 +118,7 @@ func checkParts(zr *zip.Reader, lim ImportLimits) error {
 func scanPart(part *zip.File, maxToken int, lim ImportLimits) error {
 	rc, err := part.Open()
 	if err != nil {
-		return fmt.Errorf("%w: not a readable XLSX file: %v", ErrUnsupportedFile, err)
+		return fmt.Errorf("%w: not a readable XLSX file: %v", loa.ErrUnsupportedFile, err)
 	}
 	defer rc.Close()
 	s := xmlScan{maxToken: maxToken, lim: lim}
@@ -130,7 +132,7 @@ func scanPart(part *zip.File, maxToken int, lim ImportLimits) error {
 			return nil
 		}
 		if err != nil {
-			return fmt.Errorf("%w: not a readable XLSX file: %v", ErrUnsupportedFile, err)
+			return fmt.Errorf("%w: not a readable XLSX file: %v", loa.ErrUnsupportedFile, err)
 		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
+	"loa"
 	"loa/app/database"
 )
 
@@ -130,7 +131,7 @@ func (s *MongoStore) Campaigns(ctx context.Context) ([]Campaign, error) {
 func (s *MongoStore) Campaign(ctx context.Context, code string) (Campaign, error) {
 	c, found, err := database.ByID[Campaign](ctx, s.db.Collection(campaignsColl), code)
 	if err == nil && !found {
-		err = fmt.Errorf("%w: no campaign with code %s", ErrNotFound, code)
+		err = fmt.Errorf("%w: no campaign with code %s", loa.ErrNotFound, code)
 	}
 	return c, err
 }
@@ -139,7 +140,7 @@ func (s *MongoStore) Campaign(ctx context.Context, code string) (Campaign, error
 func (s *MongoStore) InsertCampaign(ctx context.Context, c Campaign) error {
 	_, err := s.db.Collection(campaignsColl).InsertOne(ctx, c)
 	if mongo.IsDuplicateKeyError(err) {
-		return &FieldConflict{Field: "code", Message: fmt.Sprintf("campaign code %s is already used", c.Code)}
+		return &loa.FieldConflict{Field: "code", Message: fmt.Sprintf("campaign code %s is already used", c.Code)}
 	}
 	if err != nil {
 		return fmt.Errorf("insert campaign %s: %w", c.Code, err)
@@ -154,7 +155,7 @@ func (s *MongoStore) ReplaceCampaign(ctx context.Context, c Campaign) error {
 		return fmt.Errorf("replace campaign %s: %w", c.Code, err)
 	}
 	if res.MatchedCount == 0 {
-		return fmt.Errorf("%w: no campaign with code %s", ErrNotFound, c.Code)
+		return fmt.Errorf("%w: no campaign with code %s", loa.ErrNotFound, c.Code)
 	}
 	return nil
 }
@@ -166,7 +167,7 @@ func (s *MongoStore) DeleteCampaign(ctx context.Context, code string) error {
 		return fmt.Errorf("delete campaign %s: %w", code, err)
 	}
 	if res.DeletedCount == 0 {
-		return fmt.Errorf("%w: no campaign with code %s", ErrNotFound, code)
+		return fmt.Errorf("%w: no campaign with code %s", loa.ErrNotFound, code)
 	}
 	return nil
 }

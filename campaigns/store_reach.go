@@ -20,6 +20,7 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
+	"loa"
 	"loa/app/database"
 )
 
@@ -151,7 +152,7 @@ func (d reachDoc) bucket() (ReachBucket, error) {
 		if err := json.Unmarshal([]byte(raw), &e); err != nil {
 			return ReachBucket{}, fmt.Errorf("reach bucket %s: %w", d.ID, err)
 		}
-		r := Reach{Campaign: d.Campaign, OrgUnit: d.OrgUnit, Group: e.Group, Date: Date(e.Date), Activity: e.Activity,
+		r := Reach{Campaign: d.Campaign, OrgUnit: d.OrgUnit, Group: e.Group, Date: loa.Date(e.Date), Activity: e.Activity,
 			SourceRef: e.SourceRef, Activities: e.Activities, PersonTimes: e.PersonTimes, UniquePersons: e.UniquePersons,
 			Estimated: e.Estimated, Evidence: e.Evidence, Airing: e.Airing}
 		r.ID = ReachKey(r)
@@ -262,7 +263,7 @@ func (s *MongoStore) SaveBuckets(ctx context.Context, buckets []ReachBucket) err
 	for start := 0; start < len(inserts); start += insertBatch {
 		_, err := s.db.Collection(reachColl).InsertMany(ctx, inserts[start:min(start+insertBatch, len(inserts))])
 		if mongo.IsDuplicateKeyError(err) {
-			return fmt.Errorf("%w: records of the same unit and month were written meanwhile; send them again", ErrConflict)
+			return fmt.Errorf("%w: records of the same unit and month were written meanwhile; send them again", loa.ErrConflict)
 		}
 		if err != nil {
 			return fmt.Errorf("insert reach: %w", err)
@@ -273,7 +274,7 @@ func (s *MongoStore) SaveBuckets(ctx context.Context, buckets []ReachBucket) err
 		return fmt.Errorf("save reach: %w", err)
 	}
 	if int(res.MatchedCount+res.DeletedCount) != len(models) {
-		return fmt.Errorf("%w: records of the same unit and month were written meanwhile; send them again", ErrConflict)
+		return fmt.Errorf("%w: records of the same unit and month were written meanwhile; send them again", loa.ErrConflict)
 	}
 	for campaign, ids := range added {
 		if err := s.indexBuckets(ctx, campaign, "$addToSet", bson.D{{Key: "$each", Value: ids}}); err != nil {
@@ -579,7 +580,7 @@ func (s *MongoStore) DeleteManualValue(ctx context.Context, id string) error {
 		return fmt.Errorf("delete manual value %s: %w", id, err)
 	}
 	if res.DeletedCount == 0 {
-		return fmt.Errorf("%w: no manual value %s", ErrNotFound, id)
+		return fmt.Errorf("%w: no manual value %s", loa.ErrNotFound, id)
 	}
 	return nil
 }

@@ -3,7 +3,7 @@ package content
 import (
 	"context"
 
-	"loa/campaigns"
+	"loa"
 )
 
 // Airable is what may go on air: the approved version of every item in force, as of
@@ -57,6 +57,6 @@ func (s *Service) Airable(ctx context.Context) (Airable, error) {
 }
 
 // ValidOn reports whether a version may be used on date d.
-func (m Message) ValidOn(d campaigns.Date) bool {
+func (m Message) ValidOn(d loa.Date) bool {
 	return (m.ValidFrom == nil || *m.ValidFrom <= d) && (m.ValidTo == nil || d <= *m.ValidTo)
 }

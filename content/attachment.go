@@ -9,7 +9,7 @@ import (
 
 	"github.com/gabriel-vasile/mimetype"
 
-	"loa/campaigns"
+	"loa"
 )
 
 // maxAttachment bounds an attachment's size (20 MB).
@@ -34,16 +34,16 @@ type Attachment struct {
 
 // Attach stores data as the attachment of the item's working version, replacing any
 // earlier one.
-func (s *Service) Attach(ctx context.Context, actor campaigns.Actor, id, name string, data []byte) (Item, error) {
+func (s *Service) Attach(ctx context.Context, actor loa.Actor, id, name string, data []byte) (Item, error) {
 	if len(data) == 0 {
-		return Item{}, campaigns.Invalid("file", "the file is empty")
+		return Item{}, loa.Invalid("file", "the file is empty")
 	}
 	if len(data) > maxAttachment {
-		return Item{}, campaigns.Invalid("file", fmt.Sprintf("the file has %d bytes; at most %d (20 MB)", len(data), maxAttachment))
+		return Item{}, loa.Invalid("file", fmt.Sprintf("the file has %d bytes; at most %d (20 MB)", len(data), maxAttachment))
 	}
 	mt := mimetype.Detect(data)
 	if !mimetype.EqualsAny(mt.String(), attachmentTypes...) {
-		return Item{}, campaigns.Invalid("file", fmt.Sprintf("the file is %s; attach an MP3, OGG or WAV recording or a PNG, JPEG or WebP image", mt.String()))
+		return Item{}, loa.Invalid("file", fmt.Sprintf("the file is %s; attach an MP3, OGG or WAV recording or a PNG, JPEG or WebP image", mt.String()))
 	}
 	sum := sha256.Sum256(data)
 	f := File{SHA256: hex.EncodeToString(sum[:]), ContentType: strings.Replace(mt.String(), "audio/x-wav", "audio/wav", 1), Bytes: int64(len(data))}
@@ -67,7 +67,7 @@ func (s *Service) AttachmentOf(ctx context.Context, id string, n int) (Attachmen
 		return Attachment{}, nil, err
 	}
 	if v.Attachment == nil {
-		return Attachment{}, nil, fmt.Errorf("%w: version %d of item %s has no attachment", campaigns.ErrNotFound, v.Number, id)
+		return Attachment{}, nil, fmt.Errorf("%w: version %d of item %s has no attachment", loa.ErrNotFound, v.Number, id)
 	}
 	_, data, err := s.store.File(ctx, v.Attachment.SHA256)
 	if err != nil {

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"loa/campaigns"
+	"loa"
 	"loa/content"
 )
 
@@ -25,7 +25,7 @@ func BenchmarkSearch10000(b *testing.B) {
 		m := content.Message{Kind: "article", Title: fmt.Sprintf("Tin số %d", i), Body: body.String(), Language: "vi",
 			Groups: []string{"general_public"}, Tags: []string{}, Campaigns: []string{"PCMD-2024"}}
 		it := content.Item{ID: fmt.Sprintf("c%06d", i), Message: m, Status: content.StatusApproved, Version: 1,
-			ApprovedVersion: 1, Variants: []string{}, Comments: []content.Comment{}, SearchKey: campaigns.Fold(m.Title + "\n\n" + m.Body)}
+			ApprovedVersion: 1, Variants: []string{}, Comments: []content.Comment{}, SearchKey: loa.Fold(m.Title + "\n\n" + m.Body)}
 		docs = append(docs, it)
 	}
 	if _, err := db.Collection("contents").InsertMany(ctx, docs); err != nil {
@@ -51,7 +51,7 @@ func BenchmarkSearch10000(b *testing.B) {
 	// After each write (a comment) the library follows the change in place.
 	b.Run("after-a-write", func(b *testing.B) {
 		for i := 0; b.Loop(); i++ {
-			if _, err := s.AddComment(ctx, campaigns.Actor{Username: "bench"}, fmt.Sprintf("c%06d", i%10_000), "ý kiến"); err != nil {
+			if _, err := s.AddComment(ctx, loa.Actor{Username: "bench"}, fmt.Sprintf("c%06d", i%10_000), "ý kiến"); err != nil {
 				b.Fatal(err)
 			}
 			search(b)

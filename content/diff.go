@@ -7,7 +7,7 @@ import (
 
 	"github.com/pmezard/go-difflib/difflib"
 
-	"loa/campaigns"
+	"loa"
 )
 
 // maxDiffLines bounds the lines of two bodies compared, keeping a diff well under a
@@ -61,7 +61,7 @@ func (s *Service) DiffVersions(ctx context.Context, id string, from, to int) (Di
 		la, lb := difflib.SplitLines(a.Body), difflib.SplitLines(b.Body)
 		// The line matcher takes time that grows with the square of the lines.
 		if len(la)+len(lb) > maxDiffLines {
-			return Diff{}, campaigns.Invalid("to", fmt.Sprintf("the bodies have %d lines together; at most %d can be compared line by line", len(la)+len(lb), maxDiffLines))
+			return Diff{}, loa.Invalid("to", fmt.Sprintf("the bodies have %d lines together; at most %d can be compared line by line", len(la)+len(lb), maxDiffLines))
 		}
 		d.Body, err = difflib.GetUnifiedDiffString(difflib.UnifiedDiff{
 			A: la, B: lb,

@@ -10,7 +10,7 @@ import (
 
 	"golang.org/x/text/unicode/norm"
 
-	"loa/campaigns"
+	"loa"
 )
 
 // Kinds of content item.
@@ -59,15 +59,15 @@ type Item struct {
 
 // Message is what a version of an item says, to whom, and where it may be used.
 type Message struct {
-	Kind      string          `json:"kind" bson:"kind"`
-	Title     string          `json:"title" bson:"title"`
-	Body      string          `json:"body" bson:"body"` // Markdown, possibly with placeholders
-	Groups    []string        `json:"groups" bson:"groups"`
-	Language  string          `json:"language" bson:"language"`
-	Tags      []string        `json:"tags" bson:"tags"`
-	Campaigns []string        `json:"campaigns" bson:"campaigns"`
-	ValidFrom *campaigns.Date `json:"validFrom" bson:"validFrom"`
-	ValidTo   *campaigns.Date `json:"validTo" bson:"validTo"`
+	Kind      string    `json:"kind" bson:"kind"`
+	Title     string    `json:"title" bson:"title"`
+	Body      string    `json:"body" bson:"body"` // Markdown, possibly with placeholders
+	Groups    []string  `json:"groups" bson:"groups"`
+	Language  string    `json:"language" bson:"language"`
+	Tags      []string  `json:"tags" bson:"tags"`
+	Campaigns []string  `json:"campaigns" bson:"campaigns"`
+	ValidFrom *loa.Date `json:"validFrom" bson:"validFrom"`
+	ValidTo   *loa.Date `json:"validTo" bson:"validTo"`
 	// SlotSeconds is the intended length of a script on air; 0 when not set.
 	SlotSeconds int `json:"slotSeconds" bson:"slotSeconds"`
 	// Attachment is the version's recording or image; it is set through its own
@@ -172,7 +172,7 @@ func (f *Message) normalize() {
 }
 
 // validate reports every problem of f at once.
-func (f *Message) validate(ref reference, v *campaigns.ValidationError) {
+func (f *Message) validate(ref reference, v *loa.ValidationError) {
 	add := v.Add
 	if !slices.Contains(Kinds, f.Kind) {
 		add("kind", "kind must be one of "+strings.Join(Kinds, ", "))
@@ -214,10 +214,10 @@ func (f *Message) validate(ref reference, v *campaigns.ValidationError) {
 	}
 	for _, d := range []struct {
 		name string
-		date *campaigns.Date
+		date *loa.Date
 	}{{"validFrom", f.ValidFrom}, {"validTo", f.ValidTo}} {
 		if d.date != nil {
-			if _, err := campaigns.ParseDate(string(*d.date)); err != nil {
+			if _, err := loa.ParseDate(string(*d.date)); err != nil {
 				add(d.name, err.Error())
 			}
 		}
@@ -232,7 +232,7 @@ func (f *Message) validate(ref reference, v *campaigns.ValidationError) {
 
 // searchKey is the folded text q searches match: title, tags and body.
 func (f *Message) searchKey() string {
-	return campaigns.Fold(f.Title + "\n" + strings.Join(f.Tags, "\n") + "\n" + f.Body)
+	return loa.Fold(f.Title + "\n" + strings.Join(f.Tags, "\n") + "\n" + f.Body)
 }
 
 func sameMessage(a, b Message) bool {
@@ -242,11 +242,11 @@ func sameMessage(a, b Message) bool {
 		(a.Attachment == nil) == (b.Attachment == nil) && (a.Attachment == nil || *a.Attachment == *b.Attachment)
 }
 
-func datePtrEqual(a, b *campaigns.Date) bool {
+func datePtrEqual(a, b *loa.Date) bool {
 	return (a == nil && b == nil) || (a != nil && b != nil && *a == *b)
 }
 
-func dateText(d *campaigns.Date) string {
+func dateText(d *loa.Date) string {
 	if d == nil {
 		return ""
 	}

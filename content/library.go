@@ -6,7 +6,7 @@ import (
 	"slices"
 	"strings"
 
-	"loa/campaigns"
+	"loa"
 )
 
 // Filter selects items; empty fields select everything.
@@ -58,9 +58,9 @@ func (s *Service) follow(ctx context.Context, version int64, ids ...string) {
 				items[i] = it
 			case err == nil:
 				items = slices.Insert(items, i, it)
-			case errors.Is(err, campaigns.ErrNotFound) && found:
+			case errors.Is(err, loa.ErrNotFound) && found:
 				items = slices.Delete(items, i, i+1)
-			case !errors.Is(err, campaigns.ErrNotFound):
+			case !errors.Is(err, loa.ErrNotFound):
 				return nil, err
 			}
 		}
@@ -74,7 +74,7 @@ func (s *Service) List(ctx context.Context, f Filter) ([]Item, error) {
 	if err != nil {
 		return nil, err
 	}
-	q := campaigns.Fold(strings.TrimSpace(f.Q))
+	q := loa.Fold(strings.TrimSpace(f.Q))
 	out := []Item{}
 	for _, it := range all {
 		if f.match(it, q) {

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"time"
 
+	"loa"
 	"loa/campaigns"
 )
 
@@ -33,7 +34,7 @@ type RenderRequest struct {
 // script longer than its slot is warned about.
 func (s *Service) Render(ctx context.Context, id string, r RenderRequest) (Rendered, error) {
 	if r.Format != "html" && r.Format != "text" {
-		return Rendered{}, campaigns.Invalid("format", "format must be html or text")
+		return Rendered{}, loa.Invalid("format", "format must be html or text")
 	}
 	v, err := s.VersionOf(ctx, id, r.Version)
 	if err != nil {
@@ -65,7 +66,7 @@ func fill(body string, f *Fields) (string, error) {
 	}
 	out, err := FillTemplate(body, *f)
 	if err != nil {
-		return "", fmt.Errorf("%w: %v", campaigns.ErrInvalid, err)
+		return "", fmt.Errorf("%w: %v", loa.ErrInvalid, err)
 	}
 	return out, nil
 }

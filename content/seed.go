@@ -10,7 +10,7 @@ import (
 	"strconv"
 	"strings"
 
-	"loa/campaigns"
+	"loa"
 )
 
 // demoFiles are the demo messages of the 2024 campaign: Markdown with a front matter
@@ -22,8 +22,8 @@ var demoFiles embed.FS
 // Demo actors: the demo's words are written by one account and approved by another,
 // as the four-eyes rule requires.
 var (
-	demoEditor   = campaigns.Actor{Username: "demo-editor", Scope: campaigns.AllUnits}
-	demoApprover = Reviewer{Actor: campaigns.Actor{Username: "demo-approver", Scope: campaigns.AllUnits}, Approver: true}
+	demoEditor   = loa.Actor{Username: "demo-editor", Scope: loa.AllUnits}
+	demoApprover = Reviewer{Actor: loa.Actor{Username: "demo-approver", Scope: loa.AllUnits}, Approver: true}
 )
 
 // demoItem is one parsed demo file.
@@ -136,7 +136,7 @@ func parseDemo(name, text string) (demoItem, error) {
 		case "status":
 			d.status = value
 		case "validFrom", "validTo":
-			date := campaigns.Date(value)
+			date := loa.Date(value)
 			if key == "validFrom" {
 				m.ValidFrom = &date
 			} else {

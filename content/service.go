@@ -14,12 +14,13 @@ import (
 
 	"golang.org/x/text/unicode/norm"
 
+	"loa"
 	"loa/app/database"
 	"loa/campaigns"
 )
 
 // ErrForbidden means the actor may not take this step, e.g. approve its own words.
-var ErrForbidden = campaigns.ErrForbidden
+var ErrForbidden = loa.ErrForbidden
 
 // Store is the persistence the service needs; store.go implements it on MongoDB.
 type Store interface {
@@ -69,7 +70,7 @@ type Options struct {
 type Service struct {
 	store Store
 	ref   Reference
-	audit campaigns.Auditor
+	audit loa.Auditor
 	now   func() time.Time
 	opts  Options
 
@@ -80,7 +81,7 @@ type Service struct {
 }
 
 // NewService returns the service.
-func NewService(store Store, ref Reference, audit campaigns.Auditor, now func() time.Time, opts Options) *Service {
+func NewService(store Store, ref Reference, audit loa.Auditor, now func() time.Time, opts Options) *Service {
 	if len(opts.Languages) == 0 {
 		opts.Languages = DefaultLanguages
 	}
@@ -134,7 +135,7 @@ func (s *Service) check(ctx context.Context, in *Input) error {
 	if err != nil {
 		return err
 	}
-	v := &campaigns.ValidationError{}
+	v := &loa.ValidationError{}
 	in.validate(ref, v)
 	return v.Err()
 }
@@ -145,19 +146,19 @@ func (s *Service) Get(ctx context.Context, id string) (Item, error) {
 }
 
 // Create stores a new item as a draft written by actor.
-func (s *Service) Create(ctx context.Context, actor campaigns.Actor, in Input) (Item, error) {
+func (s *Service) Create(ctx context.Context, actor loa.Actor, in Input) (Item, error) {
 	if err := s.check(ctx, &in); err != nil {
 		return Item{}, err
 	}
 	if in.VariantOf != "" {
 		master, err := s.store.Item(ctx, in.VariantOf)
-		if errors.Is(err, campaigns.ErrNotFound) {
-			return Item{}, campaigns.Invalid("variantOf", fmt.Sprintf("no item %s to be a variant of", in.VariantOf))
+		if errors.Is(err, loa.ErrNotFound) {
+			return Item{}, loa.Invalid("variantOf", fmt.Sprintf("no item %s to be a variant of", in.VariantOf))
 		} else if err != nil {
 			return Item{}, err
 		}
 		if master.VariantOf != "" {
-			return Item{}, campaigns.Invalid("variantOf", fmt.Sprintf("%s is itself a variant of %s; name the master", master.ID, master.VariantOf))
+			return Item{}, loa.Invalid("variantOf", fmt.Sprintf("%s is itself a variant of %s; name the master", master.ID, master.VariantOf))
 		}
 	}
 	now := s.stamp()
@@ -181,20 +182,20 @@ func (s *Service) Create(ctx context.Context, actor campaigns.Actor, in Input) (
 		}
 		s.follow(ctx, v, it.VariantOf)
 	}
-	return it, s.audit.Record(ctx, actor.Username, campaigns.Change{Action: "create", Entity: "content", EntityID: it.ID, After: it})
+	return it, s.audit.Record(ctx, actor.Username, loa.Change{Action: "create", Entity: "content", EntityID: it.ID, After: it})
 }
 
 // Update changes an item's working version. A draft is edited in place; editing an
 // approved item starts a new draft version while the approved one stays in force.
 // An item in review or archived cannot be edited. The attachment is kept: it changes
 // through Attach.
-func (s *Service) Update(ctx context.Context, actor campaigns.Actor, id string, in Input) (Item, error) {
+func (s *Service) Update(ctx context.Context, actor loa.Actor, id string, in Input) (Item, error) {
 	if err := s.check(ctx, &in); err != nil {
 		return Item{}, err
 	}
 	return s.edit(ctx, actor, id, "update", func(old Item) (Message, error) {
 		if in.VariantOf != "" && in.VariantOf != old.VariantOf {
-			return Message{}, campaigns.Invalid("variantOf", "an item's master cannot change")
+			return Message{}, loa.Invalid("variantOf", "an item's master cannot change")
 		}
 		in.Attachment = old.Attachment
 		return in.Message, nil
@@ -204,7 +205,7 @@ func (s *Service) Update(ctx context.Context, actor campaigns.Actor, id string, 
 // edit applies change to an item's working version under the item's lock: in place
 // on a draft (adding the actor to the version's editors), as a new draft version on
 // an approved item.
-func (s *Service) edit(ctx context.Context, actor campaigns.Actor, id, action string, change func(old Item) (Message, error)) (Item, error) {
+func (s *Service) edit(ctx context.Context, actor loa.Actor, id, action string, change func(old Item) (Message, error)) (Item, error) {
 	defer s.store.LockItem(id)()
 	old, err := s.store.Item(ctx, id)
 	if err != nil {
@@ -212,9 +213,9 @@ func (s *Service) edit(ctx context.Context, actor campaigns.Actor, id, action st
 	}
 	switch old.Status {
 	case StatusInReview:
-		return Item{}, fmt.Errorf("%w: item %s is in review; it can be edited after it is approved or rejected", campaigns.ErrConflict, id)
+		return Item{}, fmt.Errorf("%w: item %s is in review; it can be edited after it is approved or rejected", loa.ErrConflict, id)
 	case StatusArchived:
-		return Item{}, fmt.Errorf("%w: item %s is archived", campaigns.ErrConflict, id)
+		return Item{}, fmt.Errorf("%w: item %s is archived", loa.ErrConflict, id)
 	}
 	m, err := change(old)
 	if err != nil {
@@ -245,22 +246,22 @@ func (s *Service) edit(ctx context.Context, actor campaigns.Actor, id, action st
 		return Item{}, err
 	}
 	s.follow(ctx, version, id)
-	return it, s.audit.Record(ctx, actor.Username, campaigns.Change{Action: action, Entity: "content", EntityID: id, Before: old, After: it})
+	return it, s.audit.Record(ctx, actor.Username, loa.Change{Action: action, Entity: "content", EntityID: id, Before: old, After: it})
 }
 
 // Delete removes an item that was never approved; approved words are archived
 // instead, so that what was aired stays on record.
-func (s *Service) Delete(ctx context.Context, actor campaigns.Actor, id string) error {
+func (s *Service) Delete(ctx context.Context, actor loa.Actor, id string) error {
 	defer s.store.LockItem(id)()
 	old, err := s.store.Item(ctx, id)
 	if err != nil {
 		return err
 	}
 	if old.ApprovedVersion > 0 {
-		return fmt.Errorf("%w: item %s has an approved version; archive it instead", campaigns.ErrConflict, id)
+		return fmt.Errorf("%w: item %s has an approved version; archive it instead", loa.ErrConflict, id)
 	}
 	if len(old.Variants) > 0 {
-		return fmt.Errorf("%w: item %s is the master of %s; delete the variants first", campaigns.ErrConflict, id, strings.Join(old.Variants, ", "))
+		return fmt.Errorf("%w: item %s is the master of %s; delete the variants first", loa.ErrConflict, id, strings.Join(old.Variants, ", "))
 	}
 	v, err := s.store.DeleteItem(ctx, id)
 	if err != nil {
@@ -272,12 +273,12 @@ func (s *Service) Delete(ctx context.Context, actor campaigns.Actor, id string) 
 	}
 	if old.VariantOf != "" {
 		v, err := s.store.RemoveVariant(ctx, old.VariantOf, id)
-		if err != nil && !errors.Is(err, campaigns.ErrNotFound) {
+		if err != nil && !errors.Is(err, loa.ErrNotFound) {
 			return err
 		}
 		s.follow(ctx, v, old.VariantOf)
 	}
-	return s.audit.Record(ctx, actor.Username, campaigns.Change{Action: "delete", Entity: "content", EntityID: id, Before: old})
+	return s.audit.Record(ctx, actor.Username, loa.Change{Action: "delete", Entity: "content", EntityID: id, Before: old})
 }
 
 // Versions lists an item's versions, oldest first.
@@ -323,17 +324,17 @@ func (s *Service) Comments(ctx context.Context, id string) ([]Comment, error) {
 }
 
 // AddComment records a remark on an item's working version.
-func (s *Service) AddComment(ctx context.Context, actor campaigns.Actor, id, text string) (Comment, error) {
+func (s *Service) AddComment(ctx context.Context, actor loa.Actor, id, text string) (Comment, error) {
 	text = strings.TrimSpace(norm.NFC.String(text))
 	if text == "" || utf8.RuneCountInString(text) > maxComment {
-		return Comment{}, campaigns.Invalid("text", fmt.Sprintf("a comment of 1 to %d characters", maxComment))
+		return Comment{}, loa.Invalid("text", fmt.Sprintf("a comment of 1 to %d characters", maxComment))
 	}
 	it, err := s.store.Item(ctx, id)
 	if err != nil {
 		return Comment{}, err
 	}
 	if len(it.Comments) >= maxComments {
-		return Comment{}, fmt.Errorf("%w: item %s has %d comments, the most it keeps", campaigns.ErrConflict, id, maxComments)
+		return Comment{}, fmt.Errorf("%w: item %s has %d comments, the most it keeps", loa.ErrConflict, id, maxComments)
 	}
 	c := Comment{Author: actor.Username, Text: text, Version: it.Version, At: s.stamp()}
 	v, err := s.store.AddComment(ctx, id, c)
@@ -341,5 +342,5 @@ func (s *Service) AddComment(ctx context.Context, actor campaigns.Actor, id, tex
 		return Comment{}, err
 	}
 	s.follow(ctx, v, id)
-	return c, s.audit.Record(ctx, actor.Username, campaigns.Change{Action: "comment", Entity: "content", EntityID: id, After: c})
+	return c, s.audit.Record(ctx, actor.Username, loa.Change{Action: "comment", Entity: "content", EntityID: id, After: c})
 }

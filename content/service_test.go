@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"loa"
 	"loa/app/audit"
 	"loa/app/database"
 	"loa/app/database/dbtest"
@@ -21,9 +22,9 @@ func TestMain(m *testing.M) { dbtest.Main(m) }
 var fixedNow = func() time.Time { return time.Date(2024, 3, 15, 9, 0, 0, 0, time.UTC) }
 
 var (
-	author   = campaigns.Actor{Username: "writer", Scope: "49"}
-	editor   = campaigns.Actor{Username: "editor", Scope: "49"}
-	approver = content.Reviewer{Actor: campaigns.Actor{Username: "approver", Scope: "49"}, Approver: true}
+	author   = loa.Actor{Username: "writer", Scope: "49"}
+	editor   = loa.Actor{Username: "editor", Scope: "49"}
+	approver = content.Reviewer{Actor: loa.Actor{Username: "approver", Scope: "49"}, Approver: true}
 )
 
 func newService(t testing.TB) *content.Service {
@@ -71,7 +72,7 @@ func TestCreateValidation(t *testing.T) {
 		{"unknown placeholder", func(in *content.Input) { in.Body = "Xin chào\n{{.Village}}" }, "body"},
 		{"template function", func(in *content.Input) { in.Body = `{{printf "%s" .Commune}}` }, "body"},
 		{"validity reversed", func(in *content.Input) {
-			from, to := campaigns.Date("2024-06-01"), campaigns.Date("2024-01-01")
+			from, to := loa.Date("2024-06-01"), loa.Date("2024-01-01")
 			in.ValidFrom, in.ValidTo = &from, &to
 		}, "validTo"},
 		{"negative slot", func(in *content.Input) { in.SlotSeconds = -1 }, "slotSeconds"},
@@ -82,11 +83,11 @@ func TestCreateValidation(t *testing.T) {
 			in := script("Tin phát thanh", "Nội dung {{.Commune}}")
 			tt.change(&in)
 			_, err := s.Create(ctx, author, in)
-			var ve *campaigns.ValidationError
+			var ve *loa.ValidationError
 			if !errors.As(err, &ve) {
 				t.Fatalf("Create with %s: %v, want a validation error", tt.name, err)
 			}
-			if !slices.ContainsFunc(ve.Details, func(d campaigns.FieldError) bool { return d.Field == tt.field }) {
+			if !slices.ContainsFunc(ve.Details, func(d loa.FieldError) bool { return d.Field == tt.field }) {
 				t.Errorf("Create with %s: details %+v, want one on %s", tt.name, ve.Details, tt.field)
 			}
 		})
@@ -153,11 +154,11 @@ func TestWorkflow(t *testing.T) {
 			out, err := s.Step(ctx, tt.who, it.ID, tt.action, tt.comment)
 			var got string
 			switch {
-			case errors.Is(err, campaigns.ErrConflict):
+			case errors.Is(err, loa.ErrConflict):
 				got = "conflict"
 			case errors.Is(err, content.ErrForbidden):
 				got = "forbidden"
-			case errors.Is(err, campaigns.ErrInvalid):
+			case errors.Is(err, loa.ErrInvalid):
 				got = "invalid"
 			case err != nil:
 				t.Fatal(err)
@@ -242,7 +243,7 @@ func TestVersioning(t *testing.T) {
 	if err != nil || !strings.Contains(d.Body, "-Bản **một**, sửa.") || !strings.Contains(d.Body, "+Bản hai.") {
 		t.Errorf("diff = %+v, %v", d, err)
 	}
-	if err := s.Delete(ctx, author, it.ID); !errors.Is(err, campaigns.ErrConflict) {
+	if err := s.Delete(ctx, author, it.ID); !errors.Is(err, loa.ErrConflict) {
 		t.Errorf("deleting approved words: %v, want ErrConflict", err)
 	}
 }
@@ -308,10 +309,10 @@ func TestVariants(t *testing.T) {
 		t.Errorf("master lists %v, want [%s]", master.Variants, variant.ID)
 	}
 	in.VariantOf = variant.ID
-	if _, err := s.Create(ctx, author, in); !errors.Is(err, campaigns.ErrInvalid) {
+	if _, err := s.Create(ctx, author, in); !errors.Is(err, loa.ErrInvalid) {
 		t.Errorf("a variant of a variant: %v, want ErrInvalid", err)
 	}
-	if err := s.Delete(ctx, author, master.ID); !errors.Is(err, campaigns.ErrConflict) {
+	if err := s.Delete(ctx, author, master.ID); !errors.Is(err, loa.ErrConflict) {
 		t.Errorf("deleting a master with variants: %v, want ErrConflict", err)
 	}
 	if err := s.Delete(ctx, author, variant.ID); err != nil {
@@ -344,7 +345,7 @@ func TestRenderFillsPlaceholdersAndWarnsOverSlot(t *testing.T) {
 	if out.ReadSeconds <= 2 || len(out.Warnings) != 1 || out.Warnings[0].Code != "over_slot" {
 		t.Errorf("reading %d s in a 2 s slot: warnings %+v, want over_slot", out.ReadSeconds, out.Warnings)
 	}
-	if _, err := s.Render(ctx, it.ID, content.RenderRequest{Format: "pdf"}); !errors.Is(err, campaigns.ErrInvalid) {
+	if _, err := s.Render(ctx, it.ID, content.RenderRequest{Format: "pdf"}); !errors.Is(err, loa.ErrInvalid) {
 		t.Errorf("format pdf: %v, want ErrInvalid", err)
 	}
 }
@@ -398,7 +399,7 @@ func TestAttachments(t *testing.T) {
 		{"empty", nil},
 	} {
 		_, err := s.Attach(ctx, author, it.ID, "x.mp3", tt.data)
-		if !errors.Is(err, campaigns.ErrInvalid) {
+		if !errors.Is(err, loa.ErrInvalid) {
 			t.Errorf("attaching %s: %v, want ErrInvalid", tt.name, err)
 		}
 	}
@@ -426,7 +427,7 @@ func TestFourEyesCountsEveryEditor(t *testing.T) {
 	if _, err := s.Step(ctx, approver, it.ID, content.ActionApprove, ""); !errors.Is(err, content.ErrForbidden) {
 		t.Errorf("approving a version one helped write: %v, want ErrForbidden", err)
 	}
-	other := content.Reviewer{Actor: campaigns.Actor{Username: "second-approver", Scope: "49"}, Approver: true}
+	other := content.Reviewer{Actor: loa.Actor{Username: "second-approver", Scope: "49"}, Approver: true}
 	if _, err := s.Step(ctx, other, it.ID, content.ActionApprove, ""); err != nil {
 		t.Errorf("an approver who wrote none of it: %v", err)
 	}
@@ -451,7 +452,7 @@ func TestAttachingToApprovedItemNeedsReview(t *testing.T) {
 	if got.Status != content.StatusDraft || got.Version != 2 || got.ApprovedVersion != 1 {
 		t.Errorf("after attaching to an approved item: %s v%d (approved v%d), want a draft v2", got.Status, got.Version, got.ApprovedVersion)
 	}
-	if _, _, err := s.AttachmentOf(ctx, it.ID, 0); !errors.Is(err, campaigns.ErrNotFound) {
+	if _, _, err := s.AttachmentOf(ctx, it.ID, 0); !errors.Is(err, loa.ErrNotFound) {
 		t.Errorf("the version in force has an attachment before review: %v", err)
 	}
 	if a, _, err := s.AttachmentOf(ctx, it.ID, 2); err != nil || a.Name != "anh.png" {

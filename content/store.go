@@ -7,8 +7,8 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
+	"loa"
 	"loa/app/database"
-	"loa/campaigns"
 )
 
 const (
@@ -55,7 +55,7 @@ func (s *MongoStore) Items(ctx context.Context) ([]Item, error) {
 func (s *MongoStore) Item(ctx context.Context, id string) (Item, error) {
 	it, found, err := database.ByID[Item](ctx, s.db.Collection(itemsColl), id)
 	if err == nil && !found {
-		err = fmt.Errorf("%w: no content item %s", campaigns.ErrNotFound, id)
+		err = fmt.Errorf("%w: no content item %s", loa.ErrNotFound, id)
 	}
 	return it, err
 }
@@ -75,7 +75,7 @@ func (s *MongoStore) ReplaceItem(ctx context.Context, it Item) (int64, error) {
 		return 0, fmt.Errorf("replace content %s: %w", it.ID, err)
 	}
 	if res.MatchedCount == 0 {
-		return 0, fmt.Errorf("%w: no content item %s", campaigns.ErrNotFound, it.ID)
+		return 0, fmt.Errorf("%w: no content item %s", loa.ErrNotFound, it.ID)
 	}
 	return s.changed(ctx)
 }
@@ -90,7 +90,7 @@ func (s *MongoStore) DeleteItem(ctx context.Context, id string) (int64, error) {
 		return 0, fmt.Errorf("delete content %s: %w", id, err)
 	}
 	if res.DeletedCount == 0 {
-		return 0, fmt.Errorf("%w: no content item %s", campaigns.ErrNotFound, id)
+		return 0, fmt.Errorf("%w: no content item %s", loa.ErrNotFound, id)
 	}
 	return s.changed(ctx)
 }
@@ -119,7 +119,7 @@ func (s *MongoStore) update(ctx context.Context, id string, update bson.D) (int6
 		return 0, fmt.Errorf("update content %s: %w", id, err)
 	}
 	if res.MatchedCount == 0 {
-		return 0, fmt.Errorf("%w: no content item %s", campaigns.ErrNotFound, id)
+		return 0, fmt.Errorf("%w: no content item %s", loa.ErrNotFound, id)
 	}
 	return s.changed(ctx)
 }
@@ -128,7 +128,7 @@ func (s *MongoStore) update(ctx context.Context, id string, update bson.D) (int6
 func (s *MongoStore) ContentVersion(ctx context.Context, item string, n int) (Version, error) {
 	v, found, err := database.ByID[Version](ctx, s.db.Collection(versionsColl), versionID(item, n))
 	if err == nil && !found {
-		err = fmt.Errorf("%w: item %s has no version %d", campaigns.ErrNotFound, item, n)
+		err = fmt.Errorf("%w: item %s has no version %d", loa.ErrNotFound, item, n)
 	}
 	return v, err
 }
@@ -180,7 +180,7 @@ func (s *MongoStore) File(ctx context.Context, sha string) (File, []byte, error)
 	coll := s.db.Collection(filesColl)
 	f, found, err := database.ByID[File](ctx, coll, sha)
 	if err == nil && !found {
-		err = fmt.Errorf("%w: no attachment %s", campaigns.ErrNotFound, sha)
+		err = fmt.Errorf("%w: no attachment %s", loa.ErrNotFound, sha)
 	}
 	if err != nil {
 		return File{}, nil, err

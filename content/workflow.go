@@ -8,7 +8,7 @@ import (
 
 	"golang.org/x/text/unicode/norm"
 
-	"loa/campaigns"
+	"loa"
 )
 
 // Workflow steps.
@@ -22,7 +22,7 @@ const (
 // Reviewer says what the actor may do in the review: approvers approve and reject,
 // writers submit and archive. The HTTP layer fills it from the account's roles.
 type Reviewer struct {
-	campaigns.Actor
+	loa.Actor
 	Approver bool
 }
 
@@ -49,11 +49,11 @@ type Outcome struct {
 func (s *Service) Step(ctx context.Context, r Reviewer, id, action, comment string) (Outcome, error) {
 	t, ok := transitions[action]
 	if !ok {
-		return Outcome{}, fmt.Errorf("%w: unknown step %q", campaigns.ErrNotFound, action)
+		return Outcome{}, fmt.Errorf("%w: unknown step %q", loa.ErrNotFound, action)
 	}
 	comment = strings.TrimSpace(norm.NFC.String(comment))
 	if action == ActionReject && comment == "" {
-		return Outcome{}, campaigns.Invalid("comment", "say why the item is rejected, so its author can mend it")
+		return Outcome{}, loa.Invalid("comment", "say why the item is rejected, so its author can mend it")
 	}
 	defer s.store.LockItem(id)()
 	old, err := s.store.Item(ctx, id)
@@ -62,7 +62,7 @@ func (s *Service) Step(ctx context.Context, r Reviewer, id, action, comment stri
 	}
 	if !slices.Contains(t.from, old.Status) {
 		return Outcome{}, fmt.Errorf("%w: cannot %s item %s: it is %s (allowed from %s)",
-			campaigns.ErrConflict, action, id, old.Status, strings.Join(t.from, ", "))
+			loa.ErrConflict, action, id, old.Status, strings.Join(t.from, ", "))
 	}
 	working, err := s.store.ContentVersion(ctx, id, old.Version)
 	if err != nil {
@@ -97,7 +97,7 @@ func (s *Service) Step(ctx context.Context, r Reviewer, id, action, comment stri
 		return Outcome{}, err
 	}
 	s.follow(ctx, v, id)
-	if err := s.audit.Record(ctx, r.Username, campaigns.Change{Action: action, Entity: "content", EntityID: id, Before: old, After: it}); err != nil {
+	if err := s.audit.Record(ctx, r.Username, loa.Change{Action: action, Entity: "content", EntityID: id, Before: old, After: it}); err != nil {
 		return Outcome{}, err
 	}
 	return Outcome{Item: it, Warnings: it.Warnings}, nil

@@ -11,7 +11,7 @@ import (
 
 	"golang.org/x/text/unicode/norm"
 
-	"loa/campaigns"
+	"loa"
 	"loa/content"
 )
 
@@ -38,7 +38,7 @@ func (s *Service) Airings(ctx context.Context, f AiringFilter) ([]Airing, error)
 		return nil, err
 	}
 	if f.Status != "" && !slices.Contains(Statuses, f.Status) {
-		return nil, campaigns.Invalid("status", "status must be one of "+strings.Join(Statuses, ", "))
+		return nil, loa.Invalid("status", "status must be one of "+strings.Join(Statuses, ", "))
 	}
 	cal, err := s.airings(ctx)
 	if err != nil {
@@ -71,7 +71,7 @@ func (s *Service) Airing(ctx context.Context, id string) (Airing, error) {
 	}
 	a, ok := cal.get(id)
 	if !ok {
-		return Airing{}, fmt.Errorf("%w: no airing %s", campaigns.ErrNotFound, id)
+		return Airing{}, fmt.Errorf("%w: no airing %s", loa.ErrNotFound, id)
 	}
 	return a, nil
 }
@@ -104,7 +104,7 @@ type Publication struct {
 }
 
 // cleanNote trims a note to NFC and checks its length.
-func cleanNote(note string, v *campaigns.ValidationError) string {
+func cleanNote(note string, v *loa.ValidationError) string {
 	note = strings.TrimSpace(norm.NFC.String(note))
 	if utf8.RuneCountInString(note) > maxNote {
 		v.Add("note", fmt.Sprintf("at most %d characters", maxNote))
@@ -114,7 +114,7 @@ func cleanNote(note string, v *campaigns.ValidationError) string {
 
 // stationAiring reads an airing and its station, which must lie in the actor's
 // scope.
-func (s *Service) stationAiring(ctx context.Context, actor campaigns.Actor, id string) (Airing, Station, error) {
+func (s *Service) stationAiring(ctx context.Context, actor loa.Actor, id string) (Airing, Station, error) {
 	a, err := s.Airing(ctx, id)
 	if err != nil {
 		return Airing{}, Station{}, err
@@ -130,7 +130,7 @@ func (s *Service) stationAiring(ctx context.Context, actor campaigns.Actor, id s
 // one its station pulled already goes back to planned, so the station's next pull
 // carries the change. A move onto a slot another airing of the station holds is a
 // conflict.
-func (s *Service) ChangeAiring(ctx context.Context, actor campaigns.Actor, id string, c AiringChange) (Airing, error) {
+func (s *Service) ChangeAiring(ctx context.Context, actor loa.Actor, id string, c AiringChange) (Airing, error) {
 	defer s.lockAirings()()
 	old, st, err := s.stationAiring(ctx, actor, id)
 	if err != nil {
@@ -139,13 +139,13 @@ func (s *Service) ChangeAiring(ctx context.Context, actor campaigns.Actor, id st
 	now := s.now()
 	if !old.Start.After(now) || !slices.Contains([]string{StatusPlanned, StatusDelivered, StatusNoContent, StatusCancelled}, old.Status) {
 		return Airing{}, fmt.Errorf("%w: airing %s is %s and starts %s: only a future airing not yet aired can change",
-			campaigns.ErrConflict, id, old.Status, old.Start.Format(time.RFC3339))
+			loa.ErrConflict, id, old.Status, old.Start.Format(time.RFC3339))
 	}
 	next := old
 	if next.Status == StatusDelivered {
 		next.Status, next.DeliveredAt = StatusPlanned, nil
 	}
-	v := &campaigns.ValidationError{}
+	v := &loa.ValidationError{}
 	if c.Start != nil {
 		if !c.Start.After(now) {
 			v.Add("start", "the new start must be in the future")
@@ -186,15 +186,15 @@ func (s *Service) ChangeAiring(ctx context.Context, actor campaigns.Actor, id st
 		return Airing{}, err
 	}
 	if len(stored) == 0 {
-		return Airing{}, fmt.Errorf("%w: airing %s changed meanwhile; read it again", campaigns.ErrConflict, id)
+		return Airing{}, fmt.Errorf("%w: airing %s changed meanwhile; read it again", loa.ErrConflict, id)
 	}
-	return stored[0], s.audit.Record(ctx, actor.Username, campaigns.Change{Action: "update", Entity: "airing", EntityID: id,
+	return stored[0], s.audit.Record(ctx, actor.Username, loa.Change{Action: "update", Entity: "airing", EntityID: id,
 		Path: s.path(ctx, st.OrgUnit), Before: old, After: stored[0]})
 }
 
 // pinContent sets a's content to item, which must be approved and in the station's
 // languages.
-func (s *Service) pinContent(ctx context.Context, a *Airing, st Station, item string, v *campaigns.ValidationError) {
+func (s *Service) pinContent(ctx context.Context, a *Airing, st Station, item string, v *loa.ValidationError) {
 	if item == "" {
 		a.Content, a.ContentVersion, a.ContentPinned = "", 0, false
 		return
@@ -230,7 +230,7 @@ func (s *Service) requireFree(ctx context.Context, a Airing) error {
 	}
 	for _, b := range cal.window(a.Station, a.Start.Add(-maxDurationHours*time.Hour), a.End) {
 		if b.ID != a.ID && b.occupies() && b.End.After(a.Start) {
-			return fmt.Errorf("%w: station %s is taken from %s to %s by airing %s", campaigns.ErrConflict, a.Station,
+			return fmt.Errorf("%w: station %s is taken from %s to %s by airing %s", loa.ErrConflict, a.Station,
 				b.Start.Format(time.RFC3339), b.End.Format(time.RFC3339), b.ID)
 		}
 	}
@@ -238,13 +238,13 @@ func (s *Service) requireFree(ctx context.Context, a Airing) error {
 }
 
 // Place adds a one-off airing.
-func (s *Service) Place(ctx context.Context, actor campaigns.Actor, p Placement) (Airing, error) {
+func (s *Service) Place(ctx context.Context, actor loa.Actor, p Placement) (Airing, error) {
 	defer s.lockAirings()()
 	refs, err := s.ruleRefs(ctx)
 	if err != nil {
 		return Airing{}, err
 	}
-	v := &campaigns.ValidationError{}
+	v := &loa.ValidationError{}
 	st, ok := refs.stations[p.Station]
 	if !ok {
 		v.Add("station", "unknown station "+p.Station)
@@ -282,21 +282,21 @@ func (s *Service) Place(ctx context.Context, actor campaigns.Actor, p Placement)
 		return Airing{}, err
 	}
 	if len(stored) == 0 {
-		return Airing{}, fmt.Errorf("%w: station %s already has a placement starting %s", campaigns.ErrConflict, st.Code, start.Format(time.RFC3339))
+		return Airing{}, fmt.Errorf("%w: station %s already has a placement starting %s", loa.ErrConflict, st.Code, start.Format(time.RFC3339))
 	}
-	return stored[0], s.audit.Record(ctx, actor.Username, campaigns.Change{Action: "create", Entity: "airing", EntityID: a.ID,
+	return stored[0], s.audit.Record(ctx, actor.Username, loa.Change{Action: "create", Entity: "airing", EntityID: a.ID,
 		Path: s.path(ctx, st.OrgUnit), After: stored[0]})
 }
 
 // Publish records that an airing on a published channel (press, portal, social
 // media) appeared, with its link. Publishing again corrects the link.
-func (s *Service) Publish(ctx context.Context, actor campaigns.Actor, id string, p Publication) (Airing, error) {
+func (s *Service) Publish(ctx context.Context, actor loa.Actor, id string, p Publication) (Airing, error) {
 	defer s.lockAirings()()
 	old, st, err := s.stationAiring(ctx, actor, id)
 	if err != nil {
 		return Airing{}, err
 	}
-	v := &campaigns.ValidationError{}
+	v := &loa.ValidationError{}
 	if u, err := url.Parse(strings.TrimSpace(p.URL)); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || len(p.URL) > 2000 {
 		v.Add("url", "the article's address, an http or https link")
 	}
@@ -307,10 +307,10 @@ func (s *Service) Publish(ctx context.Context, actor campaigns.Actor, id string,
 		return Airing{}, err
 	}
 	if ch, _ := channel(old.Channel); ch.Proof != ProofPublished {
-		return Airing{}, fmt.Errorf("%w: airing %s is on %s, which confirms airings rather than publishing them", campaigns.ErrConflict, id, old.Channel)
+		return Airing{}, fmt.Errorf("%w: airing %s is on %s, which confirms airings rather than publishing them", loa.ErrConflict, id, old.Channel)
 	}
 	if old.Status == StatusCancelled {
-		return Airing{}, fmt.Errorf("%w: airing %s is cancelled; plan it again before publishing", campaigns.ErrConflict, id)
+		return Airing{}, fmt.Errorf("%w: airing %s is cancelled; plan it again before publishing", loa.ErrConflict, id)
 	}
 	next := old
 	at := p.PublishedAt.UTC().Truncate(time.Millisecond)
@@ -320,11 +320,11 @@ func (s *Service) Publish(ctx context.Context, actor campaigns.Actor, id string,
 		return Airing{}, err
 	}
 	if len(stored) == 0 {
-		return Airing{}, fmt.Errorf("%w: airing %s changed meanwhile; read it again", campaigns.ErrConflict, id)
+		return Airing{}, fmt.Errorf("%w: airing %s changed meanwhile; read it again", loa.ErrConflict, id)
 	}
 	if err := s.countReach(ctx, actor, stored[0]); err != nil {
 		return Airing{}, err
 	}
-	return stored[0], s.audit.Record(ctx, actor.Username, campaigns.Change{Action: "publish", Entity: "airing", EntityID: id,
+	return stored[0], s.audit.Record(ctx, actor.Username, loa.Change{Action: "publish", Entity: "airing", EntityID: id,
 		Path: s.path(ctx, st.OrgUnit), Before: old, After: stored[0]})
 }

@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"loa/campaigns"
+	"loa"
 )
 
 func ptr[T any](v T) *T { return &v }
@@ -36,7 +36,7 @@ func TestChangeAiring(t *testing.T) {
 	// Onto an occupied slot: refused, nothing changed.
 	for _, start := range []time.Time{local("2024-03-15 06:35"), local("2024-03-09 09:10"), local("2024-03-15 06:20")} {
 		_, err := f.s.ChangeAiring(f.ctx, planner, as[2].ID, AiringChange{Start: ptr(start)})
-		if !errors.Is(err, campaigns.ErrConflict) {
+		if !errors.Is(err, loa.ErrConflict) {
 			t.Errorf("moving 12 March onto %s: %v, want ErrConflict", start.Format(time.DateTime), err)
 		}
 	}
@@ -99,7 +99,7 @@ func TestChangeAiring(t *testing.T) {
 	in := ruleInput(tuFr, "LOA-20551")
 	in.DurationSeconds = 1200
 	rules, _ := f.s.Rules(f.ctx, RuleFilter{})
-	if _, err := f.s.UpdateRule(f.ctx, campaigns.System, rules[0].ID, in); err != nil {
+	if _, err := f.s.UpdateRule(f.ctx, loa.System, rules[0].ID, in); err != nil {
 		t.Fatal(err)
 	}
 	f.materialize()
@@ -131,18 +131,18 @@ func TestChangeAiringRefused(t *testing.T) {
 	tests := []struct {
 		name   string
 		id     string
-		actor  campaigns.Actor
+		actor  loa.Actor
 		change AiringChange
 		want   error
 	}{
-		{"a past airing", as[0].ID, planner, AiringChange{Status: ptr(StatusCancelled)}, campaigns.ErrConflict},
-		{"an aired airing", aired.ID, planner, AiringChange{Status: ptr(StatusCancelled)}, campaigns.ErrConflict},
-		{"a move into the past", as[2].ID, planner, AiringChange{Start: ptr(local("2024-03-06 07:00"))}, campaigns.ErrInvalid},
-		{"an unknown status", as[2].ID, planner, AiringChange{Status: ptr(StatusAired)}, campaigns.ErrInvalid},
-		{"planning an airing not cancelled", as[2].ID, planner, AiringChange{Status: ptr(StatusPlanned)}, campaigns.ErrInvalid},
-		{"unknown content", as[2].ID, planner, AiringChange{Content: ptr("c-nope")}, campaigns.ErrInvalid},
-		{"an unknown airing", "r1.LOA-20551.20240312T000000Z", planner, AiringChange{Status: ptr(StatusCancelled)}, campaigns.ErrNotFound},
-		{"outside the actor's scope", as[2].ID, campaigns.Actor{Username: "tay-giang", Scope: "504"}, AiringChange{Status: ptr(StatusCancelled)}, campaigns.ErrOutsideScope},
+		{"a past airing", as[0].ID, planner, AiringChange{Status: ptr(StatusCancelled)}, loa.ErrConflict},
+		{"an aired airing", aired.ID, planner, AiringChange{Status: ptr(StatusCancelled)}, loa.ErrConflict},
+		{"a move into the past", as[2].ID, planner, AiringChange{Start: ptr(local("2024-03-06 07:00"))}, loa.ErrInvalid},
+		{"an unknown status", as[2].ID, planner, AiringChange{Status: ptr(StatusAired)}, loa.ErrInvalid},
+		{"planning an airing not cancelled", as[2].ID, planner, AiringChange{Status: ptr(StatusPlanned)}, loa.ErrInvalid},
+		{"unknown content", as[2].ID, planner, AiringChange{Content: ptr("c-nope")}, loa.ErrInvalid},
+		{"an unknown airing", "r1.LOA-20551.20240312T000000Z", planner, AiringChange{Status: ptr(StatusCancelled)}, loa.ErrNotFound},
+		{"outside the actor's scope", as[2].ID, loa.Actor{Username: "tay-giang", Scope: "504"}, AiringChange{Status: ptr(StatusCancelled)}, loa.ErrOutsideScope},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -186,11 +186,11 @@ func TestAiringsFilter(t *testing.T) {
 		{From: local("2024-03-01 00:00"), To: local("2024-07-01 00:00")},
 		{Status: "lost"},
 	} {
-		if _, err := f.s.Airings(f.ctx, bad); !errors.Is(err, campaigns.ErrInvalid) {
+		if _, err := f.s.Airings(f.ctx, bad); !errors.Is(err, loa.ErrInvalid) {
 			t.Errorf("Airings(%+v): %v, want ErrInvalid", bad, err)
 		}
 	}
-	if _, err := f.s.Airings(f.ctx, AiringFilter{Station: "LOA-99999"}); !errors.Is(err, campaigns.ErrNotFound) {
+	if _, err := f.s.Airings(f.ctx, AiringFilter{Station: "LOA-99999"}); !errors.Is(err, loa.ErrNotFound) {
 		t.Errorf("Airings of an unknown station: %v, want ErrNotFound", err)
 	}
 }

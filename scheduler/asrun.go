@@ -6,6 +6,7 @@ import (
 	"slices"
 	"time"
 
+	"loa"
 	"loa/campaigns"
 )
 
@@ -89,14 +90,14 @@ func (s *Service) ParseMonth(v string) (time.Time, error) {
 	}
 	t, err := time.ParseInLocation("2006-01", v, s.opts.Zone)
 	if err != nil {
-		return time.Time{}, campaigns.Invalid("month", fmt.Sprintf("%q is not a month of the form YYYY-MM", v))
+		return time.Time{}, loa.Invalid("month", fmt.Sprintf("%q is not a month of the form YYYY-MM", v))
 	}
 	return t, nil
 }
 
 // StationAsRun is one station's month, every campaign together; the station must
 // lie in the reader's scope.
-func (s *Service) StationAsRun(ctx context.Context, actor campaigns.Actor, code string, month time.Time) (StationRun, error) {
+func (s *Service) StationAsRun(ctx context.Context, actor loa.Actor, code string, month time.Time) (StationRun, error) {
 	st, err := s.Station(ctx, code)
 	if err != nil {
 		return StationRun{}, err
@@ -123,16 +124,16 @@ func (s *Service) stationRun(cal *calendar, st Station, campaign string, month t
 
 // CampaignAsRun is a campaign's month at every station under the org unit under
 // (empty: the reader's scope), rolled up per district and for the province.
-func (s *Service) CampaignAsRun(ctx context.Context, actor campaigns.Actor, campaign, under string, month time.Time) (AsRun, error) {
+func (s *Service) CampaignAsRun(ctx context.Context, actor loa.Actor, campaign, under string, month time.Time) (AsRun, error) {
 	if _, err := s.units.Campaign(ctx, campaign); err != nil {
 		return AsRun{}, err
 	}
-	if under == "" && actor.Scope != campaigns.AllUnits {
+	if under == "" && actor.Scope != loa.AllUnits {
 		under = actor.Scope
 	}
 	if under != "" {
 		if _, err := s.units.Path(ctx, under); err != nil {
-			return AsRun{}, campaigns.Invalid("under", "unknown org unit "+under)
+			return AsRun{}, loa.Invalid("under", "unknown org unit "+under)
 		}
 		if err := s.requireUnit(ctx, actor, under); err != nil {
 			return AsRun{}, err
@@ -198,7 +199,7 @@ func (s *Service) StationItem(ctx context.Context, code, id string) (FeedStation
 		return FeedStation{}, FeedItem{}, err
 	}
 	if a.Station != code {
-		return FeedStation{}, FeedItem{}, fmt.Errorf("%w: airing %s is not this station's", campaigns.ErrForbidden, id)
+		return FeedStation{}, FeedItem{}, fmt.Errorf("%w: airing %s is not this station's", loa.ErrForbidden, id)
 	}
 	f, err := s.feed(ctx, code, a.Start, a.Start.Add(time.Second), false)
 	if err != nil {
@@ -206,7 +207,7 @@ func (s *Service) StationItem(ctx context.Context, code, id string) (FeedStation
 	}
 	i := slices.IndexFunc(f.Items, func(it FeedItem) bool { return it.AiringID == id })
 	if i < 0 {
-		return FeedStation{}, FeedItem{}, fmt.Errorf("%w: airing %s has no approved script", campaigns.ErrNotFound, id)
+		return FeedStation{}, FeedItem{}, fmt.Errorf("%w: airing %s has no approved script", loa.ErrNotFound, id)
 	}
 	return f.Station, f.Items[i], nil
 }

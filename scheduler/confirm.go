@@ -8,11 +8,9 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"loa"
 	"loa/campaigns"
 )
-
-// ErrNotStarted refuses a confirmation of an airing that has not started yet.
-var ErrNotStarted = errors.New("not started")
 
 // Confirmation bounds.
 const (
@@ -62,8 +60,8 @@ type BatchSummary struct {
 // Confirm records a station's confirmation of one of its airings, idempotently:
 // the same word again changes nothing. An airing of another station is forbidden;
 // one that has not started is refused (ErrNotStarted).
-func (s *Service) Confirm(ctx context.Context, actor campaigns.Actor, station string, c Confirmation) (Airing, bool, error) {
-	v := &campaigns.ValidationError{}
+func (s *Service) Confirm(ctx context.Context, actor loa.Actor, station string, c Confirmation) (Airing, bool, error) {
+	v := &loa.ValidationError{}
 	s.checkConfirmation(&c, v)
 	if err := v.Err(); err != nil {
 		return Airing{}, false, err
@@ -72,7 +70,7 @@ func (s *Service) Confirm(ctx context.Context, actor campaigns.Actor, station st
 }
 
 // checkConfirmation checks c and puts its note in NFC, trimmed.
-func (s *Service) checkConfirmation(c *Confirmation, v *campaigns.ValidationError) {
+func (s *Service) checkConfirmation(c *Confirmation, v *loa.ValidationError) {
 	if c.Status != StatusAired && c.Status != StatusMissed {
 		v.Add("status", "status must be aired or missed")
 	}
@@ -84,7 +82,7 @@ func (s *Service) checkConfirmation(c *Confirmation, v *campaigns.ValidationErro
 	c.Note = cleanNote(c.Note, v)
 }
 
-func (s *Service) confirm(ctx context.Context, actor campaigns.Actor, station string, c Confirmation) (Airing, bool, error) {
+func (s *Service) confirm(ctx context.Context, actor loa.Actor, station string, c Confirmation) (Airing, bool, error) {
 	st, err := s.activeStation(ctx, station)
 	if err != nil {
 		return Airing{}, false, err
@@ -96,14 +94,14 @@ func (s *Service) confirm(ctx context.Context, actor campaigns.Actor, station st
 	}
 	switch {
 	case old.Station != station:
-		return Airing{}, false, fmt.Errorf("%w: airing %s is not this station's", campaigns.ErrForbidden, c.AiringID)
+		return Airing{}, false, fmt.Errorf("%w: airing %s is not this station's", loa.ErrForbidden, c.AiringID)
 	case s.now().Before(old.Start):
-		return Airing{}, false, fmt.Errorf("%w: airing %s starts %s", ErrNotStarted, c.AiringID, old.Start.Format(time.RFC3339))
+		return Airing{}, false, fmt.Errorf("%w: airing %s starts %s", loa.ErrNotStarted, c.AiringID, old.Start.Format(time.RFC3339))
 	case !slices.Contains(onAir, old.Status):
-		return Airing{}, false, fmt.Errorf("%w: airing %s is %s and takes no confirmation", campaigns.ErrConflict, c.AiringID, old.Status)
+		return Airing{}, false, fmt.Errorf("%w: airing %s is %s and takes no confirmation", loa.ErrConflict, c.AiringID, old.Status)
 	}
 	if ch, _ := channel(old.Channel); ch.Proof != ProofAired {
-		return Airing{}, false, fmt.Errorf("%w: airing %s is on %s, which is published rather than confirmed", campaigns.ErrConflict, c.AiringID, old.Channel)
+		return Airing{}, false, fmt.Errorf("%w: airing %s is on %s, which is published rather than confirmed", loa.ErrConflict, c.AiringID, old.Channel)
 	}
 	at := c.At.UTC().Truncate(time.Millisecond)
 	if old.Status == c.Status && old.ConfirmNote == c.Note && old.ConfirmedAt != nil && old.ConfirmedAt.Equal(at) {
@@ -117,9 +115,9 @@ func (s *Service) confirm(ctx context.Context, actor campaigns.Actor, station st
 		return Airing{}, false, err
 	}
 	if len(stored) == 0 {
-		return Airing{}, false, fmt.Errorf("%w: airing %s changed meanwhile; send it again", campaigns.ErrConflict, c.AiringID)
+		return Airing{}, false, fmt.Errorf("%w: airing %s changed meanwhile; send it again", loa.ErrConflict, c.AiringID)
 	}
-	if err := s.audit.Record(ctx, actor.Username, campaigns.Change{Action: "confirm", Entity: "airing", EntityID: old.ID,
+	if err := s.audit.Record(ctx, actor.Username, loa.Change{Action: "confirm", Entity: "airing", EntityID: old.ID,
 		Path: s.path(ctx, st.OrgUnit), Before: old, After: stored[0]}); err != nil {
 		return Airing{}, false, err
 	}
@@ -129,14 +127,14 @@ func (s *Service) confirm(ctx context.Context, actor campaigns.Actor, station st
 // ConfirmBatch records a box's offline queue, entry by entry: a clientId received
 // before is reported as a duplicate and changes nothing; a bad entry is rejected
 // without stopping the others.
-func (s *Service) ConfirmBatch(ctx context.Context, actor campaigns.Actor, station string, batch []Confirmation) (BatchSummary, error) {
+func (s *Service) ConfirmBatch(ctx context.Context, actor loa.Actor, station string, batch []Confirmation) (BatchSummary, error) {
 	if len(batch) > MaxBatch {
-		return BatchSummary{}, campaigns.Invalid("confirmations", fmt.Sprintf("a batch of at most %d entries; send the rest in another", MaxBatch))
+		return BatchSummary{}, loa.Invalid("confirmations", fmt.Sprintf("a batch of at most %d entries; send the rest in another", MaxBatch))
 	}
 	out := BatchSummary{Received: len(batch), Results: make([]ConfirmResult, 0, len(batch))}
 	for i, c := range batch {
 		r := ConfirmResult{ClientID: c.ClientID, AiringID: c.AiringID}
-		v := &campaigns.ValidationError{}
+		v := &loa.ValidationError{}
 		if c.ClientID == "" || utf8.RuneCountInString(c.ClientID) > maxClient {
 			v.Add(fmt.Sprintf("[%d].clientId", i), fmt.Sprintf("the entry's id in the box's queue, 1 to %d characters", maxClient))
 		}
@@ -191,8 +189,8 @@ func rejection(err error) string {
 	for _, e := range []struct {
 		err  error
 		code string
-	}{{campaigns.ErrInvalid, "invalid"}, {campaigns.ErrNotFound, "not_found"}, {campaigns.ErrForbidden, "forbidden"},
-		{ErrNotStarted, "not_started"}, {campaigns.ErrConflict, "conflict"}} {
+	}{{loa.ErrInvalid, "invalid"}, {loa.ErrNotFound, "not_found"}, {loa.ErrForbidden, "forbidden"},
+		{loa.ErrNotStarted, "not_started"}, {loa.ErrConflict, "conflict"}} {
 		if errors.Is(err, e.err) {
 			return e.code
 		}
@@ -208,7 +206,7 @@ func (s *Service) reachOf(a Airing, st Station) campaigns.Reach {
 	if ch, _ := channel(a.Channel); ch.Proof == ProofPublished {
 		activity, evidence = campaigns.ActivityPress, a.PublishedURL
 	}
-	return campaigns.Reach{Campaign: a.Campaign, OrgUnit: a.OrgUnit, Group: "general_public", Date: dateOf(a.Start, s.opts.Zone),
+	return campaigns.Reach{Campaign: a.Campaign, OrgUnit: a.OrgUnit, Group: "general_public", Date: loa.DateOf(a.Start.In(s.opts.Zone)),
 		Activity: activity, Activities: 1, PersonTimes: int64(st.Audience.People), Estimated: true,
 		SourceRef: "airing:" + a.ID, Evidence: evidence, Airing: a.ID}
 }
@@ -217,7 +215,7 @@ func (s *Service) reachOf(a Airing, st Station) campaigns.Reach {
 // record while aired or published, none otherwise; the campaigns service writes
 // (and audits) only what differs, so a repeated or changed confirmation is never
 // counted twice.
-func (s *Service) countReach(ctx context.Context, actor campaigns.Actor, a Airing) error {
+func (s *Service) countReach(ctx context.Context, actor loa.Actor, a Airing) error {
 	st, err := s.Station(ctx, a.Station)
 	if err != nil {
 		return err

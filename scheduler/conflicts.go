@@ -7,7 +7,7 @@ import (
 	"slices"
 	"time"
 
-	"loa/campaigns"
+	"loa"
 )
 
 // Bounds of a conflict check.
@@ -61,7 +61,7 @@ type Conflicts struct {
 }
 
 // ConflictError refuses a rule that overlaps rules of equal priority. It matches
-// campaigns.ErrConflict with errors.Is.
+// loa.ErrConflict with errors.Is.
 type ConflictError struct {
 	Conflicts []Conflict
 	Total     int
@@ -72,7 +72,7 @@ func (e *ConflictError) Error() string {
 }
 
 // Unwrap makes it a conflict.
-func (e *ConflictError) Unwrap() error { return campaigns.ErrConflict }
+func (e *ConflictError) Unwrap() error { return loa.ErrConflict }
 
 // conflicts checks rule r (expanded by rc, at stations) against every other active
 // rule over [from, to).

@@ -12,7 +12,7 @@ import (
 	"sync"
 	"time"
 
-	"loa/campaigns"
+	"loa"
 	"loa/content"
 )
 
@@ -83,7 +83,7 @@ type scriptKey struct {
 	station string
 	saved   int64 // the station's last save: its name is in the script
 	units   int64 // the org units' version: their names are too
-	day     campaigns.Date
+	day     loa.Date
 }
 
 type script struct {
@@ -157,9 +157,9 @@ func (s *Service) window(from, to time.Time, max int) (time.Time, time.Time, err
 	}
 	switch {
 	case !from.Before(to):
-		return from, to, campaigns.Invalid("to", "to must be after from")
+		return from, to, loa.Invalid("to", "to must be after from")
 	case to.Sub(from) > time.Duration(max)*24*time.Hour:
-		return from, to, campaigns.Invalid("to", fmt.Sprintf("a window of at most %d days", max))
+		return from, to, loa.Invalid("to", fmt.Sprintf("a window of at most %d days", max))
 	}
 	return from.In(s.opts.Zone), to.In(s.opts.Zone), nil
 }
@@ -233,7 +233,7 @@ func (s *Service) feed(ctx context.Context, code string, from, to time.Time, cac
 		GeneratedAt: s.stamp().In(s.opts.Zone), Items: []FeedItem{}}
 	for _, a := range shown {
 		v, _ := airable.Version(a.Content)
-		sk := scriptKey{a.Content, v.Number, code, st.UpdatedAt.UnixMilli(), units, dateOf(a.Start, s.opts.Zone)}
+		sk := scriptKey{a.Content, v.Number, code, st.UpdatedAt.UnixMilli(), units, loa.DateOf(a.Start.In(s.opts.Zone))}
 		sc, err := s.scripts.get(sk, func() (script, error) {
 			text, secs, err := s.library.Script(v, s.library.FieldsAt(unit, st.Name, a.Start))
 			sum := sha256.Sum256([]byte(text))
@@ -264,7 +264,7 @@ func (s *Service) feed(ctx context.Context, code string, from, to time.Time, cac
 func (s *Service) TokenStation(ctx context.Context, code string) (Station, error) {
 	st, err := s.Station(ctx, code)
 	if err == nil && !st.Active {
-		err = fmt.Errorf("%w: station %s is inactive; activate it first", campaigns.ErrConflict, code)
+		err = fmt.Errorf("%w: station %s is inactive; activate it first", loa.ErrConflict, code)
 	}
 	return st, err
 }
@@ -274,7 +274,7 @@ func (s *Service) TokenStation(ctx context.Context, code string) (Station, error
 func (s *Service) activeStation(ctx context.Context, code string) (Station, error) {
 	st, err := s.Station(ctx, code)
 	if err == nil && !st.Active {
-		err = fmt.Errorf("%w: station %s is inactive", campaigns.ErrForbidden, code)
+		err = fmt.Errorf("%w: station %s is inactive", loa.ErrForbidden, code)
 	}
 	return st, err
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"loa"
 	"loa/campaigns"
 )
 
@@ -22,7 +23,7 @@ func feedFixture(t *testing.T) *fixture {
 }
 
 // stationActor is the account a station confirms as.
-var stationActor = campaigns.Actor{Username: "station-loa-20551", Scope: "20551"}
+var stationActor = loa.Actor{Username: "station-loa-20551", Scope: "20551"}
 
 func (f *fixture) feed(station string) Feed {
 	f.t.Helper()
@@ -105,7 +106,7 @@ func TestStationFeedWindow(t *testing.T) {
 		{"from after to", local("2024-03-10 00:00"), local("2024-03-09 00:00")},
 		{"over 31 days", local("2024-03-01 00:00"), local("2024-04-02 00:00")},
 	} {
-		if _, err := f.s.StationFeed(f.ctx, "LOA-20551", tc.from, tc.to); !errors.Is(err, campaigns.ErrInvalid) {
+		if _, err := f.s.StationFeed(f.ctx, "LOA-20551", tc.from, tc.to); !errors.Is(err, loa.ErrInvalid) {
 			t.Errorf("%s: %v, want ErrInvalid", tc.name, err)
 		}
 	}
@@ -123,12 +124,12 @@ func TestConfirm(t *testing.T) {
 	// Before it starts: refused.
 	early := c
 	early.At = f.clock.Now()
-	if _, _, err := f.s.Confirm(f.ctx, stationActor, "LOA-20551", early); !errors.Is(err, ErrNotStarted) {
+	if _, _, err := f.s.Confirm(f.ctx, stationActor, "LOA-20551", early); !errors.Is(err, loa.ErrNotStarted) {
 		t.Errorf("confirming before the start: %v, want ErrNotStarted", err)
 	}
 	f.clock.Set(local("2024-03-05 07:00"))
 	// Another station's airing: forbidden.
-	if _, _, err := f.s.Confirm(f.ctx, stationActor, "LOA-20437", c); !errors.Is(err, campaigns.ErrForbidden) {
+	if _, _, err := f.s.Confirm(f.ctx, stationActor, "LOA-20437", c); !errors.Is(err, loa.ErrForbidden) {
 		t.Errorf("another station confirming: %v, want ErrForbidden", err)
 	}
 	for _, bad := range []Confirmation{
@@ -136,7 +137,7 @@ func TestConfirm(t *testing.T) {
 		{AiringID: tue.ID, Status: StatusAired, At: local("2024-03-05 08:00")},
 		{AiringID: tue.ID, Status: StatusAired},
 	} {
-		if _, _, err := f.s.Confirm(f.ctx, stationActor, "LOA-20551", bad); !errors.Is(err, campaigns.ErrInvalid) {
+		if _, _, err := f.s.Confirm(f.ctx, stationActor, "LOA-20551", bad); !errors.Is(err, loa.ErrInvalid) {
 			t.Errorf("confirmation %+v: %v, want ErrInvalid", bad, err)
 		}
 	}
@@ -153,7 +154,7 @@ func TestConfirm(t *testing.T) {
 		t.Errorf("the same confirmation again: changed %v, %v, version %d → %d; want nothing written", changed, err, v, f.airingsVersion())
 	}
 	key := campaigns.ReachKey(f.s.reachOf(a, f.stationOf("LOA-20551")))
-	rec, err := f.cs.ReachRecord(f.ctx, campaigns.System, key)
+	rec, err := f.cs.ReachRecord(f.ctx, loa.System, key)
 	if err != nil || rec.Activities != 1 || rec.PersonTimes != 1000 || !rec.Estimated || rec.Group != "general_public" ||
 		rec.OrgUnit != "20551" || rec.Date != "2024-03-05" || rec.Activity != campaigns.ActivityBroadcast || rec.UniquePersons != nil {
 		t.Errorf("reach of the aired broadcast = %+v, %v", rec, err)
@@ -162,7 +163,7 @@ func TestConfirm(t *testing.T) {
 	if _, _, err := f.s.Confirm(f.ctx, stationActor, "LOA-20551", Confirmation{AiringID: tue.ID, Status: StatusMissed, At: c.At, Note: "mất điện"}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.cs.ReachRecord(f.ctx, campaigns.System, key); !errors.Is(err, campaigns.ErrNotFound) {
+	if _, err := f.cs.ReachRecord(f.ctx, loa.System, key); !errors.Is(err, loa.ErrNotFound) {
 		t.Errorf("after missed, the reach record: %v, want none", err)
 	}
 
@@ -224,7 +225,7 @@ func TestConfirmBatch(t *testing.T) {
 	if err != nil || retry.Recorded != 1 {
 		t.Errorf("q5 sent again after the start: %+v, %v; want recorded", retry, err)
 	}
-	if _, err := f.s.ConfirmBatch(f.ctx, stationActor, "LOA-20551", make([]Confirmation, MaxBatch+1)); !errors.Is(err, campaigns.ErrInvalid) {
+	if _, err := f.s.ConfirmBatch(f.ctx, stationActor, "LOA-20551", make([]Confirmation, MaxBatch+1)); !errors.Is(err, loa.ErrInvalid) {
 		t.Errorf("a batch of %d: %v, want ErrInvalid", MaxBatch+1, err)
 	}
 }
@@ -275,7 +276,7 @@ func TestAsRun(t *testing.T) {
 		t.Errorf("station as-run %+v, %v", st, err)
 	}
 	// A district reader sees its district only.
-	tayGiang := campaigns.Actor{Username: "tay-giang", Scope: "504"}
+	tayGiang := loa.Actor{Username: "tay-giang", Scope: "504"}
 	if r, err := f.s.CampaignAsRun(f.ctx, tayGiang, demo, "", month); err != nil || len(r.Stations) != 1 || r.Stations[0].Station != "LOA-20437" {
 		t.Errorf("as-run for Tây Giang's reader: %+v, %v", r.Stations, err)
 	}
@@ -283,7 +284,7 @@ func TestAsRun(t *testing.T) {
 		func() error { _, err := f.s.CampaignAsRun(f.ctx, tayGiang, demo, "507", month); return err }(),
 		func() error { _, err := f.s.StationAsRun(f.ctx, tayGiang, "LOA-20551", month); return err }(),
 	} {
-		if !errors.Is(err, campaigns.ErrOutsideScope) {
+		if !errors.Is(err, loa.ErrOutsideScope) {
 			t.Errorf("reading another district's as-run: %v, want ErrOutsideScope", err)
 		}
 	}
@@ -291,16 +292,16 @@ func TestAsRun(t *testing.T) {
 
 func TestInactiveStationReadsNothing(t *testing.T) {
 	f := feedFixture(t)
-	if _, err := f.s.UpdateStation(f.ctx, campaigns.System, "LOA-20551", StationInput{Name: "Trạm LOA-20551", Channel: "commune_loudspeaker",
+	if _, err := f.s.UpdateStation(f.ctx, loa.System, "LOA-20551", StationInput{Name: "Trạm LOA-20551", Channel: "commune_loudspeaker",
 		OrgUnit: "20551", Languages: []string{"vi"}, Active: ptr(false)}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.s.StationFeed(f.ctx, "LOA-20551", time.Time{}, time.Time{}); !errors.Is(err, campaigns.ErrForbidden) {
+	if _, err := f.s.StationFeed(f.ctx, "LOA-20551", time.Time{}, time.Time{}); !errors.Is(err, loa.ErrForbidden) {
 		t.Errorf("feed of an inactive station: %v, want ErrForbidden", err)
 	}
 	f.clock.Set(local("2024-03-05 07:00"))
 	a := of(f.stored(), "", "LOA-20551")[0]
-	if _, _, err := f.s.Confirm(f.ctx, stationActor, "LOA-20551", Confirmation{AiringID: a.ID, Status: StatusAired, At: a.Start}); !errors.Is(err, campaigns.ErrForbidden) {
+	if _, _, err := f.s.Confirm(f.ctx, stationActor, "LOA-20551", Confirmation{AiringID: a.ID, Status: StatusAired, At: a.Start}); !errors.Is(err, loa.ErrForbidden) {
 		t.Errorf("confirmation by an inactive station: %v, want ErrForbidden", err)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 	_ "time/tzdata" // Asia/Ho_Chi_Minh wherever the tests run
 
+	"loa"
 	"loa/app/audit"
 	"loa/app/database"
 	"loa/app/database/dbtest"
@@ -59,10 +60,10 @@ func (c *clock) Set(t time.Time) {
 const demo = campaigns.DemoCampaignCode
 
 var (
-	writer   = campaigns.Actor{Username: "writer", Scope: "49"}
-	editor   = campaigns.Actor{Username: "editor", Scope: "49"}
-	approver = content.Reviewer{Actor: campaigns.Actor{Username: "approver", Scope: "49"}, Approver: true}
-	planner  = campaigns.Actor{Username: "planner", Scope: "49"}
+	writer   = loa.Actor{Username: "writer", Scope: "49"}
+	editor   = loa.Actor{Username: "editor", Scope: "49"}
+	approver = content.Reviewer{Actor: loa.Actor{Username: "approver", Scope: "49"}, Approver: true}
+	planner  = loa.Actor{Username: "planner", Scope: "49"}
 )
 
 // fixture is a scheduler on a fresh database with the reference data, the demo
@@ -95,7 +96,7 @@ func newFixture(t testing.TB, start time.Time) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := cs.CreateCampaign(ctx, campaigns.System, plan); err != nil {
+	if _, err := cs.CreateCampaign(ctx, loa.System, plan); err != nil {
 		t.Fatal(err)
 	}
 	lib := content.NewService(content.NewStore(db), cs, trail, c.Now, content.Options{Zone: hcm, Hotline: "0235 111 222"})
@@ -112,7 +113,7 @@ func (f *fixture) service() *Service {
 // station creates an active station broadcasting in vi.
 func (f *fixture) station(code, channel, unit string) Station {
 	f.t.Helper()
-	st, err := f.s.CreateStation(f.ctx, campaigns.System, StationInput{Code: code, Name: "Trạm " + code, Channel: channel,
+	st, err := f.s.CreateStation(f.ctx, loa.System, StationInput{Code: code, Name: "Trạm " + code, Channel: channel,
 		OrgUnit: unit, Languages: []string{"vi"}, Audience: Audience{People: 1000, Source: "ước tính mẫu"}})
 	if err != nil {
 		f.t.Fatalf("CreateStation %s: %v", code, err)
@@ -174,7 +175,7 @@ func ruleInput(rrule string, stations ...string) RuleInput {
 // rule creates a rule as the system and fails the test on an error.
 func (f *fixture) rule(in RuleInput) Saved {
 	f.t.Helper()
-	r, err := f.s.CreateRule(f.ctx, campaigns.System, in)
+	r, err := f.s.CreateRule(f.ctx, loa.System, in)
 	if err != nil {
 		f.t.Fatalf("CreateRule %q: %v", in.Title, err)
 	}
@@ -258,18 +259,18 @@ func (f *fixture) airing(id string) Airing {
 }
 
 // fieldErr returns the validation details of err, failing when it is not one.
-func fieldErr(t *testing.T, err error) []campaigns.FieldError {
+func fieldErr(t *testing.T, err error) []loa.FieldError {
 	t.Helper()
-	var ve *campaigns.ValidationError
-	if !errors.Is(err, campaigns.ErrInvalid) || !errors.As(err, &ve) {
+	var ve *loa.ValidationError
+	if !errors.Is(err, loa.ErrInvalid) || !errors.As(err, &ve) {
 		t.Fatalf("error %v, want a *campaigns.ValidationError matching ErrInvalid", err)
 	}
 	return ve.Details
 }
 
 // detail returns the message on field in details, and whether there is one.
-func detail(details []campaigns.FieldError, field string) (string, bool) {
-	i := slices.IndexFunc(details, func(d campaigns.FieldError) bool { return d.Field == field })
+func detail(details []loa.FieldError, field string) (string, bool) {
+	i := slices.IndexFunc(details, func(d loa.FieldError) bool { return d.Field == field })
 	if i < 0 {
 		return "", false
 	}

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"time"
 
+	"loa"
 	"loa/campaigns"
 )
 
@@ -17,8 +18,8 @@ const (
 
 // Gaps is what a campaign's calendar is missing, as of a day.
 type Gaps struct {
-	Campaign string         `json:"campaign"`
-	AsOf     campaigns.Date `json:"asOf"`
+	Campaign string   `json:"campaign"`
+	AsOf     loa.Date `json:"asOf"`
 	// PressMonths are the months from AsOf's to the campaign's end with no press
 	// item planned or published.
 	PressMonths []string `json:"pressMonths"`
@@ -69,7 +70,7 @@ func (s *Service) Gaps(ctx context.Context, scope, campaign string, asOf time.Ti
 		asOf = s.now()
 	}
 	asOf = asOf.In(s.opts.Zone)
-	g := Gaps{Campaign: campaign, AsOf: dateOf(asOf, s.opts.Zone), Level: activityLevel(c), PressMonths: []string{},
+	g := Gaps{Campaign: campaign, AsOf: loa.DateOf(asOf.In(s.opts.Zone)), Level: activityLevel(c), PressMonths: []string{},
 		IdleUnits: []UnitRef{}, NoContent: []Airing{}, Silent: []SilentStation{}}
 	cal, err := s.airings(ctx)
 	if err != nil {
@@ -112,13 +113,13 @@ func (s *Service) RunningGaps(ctx context.Context, at time.Time) ([]Gaps, error)
 	if err != nil {
 		return nil, err
 	}
-	today := dateOf(at, s.opts.Zone)
+	today := loa.DateOf(at.In(s.opts.Zone))
 	var out []Gaps
 	for _, c := range all {
 		if c.Period.Start > today || c.Period.End < today {
 			continue
 		}
-		g, err := s.Gaps(ctx, campaigns.AllUnits, c.Code, at)
+		g, err := s.Gaps(ctx, loa.AllUnits, c.Code, at)
 		if err != nil {
 			return out, err
 		}
@@ -168,7 +169,7 @@ func (s *Service) idleUnits(ctx context.Context, g *Gaps, cal *calendar, station
 		from = from.AddDate(0, 6, 0)
 	}
 	to := from.AddDate(0, 6, 0)
-	g.HalfYear = campaigns.Period{Start: dateOf(from, s.opts.Zone), End: dateOf(to.AddDate(0, 0, -1), s.opts.Zone)}
+	g.HalfYear = campaigns.Period{Start: loa.DateOf(from.In(s.opts.Zone)), End: loa.DateOf(to.AddDate(0, 0, -1).In(s.opts.Zone))}
 	active := map[string]bool{}
 	for _, st := range stations {
 		for _, a := range cal.window(st.Code, from, to) {
@@ -192,7 +193,7 @@ func (s *Service) idleUnits(ctx context.Context, g *Gaps, cal *calendar, station
 		if (u.ValidFrom != nil && *u.ValidFrom > g.HalfYear.End) || (u.ValidTo != nil && *u.ValidTo < g.HalfYear.Start) {
 			continue
 		}
-		if scope != "" && scope != campaigns.AllUnits && !slices.Contains(u.Path, scope) {
+		if scope != "" && scope != loa.AllUnits && !slices.Contains(u.Path, scope) {
 			continue
 		}
 		g.UnitsTotal++

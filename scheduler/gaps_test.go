@@ -4,6 +4,7 @@ import (
 	"slices"
 	"testing"
 
+	"loa"
 	"loa/campaigns"
 )
 
@@ -35,7 +36,7 @@ func TestGaps(t *testing.T) {
 	emptyRule := f.rule(empty)
 	f.materialize()
 
-	g, err := f.s.Gaps(f.ctx, campaigns.AllUnits, demo, f.clock.Now())
+	g, err := f.s.Gaps(f.ctx, loa.AllUnits, demo, f.clock.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,7 +82,7 @@ func TestGaps(t *testing.T) {
 	}
 
 	// A week on, LOA-20560's last confirmation is over 7 days old: silent too.
-	g, err = f.s.Gaps(f.ctx, campaigns.AllUnits, demo, local("2024-03-16 08:00"))
+	g, err = f.s.Gaps(f.ctx, loa.AllUnits, demo, local("2024-03-16 08:00"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,7 +110,7 @@ func TestGaps(t *testing.T) {
 		t.Errorf("Gaps in 504: %d of %d idle (want all %d), %d silent, %d without content", len(g.IdleUnits), g.UnitsTotal,
 			len(tayGiang), len(g.Silent), g.NoContentTotal)
 	}
-	if _, err := f.s.Gaps(f.ctx, campaigns.AllUnits, "NOPE-2024", f.clock.Now()); err == nil {
+	if _, err := f.s.Gaps(f.ctx, loa.AllUnits, "NOPE-2024", f.clock.Now()); err == nil {
 		t.Errorf("Gaps of an unknown campaign: no error")
 	}
 }

@@ -8,7 +8,7 @@ import (
 	"slices"
 	"time"
 
-	"loa/campaigns"
+	"loa"
 	"loa/content"
 )
 
@@ -165,7 +165,7 @@ func (s *Service) plan(ctx context.Context, rules []Rule, all []Station, from, t
 
 // expand returns the starts of r in [from, to).
 func (s *Service) expand(r Rule, from, to time.Time) ([]time.Time, error) {
-	v := &campaigns.ValidationError{}
+	v := &loa.ValidationError{}
 	rc := parseRecurrence(r, s.opts.Zone, v)
 	if err := v.Err(); err != nil {
 		return nil, err
@@ -342,7 +342,7 @@ func (p *picker) version(item string) int {
 // eligible reports whether item may fill occurrence o starting at t.
 func (p *picker) eligible(o occurrence, item string, t time.Time) bool {
 	v, ok := p.Version(item)
-	if !ok || (!t.IsZero() && !v.ValidOn(dateOf(t, p.zone))) || !slices.Contains(o.station.Languages, v.Language) {
+	if !ok || (!t.IsZero() && !v.ValidOn(loa.DateOf(t.In(p.zone)))) || !slices.Contains(o.station.Languages, v.Language) {
 		return false
 	}
 	r := o.rule

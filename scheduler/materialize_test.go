@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"loa/campaigns"
+	"loa"
 	"loa/content"
 )
 
@@ -19,7 +19,7 @@ func TestMaterializeCounts(t *testing.T) {
 	f.station("LOA-20554", "commune_loudspeaker", "20554") // Điện Bàn
 	f.station("LOA-20437", "commune_loudspeaker", "20437") // Tây Giang
 	off := false
-	if _, err := f.s.CreateStation(f.ctx, campaigns.System, StationInput{Code: "LOA-20557", Name: "Loa Điện Hòa", Channel: "commune_loudspeaker",
+	if _, err := f.s.CreateStation(f.ctx, loa.System, StationInput{Code: "LOA-20557", Name: "Loa Điện Hòa", Channel: "commune_loudspeaker",
 		OrgUnit: "20557", Languages: []string{"vi"}, Active: &off}); err != nil {
 		t.Fatal(err)
 	}
@@ -366,7 +366,7 @@ func TestEditDeactivateReactivateRule(t *testing.T) {
 
 	// Move the broadcast to 07:00.
 	in.RRule = "FREQ=WEEKLY;BYDAY=TU,FR;BYHOUR=7"
-	if _, err := f.s.UpdateRule(f.ctx, campaigns.System, r.ID, in); err != nil {
+	if _, err := f.s.UpdateRule(f.ctx, loa.System, r.ID, in); err != nil {
 		t.Fatal(err)
 	}
 	res := f.materialize()
@@ -404,7 +404,7 @@ func TestEditDeactivateReactivateRule(t *testing.T) {
 	// Deactivate: every open airing of the rule is cancelled as rule_inactive.
 	off, on := false, true
 	in.Active = &off
-	if _, err := f.s.UpdateRule(f.ctx, campaigns.System, r.ID, in); err != nil {
+	if _, err := f.s.UpdateRule(f.ctx, loa.System, r.ID, in); err != nil {
 		t.Fatal(err)
 	}
 	res = f.materialize()
@@ -431,7 +431,7 @@ func TestEditDeactivateReactivateRule(t *testing.T) {
 	// Reactivate: the same airings are planned again, none is added.
 	n := f.count()
 	in.Active = &on
-	if _, err := f.s.UpdateRule(f.ctx, campaigns.System, r.ID, in); err != nil {
+	if _, err := f.s.UpdateRule(f.ctx, loa.System, r.ID, in); err != nil {
 		t.Fatal(err)
 	}
 	res = f.materialize()
@@ -477,11 +477,11 @@ func TestMaterializeShorterWindowKeepsLaterAirings(t *testing.T) {
 // the airing's date are chosen.
 func TestRotationEligibility(t *testing.T) {
 	f := newFixture(t, local("2024-03-04 08:00"))
-	if _, err := f.s.CreateStation(f.ctx, campaigns.System, StationInput{Code: "LOA-20437", Name: "Loa Ch'ơm", Channel: "commune_loudspeaker",
+	if _, err := f.s.CreateStation(f.ctx, loa.System, StationInput{Code: "LOA-20437", Name: "Loa Ch'ơm", Channel: "commune_loudspeaker",
 		OrgUnit: "20437", Languages: []string{"cotu"}}); err != nil {
 		t.Fatal(err)
 	}
-	in := func(title, language, group string, validTo *campaigns.Date) content.Input {
+	in := func(title, language, group string, validTo *loa.Date) content.Input {
 		m := message("radio_script", title, "e")
 		m.Language, m.Groups, m.ValidTo = language, []string{group}, validTo
 		return m
@@ -505,8 +505,8 @@ func TestRotationEligibility(t *testing.T) {
 		case vi, public:
 			t.Errorf("airing %s carries %s: wrong language or group", a.ID, a.Content)
 		case until15:
-			if dateOf(a.Start, hcm) > "2024-03-15" {
-				t.Errorf("airing on %s carries an item valid to 15 March", dateOf(a.Start, hcm))
+			if loa.DateOf(a.Start.In(hcm)) > "2024-03-15" {
+				t.Errorf("airing on %s carries an item valid to 15 March", loa.DateOf(a.Start.In(hcm)))
 			}
 		case always:
 		default:
@@ -555,7 +555,7 @@ func TestEqualPriorityOverlapArisingLaterGoesToTheOlderRule(t *testing.T) {
 	older := f.rule(ruleInput(tuFr, "LOA-20551"))
 	// The second rule covers the district's loudspeakers; the station is inactive
 	// when it is saved, so no overlap is found then.
-	if _, err := f.s.UpdateStation(f.ctx, campaigns.System, "LOA-20551", StationInput{Name: "Trạm LOA-20551", Channel: "commune_loudspeaker",
+	if _, err := f.s.UpdateStation(f.ctx, loa.System, "LOA-20551", StationInput{Name: "Trạm LOA-20551", Channel: "commune_loudspeaker",
 		OrgUnit: "20551", Languages: []string{"vi"}, Active: ptr(false)}); err != nil {
 		t.Fatal(err)
 	}
@@ -563,7 +563,7 @@ func TestEqualPriorityOverlapArisingLaterGoesToTheOlderRule(t *testing.T) {
 	in := ruleInput(tuFr)
 	in.Title, in.Stations = "Cả huyện", StationSelector{Channel: "commune_loudspeaker", Under: "507"}
 	newer := f.rule(in)
-	if _, err := f.s.UpdateStation(f.ctx, campaigns.System, "LOA-20551", StationInput{Name: "Trạm LOA-20551", Channel: "commune_loudspeaker",
+	if _, err := f.s.UpdateStation(f.ctx, loa.System, "LOA-20551", StationInput{Name: "Trạm LOA-20551", Channel: "commune_loudspeaker",
 		OrgUnit: "20551", Languages: []string{"vi"}, Active: ptr(true)}); err != nil {
 		t.Fatal(err)
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"loa"
 	"loa/campaigns"
 )
 
@@ -85,7 +86,7 @@ func (s *Service) channelCalendar(ctx context.Context, campaign, channel string,
 		return PressCalendar{}, err
 	}
 	if year < 2000 || year > 2100 {
-		return PressCalendar{}, campaigns.Invalid("year", "a year from 2000 to 2100")
+		return PressCalendar{}, loa.Invalid("year", "a year from 2000 to 2100")
 	}
 	cal, err := s.airings(ctx)
 	if err != nil {
@@ -141,7 +142,7 @@ func (s *Service) CurrentYear() int { return s.now().In(s.opts.Zone).Year() }
 func (s *Service) ParseDay(field, v string) (time.Time, error) {
 	t, err := time.ParseInLocation(time.DateOnly, v, s.opts.Zone)
 	if err != nil {
-		return time.Time{}, campaigns.Invalid(field, fmt.Sprintf("%q is not a date of the form YYYY-MM-DD", v))
+		return time.Time{}, loa.Invalid(field, fmt.Sprintf("%q is not a date of the form YYYY-MM-DD", v))
 	}
 	return t, nil
 }

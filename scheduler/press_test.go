@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"loa/campaigns"
+	"loa"
 )
 
 // pressFixture has the provincial newspaper with a monthly rule (first Monday,
@@ -95,10 +95,10 @@ func TestPressCalendar(t *testing.T) {
 		t.Errorf("April with its item cancelled = %+v, want nothing planned", m)
 	}
 	// Another campaign has no press items.
-	if _, err := f.s.PressCalendar(f.ctx, "NOPE-2024", 2024); !errors.Is(err, campaigns.ErrNotFound) {
+	if _, err := f.s.PressCalendar(f.ctx, "NOPE-2024", 2024); !errors.Is(err, loa.ErrNotFound) {
 		t.Errorf("PressCalendar of an unknown campaign: %v, want ErrNotFound", err)
 	}
-	if _, err := f.s.PressCalendar(f.ctx, demo, 1999); !errors.Is(err, campaigns.ErrInvalid) {
+	if _, err := f.s.PressCalendar(f.ctx, demo, 1999); !errors.Is(err, loa.ErrInvalid) {
 		t.Errorf("PressCalendar(1999): %v, want ErrInvalid", err)
 	}
 }
@@ -124,13 +124,13 @@ func TestPublishRefused(t *testing.T) {
 		p    Publication
 		want error
 	}{
-		{"a district station airing", district[0].ID, ok, campaigns.ErrConflict},
-		{"a cancelled press item", press[1].ID, ok, campaigns.ErrConflict},
-		{"not a link", press[0].ID, Publication{URL: "baoquangnam.vn/bai", PublishedAt: ok.PublishedAt}, campaigns.ErrInvalid},
-		{"a javascript link", press[0].ID, Publication{URL: "javascript:alert(1)", PublishedAt: ok.PublishedAt}, campaigns.ErrInvalid},
-		{"published in the future", press[0].ID, Publication{URL: ok.URL, PublishedAt: f.clock.Now().Add(time.Hour)}, campaigns.ErrInvalid},
-		{"no time", press[0].ID, Publication{URL: ok.URL}, campaigns.ErrInvalid},
-		{"an unknown airing", "once.BQN.20240101T000000Z", ok, campaigns.ErrNotFound},
+		{"a district station airing", district[0].ID, ok, loa.ErrConflict},
+		{"a cancelled press item", press[1].ID, ok, loa.ErrConflict},
+		{"not a link", press[0].ID, Publication{URL: "baoquangnam.vn/bai", PublishedAt: ok.PublishedAt}, loa.ErrInvalid},
+		{"a javascript link", press[0].ID, Publication{URL: "javascript:alert(1)", PublishedAt: ok.PublishedAt}, loa.ErrInvalid},
+		{"published in the future", press[0].ID, Publication{URL: ok.URL, PublishedAt: f.clock.Now().Add(time.Hour)}, loa.ErrInvalid},
+		{"no time", press[0].ID, Publication{URL: ok.URL}, loa.ErrInvalid},
+		{"an unknown airing", "once.BQN.20240101T000000Z", ok, loa.ErrNotFound},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

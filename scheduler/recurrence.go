@@ -8,7 +8,7 @@ import (
 	"github.com/robfig/cron/v3"
 	"github.com/teambition/rrule-go"
 
-	"loa/campaigns"
+	"loa"
 )
 
 // Limits on how often a rule may repeat.
@@ -30,13 +30,13 @@ type recurrence struct {
 	// first is the start date at 00:00; end, when not zero, the day after the
 	// until date at 00:00 (exclusive).
 	first, end time.Time
-	exDays     map[campaigns.Date]bool
+	exDays     map[loa.Date]bool
 	exTimes    map[int64]bool // Unix seconds
 }
 
 // parseRecurrence reads the recurrence of r, adding what is wrong with it to v.
-func parseRecurrence(r Rule, zone *time.Location, v *campaigns.ValidationError) *recurrence {
-	rc := &recurrence{exDays: map[campaigns.Date]bool{}, exTimes: map[int64]bool{}}
+func parseRecurrence(r Rule, zone *time.Location, v *loa.ValidationError) *recurrence {
+	rc := &recurrence{exDays: map[loa.Date]bool{}, exTimes: map[int64]bool{}}
 	start, err := time.ParseInLocation(time.DateOnly, string(r.StartDate), zone)
 	if err != nil {
 		v.Add("startDate", "the first day of the rule, a date of the form YYYY-MM-DD")
@@ -54,7 +54,7 @@ func parseRecurrence(r Rule, zone *time.Location, v *campaigns.ValidationError) 
 		}
 	}
 	for i, x := range r.ExDates {
-		if d, err := campaigns.ParseDate(x); err == nil {
+		if d, err := loa.ParseDate(x); err == nil {
 			rc.exDays[d] = true
 		} else if t, err := time.Parse(time.RFC3339, x); err == nil {
 			rc.exTimes[t.Unix()] = true
@@ -78,7 +78,7 @@ func parseRecurrence(r Rule, zone *time.Location, v *campaigns.ValidationError) 
 	return rc
 }
 
-func parseRRule(spec string, start time.Time, zone *time.Location, v *campaigns.ValidationError) *rrule.RRule {
+func parseRRule(spec string, start time.Time, zone *time.Location, v *loa.ValidationError) *rrule.RRule {
 	spec = strings.TrimPrefix(strings.TrimSpace(spec), "RRULE:")
 	upper := strings.ToUpper(spec)
 	if strings.Contains(upper, "DTSTART") {
@@ -106,7 +106,7 @@ func parseRRule(spec string, start time.Time, zone *time.Location, v *campaigns.
 	return r
 }
 
-func parseCron(spec string, v *campaigns.ValidationError) cron.Schedule {
+func parseCron(spec string, v *loa.ValidationError) cron.Schedule {
 	spec = strings.TrimSpace(spec)
 	if strings.HasPrefix(spec, "TZ=") || strings.HasPrefix(spec, "CRON_TZ=") {
 		v.Add("cron", "leave the time zone out: rules are evaluated in the deployment's zone")
@@ -147,30 +147,25 @@ func (rc *recurrence) between(from, to time.Time) []time.Time {
 	}
 	out := raw[:0]
 	for _, t := range raw {
-		if t.Before(to) && len(out) < maxOccurrences && !rc.exTimes[t.Unix()] && !rc.exDays[dateOf(t, from.Location())] {
+		if t.Before(to) && len(out) < maxOccurrences && !rc.exTimes[t.Unix()] && !rc.exDays[loa.DateOf(t.In(from.Location()))] {
 			out = append(out, t)
 		}
 	}
 	return out
 }
 
-// dateOf is the calendar date of t in zone.
-func dateOf(t time.Time, zone *time.Location) campaigns.Date {
-	return campaigns.Date(t.In(zone).Format(time.DateOnly))
-}
-
 // checkFrequency adds to v when occurrences of duration d overlap each other or
 // come more than maxPerDay times a day, judged on the first weeks of the rule.
-func (rc *recurrence) checkFrequency(d time.Duration, v *campaigns.ValidationError) {
+func (rc *recurrence) checkFrequency(d time.Duration, v *loa.ValidationError) {
 	field := "rrule"
 	if rc.cron != nil {
 		field = "cron"
 	}
 	ts := rc.between(rc.first, rc.first.AddDate(0, 0, frequencyProbe))
-	perDay := map[campaigns.Date]int{}
+	perDay := map[loa.Date]int{}
 	for i, t := range ts {
-		if perDay[dateOf(t, t.Location())]++; perDay[dateOf(t, t.Location())] > maxPerDay {
-			v.Add(field, fmt.Sprintf("the rule repeats more than %d times on %s; a slot rule places at most %d a day", maxPerDay, dateOf(t, t.Location()), maxPerDay))
+		if perDay[loa.DateOf(t)]++; perDay[loa.DateOf(t)] > maxPerDay {
+			v.Add(field, fmt.Sprintf("the rule repeats more than %d times on %s; a slot rule places at most %d a day", maxPerDay, loa.DateOf(t), maxPerDay))
 			return
 		}
 		if i > 0 && t.Sub(ts[i-1]) < d {

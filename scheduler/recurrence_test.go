@@ -5,11 +5,11 @@ import (
 	"testing"
 	"time"
 
-	"loa/campaigns"
+	"loa"
 )
 
-func date(s string) *campaigns.Date {
-	d := campaigns.Date(s)
+func date(s string) *loa.Date {
+	d := loa.Date(s)
 	return &d
 }
 
@@ -24,7 +24,7 @@ func starts(ts []time.Time) []string {
 
 func mustRecurrence(t *testing.T, r Rule) *recurrence {
 	t.Helper()
-	v := &campaigns.ValidationError{}
+	v := &loa.ValidationError{}
 	rc := parseRecurrence(r, hcm, v)
 	if err := v.Err(); err != nil || rc == nil {
 		t.Fatalf("parseRecurrence(%+v) = %v, %v", r, rc, err)
@@ -215,7 +215,7 @@ func TestParseRecurrenceErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			v := &campaigns.ValidationError{}
+			v := &loa.ValidationError{}
 			rc := parseRecurrence(tt.rule, hcm, v)
 			if _, ok := detail(v.Details, tt.field); !ok {
 				t.Errorf("parseRecurrence(%+v) details %+v, want one on %s", tt.rule, v.Details, tt.field)

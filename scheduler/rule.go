@@ -12,7 +12,7 @@ import (
 
 	"golang.org/x/text/unicode/norm"
 
-	"loa/campaigns"
+	"loa"
 	"loa/content"
 )
 
@@ -26,10 +26,10 @@ type Rule struct {
 	// in an org unit's subtree, resolved each time airings are materialised.
 	Stations StationSelector `json:"stations" bson:"stations"`
 	// RRule (RFC 5545) or Cron (robfig/cron) says when; exactly one is set.
-	RRule     string          `json:"rrule,omitempty" bson:"rrule,omitempty"`
-	Cron      string          `json:"cron,omitempty" bson:"cron,omitempty"`
-	StartDate campaigns.Date  `json:"startDate" bson:"startDate"`
-	Until     *campaigns.Date `json:"until" bson:"until"`
+	RRule     string    `json:"rrule,omitempty" bson:"rrule,omitempty"`
+	Cron      string    `json:"cron,omitempty" bson:"cron,omitempty"`
+	StartDate loa.Date  `json:"startDate" bson:"startDate"`
+	Until     *loa.Date `json:"until" bson:"until"`
 	// ExDates are days (YYYY-MM-DD) or single occurrences (RFC 3339) left out.
 	ExDates         []string `json:"exdates" bson:"exdates"`
 	DurationSeconds int      `json:"durationSeconds" bson:"durationSeconds"`
@@ -82,8 +82,8 @@ type RuleInput struct {
 	Stations        StationSelector `json:"stations"`
 	RRule           string          `json:"rrule"`
 	Cron            string          `json:"cron"`
-	StartDate       campaigns.Date  `json:"startDate"`
-	Until           *campaigns.Date `json:"until"`
+	StartDate       loa.Date        `json:"startDate"`
+	Until           *loa.Date       `json:"until"`
 	ExDates         []string        `json:"exdates"`
 	DurationSeconds int             `json:"durationSeconds"`
 	Groups          []string        `json:"groups"`
@@ -166,7 +166,7 @@ func (s *Service) ruleRefs(ctx context.Context) (ruleRefs, error) {
 
 // validateRule checks r against refs and returns its parsed recurrence.
 func (s *Service) validateRule(ctx context.Context, r Rule, refs ruleRefs) (*recurrence, error) {
-	v := &campaigns.ValidationError{}
+	v := &loa.ValidationError{}
 	if !refs.campaigns[r.Campaign] {
 		v.Add("campaign", fmt.Sprintf("unknown campaign %q", r.Campaign))
 	}
@@ -190,7 +190,7 @@ func (s *Service) validateRule(ctx context.Context, r Rule, refs ruleRefs) (*rec
 }
 
 // checkDuration says whether an airing's length, in seconds, is 1 s to 4 h.
-func checkDuration(seconds int, v *campaigns.ValidationError) bool {
+func checkDuration(seconds int, v *loa.ValidationError) bool {
 	if seconds <= 0 || seconds > maxDurationHours*3600 {
 		v.Add("durationSeconds", fmt.Sprintf("a duration of 1 to %d seconds (%d hours)", maxDurationHours*3600, maxDurationHours))
 		return false
@@ -199,7 +199,7 @@ func checkDuration(seconds int, v *campaigns.ValidationError) bool {
 }
 
 // checkGroups checks target groups given at field.
-func checkGroups(field string, groups []string, refs ruleRefs, v *campaigns.ValidationError) {
+func checkGroups(field string, groups []string, refs ruleRefs, v *loa.ValidationError) {
 	for i, g := range groups {
 		if !refs.groups[g] {
 			v.Add(fmt.Sprintf("%s[%d]", field, i), "unknown target group "+g)
@@ -207,7 +207,7 @@ func checkGroups(field string, groups []string, refs ruleRefs, v *campaigns.Vali
 	}
 }
 
-func (s *Service) validateSelector(ctx context.Context, sel StationSelector, refs ruleRefs, v *campaigns.ValidationError) {
+func (s *Service) validateSelector(ctx context.Context, sel StationSelector, refs ruleRefs, v *loa.ValidationError) {
 	switch {
 	case len(sel.Codes) > 0 && (sel.Channel != "" || sel.Under != ""):
 		v.Add("stations", "give either station codes or {channel, under}, not both")
@@ -233,7 +233,7 @@ func (s *Service) validateSelector(ctx context.Context, sel StationSelector, ref
 	}
 }
 
-func validatePool(p Pool, refs ruleRefs, v *campaigns.ValidationError) {
+func validatePool(p Pool, refs ruleRefs, v *loa.ValidationError) {
 	if len(p.Items) > 0 && (len(p.Kinds) > 0 || len(p.Groups) > 0 || len(p.Tags) > 0 || p.Campaign != "") {
 		v.Add("pool", "give either content items or a query (kinds, groups, tags, campaign), not both")
 	}
@@ -285,7 +285,7 @@ func (s *Service) resolve(ctx context.Context, sel StationSelector, all []Statio
 
 // requireSelector says whether everything a selector can pick lies in the actor's
 // scope: each named station's unit, or the subtree it names.
-func (s *Service) requireSelector(ctx context.Context, actor campaigns.Actor, sel StationSelector, refs ruleRefs) error {
+func (s *Service) requireSelector(ctx context.Context, actor loa.Actor, sel StationSelector, refs ruleRefs) error {
 	if len(sel.Codes) == 0 {
 		return s.requireUnit(ctx, actor, sel.Under)
 	}

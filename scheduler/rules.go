@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"loa/campaigns"
+	"loa"
 	"loa/content"
 )
 
@@ -92,7 +92,7 @@ type checked struct {
 
 // check validates r, confines it to the actor's scope and checks it against the
 // other rules from now on.
-func (s *Service) check(ctx context.Context, actor campaigns.Actor, r Rule) (checked, error) {
+func (s *Service) check(ctx context.Context, actor loa.Actor, r Rule) (checked, error) {
 	refs, err := s.ruleRefs(ctx)
 	if err != nil {
 		return checked{}, err
@@ -181,9 +181,9 @@ func matchesAny(p *picker, r Rule, stations []Station, day time.Time) bool {
 
 // PreviewRule shows the next n occurrences of a rule (not saved) and the conflicts
 // it would create.
-func (s *Service) PreviewRule(ctx context.Context, actor campaigns.Actor, in RuleInput, n int) (Preview, error) {
+func (s *Service) PreviewRule(ctx context.Context, actor loa.Actor, in RuleInput, n int) (Preview, error) {
 	if n <= 0 || n > MaxPreview {
-		return Preview{}, campaigns.Invalid("count", fmt.Sprintf("a count of 1 to %d occurrences", MaxPreview))
+		return Preview{}, loa.Invalid("count", fmt.Sprintf("a count of 1 to %d occurrences", MaxPreview))
 	}
 	r := in.rule()
 	c, err := s.check(ctx, actor, r)
@@ -209,7 +209,7 @@ func (s *Service) PreviewRule(ctx context.Context, actor campaigns.Actor, in Rul
 // CreateRule saves a new rule. An overlap with a rule of equal priority on the
 // same stations is refused with the occurrences; with different priorities the
 // rule is saved and the answer says which occurrences are displaced.
-func (s *Service) CreateRule(ctx context.Context, actor campaigns.Actor, in RuleInput) (Saved, error) {
+func (s *Service) CreateRule(ctx context.Context, actor loa.Actor, in RuleInput) (Saved, error) {
 	r := in.rule()
 	defer s.lockRules()()
 	c, err := s.check(ctx, actor, r)
@@ -225,12 +225,12 @@ func (s *Service) CreateRule(ctx context.Context, actor campaigns.Actor, in Rule
 		return Saved{}, err
 	}
 	return Saved{Rule: r, Conflicts: c.conflicts, Warnings: c.warnings},
-		s.audit.Record(ctx, actor.Username, campaigns.Change{Action: "create", Entity: "rule", EntityID: r.ID, After: r})
+		s.audit.Record(ctx, actor.Username, loa.Change{Action: "create", Entity: "rule", EntityID: r.ID, After: r})
 }
 
 // UpdateRule replaces a rule's definition. Its future airings not yet delivered
 // follow at the next materialisation; deactivating cancels them; history stays.
-func (s *Service) UpdateRule(ctx context.Context, actor campaigns.Actor, id string, in RuleInput) (Saved, error) {
+func (s *Service) UpdateRule(ctx context.Context, actor loa.Actor, id string, in RuleInput) (Saved, error) {
 	defer s.lockRules()()
 	old, err := s.store.Rule(ctx, id)
 	if err != nil {
@@ -260,5 +260,5 @@ func (s *Service) UpdateRule(ctx context.Context, actor campaigns.Actor, id stri
 		return Saved{}, err
 	}
 	return Saved{Rule: r, Conflicts: c.conflicts, Warnings: c.warnings},
-		s.audit.Record(ctx, actor.Username, campaigns.Change{Action: "update", Entity: "rule", EntityID: r.ID, Before: old, After: r})
+		s.audit.Record(ctx, actor.Username, loa.Change{Action: "update", Entity: "rule", EntityID: r.ID, Before: old, After: r})
 }

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"loa/campaigns"
+	"loa"
 )
 
 const tuFr = "FREQ=WEEKLY;BYDAY=TU,FR;BYHOUR=6;BYMINUTE=30"
@@ -55,7 +55,7 @@ func TestCreateRuleInvalid(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			in := ruleInput(tuFr, "LOA-20551")
 			tt.change(&in)
-			_, err := f.s.CreateRule(f.ctx, campaigns.System, in)
+			_, err := f.s.CreateRule(f.ctx, loa.System, in)
 			details := fieldErr(t, err)
 			msg, ok := detail(details, tt.field)
 			if !ok {
@@ -73,13 +73,13 @@ func TestCreateRuleInvalid(t *testing.T) {
 		t.Errorf("after refused rules: %d rules in the database, %v; want none", len(stored), err)
 	}
 	// The base input itself is fine: the failures above come from the changes.
-	if _, err := f.s.CreateRule(f.ctx, campaigns.System, ruleInput(tuFr, "LOA-20551")); err != nil {
+	if _, err := f.s.CreateRule(f.ctx, loa.System, ruleInput(tuFr, "LOA-20551")); err != nil {
 		t.Errorf("the valid base rule: %v", err)
 	}
 	// Four hours exactly is allowed.
 	in := ruleInput("FREQ=WEEKLY;BYDAY=SU;BYHOUR=6", "LOA-20551")
 	in.DurationSeconds = 4 * 3600
-	if _, err := f.s.CreateRule(f.ctx, campaigns.System, in); err != nil {
+	if _, err := f.s.CreateRule(f.ctx, loa.System, in); err != nil {
 		t.Errorf("a 4-hour rule: %v", err)
 	}
 }
@@ -103,7 +103,7 @@ func TestRulePoolWarnings(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			in := ruleInput([]string{"FREQ=WEEKLY;BYDAY=MO;BYHOUR=6", "FREQ=WEEKLY;BYDAY=WE;BYHOUR=6", "FREQ=WEEKLY;BYDAY=SA;BYHOUR=6"}[i], "LOA-20551")
 			in.Pool = tt.pool
-			saved, err := f.s.CreateRule(f.ctx, campaigns.System, in)
+			saved, err := f.s.CreateRule(f.ctx, loa.System, in)
 			if err != nil {
 				t.Fatalf("CreateRule with pool %+v: %v, want it saved with a warning", tt.pool, err)
 			}
@@ -143,9 +143,9 @@ func TestRuleConflictsAndPriorities(t *testing.T) {
 
 	// B on Fridays 06:40 at a shared station, same priority: refused.
 	b := ruleInput("FREQ=WEEKLY;BYDAY=FR;BYHOUR=6;BYMINUTE=40", "LOA-20551", "LOA-20554")
-	_, err := f.s.CreateRule(f.ctx, campaigns.System, b)
+	_, err := f.s.CreateRule(f.ctx, loa.System, b)
 	var ce *ConflictError
-	if !errors.Is(err, campaigns.ErrConflict) || !errors.As(err, &ce) {
+	if !errors.Is(err, loa.ErrConflict) || !errors.As(err, &ce) {
 		t.Fatalf("an overlapping rule of equal priority: %v, want a *ConflictError matching ErrConflict", err)
 	}
 	if ce.Total < 50 || len(ce.Conflicts) == 0 {
@@ -165,7 +165,7 @@ func TestRuleConflictsAndPriorities(t *testing.T) {
 	}
 
 	// The preview shows the same conflicts without refusing or saving.
-	p, err := f.s.PreviewRule(f.ctx, campaigns.System, b, 3)
+	p, err := f.s.PreviewRule(f.ctx, loa.System, b, 3)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -197,7 +197,7 @@ func TestRuleConflictsAndPriorities(t *testing.T) {
 
 	// With a higher priority B is saved and says A's occurrences are displaced.
 	b.Priority = 5
-	savedB, err := f.s.CreateRule(f.ctx, campaigns.System, b)
+	savedB, err := f.s.CreateRule(f.ctx, loa.System, b)
 	if err != nil {
 		t.Fatalf("the higher-priority rule: %v", err)
 	}
@@ -216,7 +216,7 @@ func TestRuleConflictsAndPriorities(t *testing.T) {
 	// displaced.
 	cIn := ruleInput("FREQ=WEEKLY;BYDAY=TU;BYHOUR=6;BYMINUTE=35", "LOA-20551")
 	cIn.Priority = -1
-	savedC, err := f.s.CreateRule(f.ctx, campaigns.System, cIn)
+	savedC, err := f.s.CreateRule(f.ctx, loa.System, cIn)
 	if err != nil {
 		t.Fatalf("the lower-priority rule: %v", err)
 	}
@@ -255,7 +255,7 @@ func TestRuleConflictsAndPriorities(t *testing.T) {
 	// Updating A to overlap B at equal priority is refused too, and A stays.
 	up := ruleInput(tuFr, "LOA-20551")
 	up.Priority = 5
-	if _, err := f.s.UpdateRule(f.ctx, campaigns.System, a.ID, up); !errors.Is(err, campaigns.ErrConflict) {
+	if _, err := f.s.UpdateRule(f.ctx, loa.System, a.ID, up); !errors.Is(err, loa.ErrConflict) {
 		t.Errorf("raising A to B's priority: %v, want ErrConflict", err)
 	}
 	if r, _ := f.s.Rule(f.ctx, a.ID); r.Priority != 0 || r.Version != 1 {
@@ -273,7 +273,7 @@ func sameConflict(a, b Conflict) bool {
 func TestPreviewRule(t *testing.T) {
 	f := newFixture(t, local("2024-03-04 08:00"))
 	f.station("LOA-20551", "commune_loudspeaker", "20551")
-	p, err := f.s.PreviewRule(f.ctx, campaigns.System, ruleInput(tuFr, "LOA-20551"), 4)
+	p, err := f.s.PreviewRule(f.ctx, loa.System, ruleInput(tuFr, "LOA-20551"), 4)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -294,19 +294,19 @@ func TestPreviewRule(t *testing.T) {
 		t.Errorf("a rule alone has conflicts %+v", p.Conflicts)
 	}
 	for _, n := range []int{0, -1, MaxPreview + 1} {
-		if _, err := f.s.PreviewRule(f.ctx, campaigns.System, ruleInput(tuFr, "LOA-20551"), n); !errors.Is(err, campaigns.ErrInvalid) {
+		if _, err := f.s.PreviewRule(f.ctx, loa.System, ruleInput(tuFr, "LOA-20551"), n); !errors.Is(err, loa.ErrInvalid) {
 			t.Errorf("PreviewRule(%d): %v, want ErrInvalid", n, err)
 		}
 	}
 	// A bad rule previews as a bad rule.
 	in := ruleInput("FREQ=NEVER", "LOA-20551")
-	if _, err := f.s.PreviewRule(f.ctx, campaigns.System, in, 3); !errors.Is(err, campaigns.ErrInvalid) {
+	if _, err := f.s.PreviewRule(f.ctx, loa.System, in, 3); !errors.Is(err, loa.ErrInvalid) {
 		t.Errorf("PreviewRule of an invalid RRULE: %v, want ErrInvalid", err)
 	}
 	// A rule that ended previews no occurrence rather than looping.
 	in = ruleInput(tuFr, "LOA-20551")
 	in.Until = date("2024-02-01")
-	if p, err := f.s.PreviewRule(f.ctx, campaigns.System, in, 5); err != nil || len(p.Occurrences) != 0 {
+	if p, err := f.s.PreviewRule(f.ctx, loa.System, in, 5); err != nil || len(p.Occurrences) != 0 {
 		t.Errorf("PreviewRule of an ended rule = %d occurrences, %v; want none", len(p.Occurrences), err)
 	}
 	if rules, _ := f.s.Rules(f.ctx, RuleFilter{}); len(rules) != 0 {
@@ -317,9 +317,9 @@ func TestPreviewRule(t *testing.T) {
 // Planners act within their scope: stations and rules outside it are refused.
 func TestRuleAndStationScope(t *testing.T) {
 	f := newFixture(t, local("2024-03-04 08:00"))
-	dienBan := campaigns.Actor{Username: "planner-507", Scope: "507"}
+	dienBan := loa.Actor{Username: "planner-507", Scope: "507"}
 	if _, err := f.s.CreateStation(f.ctx, dienBan, StationInput{Code: "LOA-20437", Name: "Loa Ch'ơm", Channel: "commune_loudspeaker",
-		OrgUnit: "20437", Languages: []string{"vi"}}); !errors.Is(err, campaigns.ErrOutsideScope) {
+		OrgUnit: "20437", Languages: []string{"vi"}}); !errors.Is(err, loa.ErrOutsideScope) {
 		t.Errorf("a Điện Bàn planner creating a Tây Giang station: %v, want ErrOutsideScope", err)
 	}
 	if _, err := f.s.CreateStation(f.ctx, dienBan, StationInput{Code: "LOA-20551", Name: "Loa Vĩnh Điện", Channel: "commune_loudspeaker",
@@ -345,7 +345,7 @@ func TestRuleAndStationScope(t *testing.T) {
 		if tt.ok && err != nil {
 			t.Errorf("%s: %v", tt.name, err)
 		}
-		if !tt.ok && !errors.Is(err, campaigns.ErrOutsideScope) {
+		if !tt.ok && !errors.Is(err, loa.ErrOutsideScope) {
 			t.Errorf("%s: %v, want ErrOutsideScope", tt.name, err)
 		}
 	}
@@ -358,7 +358,7 @@ func TestPoolEmptyOnTheRulesDays(t *testing.T) {
 	f := newFixture(t, local("2024-03-04 08:00"))
 	f.station("LOA-20551", "commune_loudspeaker", "20551")
 	in := message("radio_script", "Tin tháng Ba", "x")
-	to := campaigns.Date("2024-03-31")
+	to := loa.Date("2024-03-31")
 	in.ValidTo = &to
 	f.approved(in)
 	for _, tc := range []struct {
@@ -366,8 +366,8 @@ func TestPoolEmptyOnTheRulesDays(t *testing.T) {
 		want  bool
 	}{{"2024-03-05", false}, {"2024-04-01", true}} {
 		r := ruleInput(tuFr, "LOA-20551")
-		r.Title, r.StartDate, r.Active = "Từ "+tc.start, campaigns.Date(tc.start), ptr(false) // inactive: no overlap between the two
-		until := campaigns.Date("2024-12-31")
+		r.Title, r.StartDate, r.Active = "Từ "+tc.start, loa.Date(tc.start), ptr(false) // inactive: no overlap between the two
+		until := loa.Date("2024-12-31")
 		r.Until = &until
 		saved := f.rule(r)
 		got := slices.ContainsFunc(saved.Warnings, func(w Warning) bool { return w.Code == "pool_empty_now" })

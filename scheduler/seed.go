@@ -7,6 +7,7 @@ import (
 	"maps"
 	"slices"
 
+	"loa"
 	"loa/campaigns"
 )
 
@@ -31,7 +32,7 @@ var demoLanguages = map[string][]string{
 
 // Populations reads denominators; campaigns.Service is one.
 type Populations interface {
-	Populations(ctx context.Context, actor campaigns.Actor, f campaigns.PopulationFilter) ([]campaigns.Population, error)
+	Populations(ctx context.Context, actor loa.Actor, f campaigns.PopulationFilter) ([]campaigns.Population, error)
 }
 
 // demoStations builds the demo outlets: the provincial newspaper, radio-TV and
@@ -42,7 +43,7 @@ func (s *Service) demoStations(ctx context.Context, province string, pops Popula
 		return nil, err
 	}
 	people := map[string]int64{}
-	ps, err := pops.Populations(ctx, campaigns.System, campaigns.PopulationFilter{Group: "general_public"})
+	ps, err := pops.Populations(ctx, loa.System, campaigns.PopulationFilter{Group: "general_public"})
 	if err != nil {
 		return nil, err
 	}
@@ -86,7 +87,7 @@ func (s *Service) demoStations(ctx context.Context, province string, pops Popula
 // provincial radio-TV weekly, every district station weekly, every commune system
 // twice a week, and a Sunday slot in the mountain districts' languages.
 func demoRules(province string) []RuleInput {
-	until := campaigns.Date("2024-12-31")
+	until := loa.Date("2024-12-31")
 	rule := func(title, rrule string, sel StationSelector, seconds, priority int, groups []string, pool Pool) RuleInput {
 		return RuleInput{Campaign: campaigns.DemoCampaignCode, Title: title, Stations: sel, RRule: rrule, StartDate: "2024-01-01",
 			Until: &until, DurationSeconds: seconds, Groups: groups, Pool: pool, Priority: priority}
@@ -114,7 +115,7 @@ func (s *Service) LoadDemo(ctx context.Context, province string, pops Population
 		return err
 	}
 	for _, in := range stations {
-		if _, err := s.CreateStation(ctx, campaigns.System, in); err != nil && !errors.Is(err, campaigns.ErrConflict) {
+		if _, err := s.CreateStation(ctx, loa.System, in); err != nil && !errors.Is(err, loa.ErrConflict) {
 			return fmt.Errorf("demo station %s: %w", in.Code, err)
 		}
 	}
@@ -126,7 +127,7 @@ func (s *Service) LoadDemo(ctx context.Context, province string, pops Population
 		if slices.ContainsFunc(existing, func(r Rule) bool { return r.Title == in.Title }) {
 			continue
 		}
-		if _, err := s.CreateRule(ctx, campaigns.System, in); err != nil {
+		if _, err := s.CreateRule(ctx, loa.System, in); err != nil {
 			return fmt.Errorf("demo rule %q: %w", in.Title, err)
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"loa"
 	"loa/app/database"
 	"loa/campaigns"
 	"loa/content"
@@ -61,7 +62,7 @@ type Units interface {
 	Campaigns(ctx context.Context) ([]campaigns.Campaign, error)
 	TargetGroups(ctx context.Context) ([]campaigns.TargetGroup, error)
 	// SyncReach keeps the reach an airing counts as (nil: none).
-	SyncReach(ctx context.Context, actor campaigns.Actor, id string, want *campaigns.Reach) (campaigns.Reach, bool, error)
+	SyncReach(ctx context.Context, actor loa.Actor, id string, want *campaigns.Reach) (campaigns.Reach, bool, error)
 }
 
 // Library is the content stations may air; content.Service is one.
@@ -95,7 +96,7 @@ type Service struct {
 	store   Store
 	units   Units
 	library Library
-	audit   campaigns.Auditor
+	audit   loa.Auditor
 	now     func() time.Time
 	opts    Options
 
@@ -124,7 +125,7 @@ func (s *Service) lockRules() (unlock func()) {
 }
 
 // NewService returns the service; now is the clock.
-func NewService(store Store, units Units, library Library, audit campaigns.Auditor, now func() time.Time, opts Options) *Service {
+func NewService(store Store, units Units, library Library, audit loa.Auditor, now func() time.Time, opts Options) *Service {
 	if opts.Zone == nil {
 		opts.Zone = time.UTC
 	}

@@ -10,7 +10,7 @@ import (
 
 	"golang.org/x/text/unicode/norm"
 
-	"loa/campaigns"
+	"loa"
 )
 
 // Station is one concrete outlet of a channel attached to an org unit: a district
@@ -74,7 +74,7 @@ func (in *StationInput) normalize() {
 // validateStation checks a station against the reference data: its channel, org
 // unit and the configured languages.
 func (s *Service) validateStation(ctx context.Context, in StationInput) error {
-	v := &campaigns.ValidationError{}
+	v := &loa.ValidationError{}
 	if !codePattern.MatchString(in.Code) {
 		v.Add("code", "a code of 2 to 40 letters, digits, '-' or '_', e.g. DT-507")
 	}
@@ -123,7 +123,7 @@ func (s *Service) Stations(ctx context.Context, f StationFilter) ([]Station, err
 	if err != nil {
 		return nil, err
 	}
-	q := campaigns.Fold(strings.TrimSpace(f.Q))
+	q := loa.Fold(strings.TrimSpace(f.Q))
 	out := []Station{}
 	for _, st := range all {
 		if (f.Channel != "" && st.Channel != f.Channel) || (f.Active != nil && st.Active != *f.Active) ||
@@ -152,13 +152,13 @@ func (s *Service) Station(ctx context.Context, code string) (Station, error) {
 	}
 	i, ok := slices.BinarySearchFunc(all, code, func(st Station, code string) int { return strings.Compare(st.Code, code) })
 	if !ok {
-		return Station{}, fmt.Errorf("%w: no station %s", campaigns.ErrNotFound, code)
+		return Station{}, fmt.Errorf("%w: no station %s", loa.ErrNotFound, code)
 	}
 	return all[i], nil
 }
 
 // CreateStation adds a station in the actor's scope.
-func (s *Service) CreateStation(ctx context.Context, actor campaigns.Actor, in StationInput) (Station, error) {
+func (s *Service) CreateStation(ctx context.Context, actor loa.Actor, in StationInput) (Station, error) {
 	in.normalize()
 	if err := s.validateStation(ctx, in); err != nil {
 		return Station{}, err
@@ -172,19 +172,19 @@ func (s *Service) CreateStation(ctx context.Context, actor campaigns.Actor, in S
 	if err := s.store.InsertStation(ctx, st); err != nil {
 		return Station{}, err
 	}
-	return st, s.audit.Record(ctx, actor.Username, campaigns.Change{Action: "create", Entity: "station", EntityID: st.Code,
+	return st, s.audit.Record(ctx, actor.Username, loa.Change{Action: "create", Entity: "station", EntityID: st.Code,
 		Path: s.path(ctx, st.OrgUnit), After: st})
 }
 
 // UpdateStation changes a station; both its old and its new unit must be in the
 // actor's scope. The code cannot change.
-func (s *Service) UpdateStation(ctx context.Context, actor campaigns.Actor, code string, in StationInput) (Station, error) {
+func (s *Service) UpdateStation(ctx context.Context, actor loa.Actor, code string, in StationInput) (Station, error) {
 	in.normalize()
 	if in.Code == "" {
 		in.Code = code
 	}
 	if in.Code != code {
-		return Station{}, campaigns.Invalid("code", "a station's code cannot change")
+		return Station{}, loa.Invalid("code", "a station's code cannot change")
 	}
 	if err := s.validateStation(ctx, in); err != nil {
 		return Station{}, err
@@ -204,7 +204,7 @@ func (s *Service) UpdateStation(ctx context.Context, actor campaigns.Actor, code
 	if err := s.store.ReplaceStation(ctx, st); err != nil {
 		return Station{}, err
 	}
-	return st, s.audit.Record(ctx, actor.Username, campaigns.Change{Action: "update", Entity: "station", EntityID: st.Code,
+	return st, s.audit.Record(ctx, actor.Username, loa.Change{Action: "update", Entity: "station", EntityID: st.Code,
 		Path: s.path(ctx, st.OrgUnit), Before: old, After: st})
 }
 
@@ -213,17 +213,17 @@ func (in StationInput) station(active bool) Station {
 		active = *in.Active
 	}
 	return Station{Code: in.Code, Name: in.Name, Channel: in.Channel, OrgUnit: in.OrgUnit, Languages: in.Languages,
-		Audience: in.Audience, Active: active, SearchKey: campaigns.Fold(in.Code + " " + in.Name)}
+		Audience: in.Audience, Active: active, SearchKey: loa.Fold(in.Code + " " + in.Name)}
 }
 
 // requireUnit says whether unit lies in the actor's scope.
-func (s *Service) requireUnit(ctx context.Context, actor campaigns.Actor, unit string) error {
+func (s *Service) requireUnit(ctx context.Context, actor loa.Actor, unit string) error {
 	in, err := s.units.Within(ctx, unit, actor.Scope)
 	if err != nil {
 		return err
 	}
 	if !in {
-		return fmt.Errorf("%w: org unit %s is outside your scope %s", campaigns.ErrOutsideScope, unit, actor.Scope)
+		return fmt.Errorf("%w: org unit %s is outside your scope %s", loa.ErrOutsideScope, unit, actor.Scope)
 	}
 	return nil
 }

@@ -10,8 +10,8 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
+	"loa"
 	"loa/app/database"
-	"loa/campaigns"
 )
 
 const (
@@ -72,7 +72,7 @@ func (s *MongoStore) Station(ctx context.Context, code string) (Station, error) 
 func (s *MongoStore) InsertStation(ctx context.Context, st Station) error {
 	err := s.insert(ctx, stationsColl, st)
 	if mongo.IsDuplicateKeyError(err) {
-		return &campaigns.FieldConflict{Field: "code", Message: "a station with code " + st.Code + " exists"}
+		return &loa.FieldConflict{Field: "code", Message: "a station with code " + st.Code + " exists"}
 	}
 	return err
 }
@@ -124,7 +124,7 @@ func all[T any](ctx context.Context, s *MongoStore, coll string) ([]T, error) {
 func one[T any](ctx context.Context, s *MongoStore, coll, id, what string) (T, error) {
 	doc, found, err := database.ByID[T](ctx, s.db.Collection(coll), id)
 	if err == nil && !found {
-		err = fmt.Errorf("%w: no %s %s", campaigns.ErrNotFound, what, id)
+		err = fmt.Errorf("%w: no %s %s", loa.ErrNotFound, what, id)
 	}
 	return doc, err
 }

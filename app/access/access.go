@@ -10,16 +10,12 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"math"
 	"time"
 
-	"loa/campaigns"
+	"loa"
 )
-
-// ErrUnauthorized means the token is missing, wrong, expired or revoked.
-var ErrUnauthorized = errors.New("sign in first: a valid bearer token is required")
 
 // ErrBadCredentials answers every failed login alike, whether the account is
 // unknown, inactive or the password wrong, so it cannot be used to discover
@@ -29,10 +25,10 @@ var ErrBadCredentials error = badCredentials{}
 type badCredentials struct{}
 
 func (badCredentials) Error() string        { return "wrong username or password" }
-func (badCredentials) Is(target error) bool { return target == ErrUnauthorized }
+func (badCredentials) Is(target error) bool { return target == loa.ErrUnauthorized }
 
 // ErrForbidden means the account's roles do not allow the action.
-var ErrForbidden = campaigns.ErrForbidden
+var ErrForbidden = loa.ErrForbidden
 
 // TooManyAttempts is the answer to a login while the limit of failures is reached.
 type TooManyAttempts struct {
@@ -51,7 +47,7 @@ func (e *TooManyAttempts) Error() string {
 // Service manages accounts, tokens and sign-in.
 type Service struct {
 	store    Store
-	audit    campaigns.Auditor
+	audit    loa.Auditor
 	units    UnitChecker
 	now      func() time.Time
 	tokenTTL time.Duration
@@ -76,7 +72,7 @@ type Options struct {
 }
 
 // NewService returns the service.
-func NewService(store Store, audit campaigns.Auditor, units UnitChecker, now func() time.Time, opts Options) *Service {
+func NewService(store Store, audit loa.Auditor, units UnitChecker, now func() time.Time, opts Options) *Service {
 	if opts.Limits == (Limits{}) {
 		opts.Limits = DefaultLimits
 	}
@@ -85,8 +81,8 @@ func NewService(store Store, audit campaigns.Auditor, units UnitChecker, now fun
 }
 
 // Actor is the account as the domain services see it: who, and on which subtree.
-func (u User) Actor() campaigns.Actor {
-	return campaigns.Actor{Username: u.Username, Scope: u.Scope}
+func (u User) Actor() loa.Actor {
+	return loa.Actor{Username: u.Username, Scope: u.Scope}
 }
 
 func (s *Service) stamp() time.Time { return s.now().UTC().Truncate(time.Millisecond) }

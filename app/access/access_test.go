@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"loa"
 	"loa/app/access"
 	"loa/app/audit"
 	"loa/app/database"
@@ -51,7 +52,7 @@ func newFixture(t *testing.T) *fixture {
 	if err := svc.EnsureAdmin(ctx, "admin password", "49", dbtest.Logger()); err != nil {
 		t.Fatal(err)
 	}
-	admin, err := svc.User(ctx, access.User{Scope: campaigns.AllUnits}, "admin")
+	admin, err := svc.User(ctx, access.User{Scope: loa.AllUnits}, "admin")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,7 +84,7 @@ func TestLoginTokenExpires(t *testing.T) {
 		t.Errorf("a second before expiry: %v", err)
 	}
 	f.clock.advance(time.Second)
-	if _, _, err := f.svc.Authenticate(ctx, s.Token); !errors.Is(err, access.ErrUnauthorized) {
+	if _, _, err := f.svc.Authenticate(ctx, s.Token); !errors.Is(err, loa.ErrUnauthorized) {
 		t.Errorf("at expiry: error = %v, want ErrUnauthorized", err)
 	}
 	if n, err := f.svc.PurgeExpired(ctx); err != nil || n != 0 {
@@ -123,7 +124,7 @@ func TestRevocation(t *testing.T) {
 	if err := f.svc.Logout(ctx, u, tok); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := f.svc.Authenticate(ctx, login.Token); !errors.Is(err, access.ErrUnauthorized) {
+	if _, _, err := f.svc.Authenticate(ctx, login.Token); !errors.Is(err, loa.ErrUnauthorized) {
 		t.Errorf("after logout: %v, want ErrUnauthorized", err)
 	}
 	if _, _, err := f.svc.Authenticate(ctx, api.Secret); err != nil {
@@ -134,10 +135,10 @@ func TestRevocation(t *testing.T) {
 	if err := f.svc.RevokeAPIToken(ctx, u, api.ID); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := f.svc.Authenticate(ctx, api.Secret); !errors.Is(err, access.ErrUnauthorized) {
+	if _, _, err := f.svc.Authenticate(ctx, api.Secret); !errors.Is(err, loa.ErrUnauthorized) {
 		t.Errorf("after revoking: %v, want ErrUnauthorized", err)
 	}
-	if err := f.svc.RevokeAPIToken(ctx, u, api.ID); !errors.Is(err, campaigns.ErrNotFound) {
+	if err := f.svc.RevokeAPIToken(ctx, u, api.ID); !errors.Is(err, loa.ErrNotFound) {
 		t.Errorf("revoking twice: %v, want ErrNotFound", err)
 	}
 
@@ -153,7 +154,7 @@ func TestRevocation(t *testing.T) {
 		{"over a year", "x", f.clock.now().Add(400 * 24 * time.Hour), "expiresAt"},
 	} {
 		_, err := f.svc.CreateAPIToken(ctx, u, tt.tokenName, tt.expires)
-		var ve *campaigns.ValidationError
+		var ve *loa.ValidationError
 		if !errors.As(err, &ve) || ve.Details[0].Field != tt.field {
 			t.Errorf("CreateAPIToken with %s: %v, want a problem with %s", tt.name, err, tt.field)
 		}
@@ -182,7 +183,7 @@ func TestDeactivationRevokesAtOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, secret := range []string{login.Token, api.Secret} {
-		if _, _, err := f.svc.Authenticate(ctx, secret); !errors.Is(err, access.ErrUnauthorized) {
+		if _, _, err := f.svc.Authenticate(ctx, secret); !errors.Is(err, loa.ErrUnauthorized) {
 			t.Errorf("token of a deactivated account: %v, want ErrUnauthorized", err)
 		}
 	}
@@ -194,10 +195,10 @@ func TestDeactivationRevokesAtOnce(t *testing.T) {
 	if _, err := f.svc.UpdateUser(ctx, f.admin, "viewer1", access.UserInput{DisplayName: "v", Roles: []string{"viewer"}, Scope: "502", Active: &active}); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := f.svc.Authenticate(ctx, api.Secret); !errors.Is(err, access.ErrUnauthorized) {
+	if _, _, err := f.svc.Authenticate(ctx, api.Secret); !errors.Is(err, loa.ErrUnauthorized) {
 		t.Errorf("old API token after reactivation: %v, want ErrUnauthorized", err)
 	}
-	if _, err := f.svc.UpdateUser(ctx, f.admin, "admin", access.UserInput{DisplayName: "a", Roles: []string{"admin"}, Scope: "49", Active: &inactive}); !errors.Is(err, campaigns.ErrConflict) {
+	if _, err := f.svc.UpdateUser(ctx, f.admin, "admin", access.UserInput{DisplayName: "a", Roles: []string{"admin"}, Scope: "49", Active: &inactive}); !errors.Is(err, loa.ErrConflict) {
 		t.Errorf("admin deactivating itself: %v, want ErrConflict", err)
 	}
 }
@@ -273,7 +274,7 @@ func TestChangePassword(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var ve *campaigns.ValidationError
+	var ve *loa.ValidationError
 	if err := f.svc.ChangePassword(ctx, u, tok, "not it at all", "a new long password"); !errors.As(err, &ve) || ve.Details[0].Field != "oldPassword" {
 		t.Errorf("wrong old password: %v", err)
 	}
@@ -283,7 +284,7 @@ func TestChangePassword(t *testing.T) {
 	if err := f.svc.ChangePassword(ctx, u, tok, "password of planner1", "a new long password"); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := f.svc.Authenticate(ctx, other.Token); !errors.Is(err, access.ErrUnauthorized) {
+	if _, _, err := f.svc.Authenticate(ctx, other.Token); !errors.Is(err, loa.ErrUnauthorized) {
 		t.Errorf("another session after a password change: %v, want ErrUnauthorized", err)
 	}
 	if _, _, err := f.svc.Authenticate(ctx, current.Secret); err != nil {
@@ -308,13 +309,13 @@ func TestAccountValidation(t *testing.T) {
 		field string
 		err   error
 	}{
-		{"short password", f.admin, access.UserInput{Username: "a1", DisplayName: "A", Roles: []string{"viewer"}, Scope: "49", Password: "123456789"}, "password", campaigns.ErrInvalid},
-		{"unknown role", f.admin, access.UserInput{Username: "a2", DisplayName: "A", Roles: []string{"boss"}, Scope: "49", Password: "0123456789"}, "roles", campaigns.ErrInvalid},
-		{"no role", f.admin, access.UserInput{Username: "a3", DisplayName: "A", Scope: "49", Password: "0123456789"}, "roles", campaigns.ErrInvalid},
-		{"bad username", f.admin, access.UserInput{Username: "A B", DisplayName: "A", Roles: []string{"viewer"}, Scope: "49", Password: "0123456789"}, "username", campaigns.ErrInvalid},
-		{"unknown scope", f.admin, access.UserInput{Username: "a4", DisplayName: "A", Roles: []string{"viewer"}, Scope: "999", Password: "0123456789"}, "scope", campaigns.ErrInvalid},
-		{"taken", f.admin, access.UserInput{Username: "district-admin", DisplayName: "A", Roles: []string{"viewer"}, Scope: "49", Password: "0123456789"}, "", campaigns.ErrConflict},
-		{"outside the admin's scope", district, access.UserInput{Username: "a5", DisplayName: "A", Roles: []string{"viewer"}, Scope: "503", Password: "0123456789"}, "", campaigns.ErrOutsideScope},
+		{"short password", f.admin, access.UserInput{Username: "a1", DisplayName: "A", Roles: []string{"viewer"}, Scope: "49", Password: "123456789"}, "password", loa.ErrInvalid},
+		{"unknown role", f.admin, access.UserInput{Username: "a2", DisplayName: "A", Roles: []string{"boss"}, Scope: "49", Password: "0123456789"}, "roles", loa.ErrInvalid},
+		{"no role", f.admin, access.UserInput{Username: "a3", DisplayName: "A", Scope: "49", Password: "0123456789"}, "roles", loa.ErrInvalid},
+		{"bad username", f.admin, access.UserInput{Username: "A B", DisplayName: "A", Roles: []string{"viewer"}, Scope: "49", Password: "0123456789"}, "username", loa.ErrInvalid},
+		{"unknown scope", f.admin, access.UserInput{Username: "a4", DisplayName: "A", Roles: []string{"viewer"}, Scope: "999", Password: "0123456789"}, "scope", loa.ErrInvalid},
+		{"taken", f.admin, access.UserInput{Username: "district-admin", DisplayName: "A", Roles: []string{"viewer"}, Scope: "49", Password: "0123456789"}, "", loa.ErrConflict},
+		{"outside the admin's scope", district, access.UserInput{Username: "a5", DisplayName: "A", Roles: []string{"viewer"}, Scope: "503", Password: "0123456789"}, "", loa.ErrOutsideScope},
 	}
 	for _, tt := range tests {
 		_, err := f.svc.CreateUser(ctx, tt.by, tt.in)
@@ -322,8 +323,8 @@ func TestAccountValidation(t *testing.T) {
 			t.Errorf("%s: error %v, want %v", tt.name, err, tt.err)
 			continue
 		}
-		var ve *campaigns.ValidationError
-		if tt.field != "" && (!errors.As(err, &ve) || !slices.ContainsFunc(ve.Details, func(d campaigns.FieldError) bool { return d.Field == tt.field })) {
+		var ve *loa.ValidationError
+		if tt.field != "" && (!errors.As(err, &ve) || !slices.ContainsFunc(ve.Details, func(d loa.FieldError) bool { return d.Field == tt.field })) {
 			t.Errorf("%s: %v, want a problem with %s", tt.name, err, tt.field)
 		}
 	}

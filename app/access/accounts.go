@@ -16,7 +16,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 	"golang.org/x/text/unicode/norm"
 
-	"loa/campaigns"
+	"loa"
 )
 
 // Roles of DESIGN §9.
@@ -102,13 +102,13 @@ func (s *Service) CreateUser(ctx context.Context, by User, in UserInput) (User, 
 	if err := s.store.InsertUser(ctx, u); err != nil {
 		return User{}, err
 	}
-	return u, s.record(ctx, by.Username, u.Scope, campaigns.Change{Action: "create", Entity: "user", EntityID: u.Username, After: u})
+	return u, s.record(ctx, by.Username, u.Scope, loa.Change{Action: "create", Entity: "user", EntityID: u.Username, After: u})
 }
 
 // UpdateUser changes an account. Deactivating it revokes all its tokens at once.
 func (s *Service) UpdateUser(ctx context.Context, by User, username string, in UserInput) (User, error) {
 	if in.Username != "" && strings.ToLower(in.Username) != username {
-		return User{}, campaigns.Invalid("username", "a username cannot change")
+		return User{}, loa.Invalid("username", "a username cannot change")
 	}
 	in.Username = username
 	if err := s.checkUser(ctx, by, &in, false); err != nil {
@@ -128,7 +128,7 @@ func (s *Service) UpdateUser(ctx context.Context, by User, username string, in U
 		u.Active = *in.Active
 	}
 	if username == by.Username && (!u.Active || !slices.Contains(u.Roles, RoleAdmin)) {
-		return User{}, fmt.Errorf("%w: you cannot deactivate your own account or take away your own admin role", campaigns.ErrConflict)
+		return User{}, fmt.Errorf("%w: you cannot deactivate your own account or take away your own admin role", loa.ErrConflict)
 	}
 	if in.Password != "" {
 		if u.PasswordHash, err = bcrypt.GenerateFromPassword([]byte(in.Password), bcrypt.DefaultCost); err != nil {
@@ -147,13 +147,13 @@ func (s *Service) UpdateUser(ctx context.Context, by User, username string, in U
 			return User{}, err
 		}
 	}
-	return u, s.record(ctx, by.Username, u.Scope, campaigns.Change{Action: "update", Entity: "user", EntityID: username, Before: old, After: u})
+	return u, s.record(ctx, by.Username, u.Scope, loa.Change{Action: "update", Entity: "user", EntityID: username, Before: old, After: u})
 }
 
 // DeleteUser removes an account and its tokens.
 func (s *Service) DeleteUser(ctx context.Context, by User, username string) error {
 	if username == by.Username {
-		return fmt.Errorf("%w: you cannot delete your own account", campaigns.ErrConflict)
+		return fmt.Errorf("%w: you cannot delete your own account", loa.ErrConflict)
 	}
 	old, err := s.store.User(ctx, username)
 	if err != nil {
@@ -168,7 +168,7 @@ func (s *Service) DeleteUser(ctx context.Context, by User, username string) erro
 	if err := s.revokeTokens(ctx, by.Username, old, ""); err != nil {
 		return err
 	}
-	return s.record(ctx, by.Username, old.Scope, campaigns.Change{Action: "delete", Entity: "user", EntityID: username, Before: old})
+	return s.record(ctx, by.Username, old.Scope, loa.Change{Action: "delete", Entity: "user", EntityID: username, Before: old})
 }
 
 // ChangePassword replaces u's password after checking the old one, and revokes every
@@ -184,7 +184,7 @@ func (s *Service) ChangePassword(ctx context.Context, u User, current Token, old
 		if err := s.failed(ctx, key); !errors.Is(err, ErrBadCredentials) {
 			return err
 		}
-		return campaigns.Invalid("oldPassword", "the current password is wrong")
+		return loa.Invalid("oldPassword", "the current password is wrong")
 	}
 	if err := checkPassword("newPassword", newPassword); err != nil {
 		return err
@@ -207,7 +207,7 @@ func (s *Service) ChangePassword(ctx context.Context, u User, current Token, old
 	if err := s.revokeTokens(ctx, u.Username, u, current.Hash); err != nil {
 		return err
 	}
-	return s.record(ctx, u.Username, u.Scope, campaigns.Change{Action: "update", Entity: "user", EntityID: u.Username,
+	return s.record(ctx, u.Username, u.Scope, loa.Change{Action: "update", Entity: "user", EntityID: u.Username,
 		Before: old, After: fresh})
 }
 
@@ -219,7 +219,7 @@ func (s *Service) EnsureAdmin(ctx context.Context, password, root string, log *s
 	if err == nil {
 		return nil
 	}
-	if !errors.Is(err, campaigns.ErrNotFound) {
+	if !errors.Is(err, loa.ErrNotFound) {
 		return err
 	}
 	generated := password == ""
@@ -240,7 +240,7 @@ func (s *Service) EnsureAdmin(ctx context.Context, password, root string, log *s
 	now := s.stamp()
 	u := User{Username: "admin", DisplayName: "Quản trị hệ thống", Roles: []string{RoleAdmin}, Scope: root,
 		Active: true, PasswordHash: hash, APITokens: []TokenInfo{}, CreatedAt: now, UpdatedAt: now}
-	if err := s.store.InsertUser(ctx, u); errors.Is(err, campaigns.ErrConflict) {
+	if err := s.store.InsertUser(ctx, u); errors.Is(err, loa.ErrConflict) {
 		return nil // another replica created it first
 	} else if err != nil {
 		return err
@@ -251,14 +251,14 @@ func (s *Service) EnsureAdmin(ctx context.Context, password, root string, log *s
 	} else {
 		log.Info("created account admin with the password from LOA_ADMIN_PASSWORD")
 	}
-	return s.record(ctx, campaigns.System.Username, root, campaigns.Change{Action: "create", Entity: "user", EntityID: "admin", After: u})
+	return s.record(ctx, loa.System.Username, root, loa.Change{Action: "create", Entity: "user", EntityID: "admin", After: u})
 }
 
 // record audits changes of accounts and tokens under the org-unit path of scope,
 // the account's, so that admins of a district see only their district's accounts.
-func (s *Service) record(ctx context.Context, actor, scope string, changes ...campaigns.Change) error {
+func (s *Service) record(ctx context.Context, actor, scope string, changes ...loa.Change) error {
 	path, err := s.units.Path(ctx, scope)
-	if err != nil && !errors.Is(err, campaigns.ErrNotFound) {
+	if err != nil && !errors.Is(err, loa.ErrNotFound) {
 		return err
 	}
 	for i := range changes {
@@ -276,15 +276,15 @@ func (s *Service) revokeTokens(ctx context.Context, actor string, u User, keep s
 	if keep != "" {
 		kept = "the token in use"
 	}
-	return s.record(ctx, actor, u.Scope, campaigns.Change{Action: "delete", Entity: "token", EntityID: u.Username + "/*",
+	return s.record(ctx, actor, u.Scope, loa.Change{Action: "delete", Entity: "token", EntityID: u.Username + "/*",
 		Before: map[string]string{"tokensOf": u.Username, "kept": kept}})
 }
 
 // checkUser validates an account as an admin (by) would save it.
 func (s *Service) checkUser(ctx context.Context, by User, in *UserInput, creating bool) error {
-	v := &campaigns.ValidationError{}
+	v := &loa.ValidationError{}
 	add := func(field, msg string) {
-		v.Details = append(v.Details, campaigns.FieldError{Field: field, Message: msg})
+		v.Details = append(v.Details, loa.FieldError{Field: field, Message: msg})
 	}
 	if !usernamePattern.MatchString(in.Username) {
 		add("username", "2 to 64 lower-case letters, digits, '.', '_' or '-', starting with a letter or digit")
@@ -303,7 +303,7 @@ func (s *Service) checkUser(ctx context.Context, by User, in *UserInput, creatin
 	}
 	if creating || in.Password != "" {
 		if err := checkPassword("password", in.Password); err != nil {
-			var ve *campaigns.ValidationError
+			var ve *loa.ValidationError
 			errors.As(err, &ve)
 			v.Details = append(v.Details, ve.Details...)
 		}
@@ -320,24 +320,24 @@ func (s *Service) checkUser(ctx context.Context, by User, in *UserInput, creatin
 // checkScope says whether unit exists and lies within by's scope.
 func (s *Service) checkScope(ctx context.Context, by User, unit string) error {
 	ok, err := s.units.Within(ctx, unit, by.Scope)
-	if errors.Is(err, campaigns.ErrNotFound) {
-		return campaigns.Invalid("scope", fmt.Sprintf("unknown org unit %q", unit))
+	if errors.Is(err, loa.ErrNotFound) {
+		return loa.Invalid("scope", fmt.Sprintf("unknown org unit %q", unit))
 	}
 	if err != nil {
 		return err
 	}
 	if !ok {
-		return fmt.Errorf("%w: org unit %s is outside your scope %s", campaigns.ErrOutsideScope, unit, by.Scope)
+		return fmt.Errorf("%w: org unit %s is outside your scope %s", loa.ErrOutsideScope, unit, by.Scope)
 	}
 	return nil
 }
 
 func checkPassword(field, password string) error {
 	if utf8.RuneCountInString(password) < minPasswordLength {
-		return campaigns.Invalid(field, fmt.Sprintf("a password needs at least %d characters", minPasswordLength))
+		return loa.Invalid(field, fmt.Sprintf("a password needs at least %d characters", minPasswordLength))
 	}
 	if len(password) > 72 {
-		return campaigns.Invalid(field, "a password may have at most 72 bytes")
+		return loa.Invalid(field, "a password may have at most 72 bytes")
 	}
 	return nil
 }

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"loa/campaigns"
+	"loa"
 )
 
 // KindStation is the kind of a station's token: it reads only that station's feed.
@@ -29,26 +29,26 @@ func (s *Service) IssueStationToken(ctx context.Context, by User, code, unit, na
 	if ok, err := s.units.Within(ctx, unit, by.Scope); err != nil {
 		return NewToken{}, err
 	} else if !ok {
-		return NewToken{}, fmt.Errorf("%w: station %s lies outside your scope %s", campaigns.ErrOutsideScope, code, by.Scope)
+		return NewToken{}, fmt.Errorf("%w: station %s lies outside your scope %s", loa.ErrOutsideScope, code, by.Scope)
 	}
 	username := StationAccount(code)
 	defer s.store.Lock(username)()
 	now := s.stamp()
 	u, err := s.store.User(ctx, username)
 	switch {
-	case errors.Is(err, campaigns.ErrNotFound):
+	case errors.Is(err, loa.ErrNotFound):
 		u = User{Username: username, DisplayName: name, Roles: []string{RoleStation}, Scope: unit, Active: true, Station: code,
 			CreatedAt: now, UpdatedAt: now}
 		if err := s.store.InsertUser(ctx, u); err != nil {
 			return NewToken{}, err
 		}
-		if err := s.record(ctx, by.Username, unit, campaigns.Change{Action: "create", Entity: "user", EntityID: username, After: u}); err != nil {
+		if err := s.record(ctx, by.Username, unit, loa.Change{Action: "create", Entity: "user", EntityID: username, After: u}); err != nil {
 			return NewToken{}, err
 		}
 	case err != nil:
 		return NewToken{}, err
 	case u.Station != code:
-		return NewToken{}, fmt.Errorf("%w: account %s exists and is not station %s's", campaigns.ErrConflict, username, code)
+		return NewToken{}, fmt.Errorf("%w: account %s exists and is not station %s's", loa.ErrConflict, username, code)
 	default:
 		if err := s.revokeTokens(ctx, by.Username, u, ""); err != nil {
 			return NewToken{}, err
@@ -63,7 +63,7 @@ func (s *Service) IssueStationToken(ctx context.Context, by User, code, unit, na
 	if err := s.store.ReplaceUser(ctx, u); err != nil {
 		return NewToken{}, err
 	}
-	if err := s.record(ctx, by.Username, unit, campaigns.Change{Action: "update", Entity: "user", EntityID: username, Before: before, After: u}); err != nil {
+	if err := s.record(ctx, by.Username, unit, loa.Change{Action: "update", Entity: "user", EntityID: username, Before: before, After: u}); err != nil {
 		return NewToken{}, err
 	}
 	return NewToken{TokenInfo: t.info(), Secret: secret}, nil

@@ -10,8 +10,8 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
+	"loa"
 	"loa/app/database"
-	"loa/campaigns"
 )
 
 const (
@@ -88,7 +88,7 @@ func (s *MongoStore) Users(ctx context.Context) ([]User, error) {
 func (s *MongoStore) User(ctx context.Context, username string) (User, error) {
 	u, found, err := database.ByID[User](ctx, s.db.Collection(usersColl), username)
 	if err == nil && !found {
-		err = fmt.Errorf("%w: no account %s", campaigns.ErrNotFound, username)
+		err = fmt.Errorf("%w: no account %s", loa.ErrNotFound, username)
 	}
 	return u, err
 }
@@ -97,7 +97,7 @@ func (s *MongoStore) User(ctx context.Context, username string) (User, error) {
 func (s *MongoStore) InsertUser(ctx context.Context, u User) error {
 	_, err := s.db.Collection(usersColl).InsertOne(ctx, u)
 	if mongo.IsDuplicateKeyError(err) {
-		return &campaigns.FieldConflict{Field: "username", Message: fmt.Sprintf("the username %s is taken", u.Username)}
+		return &loa.FieldConflict{Field: "username", Message: fmt.Sprintf("the username %s is taken", u.Username)}
 	}
 	if err != nil {
 		return fmt.Errorf("insert user %s: %w", u.Username, err)
@@ -112,7 +112,7 @@ func (s *MongoStore) ReplaceUser(ctx context.Context, u User) error {
 		return fmt.Errorf("replace user %s: %w", u.Username, err)
 	}
 	if res.MatchedCount == 0 {
-		return fmt.Errorf("%w: no account %s", campaigns.ErrNotFound, u.Username)
+		return fmt.Errorf("%w: no account %s", loa.ErrNotFound, u.Username)
 	}
 	_, err = s.db.Versions().Bump(ctx, authVersion)
 	return err
@@ -125,7 +125,7 @@ func (s *MongoStore) DeleteUser(ctx context.Context, username string) error {
 		return fmt.Errorf("delete user %s: %w", username, err)
 	}
 	if res.DeletedCount == 0 {
-		return fmt.Errorf("%w: no account %s", campaigns.ErrNotFound, username)
+		return fmt.Errorf("%w: no account %s", loa.ErrNotFound, username)
 	}
 	_, err = s.db.Versions().Bump(ctx, authVersion)
 	return err
@@ -140,7 +140,7 @@ func (s *MongoStore) Lock(username string) func() {
 func (s *MongoStore) Token(ctx context.Context, hash string) (Token, error) {
 	t, found, err := database.ByID[Token](ctx, s.db.Collection(tokensColl), hash)
 	if err == nil && !found {
-		err = fmt.Errorf("%w: no such token", campaigns.ErrNotFound)
+		err = fmt.Errorf("%w: no such token", loa.ErrNotFound)
 	}
 	return t, err
 }
@@ -160,7 +160,7 @@ func (s *MongoStore) DeleteToken(ctx context.Context, hash string) error {
 		return fmt.Errorf("delete token: %w", err)
 	}
 	if res.DeletedCount == 0 {
-		return fmt.Errorf("%w: no such token", campaigns.ErrNotFound)
+		return fmt.Errorf("%w: no such token", loa.ErrNotFound)
 	}
 	_, err = s.db.Versions().Bump(ctx, authVersion)
 	return err

@@ -14,7 +14,7 @@ import (
 
 	"golang.org/x/crypto/bcrypt"
 
-	"loa/campaigns"
+	"loa"
 )
 
 // Kinds of token.
@@ -83,7 +83,7 @@ func (s *Service) Login(ctx context.Context, username, password, addr string) (S
 	}
 	u, err := s.store.User(ctx, username)
 	switch {
-	case errors.Is(err, campaigns.ErrNotFound):
+	case errors.Is(err, loa.ErrNotFound):
 		_ = bcrypt.CompareHashAndPassword(s.dummyHash, []byte(password))
 		return Session{}, s.failed(ctx, keys)
 	case err != nil:
@@ -130,7 +130,7 @@ func (s *Service) failed(ctx context.Context, keys []limitKey) error {
 // revocation or account change) or the token expires.
 func (s *Service) Authenticate(ctx context.Context, secret string) (User, Token, error) {
 	if secret == "" {
-		return User{}, Token{}, ErrUnauthorized
+		return User{}, Token{}, loa.ErrUnauthorized
 	}
 	version, err := s.store.AuthVersion(ctx)
 	if err != nil {
@@ -142,23 +142,23 @@ func (s *Service) Authenticate(ctx context.Context, secret string) (User, Token,
 	}
 	t, err := s.store.Token(ctx, hash)
 	switch {
-	case errors.Is(err, campaigns.ErrNotFound):
-		return User{}, Token{}, ErrUnauthorized
+	case errors.Is(err, loa.ErrNotFound):
+		return User{}, Token{}, loa.ErrUnauthorized
 	case err != nil:
 		return User{}, Token{}, err
 	}
 	if !s.now().Before(t.ExpiresAt) {
-		return User{}, Token{}, ErrUnauthorized
+		return User{}, Token{}, loa.ErrUnauthorized
 	}
 	u, err := s.store.User(ctx, t.Username)
 	switch {
-	case errors.Is(err, campaigns.ErrNotFound):
-		return User{}, Token{}, ErrUnauthorized
+	case errors.Is(err, loa.ErrNotFound):
+		return User{}, Token{}, loa.ErrUnauthorized
 	case err != nil:
 		return User{}, Token{}, err
 	}
 	if !u.Active {
-		return User{}, Token{}, ErrUnauthorized
+		return User{}, Token{}, loa.ErrUnauthorized
 	}
 	s.signIns.put(hash, signIn{user: u, token: t, version: version})
 	return u, t, nil
@@ -172,7 +172,7 @@ func (s *Service) Logout(ctx context.Context, u User, t Token) error {
 	if err := s.store.DeleteToken(ctx, t.Hash); err != nil {
 		return err
 	}
-	return s.record(ctx, u.Username, u.Scope, campaigns.Change{Action: "delete", Entity: "token", EntityID: t.ID, Before: t.info()})
+	return s.record(ctx, u.Username, u.Scope, loa.Change{Action: "delete", Entity: "token", EntityID: t.ID, Before: t.info()})
 }
 
 // APITokens lists u's personal API tokens.
@@ -189,16 +189,16 @@ func (s *Service) APITokens(ctx context.Context, u User) ([]TokenInfo, error) {
 func (s *Service) CreateAPIToken(ctx context.Context, u User, name string, expiresAt time.Time) (NewToken, error) {
 	name = strings.TrimSpace(name)
 	if name == "" || utf8.RuneCountInString(name) > 100 {
-		return NewToken{}, campaigns.Invalid("name", "a name of 1 to 100 characters, to recognise the token by")
+		return NewToken{}, loa.Invalid("name", "a name of 1 to 100 characters, to recognise the token by")
 	}
 	now := s.stamp()
 	switch {
 	case expiresAt.IsZero():
 		expiresAt = now.Add(defaultAPITokenTTL)
 	case !expiresAt.After(now):
-		return NewToken{}, campaigns.Invalid("expiresAt", "the expiry must be in the future")
+		return NewToken{}, loa.Invalid("expiresAt", "the expiry must be in the future")
 	case expiresAt.Sub(now) > maxAPITokenTTL:
-		return NewToken{}, campaigns.Invalid("expiresAt", "an API token lives at most one year")
+		return NewToken{}, loa.Invalid("expiresAt", "an API token lives at most one year")
 	}
 	defer s.store.Lock(u.Username)()
 	fresh, err := s.store.User(ctx, u.Username)
@@ -206,7 +206,7 @@ func (s *Service) CreateAPIToken(ctx context.Context, u User, name string, expir
 		return NewToken{}, err
 	}
 	if len(fresh.APITokens) >= maxAPITokens {
-		return NewToken{}, fmt.Errorf("%w: an account has at most %d API tokens; revoke one first", campaigns.ErrConflict, maxAPITokens)
+		return NewToken{}, fmt.Errorf("%w: an account has at most %d API tokens; revoke one first", loa.ErrConflict, maxAPITokens)
 	}
 	secret, t, err := s.issue(ctx, u, KindAPI, name, expiresAt.UTC().Truncate(time.Millisecond))
 	if err != nil {
@@ -230,16 +230,16 @@ func (s *Service) RevokeAPIToken(ctx context.Context, u User, id string) error {
 		if t.ID != id {
 			continue
 		}
-		if err := s.store.DeleteToken(ctx, t.Hash); err != nil && !errors.Is(err, campaigns.ErrNotFound) {
+		if err := s.store.DeleteToken(ctx, t.Hash); err != nil && !errors.Is(err, loa.ErrNotFound) {
 			return err
 		}
 		fresh.APITokens = append(fresh.APITokens[:i], fresh.APITokens[i+1:]...)
 		if err := s.store.ReplaceUser(ctx, fresh); err != nil {
 			return err
 		}
-		return s.record(ctx, u.Username, u.Scope, campaigns.Change{Action: "delete", Entity: "token", EntityID: id, Before: t})
+		return s.record(ctx, u.Username, u.Scope, loa.Change{Action: "delete", Entity: "token", EntityID: id, Before: t})
 	}
-	return fmt.Errorf("%w: no API token %s", campaigns.ErrNotFound, id)
+	return fmt.Errorf("%w: no API token %s", loa.ErrNotFound, id)
 }
 
 // issue stores a new token for u and returns its secret.
@@ -257,7 +257,7 @@ func (s *Service) issue(ctx context.Context, u User, kind, name string, expiresA
 	if err := s.store.InsertToken(ctx, t); err != nil {
 		return "", Token{}, err
 	}
-	return secret, t, s.record(ctx, u.Username, u.Scope, campaigns.Change{Action: "create", Entity: "token", EntityID: t.ID, After: t.info()})
+	return secret, t, s.record(ctx, u.Username, u.Scope, loa.Change{Action: "create", Entity: "token", EntityID: t.ID, After: t.info()})
 }
 
 // PurgeExpired deletes tokens past their expiry, which no request can use any more.

@@ -20,6 +20,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"go.mongodb.org/mongo-driver/v2/bson"
 
+	"loa"
 	"loa/app/access"
 	"loa/app/api"
 	"loa/app/audit"
@@ -104,7 +105,7 @@ func newServer(t *testing.T) *testServer {
 	if err := acc.EnsureAdmin(ctx, adminPassword, "49", dbtest.Logger()); err != nil {
 		t.Fatal(err)
 	}
-	admin, err := acc.User(ctx, access.User{Scope: campaigns.AllUnits}, "admin")
+	admin, err := acc.User(ctx, access.User{Scope: loa.AllUnits}, "admin")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,7 +19,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"loa/campaigns"
+	"loa"
 )
 
 const (
@@ -154,12 +154,12 @@ func tooLargeUpload(max int64) *requestError {
 
 func tooLarge(message string) *requestError {
 	return &requestError{status: http.StatusRequestEntityTooLarge, code: "too_large", message: message,
-		details: []campaigns.FieldError{{Field: "body", Message: message}}}
+		details: []loa.FieldError{{Field: "body", Message: message}}}
 }
 
 func unsupportedType(message string) *requestError {
 	return &requestError{status: http.StatusUnsupportedMediaType, code: "unsupported_media_type", message: message,
-		details: []campaigns.FieldError{{Field: "Content-Type", Message: message}}}
+		details: []loa.FieldError{{Field: "Content-Type", Message: message}}}
 }
 
 // jsonKind names a Go type the way a JSON author thinks of it.

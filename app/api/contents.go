@@ -11,8 +11,8 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"loa"
 	"loa/app/access"
-	"loa/campaigns"
 	"loa/content"
 )
 
@@ -186,7 +186,7 @@ func (h *handler) renderContent(c *gin.Context) {
 	req := content.RenderRequest{Version: version, Format: c.DefaultQuery("format", "html")}
 	if code := c.Query("orgUnit"); code != "" {
 		u, err := h.Campaigns.OrgUnit(ctx, code)
-		if errors.Is(err, campaigns.ErrNotFound) {
+		if errors.Is(err, loa.ErrNotFound) {
 			err = badRequest("orgUnit", "no org unit with code "+code)
 		}
 		if err != nil {
@@ -216,7 +216,7 @@ func (h *handler) uploadAttachment(c *gin.Context) {
 	case h.attachmentSlots <- struct{}{}:
 		defer func() { <-h.attachmentSlots }()
 	default:
-		h.fail(c, &campaigns.BusyError{RetryAfter: 10 * time.Second,
+		h.fail(c, &loa.BusyError{RetryAfter: 10 * time.Second,
 			Message: fmt.Sprintf("Đang nhận %d tệp đính kèm cùng lúc (tối đa); hãy thử lại sau ít giây.", attachmentUploads)})
 		return
 	}

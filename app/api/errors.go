@@ -9,8 +9,8 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"loa"
 	"loa/app/access"
-	"loa/campaigns"
 	"loa/scheduler"
 )
 
@@ -24,13 +24,13 @@ type errorBody struct {
 }
 
 type apiError struct {
-	Code    string                 `json:"code"`
-	Message string                 `json:"message"`
-	Details []campaigns.FieldError `json:"details,omitempty"`
+	Code    string           `json:"code"`
+	Message string           `json:"message"`
+	Details []loa.FieldError `json:"details,omitempty"`
 	// Conflicts are the overlapping occurrences a refused slot rule would create.
 	Conflicts []scheduler.Conflict `json:"conflicts,omitempty"`
 	// Summary is what an import stopped by a limit had done before it stopped.
-	Summary *campaigns.ImportSummary `json:"summary,omitempty"`
+	Summary *loa.ImportSummary `json:"summary,omitempty"`
 }
 
 // requestError is a problem with the request itself, found before any service runs.
@@ -38,14 +38,14 @@ type requestError struct {
 	status  int
 	code    string
 	message string
-	details []campaigns.FieldError
+	details []loa.FieldError
 }
 
 func (e *requestError) Error() string { return e.message }
 
 func badRequest(field, message string) *requestError {
 	return &requestError{status: http.StatusBadRequest, code: "invalid", message: message,
-		details: []campaigns.FieldError{{Field: field, Message: message}}}
+		details: []loa.FieldError{{Field: field, Message: message}}}
 }
 
 // statuses maps domain errors to HTTP: the one table.
@@ -54,14 +54,14 @@ var statuses = []struct {
 	status int
 	code   string
 }{
-	{campaigns.ErrInvalid, http.StatusBadRequest, "invalid"},
-	{campaigns.ErrForbidden, http.StatusForbidden, "forbidden"},
-	{campaigns.ErrOutsideScope, http.StatusForbidden, "outside_scope"},
-	{campaigns.ErrNotFound, http.StatusNotFound, "not_found"},
-	{campaigns.ErrConflict, http.StatusConflict, "conflict"},
-	{access.ErrUnauthorized, http.StatusUnauthorized, "unauthorized"},
-	{scheduler.ErrNotStarted, http.StatusUnprocessableEntity, "not_started"},
-	{campaigns.ErrUnsupportedFile, http.StatusUnsupportedMediaType, "unsupported_media_type"},
+	{loa.ErrInvalid, http.StatusBadRequest, "invalid"},
+	{loa.ErrForbidden, http.StatusForbidden, "forbidden"},
+	{loa.ErrOutsideScope, http.StatusForbidden, "outside_scope"},
+	{loa.ErrNotFound, http.StatusNotFound, "not_found"},
+	{loa.ErrConflict, http.StatusConflict, "conflict"},
+	{loa.ErrUnauthorized, http.StatusUnauthorized, "unauthorized"},
+	{loa.ErrNotStarted, http.StatusUnprocessableEntity, "not_started"},
+	{loa.ErrUnsupportedFile, http.StatusUnsupportedMediaType, "unsupported_media_type"},
 }
 
 // fail renders err. Errors the table does not know are a 500 whose details go to
@@ -73,16 +73,16 @@ func (h *handler) fail(c *gin.Context, err error) {
 		c.AbortWithStatusJSON(http.StatusTooManyRequests, errorBody{apiError{Code: "too_many_requests", Message: err.Error()}})
 		return
 	}
-	var busy *campaigns.BusyError
+	var busy *loa.BusyError
 	if errors.As(err, &busy) {
 		c.Header("Retry-After", strconv.Itoa(int(busy.RetryAfter.Seconds())))
 		c.AbortWithStatusJSON(http.StatusTooManyRequests, errorBody{apiError{Code: "too_many_requests", Message: busy.Message}})
 		return
 	}
-	var limit *campaigns.LimitError
+	var limit *loa.LimitError
 	if errors.As(err, &limit) {
 		c.AbortWithStatusJSON(http.StatusRequestEntityTooLarge, errorBody{apiError{Code: limit.Code, Message: limit.Message,
-			Details: []campaigns.FieldError{{Field: "file", Message: limit.Message}}, Summary: limit.Summary}})
+			Details: []loa.FieldError{{Field: "file", Message: limit.Message}}, Summary: limit.Summary}})
 		return
 	}
 	var re *requestError
@@ -93,14 +93,14 @@ func (h *handler) fail(c *gin.Context, err error) {
 	for _, s := range statuses {
 		if errors.Is(err, s.err) {
 			body := apiError{Code: s.code, Message: strings.TrimPrefix(err.Error(), s.err.Error()+": ")}
-			var ve *campaigns.ValidationError
+			var ve *loa.ValidationError
 			if errors.As(err, &ve) {
 				body.Message = "the input is not valid; see details"
 				body.Details = ve.Details
 			}
-			var fc *campaigns.FieldConflict
+			var fc *loa.FieldConflict
 			if errors.As(err, &fc) {
-				body.Details = []campaigns.FieldError{{Field: fc.Field, Message: fc.Message}}
+				body.Details = []loa.FieldError{{Field: fc.Field, Message: fc.Message}}
 			}
 			var rc *scheduler.ConflictError
 			if errors.As(err, &rc) {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"loa"
 	"loa/campaigns"
 )
 
@@ -61,7 +62,7 @@ func (h *handler) importOrgUnits(c *gin.Context) {
 
 // importCSV runs an import on the uploaded CSV file and answers its summary; a
 // dry run checks every row and writes nothing.
-func (h *handler) importCSV(c *gin.Context, run func(context.Context, campaigns.Actor, io.Reader, bool) (campaigns.ImportSummary, error)) {
+func (h *handler) importCSV(c *gin.Context, run func(context.Context, loa.Actor, io.Reader, bool) (loa.ImportSummary, error)) {
 	dryRun, err := boolQuery(c, "dryRun")
 	if err != nil {
 		h.fail(c, err)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"loa"
 	"loa/app/access"
 	"loa/campaigns"
 	"loa/campaigns/export"
@@ -41,7 +42,7 @@ func (h *handler) listReach(c *gin.Context) {
 		return
 	}
 	f := campaigns.ReachFilter{Campaign: c.Query("campaign"), Scope: c.Query("orgUnit"), Group: c.Query("group"),
-		Activity: c.Query("activity"), From: campaigns.Date(c.Query("from")), To: campaigns.Date(c.Query("to"))}
+		Activity: c.Query("activity"), From: loa.Date(c.Query("from")), To: loa.Date(c.Query("to"))}
 	rs, err := h.Campaigns.ListReach(c.Request.Context(), currentUser(c).Actor(), f, string(after), limit+1)
 	if err != nil {
 		h.fail(c, err)

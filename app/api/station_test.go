@@ -23,6 +23,7 @@ import (
 	ics "github.com/arran4/golang-ical"
 	"go.mongodb.org/mongo-driver/v2/bson"
 
+	"loa"
 	"loa/campaigns"
 )
 
@@ -232,8 +233,8 @@ func confirmation(status, at, note string) string {
 // reachOf reads the reach record an airing of the scene's campaign counts as
 // in unit on date.
 func (s *schedule) reachOf(unit, date, activity, airingID string) (campaigns.Reach, error) {
-	return s.campaigns.ReachRecord(context.Background(), campaigns.System, campaigns.ReachKey(campaigns.Reach{Campaign: s.campaign, OrgUnit: unit,
-		Group: "general_public", Date: campaigns.Date(date), Activity: activity, SourceRef: "airing:" + airingID}))
+	return s.campaigns.ReachRecord(context.Background(), loa.System, campaigns.ReachKey(campaigns.Reach{Campaign: s.campaign, OrgUnit: unit,
+		Group: "general_public", Date: loa.Date(date), Activity: activity, SourceRef: "airing:" + airingID}))
 }
 
 // reachCount counts every stored reach record (the entries of every bucket).
@@ -369,15 +370,15 @@ func TestStationToken(t *testing.T) {
 	s.wantError(s.plan("POST", "/api/v1/stations/NOPE/token", ""), http.StatusNotFound, "not_found", "")
 	s.unchangedSince(before)
 	// An inactive station gets no new token, and its token reads and confirms nothing.
-	loa := s.stationToken("LOA-20359")
+	loaToken := s.stationToken("LOA-20359")
 	airingID := s.airingOn("LOA-20359", 0).ID
 	s.decode(s.do("PUT", "/api/v1/stations/LOA-20359", strings.Replace(stationJSON("LOA-20359", "20359", "commune_loudspeaker"),
 		`"languages"`, `"active":false,"languages"`, 1)), http.StatusOK, nil)
 	before = s.snapshot()
 	s.wantError(s.plan("POST", "/api/v1/stations/LOA-20359/token", ""), http.StatusConflict, "conflict", "")
-	s.wantError(s.pull(loa, w), http.StatusForbidden, "forbidden", "")
-	s.wantError(s.stationGet(loa, "/api/v1/station/airings/"+airingID+"/script.txt"), http.StatusForbidden, "forbidden", "")
-	s.wantError(s.confirm(loa, airingID, confirmation("aired", time.Now().Format(time.RFC3339), "")), http.StatusForbidden, "forbidden", "")
+	s.wantError(s.pull(loaToken, w), http.StatusForbidden, "forbidden", "")
+	s.wantError(s.stationGet(loaToken, "/api/v1/station/airings/"+airingID+"/script.txt"), http.StatusForbidden, "forbidden", "")
+	s.wantError(s.confirm(loaToken, airingID, confirmation("aired", time.Now().Format(time.RFC3339), "")), http.StatusForbidden, "forbidden", "")
 	s.unchangedSince(before)
 }
 
@@ -385,9 +386,9 @@ func TestStationToken(t *testing.T) {
 // nothing of another station's.
 func TestStationFeed(t *testing.T) {
 	s := newFeedScene(t, 0)
-	loa, ha := s.stationToken("LOA-20359"), s.stationToken("DT-HA")
+	loaToken, ha := s.stationToken("LOA-20359"), s.stationToken("DT-HA")
 
-	f, etag := s.feed(loa, s.window(0, 3))
+	f, etag := s.feed(loaToken, s.window(0, 3))
 	if f.Station.Code != "LOA-20359" || f.Station.Name != "Đài LOA-20359" || f.Station.Channel != "commune_loudspeaker" ||
 		f.Station.OrgUnit != "20359" || !slices.Equal(f.Station.Languages, []string{"vi"}) || !etagPattern.MatchString(etag) {
 		t.Errorf("station %+v, ETag %s", f.Station, etag)
@@ -422,7 +423,7 @@ func TestStationFeed(t *testing.T) {
 		t.Errorf("an airing outside the window is %s, want planned", later.Status)
 	}
 	// By default the next 7 days.
-	def, _ := s.feed(loa, "")
+	def, _ := s.feed(loaToken, "")
 	now := time.Now()
 	for _, it := range def.Items {
 		start, err := time.Parse(time.RFC3339, it.Start)
@@ -447,10 +448,10 @@ func TestStationFeed(t *testing.T) {
 	theirs := other.Items[0].AiringId
 	before := s.snapshot()
 	for _, path := range []string{"/script.txt", "/script.html", "/attachment"} {
-		s.wantError(s.stationGet(loa, "/api/v1/station/airings/"+theirs+path), http.StatusForbidden, "forbidden", "")
+		s.wantError(s.stationGet(loaToken, "/api/v1/station/airings/"+theirs+path), http.StatusForbidden, "forbidden", "")
 	}
 	s.unchangedSince(before)
-	calendar := s.stationGet(loa, "/api/v1/station/schedule.ics?"+s.window(0, 3)).Body.String()
+	calendar := s.stationGet(loaToken, "/api/v1/station/schedule.ics?"+s.window(0, 3)).Body.String()
 	if strings.Contains(calendar, ".DT-HA.") || !strings.Contains(calendar, f.Items[0].AiringId) {
 		t.Error("Tam Thanh's calendar holds Hội An's airings or misses its own")
 	}
@@ -458,7 +459,7 @@ func TestStationFeed(t *testing.T) {
 	// A new draft of the item never reaches the feed; once approved, it does.
 	s.decode(s.do("PUT", "/api/v1/contents/"+s.item, s.itemJSON("Bản sửa", "Bản nháp chưa duyệt cho {{.Station}}.")), http.StatusOK, nil)
 	s.decode(s.do("POST", "/api/v1/contents/"+s.item+"/submit", ""), http.StatusOK, nil)
-	draft, draftETag := s.feed(loa, s.window(0, 3))
+	draft, draftETag := s.feed(loaToken, s.window(0, 3))
 	for _, it := range draft.Items {
 		if it.ContentVersion != 1 || it.Script != sceneScript || it.Title != "Phòng, chống mua bán người" {
 			t.Errorf("with version 2 in review the feed holds %+v", it)
@@ -469,7 +470,7 @@ func TestStationFeed(t *testing.T) {
 	}
 	s.decode(s.call("POST", "/api/v1/contents/"+s.item+"/approve", "", "", s.approver), http.StatusOK, nil)
 	s.materialize()
-	approved, _ := s.feed(loa, s.window(0, 3))
+	approved, _ := s.feed(loaToken, s.window(0, 3))
 	for _, it := range approved.Items {
 		if it.ContentVersion != 2 || it.Script != "Bản nháp chưa duyệt cho Đài LOA-20359." || it.Title != "Bản sửa" ||
 			it.ContentHash != sha(it.Script) || it.Attachment == nil {
@@ -815,7 +816,7 @@ func TestStationScripts(t *testing.T) {
 func TestStationConfirm(t *testing.T) {
 	s := newFeedScene(t, -8)
 	s.pastWeek()
-	tk, loa := s.stationToken("DT-TK"), s.stationToken("LOA-20359")
+	tk, loaToken := s.stationToken("DT-TK"), s.stationToken("LOA-20359")
 	ctx := context.Background()
 
 	a := s.airingOn("DT-TK", -4) // ended three days ago
@@ -848,7 +849,7 @@ func TestStationConfirm(t *testing.T) {
 	if got.Status != "missed" || got.ConfirmNote != "mất điện" {
 		t.Errorf("changed to missed: %+v", got)
 	}
-	if _, err := s.reachOf("502", s.date(-4), campaigns.ActivityBroadcast, a.ID); !errors.Is(err, campaigns.ErrNotFound) {
+	if _, err := s.reachOf("502", s.date(-4), campaigns.ActivityBroadcast, a.ID); !errors.Is(err, loa.ErrNotFound) {
 		t.Errorf("after missed, the reach record: %v, want none", err)
 	}
 	if n := s.reachCount(); n != 0 {
@@ -862,7 +863,7 @@ func TestStationConfirm(t *testing.T) {
 	}
 	// Each station's reach is in its own unit.
 	b := s.airingOn("LOA-20359", -4)
-	s.decode(s.confirm(loa, b.ID, confirmation("aired", b.Start, "")), http.StatusOK, nil)
+	s.decode(s.confirm(loaToken, b.ID, confirmation("aired", b.Start, "")), http.StatusOK, nil)
 	if r, err := s.reachOf("20359", s.date(-4), campaigns.ActivityBroadcast, b.ID); err != nil || r.PersonTimes != 1000 {
 		t.Errorf("Tam Thanh's reach = %+v, %v", r, err)
 	}
@@ -1105,7 +1106,7 @@ func TestAsRun(t *testing.T) {
 		t.Fatalf("the withdrawn evening airings: %+v", got)
 	}
 
-	tk, loa, ha := s.stationToken("DT-TK"), s.stationToken("LOA-20359"), s.stationToken("DT-HA")
+	tk, loaToken, ha := s.stationToken("DT-TK"), s.stationToken("LOA-20359"), s.stationToken("DT-HA")
 	on := func(station string, d int) airing {
 		list := s.airings("station=" + station + "&from=" + day(d) + "&to=" + day(d+1))
 		if len(list) == 0 {
@@ -1131,7 +1132,7 @@ func TestAsRun(t *testing.T) {
 		t.Fatalf("Tam Kỳ's batch: %+v", sum)
 	}
 	for d, status := range map[int]string{1: "aired", 2: "missed", 4: "missed"} {
-		s.decode(s.confirm(loa, on("LOA-20359", d).ID, confirmation(status, on("LOA-20359", d).Start, "")), http.StatusOK, nil)
+		s.decode(s.confirm(loaToken, on("LOA-20359", d).ID, confirmation(status, on("LOA-20359", d).Start, "")), http.StatusOK, nil)
 	}
 	// The grace period over, the rest is unconfirmed; then Tam Kỳ's day 5 arrives.
 	if n, err := s.scheduler.MarkUnconfirmed(ctx, s.clock.now()); err != nil || n != 12 {

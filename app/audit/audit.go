@@ -11,7 +11,7 @@ import (
 	"fmt"
 	"time"
 
-	"loa/campaigns"
+	"loa"
 )
 
 // Entry is one recorded change.
@@ -62,7 +62,7 @@ func New(store Store, now func() time.Time) *Log {
 
 // Record stores changes by actor. Before and after are kept in their JSON form, so
 // fields a type hides from JSON (password hashes, token hashes) are never recorded.
-func (l *Log) Record(ctx context.Context, actor string, changes ...campaigns.Change) error {
+func (l *Log) Record(ctx context.Context, actor string, changes ...loa.Change) error {
 	if len(changes) == 0 {
 		return nil
 	}

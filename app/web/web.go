@@ -16,6 +16,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"loa"
 	"loa/app/access"
 	"loa/app/api"
 	"loa/campaigns"
@@ -121,7 +122,7 @@ func (p *pages) login(c *gin.Context) {
 		p.render(c, http.StatusTooManyRequests, "login.html", loginPage{Username: username, CSRF: p.loginToken(c),
 			Error: "Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau " + limited.RetryAfter.Round(time.Minute).String() + "."})
 		return
-	case errors.Is(err, access.ErrUnauthorized):
+	case errors.Is(err, loa.ErrUnauthorized):
 		p.render(c, http.StatusUnauthorized, "login.html", loginPage{Username: username, CSRF: p.loginToken(c),
 			Error: "Tên đăng nhập hoặc mật khẩu không đúng."})
 		return

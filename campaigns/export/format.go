@@ -11,6 +11,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"loa"
 	"loa/campaigns"
 )
 
@@ -30,7 +31,7 @@ var (
 )
 
 // dateText writes d as dd/mm/yyyy; a date that does not parse is written as is.
-func dateText(d campaigns.Date) string {
+func dateText(d loa.Date) string {
 	t, err := time.Parse("2006-01-02", string(d))
 	if err != nil {
 		return string(d)
@@ -138,7 +139,7 @@ func periodText(w campaigns.Window) string {
 }
 
 // shortDate writes d as d/m/yyyy, the way window labels write it.
-func shortDate(d campaigns.Date) string {
+func shortDate(d loa.Date) string {
 	t, err := time.Parse("2006-01-02", string(d))
 	if err != nil {
 		return string(d)

@@ -9,7 +9,7 @@ import (
 	"fmt"
 	"time"
 
-	"loa/campaigns"
+	"loa"
 )
 
 // Job is one of the service's own recurring jobs.
@@ -57,5 +57,5 @@ type Status struct {
 }
 
 // ErrUnknownJob is returned for a job name the runner does not have; it matches
-// campaigns.ErrNotFound, so the HTTP layer answers 404.
-var ErrUnknownJob = fmt.Errorf("job %w", campaigns.ErrNotFound)
+// loa.ErrNotFound, so the HTTP layer answers 404.
+var ErrUnknownJob = fmt.Errorf("job %w", loa.ErrNotFound)

@@ -11,9 +11,9 @@ import (
 	"time"
 	_ "time/tzdata" // the zone below, wherever the tests run
 
+	"loa"
 	"loa/app/database"
 	"loa/app/database/dbtest"
-	"loa/campaigns"
 )
 
 var hcm = mustZone("Asia/Ho_Chi_Minh")
@@ -131,8 +131,8 @@ func TestRunNow(t *testing.T) {
 	}
 
 	_, err := r.RunNow(ctx, "nope")
-	if !errors.Is(err, campaigns.ErrNotFound) || !errors.Is(err, ErrUnknownJob) {
-		t.Errorf("RunNow(nope) error = %v, want ErrUnknownJob matching campaigns.ErrNotFound", err)
+	if !errors.Is(err, loa.ErrNotFound) || !errors.Is(err, ErrUnknownJob) {
+		t.Errorf("RunNow(nope) error = %v, want ErrUnknownJob matching loa.ErrNotFound", err)
 	}
 }
 

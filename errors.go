@@ -1,4 +1,8 @@
-package campaigns
+// Package loa holds the words every package of Loa shares: the kinds of error and
+// their details, the actor of a request, an audited change, calendar dates, the
+// folding of Vietnamese text for search, and the summary of an import. Nothing
+// here does I/O; the HTTP layer maps the errors to statuses in one table.
+package loa
 
 import (
 	"errors"
@@ -6,15 +10,23 @@ import (
 	"time"
 )
 
-// Sentinel errors of every domain package; the HTTP layer maps them to statuses in
-// one table.
+// Sentinel errors of every package; the HTTP layer maps them to statuses in one
+// table.
 var (
 	ErrNotFound  = errors.New("not found")
 	ErrConflict  = errors.New("conflict")
 	ErrInvalid   = errors.New("invalid")
 	ErrForbidden = errors.New("forbidden") // the actor may not take this step
-	ErrTooLarge  = errors.New("too large") // an input passes a bound the service keeps
-	ErrBusy      = errors.New("busy")      // no room for the work now; try again later
+	// ErrOutsideScope means the account may act, but not on that org unit.
+	ErrOutsideScope = errors.New("outside scope")
+	// ErrUnauthorized means the token is missing, wrong, expired or revoked.
+	ErrUnauthorized = errors.New("sign in first: a valid bearer token is required")
+	// ErrUnsupportedFile means an uploaded file is neither CSV nor XLSX.
+	ErrUnsupportedFile = errors.New("unsupported file")
+	// ErrNotStarted refuses a confirmation of an airing that has not started yet.
+	ErrNotStarted = errors.New("not started")
+	ErrTooLarge   = errors.New("too large") // an input passes a bound the service keeps
+	ErrBusy       = errors.New("busy")      // no room for the work now; try again later
 )
 
 // LimitError says which bound an input passed: Code names it (too_many_columns,
