@@ -113,7 +113,7 @@ func (a *app) prepare(ctx context.Context) error {
 			return err
 		}
 	}
-	a.runner = jobs.New(a.db, a.jobList(cs, sc, acc), jobs.Options{Zone: a.cfg.Location, Now: now, Log: a.log})
+	a.runner = jobs.New(jobs.NewStore(a.db), a.jobList(cs, sc, acc), jobs.Options{Zone: a.cfg.Location, Now: now, Log: a.log})
 	tmpl, err := templates.Parse()
 	if err != nil {
 		return fmt.Errorf("parse templates: %w", err)

@@ -3,12 +3,11 @@ package campaigns
 import (
 	"context"
 	"fmt"
+	"loa"
 	"maps"
 	"slices"
 	"strings"
 	"sync"
-
-	"loa/app/database"
 )
 
 // Rollups are a campaign's reach records added up per half-month (split at the
@@ -137,7 +136,7 @@ func (s *Service) incRollups(ctx context.Context, campaign string, cells map[Cel
 // together but never during a recomputation, and the lock that keeps reads of the
 // stored rollups apart from changes to them.
 type rollupState struct {
-	cache   database.Snapshot[cellSet]
+	cache   loa.Snapshot[cellSet]
 	gate    sync.RWMutex
 	loading sync.RWMutex
 }

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"loa"
-	"loa/app/database"
 )
 
 // Store is the persistence the service needs; store.go implements it on MongoDB.
@@ -85,7 +84,7 @@ type Service struct {
 	opts  settings
 	plans Plans
 
-	units   database.Snapshot[*unitTree]
+	units   loa.Snapshot[*unitTree]
 	rollups rollupStates
 	// importSlots holds a token for each import running (ImportLimits.Slots).
 	importSlots chan struct{}

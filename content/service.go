@@ -15,7 +15,6 @@ import (
 	"golang.org/x/text/unicode/norm"
 
 	"loa"
-	"loa/app/database"
 	"loa/campaigns"
 )
 
@@ -75,9 +74,9 @@ type Service struct {
 	opts  Options
 
 	// library is every item, in memory for listing and search.
-	library database.Snapshot[[]Item]
+	library loa.Snapshot[[]Item]
 	// airable is the approved versions in force, for the scheduler.
-	airable database.Snapshot[Airable]
+	airable loa.Snapshot[Airable]
 }
 
 // NewService returns the service.

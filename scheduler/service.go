@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"loa"
-	"loa/app/database"
 	"loa/campaigns"
 	"loa/content"
 )
@@ -100,9 +99,9 @@ type Service struct {
 	now     func() time.Time
 	opts    Options
 
-	stationCache database.Snapshot[[]Station]
-	ruleCache    database.Snapshot[[]Rule]
-	calendar     database.Snapshot[*calendar]
+	stationCache loa.Snapshot[[]Station]
+	ruleCache    loa.Snapshot[[]Rule]
+	calendar     loa.Snapshot[*calendar]
 	scripts      scripts
 	feeds        feeds
 

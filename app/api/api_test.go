@@ -114,7 +114,7 @@ func newServer(t *testing.T) *testServer {
 	sc := scheduler.NewService(scheduler.NewStore(db), cs, ct, trail, clk.now, scheduler.Options{Zone: zone})
 	// The runner is not started: routes run its jobs on demand only, and the
 	// triggers the handlers send are skipped without the lease.
-	runner := jobs.New(db, []jobs.Job{{Name: "materialize", Title: "Lập lịch phát sóng", Spec: "0 * * * *",
+	runner := jobs.New(jobs.NewStore(db), []jobs.Job{{Name: "materialize", Title: "Lập lịch phát sóng", Spec: "0 * * * *",
 		Run: func(ctx context.Context, at time.Time) (string, error) {
 			res, err := sc.Materialize(ctx, at)
 			return res.String(), err

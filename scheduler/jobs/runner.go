@@ -12,8 +12,6 @@ import (
 	"time"
 
 	"github.com/robfig/cron/v3"
-
-	"loa/app/database"
 )
 
 // Options tune a Runner; zero values take the defaults given.
@@ -29,7 +27,7 @@ type Options struct {
 // Runner runs the jobs on their schedules while this replica holds the lease, and on
 // demand.
 type Runner struct {
-	db    *database.DB
+	store *Store
 	opts  Options
 	lease *Lease
 	cron  *cron.Cron
@@ -56,9 +54,9 @@ type entry struct {
 	again     bool // another triggered run was asked for meanwhile
 }
 
-// New returns a runner of jobs on db. The jobs are defined in code, so a duplicate
+// New returns a runner of jobs keeping its lease and runs in store. The jobs are defined in code, so a duplicate
 // name or an invalid spec is a programming error and panics.
-func New(db *database.DB, jobs []Job, opts Options) *Runner {
+func New(store *Store, jobs []Job, opts Options) *Runner {
 	opts.Zone = cmp.Or(opts.Zone, time.UTC)
 	if opts.Holder == "" {
 		host, _ := os.Hostname()
@@ -74,9 +72,9 @@ func New(db *database.DB, jobs []Job, opts Options) *Runner {
 	logger := cronLogger{opts.Log}
 	ctx, cancel := context.WithCancel(context.Background())
 	r := &Runner{
-		db:    db,
+		store: store,
 		opts:  opts,
-		lease: NewLease(db, leaseID, opts.LeaseTTL),
+		lease: NewLease(store.db, leaseID, opts.LeaseTTL),
 		cron: cron.New(cron.WithLocation(opts.Zone),
 			cron.WithChain(cron.Recover(logger), cron.SkipIfStillRunning(logger))),
 		named:  make(map[string]*entry, len(jobs)),
@@ -200,7 +198,7 @@ func (r *Runner) stopping() bool {
 // List returns every job in the order given, with its next scheduled time in the zone
 // and its last runs, newest first.
 func (r *Runner) List(ctx context.Context) ([]Status, error) {
-	runs, err := r.lastRuns(ctx)
+	runs, err := r.store.lastRuns(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -250,7 +248,7 @@ func (r *Runner) run(ctx context.Context, j Job, trigger string) (Run, error) {
 
 	ctx, cancel = context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
-	if err := r.record(ctx, run); err != nil {
+	if err := r.store.record(ctx, run); err != nil {
 		return r.inZone(run), err
 	}
 	return r.inZone(run), nil

@@ -48,7 +48,7 @@ func (c *clock) Add(d time.Duration) {
 }
 
 func newRunner(db *database.DB, holder string, c *clock, jobs ...Job) *Runner {
-	return New(db, jobs, Options{Zone: hcm, Holder: holder, Now: c.Now, Log: dbtest.Logger()})
+	return New(NewStore(db), jobs, Options{Zone: hcm, Holder: holder, Now: c.Now, Log: dbtest.Logger()})
 }
 
 // wait receives from ch or fails the test after a generous bound.

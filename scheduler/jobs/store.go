@@ -29,6 +29,12 @@ var Schema = []database.Collection{
 
 func byID(id string) bson.D { return bson.D{{Key: "_id", Value: id}} }
 
+// Store keeps the runner's lease and the jobs' last runs.
+type Store struct{ db *database.DB }
+
+// NewStore returns the runner's store on db.
+func NewStore(db *database.DB) *Store { return &Store{db: db} }
+
 // Lease is a named lease in the database: at most one holder at a time, until it
 // expires or is released. No transactions: it relies on the upsert of a natural `_id`.
 type Lease struct {
@@ -83,9 +89,9 @@ type jobRuns struct {
 
 // record puts run first in its job's document and keeps the newest keptRuns. The
 // engine has no $push with $slice, so it reads, trims and writes under a lock.
-func (r *Runner) record(ctx context.Context, run Run) error {
-	defer r.db.Locks().Lock(jobsColl + "|" + run.Job)()
-	coll := r.db.Collection(jobsColl)
+func (s *Store) record(ctx context.Context, run Run) error {
+	defer s.db.Locks().Lock(jobsColl + "|" + run.Job)()
+	coll := s.db.Collection(jobsColl)
 	doc, _, err := database.ByID[jobRuns](ctx, coll, run.Job)
 	if err != nil {
 		return err
@@ -101,8 +107,8 @@ func (r *Runner) record(ctx context.Context, run Run) error {
 }
 
 // lastRuns reads the recorded runs of every job by name (one small document per job).
-func (r *Runner) lastRuns(ctx context.Context) (map[string][]Run, error) {
-	docs, err := database.All[jobRuns](ctx, r.db.Collection(jobsColl), bson.D{}, nil)
+func (s *Store) lastRuns(ctx context.Context) (map[string][]Run, error) {
+	docs, err := database.All[jobRuns](ctx, s.db.Collection(jobsColl), bson.D{}, nil)
 	if err != nil {
 		return nil, err
 	}

@@ -1,4 +1,4 @@
-package database
+package loa
 
 import (
 	"strconv"
@@ -7,9 +7,9 @@ import (
 	"golang.org/x/sync/singleflight"
 )
 
-// Snapshot holds a value built from stored data for one version of it (see
-// Versions): readers share it while the version stands, and when the version moves
-// one reload replaces it, however many readers ask at once.
+// Snapshot holds a value built from stored data for one version of it (the
+// storage kit keeps the versions): readers share it while the version stands, and
+// when the version moves one reload replaces it, however many readers ask at once.
 type Snapshot[T any] struct {
 	mu      sync.Mutex
 	version int64
