@@ -17,43 +17,43 @@ import (
 // Campaign is a plan for a period (chương trình / kế hoạch) with its legal basis and
 // the targets it promises. Its code is its identity and cannot change.
 type Campaign struct {
-	Code        string      `json:"code" bson:"_id"`
-	Title       string      `json:"title" bson:"title"`
-	Period      Period      `json:"period" bson:"period"`
-	LegalBasis  string      `json:"legalBasis" bson:"legalBasis"`
-	OwnerAgency string      `json:"ownerAgency" bson:"ownerAgency"`
-	Secretariat string      `json:"secretariat" bson:"secretariat"`
-	Description string      `json:"description" bson:"description"` // Markdown
-	Indicators  []Indicator `json:"indicators" bson:"indicators"`
-	CreatedAt   time.Time   `json:"createdAt" bson:"createdAt"`
-	UpdatedAt   time.Time   `json:"updatedAt" bson:"updatedAt"`
+	Code        string      `json:"code"`
+	Title       string      `json:"title"`
+	Period      Period      `json:"period"`
+	LegalBasis  string      `json:"legalBasis"`
+	OwnerAgency string      `json:"ownerAgency"`
+	Secretariat string      `json:"secretariat"`
+	Description string      `json:"description"` // Markdown
+	Indicators  []Indicator `json:"indicators"`
+	CreatedAt   time.Time   `json:"createdAt"`
+	UpdatedAt   time.Time   `json:"updatedAt"`
 }
 
 // Period is a campaign's span, both dates inclusive.
 type Period struct {
-	Start loa.Date `json:"start" bson:"start"`
-	End   loa.Date `json:"end" bson:"end"`
+	Start loa.Date `json:"start"`
+	End   loa.Date `json:"end"`
 }
 
 // Indicator is one target of a campaign and how it is counted (DESIGN §5).
 type Indicator struct {
-	Code  string `json:"code" bson:"code"`
-	Title string `json:"title" bson:"title"`
-	Rule  string `json:"rule" bson:"rule"`
+	Code  string `json:"code"`
+	Title string `json:"title"`
+	Rule  string `json:"rule"`
 	// Group is the target group a coverage indicator counts.
-	Group string `json:"group,omitempty" bson:"group,omitempty"`
+	Group string `json:"group,omitempty"`
 	// Level is the org-unit level an orgunit_activity indicator counts.
-	Level string `json:"level,omitempty" bson:"level,omitempty"`
+	Level string `json:"level,omitempty"`
 	// Regularity is what "maintained regularly" means for an orgunit_activity
 	// indicator: at least one activity in each elapsed half_year (the default when
 	// empty), quarter, or none (one activity in the period is enough).
-	Regularity string `json:"regularity,omitempty" bson:"regularity,omitempty"`
+	Regularity string `json:"regularity,omitempty"`
 	// Channel is the channel a monthly_frequency indicator counts.
-	Channel    string  `json:"channel,omitempty" bson:"channel,omitempty"`
-	Comparator string  `json:"comparator" bson:"comparator"`
-	Threshold  float64 `json:"threshold" bson:"threshold"` // a fraction in (0, 1]
+	Channel    string  `json:"channel,omitempty"`
+	Comparator string  `json:"comparator"`
+	Threshold  float64 `json:"threshold"` // a fraction in (0, 1]
 	// Source is the sentence of the plan the target comes from.
-	Source string `json:"source" bson:"source"`
+	Source string `json:"source"`
 }
 
 // Counting rules of DESIGN §5.

@@ -5,15 +5,15 @@ import "loa"
 // Cell is what the reach records of one org unit, target group and activity add up
 // to in one part of a month (a rollup cell).
 type Cell struct {
-	Records     int64 `json:"records" bson:"n"`
-	Activities  int64 `json:"activities" bson:"a"`
-	PersonTimes int64 `json:"personTimes" bson:"p"`
+	Records     int64 `json:"records"`
+	Activities  int64 `json:"activities"`
+	PersonTimes int64 `json:"personTimes"`
 	// UniquePersons sums the unique persons of the records that give them;
 	// UniqueKnown counts those records.
-	UniquePersons int64 `json:"uniquePersons" bson:"u,omitempty"`
-	UniqueKnown   int64 `json:"uniqueKnown" bson:"k,omitempty"`
+	UniquePersons int64 `json:"uniquePersons"`
+	UniqueKnown   int64 `json:"uniqueKnown"`
 	// Estimated are the person-times of estimated records.
-	Estimated int64 `json:"estimated" bson:"e,omitempty"`
+	Estimated int64 `json:"estimated"`
 }
 
 // CellKey places a cell: a month split at the cut-off day into part 1 (the days

@@ -16,18 +16,18 @@ import (
 // communication, such as inspections or cases handled, so the report is complete):
 // the numerator and denominator as of a date, for an org unit, with their source.
 type ManualValue struct {
-	ID          string    `json:"id" bson:"_id"` // campaign|indicator|orgUnit|asOf
-	Campaign    string    `json:"campaign" bson:"campaign"`
-	Indicator   string    `json:"indicator" bson:"indicator"`
-	OrgUnit     string    `json:"orgUnit" bson:"orgUnit"`
-	AsOf        loa.Date  `json:"asOf" bson:"asOf"`
-	Numerator   int64     `json:"numerator" bson:"numerator"`
-	Denominator int64     `json:"denominator" bson:"denominator"`
-	CountUnit   string    `json:"countUnit" bson:"countUnit"` // e.g. "cơ sở", "vụ"
-	Source      string    `json:"source" bson:"source"`
-	Note        string    `json:"note" bson:"note"`
-	EnteredBy   string    `json:"enteredBy" bson:"enteredBy"`
-	UpdatedAt   time.Time `json:"updatedAt" bson:"updatedAt"`
+	ID          string    `json:"id"` // campaign|indicator|orgUnit|asOf
+	Campaign    string    `json:"campaign"`
+	Indicator   string    `json:"indicator"`
+	OrgUnit     string    `json:"orgUnit"`
+	AsOf        loa.Date  `json:"asOf"`
+	Numerator   int64     `json:"numerator"`
+	Denominator int64     `json:"denominator"`
+	CountUnit   string    `json:"countUnit"` // e.g. "cơ sở", "vụ"
+	Source      string    `json:"source"`
+	Note        string    `json:"note"`
+	EnteredBy   string    `json:"enteredBy"`
+	UpdatedAt   time.Time `json:"updatedAt"`
 }
 
 func manualID(v ManualValue) string {

@@ -11,19 +11,19 @@ import (
 // OrgUnit is an administrative unit (province, district, commune…) identified by its
 // official GSO code. Levels are data: whatever the imported list says.
 type OrgUnit struct {
-	Code   string `json:"code" bson:"_id"`
-	Name   string `json:"name" bson:"name"`
-	Type   string `json:"type" bson:"type"`
-	Level  string `json:"level" bson:"level"`
-	Parent string `json:"parent,omitempty" bson:"parent,omitempty"`
+	Code   string `json:"code"`
+	Name   string `json:"name"`
+	Type   string `json:"type"`
+	Level  string `json:"level"`
+	Parent string `json:"parent,omitempty"`
 	// Path lists the codes from the root down to this unit: the subtree test of
 	// access scopes is a prefix test on it.
-	Path []string `json:"path" bson:"path"`
+	Path []string `json:"path"`
 	// ValidFrom and ValidTo bound the unit's existence (inclusive); nil is open.
-	ValidFrom *loa.Date `json:"validFrom" bson:"validFrom"`
-	ValidTo   *loa.Date `json:"validTo" bson:"validTo"`
+	ValidFrom *loa.Date `json:"validFrom"`
+	ValidTo   *loa.Date `json:"validTo"`
 	// SearchKey is the folded "type name" that q searches match.
-	SearchKey string `json:"-" bson:"searchKey"`
+	SearchKey string `json:"-"`
 }
 
 // OrgUnitDetail is a unit with its chain of parents, root first.

@@ -14,14 +14,14 @@ import (
 // Population is a denominator: how many people of a group live in a unit in a year,
 // and where that figure comes from.
 type Population struct {
-	ID      string `json:"-" bson:"_id"`
-	OrgUnit string `json:"orgUnit" bson:"orgUnit"`
-	Group   string `json:"group" bson:"group"`
-	Year    int    `json:"year" bson:"year"`
-	Count   int64  `json:"count" bson:"count"`
+	ID      string `json:"-"`
+	OrgUnit string `json:"orgUnit"`
+	Group   string `json:"group"`
+	Year    int    `json:"year"`
+	Count   int64  `json:"count"`
 	// Source is the provenance shown beside every figure computed from it, e.g.
 	// "sample estimate, not official" or "Cục Thống kê 2023".
-	Source string `json:"source" bson:"source"`
+	Source string `json:"source"`
 }
 
 // populationID is the natural key: one figure per year, unit and group.

@@ -50,21 +50,21 @@ const (
 // date: how many activities, person-times (lượt người) and, where known, unique
 // persons (người). It never names or identifies anyone reached.
 type Reach struct {
-	ID          string   `json:"id" bson:"_id"`
-	Campaign    string   `json:"campaign" bson:"campaign"`
-	OrgUnit     string   `json:"orgUnit" bson:"orgUnit"`
-	Group       string   `json:"group" bson:"group"`
-	Date        loa.Date `json:"date" bson:"date"`
-	Activity    string   `json:"activity" bson:"activity"`
-	Activities  int      `json:"activities" bson:"activities"`
-	PersonTimes int64    `json:"personTimes" bson:"personTimes"`
+	ID          string   `json:"id"`
+	Campaign    string   `json:"campaign"`
+	OrgUnit     string   `json:"orgUnit"`
+	Group       string   `json:"group"`
+	Date        loa.Date `json:"date"`
+	Activity    string   `json:"activity"`
+	Activities  int      `json:"activities"`
+	PersonTimes int64    `json:"personTimes"`
 	// UniquePersons is set only where it is known; estimates never set it.
-	UniquePersons *int64 `json:"uniquePersons" bson:"uniquePersons"`
-	Estimated     bool   `json:"estimated" bson:"estimated"`
-	SourceRef     string `json:"sourceRef" bson:"sourceRef"`
-	Evidence      string `json:"evidence" bson:"evidence"`
+	UniquePersons *int64 `json:"uniquePersons"`
+	Estimated     bool   `json:"estimated"`
+	SourceRef     string `json:"sourceRef"`
+	Evidence      string `json:"evidence"`
 	// Airing is the airing the record comes from, when it does.
-	Airing string `json:"airing,omitempty" bson:"airing,omitempty"`
+	Airing string `json:"airing,omitempty"`
 }
 
 // ReachKey is a record's natural key: the same activity reported twice is one

@@ -3,11 +3,12 @@ package campaigns
 import (
 	"context"
 	"fmt"
-	"loa"
 	"maps"
 	"slices"
 	"strings"
 	"sync"
+
+	"loa"
 )
 
 // Rollups are a campaign's reach records added up per half-month (split at the

@@ -3,6 +3,7 @@ package campaigns
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -55,6 +56,102 @@ func (s *MongoStore) LockOrgUnits() func() { return s.db.Locks().Lock(orgUnitsCo
 
 func byID(id string) bson.D { return bson.D{{Key: "_id", Value: id}} }
 
+// Documents as stored. Each has the fields of its domain type, in the same order,
+// so that a conversion between the two costs nothing.
+type (
+	orgUnitDoc struct {
+		Code      string    `bson:"_id"`
+		Name      string    `bson:"name"`
+		Type      string    `bson:"type"`
+		Level     string    `bson:"level"`
+		Parent    string    `bson:"parent,omitempty"`
+		Path      []string  `bson:"path"`
+		ValidFrom *loa.Date `bson:"validFrom"`
+		ValidTo   *loa.Date `bson:"validTo"`
+		SearchKey string    `bson:"searchKey"`
+	}
+	targetGroupDoc struct {
+		Code   string `bson:"_id"`
+		NameVi string `bson:"nameVi"`
+		NameEn string `bson:"nameEn"`
+		Order  int    `bson:"order"`
+	}
+	populationDoc struct {
+		ID      string `bson:"_id"`
+		OrgUnit string `bson:"orgUnit"`
+		Group   string `bson:"group"`
+		Year    int    `bson:"year"`
+		Count   int64  `bson:"count"`
+		Source  string `bson:"source"`
+	}
+	campaignDoc struct {
+		Code        string         `bson:"_id"`
+		Title       string         `bson:"title"`
+		Period      periodDoc      `bson:"period"`
+		LegalBasis  string         `bson:"legalBasis"`
+		OwnerAgency string         `bson:"ownerAgency"`
+		Secretariat string         `bson:"secretariat"`
+		Description string         `bson:"description"`
+		Indicators  []indicatorDoc `bson:"indicators"`
+		CreatedAt   time.Time      `bson:"createdAt"`
+		UpdatedAt   time.Time      `bson:"updatedAt"`
+	}
+	periodDoc struct {
+		Start loa.Date `bson:"start"`
+		End   loa.Date `bson:"end"`
+	}
+	indicatorDoc struct {
+		Code       string  `bson:"code"`
+		Title      string  `bson:"title"`
+		Rule       string  `bson:"rule"`
+		Group      string  `bson:"group,omitempty"`
+		Level      string  `bson:"level,omitempty"`
+		Regularity string  `bson:"regularity,omitempty"`
+		Channel    string  `bson:"channel,omitempty"`
+		Comparator string  `bson:"comparator"`
+		Threshold  float64 `bson:"threshold"`
+		Source     string  `bson:"source"`
+	}
+)
+
+func campaignToDoc(c Campaign) campaignDoc {
+	d := campaignDoc{Code: c.Code, Title: c.Title, Period: periodDoc(c.Period), LegalBasis: c.LegalBasis,
+		OwnerAgency: c.OwnerAgency, Secretariat: c.Secretariat, Description: c.Description,
+		CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt}
+	if c.Indicators != nil {
+		d.Indicators = make([]indicatorDoc, len(c.Indicators))
+		for i, ind := range c.Indicators {
+			d.Indicators[i] = indicatorDoc(ind)
+		}
+	}
+	return d
+}
+
+func (d campaignDoc) campaign() Campaign {
+	c := Campaign{Code: d.Code, Title: d.Title, Period: Period(d.Period), LegalBasis: d.LegalBasis,
+		OwnerAgency: d.OwnerAgency, Secretariat: d.Secretariat, Description: d.Description,
+		CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt}
+	if d.Indicators != nil {
+		c.Indicators = make([]Indicator, len(d.Indicators))
+		for i, ind := range d.Indicators {
+			c.Indicators[i] = Indicator(ind)
+		}
+	}
+	return c
+}
+
+// each converts stored documents to their domain values.
+func each[D, T any](docs []D, err error, to func(D) T) ([]T, error) {
+	if err != nil {
+		return nil, err
+	}
+	out := make([]T, len(docs))
+	for i, d := range docs {
+		out[i] = to(d)
+	}
+	return out, nil
+}
+
 // OrgUnitsVersion returns the counter SaveOrgUnits bumps (0 before any save).
 func (s *MongoStore) OrgUnitsVersion(ctx context.Context) (int64, error) {
 	return s.db.Versions().Get(ctx, orgUnitsVersion)
@@ -62,14 +159,15 @@ func (s *MongoStore) OrgUnitsVersion(ctx context.Context) (int64, error) {
 
 // OrgUnits reads every unit (a small reference collection).
 func (s *MongoStore) OrgUnits(ctx context.Context) ([]OrgUnit, error) {
-	return database.All[OrgUnit](ctx, s.db.Collection(orgUnitsColl), bson.D{}, nil)
+	docs, err := database.All[orgUnitDoc](ctx, s.db.Collection(orgUnitsColl), bson.D{}, nil)
+	return each(docs, err, func(d orgUnitDoc) OrgUnit { return OrgUnit(d) })
 }
 
 // SaveOrgUnits upserts units, then bumps the version so every cache reloads.
 func (s *MongoStore) SaveOrgUnits(ctx context.Context, units []OrgUnit) error {
 	models := make([]mongo.WriteModel, len(units))
 	for i, u := range units {
-		models[i] = mongo.NewReplaceOneModel().SetFilter(byID(u.Code)).SetReplacement(u).SetUpsert(true)
+		models[i] = mongo.NewReplaceOneModel().SetFilter(byID(u.Code)).SetReplacement(orgUnitDoc(u)).SetUpsert(true)
 	}
 	if _, err := s.db.BulkWrite(ctx, orgUnitsColl, models); err != nil {
 		return fmt.Errorf("save org units: %w", err)
@@ -80,14 +178,15 @@ func (s *MongoStore) SaveOrgUnits(ctx context.Context, units []OrgUnit) error {
 
 // TargetGroups reads the groups in display order.
 func (s *MongoStore) TargetGroups(ctx context.Context) ([]TargetGroup, error) {
-	return database.All[TargetGroup](ctx, s.db.Collection(targetGroupsColl), bson.D{},
+	docs, err := database.All[targetGroupDoc](ctx, s.db.Collection(targetGroupsColl), bson.D{},
 		bson.D{{Key: "order", Value: 1}, {Key: "_id", Value: 1}})
+	return each(docs, err, func(d targetGroupDoc) TargetGroup { return TargetGroup(d) })
 }
 
 // AddTargetGroups inserts the groups not stored yet and leaves the others as edited.
 func (s *MongoStore) AddTargetGroups(ctx context.Context, groups []TargetGroup) error {
 	for _, g := range groups {
-		_, err := s.db.Collection(targetGroupsColl).InsertOne(ctx, g)
+		_, err := s.db.Collection(targetGroupsColl).InsertOne(ctx, targetGroupDoc(g))
 		if err != nil && !mongo.IsDuplicateKeyError(err) {
 			return fmt.Errorf("add target group %s: %w", g.Code, err)
 		}
@@ -107,14 +206,15 @@ func (s *MongoStore) Populations(ctx context.Context, f PopulationFilter) ([]Pop
 	if f.Group != "" {
 		filter = append(filter, bson.E{Key: "group", Value: f.Group})
 	}
-	return database.All[Population](ctx, s.db.Collection(populationsColl), filter, bson.D{{Key: "_id", Value: 1}})
+	docs, err := database.All[populationDoc](ctx, s.db.Collection(populationsColl), filter, bson.D{{Key: "_id", Value: 1}})
+	return each(docs, err, func(d populationDoc) Population { return Population(d) })
 }
 
 // SavePopulations upserts denominators by their natural key.
 func (s *MongoStore) SavePopulations(ctx context.Context, ps []Population) error {
 	models := make([]mongo.WriteModel, len(ps))
 	for i, p := range ps {
-		models[i] = mongo.NewReplaceOneModel().SetFilter(byID(p.ID)).SetReplacement(p).SetUpsert(true)
+		models[i] = mongo.NewReplaceOneModel().SetFilter(byID(p.ID)).SetReplacement(populationDoc(p)).SetUpsert(true)
 	}
 	if _, err := s.db.BulkWrite(ctx, populationsColl, models); err != nil {
 		return fmt.Errorf("save populations: %w", err)
@@ -124,21 +224,22 @@ func (s *MongoStore) SavePopulations(ctx context.Context, ps []Population) error
 
 // Campaigns reads every campaign by code.
 func (s *MongoStore) Campaigns(ctx context.Context) ([]Campaign, error) {
-	return database.All[Campaign](ctx, s.db.Collection(campaignsColl), bson.D{}, bson.D{{Key: "_id", Value: 1}})
+	docs, err := database.All[campaignDoc](ctx, s.db.Collection(campaignsColl), bson.D{}, bson.D{{Key: "_id", Value: 1}})
+	return each(docs, err, campaignDoc.campaign)
 }
 
 // Campaign reads one campaign.
 func (s *MongoStore) Campaign(ctx context.Context, code string) (Campaign, error) {
-	c, found, err := database.ByID[Campaign](ctx, s.db.Collection(campaignsColl), code)
+	d, found, err := database.ByID[campaignDoc](ctx, s.db.Collection(campaignsColl), code)
 	if err == nil && !found {
 		err = fmt.Errorf("%w: no campaign with code %s", loa.ErrNotFound, code)
 	}
-	return c, err
+	return d.campaign(), err
 }
 
 // InsertCampaign stores a new campaign; an existing code is ErrConflict.
 func (s *MongoStore) InsertCampaign(ctx context.Context, c Campaign) error {
-	_, err := s.db.Collection(campaignsColl).InsertOne(ctx, c)
+	_, err := s.db.Collection(campaignsColl).InsertOne(ctx, campaignToDoc(c))
 	if mongo.IsDuplicateKeyError(err) {
 		return &loa.FieldConflict{Field: "code", Message: fmt.Sprintf("campaign code %s is already used", c.Code)}
 	}
@@ -150,7 +251,7 @@ func (s *MongoStore) InsertCampaign(ctx context.Context, c Campaign) error {
 
 // ReplaceCampaign overwrites a stored campaign.
 func (s *MongoStore) ReplaceCampaign(ctx context.Context, c Campaign) error {
-	res, err := s.db.Collection(campaignsColl).ReplaceOne(ctx, byID(c.Code), c)
+	res, err := s.db.Collection(campaignsColl).ReplaceOne(ctx, byID(c.Code), campaignToDoc(c))
 	if err != nil {
 		return fmt.Errorf("replace campaign %s: %w", c.Code, err)
 	}

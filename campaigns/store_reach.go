@@ -37,12 +37,40 @@ const (
 // rollupDoc is one half-month of a campaign's rollups; cells are keyed
 // "unit|group|activity" (codes hold no '.' and never start with '$').
 type rollupDoc struct {
-	ID       string          `bson:"_id"` // campaign|YYYY-MM|part
-	Campaign string          `bson:"campaign"`
-	Month    string          `bson:"month"`
-	Part     int             `bson:"part"`
-	Cutoff   int             `bson:"cutoff"`
-	Cells    map[string]Cell `bson:"cells"`
+	ID       string             `bson:"_id"` // campaign|YYYY-MM|part
+	Campaign string             `bson:"campaign"`
+	Month    string             `bson:"month"`
+	Part     int                `bson:"part"`
+	Cutoff   int                `bson:"cutoff"`
+	Cells    map[string]cellDoc `bson:"cells"`
+}
+
+// cellDoc is a rollup cell as stored, with one-letter names (a year of a province
+// holds hundreds of thousands of cells); it has Cell's fields in Cell's order.
+type cellDoc struct {
+	Records       int64 `bson:"n"`
+	Activities    int64 `bson:"a"`
+	PersonTimes   int64 `bson:"p"`
+	UniquePersons int64 `bson:"u,omitempty"`
+	UniqueKnown   int64 `bson:"k,omitempty"`
+	Estimated     int64 `bson:"e,omitempty"`
+}
+
+// manualValueDoc is an entered value as stored; it has ManualValue's fields in
+// ManualValue's order.
+type manualValueDoc struct {
+	ID          string    `bson:"_id"`
+	Campaign    string    `bson:"campaign"`
+	Indicator   string    `bson:"indicator"`
+	OrgUnit     string    `bson:"orgUnit"`
+	AsOf        loa.Date  `bson:"asOf"`
+	Numerator   int64     `bson:"numerator"`
+	Denominator int64     `bson:"denominator"`
+	CountUnit   string    `bson:"countUnit"`
+	Source      string    `bson:"source"`
+	Note        string    `bson:"note"`
+	EnteredBy   string    `bson:"enteredBy"`
+	UpdatedAt   time.Time `bson:"updatedAt"`
 }
 
 func rollupID(campaign, month string, part int) string {
@@ -58,10 +86,10 @@ func rollupDocs(campaign string, cutoff int, cells map[CellKey]Cell) map[string]
 		id := rollupID(campaign, k.Month, k.Part)
 		d := docs[id]
 		if d == nil {
-			d = &rollupDoc{ID: id, Campaign: campaign, Month: k.Month, Part: k.Part, Cutoff: cutoff, Cells: map[string]Cell{}}
+			d = &rollupDoc{ID: id, Campaign: campaign, Month: k.Month, Part: k.Part, Cutoff: cutoff, Cells: map[string]cellDoc{}}
 			docs[id] = d
 		}
-		d.Cells[cellField(k)] = c
+		d.Cells[cellField(k)] = cellDoc(c)
 	}
 	return docs
 }
@@ -337,10 +365,29 @@ func (s *MongoStore) RebuildBucketIndex(ctx context.Context, campaign string) er
 // unbucketed selects the records stored one per document, as before buckets.
 var unbucketed = bson.D{{Key: "records", Value: bson.D{{Key: "$exists", Value: false}}}}
 
+// unbucketedDoc is a record as versions before buckets stored it, one per
+// document; it has Reach's fields in Reach's order.
+type unbucketedDoc struct {
+	ID            string   `bson:"_id"`
+	Campaign      string   `bson:"campaign"`
+	OrgUnit       string   `bson:"orgUnit"`
+	Group         string   `bson:"group"`
+	Date          loa.Date `bson:"date"`
+	Activity      string   `bson:"activity"`
+	Activities    int      `bson:"activities"`
+	PersonTimes   int64    `bson:"personTimes"`
+	UniquePersons *int64   `bson:"uniquePersons"`
+	Estimated     bool     `bson:"estimated"`
+	SourceRef     string   `bson:"sourceRef"`
+	Evidence      string   `bson:"evidence"`
+	Airing        string   `bson:"airing,omitempty"`
+}
+
 // UnbucketedReach reads the records still stored one per document (a scan, at
 // start-up).
 func (s *MongoStore) UnbucketedReach(ctx context.Context) ([]Reach, error) {
-	return database.All[Reach](ctx, s.db.Collection(reachColl), unbucketed, nil)
+	docs, err := database.All[unbucketedDoc](ctx, s.db.Collection(reachColl), unbucketed, nil)
+	return each(docs, err, func(d unbucketedDoc) Reach { return Reach(d) })
 }
 
 // DeleteUnbucketedReach removes them, once they are in their buckets.
@@ -393,8 +440,8 @@ func (s *MongoStore) Rollups(ctx context.Context, campaign string) (map[CellKey]
 		for field, c := range d.Cells {
 			unit, rest, _ := strings.Cut(field, "|")
 			group, activity, _ := strings.Cut(rest, "|")
-			if c != (Cell{}) {
-				cells[CellKey{Month: intern(d.Month), Part: d.Part, OrgUnit: intern(unit), Group: intern(group), Activity: intern(activity)}] = c
+			if c != (cellDoc{}) {
+				cells[CellKey{Month: intern(d.Month), Part: d.Part, OrgUnit: intern(unit), Group: intern(group), Activity: intern(activity)}] = Cell(c)
 			}
 		}
 	}
@@ -462,8 +509,9 @@ func (s *MongoStore) addRollup(ctx context.Context, d *rollupDoc) error {
 	}
 	if found {
 		for field, c := range stored.Cells {
-			c.add(d.Cells[field], 1)
-			d.Cells[field] = c
+			sum := Cell(c)
+			sum.add(Cell(d.Cells[field]), 1)
+			d.Cells[field] = cellDoc(sum)
 		}
 	}
 	_, err = s.db.Collection(rollupsColl).ReplaceOne(ctx, byID(d.ID), d, options.Replace().SetUpsert(true))
@@ -561,13 +609,14 @@ func (s *MongoStore) CloseJournals(ctx context.Context) error {
 
 // ManualValues reads a campaign's entered values (a small collection).
 func (s *MongoStore) ManualValues(ctx context.Context, campaign string) ([]ManualValue, error) {
-	return database.All[ManualValue](ctx, s.db.Collection(manualColl), bson.D{{Key: "campaign", Value: campaign}},
+	docs, err := database.All[manualValueDoc](ctx, s.db.Collection(manualColl), bson.D{{Key: "campaign", Value: campaign}},
 		bson.D{{Key: "_id", Value: 1}})
+	return each(docs, err, func(d manualValueDoc) ManualValue { return ManualValue(d) })
 }
 
 // SaveManualValue upserts an entered value by its natural `_id`.
 func (s *MongoStore) SaveManualValue(ctx context.Context, v ManualValue) error {
-	if _, err := s.db.Collection(manualColl).ReplaceOne(ctx, byID(v.ID), v, options.Replace().SetUpsert(true)); err != nil {
+	if _, err := s.db.Collection(manualColl).ReplaceOne(ctx, byID(v.ID), manualValueDoc(v), options.Replace().SetUpsert(true)); err != nil {
 		return fmt.Errorf("save manual value %s: %w", v.ID, err)
 	}
 	return nil

@@ -2,10 +2,10 @@ package campaigns
 
 // TargetGroup is a group of people a message is tailored to (nhóm đối tượng).
 type TargetGroup struct {
-	Code   string `json:"code" bson:"_id"`
-	NameVi string `json:"nameVi" bson:"nameVi"`
-	NameEn string `json:"nameEn" bson:"nameEn"`
-	Order  int    `json:"order" bson:"order"`
+	Code   string `json:"code"`
+	NameVi string `json:"nameVi"`
+	NameEn string `json:"nameEn"`
+	Order  int    `json:"order"`
 }
 
 // DefaultTargetGroups are the groups of DESIGN §2, loaded on the first start.

@@ -1,5 +1,5 @@
 // Package audit keeps the audit trail: who changed what, when, with the state before
-// and after. Domain services record into it through campaigns.Auditor; admins (and
+// and after. Domain services record into it through loa.Auditor; admins (and
 // viewers, within their scope) read it back.
 package audit
 
