@@ -21,15 +21,15 @@ var attachmentTypes = []string{"audio/mpeg", "audio/ogg", "audio/wav", "audio/x-
 
 // File is a stored attachment's description.
 type File struct {
-	SHA256      string `json:"sha256" bson:"_id"`
-	ContentType string `json:"contentType" bson:"contentType"`
-	Bytes       int64  `json:"bytes" bson:"bytes"`
+	SHA256      string `json:"sha256"`
+	ContentType string `json:"contentType"`
+	Bytes       int64  `json:"bytes"`
 }
 
 // Attachment is an item's recording or image.
 type Attachment struct {
-	File `bson:",inline"`
-	Name string `json:"name" bson:"name"`
+	File
+	Name string `json:"name"`
 }
 
 // Attach stores data as the attachment of the item's working version, replacing any

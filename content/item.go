@@ -37,65 +37,65 @@ const (
 // Item is a message: the working version's text and settings, which version is in
 // force (approved), and its place among variants.
 type Item struct {
-	ID        string `json:"id" bson:"_id"`
-	Message   `bson:",inline"`
-	VariantOf string   `json:"variantOf,omitempty" bson:"variantOf,omitempty"`
-	Variants  []string `json:"variants" bson:"variants"`
+	ID string `json:"id"`
+	Message
+	VariantOf string   `json:"variantOf,omitempty"`
+	Variants  []string `json:"variants"`
 	// Status is that of the working version Version.
-	Status  string `json:"status" bson:"status"`
-	Version int    `json:"version" bson:"version"`
+	Status  string `json:"status"`
+	Version int    `json:"version"`
 	// ApprovedVersion is the version in force, the only one stations ever get; 0
 	// while none has been approved.
-	ApprovedVersion int    `json:"approvedVersion" bson:"approvedVersion"`
-	Author          string `json:"author" bson:"author"`
+	ApprovedVersion int    `json:"approvedVersion"`
+	Author          string `json:"author"`
 	// Warnings are the checks found when the working version was submitted, for the
 	// approver; an edit clears them.
-	Warnings  []Warning `json:"warnings" bson:"warnings"`
-	Comments  []Comment `json:"-" bson:"comments"`
-	SearchKey string    `json:"-" bson:"searchKey"`
-	CreatedAt time.Time `json:"createdAt" bson:"createdAt"`
-	UpdatedAt time.Time `json:"updatedAt" bson:"updatedAt"`
+	Warnings  []Warning `json:"warnings"`
+	Comments  []Comment `json:"-"`
+	SearchKey string    `json:"-"`
+	CreatedAt time.Time `json:"createdAt"`
+	UpdatedAt time.Time `json:"updatedAt"`
 }
 
 // Message is what a version of an item says, to whom, and where it may be used.
 type Message struct {
-	Kind      string    `json:"kind" bson:"kind"`
-	Title     string    `json:"title" bson:"title"`
-	Body      string    `json:"body" bson:"body"` // Markdown, possibly with placeholders
-	Groups    []string  `json:"groups" bson:"groups"`
-	Language  string    `json:"language" bson:"language"`
-	Tags      []string  `json:"tags" bson:"tags"`
-	Campaigns []string  `json:"campaigns" bson:"campaigns"`
-	ValidFrom *loa.Date `json:"validFrom" bson:"validFrom"`
-	ValidTo   *loa.Date `json:"validTo" bson:"validTo"`
+	Kind      string    `json:"kind"`
+	Title     string    `json:"title"`
+	Body      string    `json:"body"` // Markdown, possibly with placeholders
+	Groups    []string  `json:"groups"`
+	Language  string    `json:"language"`
+	Tags      []string  `json:"tags"`
+	Campaigns []string  `json:"campaigns"`
+	ValidFrom *loa.Date `json:"validFrom"`
+	ValidTo   *loa.Date `json:"validTo"`
 	// SlotSeconds is the intended length of a script on air; 0 when not set.
-	SlotSeconds int `json:"slotSeconds" bson:"slotSeconds"`
+	SlotSeconds int `json:"slotSeconds"`
 	// Attachment is the version's recording or image; it is set through its own
 	// route (Attach), never from an item's JSON.
-	Attachment *Attachment `json:"attachment" bson:"attachment"`
+	Attachment *Attachment `json:"attachment"`
 }
 
 // Version is one kept version of an item.
 type Version struct {
-	ID      string `json:"-" bson:"_id"` // item|number
-	Item    string `json:"item" bson:"item"`
-	Number  int    `json:"number" bson:"number"`
-	Message `bson:",inline"`
+	ID     string `json:"-"` // item|number
+	Item   string `json:"item"`
+	Number int    `json:"number"`
+	Message
 	// Editors are everyone who wrote this version: none of them may approve it.
-	Editors    []string   `json:"editors" bson:"editors"`
-	CreatedAt  time.Time  `json:"createdAt" bson:"createdAt"`
-	ApprovedBy string     `json:"approvedBy,omitempty" bson:"approvedBy,omitempty"`
-	ApprovedAt *time.Time `json:"approvedAt,omitempty" bson:"approvedAt,omitempty"`
+	Editors    []string   `json:"editors"`
+	CreatedAt  time.Time  `json:"createdAt"`
+	ApprovedBy string     `json:"approvedBy,omitempty"`
+	ApprovedAt *time.Time `json:"approvedAt,omitempty"`
 }
 
 func versionID(item string, n int) string { return fmt.Sprintf("%s|%d", item, n) }
 
 // Comment is a remark on an item, e.g. the reason of a rejection.
 type Comment struct {
-	Author  string    `json:"author" bson:"author"`
-	Text    string    `json:"text" bson:"text"`
-	Version int       `json:"version" bson:"version"`
-	At      time.Time `json:"at" bson:"at"`
+	Author  string    `json:"author"`
+	Text    string    `json:"text"`
+	Version int       `json:"version"`
+	At      time.Time `json:"at"`
 }
 
 // Input is what a client sends to create or change an item.

@@ -2,12 +2,9 @@ package content
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -99,15 +96,6 @@ func NewService(store Store, ref Reference, audit loa.Auditor, now func() time.T
 // Languages lists the configured languages.
 func (s *Service) Languages() []Language { return s.opts.Languages }
 
-func (s *Service) stamp() time.Time { return s.now().UTC().Truncate(time.Millisecond) }
-
-// newID makes an item ID that sorts by creation time.
-func (s *Service) newID() string {
-	b := make([]byte, 3)
-	_, _ = rand.Read(b)
-	return "c" + strconv.FormatInt(s.now().UnixMilli(), 36) + hex.EncodeToString(b)
-}
-
 func (s *Service) reference(ctx context.Context) (reference, error) {
 	groups, err := s.ref.TargetGroups(ctx)
 	if err != nil {
@@ -160,9 +148,9 @@ func (s *Service) Create(ctx context.Context, actor loa.Actor, in Input) (Item, 
 			return Item{}, loa.Invalid("variantOf", fmt.Sprintf("%s is itself a variant of %s; name the master", master.ID, master.VariantOf))
 		}
 	}
-	now := s.stamp()
+	now := loa.Stamp(s.now())
 	in.Attachment = nil // set through Attach only
-	it := Item{ID: s.newID(), Message: in.Message, VariantOf: in.VariantOf, Variants: []string{}, Warnings: []Warning{}, Status: StatusDraft,
+	it := Item{ID: loa.NewID("c", s.now()), Message: in.Message, VariantOf: in.VariantOf, Variants: []string{}, Warnings: []Warning{}, Status: StatusDraft,
 		Version: 1, Author: actor.Username, Comments: []Comment{}, CreatedAt: now, UpdatedAt: now}
 	it.SearchKey = it.searchKey()
 	if err := s.store.SaveVersion(ctx, Version{ID: versionID(it.ID, 1), Item: it.ID, Number: 1, Message: it.Message,
@@ -224,7 +212,7 @@ func (s *Service) edit(ctx context.Context, actor loa.Actor, id, action string, 
 		return old, nil
 	}
 	it := old
-	it.Message, it.UpdatedAt, it.Warnings = m, s.stamp(), []Warning{}
+	it.Message, it.UpdatedAt, it.Warnings = m, loa.Stamp(s.now()), []Warning{}
 	it.SearchKey = it.searchKey()
 	v := Version{ID: versionID(id, old.Version), Item: id, Number: old.Version, Editors: []string{}, CreatedAt: it.UpdatedAt}
 	if old.Status == StatusApproved {
@@ -335,7 +323,7 @@ func (s *Service) AddComment(ctx context.Context, actor loa.Actor, id, text stri
 	if len(it.Comments) >= maxComments {
 		return Comment{}, fmt.Errorf("%w: item %s has %d comments, the most it keeps", loa.ErrConflict, id, maxComments)
 	}
-	c := Comment{Author: actor.Username, Text: text, Version: it.Version, At: s.stamp()}
+	c := Comment{Author: actor.Username, Text: text, Version: it.Version, At: loa.Stamp(s.now())}
 	v, err := s.store.AddComment(ctx, id, c)
 	if err != nil {
 		return Comment{}, err

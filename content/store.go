@@ -3,6 +3,7 @@ package content
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
@@ -34,7 +35,151 @@ func NewStore(db *database.DB) *MongoStore {
 	return &MongoStore{db: db}
 }
 
-func byID(id string) bson.D { return bson.D{{Key: "_id", Value: id}} }
+// itemDoc is a stored item: its working version's message inline, then its state.
+type itemDoc struct {
+	ID              string       `bson:"_id"`
+	Message         messageDoc   `bson:",inline"`
+	VariantOf       string       `bson:"variantOf,omitempty"`
+	Variants        []string     `bson:"variants"`
+	Status          string       `bson:"status"`
+	Version         int          `bson:"version"`
+	ApprovedVersion int          `bson:"approvedVersion"`
+	Author          string       `bson:"author"`
+	Warnings        []warningDoc `bson:"warnings"`
+	Comments        []commentDoc `bson:"comments"`
+	SearchKey       string       `bson:"searchKey"`
+	CreatedAt       time.Time    `bson:"createdAt"`
+	UpdatedAt       time.Time    `bson:"updatedAt"`
+}
+
+func itemDocOf(it Item) itemDoc {
+	return itemDoc{ID: it.ID, Message: messageDocOf(it.Message), VariantOf: it.VariantOf, Variants: it.Variants,
+		Status: it.Status, Version: it.Version, ApprovedVersion: it.ApprovedVersion, Author: it.Author,
+		Warnings: database.ConvertAll(it.Warnings, warningDocOf), Comments: database.ConvertAll(it.Comments, commentDocOf),
+		SearchKey: it.SearchKey, CreatedAt: it.CreatedAt, UpdatedAt: it.UpdatedAt}
+}
+
+func (d itemDoc) item() Item {
+	return Item{ID: d.ID, Message: d.Message.message(), VariantOf: d.VariantOf, Variants: d.Variants,
+		Status: d.Status, Version: d.Version, ApprovedVersion: d.ApprovedVersion, Author: d.Author,
+		Warnings: database.ConvertAll(d.Warnings, warningDoc.warning), Comments: database.ConvertAll(d.Comments, commentDoc.comment),
+		SearchKey: d.SearchKey, CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt}
+}
+
+// messageDoc is a stored Message, inline in its item or version.
+type messageDoc struct {
+	Kind        string         `bson:"kind"`
+	Title       string         `bson:"title"`
+	Body        string         `bson:"body"`
+	Groups      []string       `bson:"groups"`
+	Language    string         `bson:"language"`
+	Tags        []string       `bson:"tags"`
+	Campaigns   []string       `bson:"campaigns"`
+	ValidFrom   *loa.Date      `bson:"validFrom"`
+	ValidTo     *loa.Date      `bson:"validTo"`
+	SlotSeconds int            `bson:"slotSeconds"`
+	Attachment  *attachmentDoc `bson:"attachment"`
+}
+
+func messageDocOf(m Message) messageDoc {
+	return messageDoc{Kind: m.Kind, Title: m.Title, Body: m.Body, Groups: m.Groups, Language: m.Language, Tags: m.Tags,
+		Campaigns: m.Campaigns, ValidFrom: m.ValidFrom, ValidTo: m.ValidTo, SlotSeconds: m.SlotSeconds,
+		Attachment: attachmentDocOf(m.Attachment)}
+}
+
+func (d messageDoc) message() Message {
+	return Message{Kind: d.Kind, Title: d.Title, Body: d.Body, Groups: d.Groups, Language: d.Language, Tags: d.Tags,
+		Campaigns: d.Campaigns, ValidFrom: d.ValidFrom, ValidTo: d.ValidTo, SlotSeconds: d.SlotSeconds,
+		Attachment: d.Attachment.attachment()}
+}
+
+// warningDoc is a stored Warning, under the lower-cased names the driver gave its
+// fields when Warning itself was stored.
+type warningDoc struct {
+	Code    string `bson:"code"`
+	Message string `bson:"message"`
+	Line    int    `bson:"line"`
+}
+
+func warningDocOf(w Warning) warningDoc {
+	return warningDoc{Code: w.Code, Message: w.Message, Line: w.Line}
+}
+
+func (d warningDoc) warning() Warning { return Warning{Code: d.Code, Message: d.Message, Line: d.Line} }
+
+// commentDoc is a stored Comment, an element of its item's comments.
+type commentDoc struct {
+	Author  string    `bson:"author"`
+	Text    string    `bson:"text"`
+	Version int       `bson:"version"`
+	At      time.Time `bson:"at"`
+}
+
+func commentDocOf(c Comment) commentDoc {
+	return commentDoc{Author: c.Author, Text: c.Text, Version: c.Version, At: c.At}
+}
+
+func (d commentDoc) comment() Comment {
+	return Comment{Author: d.Author, Text: d.Text, Version: d.Version, At: d.At}
+}
+
+// versionDoc is a stored Version, keyed item|number.
+type versionDoc struct {
+	ID         string     `bson:"_id"`
+	Item       string     `bson:"item"`
+	Number     int        `bson:"number"`
+	Message    messageDoc `bson:",inline"`
+	Editors    []string   `bson:"editors"`
+	CreatedAt  time.Time  `bson:"createdAt"`
+	ApprovedBy string     `bson:"approvedBy,omitempty"`
+	ApprovedAt *time.Time `bson:"approvedAt,omitempty"`
+}
+
+func versionDocOf(v Version) versionDoc {
+	return versionDoc{ID: v.ID, Item: v.Item, Number: v.Number, Message: messageDocOf(v.Message), Editors: v.Editors,
+		CreatedAt: v.CreatedAt, ApprovedBy: v.ApprovedBy, ApprovedAt: v.ApprovedAt}
+}
+
+func (d versionDoc) version() Version {
+	return Version{ID: d.ID, Item: d.Item, Number: d.Number, Message: d.Message.message(), Editors: d.Editors,
+		CreatedAt: d.CreatedAt, ApprovedBy: d.ApprovedBy, ApprovedAt: d.ApprovedAt}
+}
+
+// fileDoc is a stored File, keyed by its SHA-256; inline in an attachmentDoc.
+type fileDoc struct {
+	SHA256      string `bson:"_id"`
+	ContentType string `bson:"contentType"`
+	Bytes       int64  `bson:"bytes"`
+}
+
+func fileDocOf(f File) fileDoc {
+	return fileDoc{SHA256: f.SHA256, ContentType: f.ContentType, Bytes: f.Bytes}
+}
+
+func (d fileDoc) file() File {
+	return File{SHA256: d.SHA256, ContentType: d.ContentType, Bytes: d.Bytes}
+}
+
+// attachmentDoc is a stored Attachment: its file's description and its name.
+type attachmentDoc struct {
+	File fileDoc `bson:",inline"`
+	Name string  `bson:"name"`
+}
+
+// attachmentDocOf and attachment keep a missing attachment nil (stored as null).
+func attachmentDocOf(a *Attachment) *attachmentDoc {
+	if a == nil {
+		return nil
+	}
+	return &attachmentDoc{File: fileDocOf(a.File), Name: a.Name}
+}
+
+func (d *attachmentDoc) attachment() *Attachment {
+	if d == nil {
+		return nil
+	}
+	return &Attachment{File: d.File.file(), Name: d.Name}
+}
 
 // Version is the counter every write of items bumps.
 func (s *MongoStore) Version(ctx context.Context) (int64, error) {
@@ -48,21 +193,22 @@ func (s *MongoStore) changed(ctx context.Context) (int64, error) {
 
 // Items reads every item (the library is small enough to hold in memory).
 func (s *MongoStore) Items(ctx context.Context) ([]Item, error) {
-	return database.All[Item](ctx, s.db.Collection(itemsColl), bson.D{}, bson.D{{Key: "_id", Value: 1}})
+	docs, err := database.All[itemDoc](ctx, s.db.Collection(itemsColl), bson.D{}, bson.D{{Key: "_id", Value: 1}})
+	return database.ConvertAll(docs, itemDoc.item), err
 }
 
 // Item reads one item.
 func (s *MongoStore) Item(ctx context.Context, id string) (Item, error) {
-	it, found, err := database.ByID[Item](ctx, s.db.Collection(itemsColl), id)
+	d, found, err := database.ByID[itemDoc](ctx, s.db.Collection(itemsColl), id)
 	if err == nil && !found {
 		err = fmt.Errorf("%w: no content item %s", loa.ErrNotFound, id)
 	}
-	return it, err
+	return d.item(), err
 }
 
 // InsertItem stores a new item and returns the version it makes.
 func (s *MongoStore) InsertItem(ctx context.Context, it Item) (int64, error) {
-	if _, err := s.db.Collection(itemsColl).InsertOne(ctx, it); err != nil {
+	if _, err := s.db.Collection(itemsColl).InsertOne(ctx, itemDocOf(it)); err != nil {
 		return 0, fmt.Errorf("insert content %s: %w", it.ID, err)
 	}
 	return s.changed(ctx)
@@ -70,7 +216,7 @@ func (s *MongoStore) InsertItem(ctx context.Context, it Item) (int64, error) {
 
 // ReplaceItem overwrites an item and returns the version it makes.
 func (s *MongoStore) ReplaceItem(ctx context.Context, it Item) (int64, error) {
-	res, err := s.db.Collection(itemsColl).ReplaceOne(ctx, byID(it.ID), it)
+	res, err := s.db.Collection(itemsColl).ReplaceOne(ctx, database.IDFilter(it.ID), itemDocOf(it))
 	if err != nil {
 		return 0, fmt.Errorf("replace content %s: %w", it.ID, err)
 	}
@@ -85,7 +231,7 @@ func (s *MongoStore) LockItem(id string) func() { return s.db.Locks().Lock(items
 
 // DeleteItem removes an item and returns the version it makes.
 func (s *MongoStore) DeleteItem(ctx context.Context, id string) (int64, error) {
-	res, err := s.db.Collection(itemsColl).DeleteOne(ctx, byID(id))
+	res, err := s.db.Collection(itemsColl).DeleteOne(ctx, database.IDFilter(id))
 	if err != nil {
 		return 0, fmt.Errorf("delete content %s: %w", id, err)
 	}
@@ -107,14 +253,14 @@ func (s *MongoStore) RemoveVariant(ctx context.Context, master, variant string) 
 
 // AddComment appends a comment to an item.
 func (s *MongoStore) AddComment(ctx context.Context, id string, c Comment) (int64, error) {
-	return s.update(ctx, id, bson.D{{Key: "$push", Value: bson.D{{Key: "comments", Value: c}}}})
+	return s.update(ctx, id, bson.D{{Key: "$push", Value: bson.D{{Key: "comments", Value: commentDocOf(c)}}}})
 }
 
 // update applies an atomic update to one item. It takes the item's lock, so callers
 // must not hold it.
 func (s *MongoStore) update(ctx context.Context, id string, update bson.D) (int64, error) {
 	defer s.LockItem(id)()
-	res, err := s.db.Collection(itemsColl).UpdateOne(ctx, byID(id), update)
+	res, err := s.db.Collection(itemsColl).UpdateOne(ctx, database.IDFilter(id), update)
 	if err != nil {
 		return 0, fmt.Errorf("update content %s: %w", id, err)
 	}
@@ -126,16 +272,16 @@ func (s *MongoStore) update(ctx context.Context, id string, update bson.D) (int6
 
 // ContentVersion reads version n of an item.
 func (s *MongoStore) ContentVersion(ctx context.Context, item string, n int) (Version, error) {
-	v, found, err := database.ByID[Version](ctx, s.db.Collection(versionsColl), versionID(item, n))
+	d, found, err := database.ByID[versionDoc](ctx, s.db.Collection(versionsColl), versionID(item, n))
 	if err == nil && !found {
 		err = fmt.Errorf("%w: item %s has no version %d", loa.ErrNotFound, item, n)
 	}
-	return v, err
+	return d.version(), err
 }
 
 // SaveVersion stores a version (new or edited draft).
 func (s *MongoStore) SaveVersion(ctx context.Context, v Version) error {
-	_, err := s.db.Collection(versionsColl).ReplaceOne(ctx, byID(v.ID), v, options.Replace().SetUpsert(true))
+	_, err := s.db.Collection(versionsColl).ReplaceOne(ctx, database.IDFilter(v.ID), versionDocOf(v), options.Replace().SetUpsert(true))
 	if err != nil {
 		return fmt.Errorf("save version %s: %w", v.ID, err)
 	}
@@ -145,7 +291,7 @@ func (s *MongoStore) SaveVersion(ctx context.Context, v Version) error {
 // DeleteVersions removes versions 1..n of an item.
 func (s *MongoStore) DeleteVersions(ctx context.Context, item string, n int) error {
 	for i := 1; i <= n; i++ {
-		if _, err := s.db.Collection(versionsColl).DeleteOne(ctx, byID(versionID(item, i))); err != nil {
+		if _, err := s.db.Collection(versionsColl).DeleteOne(ctx, database.IDFilter(versionID(item, i))); err != nil {
 			return fmt.Errorf("delete version %d of %s: %w", i, item, err)
 		}
 	}
@@ -165,11 +311,11 @@ func (s *MongoStore) SaveFile(ctx context.Context, f File, data []byte) error {
 	for i := 0; i*chunkSize < len(data); i++ {
 		chunk := data[i*chunkSize : min((i+1)*chunkSize, len(data))]
 		id := fmt.Sprintf("%s|%d", f.SHA256, i)
-		if _, err := coll.ReplaceOne(ctx, byID(id), fileChunk{ID: id, Data: chunk}, options.Replace().SetUpsert(true)); err != nil {
+		if _, err := coll.ReplaceOne(ctx, database.IDFilter(id), fileChunk{ID: id, Data: chunk}, options.Replace().SetUpsert(true)); err != nil {
 			return fmt.Errorf("store attachment chunk: %w", err)
 		}
 	}
-	if _, err := coll.ReplaceOne(ctx, byID(f.SHA256), f, options.Replace().SetUpsert(true)); err != nil {
+	if _, err := coll.ReplaceOne(ctx, database.IDFilter(f.SHA256), fileDocOf(f), options.Replace().SetUpsert(true)); err != nil {
 		return fmt.Errorf("store attachment: %w", err)
 	}
 	return nil
@@ -178,13 +324,14 @@ func (s *MongoStore) SaveFile(ctx context.Context, f File, data []byte) error {
 // File reads an attachment whole.
 func (s *MongoStore) File(ctx context.Context, sha string) (File, []byte, error) {
 	coll := s.db.Collection(filesColl)
-	f, found, err := database.ByID[File](ctx, coll, sha)
+	d, found, err := database.ByID[fileDoc](ctx, coll, sha)
 	if err == nil && !found {
 		err = fmt.Errorf("%w: no attachment %s", loa.ErrNotFound, sha)
 	}
 	if err != nil {
 		return File{}, nil, err
 	}
+	f := d.file()
 	data := make([]byte, 0, f.Bytes)
 	for i := 0; int64(len(data)) < f.Bytes; i++ {
 		c, found, err := database.ByID[fileChunk](ctx, coll, fmt.Sprintf("%s|%d", sha, i))

@@ -77,7 +77,7 @@ func (s *Service) Step(ctx context.Context, r Reviewer, id, action, comment stri
 		}
 	}
 	it := old
-	it.Status, it.UpdatedAt = t.to, s.stamp()
+	it.Status, it.UpdatedAt = t.to, loa.Stamp(s.now())
 	if action == ActionSubmit {
 		it.Warnings = s.Check(it.Message) // kept on the item for the approver
 	}

@@ -85,8 +85,6 @@ func (u User) Actor() loa.Actor {
 	return loa.Actor{Username: u.Username, Scope: u.Scope}
 }
 
-func (s *Service) stamp() time.Time { return s.now().UTC().Truncate(time.Millisecond) }
-
 // newSecret returns a new token secret and the hash that is stored in its place.
 func newSecret() (secret, hash string, err error) {
 	b := make([]byte, 32)

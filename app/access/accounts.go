@@ -38,17 +38,17 @@ var usernamePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{1,63}$`)
 
 // User is an account. Scope is the org-unit code whose subtree it acts on.
 type User struct {
-	Username     string      `json:"username" bson:"_id"`
-	DisplayName  string      `json:"displayName" bson:"displayName"`
-	Roles        []string    `json:"roles" bson:"roles"`
-	Scope        string      `json:"scope" bson:"scope"`
-	Active       bool        `json:"active" bson:"active"`
-	PasswordHash []byte      `json:"-" bson:"passwordHash"`
-	APITokens    []TokenInfo `json:"-" bson:"apiTokens"`
+	Username     string      `json:"username"`
+	DisplayName  string      `json:"displayName"`
+	Roles        []string    `json:"roles"`
+	Scope        string      `json:"scope"`
+	Active       bool        `json:"active"`
+	PasswordHash []byte      `json:"-"`
+	APITokens    []TokenInfo `json:"-"`
 	// Station is the station a station account speaks for (see StationAccount).
-	Station   string    `json:"station,omitempty" bson:"station,omitempty"`
-	CreatedAt time.Time `json:"createdAt" bson:"createdAt"`
-	UpdatedAt time.Time `json:"updatedAt" bson:"updatedAt"`
+	Station   string    `json:"station,omitempty"`
+	CreatedAt time.Time `json:"createdAt"`
+	UpdatedAt time.Time `json:"updatedAt"`
 }
 
 // UserInput is what an admin sends to create or change an account. Password is
@@ -96,7 +96,7 @@ func (s *Service) CreateUser(ctx context.Context, by User, in UserInput) (User, 
 	if err != nil {
 		return User{}, err
 	}
-	now := s.stamp()
+	now := loa.Stamp(s.now())
 	u := User{Username: in.Username, DisplayName: in.DisplayName, Roles: in.Roles, Scope: in.Scope,
 		Active: in.Active == nil || *in.Active, PasswordHash: hash, APITokens: []TokenInfo{}, CreatedAt: now, UpdatedAt: now}
 	if err := s.store.InsertUser(ctx, u); err != nil {
@@ -135,7 +135,7 @@ func (s *Service) UpdateUser(ctx context.Context, by User, username string, in U
 			return User{}, err
 		}
 	}
-	u.UpdatedAt = s.stamp()
+	u.UpdatedAt = loa.Stamp(s.now())
 	if !u.Active {
 		u.APITokens = []TokenInfo{}
 	}
@@ -199,7 +199,7 @@ func (s *Service) ChangePassword(ctx context.Context, u User, current Token, old
 		return err
 	}
 	fresh := old
-	fresh.PasswordHash, fresh.UpdatedAt = hash, s.stamp()
+	fresh.PasswordHash, fresh.UpdatedAt = hash, loa.Stamp(s.now())
 	fresh.APITokens = slices.DeleteFunc(slices.Clone(old.APITokens), func(t TokenInfo) bool { return t.Hash != current.Hash })
 	if err := s.store.ReplaceUser(ctx, fresh); err != nil {
 		return err
@@ -237,7 +237,7 @@ func (s *Service) EnsureAdmin(ctx context.Context, password, root string, log *s
 	if err != nil {
 		return fmt.Errorf("hash admin password: %w", err)
 	}
-	now := s.stamp()
+	now := loa.Stamp(s.now())
 	u := User{Username: "admin", DisplayName: "Quản trị hệ thống", Roles: []string{RoleAdmin}, Scope: root,
 		Active: true, PasswordHash: hash, APITokens: []TokenInfo{}, CreatedAt: now, UpdatedAt: now}
 	if err := s.store.InsertUser(ctx, u); errors.Is(err, loa.ErrConflict) {

@@ -33,7 +33,7 @@ func (s *Service) IssueStationToken(ctx context.Context, by User, code, unit, na
 	}
 	username := StationAccount(code)
 	defer s.store.Lock(username)()
-	now := s.stamp()
+	now := loa.Stamp(s.now())
 	u, err := s.store.User(ctx, username)
 	switch {
 	case errors.Is(err, loa.ErrNotFound):

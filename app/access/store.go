@@ -77,25 +77,89 @@ func (s *MongoStore) AuthVersion(ctx context.Context) (int64, error) {
 	return s.db.Versions().Get(ctx, authVersion)
 }
 
-func byID(id string) bson.D { return bson.D{{Key: "_id", Value: id}} }
+// userDoc is a stored account, keyed by its username.
+type userDoc struct {
+	Username     string         `bson:"_id"`
+	DisplayName  string         `bson:"displayName"`
+	Roles        []string       `bson:"roles"`
+	Scope        string         `bson:"scope"`
+	Active       bool           `bson:"active"`
+	PasswordHash []byte         `bson:"passwordHash"`
+	APITokens    []tokenInfoDoc `bson:"apiTokens"`
+	Station      string         `bson:"station,omitempty"`
+	CreatedAt    time.Time      `bson:"createdAt"`
+	UpdatedAt    time.Time      `bson:"updatedAt"`
+}
+
+func userDocOf(u User) userDoc {
+	return userDoc{Username: u.Username, DisplayName: u.DisplayName, Roles: u.Roles, Scope: u.Scope, Active: u.Active,
+		PasswordHash: u.PasswordHash, APITokens: database.ConvertAll(u.APITokens, tokenInfoDocOf), Station: u.Station,
+		CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt}
+}
+
+func (d userDoc) user() User {
+	return User{Username: d.Username, DisplayName: d.DisplayName, Roles: d.Roles, Scope: d.Scope, Active: d.Active,
+		PasswordHash: d.PasswordHash, APITokens: database.ConvertAll(d.APITokens, tokenInfoDoc.info), Station: d.Station,
+		CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt}
+}
+
+// tokenInfoDoc is an API token as listed on its account.
+type tokenInfoDoc struct {
+	ID        string    `bson:"id"`
+	Hash      string    `bson:"hash"`
+	Kind      string    `bson:"kind"`
+	Name      string    `bson:"name"`
+	CreatedAt time.Time `bson:"createdAt"`
+	ExpiresAt time.Time `bson:"expiresAt"`
+}
+
+func tokenInfoDocOf(t TokenInfo) tokenInfoDoc {
+	return tokenInfoDoc{ID: t.ID, Hash: t.Hash, Kind: t.Kind, Name: t.Name, CreatedAt: t.CreatedAt, ExpiresAt: t.ExpiresAt}
+}
+
+func (d tokenInfoDoc) info() TokenInfo {
+	return TokenInfo{ID: d.ID, Hash: d.Hash, Kind: d.Kind, Name: d.Name, CreatedAt: d.CreatedAt, ExpiresAt: d.ExpiresAt}
+}
+
+// tokenDoc is a stored token, keyed by the hash of its secret.
+type tokenDoc struct {
+	Hash      string    `bson:"_id"`
+	ID        string    `bson:"id"`
+	Username  string    `bson:"username"`
+	Kind      string    `bson:"kind"`
+	Name      string    `bson:"name"`
+	CreatedAt time.Time `bson:"createdAt"`
+	ExpiresAt time.Time `bson:"expiresAt"`
+}
+
+func tokenDocOf(t Token) tokenDoc {
+	return tokenDoc{Hash: t.Hash, ID: t.ID, Username: t.Username, Kind: t.Kind, Name: t.Name, CreatedAt: t.CreatedAt,
+		ExpiresAt: t.ExpiresAt}
+}
+
+func (d tokenDoc) token() Token {
+	return Token{Hash: d.Hash, ID: d.ID, Username: d.Username, Kind: d.Kind, Name: d.Name, CreatedAt: d.CreatedAt,
+		ExpiresAt: d.ExpiresAt}
+}
 
 // Users reads every account (a small collection).
 func (s *MongoStore) Users(ctx context.Context) ([]User, error) {
-	return database.All[User](ctx, s.db.Collection(usersColl), bson.D{}, bson.D{{Key: "_id", Value: 1}})
+	docs, err := database.All[userDoc](ctx, s.db.Collection(usersColl), bson.D{}, bson.D{{Key: "_id", Value: 1}})
+	return database.ConvertAll(docs, userDoc.user), err
 }
 
 // User reads one account.
 func (s *MongoStore) User(ctx context.Context, username string) (User, error) {
-	u, found, err := database.ByID[User](ctx, s.db.Collection(usersColl), username)
+	d, found, err := database.ByID[userDoc](ctx, s.db.Collection(usersColl), username)
 	if err == nil && !found {
 		err = fmt.Errorf("%w: no account %s", loa.ErrNotFound, username)
 	}
-	return u, err
+	return d.user(), err
 }
 
 // InsertUser stores a new account; a taken username is ErrConflict.
 func (s *MongoStore) InsertUser(ctx context.Context, u User) error {
-	_, err := s.db.Collection(usersColl).InsertOne(ctx, u)
+	_, err := s.db.Collection(usersColl).InsertOne(ctx, userDocOf(u))
 	if mongo.IsDuplicateKeyError(err) {
 		return &loa.FieldConflict{Field: "username", Message: fmt.Sprintf("the username %s is taken", u.Username)}
 	}
@@ -107,7 +171,7 @@ func (s *MongoStore) InsertUser(ctx context.Context, u User) error {
 
 // ReplaceUser overwrites an account.
 func (s *MongoStore) ReplaceUser(ctx context.Context, u User) error {
-	res, err := s.db.Collection(usersColl).ReplaceOne(ctx, byID(u.Username), u)
+	res, err := s.db.Collection(usersColl).ReplaceOne(ctx, database.IDFilter(u.Username), userDocOf(u))
 	if err != nil {
 		return fmt.Errorf("replace user %s: %w", u.Username, err)
 	}
@@ -120,7 +184,7 @@ func (s *MongoStore) ReplaceUser(ctx context.Context, u User) error {
 
 // DeleteUser removes an account.
 func (s *MongoStore) DeleteUser(ctx context.Context, username string) error {
-	res, err := s.db.Collection(usersColl).DeleteOne(ctx, byID(username))
+	res, err := s.db.Collection(usersColl).DeleteOne(ctx, database.IDFilter(username))
 	if err != nil {
 		return fmt.Errorf("delete user %s: %w", username, err)
 	}
@@ -138,16 +202,16 @@ func (s *MongoStore) Lock(username string) func() {
 
 // Token reads a token by the hash of its secret.
 func (s *MongoStore) Token(ctx context.Context, hash string) (Token, error) {
-	t, found, err := database.ByID[Token](ctx, s.db.Collection(tokensColl), hash)
+	d, found, err := database.ByID[tokenDoc](ctx, s.db.Collection(tokensColl), hash)
 	if err == nil && !found {
 		err = fmt.Errorf("%w: no such token", loa.ErrNotFound)
 	}
-	return t, err
+	return d.token(), err
 }
 
 // InsertToken stores a token's hash.
 func (s *MongoStore) InsertToken(ctx context.Context, t Token) error {
-	if _, err := s.db.Collection(tokensColl).InsertOne(ctx, t); err != nil {
+	if _, err := s.db.Collection(tokensColl).InsertOne(ctx, tokenDocOf(t)); err != nil {
 		return fmt.Errorf("insert token: %w", err)
 	}
 	return nil
@@ -155,7 +219,7 @@ func (s *MongoStore) InsertToken(ctx context.Context, t Token) error {
 
 // DeleteToken revokes one token.
 func (s *MongoStore) DeleteToken(ctx context.Context, hash string) error {
-	res, err := s.db.Collection(tokensColl).DeleteOne(ctx, byID(hash))
+	res, err := s.db.Collection(tokensColl).DeleteOne(ctx, database.IDFilter(hash))
 	if err != nil {
 		return fmt.Errorf("delete token: %w", err)
 	}
@@ -208,7 +272,7 @@ func (s *MongoStore) Failures(ctx context.Context, key string) ([]time.Time, err
 // several replicas add up, then trims entries older than window once there are many.
 func (s *MongoStore) AddFailure(ctx context.Context, key string, at time.Time, window time.Duration) error {
 	defer s.db.Locks().Lock(failuresColl + "|" + key)()
-	_, err := s.db.Collection(failuresColl).UpdateOne(ctx, byID(key),
+	_, err := s.db.Collection(failuresColl).UpdateOne(ctx, database.IDFilter(key),
 		bson.D{{Key: "$push", Value: bson.D{{Key: "at", Value: at}}}}, options.UpdateOne().SetUpsert(true))
 	if err != nil {
 		return fmt.Errorf("record login failure: %w", err)
@@ -218,7 +282,7 @@ func (s *MongoStore) AddFailure(ctx context.Context, key string, at time.Time, w
 		return err
 	}
 	recent := slices.DeleteFunc(all, func(t time.Time) bool { return at.Sub(t) >= window })
-	_, err = s.db.Collection(failuresColl).ReplaceOne(ctx, byID(key), failures{At: recent})
+	_, err = s.db.Collection(failuresColl).ReplaceOne(ctx, database.IDFilter(key), failures{At: recent})
 	if err != nil {
 		return fmt.Errorf("trim login failures: %w", err)
 	}
@@ -227,7 +291,7 @@ func (s *MongoStore) AddFailure(ctx context.Context, key string, at time.Time, w
 
 // ClearFailures forgets the failed logins of key.
 func (s *MongoStore) ClearFailures(ctx context.Context, key string) error {
-	if _, err := s.db.Collection(failuresColl).DeleteOne(ctx, byID(key)); err != nil {
+	if _, err := s.db.Collection(failuresColl).DeleteOne(ctx, database.IDFilter(key)); err != nil {
 		return fmt.Errorf("clear login failures: %w", err)
 	}
 	return nil

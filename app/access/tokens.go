@@ -31,23 +31,23 @@ const (
 
 // Token is a bearer credential as stored: only the hash of its secret is kept.
 type Token struct {
-	Hash      string    `bson:"_id"`
-	ID        string    `bson:"id"`
-	Username  string    `bson:"username"`
-	Kind      string    `bson:"kind"`
-	Name      string    `bson:"name"`
-	CreatedAt time.Time `bson:"createdAt"`
-	ExpiresAt time.Time `bson:"expiresAt"`
+	Hash      string
+	ID        string
+	Username  string
+	Kind      string
+	Name      string
+	CreatedAt time.Time
+	ExpiresAt time.Time
 }
 
 // TokenInfo is what an account sees of its tokens: never the secret nor its hash.
 type TokenInfo struct {
-	ID        string    `json:"id" bson:"id"`
-	Hash      string    `json:"-" bson:"hash"`
-	Kind      string    `json:"kind" bson:"kind"`
-	Name      string    `json:"name" bson:"name"`
-	CreatedAt time.Time `json:"createdAt" bson:"createdAt"`
-	ExpiresAt time.Time `json:"expiresAt" bson:"expiresAt"`
+	ID        string    `json:"id"`
+	Hash      string    `json:"-"`
+	Kind      string    `json:"kind"`
+	Name      string    `json:"name"`
+	CreatedAt time.Time `json:"createdAt"`
+	ExpiresAt time.Time `json:"expiresAt"`
 }
 
 func (t Token) info() TokenInfo {
@@ -95,7 +95,7 @@ func (s *Service) Login(ctx context.Context, username, password, addr string) (S
 	if err := s.store.ClearFailures(ctx, keys[0].key); err != nil {
 		return Session{}, err
 	}
-	secret, t, err := s.issue(ctx, u, KindLogin, "login", s.stamp().Add(s.tokenTTL))
+	secret, t, err := s.issue(ctx, u, KindLogin, "login", loa.Stamp(s.now()).Add(s.tokenTTL))
 	if err != nil {
 		return Session{}, err
 	}
@@ -118,7 +118,7 @@ func userKey(username string) string {
 // failed records a failed login against every key and answers like any failure.
 func (s *Service) failed(ctx context.Context, keys []limitKey) error {
 	for _, k := range keys {
-		if err := s.store.AddFailure(ctx, k.key, s.stamp(), s.limits.Window); err != nil {
+		if err := s.store.AddFailure(ctx, k.key, loa.Stamp(s.now()), s.limits.Window); err != nil {
 			return err
 		}
 	}
@@ -191,7 +191,7 @@ func (s *Service) CreateAPIToken(ctx context.Context, u User, name string, expir
 	if name == "" || utf8.RuneCountInString(name) > 100 {
 		return NewToken{}, loa.Invalid("name", "a name of 1 to 100 characters, to recognise the token by")
 	}
-	now := s.stamp()
+	now := loa.Stamp(s.now())
 	switch {
 	case expiresAt.IsZero():
 		expiresAt = now.Add(defaultAPITokenTTL)
@@ -208,7 +208,7 @@ func (s *Service) CreateAPIToken(ctx context.Context, u User, name string, expir
 	if len(fresh.APITokens) >= maxAPITokens {
 		return NewToken{}, fmt.Errorf("%w: an account has at most %d API tokens; revoke one first", loa.ErrConflict, maxAPITokens)
 	}
-	secret, t, err := s.issue(ctx, u, KindAPI, name, expiresAt.UTC().Truncate(time.Millisecond))
+	secret, t, err := s.issue(ctx, u, KindAPI, name, loa.Stamp(expiresAt))
 	if err != nil {
 		return NewToken{}, err
 	}
@@ -253,7 +253,7 @@ func (s *Service) issue(ctx context.Context, u User, kind, name string, expiresA
 		return "", Token{}, err
 	}
 	t := Token{Hash: hash, ID: hex.EncodeToString(id), Username: u.Username, Kind: kind, Name: name,
-		CreatedAt: s.stamp(), ExpiresAt: expiresAt}
+		CreatedAt: loa.Stamp(s.now()), ExpiresAt: expiresAt}
 	if err := s.store.InsertToken(ctx, t); err != nil {
 		return "", Token{}, err
 	}

@@ -16,16 +16,16 @@ import (
 
 // Entry is one recorded change.
 type Entry struct {
-	ID       string    `json:"id" bson:"_id"`
-	At       time.Time `json:"at" bson:"at"`
-	Actor    string    `json:"actor" bson:"actor"`
-	Action   string    `json:"action" bson:"action"`
-	Entity   string    `json:"entity" bson:"entity"`
-	EntityID string    `json:"entityId" bson:"entityId"`
+	ID       string    `json:"id"`
+	At       time.Time `json:"at"`
+	Actor    string    `json:"actor"`
+	Action   string    `json:"action"`
+	Entity   string    `json:"entity"`
+	EntityID string    `json:"entityId"`
 	// Path is the org-unit path of the entity; empty for province-wide entities.
-	Path   []string `json:"path" bson:"path"`
-	Before any      `json:"before" bson:"before"`
-	After  any      `json:"after" bson:"after"`
+	Path   []string `json:"path"`
+	Before any      `json:"before"`
+	After  any      `json:"after"`
 }
 
 // Query selects entries; zero fields select everything. Newest entries come first.
@@ -66,7 +66,7 @@ func (l *Log) Record(ctx context.Context, actor string, changes ...loa.Change) e
 	if len(changes) == 0 {
 		return nil
 	}
-	at := l.now().UTC().Truncate(time.Millisecond)
+	at := loa.Stamp(l.now())
 	entries := make([]Entry, len(changes))
 	for i, c := range changes {
 		before, err := plain(c.Before)

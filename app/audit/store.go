@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -31,11 +32,35 @@ func NewStore(db *database.DB) *MongoStore {
 	return &MongoStore{coll: db.Collection(auditColl)}
 }
 
+// entryDoc is a stored Entry; before and after are its JSON form as maps, slices
+// and scalars.
+type entryDoc struct {
+	ID       string    `bson:"_id"`
+	At       time.Time `bson:"at"`
+	Actor    string    `bson:"actor"`
+	Action   string    `bson:"action"`
+	Entity   string    `bson:"entity"`
+	EntityID string    `bson:"entityId"`
+	Path     []string  `bson:"path"`
+	Before   any       `bson:"before"`
+	After    any       `bson:"after"`
+}
+
+func entryDocOf(e Entry) entryDoc {
+	return entryDoc{ID: e.ID, At: e.At, Actor: e.Actor, Action: e.Action, Entity: e.Entity, EntityID: e.EntityID,
+		Path: e.Path, Before: e.Before, After: e.After}
+}
+
+func (d entryDoc) entry() Entry {
+	return Entry{ID: d.ID, At: d.At, Actor: d.Actor, Action: d.Action, Entity: d.Entity, EntityID: d.EntityID,
+		Path: d.Path, Before: d.Before, After: d.After}
+}
+
 // Insert appends entries; their IDs are unique, so nothing is lost or doubled.
 func (s *MongoStore) Insert(ctx context.Context, entries []Entry) error {
 	docs := make([]any, len(entries))
 	for i, e := range entries {
-		docs[i] = e
+		docs[i] = entryDocOf(e)
 	}
 	if _, err := s.coll.InsertMany(ctx, docs, options.InsertMany().SetOrdered(false)); err != nil {
 		return fmt.Errorf("record audit entries: %w", err)
@@ -84,9 +109,9 @@ func (s *MongoStore) Find(ctx context.Context, q Query) ([]Entry, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read audit trail: %w", err)
 	}
-	out := []Entry{}
-	if err := cur.All(ctx, &out); err != nil {
+	docs := []entryDoc{}
+	if err := cur.All(ctx, &docs); err != nil {
 		return nil, fmt.Errorf("read audit trail: %w", err)
 	}
-	return out, nil
+	return database.ConvertAll(docs, entryDoc.entry), nil
 }

@@ -10,6 +10,23 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
 
+// IDFilter selects the document whose `_id` is id.
+func IDFilter(id string) bson.D { return bson.D{{Key: "_id", Value: id}} }
+
+// ConvertAll converts every element of in with f, for the stores' document types.
+// A nil slice stays nil: the driver writes nil as null and an empty slice as [], and
+// a document must be written back as it was read.
+func ConvertAll[A, B any](in []A, f func(A) B) []B {
+	if in == nil {
+		return nil
+	}
+	out := make([]B, len(in))
+	for i, a := range in {
+		out[i] = f(a)
+	}
+	return out
+}
+
 // All reads every document of coll that filter selects, in sort order (none when
 // sort is nil). Meant for small collections and background work: on the embedded
 // engine any filter reads the whole collection.
@@ -32,7 +49,7 @@ func All[T any](ctx context.Context, coll *mongo.Collection, filter, sort bson.D
 // ByID reads the document of coll whose `_id` is id, the one indexed lookup on
 // every engine; found is false when there is none.
 func ByID[T any](ctx context.Context, coll *mongo.Collection, id string) (doc T, found bool, err error) {
-	err = coll.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&doc)
+	err = coll.FindOne(ctx, IDFilter(id)).Decode(&doc)
 	if errors.Is(err, mongo.ErrNoDocuments) {
 		return doc, false, nil
 	}

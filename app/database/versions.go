@@ -57,7 +57,7 @@ func (v *Versions) Get(ctx context.Context, key string) (int64, error) {
 	var doc struct {
 		Value int64 `bson:"value"`
 	}
-	err := v.coll.FindOne(ctx, bson.D{{Key: "_id", Value: key}}).Decode(&doc)
+	err := v.coll.FindOne(ctx, IDFilter(key)).Decode(&doc)
 	if err != nil && !errors.Is(err, mongo.ErrNoDocuments) {
 		return 0, fmt.Errorf("read version %s: %w", key, err)
 	}
@@ -71,7 +71,7 @@ func (v *Versions) Bump(ctx context.Context, key string) (int64, error) {
 	var doc struct {
 		Value int64 `bson:"value"`
 	}
-	err := v.coll.FindOneAndUpdate(ctx, bson.D{{Key: "_id", Value: key}},
+	err := v.coll.FindOneAndUpdate(ctx, IDFilter(key),
 		bson.D{{Key: "$inc", Value: bson.D{{Key: "value", Value: 1}}}},
 		options.FindOneAndUpdate().SetUpsert(true).SetReturnDocument(options.After)).Decode(&doc)
 	if err != nil {
