@@ -225,7 +225,7 @@ func (s *Service) CreateCampaign(ctx context.Context, actor loa.Actor, c Campaig
 	if err := s.check(ctx, &c); err != nil {
 		return Campaign{}, err
 	}
-	c.CreatedAt = s.now().UTC().Truncate(time.Millisecond)
+	c.CreatedAt = loa.Stamp(s.now())
 	c.UpdatedAt = c.CreatedAt
 	if err := s.store.InsertCampaign(ctx, c); err != nil {
 		return Campaign{}, err
@@ -252,7 +252,7 @@ func (s *Service) UpdateCampaign(ctx context.Context, actor loa.Actor, code stri
 		return Campaign{}, err
 	}
 	c.CreatedAt = old.CreatedAt
-	c.UpdatedAt = s.now().UTC().Truncate(time.Millisecond)
+	c.UpdatedAt = loa.Stamp(s.now())
 	if err := s.store.ReplaceCampaign(ctx, c); err != nil {
 		return Campaign{}, err
 	}

@@ -118,7 +118,7 @@ func (s *Service) PutManualValue(ctx context.Context, actor loa.Actor, campaign 
 	if !actor.Covers(u.Path) {
 		return ManualValue{}, fmt.Errorf("%w: org unit %s is outside your scope %s", loa.ErrOutsideScope, v.OrgUnit, actor.Scope)
 	}
-	v.ID, v.EnteredBy, v.UpdatedAt = manualID(v), actor.Username, s.now().UTC().Truncate(time.Millisecond)
+	v.ID, v.EnteredBy, v.UpdatedAt = manualID(v), actor.Username, loa.Stamp(s.now())
 	old, err := s.manualValue(ctx, campaign, v.ID)
 	if err != nil {
 		return ManualValue{}, err

@@ -54,8 +54,6 @@ func NewStore(db *database.DB) *MongoStore {
 // remain the admins' to avoid.
 func (s *MongoStore) LockOrgUnits() func() { return s.db.Locks().Lock(orgUnitsColl + "|import") }
 
-func byID(id string) bson.D { return bson.D{{Key: "_id", Value: id}} }
-
 // Documents as stored. Each has the fields of its domain type, in the same order,
 // so that a conversion between the two costs nothing.
 type (
@@ -115,41 +113,25 @@ type (
 )
 
 func campaignToDoc(c Campaign) campaignDoc {
-	d := campaignDoc{Code: c.Code, Title: c.Title, Period: periodDoc(c.Period), LegalBasis: c.LegalBasis,
+	return campaignDoc{Code: c.Code, Title: c.Title, Period: periodDoc(c.Period), LegalBasis: c.LegalBasis,
 		OwnerAgency: c.OwnerAgency, Secretariat: c.Secretariat, Description: c.Description,
-		CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt}
-	if c.Indicators != nil {
-		d.Indicators = make([]indicatorDoc, len(c.Indicators))
-		for i, ind := range c.Indicators {
-			d.Indicators[i] = indicatorDoc(ind)
-		}
-	}
-	return d
+		Indicators: database.ConvertAll(c.Indicators, func(i Indicator) indicatorDoc { return indicatorDoc(i) }),
+		CreatedAt:  c.CreatedAt, UpdatedAt: c.UpdatedAt}
 }
 
 func (d campaignDoc) campaign() Campaign {
-	c := Campaign{Code: d.Code, Title: d.Title, Period: Period(d.Period), LegalBasis: d.LegalBasis,
+	return Campaign{Code: d.Code, Title: d.Title, Period: Period(d.Period), LegalBasis: d.LegalBasis,
 		OwnerAgency: d.OwnerAgency, Secretariat: d.Secretariat, Description: d.Description,
-		CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt}
-	if d.Indicators != nil {
-		c.Indicators = make([]Indicator, len(d.Indicators))
-		for i, ind := range d.Indicators {
-			c.Indicators[i] = Indicator(ind)
-		}
-	}
-	return c
+		Indicators: database.ConvertAll(d.Indicators, func(i indicatorDoc) Indicator { return Indicator(i) }),
+		CreatedAt:  d.CreatedAt, UpdatedAt: d.UpdatedAt}
 }
 
-// each converts stored documents to their domain values.
+// each converts the stored documents read, unless reading failed.
 func each[D, T any](docs []D, err error, to func(D) T) ([]T, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := make([]T, len(docs))
-	for i, d := range docs {
-		out[i] = to(d)
-	}
-	return out, nil
+	return database.ConvertAll(docs, to), nil
 }
 
 // OrgUnitsVersion returns the counter SaveOrgUnits bumps (0 before any save).
@@ -167,7 +149,7 @@ func (s *MongoStore) OrgUnits(ctx context.Context) ([]OrgUnit, error) {
 func (s *MongoStore) SaveOrgUnits(ctx context.Context, units []OrgUnit) error {
 	models := make([]mongo.WriteModel, len(units))
 	for i, u := range units {
-		models[i] = mongo.NewReplaceOneModel().SetFilter(byID(u.Code)).SetReplacement(orgUnitDoc(u)).SetUpsert(true)
+		models[i] = mongo.NewReplaceOneModel().SetFilter(database.IDFilter(u.Code)).SetReplacement(orgUnitDoc(u)).SetUpsert(true)
 	}
 	if _, err := s.db.BulkWrite(ctx, orgUnitsColl, models); err != nil {
 		return fmt.Errorf("save org units: %w", err)
@@ -214,7 +196,7 @@ func (s *MongoStore) Populations(ctx context.Context, f PopulationFilter) ([]Pop
 func (s *MongoStore) SavePopulations(ctx context.Context, ps []Population) error {
 	models := make([]mongo.WriteModel, len(ps))
 	for i, p := range ps {
-		models[i] = mongo.NewReplaceOneModel().SetFilter(byID(p.ID)).SetReplacement(populationDoc(p)).SetUpsert(true)
+		models[i] = mongo.NewReplaceOneModel().SetFilter(database.IDFilter(p.ID)).SetReplacement(populationDoc(p)).SetUpsert(true)
 	}
 	if _, err := s.db.BulkWrite(ctx, populationsColl, models); err != nil {
 		return fmt.Errorf("save populations: %w", err)
@@ -251,7 +233,7 @@ func (s *MongoStore) InsertCampaign(ctx context.Context, c Campaign) error {
 
 // ReplaceCampaign overwrites a stored campaign.
 func (s *MongoStore) ReplaceCampaign(ctx context.Context, c Campaign) error {
-	res, err := s.db.Collection(campaignsColl).ReplaceOne(ctx, byID(c.Code), campaignToDoc(c))
+	res, err := s.db.Collection(campaignsColl).ReplaceOne(ctx, database.IDFilter(c.Code), campaignToDoc(c))
 	if err != nil {
 		return fmt.Errorf("replace campaign %s: %w", c.Code, err)
 	}
@@ -263,7 +245,7 @@ func (s *MongoStore) ReplaceCampaign(ctx context.Context, c Campaign) error {
 
 // DeleteCampaign removes a campaign.
 func (s *MongoStore) DeleteCampaign(ctx context.Context, code string) error {
-	res, err := s.db.Collection(campaignsColl).DeleteOne(ctx, byID(code))
+	res, err := s.db.Collection(campaignsColl).DeleteOne(ctx, database.IDFilter(code))
 	if err != nil {
 		return fmt.Errorf("delete campaign %s: %w", code, err)
 	}
@@ -281,7 +263,7 @@ func (s *MongoStore) Seeded(ctx context.Context, step string) (bool, error) {
 
 // MarkSeeded records step as done.
 func (s *MongoStore) MarkSeeded(ctx context.Context, step string) error {
-	_, err := s.db.Collection(metaColl).UpdateOne(ctx, byID("seed|"+step),
+	_, err := s.db.Collection(metaColl).UpdateOne(ctx, database.IDFilter("seed|"+step),
 		bson.D{{Key: "$set", Value: bson.D{{Key: "done", Value: true}}}}, options.UpdateOne().SetUpsert(true))
 	if err != nil {
 		return fmt.Errorf("record seed step %s: %w", step, err)

@@ -273,7 +273,7 @@ func (s *MongoStore) SaveBuckets(ctx context.Context, buckets []ReachBucket) err
 		if err != nil {
 			return err
 		}
-		filter := byID(b.ID)
+		filter := database.IDFilter(b.ID)
 		if !s.db.Embedded() {
 			filter = append(filter, bson.E{Key: "rev", Value: b.Rev})
 		}
@@ -328,7 +328,7 @@ type bucketIndex struct {
 // atomic update on MongoDB; serialised within the process for the embedded engine).
 func (s *MongoStore) indexBuckets(ctx context.Context, campaign, op string, ids any) error {
 	defer s.db.Locks().Lock(indexColl + "|" + campaign)()
-	_, err := s.db.Collection(indexColl).UpdateOne(ctx, byID(campaign),
+	_, err := s.db.Collection(indexColl).UpdateOne(ctx, database.IDFilter(campaign),
 		bson.D{{Key: op, Value: bson.D{{Key: "buckets", Value: ids}}}}, options.UpdateOne().SetUpsert(true))
 	if err != nil {
 		return fmt.Errorf("index the reach buckets of %s: %w", campaign, err)
@@ -356,7 +356,7 @@ func (s *MongoStore) RebuildBucketIndex(ctx context.Context, campaign string) er
 		ix.Buckets[i] = d.ID
 	}
 	defer s.db.Locks().Lock(indexColl + "|" + campaign)()
-	if _, err := s.db.Collection(indexColl).ReplaceOne(ctx, byID(campaign), ix, options.Replace().SetUpsert(true)); err != nil {
+	if _, err := s.db.Collection(indexColl).ReplaceOne(ctx, database.IDFilter(campaign), ix, options.Replace().SetUpsert(true)); err != nil {
 		return fmt.Errorf("rebuild the bucket index of %s: %w", campaign, err)
 	}
 	return nil
@@ -496,7 +496,7 @@ func (s *MongoStore) incRollup(ctx context.Context, d *rollupDoc) error {
 		{Key: "$set", Value: bson.D{{Key: "campaign", Value: d.Campaign}, {Key: "month", Value: d.Month}, {Key: "part", Value: d.Part}, {Key: "cutoff", Value: d.Cutoff}}},
 		{Key: "$inc", Value: inc},
 	}
-	_, err := s.db.Collection(rollupsColl).UpdateOne(ctx, byID(d.ID), update, options.UpdateOne().SetUpsert(true))
+	_, err := s.db.Collection(rollupsColl).UpdateOne(ctx, database.IDFilter(d.ID), update, options.UpdateOne().SetUpsert(true))
 	return err
 }
 
@@ -514,7 +514,7 @@ func (s *MongoStore) addRollup(ctx context.Context, d *rollupDoc) error {
 			d.Cells[field] = cellDoc(sum)
 		}
 	}
-	_, err = s.db.Collection(rollupsColl).ReplaceOne(ctx, byID(d.ID), d, options.Replace().SetUpsert(true))
+	_, err = s.db.Collection(rollupsColl).ReplaceOne(ctx, database.IDFilter(d.ID), d, options.Replace().SetUpsert(true))
 	return err
 }
 
@@ -556,7 +556,7 @@ func (s *MongoStore) RollupCutoff(ctx context.Context) (int, error) {
 
 // SetRollupCutoff records the cut-off day the rollups are built with.
 func (s *MongoStore) SetRollupCutoff(ctx context.Context, day int) error {
-	_, err := s.db.Collection(metaColl).UpdateOne(ctx, byID("rollups|cutoff"),
+	_, err := s.db.Collection(metaColl).UpdateOne(ctx, database.IDFilter("rollups|cutoff"),
 		bson.D{{Key: "$set", Value: bson.D{{Key: "day", Value: day}}}}, options.UpdateOne().SetUpsert(true))
 	if err != nil {
 		return fmt.Errorf("record the rollups' cut-off day: %w", err)
@@ -574,7 +574,7 @@ type journalEntry struct {
 func (s *MongoStore) OpenJournal(ctx context.Context, campaigns []string) (string, error) {
 	b := make([]byte, 12)
 	_, _ = rand.Read(b)
-	e := journalEntry{ID: hex.EncodeToString(b), Campaigns: campaigns, At: time.Now().UTC().Truncate(time.Millisecond)}
+	e := journalEntry{ID: hex.EncodeToString(b), Campaigns: campaigns, At: loa.Stamp(time.Now())}
 	if _, err := s.db.Collection(journalColl).InsertOne(ctx, e); err != nil {
 		return "", fmt.Errorf("open a journal entry: %w", err)
 	}
@@ -583,7 +583,7 @@ func (s *MongoStore) OpenJournal(ctx context.Context, campaigns []string) (strin
 
 // CloseJournal records that the write reached the rollups.
 func (s *MongoStore) CloseJournal(ctx context.Context, id string) error {
-	if _, err := s.db.Collection(journalColl).DeleteOne(ctx, byID(id)); err != nil {
+	if _, err := s.db.Collection(journalColl).DeleteOne(ctx, database.IDFilter(id)); err != nil {
 		return fmt.Errorf("close journal entry %s: %w", id, err)
 	}
 	return nil
@@ -616,7 +616,7 @@ func (s *MongoStore) ManualValues(ctx context.Context, campaign string) ([]Manua
 
 // SaveManualValue upserts an entered value by its natural `_id`.
 func (s *MongoStore) SaveManualValue(ctx context.Context, v ManualValue) error {
-	if _, err := s.db.Collection(manualColl).ReplaceOne(ctx, byID(v.ID), manualValueDoc(v), options.Replace().SetUpsert(true)); err != nil {
+	if _, err := s.db.Collection(manualColl).ReplaceOne(ctx, database.IDFilter(v.ID), manualValueDoc(v), options.Replace().SetUpsert(true)); err != nil {
 		return fmt.Errorf("save manual value %s: %w", v.ID, err)
 	}
 	return nil
@@ -624,7 +624,7 @@ func (s *MongoStore) SaveManualValue(ctx context.Context, v ManualValue) error {
 
 // DeleteManualValue removes an entered value.
 func (s *MongoStore) DeleteManualValue(ctx context.Context, id string) error {
-	res, err := s.db.Collection(manualColl).DeleteOne(ctx, byID(id))
+	res, err := s.db.Collection(manualColl).DeleteOne(ctx, database.IDFilter(id))
 	if err != nil {
 		return fmt.Errorf("delete manual value %s: %w", id, err)
 	}
