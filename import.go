@@ -9,7 +9,7 @@ import (
 // counted once each: imported (new), updated (changed), unchanged (identical to what
 // is stored, so nothing was written) or ignored (rejected, with its conflicts).
 type ImportSummary struct {
-	Status    string     `json:"status"` // success, warning or error
+	Status    string     `json:"status"` // success, warning, error, or StatusPartial
 	DryRun    bool       `json:"dryRun"`
 	Read      int        `json:"read"`
 	Imported  int        `json:"imported"`
@@ -22,6 +22,11 @@ type ImportSummary struct {
 
 	lastRejected int // the row of the last conflict added
 }
+
+// StatusPartial is the status of the summary a refusal carries when the import
+// stopped at a limit after writing some of its rows: the counts say what was
+// written.
+const StatusPartial = "partial"
 
 // maxConflicts bounds the conflicts an import summary lists; the rest are counted.
 const maxConflicts = 1000

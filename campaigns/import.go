@@ -2,9 +2,9 @@ package campaigns
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"time"
 
@@ -123,34 +123,71 @@ func (t *table) header(field string) string {
 	return field
 }
 
-// beginImport takes one of the service's import slots (or refuses with a
-// BusyError), reads the upload within the file-size limit and opens it as a
-// sheet. The context it returns ends at the time limit; end releases everything.
-func (s *Service) beginImport(ctx context.Context, r io.Reader, lim ImportLimits) (context.Context, *sheet, func(), error) {
+// ImportGate admits a bounded number of imports at once, across the services
+// that import files: one more is refused, so that reporters together cannot do
+// what one cannot.
+type ImportGate struct{ slots chan struct{} }
+
+// NewImportGate admits slots imports at once (at least one).
+func NewImportGate(slots int) *ImportGate {
+	return &ImportGate{slots: make(chan struct{}, max(1, slots))}
+}
+
+// Enter takes a slot, or answers a BusyError when none is free; leave gives the
+// slot back.
+func (g *ImportGate) Enter() (leave func(), err error) {
 	select {
-	case s.importSlots <- struct{}{}:
+	case g.slots <- struct{}{}:
+		return func() { <-g.slots }, nil
 	default:
-		return nil, nil, nil, &loa.BusyError{RetryAfter: 30 * time.Second, Message: fmt.Sprintf(
-			"Đang có %d lần nhập tệp chạy cùng lúc (tối đa); hãy thử lại sau ít phút.", cap(s.importSlots))}
+		return nil, &loa.BusyError{RetryAfter: 30 * time.Second, Message: fmt.Sprintf(
+			"Đang có %d lần nhập tệp chạy cùng lúc (tối đa); hãy thử lại sau ít phút.", cap(g.slots))}
 	}
-	release := func() { <-s.importSlots }
-	data, err := io.ReadAll(io.LimitReader(r, lim.FileBytes+1))
-	var limit *loa.LimitError
-	switch {
-	case errors.As(err, &limit):
-		release()
-		return nil, nil, nil, limit
-	case err != nil:
-		release()
-		return nil, nil, nil, fmt.Errorf("read the upload: %w", err)
-	}
-	src, err := openSheet(data, lim)
+}
+
+// beginImport receives the upload into a temporary file within the file-size
+// limit (a slow sender holds a connection, not a slot), then takes an import slot
+// (or refuses with a BusyError) and opens the file as a sheet. The context it
+// returns ends at the time limit; end releases everything.
+func (s *Service) beginImport(ctx context.Context, r io.Reader, lim ImportLimits) (context.Context, *sheet, func(), error) {
+	file, size, err := spool(r, lim.FileBytes)
 	if err != nil {
-		release()
+		return nil, nil, nil, err
+	}
+	leave, err := s.gate.Enter()
+	if err != nil {
+		file.Close()
 		return nil, nil, nil, err
 	}
 	ctx, cancel := context.WithTimeoutCause(ctx, lim.Time, errImportTime)
-	return ctx, src, func() { cancel(); src.close(); release() }, nil
+	src, err := openSheet(file, size, lim)
+	if err != nil {
+		cancel()
+		leave()
+		file.Close()
+		return nil, nil, nil, err
+	}
+	return ctx, src, func() { cancel(); src.close(); file.Close(); leave() }, nil
+}
+
+// spool copies an upload of at most max bytes to a temporary file, removed from
+// the directory at once so that nothing is left behind even by a crash.
+func spool(r io.Reader, max int64) (*os.File, int64, error) {
+	file, err := os.CreateTemp("", "loa-import-")
+	if err != nil {
+		return nil, 0, err
+	}
+	_ = os.Remove(file.Name()) // the open file stays readable
+	n, err := io.Copy(file, io.LimitReader(r, max+1))
+	switch {
+	case err != nil:
+		file.Close()
+		return nil, 0, fmt.Errorf("read the upload: %w", err)
+	case n > max:
+		file.Close()
+		return nil, 0, tooLarge("too_large", "Tệp lớn hơn giới hạn %s.", bytesVi(max))
+	}
+	return file, n, nil
 }
 
 // readTable opens an org-unit or denominator file (CSV or XLSX), whose header must

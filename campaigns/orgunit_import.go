@@ -26,8 +26,9 @@ func (s *Service) ImportOrgUnits(ctx context.Context, actor loa.Actor, r io.Read
 		return loa.ImportSummary{}, err
 	}
 	defer end()
+	// Nothing is written before every row is read: a refusal has no summary.
+	defer func() { err = stopped(ctx, err, nil) }()
 	var sum loa.ImportSummary
-	defer func() { err = stopped(ctx, err, &sum, dryRun) }()
 	defer s.store.LockOrgUnits()()
 	tree, err := s.tree(ctx)
 	if err != nil {

@@ -71,8 +71,9 @@ func (s *Service) ImportPopulations(ctx context.Context, actor loa.Actor, r io.R
 		return loa.ImportSummary{}, err
 	}
 	defer end()
+	// Nothing is written before every row is read: a refusal has no summary.
+	defer func() { err = stopped(ctx, err, nil) }()
 	var sum loa.ImportSummary
-	defer func() { err = stopped(ctx, err, &sum, dryRun) }()
 	tree, err := s.tree(ctx)
 	if err != nil {
 		return loa.ImportSummary{}, err

@@ -94,7 +94,8 @@ func (s *Service) ImportReach(ctx context.Context, actor loa.Actor, campaign str
 	}
 	defer end()
 	var sum loa.ImportSummary
-	defer func() { err = stopped(ctx, err, &sum, dryRun) }()
+	var written *loa.ImportSummary // what the batches written so far did
+	defer func() { err = stopped(ctx, err, written) }()
 	var required []string
 	for _, c := range reachColumns {
 		if c.required || c.field == "campaign" && campaign == "" {
@@ -127,6 +128,13 @@ func (s *Service) ImportReach(ctx context.Context, actor loa.Actor, campaign str
 		// A batch begun is written whole, whatever happens to the request.
 		err := s.saveReachRows(context.WithoutCancel(ctx), actor, &sum, batch, dryRun)
 		batch = batch[:0]
+		if err == nil && !dryRun {
+			done := sum
+			done.Conflicts = slices.Clone(sum.Conflicts)
+			done = done.Finish(dryRun)
+			done.Status = loa.StatusPartial
+			written = &done
+		}
 		return err
 	}
 	err = t.each(ctx, func(n int, row []string) error {

@@ -86,8 +86,7 @@ type Service struct {
 
 	units   loa.Snapshot[*unitTree]
 	rollups rollupStates
-	// importSlots holds a token for each import running (ImportLimits.Slots).
-	importSlots chan struct{}
+	gate    *ImportGate
 }
 
 type settings struct {
@@ -95,6 +94,7 @@ type settings struct {
 	cutoff  int
 	imports ImportLimits
 	batch   int // reach rows an import writes at a time
+	gate    *ImportGate
 }
 
 // Option sets up a Service.
@@ -115,6 +115,10 @@ func WithCutoff(day int) Option { return func(o *settings) { o.cutoff = day } }
 // WithImportLimits bounds every import (DefaultImportLimits otherwise).
 func WithImportLimits(l ImportLimits) Option { return func(o *settings) { o.imports = l } }
 
+// WithImportGate admits imports through gate, shared with the other services that
+// import files; the default admits ImportLimits.Slots imports of this service.
+func WithImportGate(gate *ImportGate) Option { return func(o *settings) { o.gate = gate } }
+
 // NewService returns a service on store that records every change with audit; now
 // is the clock.
 func NewService(store Store, audit loa.Auditor, now func() time.Time, opts ...Option) *Service {
@@ -122,8 +126,11 @@ func NewService(store Store, audit loa.Auditor, now func() time.Time, opts ...Op
 	for _, opt := range opts {
 		opt(&o)
 	}
+	if o.gate == nil {
+		o.gate = NewImportGate(o.imports.Slots)
+	}
 	return &Service{store: store, audit: audit, now: now, opts: o, plans: noPlans{},
-		importSlots: make(chan struct{}, o.imports.Slots)}
+		gate: o.gate}
 }
 
 // ImportLimits are the bounds every import is held to.

@@ -77,25 +77,25 @@ type sheet struct {
 	// a spreadsheet shows it; io.EOF after the last.
 	read  func() ([]string, int, error)
 	close func()
+	reads int // rows read, blank ones included
 	rows  int // rows of data read so far
 }
 
-// openSheet opens data, refusing what the limits do not allow before reading rows.
-func openSheet(data []byte, lim ImportLimits) (*sheet, error) {
-	if int64(len(data)) > lim.FileBytes {
-		return nil, tooLarge("too_large", "Tệp lớn hơn giới hạn %s.", bytesVi(lim.FileBytes))
+// openSheet opens the file of size bytes in f, refusing what the limits do not
+// allow before reading rows.
+func openSheet(f io.ReaderAt, size int64, lim ImportLimits) (*sheet, error) {
+	magic := make([]byte, 4)
+	n, _ := f.ReadAt(magic, 0)
+	if bytes.Equal(magic[:n], []byte("PK\x03\x04")) {
+		return openXLSX(f, size, lim)
 	}
-	if bytes.HasPrefix(data, []byte("PK\x03\x04")) {
-		return openXLSX(data, lim)
-	}
-	if !utf8.Valid(data) || bytes.IndexByte(data, 0) >= 0 {
+	if ok, err := isText(io.NewSectionReader(f, 0, size)); err != nil || !ok {
 		return nil, fmt.Errorf("%w: send a CSV file (UTF-8 text) or an Excel workbook (.xlsx)", loa.ErrUnsupportedFile)
 	}
-	guard := &recordGuard{r: bytes.NewReader(data), maxBytes: maxRecordBytes(lim)}
+	guard := &recordGuard{r: io.NewSectionReader(f, 0, size), maxBytes: maxRecordBytes(lim), maxColumns: lim.Columns}
 	cr := csv.NewReader(guard)
 	cr.FieldsPerRecord = -1
 	cr.ReuseRecord = true
-	n := 0
 	return &sheet{lim: lim, close: func() {}, read: func() ([]string, int, error) {
 		record, err := cr.Read()
 		var limit *loa.LimitError
@@ -107,9 +107,42 @@ func openSheet(data []byte, lim ImportLimits) (*sheet, error) {
 		case err != nil:
 			return nil, 0, csvError(err)
 		}
-		n++
-		return record, n, nil
+		guard.records++
+		return record, guard.records, nil
 	}}, nil
+}
+
+// isText reports whether r is UTF-8 text without NUL bytes, reading it once in
+// chunks.
+func isText(r io.Reader) (bool, error) {
+	buf := make([]byte, 64<<10)
+	carry := 0 // bytes of a character cut at the end of the last chunk
+	for {
+		n, err := r.Read(buf[carry:])
+		chunk := buf[:carry+n]
+		if bytes.IndexByte(chunk, 0) >= 0 {
+			return false, nil
+		}
+		end := len(chunk)
+		for i := 1; i <= utf8.UTFMax && i <= end; i++ {
+			if utf8.RuneStart(chunk[end-i]) {
+				if !utf8.FullRune(chunk[end-i:]) {
+					end -= i
+				}
+				break
+			}
+		}
+		if !utf8.Valid(chunk[:end]) {
+			return false, nil
+		}
+		carry = copy(buf, chunk[end:])
+		if err == io.EOF {
+			return carry == 0, nil
+		}
+		if err != nil {
+			return false, err
+		}
+	}
 }
 
 // maxRecordBytes bounds one CSV record: every column full of 4-byte characters,
@@ -120,12 +153,22 @@ func maxRecordBytes(lim ImportLimits) int {
 
 // next returns the next row of data (blank rows are skipped) with its trailing
 // empty cells dropped, and its row number; io.EOF after the last row. A row past
-// a limit, or a cancelled or timed-out ctx, stops the reading with an error.
+// a limit, or a cancelled or timed-out ctx, stops the reading with an error. In a
+// workbook a row is as wide as its last cell holding anything, even a space or a
+// formula with no value: the spreadsheet library spells out every cell up to it.
 func (s *sheet) next(ctx context.Context) (int, []string, error) {
 	for {
+		if s.reads++; s.reads%1024 == 0 {
+			if err := importStopped(ctx); err != nil {
+				return 0, nil, err
+			}
+		}
 		row, n, err := s.read()
 		if err != nil {
 			return 0, nil, err
+		}
+		if s.xlsx && len(row) > s.lim.Columns {
+			return 0, nil, tooManyColumns(n, len(row), s.lim)
 		}
 		for len(row) > 0 && strings.TrimSpace(row[len(row)-1]) == "" {
 			row = row[:len(row)-1]
@@ -134,8 +177,7 @@ func (s *sheet) next(ctx context.Context) (int, []string, error) {
 			continue
 		}
 		if len(row) > s.lim.Columns {
-			return 0, nil, tooLarge("too_many_columns", "Dòng %d dùng %s cột (đến cột %s); tối đa %s cột.",
-				n, numberVi(int64(len(row))), columnName(len(row)), numberVi(int64(s.lim.Columns)))
+			return 0, nil, tooManyColumns(n, len(row), s.lim)
 		}
 		for i, c := range row {
 			if len(c) > s.lim.CellChars && utf8.RuneCountInString(c) > s.lim.CellChars {
@@ -147,26 +189,28 @@ func (s *sheet) next(ctx context.Context) (int, []string, error) {
 			return 0, nil, tooLarge("too_many_rows", "Tệp có hơn %s dòng số liệu; tối đa %s dòng một lần nhập, hãy chia thành nhiều tệp.",
 				numberVi(int64(s.lim.Rows)), numberVi(int64(s.lim.Rows)))
 		}
-		if s.rows%1024 == 0 {
-			if err := importStopped(ctx); err != nil {
-				return 0, nil, err
-			}
-		}
 		return n, row, nil
 	}
 }
 
+func tooManyColumns(row, width int, lim ImportLimits) *loa.LimitError {
+	return tooLarge("too_many_columns", "Dòng %d dùng %s cột (đến cột %s); tối đa %s cột. Xoá nội dung (kể cả dấu cách, công thức) ở các cột thừa.",
+		row, numberVi(int64(width)), columnName(width), numberVi(int64(lim.Columns)))
+}
+
 // recordGuard passes a CSV file to the CSV reader, refusing a record (a line, or
 // several inside quotes) longer than maxBytes or with more separators than a
-// spreadsheet has columns before the reader holds it whole.
+// spreadsheet has columns before the reader holds it whole. It counts records as
+// the CSV reader does (empty lines are not records).
 type recordGuard struct {
-	r        io.Reader
-	maxBytes int
+	r          io.Reader
+	maxBytes   int
+	maxColumns int
 
-	quoted        bool
-	size, fields  int
-	row           int // records ended so far
-	columnsRefuse bool
+	quoted       bool
+	size, fields int
+	records      int // records the CSV reader has returned
+	ended        int // records ended in what was read so far
 }
 
 func (g *recordGuard) Read(p []byte) (int, error) {
@@ -181,19 +225,23 @@ func (g *recordGuard) Read(p []byte) (int, error) {
 			}
 		case '\n':
 			if !g.quoted {
-				g.row++
+				if g.size > 0 {
+					g.ended++
+				}
 				g.size, g.fields = 0, 0
 				continue
 			}
+		case '\r':
+			continue
 		}
 		g.size++
 		if g.fields >= xlsxColumns {
 			return 0, tooLarge("too_many_columns", "Dòng %d có hơn %s cột; tối đa %s cột.",
-				g.row+1, numberVi(xlsxColumns), numberVi(int64(xlsxColumns)))
+				g.ended+1, numberVi(xlsxColumns), numberVi(int64(g.maxColumns)))
 		}
 		if g.size > g.maxBytes {
 			return 0, tooLarge("row_too_long", "Dòng %d dài hơn %s; một dòng tối đa %s.",
-				g.row+1, bytesVi(int64(g.maxBytes)), bytesVi(int64(g.maxBytes)))
+				g.ended+1, bytesVi(int64(g.maxBytes)), bytesVi(int64(g.maxBytes)))
 		}
 	}
 	return n, err
@@ -220,8 +268,9 @@ func timeUp() *loa.LimitError {
 
 // stopped is the error an import ends with: whatever failed once its time was up
 // (a read of the database, say) is the time limit's refusal, and a limit's refusal
-// carries the summary of what the import had done, when it read any row.
-func stopped(ctx context.Context, err error, sum *loa.ImportSummary, dryRun bool) error {
+// carries written, the summary of what the import had written before it stopped
+// (nil when it wrote nothing).
+func stopped(ctx context.Context, err error, written *loa.ImportSummary) error {
 	if err == nil {
 		return nil
 	}
@@ -230,9 +279,8 @@ func stopped(ctx context.Context, err error, sum *loa.ImportSummary, dryRun bool
 		limit = timeUp()
 		err = limit
 	}
-	if limit != nil && sum.Read > 0 {
-		out := sum.Finish(dryRun)
-		limit.Summary = &out
+	if limit != nil {
+		limit.Summary = written
 	}
 	return err
 }

@@ -11,7 +11,6 @@ import (
 	"runtime"
 	"runtime/metrics"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -139,6 +138,32 @@ func workbook(t testing.TB, dim string, sheet, sst func(w io.Writer)) []byte {
 	return out.Bytes()
 }
 
+// workbookWith is workbook with one more part, name, written by extra.
+func workbookWith(t testing.TB, sheet func(io.Writer), name string, extra func(io.Writer)) []byte {
+	t.Helper()
+	base := workbook(t, "A1:G2", sheet, nil)
+	zr, err := zip.NewReader(bytes.NewReader(base), int64(len(base)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	z := zip.NewWriter(&out)
+	for _, f := range zr.File {
+		if err := z.Copy(f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w, err := z.Create(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	extra(w)
+	if err := z.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return out.Bytes()
+}
+
 // sheetRow writes row n of inline-string cells from column A, then extra (raw cells).
 func sheetRow(w io.Writer, n int, cells []string, extra string) {
 	fmt.Fprintf(w, `<row r="%d">`, n)
@@ -169,6 +194,35 @@ func repeat(w io.Writer, s string, n int) {
 	}
 }
 
+// noise is a megabyte of letters, and digits a megabyte of digits, that do not
+// compress much.
+var noise, digits = func() (string, string) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	mega := strings.Repeat("A", 1<<20)
+	return strings.Map(func(rune) rune { return rune('a' + rng.IntN(26)) }, mega),
+		strings.Map(func(rune) rune { return rune('0' + rng.IntN(10)) }, mega)
+}()
+
+// TestMarkupTheReaderWouldHoldWholeIsRefused: comments and CDATA sections are
+// read by the XML reader as one token, whatever their size, so a workbook holding
+// them is refused before the reader sees it.
+func TestMarkupTheReaderWouldHoldWholeIsRefused(t *testing.T) {
+	f := newReachFixture(t)
+	for name, markup := range map[string]string{
+		"CDATA":   `<c r="H2" t="inlineStr"><is><t><![CDATA[` + noise[:100000] + `<` + noise[:100000] + `]]></t></is></c>`,
+		"comment": `<!--` + strings.Repeat(noise[:999]+"<", 200) + `-->`,
+	} {
+		file := workbook(t, "A1:H2", goodSheet(1, func(int) string { return markup }), nil)
+		_, err := f.s.ImportReach(f.ctx, reporter, campaigns.DemoCampaignCode, bytes.NewReader(file), false)
+		if !errors.Is(err, loa.ErrUnsupportedFile) {
+			t.Errorf("a sheet with a %s: %v; want it refused as unsupported", name, err)
+		}
+	}
+	if n := f.records(t); n != 0 {
+		t.Errorf("%d records stored", n)
+	}
+}
+
 // TestHostileFilesAreRefusedWithinBounds sends each file an account could use to
 // exhaust the service: each is answered quickly with its limit's code, writes
 // nothing, and the heap stays under the ceiling during and after.
@@ -176,9 +230,6 @@ func TestHostileFilesAreRefusedWithinBounds(t *testing.T) {
 	f := newReachFixture(t)
 	xfd := func(n int) string { return fmt.Sprintf(`<c r="XFD%d" t="inlineStr"><is><t>x</t></is></c>`, n) }
 	mega := strings.Repeat("A", 1<<20)
-	// noise is a megabyte of letters that do not compress much.
-	rng := rand.New(rand.NewPCG(1, 2))
-	noise := strings.Map(func(rune) rune { return rune('a' + rng.IntN(26)) }, mega)
 	tests := []struct {
 		name string
 		file func(t *testing.T) []byte
@@ -187,6 +238,29 @@ func TestHostileFilesAreRefusedWithinBounds(t *testing.T) {
 		{"XFD in every row, 1,000 rows", func(t *testing.T) []byte { return workbook(t, "A1:XFD1001", goodSheet(1000, xfd), nil) }, "too_many_columns"},
 		{"XFD in every row, 10,000 rows", func(t *testing.T) []byte { return workbook(t, "A1:XFD10001", goodSheet(10000, xfd), nil) }, "too_many_columns"},
 		{"XFD in every row, 100,000 rows", func(t *testing.T) []byte { return workbook(t, "A1:XFD100001", goodSheet(100000, xfd), nil) }, "too_many_columns"},
+		{"a space in column XFD of every row, 100,000 rows", func(t *testing.T) []byte {
+			return workbook(t, "A1:XFD100001", goodSheet(100000, func(n int) string {
+				return fmt.Sprintf(`<c r="XFD%d" t="inlineStr"><is><t xml:space="preserve"> </t></is></c>`, n)
+			}), nil)
+		}, "too_many_columns"},
+		{"a formula with no value in column XFD of every row, 100,000 rows", func(t *testing.T) []byte {
+			return workbook(t, "A1:XFD100001", goodSheet(100000, func(n int) string { return fmt.Sprintf(`<c r="XFD%d"><f>""</f></c>`, n) }), nil)
+		}, "too_many_columns"},
+		{"a space in column XFD of 100,000 blank rows", func(t *testing.T) []byte {
+			return workbook(t, "A1:XFD100001", func(w io.Writer) {
+				sheetRow(w, 1, strings.Split(sheetHeader, ","), "")
+				for n := 2; n <= 100001; n++ {
+					fmt.Fprintf(w, `<row r="%d"><c r="XFD%d" t="inlineStr"><is><t xml:space="preserve"> </t></is></c></row>`, n, n)
+				}
+			}, nil)
+		}, "too_many_columns"},
+		{"33 MiB of parts held in memory", func(t *testing.T) []byte {
+			return workbookWith(t, goodSheet(1, noExtra), "xl/worksheets/_rels/junk.xml", func(w io.Writer) {
+				for range 33 {
+					io.WriteString(w, digits)
+				}
+			})
+		}, "unzipped_too_large"},
 		{"one 150 MB shared string in 1,000 cells", func(t *testing.T) []byte {
 			return workbook(t, "A1:A1001", func(w io.Writer) {
 				sheetRow(w, 1, strings.Split(sheetHeader, ","), "")
@@ -337,11 +411,10 @@ func TestRealWorldWorkbookImports(t *testing.T) {
 		}
 		must(x.SetCellStyle(s, fmt.Sprintf("XFD%d", n), fmt.Sprintf("XFD%d", n), style))
 	}
-	hidden, err := x.NewSheet("Danh mục")
+	_, err = x.NewSheet("Danh mục")
 	must(err)
 	must(x.SetCellValue("Danh mục", "A1", "không phải số liệu"))
 	must(x.SetSheetVisible("Danh mục", false))
-	_ = hidden
 	var b bytes.Buffer
 	must(x.Write(&b))
 
@@ -378,8 +451,8 @@ func TestImportStoppedByALimitSaysWhatItWrote(t *testing.T) {
 	if !errors.As(err, &limit) || limit.Code != "cell_too_long" || limit.Summary == nil {
 		t.Fatalf("import = %v; want cell_too_long with a summary", err)
 	}
-	if s := limit.Summary; s.Read != 25 || s.Imported != 20 || s.Ignored != 0 {
-		t.Errorf("summary of the stopped import = %+v; want 25 rows read, the two batches of 10 written", s)
+	if s := limit.Summary; s.Status != loa.StatusPartial || s.Read != 20 || s.Imported != 20 || s.Ignored != 0 {
+		t.Errorf("summary of the stopped import = %+v; want partial, the two batches of 10 read and written", s)
 	}
 	if n := f.records(t); n != 20 {
 		t.Errorf("%d records stored, want the 20 the summary reports", n)
@@ -456,34 +529,17 @@ func TestImportRowsAndTimeLimits(t *testing.T) {
 	}
 }
 
-// blockingReader is an upload that has not arrived yet: its first read says so on
-// reading and waits for release.
-type blockingReader struct {
-	reading chan struct{}
-	release chan struct{}
-	once    sync.Once
-}
-
-func (b *blockingReader) Read([]byte) (int, error) {
-	b.once.Do(func() { close(b.reading) })
-	<-b.release
-	return 0, io.EOF
-}
-
-// TestImportSlots: with one slot, an import arriving while another reads its file
-// is refused with a BusyError and writes nothing; once the first ends, imports run.
+// TestImportSlots: while the gate's only slot is taken, an import is refused with
+// a BusyError and writes nothing, whichever service imports; once it is free,
+// imports run.
 func TestImportSlots(t *testing.T) {
-	lim := campaigns.DefaultImportLimits()
-	lim.Slots = 1
-	f := newReachFixtureAt(t, reachNow, campaigns.WithImportLimits(lim))
-	slow := &blockingReader{reading: make(chan struct{}), release: make(chan struct{})}
-	done := make(chan error)
-	go func() {
-		_, err := f.s.ImportReach(f.ctx, reporter, campaigns.DemoCampaignCode, slow, false)
-		done <- err
-	}()
-	<-slow.reading
-	_, err := f.s.ImportReach(f.ctx, reporter, campaigns.DemoCampaignCode, strings.NewReader(csvFile(2)), false)
+	gate := campaigns.NewImportGate(1)
+	f := newReachFixtureAt(t, reachNow, campaigns.WithImportGate(gate))
+	leave, err := gate.Enter()
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = f.s.ImportReach(f.ctx, reporter, campaigns.DemoCampaignCode, strings.NewReader(csvFile(2)), false)
 	var busy *loa.BusyError
 	if !errors.As(err, &busy) || !errors.Is(err, loa.ErrBusy) || busy.RetryAfter <= 0 {
 		t.Errorf("an import while the only slot is taken: %v; want a BusyError with a delay", err)
@@ -495,10 +551,7 @@ func TestImportSlots(t *testing.T) {
 	if n := f.records(t); n != 0 {
 		t.Errorf("%d records stored by a refused import", n)
 	}
-	close(slow.release)
-	if err := <-done; !errors.Is(err, loa.ErrInvalid) {
-		t.Errorf("the empty upload: %v; want invalid", err)
-	}
+	leave()
 	if sum, err := f.s.ImportReach(f.ctx, reporter, campaigns.DemoCampaignCode, strings.NewReader(csvFile(2)), false); err != nil || sum.Imported != 2 {
 		t.Errorf("an import once the slot is free: %+v, %v", sum, err)
 	}
@@ -513,6 +566,16 @@ func TestReferenceImportsAreBounded(t *testing.T) {
 	var limit *loa.LimitError
 	if !errors.As(err, &limit) || limit.Code != "too_many_columns" {
 		t.Errorf("an org-unit header of 1,000,000 columns: %v; want too_many_columns", err)
+	}
+	// Nothing of a reference file is written before all of it is read: a refusal
+	// carries no summary.
+	_, err = f.s.ImportPopulations(f.ctx, loa.System, strings.NewReader("org_unit_code,group,year,count,source\n"+
+		"20575,students,2031,1,x\n20575,officials,2031,1,x\n20575"+strings.Repeat(",1", 64)+"\n"), false)
+	if !errors.As(err, &limit) || limit.Code != "too_many_columns" || limit.Summary != nil {
+		t.Errorf("a denominator file refused at its third row: %v (summary %+v); want too_many_columns and no summary", err, limit)
+	}
+	if ps, err := f.s.Populations(f.ctx, loa.System, campaigns.PopulationFilter{Year: 2031}); err != nil || len(ps) != 0 {
+		t.Errorf("denominators stored by a refused file: %v, %v", ps, err)
 	}
 	var many strings.Builder
 	many.WriteString("org_unit_code,group,year,count,source\n")

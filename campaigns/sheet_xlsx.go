@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"fmt"
 	"io"
-	"path"
 	"strings"
 
 	"github.com/xuri/excelize/v2"
@@ -16,11 +15,13 @@ import (
 const (
 	// maxParts bounds the files inside a workbook (a real one has a few dozen).
 	maxParts = 1000
-	// maxPartInMemory bounds a part of a workbook that the reader keeps in memory
-	// whole: everything but the worksheets, which are read as a stream from a
-	// temporary file once they pass sheetInMemory.
-	maxPartInMemory = 4 << 20
-	sheetInMemory   = 4 << 20
+	// partInMemory is the size from which the spreadsheet library reads a
+	// worksheet from a temporary file instead of memory; it holds every other
+	// part whole.
+	partInMemory = 4 << 20
+	// maxInMemory bounds the parts the library holds whole, together (the shared
+	// strings are bounded on their own).
+	maxInMemory = 32 << 20
 	// ratioFrom is the size from which a part's compression ratio is checked:
 	// small parts of repeated markup compress well and cost nothing.
 	ratioFrom = 1 << 20
@@ -31,8 +32,8 @@ const (
 // (Go's zip reader refuses a part that unzips to more than it declares), and the
 // worksheets and shared strings are scanned once as a stream so that no text, tag
 // or row of the file can make the library hold more than a bounded amount.
-func openXLSX(data []byte, lim ImportLimits) (*sheet, error) {
-	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+func openXLSX(file io.ReaderAt, size int64, lim ImportLimits) (*sheet, error) {
+	zr, err := zip.NewReader(file, size)
 	if err != nil {
 		return nil, fmt.Errorf("%w: not a readable XLSX file: %v", loa.ErrUnsupportedFile, err)
 	}
@@ -41,16 +42,14 @@ func openXLSX(data []byte, lim ImportLimits) (*sheet, error) {
 	}
 	maxToken := 6*lim.CellChars + 1024 // a full cell of escaped characters, and its markup
 	for _, part := range zr.File {
-		name := strings.ToLower(path.Clean(strings.ReplaceAll(part.Name, `\`, "/")))
-		if !strings.HasPrefix(name, "xl/worksheets/") && name != "xl/sharedstrings.xml" {
-			continue
-		}
-		if err := scanPart(part, maxToken, lim); err != nil {
-			return nil, err
+		if name := partName(part); strings.HasPrefix(name, "xl/worksheets/") || name == sharedStrings {
+			if err := scanPart(part, maxToken, lim); err != nil {
+				return nil, err
+			}
 		}
 	}
-	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{
-		UnzipSizeLimit: lim.Unzipped, UnzipXMLSizeLimit: min(sheetInMemory, lim.Unzipped)})
+	f, err := excelize.OpenReader(io.NewSectionReader(file, 0, size), excelize.Options{
+		UnzipSizeLimit: lim.Unzipped, UnzipXMLSizeLimit: min(partInMemory, lim.Unzipped)})
 	if err != nil {
 		return nil, fmt.Errorf("%w: not a readable XLSX file: %v", loa.ErrUnsupportedFile, err)
 	}
@@ -83,26 +82,42 @@ func openXLSX(data []byte, lim ImportLimits) (*sheet, error) {
 		}}, nil
 }
 
+// sharedStrings is the part of the shared strings, as partName writes it.
+const sharedStrings = "xl/sharedstrings.xml"
+
+// partName is a part's name as the spreadsheet library matches it: '/' for '\\'
+// and lower case.
+func partName(part *zip.File) string {
+	return strings.ToLower(strings.ReplaceAll(part.Name, `\`, "/"))
+}
+
 // checkParts refuses a workbook whose parts, as the archive declares them, pass
-// the limits: too many parts, too much unzipped in all, shared strings or another
-// part kept in memory too large, or a part compressed like a zip bomb.
+// the limits: too many parts, too much unzipped in all or held in memory,
+// shared strings too large, or a part compressed like a zip bomb.
 func checkParts(zr *zip.Reader, lim ImportLimits) error {
 	if len(zr.File) > maxParts {
 		return tooLarge("too_many_parts", "Tệp Excel có %s phần bên trong; tối đa %s.", numberVi(int64(len(zr.File))), numberVi(maxParts))
 	}
-	var total uint64
+	var total, inMemory uint64
 	for _, part := range zr.File {
 		size := part.UncompressedSize64
 		total += size
-		name := strings.ToLower(path.Clean(strings.ReplaceAll(part.Name, `\`, "/")))
+		name := partName(part)
+		switch {
+		case name == sharedStrings:
+		case strings.HasPrefix(name, "xl/worksheets/sheet") && size > partInMemory:
+			// read as a stream from a temporary file
+		default:
+			inMemory += size
+		}
 		switch {
 		case total > uint64(lim.Unzipped):
 			return tooLarge("unzipped_too_large", "Tệp Excel giải nén ra hơn %s; tối đa %s.", bytesVi(lim.Unzipped), bytesVi(lim.Unzipped))
-		case name == "xl/sharedstrings.xml" && size > uint64(lim.SharedStrings):
+		case inMemory > maxInMemory:
+			return tooLarge("unzipped_too_large", "Các phần nhỏ của tệp Excel giải nén ra hơn %s; tối đa %s.", bytesVi(maxInMemory), bytesVi(maxInMemory))
+		case name == sharedStrings && size > uint64(lim.SharedStrings):
 			return tooLarge("shared_strings_too_large", "Bảng chuỗi dùng chung của tệp Excel giải nén ra %s; tối đa %s.",
 				bytesVi(int64(size)), bytesVi(lim.SharedStrings))
-		case name != "xl/sharedstrings.xml" && !strings.HasPrefix(name, "xl/worksheets/") && size > maxPartInMemory:
-			return tooLarge("unzipped_too_large", "Phần %q của tệp Excel giải nén ra %s; tối đa %s.", part.Name, bytesVi(int64(size)), bytesVi(maxPartInMemory))
 		case size >= ratioFrom && size > uint64(lim.Ratio)*max(part.CompressedSize64, 1):
 			return tooLarge("compression_ratio", "Phần %q của tệp Excel nén %s lần; tối đa %s lần (tệp có thể là bom nén).",
 				part.Name, numberVi(int64(size/max(part.CompressedSize64, 1))), numberVi(lim.Ratio))
@@ -112,9 +127,12 @@ func checkParts(zr *zip.Reader, lim ImportLimits) error {
 }
 
 // scanPart reads a part's XML once as bytes, refusing a text or a tag longer than
-// maxToken bytes (so no cell holds more than a bounded text) and a row with more
-// cells than a spreadsheet has columns (so no row expands past that). Markup is
-// not validated here: the spreadsheet library reads it next.
+// maxToken bytes (so no cell holds more than a bounded text), a row with more
+// cells than a spreadsheet has columns (so no row expands past that), and
+// comments, CDATA sections, declarations and processing instructions after the
+// XML declaration, which the XML reader takes whole whatever they hold and which
+// spreadsheets never write there. Markup is not validated here: the spreadsheet
+// library reads it next.
 func scanPart(part *zip.File, maxToken int, lim ImportLimits) error {
 	rc, err := part.Open()
 	if err != nil {
@@ -146,6 +164,7 @@ type xmlScan struct {
 	name          []byte // the start of the current tag's name
 	token         int    // bytes of the current text or tag so far
 	row, cells    int    // the rows begun, and the cells of the current one
+	tags          int    // tags begun
 }
 
 // scan goes through one chunk: texts and the rest of tags are skipped to the next
@@ -198,6 +217,10 @@ func (s *xmlScan) scan(chunk []byte) error {
 // element counts a start tag by its local name.
 func (s *xmlScan) element() error {
 	s.naming = false
+	if s.tags++; len(s.name) > 0 && (s.name[0] == '!' || s.name[0] == '?' && s.tags > 1) {
+		return fmt.Errorf("%w: the workbook's XML holds comments, CDATA sections or instructions, which spreadsheets do not write; save it again from Excel",
+			loa.ErrUnsupportedFile)
+	}
 	name := s.name
 	if _, local, ok := bytes.Cut(name, []byte(":")); ok {
 		name = local

@@ -63,7 +63,9 @@ type testServer struct {
 	token     string
 	admin     access.User
 	campaigns *campaigns.Service
-	access    *access.Service
+	// imports is the gate the imports go through, for holding its slots.
+	imports *campaigns.ImportGate
+	access  *access.Service
 	// scheduler is the service behind the scheduling routes, for calling
 	// Materialize directly.
 	scheduler *scheduler.Service
@@ -97,7 +99,8 @@ func newServer(t *testing.T) *testServer {
 		scheduler.Schema, jobs.Schema))
 	ctx := context.Background()
 	trail := audit.New(audit.NewStore(db), time.Now)
-	cs := campaigns.NewService(campaigns.NewStore(db), trail, time.Now)
+	gate := campaigns.NewImportGate(campaigns.DefaultImportLimits().Slots)
+	cs := campaigns.NewService(campaigns.NewStore(db), trail, time.Now, campaigns.WithImportGate(gate))
 	if err := cs.LoadReference(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -123,7 +126,7 @@ func newServer(t *testing.T) *testServer {
 	r := gin.New()
 	api.Register(r, api.Deps{Campaigns: cs, Access: acc, Audit: trail, Content: ct, Scheduler: sc, Jobs: runner,
 		DB: db, Log: dbtest.Logger(), Registry: prometheus.NewRegistry()})
-	s := &testServer{t: t, db: db, router: r, admin: admin, campaigns: cs, access: acc, scheduler: sc, clock: clk}
+	s := &testServer{t: t, db: db, router: r, admin: admin, campaigns: cs, imports: gate, access: acc, scheduler: sc, clock: clk}
 	var login struct{ Token string }
 	s.decode(s.call("POST", "/api/v1/auth/login", "application/json",
 		`{"username":"admin","password":"`+adminPassword+`"}`, ""), http.StatusOK, &login)

@@ -104,6 +104,15 @@ func readUpload(c *gin.Context, u upload) ([]byte, string, error) {
 	return data, name, nil
 }
 
+// allowImport lets an import's request run for the import's time limit: the
+// server's read and write timeouts (2 minutes) would otherwise cut a long upload,
+// or the answer of a long import, while the import goes on.
+func allowImport(c *gin.Context, limit time.Duration) {
+	rc := http.NewResponseController(c.Writer)
+	_ = rc.SetReadDeadline(time.Now().Add(limit))                // not supported by test recorders
+	_ = rc.SetWriteDeadline(time.Now().Add(limit + time.Minute)) // the same
+}
+
 // openUpload returns an uploaded file as a stream and its name: the raw body of an
 // accepted type, or the part "file" of a multipart form, read as it arrives (the
 // form is never held whole). Reading past max bytes fails with a 413 too_large.

@@ -68,7 +68,9 @@ func (h *handler) importCSV(c *gin.Context, run func(context.Context, loa.Actor,
 		h.fail(c, err)
 		return
 	}
-	file, _, err := openUpload(c, csvUpload, h.Campaigns.ImportLimits().FileBytes)
+	lim := h.Campaigns.ImportLimits()
+	allowImport(c, lim.Time)
+	file, _, err := openUpload(c, csvUpload, lim.FileBytes)
 	if err != nil {
 		h.fail(c, err)
 		return

@@ -102,7 +102,9 @@ func (h *handler) importReach(c *gin.Context) {
 		h.fail(c, err)
 		return
 	}
-	file, _, err := openUpload(c, sheetUpload, h.Campaigns.ImportLimits().FileBytes)
+	lim := h.Campaigns.ImportLimits()
+	allowImport(c, lim.Time)
+	file, _, err := openUpload(c, sheetUpload, lim.FileBytes)
 	if err != nil {
 		h.fail(c, err)
 		return

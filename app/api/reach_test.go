@@ -596,17 +596,25 @@ func (s *testServer) wantBusy(rec *httptest.ResponseRecorder) {
 }
 
 // TestImportSlotsOverHTTP: while as many imports as the service runs at once are
-// receiving their files, one more is answered 429 with Retry-After and writes
-// nothing.
+// under way, one more is answered 429 with Retry-After and writes nothing.
 func TestImportSlotsOverHTTP(t *testing.T) {
 	s := newReachScene(t)
 	query := "campaign=" + demoCampaign
-	release := s.stall(s.campaigns.ImportLimits().Slots, "POST", "/api/v1/reach/import?"+query, "text/csv", s.planner)
+	var leave []func()
+	for range s.campaigns.ImportLimits().Slots {
+		l, err := s.imports.Enter()
+		if err != nil {
+			t.Fatal(err)
+		}
+		leave = append(leave, l)
+	}
 	before := s.snapshot()
 	s.wantBusy(s.importReach(s.planner, query, "text/csv", reachCSV))
 	s.wantBusy(s.call("POST", "/api/v1/populations/import", "text/csv", "org_unit_code,group,year,count,source\n", s.token))
 	s.unchangedSince(before)
-	release()
+	for _, l := range leave {
+		l()
+	}
 	if sum := s.importSummary(s.planner, query, reachCSV); sum.Imported != 3 {
 		t.Errorf("an import once the slots are free = %+v", sum)
 	}
