@@ -82,6 +82,10 @@ type Options struct {
 	// Grace is how long after its end an airing waits for a confirmation before
 	// it is marked unconfirmed (default 2 hours).
 	Grace time.Duration
+	// Rematerialize asks, without waiting, for the airings to follow a change of
+	// stations, rules or approved content (the app runs its materialisation job);
+	// nil leaves them to the next materialisation.
+	Rematerialize func()
 }
 
 // Default settings.

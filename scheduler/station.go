@@ -172,6 +172,7 @@ func (s *Service) CreateStation(ctx context.Context, actor loa.Actor, in Station
 	if err := s.store.InsertStation(ctx, st); err != nil {
 		return Station{}, err
 	}
+	s.rematerialize()
 	return st, s.audit.Record(ctx, actor.Username, loa.Change{Action: "create", Entity: "station", EntityID: st.Code,
 		Path: s.path(ctx, st.OrgUnit), After: st})
 }
@@ -204,6 +205,7 @@ func (s *Service) UpdateStation(ctx context.Context, actor loa.Actor, code strin
 	if err := s.store.ReplaceStation(ctx, st); err != nil {
 		return Station{}, err
 	}
+	s.rematerialize()
 	return st, s.audit.Record(ctx, actor.Username, loa.Change{Action: "update", Entity: "station", EntityID: st.Code,
 		Path: s.path(ctx, st.OrgUnit), Before: old, After: st})
 }
