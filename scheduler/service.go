@@ -143,8 +143,8 @@ func NewService(store Store, units Units, library Library, audit loa.Auditor, no
 
 // Timestamps say when a record was created and last changed.
 type Timestamps struct {
-	CreatedAt time.Time `json:"createdAt" bson:"createdAt"`
-	UpdatedAt time.Time `json:"updatedAt" bson:"updatedAt"`
+	CreatedAt time.Time `json:"createdAt"`
+	UpdatedAt time.Time `json:"updatedAt"`
 }
 
 func (s *Service) stamp() time.Time { return s.now().UTC().Truncate(time.Millisecond) }

@@ -16,22 +16,22 @@ import (
 // Station is one concrete outlet of a channel attached to an org unit: a district
 // radio station, a commune's loudspeaker system, the provincial newspaper.
 type Station struct {
-	Code      string   `json:"code" bson:"_id"`
-	Name      string   `json:"name" bson:"name"`
-	Channel   string   `json:"channel" bson:"channel"`
-	OrgUnit   string   `json:"orgUnit" bson:"orgUnit"`
-	Languages []string `json:"languages" bson:"languages"`
+	Code      string   `json:"code"`
+	Name      string   `json:"name"`
+	Channel   string   `json:"channel"`
+	OrgUnit   string   `json:"orgUnit"`
+	Languages []string `json:"languages"`
 	// Audience is how many people the outlet reaches, an estimate with its source.
-	Audience  Audience `json:"audienceEstimate" bson:"audience"`
-	Active    bool     `json:"active" bson:"active"`
-	SearchKey string   `json:"-" bson:"searchKey"`
+	Audience  Audience `json:"audienceEstimate"`
+	Active    bool     `json:"active"`
+	SearchKey string   `json:"-"`
 	Timestamps
 }
 
 // Audience is an estimate of the people an outlet reaches and where it comes from.
 type Audience struct {
-	People int    `json:"people" bson:"people"`
-	Source string `json:"source" bson:"source"`
+	People int    `json:"people"`
+	Source string `json:"source"`
 }
 
 // StationInput is what a client sends to create or change a station; Active
