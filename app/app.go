@@ -96,9 +96,14 @@ func (a *app) prepare(ctx context.Context) error {
 	}
 	ct := content.NewService(content.NewStore(a.db), cs, trail, now, content.Options{Languages: a.cfg.Languages,
 		SyllablesPerMinute: a.cfg.SpeechRate, Terms: terms, Hotline: a.cfg.Hotline, Zone: a.cfg.Location})
+	// Changes of stations, rules and approved content ask the job runner, built
+	// just below, to materialise the airings again.
 	sc := scheduler.NewService(scheduler.NewStore(a.db), cs, ct, trail, now,
-		scheduler.Options{Zone: a.cfg.Location, Horizon: a.cfg.Horizon, Grace: a.cfg.ConfirmGrace})
+		scheduler.Options{Zone: a.cfg.Location, Horizon: a.cfg.Horizon, Grace: a.cfg.ConfirmGrace,
+			Rematerialize: func() { a.runner.Trigger(jobMaterialize) }})
 	cs.UsePlans(sc)
+	ct.UseListener(sc)
+	a.runner = jobs.New(jobs.NewStore(a.db), a.jobList(cs, sc, acc), jobs.Options{Zone: a.cfg.Location, Now: now, Log: a.log})
 	if a.cfg.DemoOn() {
 		if err := cs.LoadDemo(ctx); err != nil {
 			return err
@@ -113,7 +118,6 @@ func (a *app) prepare(ctx context.Context) error {
 			return err
 		}
 	}
-	a.runner = jobs.New(jobs.NewStore(a.db), a.jobList(cs, sc, acc), jobs.Options{Zone: a.cfg.Location, Now: now, Log: a.log})
 	tmpl, err := templates.Parse()
 	if err != nil {
 		return fmt.Errorf("parse templates: %w", err)
@@ -127,7 +131,7 @@ func (a *app) prepare(ctx context.Context) error {
 		return fmt.Errorf("trusted proxies: %w", err)
 	}
 	api.Register(r, api.Deps{Campaigns: cs, Access: acc, Audit: trail, Content: ct, Scheduler: sc, Jobs: a.runner,
-		Rematerialize: func() { a.runner.Trigger(jobMaterialize) }, DB: a.db, Log: a.log, Registry: reg})
+		DB: a.db, Log: a.log, Registry: reg})
 	web.Register(r, tmpl, cs, acc, a.log)
 	a.handler = r
 	return nil

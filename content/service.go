@@ -49,6 +49,13 @@ type Reference interface {
 	Campaigns(ctx context.Context) ([]campaigns.Campaign, error)
 }
 
+// ApprovalListener hears when the version of an item in force changes (it was
+// approved or archived), so that what carries the item follows;
+// scheduler.Service is one.
+type ApprovalListener interface {
+	ContentChanged(id string)
+}
+
 // Options are the deployment's content settings.
 type Options struct {
 	Languages []Language
@@ -74,6 +81,8 @@ type Service struct {
 	library loa.Snapshot[[]Item]
 	// airable is the approved versions in force, for the scheduler.
 	airable loa.Snapshot[Airable]
+	// listener hears of approvals and archives; nil: nobody does.
+	listener ApprovalListener
 }
 
 // NewService returns the service.
@@ -92,6 +101,9 @@ func NewService(store Store, ref Reference, audit loa.Auditor, now func() time.T
 	}
 	return &Service{store: store, ref: ref, audit: audit, now: now, opts: opts}
 }
+
+// UseListener joins the scheduler, which is built on this service and so after it.
+func (s *Service) UseListener(l ApprovalListener) { s.listener = l }
 
 // Languages lists the configured languages.
 func (s *Service) Languages() []Language { return s.opts.Languages }

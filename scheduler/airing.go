@@ -34,42 +34,42 @@ const (
 )
 
 // Airing is one occurrence of a rule (or a one-off placement) at one station. Its
-// `_id` is made of the rule, the station and the occurrence's original start
-// (Slot), so materialising twice, or on two replicas at once, writes it once.
+// ID is made of the rule, the station and the occurrence's original start (Slot),
+// so materialising twice, or on two replicas at once, writes it once.
 type Airing struct {
-	ID       string `json:"id" bson:"_id"`
-	Rule     string `json:"rule" bson:"rule"` // empty for a one-off placement
-	Campaign string `json:"campaign" bson:"campaign"`
-	Station  string `json:"station" bson:"station"`
-	Channel  string `json:"channel" bson:"channel"`
-	OrgUnit  string `json:"orgUnit" bson:"orgUnit"`
+	ID       string `json:"id"`
+	Rule     string `json:"rule"` // empty for a one-off placement
+	Campaign string `json:"campaign"`
+	Station  string `json:"station"`
+	Channel  string `json:"channel"`
+	OrgUnit  string `json:"orgUnit"`
 	// Slot is the start the rule gave; Start differs when the airing was moved.
-	Slot           time.Time `json:"slot" bson:"slot"`
-	Start          time.Time `json:"start" bson:"start"`
-	End            time.Time `json:"end" bson:"end"`
-	Groups         []string  `json:"groups" bson:"groups,omitempty"`
-	Content        string    `json:"content" bson:"content,omitempty"`
-	ContentVersion int       `json:"contentVersion" bson:"contentVersion"`
-	Status         string    `json:"status" bson:"status"`
+	Slot           time.Time `json:"slot"`
+	Start          time.Time `json:"start"`
+	End            time.Time `json:"end"`
+	Groups         []string  `json:"groups"`
+	Content        string    `json:"content"`
+	ContentVersion int       `json:"contentVersion"`
+	Status         string    `json:"status"`
 	// Reason says why a cancelled airing was cancelled.
-	Reason string `json:"reason,omitempty" bson:"reason,omitempty"`
+	Reason string `json:"reason,omitempty"`
 	// DisplacedBy is the rule (or the airing placed or moved by hand) holding the slot.
-	DisplacedBy string `json:"displacedBy,omitempty" bson:"displacedBy,omitempty"`
+	DisplacedBy string `json:"displacedBy,omitempty"`
 	// Moved and ContentPinned mark what a planner set by hand on this occurrence;
 	// materialising keeps them.
-	Moved         bool       `json:"moved" bson:"moved,omitempty"`
-	ContentPinned bool       `json:"contentPinned" bson:"contentPinned,omitempty"`
-	Note          string     `json:"note,omitempty" bson:"note,omitempty"`
-	PublishedURL  string     `json:"publishedUrl,omitempty" bson:"publishedUrl,omitempty"`
-	PublishedAt   *time.Time `json:"publishedAt,omitempty" bson:"publishedAt,omitempty"`
-	DeliveredAt   *time.Time `json:"deliveredAt,omitempty" bson:"deliveredAt,omitempty"`
-	ConfirmedAt   *time.Time `json:"confirmedAt,omitempty" bson:"confirmedAt,omitempty"`
-	ConfirmNote   string     `json:"confirmNote,omitempty" bson:"confirmNote,omitempty"`
+	Moved         bool       `json:"moved"`
+	ContentPinned bool       `json:"contentPinned"`
+	Note          string     `json:"note,omitempty"`
+	PublishedURL  string     `json:"publishedUrl,omitempty"`
+	PublishedAt   *time.Time `json:"publishedAt,omitempty"`
+	DeliveredAt   *time.Time `json:"deliveredAt,omitempty"`
+	ConfirmedAt   *time.Time `json:"confirmedAt,omitempty"`
+	ConfirmNote   string     `json:"confirmNote,omitempty"`
 	// Late marks a confirmation received more than a day after the airing ended.
-	Late bool `json:"late,omitempty" bson:"late,omitempty"`
+	Late bool `json:"late,omitempty"`
 	// Rev counts the airing's writes; a write applies only over the Rev it read.
-	Rev       int64     `json:"rev" bson:"rev"`
-	UpdatedAt time.Time `json:"updatedAt" bson:"updatedAt"`
+	Rev       int64     `json:"rev"`
+	UpdatedAt time.Time `json:"updatedAt"`
 }
 
 // MarshalJSON adds the UTC form of the start and end to the local ones.

@@ -25,14 +25,14 @@ const (
 )
 
 // Feed is what a station pulls: its airings in a window with the approved scripts,
-// placeholders filled for it.
+// placeholders filled for it. scheduler/feedformat writes it for the stations.
 type Feed struct {
-	Station     FeedStation `json:"station"`
-	GeneratedAt time.Time   `json:"generatedAt"`
-	Items       []FeedItem  `json:"items"`
-	// ETag is the strong validator of the window's content: it changes when, and
-	// only when, something in the window changes (not with GeneratedAt).
-	ETag string `json:"-"`
+	Station     FeedStation
+	GeneratedAt time.Time
+	Items       []FeedItem
+	// Version names the window's content: it changes when, and only when,
+	// something in the window changes (not with GeneratedAt).
+	Version string
 }
 
 // FeedStation is what a feed says of its station.
@@ -46,29 +46,30 @@ type FeedStation struct {
 
 // FeedItem is one airing with its script.
 type FeedItem struct {
-	AiringID        string          `json:"airingId"`
-	Start           time.Time       `json:"start"`
-	StartUTC        time.Time       `json:"startUtc"`
-	End             time.Time       `json:"end"`
-	DurationSeconds int             `json:"durationSeconds"`
-	Title           string          `json:"title"`
-	Kind            string          `json:"kind"`
-	Language        string          `json:"language"`
-	Groups          []string        `json:"groups"`
-	Content         string          `json:"content"`
-	ContentVersion  int             `json:"contentVersion"`
-	Script          string          `json:"script"`
-	ReadSeconds     int             `json:"readSeconds"`
-	ContentHash     string          `json:"contentHash"` // SHA-256 of the script
-	Attachment      *FeedAttachment `json:"attachment"`
-	Status          string          `json:"status"`
+	AiringID        string
+	Start           time.Time
+	StartUTC        time.Time
+	End             time.Time
+	DurationSeconds int
+	Title           string
+	Kind            string
+	Language        string
+	Groups          []string
+	Content         string
+	ContentVersion  int
+	Script          string
+	ReadSeconds     int
+	ContentHash     string // SHA-256 of the script
+	// Attachment is the recording or image of the content version, which the
+	// station downloads by the airing's ID; nil when there is none.
+	Attachment *FeedAttachment
+	Status     string
 }
 
-// FeedAttachment is where a station downloads an item's recording or image.
+// FeedAttachment says what a station downloads with an airing.
 type FeedAttachment struct {
-	URL    string `json:"url"`
-	SHA256 string `json:"sha256"`
-	Bytes  int64  `json:"bytes"`
+	SHA256 string
+	Bytes  int64
 }
 
 // onAir are the statuses a station's feed shows: airings with approved content that
@@ -246,11 +247,11 @@ func (s *Service) feed(ctx context.Context, code string, from, to time.Time, cac
 			Title: v.Title, Kind: v.Kind, Language: v.Language, Groups: v.Groups, Content: a.Content, ContentVersion: v.Number,
 			Script: sc.text, ReadSeconds: sc.seconds, ContentHash: sc.hash, Status: a.Status}
 		if v.Attachment != nil {
-			item.Attachment = &FeedAttachment{URL: "/api/v1/station/airings/" + a.ID + "/attachment", SHA256: v.Attachment.SHA256, Bytes: v.Attachment.Bytes}
+			item.Attachment = &FeedAttachment{SHA256: v.Attachment.SHA256, Bytes: v.Attachment.Bytes}
 		}
 		f.Items = append(f.Items, item)
 	}
-	if f.ETag, err = etag(f); err != nil {
+	if f.Version, err = feedVersion(f); err != nil {
 		return Feed{}, err
 	}
 	if cached {
@@ -279,9 +280,9 @@ func (s *Service) activeStation(ctx context.Context, code string) (Station, erro
 	return st, err
 }
 
-// etag is a strong validator of what a feed says: its station and items, leaving
-// out when it was made and the bounds asked for.
-func etag(f Feed) (string, error) {
+// feedVersion is a hash of what a feed says: its station and items, leaving out when
+// it was made and the bounds asked for.
+func feedVersion(f Feed) (string, error) {
 	b, err := json.Marshal(struct {
 		Station FeedStation
 		Items   []FeedItem
@@ -290,7 +291,7 @@ func etag(f Feed) (string, error) {
 		return "", err
 	}
 	sum := sha256.Sum256(b)
-	return `"` + hex.EncodeToString(sum[:16]) + `"`, nil
+	return hex.EncodeToString(sum[:16]), nil
 }
 
 // deliver records the first pull of the station's planned airings in the window,

@@ -47,18 +47,18 @@ func TestStationFeed(t *testing.T) {
 			t.Errorf("item %+v", it)
 		}
 	}
-	// The first pull recorded the deliveries; an identical pull has the same ETag.
+	// The first pull recorded the deliveries; an identical pull has the same version.
 	if a := f.airing(first.Items[0].AiringID); a.Status != StatusDelivered || a.DeliveredAt == nil {
 		t.Errorf("after the first pull the airing is %s, delivered at %v", a.Status, a.DeliveredAt)
 	}
 	again := f.feed("LOA-20551")
-	if again.ETag != first.ETag {
-		t.Errorf("ETag moved between identical pulls: %s, %s", first.ETag, again.ETag)
+	if again.Version != first.Version {
+		t.Errorf("version moved between identical pulls: %s, %s", first.Version, again.Version)
 	}
-	// A change at another station leaves this one's ETag alone.
+	// A change at another station leaves this one's version alone.
 	f.feed("LOA-20437")
-	if f.feed("LOA-20551").ETag != first.ETag {
-		t.Error("another station's pull changed this station's ETag")
+	if f.feed("LOA-20551").Version != first.Version {
+		t.Error("another station's pull changed this station's version")
 	}
 
 	// A new approved version of an item reaches the next pull after materialising.
@@ -68,13 +68,13 @@ func TestStationFeed(t *testing.T) {
 	if _, err := f.lib.Update(f.ctx, writer, item, edited); err != nil {
 		t.Fatal(err)
 	}
-	if f.feed("LOA-20551").ETag != first.ETag {
+	if f.feed("LOA-20551").Version != first.Version {
 		t.Error("a draft changed the feed: only approved words go on air")
 	}
 	f.approve(item)
 	f.materialize()
 	changed := f.feed("LOA-20551")
-	if changed.ETag == first.ETag || changed.Items[0].ContentVersion != 2 || changed.Items[0].Script != "Nội dung mới cho Trạm LOA-20551." {
+	if changed.Version == first.Version || changed.Items[0].ContentVersion != 2 || changed.Items[0].Script != "Nội dung mới cho Trạm LOA-20551." {
 		t.Errorf("after approving version 2: %+v", changed.Items[0])
 	}
 
@@ -84,15 +84,15 @@ func TestStationFeed(t *testing.T) {
 		t.Fatalf("cancelling a pulled airing = %+v, %v", cancelled, err)
 	}
 	after := f.feed("LOA-20551")
-	if after.ETag == changed.ETag || len(after.Items) != 1 || after.Items[0].AiringID == cancelled.ID {
-		t.Errorf("after cancelling: %d items, ETag moved %v", len(after.Items), after.ETag != changed.ETag)
+	if after.Version == changed.Version || len(after.Items) != 1 || after.Items[0].AiringID == cancelled.ID {
+		t.Errorf("after cancelling: %d items, version moved %v", len(after.Items), after.Version != changed.Version)
 	}
 	// A moved one goes back to planned and the next pull delivers it again.
 	moved, err := f.s.ChangeAiring(f.ctx, planner, after.Items[0].AiringID, AiringChange{Start: ptr(local("2024-03-05 09:00"))})
 	if err != nil || moved.Status != StatusPlanned || moved.DeliveredAt != nil {
 		t.Fatalf("moving a pulled airing = %+v, %v", moved, err)
 	}
-	if again := f.feed("LOA-20551"); again.ETag == after.ETag || !again.Items[0].Start.Equal(local("2024-03-05 09:00")) || again.Items[0].Status != StatusDelivered {
+	if again := f.feed("LOA-20551"); again.Version == after.Version || !again.Items[0].Start.Equal(local("2024-03-05 09:00")) || again.Items[0].Status != StatusDelivered {
 		t.Errorf("after moving: %+v", again.Items)
 	}
 }

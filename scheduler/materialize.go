@@ -43,6 +43,18 @@ func (s *Service) Horizon(at time.Time) time.Time {
 	return time.Date(y, m, d+s.opts.Horizon+1, 0, 0, 0, 0, s.opts.Zone)
 }
 
+// ContentChanged hears that an item's version in force changed, so that the
+// future airings carry the version now in force (content.ApprovalListener).
+func (s *Service) ContentChanged(string) { s.rematerialize() }
+
+// rematerialize asks for the airings to follow a change of stations, rules or
+// approved content.
+func (s *Service) rematerialize() {
+	if s.opts.Rematerialize != nil {
+		s.opts.Rematerialize()
+	}
+}
+
 // Materialize brings the airings from at to the horizon in line with the rules,
 // the stations and the approved content: it creates missing occurrences, updates
 // the open ones (future, not delivered, not cancelled by hand) and cancels those no

@@ -608,3 +608,77 @@ func TestOnlyKeptOccurrencesDisplaceOthers(t *testing.T) {
 		}
 	}
 }
+
+// The airings follow the service's own changes of stations and rules and the
+// library's approvals and archives, with no call from outside: here the ask
+// materialises at once, where the app runs its job in the background.
+func TestAiringsFollowChanges(t *testing.T) {
+	f := newFixture(t, local("2024-03-04 08:00"))
+	asks := 0
+	f.s = NewService(NewStore(f.db), f.cs, f.lib, f.trail, f.clock.Now, Options{Zone: hcm, Rematerialize: func() {
+		asks++
+		f.materialize()
+	}})
+	f.lib.UseListener(f.s)
+	st := f.station("LOA-20551", "commune_loudspeaker", "20551")
+	item := f.approved(message("radio_script", "Tin duy nhất", "one"))
+	in := ruleInput(tuFr, "LOA-20551")
+	in.Pool = Pool{Items: []string{item}}
+	saved := f.rule(in)
+	carry := func(what, status string, version int) {
+		t.Helper()
+		as := f.stored()
+		if len(as) != 10 {
+			t.Fatalf("after %s: %d airings, want 10", what, len(as))
+		}
+		for _, a := range as {
+			if a.Status != status || (version > 0 && (a.Content != item || a.ContentVersion != version)) {
+				t.Errorf("after %s: airing %s is %s with %q v%d, want %s with %s v%d", what, a.ID, a.Status, a.Content, a.ContentVersion,
+					status, item, version)
+			}
+		}
+	}
+	carry("creating the rule", StatusPlanned, 1)
+
+	if _, err := f.lib.Update(f.ctx, editor, item, message("radio_script", "Tin duy nhất, bản hai", "one")); err != nil {
+		t.Fatal(err)
+	}
+	f.approve(item)
+	carry("approving version 2", StatusPlanned, 2)
+
+	if _, err := f.lib.Step(f.ctx, content.Reviewer{Actor: editor}, item, content.ActionArchive, ""); err != nil {
+		t.Fatal(err)
+	}
+	carry("archiving the only item", StatusNoContent, 0)
+
+	inactive := false
+	in.Active = &inactive
+	if _, err := f.s.UpdateRule(f.ctx, loa.System, saved.ID, in); err != nil {
+		t.Fatal(err)
+	}
+	carry("deactivating the rule", StatusCancelled, 0)
+
+	active := true
+	in.Active = &active
+	if _, err := f.s.UpdateRule(f.ctx, loa.System, saved.ID, in); err != nil {
+		t.Fatal(err)
+	}
+	carry("reactivating the rule", StatusNoContent, 0)
+
+	// The station leaves the loudspeakers' channel: the rule names it still, so its
+	// airings stay, now on the new channel.
+	if _, err := f.s.UpdateStation(f.ctx, loa.System, st.Code, StationInput{Name: st.Name, Channel: "district_station",
+		OrgUnit: st.OrgUnit, Languages: st.Languages, Audience: st.Audience}); err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range f.stored() {
+		if a.Channel != "district_station" {
+			t.Errorf("after changing the station's channel: airing %s on %s, want district_station", a.ID, a.Channel)
+		}
+	}
+	// Asked for: the station twice, the rule three times, the approvals of
+	// versions 1 and 2 and the archive.
+	if asks != 8 {
+		t.Errorf("%d asks to materialise, want 8", asks)
+	}
+}

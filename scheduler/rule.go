@@ -19,37 +19,37 @@ import (
 // Rule is a slot rule: a recurring placement of content from a pool on a set of
 // stations.
 type Rule struct {
-	ID       string `json:"id" bson:"_id"`
-	Campaign string `json:"campaign" bson:"campaign"`
-	Title    string `json:"title" bson:"title"`
+	ID       string `json:"id"`
+	Campaign string `json:"campaign"`
+	Title    string `json:"title"`
 	// Stations are explicit station codes, or every active station of a channel
 	// in an org unit's subtree, resolved each time airings are materialised.
-	Stations StationSelector `json:"stations" bson:"stations"`
+	Stations StationSelector `json:"stations"`
 	// RRule (RFC 5545) or Cron (robfig/cron) says when; exactly one is set.
-	RRule     string    `json:"rrule,omitempty" bson:"rrule,omitempty"`
-	Cron      string    `json:"cron,omitempty" bson:"cron,omitempty"`
-	StartDate loa.Date  `json:"startDate" bson:"startDate"`
-	Until     *loa.Date `json:"until" bson:"until"`
+	RRule     string    `json:"rrule,omitempty"`
+	Cron      string    `json:"cron,omitempty"`
+	StartDate loa.Date  `json:"startDate"`
+	Until     *loa.Date `json:"until"`
 	// ExDates are days (YYYY-MM-DD) or single occurrences (RFC 3339) left out.
-	ExDates         []string `json:"exdates" bson:"exdates"`
-	DurationSeconds int      `json:"durationSeconds" bson:"durationSeconds"`
-	Groups          []string `json:"groups" bson:"groups"`
-	Pool            Pool     `json:"pool" bson:"pool"`
+	ExDates         []string `json:"exdates"`
+	DurationSeconds int      `json:"durationSeconds"`
+	Groups          []string `json:"groups"`
+	Pool            Pool     `json:"pool"`
 	// Priority settles overlaps: the higher rule keeps the slot.
-	Priority int  `json:"priority" bson:"priority"`
-	Active   bool `json:"active" bson:"active"`
+	Priority int  `json:"priority"`
+	Active   bool `json:"active"`
 	// Version counts the rule's saves.
-	Version   int    `json:"version" bson:"version"`
-	CreatedBy string `json:"createdBy" bson:"createdBy"`
+	Version   int    `json:"version"`
+	CreatedBy string `json:"createdBy"`
 	Timestamps
 }
 
 // StationSelector picks a rule's stations. In JSON it is either an array of codes
 // or an object {"channel", "under"}.
 type StationSelector struct {
-	Codes   []string `json:"codes,omitempty" bson:"codes,omitempty"`
-	Channel string   `json:"channel,omitempty" bson:"channel,omitempty"`
-	Under   string   `json:"under,omitempty" bson:"under,omitempty"`
+	Codes   []string `json:"codes,omitempty"`
+	Channel string   `json:"channel,omitempty"`
+	Under   string   `json:"under,omitempty"`
 }
 
 // UnmarshalJSON takes an array of codes as the short form of {"codes": [...]}.
@@ -67,11 +67,11 @@ func (s *StationSelector) UnmarshalJSON(b []byte) error {
 // approved library. Empty query fields match everything; with no kinds, the
 // channel's usual kinds are taken.
 type Pool struct {
-	Items    []string `json:"items,omitempty" bson:"items,omitempty"`
-	Kinds    []string `json:"kinds,omitempty" bson:"kinds,omitempty"`
-	Groups   []string `json:"groups,omitempty" bson:"groups,omitempty"`
-	Tags     []string `json:"tags,omitempty" bson:"tags,omitempty"`
-	Campaign string   `json:"campaign,omitempty" bson:"campaign,omitempty"`
+	Items    []string `json:"items,omitempty"`
+	Kinds    []string `json:"kinds,omitempty"`
+	Groups   []string `json:"groups,omitempty"`
+	Tags     []string `json:"tags,omitempty"`
+	Campaign string   `json:"campaign,omitempty"`
 }
 
 // RuleInput is what a client sends to create, change or preview a rule; Active

@@ -224,12 +224,14 @@ func (s *Service) CreateRule(ctx context.Context, actor loa.Actor, in RuleInput)
 	if err := s.store.InsertRule(ctx, r); err != nil {
 		return Saved{}, err
 	}
+	s.rematerialize()
 	return Saved{Rule: r, Conflicts: c.conflicts, Warnings: c.warnings},
 		s.audit.Record(ctx, actor.Username, loa.Change{Action: "create", Entity: "rule", EntityID: r.ID, After: r})
 }
 
 // UpdateRule replaces a rule's definition. Its future airings not yet delivered
-// follow at the next materialisation; deactivating cancels them; history stays.
+// follow at the next materialisation, which the save asks for; deactivating
+// cancels them; history stays.
 func (s *Service) UpdateRule(ctx context.Context, actor loa.Actor, id string, in RuleInput) (Saved, error) {
 	defer s.lockRules()()
 	old, err := s.store.Rule(ctx, id)
@@ -259,6 +261,7 @@ func (s *Service) UpdateRule(ctx context.Context, actor loa.Actor, id string, in
 	if err := s.store.ReplaceRule(ctx, r); err != nil {
 		return Saved{}, err
 	}
+	s.rematerialize()
 	return Saved{Rule: r, Conflicts: c.conflicts, Warnings: c.warnings},
 		s.audit.Record(ctx, actor.Username, loa.Change{Action: "update", Entity: "rule", EntityID: r.ID, Before: old, After: r})
 }

@@ -82,6 +82,10 @@ type Options struct {
 	// Grace is how long after its end an airing waits for a confirmation before
 	// it is marked unconfirmed (default 2 hours).
 	Grace time.Duration
+	// Rematerialize asks, without waiting, for the airings to follow a change of
+	// stations, rules or approved content (the app runs its materialisation job);
+	// nil leaves them to the next materialisation.
+	Rematerialize func()
 }
 
 // Default settings.
@@ -139,8 +143,8 @@ func NewService(store Store, units Units, library Library, audit loa.Auditor, no
 
 // Timestamps say when a record was created and last changed.
 type Timestamps struct {
-	CreatedAt time.Time `json:"createdAt" bson:"createdAt"`
-	UpdatedAt time.Time `json:"updatedAt" bson:"updatedAt"`
+	CreatedAt time.Time `json:"createdAt"`
+	UpdatedAt time.Time `json:"updatedAt"`
 }
 
 func (s *Service) stamp() time.Time { return s.now().UTC().Truncate(time.Millisecond) }

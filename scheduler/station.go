@@ -16,22 +16,22 @@ import (
 // Station is one concrete outlet of a channel attached to an org unit: a district
 // radio station, a commune's loudspeaker system, the provincial newspaper.
 type Station struct {
-	Code      string   `json:"code" bson:"_id"`
-	Name      string   `json:"name" bson:"name"`
-	Channel   string   `json:"channel" bson:"channel"`
-	OrgUnit   string   `json:"orgUnit" bson:"orgUnit"`
-	Languages []string `json:"languages" bson:"languages"`
+	Code      string   `json:"code"`
+	Name      string   `json:"name"`
+	Channel   string   `json:"channel"`
+	OrgUnit   string   `json:"orgUnit"`
+	Languages []string `json:"languages"`
 	// Audience is how many people the outlet reaches, an estimate with its source.
-	Audience  Audience `json:"audienceEstimate" bson:"audience"`
-	Active    bool     `json:"active" bson:"active"`
-	SearchKey string   `json:"-" bson:"searchKey"`
+	Audience  Audience `json:"audienceEstimate"`
+	Active    bool     `json:"active"`
+	SearchKey string   `json:"-"`
 	Timestamps
 }
 
 // Audience is an estimate of the people an outlet reaches and where it comes from.
 type Audience struct {
-	People int    `json:"people" bson:"people"`
-	Source string `json:"source" bson:"source"`
+	People int    `json:"people"`
+	Source string `json:"source"`
 }
 
 // StationInput is what a client sends to create or change a station; Active
@@ -172,6 +172,7 @@ func (s *Service) CreateStation(ctx context.Context, actor loa.Actor, in Station
 	if err := s.store.InsertStation(ctx, st); err != nil {
 		return Station{}, err
 	}
+	s.rematerialize()
 	return st, s.audit.Record(ctx, actor.Username, loa.Change{Action: "create", Entity: "station", EntityID: st.Code,
 		Path: s.path(ctx, st.OrgUnit), After: st})
 }
@@ -204,6 +205,7 @@ func (s *Service) UpdateStation(ctx context.Context, actor loa.Actor, code strin
 	if err := s.store.ReplaceStation(ctx, st); err != nil {
 		return Station{}, err
 	}
+	s.rematerialize()
 	return st, s.audit.Record(ctx, actor.Username, loa.Change{Action: "update", Entity: "station", EntityID: st.Code,
 		Path: s.path(ctx, st.OrgUnit), Before: old, After: st})
 }

@@ -35,6 +35,126 @@ var Schema = []database.Collection{
 	{Name: receiptsColl},
 }
 
+// The documents below are how stations, rules and airings are stored; their field
+// names are the stored ones and must not change. Stations and rules keep their
+// timestamps in a sub-document.
+
+// timestampsDoc is a stored Timestamps.
+type timestampsDoc struct {
+	CreatedAt time.Time `bson:"createdAt"`
+	UpdatedAt time.Time `bson:"updatedAt"`
+}
+
+// stationDoc is a stored station.
+type stationDoc struct {
+	Code       string        `bson:"_id"`
+	Name       string        `bson:"name"`
+	Channel    string        `bson:"channel"`
+	OrgUnit    string        `bson:"orgUnit"`
+	Languages  []string      `bson:"languages"`
+	Audience   audienceDoc   `bson:"audience"`
+	Active     bool          `bson:"active"`
+	SearchKey  string        `bson:"searchKey"`
+	Timestamps timestampsDoc `bson:"timestamps"`
+}
+
+type audienceDoc struct {
+	People int    `bson:"people"`
+	Source string `bson:"source"`
+}
+
+func stationDocOf(st Station) stationDoc {
+	return stationDoc{Code: st.Code, Name: st.Name, Channel: st.Channel, OrgUnit: st.OrgUnit, Languages: st.Languages,
+		Audience: audienceDoc(st.Audience), Active: st.Active, SearchKey: st.SearchKey, Timestamps: timestampsDoc(st.Timestamps)}
+}
+
+func (d stationDoc) station() Station {
+	return Station{Code: d.Code, Name: d.Name, Channel: d.Channel, OrgUnit: d.OrgUnit, Languages: d.Languages,
+		Audience: Audience(d.Audience), Active: d.Active, SearchKey: d.SearchKey, Timestamps: Timestamps(d.Timestamps)}
+}
+
+// ruleDoc is a stored slot rule.
+type ruleDoc struct {
+	ID              string        `bson:"_id"`
+	Campaign        string        `bson:"campaign"`
+	Title           string        `bson:"title"`
+	Stations        selectorDoc   `bson:"stations"`
+	RRule           string        `bson:"rrule,omitempty"`
+	Cron            string        `bson:"cron,omitempty"`
+	StartDate       loa.Date      `bson:"startDate"`
+	Until           *loa.Date     `bson:"until"`
+	ExDates         []string      `bson:"exdates"`
+	DurationSeconds int           `bson:"durationSeconds"`
+	Groups          []string      `bson:"groups"`
+	Pool            poolDoc       `bson:"pool"`
+	Priority        int           `bson:"priority"`
+	Active          bool          `bson:"active"`
+	Version         int           `bson:"version"`
+	CreatedBy       string        `bson:"createdBy"`
+	Timestamps      timestampsDoc `bson:"timestamps"`
+}
+
+type selectorDoc struct {
+	Codes   []string `bson:"codes,omitempty"`
+	Channel string   `bson:"channel,omitempty"`
+	Under   string   `bson:"under,omitempty"`
+}
+
+type poolDoc struct {
+	Items    []string `bson:"items,omitempty"`
+	Kinds    []string `bson:"kinds,omitempty"`
+	Groups   []string `bson:"groups,omitempty"`
+	Tags     []string `bson:"tags,omitempty"`
+	Campaign string   `bson:"campaign,omitempty"`
+}
+
+func ruleDocOf(r Rule) ruleDoc {
+	return ruleDoc{ID: r.ID, Campaign: r.Campaign, Title: r.Title, Stations: selectorDoc(r.Stations), RRule: r.RRule, Cron: r.Cron,
+		StartDate: r.StartDate, Until: r.Until, ExDates: r.ExDates, DurationSeconds: r.DurationSeconds, Groups: r.Groups,
+		Pool: poolDoc(r.Pool), Priority: r.Priority, Active: r.Active, Version: r.Version, CreatedBy: r.CreatedBy,
+		Timestamps: timestampsDoc(r.Timestamps)}
+}
+
+func (d ruleDoc) rule() Rule {
+	return Rule{ID: d.ID, Campaign: d.Campaign, Title: d.Title, Stations: StationSelector(d.Stations), RRule: d.RRule, Cron: d.Cron,
+		StartDate: d.StartDate, Until: d.Until, ExDates: d.ExDates, DurationSeconds: d.DurationSeconds, Groups: d.Groups,
+		Pool: Pool(d.Pool), Priority: d.Priority, Active: d.Active, Version: d.Version, CreatedBy: d.CreatedBy,
+		Timestamps: Timestamps(d.Timestamps)}
+}
+
+// airingDoc is a stored airing. It has Airing's fields in Airing's order, so the
+// two convert into each other (airingDoc(a), Airing(d)) at no cost.
+type airingDoc struct {
+	ID             string     `bson:"_id"`
+	Rule           string     `bson:"rule"`
+	Campaign       string     `bson:"campaign"`
+	Station        string     `bson:"station"`
+	Channel        string     `bson:"channel"`
+	OrgUnit        string     `bson:"orgUnit"`
+	Slot           time.Time  `bson:"slot"`
+	Start          time.Time  `bson:"start"`
+	End            time.Time  `bson:"end"`
+	Groups         []string   `bson:"groups,omitempty"`
+	Content        string     `bson:"content,omitempty"`
+	ContentVersion int        `bson:"contentVersion"`
+	Status         string     `bson:"status"`
+	Reason         string     `bson:"reason,omitempty"`
+	DisplacedBy    string     `bson:"displacedBy,omitempty"`
+	Moved          bool       `bson:"moved,omitempty"`
+	ContentPinned  bool       `bson:"contentPinned,omitempty"`
+	Note           string     `bson:"note,omitempty"`
+	PublishedURL   string     `bson:"publishedUrl,omitempty"`
+	PublishedAt    *time.Time `bson:"publishedAt,omitempty"`
+	DeliveredAt    *time.Time `bson:"deliveredAt,omitempty"`
+	ConfirmedAt    *time.Time `bson:"confirmedAt,omitempty"`
+	ConfirmNote    string     `bson:"confirmNote,omitempty"`
+	Late           bool       `bson:"late,omitempty"`
+	Rev            int64      `bson:"rev"`
+	UpdatedAt      time.Time  `bson:"updatedAt"`
+}
+
+func (d airingDoc) airing() Airing { return Airing(d) }
+
 // MongoStore is the Store on MongoDB (or the embedded engine).
 type MongoStore struct {
 	db *database.DB
@@ -53,6 +173,15 @@ func (s *MongoStore) bump(ctx context.Context, coll string) (int64, error) {
 	return s.db.Versions().Bump(ctx, coll)
 }
 
+// written returns coll's version after n documents were written: bumped if any
+// were.
+func (s *MongoStore) written(ctx context.Context, coll string, n int) (int64, error) {
+	if n == 0 {
+		return s.version(ctx, coll)
+	}
+	return s.bump(ctx, coll)
+}
+
 // StationsVersion is bumped by every write of stations.
 func (s *MongoStore) StationsVersion(ctx context.Context) (int64, error) {
 	return s.version(ctx, stationsColl)
@@ -60,17 +189,17 @@ func (s *MongoStore) StationsVersion(ctx context.Context) (int64, error) {
 
 // Stations reads every station (a few hundred), ordered by code.
 func (s *MongoStore) Stations(ctx context.Context) ([]Station, error) {
-	return all[Station](ctx, s, stationsColl)
+	return all(ctx, s, stationsColl, stationDoc.station)
 }
 
 // Station reads one station.
 func (s *MongoStore) Station(ctx context.Context, code string) (Station, error) {
-	return one[Station](ctx, s, stationsColl, code, "station")
+	return one(ctx, s, stationsColl, code, "station", stationDoc.station)
 }
 
 // InsertStation adds a station; a taken code is a conflict.
 func (s *MongoStore) InsertStation(ctx context.Context, st Station) error {
-	err := s.insert(ctx, stationsColl, st)
+	err := s.insert(ctx, stationsColl, stationDocOf(st))
 	if mongo.IsDuplicateKeyError(err) {
 		return &loa.FieldConflict{Field: "code", Message: "a station with code " + st.Code + " exists"}
 	}
@@ -79,7 +208,7 @@ func (s *MongoStore) InsertStation(ctx context.Context, st Station) error {
 
 // ReplaceStation overwrites a station.
 func (s *MongoStore) ReplaceStation(ctx context.Context, st Station) error {
-	return s.replace(ctx, stationsColl, st.Code, st)
+	return s.replace(ctx, stationsColl, st.Code, stationDocOf(st))
 }
 
 // LockStation serialises read-modify-write of one station.
@@ -94,39 +223,53 @@ func (s *MongoStore) RulesVersion(ctx context.Context) (int64, error) {
 
 // Rules reads every rule, ordered by ID.
 func (s *MongoStore) Rules(ctx context.Context) ([]Rule, error) {
-	return all[Rule](ctx, s, rulesColl)
+	return all(ctx, s, rulesColl, ruleDoc.rule)
 }
 
 // Rule reads one rule.
 func (s *MongoStore) Rule(ctx context.Context, id string) (Rule, error) {
-	return one[Rule](ctx, s, rulesColl, id, "slot rule")
+	return one(ctx, s, rulesColl, id, "slot rule", ruleDoc.rule)
 }
 
 // InsertRule adds a rule.
 func (s *MongoStore) InsertRule(ctx context.Context, r Rule) error {
-	return s.insert(ctx, rulesColl, r)
+	return s.insert(ctx, rulesColl, ruleDocOf(r))
 }
 
 // ReplaceRule overwrites a rule.
 func (s *MongoStore) ReplaceRule(ctx context.Context, r Rule) error {
-	return s.replace(ctx, rulesColl, r.ID, r)
+	return s.replace(ctx, rulesColl, r.ID, ruleDocOf(r))
 }
 
 // LockRules serialises rule saves within the process.
 func (s *MongoStore) LockRules() func() { return s.db.Locks().Lock(rulesColl + "|save") }
 
-// all reads a small collection whole, ordered by `_id`.
-func all[T any](ctx context.Context, s *MongoStore, coll string) ([]T, error) {
-	return database.All[T](ctx, s.db.Collection(coll), bson.D{}, bson.D{{Key: "_id", Value: 1}})
+// all reads a small collection whole, ordered by `_id`, as the service's values.
+func all[D, T any](ctx context.Context, s *MongoStore, coll string, value func(D) T) ([]T, error) {
+	docs, err := database.All[D](ctx, s.db.Collection(coll), bson.D{}, bson.D{{Key: "_id", Value: 1}})
+	return values(docs, value), err
 }
 
-// one reads a document by `_id`; what names it in the not-found error.
-func one[T any](ctx context.Context, s *MongoStore, coll, id, what string) (T, error) {
-	doc, found, err := database.ByID[T](ctx, s.db.Collection(coll), id)
+// one reads a document by `_id` as the service's value; what names it in the
+// not-found error.
+func one[D, T any](ctx context.Context, s *MongoStore, coll, id, what string, value func(D) T) (T, error) {
+	doc, found, err := database.ByID[D](ctx, s.db.Collection(coll), id)
 	if err == nil && !found {
 		err = fmt.Errorf("%w: no %s %s", loa.ErrNotFound, what, id)
 	}
-	return doc, err
+	return value(doc), err
+}
+
+// values turns stored documents into the service's values.
+func values[D, T any](docs []D, value func(D) T) []T {
+	if docs == nil {
+		return nil
+	}
+	out := make([]T, len(docs))
+	for i, d := range docs {
+		out[i] = value(d)
+	}
+	return out
 }
 
 // insert adds a document to a versioned collection and bumps its version; a
@@ -158,7 +301,8 @@ func (s *MongoStore) AiringsVersion(ctx context.Context) (int64, error) {
 
 // Airings reads every airing: a background read that builds the calendar.
 func (s *MongoStore) Airings(ctx context.Context) ([]Airing, error) {
-	return database.All[Airing](ctx, s.db.Collection(airingsColl), bson.D{}, nil)
+	docs, err := database.All[airingDoc](ctx, s.db.Collection(airingsColl), bson.D{}, nil)
+	return values(docs, airingDoc.airing), err
 }
 
 // InsertAirings inserts in unordered batches (exact on both engines) and skips
@@ -167,7 +311,11 @@ func (s *MongoStore) InsertAirings(ctx context.Context, as []Airing) ([]Airing, 
 	var done []Airing
 	for start := 0; start < len(as); start += insertBatch {
 		batch := as[start:min(start+insertBatch, len(as))]
-		_, err := s.db.Collection(airingsColl).InsertMany(ctx, batch, options.InsertMany().SetOrdered(false))
+		docs := make([]airingDoc, len(batch))
+		for i, a := range batch {
+			docs[i] = airingDoc(a)
+		}
+		_, err := s.db.Collection(airingsColl).InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
 		dup := map[int]bool{}
 		var bwe mongo.BulkWriteException
 		switch {
@@ -188,11 +336,7 @@ func (s *MongoStore) InsertAirings(ctx context.Context, as []Airing) ([]Airing, 
 			}
 		}
 	}
-	if len(done) == 0 {
-		v, err := s.version(ctx, airingsColl)
-		return nil, v, err
-	}
-	v, err := s.bump(ctx, airingsColl)
+	v, err := s.written(ctx, airingsColl, len(done))
 	return done, v, err
 }
 
@@ -208,7 +352,7 @@ func (s *MongoStore) ReplaceAirings(ctx context.Context, as []Airing) ([]Airing,
 		if !s.db.Embedded() {
 			filter = append(filter, bson.E{Key: "rev", Value: a.Rev - 1})
 		}
-		res, err := coll.ReplaceOne(ctx, filter, a)
+		res, err := coll.ReplaceOne(ctx, filter, airingDoc(a))
 		if err != nil {
 			return nil, 0, fmt.Errorf("replace airing %s: %w", a.ID, err)
 		}
@@ -216,11 +360,7 @@ func (s *MongoStore) ReplaceAirings(ctx context.Context, as []Airing) ([]Airing,
 			done = append(done, a)
 		}
 	}
-	if len(done) == 0 {
-		v, err := s.version(ctx, airingsColl)
-		return nil, v, err
-	}
-	v, err := s.bump(ctx, airingsColl)
+	v, err := s.written(ctx, airingsColl, len(done))
 	return done, v, err
 }
 

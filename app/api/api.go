@@ -30,11 +30,9 @@ type Deps struct {
 	Content   *content.Service
 	Scheduler *scheduler.Service
 	Jobs      *jobs.Runner
-	// Rematerialize asks, without waiting, for the airings to follow a change.
-	Rematerialize func()
-	DB            Pinger
-	Log           *slog.Logger
-	Registry      *prometheus.Registry
+	DB        Pinger
+	Log       *slog.Logger
+	Registry  *prometheus.Registry
 }
 
 type handler struct {

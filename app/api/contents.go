@@ -106,9 +106,6 @@ func (h *handler) step(action string) gin.HandlerFunc {
 			h.fail(c, err)
 			return
 		}
-		if action == content.ActionApprove || action == content.ActionArchive {
-			h.rematerialize() // future airings carry the version now in force
-		}
 		c.JSON(http.StatusOK, out)
 	}
 }

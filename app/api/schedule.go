@@ -10,14 +10,6 @@ import (
 	"loa/scheduler"
 )
 
-// rematerialize asks for the airings to be brought in line soon, after a change of
-// rules, stations or approved content.
-func (h *handler) rematerialize() {
-	if h.Rematerialize != nil {
-		h.Rematerialize()
-	}
-}
-
 func (h *handler) listChannels(c *gin.Context) {
 	c.JSON(http.StatusOK, gin.H{"items": scheduler.Channels, "total": len(scheduler.Channels)})
 }
@@ -62,7 +54,6 @@ func (h *handler) createStation(c *gin.Context) {
 		h.fail(c, err)
 		return
 	}
-	h.rematerialize()
 	c.Header("Location", "/api/v1/stations/"+st.Code)
 	c.JSON(http.StatusCreated, st)
 }
@@ -78,7 +69,6 @@ func (h *handler) updateStation(c *gin.Context) {
 		h.fail(c, err)
 		return
 	}
-	h.rematerialize()
 	c.JSON(http.StatusOK, st)
 }
 
@@ -141,7 +131,6 @@ func (h *handler) createRule(c *gin.Context) {
 		h.fail(c, err)
 		return
 	}
-	h.rematerialize()
 	c.Header("Location", "/api/v1/rules/"+saved.ID)
 	c.JSON(http.StatusCreated, saved)
 }
@@ -157,7 +146,6 @@ func (h *handler) updateRule(c *gin.Context) {
 		h.fail(c, err)
 		return
 	}
-	h.rematerialize()
 	c.JSON(http.StatusOK, saved)
 }
 

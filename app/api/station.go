@@ -14,6 +14,7 @@ import (
 
 	"loa/app/access"
 	"loa/scheduler"
+	"loa/scheduler/feedformat"
 )
 
 // errStationOnly turns away a station token from the rest of the API.
@@ -41,7 +42,22 @@ func (h *handler) requireStation(c *gin.Context) {
 	c.Next()
 }
 
-// feedBodies keeps the encoded feeds by ETag: a strong ETag stands for one exact
+// attachmentPath is where a station downloads the attachment of one of its
+// airings (the route in Register).
+func attachmentPath(airingID string) string {
+	return "/api/v1/station/airings/" + airingID + "/attachment"
+}
+
+// feedETag is the strong validator of a feed's version; each encoding is its own
+// representation, with its own validator.
+func feedETag(f scheduler.Feed, gzipped bool) string {
+	if gzipped {
+		return `"` + f.Version + `-gz"`
+	}
+	return `"` + f.Version + `"`
+}
+
+// feedBodies keeps the encoded feeds by version: a version stands for one exact
 // body, so an unchanged schedule is neither encoded nor compressed again.
 type feedBodies struct {
 	mu sync.Mutex
@@ -52,14 +68,14 @@ type feedBody struct{ plain, gz []byte }
 
 const maxFeedBodies = 4096
 
-func (b *feedBodies) get(etag string, f scheduler.Feed) (feedBody, error) {
+func (b *feedBodies) get(f scheduler.Feed) (feedBody, error) {
 	b.mu.Lock()
-	body, ok := b.m[etag]
+	body, ok := b.m[f.Version]
 	b.mu.Unlock()
 	if ok {
 		return body, nil
 	}
-	plain, err := json.Marshal(f)
+	plain, err := json.Marshal(feedformat.Of(f, attachmentPath))
 	if err != nil {
 		return feedBody{}, err
 	}
@@ -76,7 +92,7 @@ func (b *feedBodies) get(etag string, f scheduler.Feed) (feedBody, error) {
 	if b.m == nil || len(b.m) >= maxFeedBodies {
 		b.m = map[string]feedBody{}
 	}
-	b.m[etag] = body
+	b.m[f.Version] = body
 	b.mu.Unlock()
 	return body, nil
 }
@@ -126,14 +142,10 @@ func (h *handler) pullSchedule(c *gin.Context) {
 	}
 	c.Header("Vary", "Accept-Encoding")
 	gz := acceptsGzip(c)
-	etag := f.ETag
-	if gz { // each encoding is its own representation, with its own strong validator
-		etag = strings.TrimSuffix(etag, `"`) + `-gz"`
-	}
-	if notModified(c, etag) {
+	if notModified(c, feedETag(f, gz)) {
 		return
 	}
-	body, err := h.feedBodies.get(f.ETag, f)
+	body, err := h.feedBodies.get(f)
 	if err != nil {
 		h.fail(c, err)
 		return
@@ -152,10 +164,10 @@ func (h *handler) pullCalendar(c *gin.Context) {
 		h.fail(c, err)
 		return
 	}
-	if notModified(c, f.ETag) {
+	if notModified(c, feedETag(f, false)) {
 		return
 	}
-	ics, err := scheduler.FeedICS(f, h.Scheduler.Zone(), "-//Loa//Lich phat song//VI")
+	ics, err := feedformat.ICS(feedformat.Of(f, attachmentPath), h.Scheduler.Zone(), "-//Loa//Lich phat song//VI")
 	if err != nil {
 		h.fail(c, err)
 		return
@@ -186,12 +198,12 @@ func (h *handler) scriptHTML(c *gin.Context) {
 	if !ok {
 		return
 	}
-	page, err := scheduler.ScriptHTML(st, it, h.Scheduler.Zone())
+	page, err := feedformat.ScriptHTML(st, it, h.Scheduler.Zone())
 	if err != nil {
 		h.fail(c, err)
 		return
 	}
-	allowInlineStyle(c, scheduler.ScriptStyleSource)
+	allowInlineStyle(c, feedformat.ScriptStyleSource)
 	c.Data(http.StatusOK, "text/html; charset=utf-8", page)
 }
 

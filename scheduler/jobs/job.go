@@ -29,13 +29,13 @@ type Job struct {
 // Run is the record of one run of a job. Times are stored in UTC and returned in the
 // runner's zone.
 type Run struct {
-	Job     string    `json:"job" bson:"job"`
-	Start   time.Time `json:"start" bson:"start"`
-	End     time.Time `json:"end" bson:"end"`
-	Result  string    `json:"result" bson:"result"`
-	Error   string    `json:"error,omitempty" bson:"error,omitempty"` // the job's error, or "panic: …"
-	Trigger string    `json:"trigger" bson:"trigger"`                 // "schedule", "manual" or "trigger"
-	Holder  string    `json:"holder" bson:"holder"`                   // the replica that ran it
+	Job     string    `json:"job"`
+	Start   time.Time `json:"start"`
+	End     time.Time `json:"end"`
+	Result  string    `json:"result"`
+	Error   string    `json:"error,omitempty"` // the job's error, or "panic: …"
+	Trigger string    `json:"trigger"`         // "schedule", "manual" or "trigger"
+	Holder  string    `json:"holder"`          // the replica that ran it
 }
 
 // How a run was started (Run.Trigger).

@@ -83,8 +83,20 @@ func (l *Lease) Release(ctx context.Context, holder string) error {
 
 // jobRuns is a job's document in "jobs".
 type jobRuns struct {
-	Name string `bson:"_id"`
-	Runs []Run  `bson:"runs"`
+	Name string   `bson:"_id"`
+	Runs []runDoc `bson:"runs"`
+}
+
+// runDoc is a stored Run. It has Run's fields in Run's order, so the two convert
+// into each other.
+type runDoc struct {
+	Job     string    `bson:"job"`
+	Start   time.Time `bson:"start"`
+	End     time.Time `bson:"end"`
+	Result  string    `bson:"result"`
+	Error   string    `bson:"error,omitempty"`
+	Trigger string    `bson:"trigger"`
+	Holder  string    `bson:"holder"`
 }
 
 // record puts run first in its job's document and keeps the newest keptRuns. The
@@ -96,7 +108,7 @@ func (s *Store) record(ctx context.Context, run Run) error {
 	if err != nil {
 		return err
 	}
-	runs := append([]Run{run}, doc.Runs...)
+	runs := append([]runDoc{runDoc(run)}, doc.Runs...)
 	runs = runs[:min(len(runs), keptRuns)]
 	_, err = coll.UpdateOne(ctx, byID(run.Job), bson.D{{Key: "$set", Value: bson.D{{Key: "runs", Value: runs}}}},
 		options.UpdateOne().SetUpsert(true))
@@ -114,7 +126,9 @@ func (s *Store) lastRuns(ctx context.Context) (map[string][]Run, error) {
 	}
 	runs := make(map[string][]Run, len(docs))
 	for _, d := range docs {
-		runs[d.Name] = d.Runs
+		for _, r := range d.Runs {
+			runs[d.Name] = append(runs[d.Name], Run(r))
+		}
 	}
 	return runs, nil
 }

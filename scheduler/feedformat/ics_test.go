@@ -1,4 +1,4 @@
-package scheduler
+package feedformat
 
 // The calendar is written with github.com/arran4/golang-ical rather than
 // github.com/emersion/go-ical: arran4 folds long lines at 75 octets without
@@ -12,19 +12,37 @@ package scheduler
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/base64"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+	_ "time/tzdata" // Asia/Ho_Chi_Minh wherever the tests run
 	"unicode/utf8"
 
 	ics "github.com/arran4/golang-ical"
-	"golang.org/x/net/html"
+
+	"loa/scheduler"
 )
+
+var hcm = mustZone("Asia/Ho_Chi_Minh")
+
+func mustZone(name string) *time.Location {
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		panic(err)
+	}
+	return loc
+}
+
+// local reads "2006-01-02 15:04" as a time in Asia/Ho_Chi_Minh.
+func local(s string) time.Time {
+	t, err := time.ParseInLocation("2006-01-02 15:04", s, hcm)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
 
 const icsProdID = "-//loa//Lịch phát thanh//VI"
 
@@ -38,27 +56,27 @@ var icsScript = "Kính thưa bà con, cô bác; hôm nay 14/3.\r\n" +
 
 func icsFeed() Feed {
 	return Feed{
-		Station:     FeedStation{Code: "TTX-TH", Name: "Đài Truyền thanh xã Tam Hải, Núi Thành; Quảng Nam", Channel: "loudspeaker"},
+		Station:     scheduler.FeedStation{Code: "TTX-TH", Name: "Đài Truyền thanh xã Tam Hải, Núi Thành; Quảng Nam", Channel: "loudspeaker"},
 		GeneratedAt: local("2024-03-13 21:00"),
-		Items: []FeedItem{{
+		Items: []Item{{
 			AiringID: "air-0630", Start: local("2024-03-14 06:30"), StartUTC: local("2024-03-14 06:30").UTC(),
 			End: local("2024-03-14 06:45"), DurationSeconds: 900, Title: "Phòng, chống sốt xuất huyết",
 			Kind: "spot", Script: icsScript, ReadSeconds: 130,
-			Attachment: &FeedAttachment{URL: "https://loa.example.vn/api/v1/station/airings/air-0630/attachment"},
+			Attachment: &Attachment{URL: "https://loa.example.vn/api/v1/station/airings/air-0630/attachment"},
 		}, {
 			// Given as a UTC instant: the calendar still writes Ho Chi Minh City time.
 			AiringID: "air-1700", Start: local("2024-03-14 17:00").UTC(), End: local("2024-03-14 17:10").UTC(),
 			DurationSeconds: 600, Title: "Tiêm chủng mở rộng", Kind: "news", Script: "Thông báo.",
-			Attachment: &FeedAttachment{URL: "/api/v1/station/airings/air-1700/attachment"}, // relative: not linked
+			Attachment: &Attachment{URL: "/api/v1/station/airings/air-1700/attachment"}, // relative: not linked
 		}},
 	}
 }
 
 func renderICS(t *testing.T, f Feed, zone *time.Location) []byte {
 	t.Helper()
-	b, err := FeedICS(f, zone, icsProdID)
+	b, err := ICS(f, zone, icsProdID)
 	if err != nil {
-		t.Fatalf("FeedICS: %v", err)
+		t.Fatalf("ICS: %v", err)
 	}
 	return b
 }
@@ -72,7 +90,7 @@ func parseICS(t *testing.T, b []byte) *ics.Calendar {
 	return cal
 }
 
-func TestFeedICS(t *testing.T) {
+func TestICS(t *testing.T) {
 	f := icsFeed()
 	cal := parseICS(t, renderICS(t, f, hcm))
 
@@ -151,7 +169,7 @@ func icsValue(ev *ics.VEvent, prop ics.ComponentProperty) string {
 	return ""
 }
 
-func TestFeedICSStableUIDs(t *testing.T) {
+func TestICSStableUIDs(t *testing.T) {
 	f := icsFeed()
 	first := renderICS(t, f, hcm)
 	again := renderICS(t, f, hcm)
@@ -176,8 +194,8 @@ func TestFeedICSStableUIDs(t *testing.T) {
 	}
 }
 
-// TestFeedICSWireFormat reads the bytes as RFC 5545 lines without either library.
-func TestFeedICSWireFormat(t *testing.T) {
+// TestICSWireFormat reads the bytes as RFC 5545 lines without either library.
+func TestICSWireFormat(t *testing.T) {
 	b := renderICS(t, icsFeed(), hcm)
 	lines := unfoldICS(t, b)
 	if !bytes.HasPrefix(b, []byte("BEGIN:VCALENDAR\r\n")) || !bytes.HasSuffix(b, []byte("END:VCALENDAR\r\n")) {
@@ -276,7 +294,7 @@ func unescapeICS(t *testing.T, v string) string {
 	return b.String()
 }
 
-func TestFeedICSDescription(t *testing.T) {
+func TestICSDescription(t *testing.T) {
 	tests := []struct {
 		name, script, want string
 	}{
@@ -315,7 +333,7 @@ func TestFeedICSDescription(t *testing.T) {
 
 type tzObservance struct{ kind, onset, from, to, name string }
 
-func TestFeedICSTimezone(t *testing.T) {
+func TestICSTimezone(t *testing.T) {
 	berlin, stJohns := mustZone("Europe/Berlin"), mustZone("America/St_Johns")
 	at := func(zone *time.Location, s string) time.Time {
 		tm, err := time.ParseInLocation("2006-01-02 15:04", s, zone)
@@ -339,9 +357,9 @@ func TestFeedICSTimezone(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f := Feed{Station: FeedStation{Name: "Đài"}, GeneratedAt: tt.starts[0].Add(-time.Hour)}
+			f := Feed{Station: scheduler.FeedStation{Name: "Đài"}, GeneratedAt: tt.starts[0].Add(-time.Hour)}
 			for i, s := range tt.starts {
-				f.Items = append(f.Items, FeedItem{AiringID: "a" + strconv.Itoa(i), Start: s, End: s.Add(15 * time.Minute), Title: "Tin"})
+				f.Items = append(f.Items, Item{AiringID: "a" + strconv.Itoa(i), Start: s, End: s.Add(15 * time.Minute), Title: "Tin"})
 			}
 			cal := parseICS(t, renderICS(t, f, tt.zone))
 			zones := cal.Timezones()
@@ -428,8 +446,8 @@ func mustTime(v time.Time, err error) time.Time {
 	return v
 }
 
-func TestFeedICSEmpty(t *testing.T) {
-	for _, items := range [][]FeedItem{nil, {}} {
+func TestICSEmpty(t *testing.T) {
+	for _, items := range [][]Item{nil, {}} {
 		f := icsFeed()
 		f.Items = items
 		b := renderICS(t, f, hcm)
@@ -448,7 +466,7 @@ func TestFeedICSEmpty(t *testing.T) {
 	}
 }
 
-func TestFeedICSInvalid(t *testing.T) {
+func TestICSInvalid(t *testing.T) {
 	tests := []struct {
 		name   string
 		edit   func(*Feed)
@@ -464,157 +482,9 @@ func TestFeedICSInvalid(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			f := icsFeed()
 			tt.edit(&f)
-			if b, err := FeedICS(f, tt.zone, tt.prodID); err == nil {
-				t.Errorf("FeedICS = %d bytes, nil error; want an error", len(b))
+			if b, err := ICS(f, tt.zone, tt.prodID); err == nil {
+				t.Errorf("ICS = %d bytes, nil error; want an error", len(b))
 			}
 		})
-	}
-}
-
-func TestScriptHTML(t *testing.T) {
-	st := FeedStation{Code: "TTX-TH", Name: "Đài Truyền thanh xã Tam Hải & Tam Quang"}
-	it := FeedItem{
-		AiringID: "air-0630", Start: local("2024-03-14 06:30").UTC(), DurationSeconds: 900, ReadSeconds: 130,
-		Title: "Phòng chống <b>sốt xuất huyết</b> & muỗi",
-		Script: "Kính thưa bà con,\r\nhôm nay trạm y tế phun thuốc.\r\n\r\n" +
-			"<script>alert('x')</script> & nước sạch; đậy kín\n  \n\n" +
-			"Xin cảm ơn bà con đã lắng nghe.\n",
-	}
-	b, err := ScriptHTML(st, it, hcm)
-	if err != nil {
-		t.Fatal(err)
-	}
-
-	if bytes.Contains(b, []byte("<script>")) || !bytes.Contains(b, []byte("&lt;script&gt;")) {
-		t.Errorf("script text not escaped:\n%s", b)
-	}
-	if bytes.Contains(b, []byte("<b>")) || !bytes.Contains(b, []byte("&amp; muỗi")) {
-		t.Errorf("title not escaped:\n%s", b)
-	}
-	doc, err := html.Parse(bytes.NewReader(b))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if n := len(htmlElements(doc, "script")); n != 0 {
-		t.Errorf("%d <script> elements, want 0", n)
-	}
-	if root := htmlElements(doc, "html"); len(root) != 1 || htmlAttr(root[0], "lang") != "vi" {
-		t.Errorf(`want <html lang="vi">`)
-	}
-	if metas := htmlElements(doc, "meta"); !slices.ContainsFunc(metas, func(n *html.Node) bool { return htmlAttr(n, "charset") == "utf-8" }) {
-		t.Errorf(`no <meta charset="utf-8">`)
-	}
-	if titles := htmlElements(doc, "title"); len(titles) != 1 || !strings.Contains(htmlText(titles[0]), it.Title) ||
-		!strings.Contains(htmlText(titles[0]), st.Name) {
-		t.Errorf("<title> should name %q and %q", it.Title, st.Name)
-	}
-	if h1 := htmlElements(doc, "h1"); len(h1) != 1 || htmlText(h1[0]) != it.Title {
-		t.Errorf("<h1> should read %q", it.Title)
-	}
-
-	labels := map[string]string{}
-	dts, dds := htmlElements(doc, "dt"), htmlElements(doc, "dd")
-	for i := range min(len(dts), len(dds)) {
-		labels[htmlText(dts[i])] = htmlText(dds[i])
-	}
-	for label, want := range map[string]string{
-		"Đài": st.Name, "Thời gian phát": "14/03/2024 06:30", "Thời lượng": "15 phút", "Thời gian đọc ước tính": "2 phút 10 giây",
-	} {
-		if labels[label] != want {
-			t.Errorf("%s = %q, want %q", label, labels[label], want)
-		}
-	}
-
-	var paras []string
-	for _, p := range htmlElements(doc, "p") {
-		paras = append(paras, htmlText(p))
-	}
-	want := []string{
-		"Kính thưa bà con,\nhôm nay trạm y tế phun thuốc.",
-		"<script>alert('x')</script> & nước sạch; đậy kín",
-		"Xin cảm ơn bà con đã lắng nghe.",
-	}
-	if !slices.Equal(paras, want) {
-		t.Errorf("paragraphs = %q, want %q", paras, want)
-	}
-
-	styles := htmlElements(doc, "style")
-	if len(styles) != 1 {
-		t.Fatalf("%d <style> elements, want 1", len(styles))
-	}
-	m := regexp.MustCompile(`html \{[^}]*font-size: (\d+)pt`).FindStringSubmatch(htmlText(styles[0]))
-	if m == nil {
-		t.Fatalf("no base font size in pt in the style")
-	}
-	if pt, _ := strconv.Atoi(m[1]); pt < 22 || pt > 28 {
-		t.Errorf("base font size %dpt, want 22–28pt", pt)
-	}
-	if !strings.Contains(htmlText(styles[0]), "@media print") {
-		t.Errorf("no print styles")
-	}
-}
-
-// htmlElements are the nodes of a tag under n, in document order.
-func htmlElements(n *html.Node, tag string) []*html.Node {
-	var out []*html.Node
-	for d := range n.Descendants() {
-		if d.Type == html.ElementNode && d.Data == tag {
-			out = append(out, d)
-		}
-	}
-	return out
-}
-
-func htmlAttr(n *html.Node, key string) string {
-	for _, a := range n.Attr {
-		if a.Key == key {
-			return a.Val
-		}
-	}
-	return ""
-}
-
-// htmlText is n's text with <br> as a line break and the page's own newlines dropped.
-func htmlText(n *html.Node) string {
-	var b strings.Builder
-	for d := range n.Descendants() {
-		switch {
-		case d.Type == html.TextNode:
-			b.WriteString(strings.ReplaceAll(d.Data, "\n", ""))
-		case d.Type == html.ElementNode && d.Data == "br":
-			b.WriteByte('\n')
-		}
-	}
-	return b.String()
-}
-
-func TestScriptHTMLDuration(t *testing.T) {
-	tests := []struct {
-		secs int
-		want string
-	}{
-		{0, "0 giây"}, {45, "45 giây"}, {60, "1 phút"}, {130, "2 phút 10 giây"}, {900, "15 phút"},
-		{3600, "1 giờ"}, {3725, "1 giờ 2 phút 5 giây"},
-	}
-	for _, tt := range tests {
-		if got := vnDuration(tt.secs); got != tt.want {
-			t.Errorf("vnDuration(%d) = %q, want %q", tt.secs, got, tt.want)
-		}
-	}
-}
-
-func TestScriptStyleSourceMatchesThePage(t *testing.T) {
-	b, err := ScriptHTML(FeedStation{Name: "Đài"}, FeedItem{Title: "T", Script: "x"}, time.UTC)
-	if err != nil {
-		t.Fatal(err)
-	}
-	page := string(b)
-	start, end := strings.Index(page, "<style>"), strings.Index(page, "</style>")
-	if start < 0 || end < start {
-		t.Fatal("no style element")
-	}
-	sum := sha256.Sum256([]byte(page[start+len("<style>") : end]))
-	if want := "'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'"; ScriptStyleSource != want {
-		t.Errorf("ScriptStyleSource = %s, the page's style hashes to %s", ScriptStyleSource, want)
 	}
 }
