@@ -100,7 +100,11 @@ func (a *app) prepare(ctx context.Context) error {
 	// just below, to materialise the airings again.
 	sc := scheduler.NewService(scheduler.NewStore(a.db), cs, ct, trail, now,
 		scheduler.Options{Zone: a.cfg.Location, Horizon: a.cfg.Horizon, Grace: a.cfg.ConfirmGrace,
-			Rematerialize: func() { a.runner.Trigger(jobMaterialize) }})
+			Rematerialize: func() {
+				if a.runner != nil { // built below; the demo loads after it
+					a.runner.Trigger(jobMaterialize)
+				}
+			}})
 	cs.UsePlans(sc)
 	ct.UseListener(sc)
 	a.runner = jobs.New(jobs.NewStore(a.db), a.jobList(cs, sc, acc), jobs.Options{Zone: a.cfg.Location, Now: now, Log: a.log})

@@ -54,8 +54,9 @@ func NewStore(db *database.DB) *MongoStore {
 // remain the admins' to avoid.
 func (s *MongoStore) LockOrgUnits() func() { return s.db.Locks().Lock(orgUnitsColl + "|import") }
 
-// Documents as stored. Each has the fields of its domain type, in the same order,
-// so that a conversion between the two costs nothing.
+// Documents as stored. Most have the fields of their domain type, in the same
+// order, so that a conversion between the two costs nothing; a campaign's nested
+// period and indicators are converted field by field.
 type (
 	orgUnitDoc struct {
 		Code      string    `bson:"_id"`

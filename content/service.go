@@ -102,7 +102,8 @@ func NewService(store Store, ref Reference, audit loa.Auditor, now func() time.T
 	return &Service{store: store, ref: ref, audit: audit, now: now, opts: opts}
 }
 
-// UseListener joins the scheduler, which is built on this service and so after it.
+// UseListener joins the scheduler, which is built on this service and so after it;
+// call it before the service serves.
 func (s *Service) UseListener(l ApprovalListener) { s.listener = l }
 
 // Languages lists the configured languages.

@@ -313,7 +313,7 @@ func (s *Service) Publish(ctx context.Context, actor loa.Actor, id string, p Pub
 		return Airing{}, fmt.Errorf("%w: airing %s is cancelled; plan it again before publishing", loa.ErrConflict, id)
 	}
 	next := old
-	at := p.PublishedAt.UTC().Truncate(time.Millisecond)
+	at := loa.Stamp(p.PublishedAt)
 	next.Status, next.PublishedURL, next.PublishedAt = StatusPublished, strings.TrimSpace(p.URL), &at
 	stored, err := s.write(ctx, nil, []Airing{next})
 	if err != nil {

@@ -103,7 +103,7 @@ func (s *Service) confirm(ctx context.Context, actor loa.Actor, station string, 
 	if ch, _ := channel(old.Channel); ch.Proof != ProofAired {
 		return Airing{}, false, fmt.Errorf("%w: airing %s is on %s, which is published rather than confirmed", loa.ErrConflict, c.AiringID, old.Channel)
 	}
-	at := c.At.UTC().Truncate(time.Millisecond)
+	at := loa.Stamp(c.At)
 	if old.Status == c.Status && old.ConfirmNote == c.Note && old.ConfirmedAt != nil && old.ConfirmedAt.Equal(at) {
 		return old, false, s.countReach(ctx, actor, old) // idempotent: repairs a reach write that failed before
 	}

@@ -220,7 +220,7 @@ func (s *Service) CreateRule(ctx context.Context, actor loa.Actor, in RuleInput)
 		return Saved{}, err
 	}
 	now := s.stamp()
-	r.ID, r.Version, r.CreatedBy, r.Timestamps = s.newID("r"), 1, actor.Username, Timestamps{CreatedAt: now, UpdatedAt: now}
+	r.ID, r.Version, r.CreatedBy, r.Timestamps = loa.NewID("r", s.now()), 1, actor.Username, Timestamps{CreatedAt: now, UpdatedAt: now}
 	if err := s.store.InsertRule(ctx, r); err != nil {
 		return Saved{}, err
 	}

@@ -2,9 +2,6 @@ package scheduler
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"strconv"
 	"sync"
 	"time"
 
@@ -147,14 +144,7 @@ type Timestamps struct {
 	UpdatedAt time.Time `json:"updatedAt"`
 }
 
-func (s *Service) stamp() time.Time { return s.now().UTC().Truncate(time.Millisecond) }
-
-// newID makes an ID that sorts by creation time, with a prefix saying what it is.
-func (s *Service) newID(prefix string) string {
-	b := make([]byte, 3)
-	_, _ = rand.Read(b)
-	return prefix + strconv.FormatInt(s.now().UnixMilli(), 36) + hex.EncodeToString(b)
-}
+func (s *Service) stamp() time.Time { return loa.Stamp(s.now()) }
 
 // stations returns every station ordered by code, from memory while the stored
 // version stands.

@@ -163,8 +163,6 @@ type MongoStore struct {
 // NewStore returns the store on db.
 func NewStore(db *database.DB) *MongoStore { return &MongoStore{db: db} }
 
-func byID(id string) bson.D { return bson.D{{Key: "_id", Value: id}} }
-
 func (s *MongoStore) version(ctx context.Context, coll string) (int64, error) {
 	return s.db.Versions().Get(ctx, coll)
 }
@@ -247,7 +245,7 @@ func (s *MongoStore) LockRules() func() { return s.db.Locks().Lock(rulesColl + "
 // all reads a small collection whole, ordered by `_id`, as the service's values.
 func all[D, T any](ctx context.Context, s *MongoStore, coll string, value func(D) T) ([]T, error) {
 	docs, err := database.All[D](ctx, s.db.Collection(coll), bson.D{}, bson.D{{Key: "_id", Value: 1}})
-	return values(docs, value), err
+	return database.ConvertAll(docs, value), err
 }
 
 // one reads a document by `_id` as the service's value; what names it in the
@@ -258,18 +256,6 @@ func one[D, T any](ctx context.Context, s *MongoStore, coll, id, what string, va
 		err = fmt.Errorf("%w: no %s %s", loa.ErrNotFound, what, id)
 	}
 	return value(doc), err
-}
-
-// values turns stored documents into the service's values.
-func values[D, T any](docs []D, value func(D) T) []T {
-	if docs == nil {
-		return nil
-	}
-	out := make([]T, len(docs))
-	for i, d := range docs {
-		out[i] = value(d)
-	}
-	return out
 }
 
 // insert adds a document to a versioned collection and bumps its version; a
@@ -287,7 +273,7 @@ func (s *MongoStore) insert(ctx context.Context, coll string, doc any) error {
 
 // replace overwrites a document of a versioned collection and bumps its version.
 func (s *MongoStore) replace(ctx context.Context, coll, id string, doc any) error {
-	if _, err := s.db.Collection(coll).ReplaceOne(ctx, byID(id), doc); err != nil {
+	if _, err := s.db.Collection(coll).ReplaceOne(ctx, database.IDFilter(id), doc); err != nil {
 		return fmt.Errorf("replace in %s: %w", coll, err)
 	}
 	_, err := s.bump(ctx, coll)
@@ -302,7 +288,7 @@ func (s *MongoStore) AiringsVersion(ctx context.Context) (int64, error) {
 // Airings reads every airing: a background read that builds the calendar.
 func (s *MongoStore) Airings(ctx context.Context) ([]Airing, error) {
 	docs, err := database.All[airingDoc](ctx, s.db.Collection(airingsColl), bson.D{}, nil)
-	return values(docs, airingDoc.airing), err
+	return database.ConvertAll(docs, airingDoc.airing), err
 }
 
 // InsertAirings inserts in unordered batches (exact on both engines) and skips
@@ -348,7 +334,7 @@ func (s *MongoStore) ReplaceAirings(ctx context.Context, as []Airing) ([]Airing,
 	var done []Airing
 	coll := s.db.Collection(airingsColl)
 	for _, a := range as {
-		filter := byID(a.ID)
+		filter := database.IDFilter(a.ID)
 		if !s.db.Embedded() {
 			filter = append(filter, bson.E{Key: "rev", Value: a.Rev - 1})
 		}

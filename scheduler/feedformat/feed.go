@@ -46,7 +46,10 @@ type Attachment struct {
 
 // Of is f as sent, each attachment at the address link gives for its airing.
 func Of(f scheduler.Feed, link func(airingID string) string) Feed {
-	out := Feed{Station: f.Station, GeneratedAt: f.GeneratedAt, Items: make([]Item, len(f.Items))}
+	out := Feed{Station: f.Station, GeneratedAt: f.GeneratedAt}
+	if f.Items != nil {
+		out.Items = make([]Item, len(f.Items))
+	}
 	for i, it := range f.Items {
 		out.Items[i] = Item{AiringID: it.AiringID, Start: it.Start, StartUTC: it.StartUTC, End: it.End,
 			DurationSeconds: it.DurationSeconds, Title: it.Title, Kind: it.Kind, Language: it.Language, Groups: it.Groups,

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/robfig/cron/v3"
+
+	"loa"
 )
 
 // Options tune a Runner; zero values take the defaults given.
@@ -74,7 +76,7 @@ func New(store *Store, jobs []Job, opts Options) *Runner {
 	r := &Runner{
 		store: store,
 		opts:  opts,
-		lease: NewLease(store.db, leaseID, opts.LeaseTTL),
+		lease: store.Lease(leaseID, opts.LeaseTTL),
 		cron: cron.New(cron.WithLocation(opts.Zone),
 			cron.WithChain(cron.Recover(logger), cron.SkipIfStillRunning(logger))),
 		named:  make(map[string]*entry, len(jobs)),
@@ -233,11 +235,11 @@ func (r *Runner) runIfLeader(e *entry, trigger string) {
 // run runs j within the timeout, recovering a panic, and records the run, even when
 // ctx has ended meanwhile.
 func (r *Runner) run(ctx context.Context, j Job, trigger string) (Run, error) {
-	run := Run{Job: j.Name, Trigger: trigger, Holder: r.opts.Holder, Start: r.opts.Now().UTC().Truncate(time.Millisecond)}
+	run := Run{Job: j.Name, Trigger: trigger, Holder: r.opts.Holder, Start: loa.Stamp(r.opts.Now())}
 	runCtx, cancel := context.WithTimeout(ctx, r.opts.Timeout)
 	result, err := r.call(runCtx, j, run.Start.In(r.opts.Zone))
 	cancel()
-	run.End, run.Result = r.opts.Now().UTC().Truncate(time.Millisecond), result
+	run.End, run.Result = loa.Stamp(r.opts.Now()), result
 	log := r.opts.Log.With("job", j.Name, "trigger", trigger, "took", run.End.Sub(run.Start))
 	if err != nil {
 		run.Error = err.Error()

@@ -27,13 +27,14 @@ var Schema = []database.Collection{
 	{Name: jobsColl},
 }
 
-func byID(id string) bson.D { return bson.D{{Key: "_id", Value: id}} }
-
 // Store keeps the runner's lease and the jobs' last runs.
 type Store struct{ db *database.DB }
 
 // NewStore returns the runner's store on db.
 func NewStore(db *database.DB) *Store { return &Store{db: db} }
+
+// Lease is the lease named id in this store, held for ttl after each Acquire.
+func (s *Store) Lease(id string, ttl time.Duration) *Lease { return NewLease(s.db, id, ttl) }
 
 // Lease is a named lease in the database: at most one holder at a time, until it
 // expires or is released. No transactions: it relies on the upsert of a natural `_id`.
@@ -53,7 +54,7 @@ func NewLease(db *database.DB, id string, ttl time.Duration) *Lease {
 func (l *Lease) Acquire(ctx context.Context, holder string, now time.Time) (bool, error) {
 	// The embedded engine loses concurrent updates of one document.
 	defer l.db.Locks().Lock(leasesColl + "|" + l.id)()
-	filter := append(byID(l.id), bson.E{Key: "$or", Value: bson.A{
+	filter := append(database.IDFilter(l.id), bson.E{Key: "$or", Value: bson.A{
 		bson.D{{Key: "holder", Value: holder}},
 		bson.D{{Key: "expiresAt", Value: bson.D{{Key: "$lte", Value: now.UTC()}}}},
 	}})
@@ -74,7 +75,7 @@ func (l *Lease) Acquire(ctx context.Context, holder string, now time.Time) (bool
 // Release gives the lease up if holder holds it, so another can take it at once.
 func (l *Lease) Release(ctx context.Context, holder string) error {
 	defer l.db.Locks().Lock(leasesColl + "|" + l.id)()
-	filter := append(byID(l.id), bson.E{Key: "holder", Value: holder})
+	filter := append(database.IDFilter(l.id), bson.E{Key: "holder", Value: holder})
 	if _, err := l.db.Collection(leasesColl).DeleteOne(ctx, filter); err != nil {
 		return fmt.Errorf("release lease %s: %w", l.id, err)
 	}
@@ -110,7 +111,7 @@ func (s *Store) record(ctx context.Context, run Run) error {
 	}
 	runs := append([]runDoc{runDoc(run)}, doc.Runs...)
 	runs = runs[:min(len(runs), keptRuns)]
-	_, err = coll.UpdateOne(ctx, byID(run.Job), bson.D{{Key: "$set", Value: bson.D{{Key: "runs", Value: runs}}}},
+	_, err = coll.UpdateOne(ctx, database.IDFilter(run.Job), bson.D{{Key: "$set", Value: bson.D{{Key: "runs", Value: runs}}}},
 		options.UpdateOne().SetUpsert(true))
 	if err != nil {
 		return fmt.Errorf("record run of job %s: %w", run.Job, err)
