@@ -1,6 +1,9 @@
 // Package campaigns owns what a campaign is measured against and by: org units,
-// target groups, denominators, campaigns with their indicators and targets (and, as
-// they arrive, reach records, the indicator engine and reports).
+// target groups, denominators, campaigns with their indicators and targets, and
+// for now the reach records with their rollups, the indicator engine and reports
+// (DESIGN §3 moves these to campaigns/reach and campaigns/report). Every import of a
+// file (org units, denominators, reach) is read one row at a time within
+// ImportLimits, through an ImportGate shared by the services that import.
 package campaigns
 
 import (

@@ -1,6 +1,9 @@
-// Package database connects Loa to its MongoDB-compatible database: an embedded
-// FerretDB (SQLite) started in-process by default, or an external MongoDB named by a
-// URI. It owns the schema (collections and indexes, from one list) and the two
+// Package database is the storage kit below the domain packages, used only by their
+// store*.go files: it connects Loa to its MongoDB-compatible database (an embedded
+// FerretDB on SQLite started in-process by default, or an external MongoDB named by
+// a URI), owns the schema (collections and indexes, from one list), the version
+// counters caches are validated by, keyed locks, bulk writes in batches, the
+// helpers every store shares (IDFilter, ByID, All, ConvertAll), and the two
 // workarounds the embedded engine needs (docs/ferretdb.md): the `_id` index fix and
 // per-document serialisation of read-modify-write updates.
 package database
