@@ -192,7 +192,10 @@ func leadingLine(s string) (int, string, bool) {
 // with an error when the result would exceed 1 MiB or take over 100 ms. The
 // values are inserted as they are: the result is Markdown, escaped later by
 // RenderHTML.
-func FillTemplate(body string, f Fields) (string, error) {
+func FillTemplate(body string, f Fields) (string, error) { return fillTemplate(body, f, fillTimeout) }
+
+// fillTemplate is FillTemplate stopping after timeout.
+func fillTemplate(body string, f Fields, timeout time.Duration) (string, error) {
 	tree, err := checkTemplate(body)
 	if err != nil {
 		return "", err
@@ -201,7 +204,7 @@ func FillTemplate(body string, f Fields) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("fill template: %w", err)
 	}
-	return within(fillTimeout, func() (string, error) {
+	return within(timeout, func() (string, error) {
 		out := limitedBuffer{max: maxFilledBytes}
 		if err := t.Execute(&out, f); err != nil {
 			if errors.Is(err, errFilledTooLarge) {
