@@ -20,6 +20,8 @@ import (
 	"loa/app/database"
 	"loa/app/web"
 	"loa/campaigns"
+	"loa/campaigns/reach"
+	"loa/campaigns/report"
 	"loa/content"
 	"loa/scheduler"
 	"loa/scheduler/jobs"
@@ -32,8 +34,8 @@ const shutdownTimeout = 10 * time.Second
 // schema is every collection Loa owns, from one list.
 func schema() []database.Collection {
 	var all []database.Collection
-	for _, s := range [][]database.Collection{database.Schema, campaigns.Schema, access.Schema, audit.Schema, content.Schema,
-		scheduler.Schema, jobs.Schema} {
+	for _, s := range [][]database.Collection{database.Schema, campaigns.Schema, reach.Schema, access.Schema, audit.Schema,
+		content.Schema, scheduler.Schema, jobs.Schema} {
 		all = append(all, s...)
 	}
 	return all
@@ -47,6 +49,7 @@ type app struct {
 	handler   http.Handler
 	runner    *jobs.Runner
 	campaigns *campaigns.Service
+	reach     *reach.Service
 }
 
 // newApp opens the database, prepares it (schema, reference data, admin account,
@@ -79,7 +82,9 @@ func (a *app) prepare(ctx context.Context) error {
 	if err := cs.LoadReference(ctx); err != nil {
 		return err
 	}
-	rebuilt, err := cs.RepairRollups(ctx)
+	rs := reach.NewService(cs, reach.NewStore(a.db), trail, now)
+	a.reach = rs
+	rebuilt, err := rs.RepairRollups(ctx)
 	if err != nil {
 		return err
 	}
@@ -98,21 +103,21 @@ func (a *app) prepare(ctx context.Context) error {
 		SyllablesPerMinute: a.cfg.SpeechRate, Terms: terms, Hotline: a.cfg.Hotline, Zone: a.cfg.Location})
 	// Changes of stations, rules and approved content ask the job runner, built
 	// just below, to materialise the airings again.
-	sc := scheduler.NewService(scheduler.NewStore(a.db), cs, ct, trail, now,
+	sc := scheduler.NewService(scheduler.NewStore(a.db), cs, rs, ct, trail, now,
 		scheduler.Options{Zone: a.cfg.Location, Horizon: a.cfg.Horizon, Grace: a.cfg.ConfirmGrace,
 			Rematerialize: func() {
 				if a.runner != nil { // built below; the demo loads after it
 					a.runner.Trigger(jobMaterialize)
 				}
 			}})
-	cs.UsePlans(sc)
 	ct.UseListener(sc)
-	a.runner = jobs.New(jobs.NewStore(a.db), a.jobList(cs, sc, acc), jobs.Options{Zone: a.cfg.Location, Now: now, Log: a.log})
+	reports := report.NewService(cs, rs, sc, now)
+	a.runner = jobs.New(jobs.NewStore(a.db), a.jobList(cs, rs, sc, acc), jobs.Options{Zone: a.cfg.Location, Now: now, Log: a.log})
 	if a.cfg.DemoOn() {
 		if err := cs.LoadDemo(ctx); err != nil {
 			return err
 		}
-		if err := cs.LoadDemoReach(ctx); err != nil {
+		if err := rs.LoadDemoReach(ctx); err != nil {
 			return err
 		}
 		if err := cs.Once(ctx, "demo-content-v1", func() error { return ct.LoadDemo(ctx) }); err != nil {
@@ -134,8 +139,8 @@ func (a *app) prepare(ctx context.Context) error {
 	if err := r.SetTrustedProxies(a.cfg.TrustedProxies); err != nil {
 		return fmt.Errorf("trusted proxies: %w", err)
 	}
-	api.Register(r, api.Deps{Campaigns: cs, Access: acc, Audit: trail, Content: ct, Scheduler: sc, Jobs: a.runner,
-		DB: a.db, Log: a.log, Registry: reg})
+	api.Register(r, api.Deps{Campaigns: cs, Reach: rs, Reports: reports, Access: acc, Audit: trail, Content: ct,
+		Scheduler: sc, Jobs: a.runner, DB: a.db, Log: a.log, Registry: reg})
 	web.Register(r, tmpl, cs, acc, a.log)
 	a.handler = r
 	return nil
@@ -199,7 +204,7 @@ func (a *app) serve(ctx context.Context, ln net.Listener) error {
 // start, so that readers of reports do not wait for them.
 func (a *app) warmReports(ctx context.Context) {
 	start := time.Now()
-	if err := a.campaigns.WarmReports(ctx); err != nil {
+	if err := a.reach.WarmReports(ctx); err != nil {
 		if ctx.Err() == nil {
 			a.log.Warn("reading the report rollups ahead", "error", err)
 		}

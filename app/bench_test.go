@@ -22,7 +22,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"loa/campaigns/reachgen"
+	"loa/campaigns/reach/reachgen"
 )
 
 const (

@@ -26,13 +26,13 @@ func (a *app) runCommand(ctx context.Context, args []string, out io.Writer) erro
 	differ := false
 	for _, code := range codes {
 		if args[1] == "rebuild" {
-			if err := a.campaigns.RebuildRollups(ctx, code); err != nil {
+			if err := a.reach.RebuildRollups(ctx, code); err != nil {
 				return err
 			}
 			fmt.Fprintf(out, "%s: rollups rebuilt from the records\n", code)
 			continue
 		}
-		diffs, err := a.campaigns.CheckRollups(ctx, code)
+		diffs, err := a.reach.CheckRollups(ctx, code)
 		if err != nil {
 			return err
 		}

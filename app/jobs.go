@@ -8,6 +8,7 @@ import (
 
 	"loa/app/access"
 	"loa/campaigns"
+	"loa/campaigns/reach"
 	"loa/scheduler"
 	"loa/scheduler/jobs"
 )
@@ -22,7 +23,7 @@ const (
 )
 
 // jobList is every job the service runs, with its schedule in the deployment's zone.
-func (a *app) jobList(cs *campaigns.Service, sc *scheduler.Service, acc *access.Service) []jobs.Job {
+func (a *app) jobList(cs *campaigns.Service, rs *reach.Service, sc *scheduler.Service, acc *access.Service) []jobs.Job {
 	return []jobs.Job{
 		{Name: jobMaterialize, Title: fmt.Sprintf("Lập lịch phát sóng cho %d ngày tới", a.cfg.Horizon), Spec: "0 * * * *", CatchUp: true,
 			Run: func(ctx context.Context, at time.Time) (string, error) {
@@ -42,20 +43,20 @@ func (a *app) jobList(cs *campaigns.Service, sc *scheduler.Service, acc *access.
 				return fmt.Sprintf("%d expired token(s) deleted", n), err
 			}},
 		{Name: jobRollups, Title: "Đối chiếu số liệu tổng hợp với số liệu gốc", Spec: "0 4 * * *",
-			Run: func(ctx context.Context, _ time.Time) (string, error) { return a.checkRollups(ctx, cs) }},
+			Run: func(ctx context.Context, _ time.Time) (string, error) { return a.checkRollups(ctx, cs, rs) }},
 	}
 }
 
 // checkRollups compares every campaign's rollups with a recomputation from its
 // records and rebuilds those that differ.
-func (a *app) checkRollups(ctx context.Context, cs *campaigns.Service) (string, error) {
+func (a *app) checkRollups(ctx context.Context, cs *campaigns.Service, rs *reach.Service) (string, error) {
 	all, err := cs.Campaigns(ctx)
 	if err != nil {
 		return "", err
 	}
 	var lines []string
 	for _, c := range all {
-		diffs, err := cs.CheckRollups(ctx, c.Code)
+		diffs, err := rs.CheckRollups(ctx, c.Code)
 		if err != nil {
 			return strings.Join(lines, "; "), err
 		}
@@ -64,7 +65,7 @@ func (a *app) checkRollups(ctx context.Context, cs *campaigns.Service) (string, 
 			continue
 		}
 		a.log.Warn("reach rollups differ from the records", "campaign", c.Code, "cells", len(diffs), "first", diffs[0].String())
-		if err := cs.RebuildRollups(ctx, c.Code); err != nil {
+		if err := rs.RebuildRollups(ctx, c.Code); err != nil {
 			return strings.Join(lines, "; "), err
 		}
 		lines = append(lines, fmt.Sprintf("%s: %d cell(s) differed, rebuilt", c.Code, len(diffs)))

@@ -35,11 +35,11 @@ func (s *Service) RequireProvince(ctx context.Context, actor loa.Actor) error {
 
 // Path returns a unit's codes from the root down to it.
 func (s *Service) Path(ctx context.Context, unit string) ([]string, error) {
-	t, err := s.tree(ctx)
+	t, err := s.Tree(ctx)
 	if err != nil {
 		return nil, err
 	}
-	u, ok := t.get(unit)
+	u, ok := t.Get(unit)
 	if !ok {
 		return nil, fmt.Errorf("%w: no org unit with code %s", loa.ErrNotFound, unit)
 	}

@@ -77,6 +77,9 @@ const (
 	ComparatorGTE = "gte"
 )
 
+// MaxTextLength is the most bytes a short text (a title, a source, a note) may hold.
+const MaxTextLength = 2000
+
 // ChannelKinds are the kinds of channel of DESIGN §2.
 var ChannelKinds = []string{
 	"provincial_press", "provincial_tv_radio", "portal", "district_station",
@@ -86,7 +89,6 @@ var ChannelKinds = []string{
 var (
 	rules          = []string{RuleCoverage, RuleOrgUnitActivity, RuleMonthlyFrequency, RuleManual}
 	codePattern    = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`) // campaign and indicator codes
-	maxTextLength  = 2000
 	maxDescription = 100_000
 	maxIndicators  = 100
 )
@@ -124,8 +126,8 @@ func (c *Campaign) validate(ref reference) error {
 	for _, f := range []struct{ name, text string }{
 		{"title", c.Title}, {"legalBasis", c.LegalBasis}, {"ownerAgency", c.OwnerAgency}, {"secretariat", c.Secretariat},
 	} {
-		if len(f.text) > maxTextLength {
-			v.Add(f.name, fmt.Sprintf("at most %d bytes", maxTextLength))
+		if len(f.text) > MaxTextLength {
+			v.Add(f.name, fmt.Sprintf("at most %d bytes", MaxTextLength))
 		}
 	}
 	if len(c.Description) > maxDescription {
@@ -163,11 +165,11 @@ func (in Indicator) validate(at string, ref reference, v *loa.ValidationError) {
 	if in.Title == "" {
 		v.Add(at+"title", "title is required")
 	}
-	if len(in.Title) > maxTextLength {
-		v.Add(at+"title", fmt.Sprintf("at most %d bytes", maxTextLength))
+	if len(in.Title) > MaxTextLength {
+		v.Add(at+"title", fmt.Sprintf("at most %d bytes", MaxTextLength))
 	}
-	if len(in.Source) > maxTextLength {
-		v.Add(at+"source", fmt.Sprintf("at most %d bytes", maxTextLength))
+	if len(in.Source) > MaxTextLength {
+		v.Add(at+"source", fmt.Sprintf("at most %d bytes", MaxTextLength))
 	}
 	if !slices.Contains(rules, in.Rule) {
 		v.Add(at+"rule", "rule must be one of "+strings.Join(rules, ", "))
@@ -326,13 +328,20 @@ func (s *Service) check(ctx context.Context, c *Campaign) error {
 	if c.Indicators == nil {
 		c.Indicators = []Indicator{}
 	}
-	tree, err := s.tree(ctx)
+	tree, err := s.Tree(ctx)
 	if err != nil {
 		return err
 	}
-	groups, err := s.groupSet(ctx)
+	groups, err := s.GroupSet(ctx)
 	if err != nil {
 		return err
 	}
 	return c.validate(reference{groups: groups, levels: tree.levels})
+}
+
+// MonthPlan is one month of a channel's calendar: items planned (not cancelled,
+// with content) and published.
+type MonthPlan struct {
+	Planned   int
+	Published int
 }

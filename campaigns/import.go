@@ -30,9 +30,9 @@ func (s *Service) saveImport(ctx context.Context, actor loa.Actor, sum *loa.Impo
 	return sum.Finish(dryRun), nil
 }
 
-// table is an imported file read one row at a time, its columns found by their
+// Table is an imported file read one row at a time, its columns found by their
 // header names.
-type table struct {
+type Table struct {
 	src     *sheet
 	columns map[string]int
 	headers map[string]string // the header each column has in the file
@@ -45,7 +45,7 @@ const headerRows = 10
 // newTable finds the columns of src by their header: column gives the name a
 // header stands for ("" for a column to ignore), and missing says which required
 // columns are absent (from the first row, when no row names them all).
-func newTable(ctx context.Context, src *sheet, column func(header string) string, required []string, missing func([]string) string) (*table, error) {
+func newTable(ctx context.Context, src *sheet, column func(header string) string, required []string, missing func([]string) string) (*Table, error) {
 	var absentFirst []string
 	for range headerRows {
 		_, row, err := src.next(ctx)
@@ -55,7 +55,7 @@ func newTable(ctx context.Context, src *sheet, column func(header string) string
 		if err != nil {
 			return nil, err
 		}
-		t := &table{src: src, columns: map[string]int{}, headers: map[string]string{}}
+		t := &Table{src: src, columns: map[string]int{}, headers: map[string]string{}}
 		for i, h := range row {
 			h = strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))
 			if name := column(h); name != "" {
@@ -84,9 +84,9 @@ func newTable(ctx context.Context, src *sheet, column func(header string) string
 	return nil, loa.Invalid("file", missing(absentFirst))
 }
 
-// each calls f for every row of data with its spreadsheet row number, until the
+// Each calls f for every row of data with its spreadsheet row number, until the
 // end of the file, a limit, the end of ctx or an error from f.
-func (t *table) each(ctx context.Context, f func(n int, row []string) error) error {
+func (t *Table) Each(ctx context.Context, f func(n int, row []string) error) error {
 	for {
 		n, row, err := t.src.next(ctx)
 		if err == io.EOF {
@@ -105,9 +105,9 @@ func csvError(err error) error {
 	return loa.Invalid("file", "not a readable CSV file: "+err.Error())
 }
 
-// cell is the trimmed value of column in row, or "" where the row is short or the
+// Cell is the trimmed value of column in row, or "" where the row is short or the
 // column absent.
-func (t *table) cell(row []string, column string) string {
+func (t *Table) Cell(row []string, column string) string {
 	i, ok := t.columns[column]
 	if !ok || i >= len(row) {
 		return ""
@@ -115,8 +115,8 @@ func (t *table) cell(row []string, column string) string {
 	return strings.TrimSpace(row[i])
 }
 
-// header is the column's header as the file writes it, or the field's name.
-func (t *table) header(field string) string {
+// Header is the column's header as the file writes it, or the field's name.
+func (t *Table) Header(field string) string {
 	if h, ok := t.headers[field]; ok {
 		return h
 	}
@@ -170,6 +170,28 @@ func (s *Service) beginImport(ctx context.Context, r io.Reader, lim ImportLimits
 	return ctx, src, func() { cancel(); src.close(); file.Close(); leave() }, nil
 }
 
+// OpenTable receives an upload within the import limits, takes an import slot (or
+// refuses with a BusyError) and finds the columns of its table by their header:
+// column gives the name a header stands for ("" for a column to ignore), and
+// missing says which required columns are absent. The context it returns ends at
+// the time limit; end releases everything.
+func (s *Service) OpenTable(ctx context.Context, r io.Reader, column func(header string) string, required []string, missing func([]string) string) (_ context.Context, _ *Table, end func(), _ error) {
+	ctx, src, end, err := s.beginImport(ctx, r, s.opts.imports)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	t, err := newTable(ctx, src, column, required, missing)
+	if err != nil {
+		err = Stopped(ctx, err, nil)
+		end()
+		return nil, nil, nil, err
+	}
+	return ctx, t, end, nil
+}
+
+// XLSX says whether the table is a workbook's sheet rather than a CSV file.
+func (t *Table) XLSX() bool { return t.src.xlsx }
+
 // spool copies an upload of at most max bytes to a temporary file, removed from
 // the directory at once so that nothing is left behind even by a crash.
 func spool(r io.Reader, max int64) (*os.File, int64, error) {
@@ -194,7 +216,7 @@ func spool(r io.Reader, max int64) (*os.File, int64, error) {
 // name every required column; header names are matched without regard to case or
 // surrounding space. Such files are checked whole before anything is written, so
 // they are held to referenceRows rows.
-func (s *Service) readTable(ctx context.Context, r io.Reader, required ...string) (context.Context, *table, func(), error) {
+func (s *Service) readTable(ctx context.Context, r io.Reader, required ...string) (context.Context, *Table, func(), error) {
 	lim := s.opts.imports
 	lim.Rows = referenceRows
 	ctx, src, end, err := s.beginImport(ctx, r, lim)

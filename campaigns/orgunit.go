@@ -2,6 +2,7 @@ package campaigns
 
 import (
 	"cmp"
+	"fmt"
 	"slices"
 	"strings"
 
@@ -52,17 +53,18 @@ func (f OrgUnitFilter) match(u OrgUnit, q string) bool {
 	return q == "" || strings.HasPrefix(u.Code, q) || strings.Contains(u.SearchKey, q)
 }
 
-// unitTree is an immutable snapshot of all org units, ordered by code.
-type unitTree struct {
+// UnitTree is an immutable snapshot of all org units, ordered by code.
+type UnitTree struct {
 	version int64
 	units   []OrgUnit
 	byCode  map[string]int
 	levels  map[string]bool
 }
 
-func newUnitTree(version int64, units []OrgUnit) *unitTree {
+// NewUnitTree builds the snapshot of units (sorted in place) at version.
+func NewUnitTree(version int64, units []OrgUnit) *UnitTree {
 	slices.SortFunc(units, func(a, b OrgUnit) int { return CompareCodes(a.Code, b.Code) })
-	t := &unitTree{version: version, units: units, byCode: make(map[string]int, len(units)), levels: map[string]bool{}}
+	t := &UnitTree{version: version, units: units, byCode: make(map[string]int, len(units)), levels: map[string]bool{}}
 	for i, u := range units {
 		t.byCode[u.Code] = i
 		t.levels[u.Level] = true
@@ -70,7 +72,17 @@ func newUnitTree(version int64, units []OrgUnit) *unitTree {
 	return t
 }
 
-func (t *unitTree) get(code string) (OrgUnit, bool) {
+// Units are all the units ordered by code, shared and read-only.
+func (t *UnitTree) Units() []OrgUnit { return t.units }
+
+// Index is the position of the unit with code in Units.
+func (t *UnitTree) Index(code string) (int, bool) {
+	i, ok := t.byCode[code]
+	return i, ok
+}
+
+// Get returns the unit with code.
+func (t *UnitTree) Get(code string) (OrgUnit, bool) {
 	i, ok := t.byCode[code]
 	if !ok {
 		return OrgUnit{}, false
@@ -78,7 +90,7 @@ func (t *unitTree) get(code string) (OrgUnit, bool) {
 	return t.units[i], true
 }
 
-func (t *unitTree) filter(f OrgUnitFilter) []OrgUnit {
+func (t *UnitTree) filter(f OrgUnitFilter) []OrgUnit {
 	q := loa.Fold(strings.TrimSpace(f.Q))
 	var out []OrgUnit
 	for _, u := range t.units {
@@ -89,10 +101,10 @@ func (t *unitTree) filter(f OrgUnitFilter) []OrgUnit {
 	return out
 }
 
-func (t *unitTree) parents(u OrgUnit) []OrgUnit {
+func (t *UnitTree) parents(u OrgUnit) []OrgUnit {
 	out := make([]OrgUnit, 0, len(u.Path))
 	for _, code := range u.Path[:max(len(u.Path)-1, 0)] {
-		if p, ok := t.get(code); ok {
+		if p, ok := t.Get(code); ok {
 			out = append(out, p)
 		}
 	}
@@ -117,4 +129,29 @@ func CompareCodes(a, b string) int {
 
 func isDigits(s string) bool {
 	return s != "" && strings.IndexFunc(s, func(r rune) bool { return r < '0' || r > '9' }) < 0
+}
+
+// Scope is the unit a report or a list is for: the one asked (in field), or
+// the actor's own (the province for Loa's own scope); it must lie in the actor's
+// scope.
+func (tree *UnitTree) Scope(actor loa.Actor, field, code string) (OrgUnit, error) {
+	if code == "" && actor.Scope != loa.AllUnits {
+		code = actor.Scope
+	}
+	if code == "" {
+		for _, u := range tree.units {
+			if len(u.Path) == 1 {
+				return u, nil
+			}
+		}
+		return OrgUnit{}, loa.Invalid(field, "no org units are loaded")
+	}
+	u, ok := tree.Get(code)
+	if !ok {
+		return OrgUnit{}, loa.Invalid(field, fmt.Sprintf("no org unit with code %s", code))
+	}
+	if !actor.Covers(u.Path) {
+		return OrgUnit{}, fmt.Errorf("%w: org unit %s is outside your scope %s", loa.ErrOutsideScope, code, actor.Scope)
+	}
+	return u, nil
 }

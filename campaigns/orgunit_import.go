@@ -27,10 +27,10 @@ func (s *Service) ImportOrgUnits(ctx context.Context, actor loa.Actor, r io.Read
 	}
 	defer end()
 	// Nothing is written before every row is read: a refusal has no summary.
-	defer func() { err = stopped(ctx, err, nil) }()
+	defer func() { err = Stopped(ctx, err, nil) }()
 	var sum loa.ImportSummary
 	defer s.store.LockOrgUnits()()
-	tree, err := s.tree(ctx)
+	tree, err := s.Tree(ctx)
 	if err != nil {
 		return loa.ImportSummary{}, err
 	}
@@ -40,7 +40,7 @@ func (s *Service) ImportOrgUnits(ctx context.Context, actor loa.Actor, r io.Read
 	for _, u := range tree.units {
 		merged[u.Code] = u
 	}
-	err = t.each(ctx, func(n int, row []string) error {
+	err = t.Each(ctx, func(n int, row []string) error {
 		sum.Read++
 		u, ok := parseOrgUnit(t, row, n, &sum)
 		if !ok {
@@ -65,7 +65,7 @@ func (s *Service) ImportOrgUnits(ctx context.Context, actor loa.Actor, r io.Read
 		paths, broken := unitPaths(merged)
 		rejected := false
 		for code, n := range rowOf {
-			old, stored := tree.get(code)
+			old, stored := tree.Get(code)
 			if msg, bad := broken[code]; bad {
 				sum.Conflictf(n, "parent_code", "%s", msg)
 			} else if !actor.Covers(paths[code]) || (stored && !actor.Covers(old.Path)) {
@@ -95,7 +95,7 @@ func (s *Service) ImportOrgUnits(ctx context.Context, actor loa.Actor, r io.Read
 	var changed []OrgUnit
 	var changes []loa.Change
 	for code, u := range merged {
-		old, stored := tree.get(code)
+		old, stored := tree.Get(code)
 		_, fromFile := rowOf[code]
 		switch {
 		case stored && sameUnit(old, u):
@@ -118,13 +118,13 @@ func (s *Service) ImportOrgUnits(ctx context.Context, actor loa.Actor, r io.Read
 }
 
 // parseOrgUnit reads one row, reporting each bad field as a conflict.
-func parseOrgUnit(t *table, row []string, n int, sum *loa.ImportSummary) (OrgUnit, bool) {
+func parseOrgUnit(t *Table, row []string, n int, sum *loa.ImportSummary) (OrgUnit, bool) {
 	u := OrgUnit{
-		Code:   t.cell(row, "code"),
-		Name:   norm.NFC.String(t.cell(row, "name")),
-		Type:   norm.NFC.String(t.cell(row, "type")),
-		Level:  t.cell(row, "level"),
-		Parent: t.cell(row, "parent_code"),
+		Code:   t.Cell(row, "code"),
+		Name:   norm.NFC.String(t.Cell(row, "name")),
+		Type:   norm.NFC.String(t.Cell(row, "type")),
+		Level:  t.Cell(row, "level"),
+		Parent: t.Cell(row, "parent_code"),
 	}
 	before := len(sum.Conflicts)
 	if !unitCodePattern.MatchString(u.Code) {
@@ -146,7 +146,7 @@ func parseOrgUnit(t *table, row []string, n int, sum *loa.ImportSummary) (OrgUni
 		name string
 		dst  **loa.Date
 	}{{"valid_from", &u.ValidFrom}, {"valid_to", &u.ValidTo}} {
-		v := t.cell(row, col.name)
+		v := t.Cell(row, col.name)
 		if v == "" {
 			continue
 		}

@@ -39,12 +39,12 @@ type PopulationFilter struct {
 // Populations lists the denominators f selects within the actor's scope, ordered by
 // year, unit and group.
 func (s *Service) Populations(ctx context.Context, actor loa.Actor, f PopulationFilter) ([]Population, error) {
-	tree, err := s.tree(ctx)
+	tree, err := s.Tree(ctx)
 	if err != nil {
 		return nil, err
 	}
 	if f.OrgUnit != "" {
-		u, ok := tree.get(f.OrgUnit)
+		u, ok := tree.Get(f.OrgUnit)
 		if ok && !actor.Covers(u.Path) {
 			return nil, fmt.Errorf("%w: org unit %s is outside your scope %s", loa.ErrOutsideScope, f.OrgUnit, actor.Scope)
 		}
@@ -55,7 +55,7 @@ func (s *Service) Populations(ctx context.Context, actor loa.Actor, f Population
 	}
 	out := all[:0]
 	for _, p := range all {
-		if u, ok := tree.get(p.OrgUnit); ok && actor.Covers(u.Path) {
+		if u, ok := tree.Get(p.OrgUnit); ok && actor.Covers(u.Path) {
 			out = append(out, p)
 		}
 	}
@@ -72,13 +72,13 @@ func (s *Service) ImportPopulations(ctx context.Context, actor loa.Actor, r io.R
 	}
 	defer end()
 	// Nothing is written before every row is read: a refusal has no summary.
-	defer func() { err = stopped(ctx, err, nil) }()
+	defer func() { err = Stopped(ctx, err, nil) }()
 	var sum loa.ImportSummary
-	tree, err := s.tree(ctx)
+	tree, err := s.Tree(ctx)
 	if err != nil {
 		return loa.ImportSummary{}, err
 	}
-	groups, err := s.groupSet(ctx)
+	groups, err := s.GroupSet(ctx)
 	if err != nil {
 		return loa.ImportSummary{}, err
 	}
@@ -94,14 +94,14 @@ func (s *Service) ImportPopulations(ctx context.Context, actor loa.Actor, r io.R
 	rowOf := map[string]int{}
 	var changed []Population
 	var changes []loa.Change
-	err = t.each(ctx, func(n int, row []string) error {
+	err = t.Each(ctx, func(n int, row []string) error {
 		sum.Read++
 		p := Population{
-			OrgUnit: t.cell(row, "org_unit_code"),
-			Group:   t.cell(row, "group"),
-			Source:  norm.NFC.String(t.cell(row, "source")),
+			OrgUnit: t.Cell(row, "org_unit_code"),
+			Group:   t.Cell(row, "group"),
+			Source:  norm.NFC.String(t.Cell(row, "source")),
 		}
-		if u, ok := tree.get(p.OrgUnit); !ok {
+		if u, ok := tree.Get(p.OrgUnit); !ok {
 			sum.Conflictf(n, "org_unit_code", "unknown org unit %q", p.OrgUnit)
 		} else if !actor.Covers(u.Path) {
 			sum.Conflictf(n, "org_unit_code", "org unit %s is outside your scope %s", p.OrgUnit, actor.Scope)
@@ -109,17 +109,17 @@ func (s *Service) ImportPopulations(ctx context.Context, actor loa.Actor, r io.R
 		if !groups[p.Group] {
 			sum.Conflictf(n, "group", "unknown target group %q", p.Group)
 		}
-		year, err := strconv.Atoi(t.cell(row, "year"))
+		year, err := strconv.Atoi(t.Cell(row, "year"))
 		if err != nil || year < 1900 || year > 2200 {
-			sum.Conflictf(n, "year", "year must be a four-digit year, got %q", t.cell(row, "year"))
+			sum.Conflictf(n, "year", "year must be a four-digit year, got %q", t.Cell(row, "year"))
 		}
 		if p.Source == "" {
 			sum.Conflictf(n, "source", "say where the figure comes from (e.g. \"Cục Thống kê 2023\" or \"sample estimate\")")
 		}
-		count, err := strconv.ParseInt(t.cell(row, "count"), 10, 64)
+		count, err := strconv.ParseInt(t.Cell(row, "count"), 10, 64)
 		switch {
 		case err != nil:
-			sum.Conflictf(n, "count", "count must be a whole number, got %q", t.cell(row, "count"))
+			sum.Conflictf(n, "count", "count must be a whole number, got %q", t.Cell(row, "count"))
 		case count < 0:
 			sum.Conflictf(n, "count", "count must not be negative, got %d", count)
 		}
@@ -133,7 +133,7 @@ func (s *Service) ImportPopulations(ctx context.Context, actor loa.Actor, r io.R
 		}
 		rowOf[p.ID] = n
 		old, ok := stored[p.ID]
-		unit, _ := tree.get(p.OrgUnit)
+		unit, _ := tree.Get(p.OrgUnit)
 		switch {
 		case ok && old == p:
 			sum.Unchanged++

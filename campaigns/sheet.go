@@ -48,13 +48,17 @@ func DefaultImportLimits() ImportLimits {
 	}
 }
 
+// minColumns is the fewest columns the limits may allow: those of the reach
+// import template.
+const minColumns = 11
+
 // Check says what is wrong with the limits, or nil.
 func (l ImportLimits) Check() error {
 	switch {
 	case l.FileBytes < 1<<10, l.Unzipped < 1<<20, l.SharedStrings < 1<<10:
 		return errors.New("file sizes must be at least 1 KiB (unzipped at least 1 MiB)")
-	case l.Rows < 1, l.Columns < len(reachColumns), l.Columns > xlsxColumns, l.CellChars < 100:
-		return fmt.Errorf("rows must be at least 1, columns from %d to %d, characters per cell at least 100", len(reachColumns), xlsxColumns)
+	case l.Rows < 1, l.Columns < minColumns, l.Columns > xlsxColumns, l.CellChars < 100:
+		return fmt.Errorf("rows must be at least 1, columns from %d to %d, characters per cell at least 100", minColumns, xlsxColumns)
 	case l.Ratio < 10, l.Time < time.Second, l.Slots < 1:
 		return errors.New("the compression ratio must be at least 10, the time at least 1s and the slots at least 1")
 	}
@@ -266,11 +270,11 @@ func timeUp() *loa.LimitError {
 	return tooLarge("import_timeout", "Quá thời gian cho phép của một lần nhập; hãy chia tệp thành nhiều tệp nhỏ hơn.")
 }
 
-// stopped is the error an import ends with: whatever failed once its time was up
+// Stopped is the error an import ends with: whatever failed once its time was up
 // (a read of the database, say) is the time limit's refusal, and a limit's refusal
 // carries written, the summary of what the import had written before it stopped
 // (nil when it wrote nothing).
-func stopped(ctx context.Context, err error, written *loa.ImportSummary) error {
+func Stopped(ctx context.Context, err error, written *loa.ImportSummary) error {
 	if err == nil {
 		return nil
 	}

@@ -19,7 +19,6 @@ const (
 	populationsColl  = "populations"
 	campaignsColl    = "campaigns"
 	metaColl         = "campaigns_meta"
-	reachColl        = "reach"
 
 	orgUnitsVersion = "orgunits"
 )
@@ -32,11 +31,6 @@ var Schema = []database.Collection{
 	{Name: populationsColl},
 	{Name: campaignsColl},
 	{Name: metaColl},
-	{Name: reachColl, Indexes: []mongo.IndexModel{{Keys: bson.D{{Key: "campaign", Value: 1}}}}},
-	{Name: rollupsColl},
-	{Name: indexColl},
-	{Name: journalColl},
-	{Name: manualColl},
 }
 
 // MongoStore is the Store on MongoDB (or the embedded engine).

@@ -9,7 +9,7 @@ import (
 	"unicode/utf8"
 
 	"loa"
-	"loa/campaigns"
+	"loa/campaigns/reach"
 )
 
 // Confirmation bounds.
@@ -201,12 +201,12 @@ func rejection(err error) string {
 // reachOf is the record an airing counts as once aired or published: one estimated
 // activity for the general public in the station's unit, with the station's
 // audience as person-times (DESIGN §5: estimates never count as unique persons).
-func (s *Service) reachOf(a Airing, st Station) campaigns.Reach {
-	activity, evidence := campaigns.ActivityBroadcast, "xác nhận của đài "+st.Code
+func (s *Service) reachOf(a Airing, st Station) reach.Reach {
+	activity, evidence := reach.ActivityBroadcast, "xác nhận của đài "+st.Code
 	if ch, _ := channel(a.Channel); ch.Proof == ProofPublished {
-		activity, evidence = campaigns.ActivityPress, a.PublishedURL
+		activity, evidence = reach.ActivityPress, a.PublishedURL
 	}
-	return campaigns.Reach{Campaign: a.Campaign, OrgUnit: a.OrgUnit, Group: "general_public", Date: loa.DateOf(a.Start.In(s.opts.Zone)),
+	return reach.Reach{Campaign: a.Campaign, OrgUnit: a.OrgUnit, Group: "general_public", Date: loa.DateOf(a.Start.In(s.opts.Zone)),
 		Activity: activity, Activities: 1, PersonTimes: int64(st.Audience.People), Estimated: true,
 		SourceRef: "airing:" + a.ID, Evidence: evidence, Airing: a.ID}
 }
@@ -221,11 +221,11 @@ func (s *Service) countReach(ctx context.Context, actor loa.Actor, a Airing) err
 		return err
 	}
 	want := s.reachOf(a, st)
-	key := campaigns.ReachKey(want)
+	key := reach.ReachKey(want)
 	if a.Status != StatusAired && a.Status != StatusPublished {
-		_, _, err = s.units.SyncReach(ctx, actor, key, nil)
+		_, _, err = s.reach.SyncReach(ctx, actor, key, nil)
 		return err
 	}
-	_, _, err = s.units.SyncReach(ctx, actor, key, &want)
+	_, _, err = s.reach.SyncReach(ctx, actor, key, &want)
 	return err
 }

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"loa"
-	"loa/campaigns"
+	"loa/campaigns/reach"
 )
 
 // feedFixture is two commune stations with a Tuesday/Friday rule from Monday 4 March
@@ -153,17 +153,17 @@ func TestConfirm(t *testing.T) {
 	if _, changed, err := f.s.Confirm(f.ctx, stationActor, "LOA-20551", c); err != nil || changed || f.airingsVersion() != v {
 		t.Errorf("the same confirmation again: changed %v, %v, version %d → %d; want nothing written", changed, err, v, f.airingsVersion())
 	}
-	key := campaigns.ReachKey(f.s.reachOf(a, f.stationOf("LOA-20551")))
-	rec, err := f.cs.ReachRecord(f.ctx, loa.System, key)
+	key := reach.ReachKey(f.s.reachOf(a, f.stationOf("LOA-20551")))
+	rec, err := f.rs.ReachRecord(f.ctx, loa.System, key)
 	if err != nil || rec.Activities != 1 || rec.PersonTimes != 1000 || !rec.Estimated || rec.Group != "general_public" ||
-		rec.OrgUnit != "20551" || rec.Date != "2024-03-05" || rec.Activity != campaigns.ActivityBroadcast || rec.UniquePersons != nil {
+		rec.OrgUnit != "20551" || rec.Date != "2024-03-05" || rec.Activity != reach.ActivityBroadcast || rec.UniquePersons != nil {
 		t.Errorf("reach of the aired broadcast = %+v, %v", rec, err)
 	}
 	// Changed to missed: the reach is taken back.
 	if _, _, err := f.s.Confirm(f.ctx, stationActor, "LOA-20551", Confirmation{AiringID: tue.ID, Status: StatusMissed, At: c.At, Note: "mất điện"}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.cs.ReachRecord(f.ctx, loa.System, key); !errors.Is(err, loa.ErrNotFound) {
+	if _, err := f.rs.ReachRecord(f.ctx, loa.System, key); !errors.Is(err, loa.ErrNotFound) {
 		t.Errorf("after missed, the reach record: %v, want none", err)
 	}
 

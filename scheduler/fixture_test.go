@@ -15,6 +15,7 @@ import (
 	"loa/app/database"
 	"loa/app/database/dbtest"
 	"loa/campaigns"
+	"loa/campaigns/reach"
 	"loa/content"
 )
 
@@ -74,6 +75,7 @@ type fixture struct {
 	db    *database.DB
 	clock *clock
 	cs    *campaigns.Service
+	rs    *reach.Service
 	lib   *content.Service
 	trail *audit.Log
 	store *MongoStore
@@ -83,7 +85,7 @@ type fixture struct {
 // newFixture starts at start (a time in Asia/Ho_Chi_Minh).
 func newFixture(t testing.TB, start time.Time) *fixture {
 	t.Helper()
-	db := dbtest.New(t, slices.Concat(database.Schema, campaigns.Schema, content.Schema, audit.Schema, Schema))
+	db := dbtest.New(t, slices.Concat(database.Schema, campaigns.Schema, reach.Schema, content.Schema, audit.Schema, Schema))
 	ctx := context.Background()
 	c := &clock{now: start}
 	trail := audit.New(audit.NewStore(db), c.Now)
@@ -100,14 +102,15 @@ func newFixture(t testing.TB, start time.Time) *fixture {
 		t.Fatal(err)
 	}
 	lib := content.NewService(content.NewStore(db), cs, trail, c.Now, content.Options{Zone: hcm, Hotline: "0235 111 222"})
-	f := &fixture{t: t, ctx: ctx, db: db, clock: c, cs: cs, lib: lib, trail: trail, store: NewStore(db)}
+	rs := reach.NewService(cs, reach.NewStore(db), trail, c.Now)
+	f := &fixture{t: t, ctx: ctx, db: db, clock: c, cs: cs, rs: rs, lib: lib, trail: trail, store: NewStore(db)}
 	f.s = f.service()
 	return f
 }
 
 // service returns another scheduler on the fixture's database.
 func (f *fixture) service() *Service {
-	return NewService(NewStore(f.db), f.cs, f.lib, f.trail, f.clock.Now, Options{Zone: hcm})
+	return NewService(NewStore(f.db), f.cs, f.rs, f.lib, f.trail, f.clock.Now, Options{Zone: hcm})
 }
 
 // station creates an active station broadcasting in vi.

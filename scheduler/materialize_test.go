@@ -139,7 +139,7 @@ func TestMaterializeConcurrentRunners(t *testing.T) {
 	// The third runs as another replica would: without this process's lock, and
 	// with a view of the airings that never sees the others' writes, so it tries
 	// to insert every airing and only the database's keys stop the duplicates.
-	replica := NewService(replicaStore{NewStore(f.db)}, f.cs, f.lib, f.trail, f.clock.Now, Options{Zone: hcm})
+	replica := NewService(replicaStore{NewStore(f.db)}, f.cs, f.rs, f.lib, f.trail, f.clock.Now, Options{Zone: hcm})
 	runners := []*Service{f.s, f.service(), replica}
 	results := make([]Result, len(runners))
 	errs := make([]error, len(runners))
@@ -615,7 +615,7 @@ func TestOnlyKeptOccurrencesDisplaceOthers(t *testing.T) {
 func TestAiringsFollowChanges(t *testing.T) {
 	f := newFixture(t, local("2024-03-04 08:00"))
 	asks := 0
-	f.s = NewService(NewStore(f.db), f.cs, f.lib, f.trail, f.clock.Now, Options{Zone: hcm, Rematerialize: func() {
+	f.s = NewService(NewStore(f.db), f.cs, f.rs, f.lib, f.trail, f.clock.Now, Options{Zone: hcm, Rematerialize: func() {
 		asks++
 		f.materialize()
 	}})

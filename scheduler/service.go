@@ -7,6 +7,7 @@ import (
 
 	"loa"
 	"loa/campaigns"
+	"loa/campaigns/reach"
 	"loa/content"
 )
 
@@ -57,8 +58,12 @@ type Units interface {
 	Campaign(ctx context.Context, code string) (campaigns.Campaign, error)
 	Campaigns(ctx context.Context) ([]campaigns.Campaign, error)
 	TargetGroups(ctx context.Context) ([]campaigns.TargetGroup, error)
+}
+
+// Reach keeps the reach records confirmed airings count as; reach.Service is one.
+type Reach interface {
 	// SyncReach keeps the reach an airing counts as (nil: none).
-	SyncReach(ctx context.Context, actor loa.Actor, id string, want *campaigns.Reach) (campaigns.Reach, bool, error)
+	SyncReach(ctx context.Context, actor loa.Actor, id string, want *reach.Reach) (reach.Reach, bool, error)
 }
 
 // Library is the content stations may air; content.Service is one.
@@ -95,6 +100,7 @@ const (
 type Service struct {
 	store   Store
 	units   Units
+	reach   Reach
 	library Library
 	audit   loa.Auditor
 	now     func() time.Time
@@ -125,7 +131,7 @@ func (s *Service) lockRules() (unlock func()) {
 }
 
 // NewService returns the service; now is the clock.
-func NewService(store Store, units Units, library Library, audit loa.Auditor, now func() time.Time, opts Options) *Service {
+func NewService(store Store, units Units, reach Reach, library Library, audit loa.Auditor, now func() time.Time, opts Options) *Service {
 	if opts.Zone == nil {
 		opts.Zone = time.UTC
 	}
@@ -135,7 +141,7 @@ func NewService(store Store, units Units, library Library, audit loa.Auditor, no
 	if opts.Grace <= 0 {
 		opts.Grace = DefaultGrace
 	}
-	return &Service{store: store, units: units, library: library, audit: audit, now: now, opts: opts}
+	return &Service{store: store, units: units, reach: reach, library: library, audit: audit, now: now, opts: opts}
 }
 
 // Timestamps say when a record was created and last changed.

@@ -12,6 +12,8 @@ import (
 	"loa/app/access"
 	"loa/app/audit"
 	"loa/campaigns"
+	"loa/campaigns/reach"
+	"loa/campaigns/report"
 	"loa/content"
 	"loa/scheduler"
 	"loa/scheduler/jobs"
@@ -25,6 +27,8 @@ type Pinger interface {
 // Deps is what the API serves.
 type Deps struct {
 	Campaigns *campaigns.Service
+	Reach     *reach.Service
+	Reports   *report.Service
 	Access    *access.Service
 	Audit     *audit.Log
 	Content   *content.Service

@@ -27,6 +27,8 @@ import (
 	"loa/app/database"
 	"loa/app/database/dbtest"
 	"loa/campaigns"
+	"loa/campaigns/reach"
+	"loa/campaigns/report"
 	"loa/content"
 	"loa/scheduler"
 	"loa/scheduler/jobs"
@@ -63,6 +65,7 @@ type testServer struct {
 	token     string
 	admin     access.User
 	campaigns *campaigns.Service
+	reach     *reach.Service
 	// imports is the gate the imports go through, for holding its slots.
 	imports *campaigns.ImportGate
 	access  *access.Service
@@ -95,7 +98,7 @@ func (c *clock) advance(d time.Duration) {
 
 func newServer(t *testing.T) *testServer {
 	t.Helper()
-	db := dbtest.New(t, slices.Concat(database.Schema, campaigns.Schema, access.Schema, audit.Schema, content.Schema,
+	db := dbtest.New(t, slices.Concat(database.Schema, campaigns.Schema, reach.Schema, access.Schema, audit.Schema, content.Schema,
 		scheduler.Schema, jobs.Schema))
 	ctx := context.Background()
 	trail := audit.New(audit.NewStore(db), time.Now)
@@ -104,6 +107,7 @@ func newServer(t *testing.T) *testServer {
 	if err := cs.LoadReference(ctx); err != nil {
 		t.Fatal(err)
 	}
+	rs := reach.NewService(cs, reach.NewStore(db), trail, time.Now)
 	acc := access.NewService(access.NewStore(db), trail, cs, time.Now, access.Options{TokenTTL: time.Hour})
 	if err := acc.EnsureAdmin(ctx, adminPassword, "49", dbtest.Logger()); err != nil {
 		t.Fatal(err)
@@ -114,7 +118,7 @@ func newServer(t *testing.T) *testServer {
 	}
 	ct := content.NewService(content.NewStore(db), cs, trail, time.Now, content.Options{Hotline: "111"})
 	clk := &clock{}
-	sc := scheduler.NewService(scheduler.NewStore(db), cs, ct, trail, clk.now, scheduler.Options{Zone: zone})
+	sc := scheduler.NewService(scheduler.NewStore(db), cs, rs, ct, trail, clk.now, scheduler.Options{Zone: zone})
 	// The runner is not started: routes run its jobs on demand only, and the
 	// triggers the handlers send are skipped without the lease.
 	runner := jobs.New(jobs.NewStore(db), []jobs.Job{{Name: "materialize", Title: "Lập lịch phát sóng", Spec: "0 * * * *",
@@ -124,9 +128,9 @@ func newServer(t *testing.T) *testServer {
 		}}}, jobs.Options{Zone: zone, Log: dbtest.Logger()})
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
-	api.Register(r, api.Deps{Campaigns: cs, Access: acc, Audit: trail, Content: ct, Scheduler: sc, Jobs: runner,
+	api.Register(r, api.Deps{Campaigns: cs, Reach: rs, Reports: report.NewService(cs, rs, nil, time.Now), Access: acc, Audit: trail, Content: ct, Scheduler: sc, Jobs: runner,
 		DB: db, Log: dbtest.Logger(), Registry: prometheus.NewRegistry()})
-	s := &testServer{t: t, db: db, router: r, admin: admin, campaigns: cs, imports: gate, access: acc, scheduler: sc, clock: clk}
+	s := &testServer{t: t, db: db, router: r, admin: admin, campaigns: cs, reach: rs, imports: gate, access: acc, scheduler: sc, clock: clk}
 	var login struct{ Token string }
 	s.decode(s.call("POST", "/api/v1/auth/login", "application/json",
 		`{"username":"admin","password":"`+adminPassword+`"}`, ""), http.StatusOK, &login)

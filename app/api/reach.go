@@ -11,8 +11,9 @@ import (
 
 	"loa"
 	"loa/app/access"
-	"loa/campaigns"
-	"loa/campaigns/export"
+	"loa/campaigns/reach"
+	"loa/campaigns/report"
+	"loa/campaigns/report/export"
 )
 
 // sheetUpload is a reach import: a CSV file or an Excel workbook (the service reads
@@ -26,8 +27,8 @@ const xlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sh
 // reachPage is a page of reach records: the collection grows without bound, so no
 // total is counted.
 type reachPage struct {
-	Items      []campaigns.Reach `json:"items"`
-	NextCursor string            `json:"nextCursor,omitempty"`
+	Items      []reach.Reach `json:"items"`
+	NextCursor string        `json:"nextCursor,omitempty"`
 }
 
 func (h *handler) listReach(c *gin.Context) {
@@ -41,16 +42,16 @@ func (h *handler) listReach(c *gin.Context) {
 		h.fail(c, badRequest("cursor", "cursor is not one this API gave out"))
 		return
 	}
-	f := campaigns.ReachFilter{Campaign: c.Query("campaign"), Scope: c.Query("orgUnit"), Group: c.Query("group"),
+	f := reach.ReachFilter{Campaign: c.Query("campaign"), Scope: c.Query("orgUnit"), Group: c.Query("group"),
 		Activity: c.Query("activity"), From: loa.Date(c.Query("from")), To: loa.Date(c.Query("to"))}
-	rs, err := h.Campaigns.ListReach(c.Request.Context(), currentUser(c).Actor(), f, string(after), limit+1)
+	rs, err := h.Reach.ListReach(c.Request.Context(), currentUser(c).Actor(), f, string(after), limit+1)
 	if err != nil {
 		h.fail(c, err)
 		return
 	}
 	p := reachPage{Items: rs[:min(limit, len(rs))]}
 	if p.Items == nil {
-		p.Items = []campaigns.Reach{} // [], not null, when nothing matches
+		p.Items = []reach.Reach{} // [], not null, when nothing matches
 	}
 	if len(rs) > limit {
 		p.NextCursor = base64.RawURLEncoding.EncodeToString([]byte(rs[limit-1].ID))
@@ -59,7 +60,7 @@ func (h *handler) listReach(c *gin.Context) {
 }
 
 func (h *handler) showReach(c *gin.Context) {
-	r, err := h.Campaigns.ReachRecord(c.Request.Context(), currentUser(c).Actor(), c.Param("id"))
+	r, err := h.Reach.ReachRecord(c.Request.Context(), currentUser(c).Actor(), c.Param("id"))
 	if err != nil {
 		h.fail(c, err)
 		return
@@ -70,12 +71,12 @@ func (h *handler) showReach(c *gin.Context) {
 // putReach records a reach record under its natural key: 201 when new, 200 when it
 // replaced (or repeated) the report of the same activity.
 func (h *handler) putReach(c *gin.Context) {
-	var r campaigns.Reach
+	var r reach.Reach
 	if err := decodeJSON(c, &r); err != nil {
 		h.fail(c, err)
 		return
 	}
-	out, created, err := h.Campaigns.PutReach(c.Request.Context(), currentUser(c).Actor(), r)
+	out, created, err := h.Reach.PutReach(c.Request.Context(), currentUser(c).Actor(), r)
 	if err != nil {
 		h.fail(c, err)
 		return
@@ -89,7 +90,7 @@ func (h *handler) putReach(c *gin.Context) {
 }
 
 func (h *handler) deleteReach(c *gin.Context) {
-	if err := h.Campaigns.DeleteReach(c.Request.Context(), currentUser(c).Actor(), c.Param("id")); err != nil {
+	if err := h.Reach.DeleteReach(c.Request.Context(), currentUser(c).Actor(), c.Param("id")); err != nil {
 		h.fail(c, err)
 		return
 	}
@@ -109,7 +110,7 @@ func (h *handler) importReach(c *gin.Context) {
 		h.fail(c, err)
 		return
 	}
-	sum, err := h.Campaigns.ImportReach(c.Request.Context(), currentUser(c).Actor(), c.Query("campaign"), file, dryRun)
+	sum, err := h.Reach.ImportReach(c.Request.Context(), currentUser(c).Actor(), c.Query("campaign"), file, dryRun)
 	if err != nil {
 		h.fail(c, err)
 		return
@@ -119,7 +120,7 @@ func (h *handler) importReach(c *gin.Context) {
 
 func (h *handler) reachTemplate(c *gin.Context) {
 	format := c.DefaultQuery("format", "xlsx")
-	data, err := h.Campaigns.ReachTemplate(c.Request.Context(), format)
+	data, err := h.Reach.ReachTemplate(c.Request.Context(), format)
 	if err != nil {
 		h.fail(c, err)
 		return
@@ -133,22 +134,22 @@ func (h *handler) reachTemplate(c *gin.Context) {
 }
 
 func (h *handler) listManualValues(c *gin.Context) {
-	vs, err := h.Campaigns.ManualValues(c.Request.Context(), currentUser(c).Actor(), c.Param("id"))
+	vs, err := h.Reach.ManualValues(c.Request.Context(), currentUser(c).Actor(), c.Param("id"))
 	if err != nil {
 		h.fail(c, err)
 		return
 	}
 	// Entered values are few (a handful per indicator): one page.
-	c.JSON(http.StatusOK, page[campaigns.ManualValue]{Items: vs, Total: len(vs)})
+	c.JSON(http.StatusOK, page[reach.ManualValue]{Items: vs, Total: len(vs)})
 }
 
 func (h *handler) putManualValue(c *gin.Context) {
-	var v campaigns.ManualValue
+	var v reach.ManualValue
 	if err := decodeJSON(c, &v); err != nil {
 		h.fail(c, err)
 		return
 	}
-	out, err := h.Campaigns.PutManualValue(c.Request.Context(), currentUser(c).Actor(), c.Param("id"), v)
+	out, err := h.Reach.PutManualValue(c.Request.Context(), currentUser(c).Actor(), c.Param("id"), v)
 	if err != nil {
 		h.fail(c, err)
 		return
@@ -157,7 +158,7 @@ func (h *handler) putManualValue(c *gin.Context) {
 }
 
 func (h *handler) deleteManualValue(c *gin.Context) {
-	err := h.Campaigns.DeleteManualValue(c.Request.Context(), currentUser(c).Actor(), c.Param("id"), c.Param("value"))
+	err := h.Reach.DeleteManualValue(c.Request.Context(), currentUser(c).Actor(), c.Param("id"), c.Param("value"))
 	if err != nil {
 		h.fail(c, err)
 		return
@@ -175,7 +176,7 @@ func (h *handler) report(c *gin.Context) {
 		return
 	}
 	user := currentUser(c)
-	r, err := h.Campaigns.Report(c.Request.Context(), user.Actor(), c.Param("id"), campaigns.ReportQuery{
+	r, err := h.Reports.Report(c.Request.Context(), user.Actor(), c.Param("id"), report.ReportQuery{
 		AsOf: c.Query("asOf"), Scope: c.Query("scope"), Period: c.Query("period"),
 		Suppress: !user.Can(access.ReadSmallCells),
 	})

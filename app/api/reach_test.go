@@ -22,7 +22,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"loa/campaigns"
-	"loa/campaigns/export"
+	"loa/campaigns/report/export"
 )
 
 // reachScene is the test server with the demo campaign PCMD-2024 (1 January to 31
@@ -885,7 +885,7 @@ func (s *reachScene) report(token, query string) reportJSON {
 func TestReport(t *testing.T) {
 	s := newReachScene(t)
 	start := time.Now()
-	if err := s.campaigns.LoadDemoReach(context.Background()); err != nil {
+	if err := s.reach.LoadDemoReach(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	t.Logf("demo reach loaded in %v", time.Since(start).Round(time.Millisecond))

@@ -24,7 +24,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"loa"
-	"loa/campaigns"
+	"loa/campaigns/reach"
 )
 
 // Shapes of the station feed's answers, with the fields the tests look at.
@@ -232,8 +232,8 @@ func confirmation(status, at, note string) string {
 
 // reachOf reads the reach record an airing of the scene's campaign counts as
 // in unit on date.
-func (s *schedule) reachOf(unit, date, activity, airingID string) (campaigns.Reach, error) {
-	return s.campaigns.ReachRecord(context.Background(), loa.System, campaigns.ReachKey(campaigns.Reach{Campaign: s.campaign, OrgUnit: unit,
+func (s *schedule) reachOf(unit, date, activity, airingID string) (reach.Reach, error) {
+	return s.reach.ReachRecord(context.Background(), loa.System, reach.ReachKey(reach.Reach{Campaign: s.campaign, OrgUnit: unit,
 		Group: "general_public", Date: loa.Date(date), Activity: activity, SourceRef: "airing:" + airingID}))
 }
 
@@ -827,7 +827,7 @@ func TestStationConfirm(t *testing.T) {
 		t.Errorf("confirmed %+v, want aired at %s, noted, late", got, a.Start)
 	}
 	// One estimated activity of the general public in the station's unit.
-	r, err := s.reachOf("502", s.date(-4), campaigns.ActivityBroadcast, a.ID)
+	r, err := s.reachOf("502", s.date(-4), reach.ActivityBroadcast, a.ID)
 	if err != nil || r.Activities != 1 || r.PersonTimes != 1000 || !r.Estimated || r.UniquePersons != nil || r.Airing != a.ID ||
 		r.Group != "general_public" || r.Campaign != s.campaign {
 		t.Errorf("reach of the aired broadcast = %+v, %v", r, err)
@@ -849,7 +849,7 @@ func TestStationConfirm(t *testing.T) {
 	if got.Status != "missed" || got.ConfirmNote != "mất điện" {
 		t.Errorf("changed to missed: %+v", got)
 	}
-	if _, err := s.reachOf("502", s.date(-4), campaigns.ActivityBroadcast, a.ID); !errors.Is(err, loa.ErrNotFound) {
+	if _, err := s.reachOf("502", s.date(-4), reach.ActivityBroadcast, a.ID); !errors.Is(err, loa.ErrNotFound) {
 		t.Errorf("after missed, the reach record: %v, want none", err)
 	}
 	if n := s.reachCount(); n != 0 {
@@ -864,7 +864,7 @@ func TestStationConfirm(t *testing.T) {
 	// Each station's reach is in its own unit.
 	b := s.airingOn("LOA-20359", -4)
 	s.decode(s.confirm(loaToken, b.ID, confirmation("aired", b.Start, "")), http.StatusOK, nil)
-	if r, err := s.reachOf("20359", s.date(-4), campaigns.ActivityBroadcast, b.ID); err != nil || r.PersonTimes != 1000 {
+	if r, err := s.reachOf("20359", s.date(-4), reach.ActivityBroadcast, b.ID); err != nil || r.PersonTimes != 1000 {
 		t.Errorf("Tam Thanh's reach = %+v, %v", r, err)
 	}
 
@@ -1061,7 +1061,7 @@ func TestPublishedPressCountsReach(t *testing.T) {
 	for _, link := range []string{"https://baoquangnam.vn/bai-1", "https://baoquangnam.vn/bai-1-sua"} {
 		s.decode(s.plan("POST", "/api/v1/airings/"+press.ID+"/publish",
 			`{"url":"`+link+`","publishedAt":"`+time.Now().Add(-time.Hour).Format(time.RFC3339)+`"}`), http.StatusOK, nil)
-		r, err := s.reachOf("49", s.date(1), campaigns.ActivityPress, press.ID)
+		r, err := s.reachOf("49", s.date(1), reach.ActivityPress, press.ID)
 		if err != nil || r.Activities != 1 || r.PersonTimes != 1000 || !r.Estimated || r.UniquePersons != nil || r.Evidence != link {
 			t.Errorf("reach of the press item published at %s = %+v, %v", link, r, err)
 		}

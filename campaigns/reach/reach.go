@@ -1,4 +1,4 @@
-package campaigns
+package reach
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 	"golang.org/x/text/unicode/norm"
 
 	"loa"
+	"loa/campaigns"
 )
 
 // Activities a reach record counts.
@@ -111,18 +112,18 @@ type reachProblem struct {
 // request or a whole import.
 type reachCheck struct {
 	actor     loa.Actor
-	tree      *unitTree
+	tree      *campaigns.UnitTree
 	groups    map[string]bool
-	campaigns map[string]Campaign
+	campaigns map[string]campaigns.Campaign
 	today     loa.Date
 }
 
 func (s *Service) reachCheck(ctx context.Context, actor loa.Actor) (*reachCheck, error) {
-	tree, err := s.tree(ctx)
+	tree, err := s.core.Tree(ctx)
 	if err != nil {
 		return nil, err
 	}
-	groups, err := s.groupSet(ctx)
+	groups, err := s.core.GroupSet(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -130,12 +131,12 @@ func (s *Service) reachCheck(ctx context.Context, actor loa.Actor) (*reachCheck,
 	if err != nil {
 		return nil, err
 	}
-	byCode := make(map[string]Campaign, len(list))
+	byCode := make(map[string]campaigns.Campaign, len(list))
 	for _, c := range list {
 		byCode[c.Code] = c
 	}
 	return &reachCheck{actor: actor, tree: tree, groups: groups, campaigns: byCode,
-		today: loa.DateOf(s.now().In(s.opts.zone))}, nil
+		today: loa.DateOf(s.now().In(s.core.Zone()))}, nil
 }
 
 // normalize trims and NFC-normalises the record's texts and drops what the
@@ -162,7 +163,7 @@ func (c *reachCheck) problems(r Reach) []reachProblem {
 	case !knownCampaign:
 		add("campaign", CodeUnknownCampaign, "Không có chương trình, kế hoạch mã %q", r.Campaign)
 	}
-	u, knownUnit := c.tree.get(r.OrgUnit)
+	u, knownUnit := c.tree.Get(r.OrgUnit)
 	switch {
 	case r.OrgUnit == "":
 		add("orgUnit", CodeRequired, "Thiếu mã đơn vị")
@@ -268,16 +269,16 @@ func (s *Service) ListReach(ctx context.Context, actor loa.Actor, f ReachFilter,
 	if err != nil {
 		return nil, err
 	}
-	tree, err := s.tree(ctx)
+	tree, err := s.core.Tree(ctx)
 	if err != nil {
 		return nil, err
 	}
-	scope, err := reportScope(tree, actor, "orgUnit", f.Scope)
+	scope, err := tree.Scope(actor, "orgUnit", f.Scope)
 	if err != nil {
 		return nil, err
 	}
-	var units []OrgUnit
-	for _, u := range tree.units {
+	var units []campaigns.OrgUnit
+	for _, u := range tree.Units() {
 		if slices.Contains(u.Path, scope.Code) {
 			units = append(units, u)
 		}
@@ -307,7 +308,7 @@ func (s *Service) ReachRecord(ctx context.Context, actor loa.Actor, id string) (
 }
 
 func (s *Service) requireCovers(ctx context.Context, actor loa.Actor, unit string) error {
-	path, err := s.Path(ctx, unit)
+	path, err := s.core.Path(ctx, unit)
 	if err != nil {
 		return err
 	}
@@ -376,7 +377,7 @@ func (s *Service) SyncReach(ctx context.Context, actor loa.Actor, id string, wan
 
 // pathOf is the unit's path for the audit trail (empty for an unknown unit).
 func (s *Service) pathOf(ctx context.Context, unit string) []string {
-	path, err := s.Path(ctx, unit)
+	path, err := s.core.Path(ctx, unit)
 	if err != nil {
 		return nil
 	}

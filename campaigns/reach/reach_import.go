@@ -1,4 +1,4 @@
-package campaigns
+package reach
 
 import (
 	"context"
@@ -16,6 +16,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"loa"
+	"loa/campaigns"
 )
 
 // reachBatch is how many good rows an import holds before writing them: the
@@ -88,24 +89,20 @@ func (s *Service) ImportReach(ctx context.Context, actor loa.Actor, campaign str
 			return loa.ImportSummary{}, err
 		}
 	}
-	ctx, src, end, err := s.beginImport(ctx, r, s.opts.imports)
-	if err != nil {
-		return loa.ImportSummary{}, err
-	}
-	defer end()
-	var sum loa.ImportSummary
-	var written *loa.ImportSummary // what the batches written so far did
-	defer func() { err = stopped(ctx, err, written) }()
 	var required []string
 	for _, c := range reachColumns {
 		if c.required || c.field == "campaign" && campaign == "" {
 			required = append(required, c.field)
 		}
 	}
-	t, err := newTable(ctx, src, reachHeader, required, missingReachColumns)
+	ctx, t, end, err := s.core.OpenTable(ctx, r, reachHeader, required, missingReachColumns)
 	if err != nil {
 		return loa.ImportSummary{}, err
 	}
+	defer end()
+	var sum loa.ImportSummary
+	var written *loa.ImportSummary // what the batches written so far did
+	defer func() { err = campaigns.Stopped(ctx, err, written) }()
 	check, err := s.reachCheck(ctx, actor)
 	if err != nil {
 		return loa.ImportSummary{}, err
@@ -114,7 +111,7 @@ func (s *Service) ImportReach(ctx context.Context, actor loa.Actor, campaign str
 	if err != nil {
 		return loa.ImportSummary{}, err
 	}
-	p := rowParser{t: t, xlsx: src.xlsx, campaign: campaign, groups: map[string]string{}}
+	p := rowParser{t: t, xlsx: t.XLSX(), campaign: campaign, groups: map[string]string{}}
 	for _, g := range groups {
 		for _, name := range []string{g.Code, loa.Fold(g.NameVi), loa.Fold(g.NameEn)} {
 			p.groups[name] = g.Code
@@ -137,7 +134,7 @@ func (s *Service) ImportReach(ctx context.Context, actor loa.Actor, campaign str
 		}
 		return err
 	}
-	err = t.each(ctx, func(n int, row []string) error {
+	err = t.Each(ctx, func(n int, row []string) error {
 		sum.Read++
 		r, problems := p.parse(row)
 		r.normalize() // NFC, as records written one by one are
@@ -145,7 +142,7 @@ func (s *Service) ImportReach(ctx context.Context, actor loa.Actor, campaign str
 			problems = check.problems(r)
 		}
 		for _, pr := range problems {
-			sum.AddConflict(n, t.header(pr.field), pr.code, pr.message)
+			sum.AddConflict(n, t.Header(pr.field), pr.code, pr.message)
 		}
 		if problems != nil {
 			return nil
@@ -153,7 +150,7 @@ func (s *Service) ImportReach(ctx context.Context, actor loa.Actor, campaign str
 		r.ID = ReachKey(r)
 		key := maphash.String(seed, r.ID)
 		if first, dup := rowOf[key]; dup {
-			sum.AddConflict(n, t.header("orgUnit"), CodeDuplicateRow,
+			sum.AddConflict(n, t.Header("orgUnit"), CodeDuplicateRow,
 				fmt.Sprintf("Trùng với dòng %d (cùng đơn vị, nhóm, ngày, hình thức và số hiệu báo cáo)", first))
 			return nil
 		}
@@ -214,7 +211,7 @@ func (s *Service) saveReachRows(ctx context.Context, actor loa.Actor, sum *loa.I
 
 // rowParser turns a row's cells into a record.
 type rowParser struct {
-	t        *table
+	t        *campaigns.Table
 	xlsx     bool
 	campaign string
 	groups   map[string]string // group code by code and by folded name
@@ -233,23 +230,23 @@ func (p rowParser) parse(row []string) (Reach, []reachProblem) {
 		problems = append(problems, reachProblem{field, code, fmt.Sprintf(format, args...)})
 	}
 	r := Reach{
-		Campaign:  p.t.cell(row, "campaign"),
-		OrgUnit:   p.t.cell(row, "orgUnit"),
-		Group:     lookup(p.groups, p.t.cell(row, "group")),
-		Activity:  lookup(activityNames(), p.t.cell(row, "activity")),
-		SourceRef: p.t.cell(row, "sourceRef"),
-		Evidence:  p.t.cell(row, "evidence"),
+		Campaign:  p.t.Cell(row, "campaign"),
+		OrgUnit:   p.t.Cell(row, "orgUnit"),
+		Group:     lookup(p.groups, p.t.Cell(row, "group")),
+		Activity:  lookup(activityNames(), p.t.Cell(row, "activity")),
+		SourceRef: p.t.Cell(row, "sourceRef"),
+		Evidence:  p.t.Cell(row, "evidence"),
 	}
 	if r.Campaign == "" {
 		r.Campaign = p.campaign
 	}
-	date, ok := p.date(p.t.cell(row, "date"))
+	date, ok := p.date(p.t.Cell(row, "date"))
 	if !ok {
-		bad("date", CodeBadDate, "Ngày %q không hợp lệ (dd/mm/yyyy hoặc yyyy-mm-dd)", p.t.cell(row, "date"))
+		bad("date", CodeBadDate, "Ngày %q không hợp lệ (dd/mm/yyyy hoặc yyyy-mm-dd)", p.t.Cell(row, "date"))
 	}
 	r.Date = date
 	count := func(field, label string, required bool) (int64, bool) {
-		v := strings.ReplaceAll(p.t.cell(row, field), " ", "")
+		v := strings.ReplaceAll(p.t.Cell(row, field), " ", "")
 		if v == "" {
 			if required {
 				bad(field, CodeRequired, "Thiếu %s", label)
@@ -282,7 +279,7 @@ func (p rowParser) parse(row []string) (Reach, []reachProblem) {
 	if n, ok := count("uniquePersons", "số người", false); ok {
 		r.UniquePersons = &n
 	}
-	switch v := loa.Fold(p.t.cell(row, "estimated")); v {
+	switch v := loa.Fold(p.t.Cell(row, "estimated")); v {
 	case "", "0", "khong", "false", "no", "k":
 	case "1", "x", "co", "true", "yes", "c":
 		r.Estimated = true

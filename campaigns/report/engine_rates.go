@@ -1,14 +1,17 @@
-package campaigns
+package report
 
 // The monthly_frequency and manual rules.
 
 import (
 	"strings"
+
+	"loa/campaigns"
+	"loa/campaigns/reach"
 )
 
 // frequency counts the months of the window with an item published on the
 // indicator's channel, out of the months elapsed; the press is province-wide.
-func (x *engine) frequency(in Indicator, m moment) Result {
+func (x *engine) frequency(in campaigns.Indicator, m moment) Result {
 	r := x.newResult(in, m)
 	r.CountUnit, r.Provenance = "tháng", provenancePress
 	plan := x.press[in.Channel]
@@ -50,10 +53,10 @@ func (x *engine) frequency(in Indicator, m moment) Result {
 
 // manualResult is the latest value entered for the indicator at unit s on or
 // before m.
-func (x *engine) manualResult(in Indicator, s int, m moment) Result {
+func (x *engine) manualResult(in campaigns.Indicator, s int, m moment) Result {
 	r := x.newResult(in, m)
-	code := x.tree.units[s].Code
-	var v *ManualValue
+	code := x.tree.Units()[s].Code
+	var v *reach.ManualValue
 	for i, mv := range x.manual {
 		if mv.Indicator == in.Code && mv.OrgUnit == code && mv.AsOf <= m.day && (v == nil || mv.AsOf > v.AsOf) {
 			v = &x.manual[i]

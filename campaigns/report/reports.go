@@ -1,4 +1,4 @@
-package campaigns
+package report
 
 import (
 	"context"
@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"loa"
+	"loa/campaigns"
+	"loa/campaigns/reach"
 )
 
 // Plans is what the scheduler knows that reports need: the press calendar and the
@@ -15,15 +17,15 @@ import (
 type Plans interface {
 	// ChannelMonths counts a campaign's items planned and published on a channel
 	// kind in a year, by month (YYYY-MM).
-	ChannelMonths(ctx context.Context, campaign, channel string, year int) (map[string]MonthPlan, error)
+	ChannelMonths(ctx context.Context, campaign, channel string, year int) (map[string]campaigns.MonthPlan, error)
 	// PlannedUnits counts, per org unit, a campaign's airings planned in [from, to).
 	PlannedUnits(ctx context.Context, campaign string, from, to time.Time) (map[string]int, error)
 }
 
-// noPlans is the Plans of a service the scheduler has not joined: nothing planned.
+// noPlans is the Plans of a service built without the scheduler: nothing planned.
 type noPlans struct{}
 
-func (noPlans) ChannelMonths(context.Context, string, string, int) (map[string]MonthPlan, error) {
+func (noPlans) ChannelMonths(context.Context, string, string, int) (map[string]campaigns.MonthPlan, error) {
 	return nil, nil
 }
 
@@ -31,8 +33,25 @@ func (noPlans) PlannedUnits(context.Context, string, time.Time, time.Time) (map[
 	return nil, nil
 }
 
-// UsePlans joins the scheduler, which is built on this service and so after it.
-func (s *Service) UsePlans(p Plans) { s.plans = p }
+// Service evaluates the campaigns' indicators into reports, from the campaigns
+// and denominators of core, the rollups and manual values of reach and the
+// scheduler's plans.
+type Service struct {
+	core  *campaigns.Service
+	reach *reach.Service
+	plans Plans
+	now   func() time.Time
+}
+
+// NewService returns the reports of core's campaigns with their reach and plans
+// (nil: nothing planned); now is the clock. Dates are evaluated in core's zone and
+// periods cut at its cut-off day.
+func NewService(core *campaigns.Service, reach *reach.Service, plans Plans, now func() time.Time) *Service {
+	if plans == nil {
+		plans = noPlans{}
+	}
+	return &Service{core: core, reach: reach, plans: plans, now: now}
+}
 
 // ReportQuery asks for a report. Empty fields take their defaults: as of today, for
 // the actor's scope, over the whole campaign period.
@@ -47,23 +66,23 @@ type ReportQuery struct {
 // Report evaluates every indicator of a campaign at an as-of date, for a scope and a
 // reporting period, from the rollups (never the records).
 func (s *Service) Report(ctx context.Context, actor loa.Actor, code string, q ReportQuery) (Report, error) {
-	c, err := s.store.Campaign(ctx, code)
+	c, err := s.core.Campaign(ctx, code)
 	if err != nil {
 		return Report{}, err
 	}
-	tree, err := s.tree(ctx)
+	tree, err := s.core.Tree(ctx)
 	if err != nil {
 		return Report{}, err
 	}
-	scope, err := reportScope(tree, actor, "scope", q.Scope)
+	scope, err := tree.Scope(actor, "scope", q.Scope)
 	if err != nil {
 		return Report{}, err
 	}
-	window, err := ParseWindow(q.Period, c, s.opts.cutoff)
+	window, err := ParseWindow(q.Period, c, s.core.Cutoff())
 	if err != nil {
 		return Report{}, err
 	}
-	now := s.now().In(s.opts.zone)
+	now := s.now().In(s.core.Zone())
 	today := loa.DateOf(now)
 	asOf := min(today, window.To)
 	if q.AsOf != "" {
@@ -75,25 +94,25 @@ func (s *Service) Report(ctx context.Context, actor loa.Actor, code string, q Re
 		}
 	}
 	e := evaluation{campaign: c, tree: tree, scope: scope, window: window, asOf: asOf, today: today,
-		cutoff: s.opts.cutoff, suppress: q.Suppress}
-	if e.groups, err = s.store.TargetGroups(ctx); err != nil {
+		cutoff: s.core.Cutoff(), suppress: q.Suppress}
+	if e.groups, err = s.core.TargetGroups(ctx); err != nil {
 		return Report{}, err
 	}
-	if e.populations, err = s.store.Populations(ctx, PopulationFilter{}); err != nil {
+	if e.populations, err = s.core.Populations(ctx, loa.System, campaigns.PopulationFilter{}); err != nil {
 		return Report{}, err
 	}
-	if e.cells, err = s.cells(ctx, code); err != nil {
+	if e.cells, err = s.reach.Cells(ctx, code); err != nil {
 		return Report{}, err
 	}
-	if e.manual, err = s.store.ManualValues(ctx, code); err != nil {
+	if e.manual, err = s.reach.ManualValues(ctx, loa.System, code); err != nil {
 		return Report{}, err
 	}
 	if e.press, err = s.press(ctx, c, window); err != nil {
 		return Report{}, err
 	}
 	if asOf < window.To { // forecasts rest on what is planned after the as-of date
-		from := asOf.In(s.opts.zone).AddDate(0, 0, 1)
-		if e.planned, err = s.plans.PlannedUnits(ctx, code, from, window.To.In(s.opts.zone).AddDate(0, 0, 1)); err != nil {
+		from := asOf.In(s.core.Zone()).AddDate(0, 0, 1)
+		if e.planned, err = s.plans.PlannedUnits(ctx, code, from, window.To.In(s.core.Zone()).AddDate(0, 0, 1)); err != nil {
 			return Report{}, err
 		}
 	}
@@ -104,13 +123,13 @@ func (s *Service) Report(ctx context.Context, actor loa.Actor, code string, q Re
 
 // press reads the calendar of each channel a monthly_frequency indicator counts,
 // over the years of the window.
-func (s *Service) press(ctx context.Context, c Campaign, w Window) (map[string]map[string]MonthPlan, error) {
-	out := map[string]map[string]MonthPlan{}
+func (s *Service) press(ctx context.Context, c campaigns.Campaign, w Window) (map[string]map[string]campaigns.MonthPlan, error) {
+	out := map[string]map[string]campaigns.MonthPlan{}
 	for _, in := range c.Indicators {
-		if in.Rule != RuleMonthlyFrequency || out[in.Channel] != nil {
+		if in.Rule != campaigns.RuleMonthlyFrequency || out[in.Channel] != nil {
 			continue
 		}
-		months := map[string]MonthPlan{}
+		months := map[string]campaigns.MonthPlan{}
 		for year := w.From.Year(); year <= w.To.Year(); year++ {
 			m, err := s.plans.ChannelMonths(ctx, c.Code, in.Channel, year)
 			if err != nil {
@@ -125,31 +144,6 @@ func (s *Service) press(ctx context.Context, c Campaign, w Window) (map[string]m
 	return out, nil
 }
 
-// reportScope is the unit a report or a list is for: the one asked (in field), or
-// the actor's own (the province for Loa's own scope); it must lie in the actor's
-// scope.
-func reportScope(tree *unitTree, actor loa.Actor, field, code string) (OrgUnit, error) {
-	if code == "" && actor.Scope != loa.AllUnits {
-		code = actor.Scope
-	}
-	if code == "" {
-		for _, u := range tree.units {
-			if len(u.Path) == 1 {
-				return u, nil
-			}
-		}
-		return OrgUnit{}, loa.Invalid(field, "no org units are loaded")
-	}
-	u, ok := tree.get(code)
-	if !ok {
-		return OrgUnit{}, loa.Invalid(field, fmt.Sprintf("no org unit with code %s", code))
-	}
-	if !actor.Covers(u.Path) {
-		return OrgUnit{}, fmt.Errorf("%w: org unit %s is outside your scope %s", loa.ErrOutsideScope, code, actor.Scope)
-	}
-	return u, nil
-}
-
 var periodPattern = regexp.MustCompile(`^(\d{4})(?:-(0[1-9]|1[0-2])|-Q([1-4])|-H([12]))?$`)
 
 var romanQuarters = []string{"I", "II", "III", "IV"}
@@ -159,7 +153,7 @@ var romanQuarters = []string{"I", "II", "III", "IV"}
 // "YYYY-Q1".."YYYY-Q4", "YYYY-H1", "YYYY-H2" or "YYYY". With a cut-off day of 15 the
 // window "2024-H1" runs from 15 December 2023 to 14 June 2024; with 1 it is the
 // calendar half-year.
-func ParseWindow(period string, c Campaign, cutoff int) (Window, error) {
+func ParseWindow(period string, c campaigns.Campaign, cutoff int) (Window, error) {
 	if period == "" || period == "campaign" {
 		return Window{Kind: "campaign", From: c.Period.Start, To: c.Period.End,
 			Label: "Cả kỳ kế hoạch " + span(c.Period.Start, c.Period.End)}, nil

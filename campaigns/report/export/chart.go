@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"loa/campaigns"
+	"loa/campaigns/report"
 )
 
 // The charts are laid out here, in SVG user units, and drawn by the page template,
@@ -31,18 +32,18 @@ const (
 
 // statusColors colour a unit's bar by its status.
 var statusColors = map[string]string{
-	campaigns.StatusMet:           "#2e7d32",
-	campaigns.StatusOnTrack:       "#1565c0",
-	campaigns.StatusAtRisk:        "#ef8f00",
-	campaigns.StatusOffTrack:      "#c62828",
-	campaigns.StatusNotMeasurable: "#9e9e9e",
+	report.StatusMet:           "#2e7d32",
+	report.StatusOnTrack:       "#1565c0",
+	report.StatusAtRisk:        "#ef8f00",
+	report.StatusOffTrack:      "#c62828",
+	report.StatusNotMeasurable: "#9e9e9e",
 }
 
 func statusColor(s string) string {
 	if c, ok := statusColors[s]; ok {
 		return c
 	}
-	return statusColors[campaigns.StatusNotMeasurable]
+	return statusColors[report.StatusNotMeasurable]
 }
 
 // textLine is a line of a wrapped title.
@@ -105,7 +106,7 @@ type chartRow[P any] struct {
 // barRows lay out "Tỷ lệ đạt theo huyện": per coverage or org-unit-activity
 // indicator with values in the units, one bar per child unit, with the target as a
 // vertical line; none when no such indicator has a value.
-func barRows(r campaigns.Report) []chartRow[barPanel] {
+func barRows(r report.Report) []chartRow[barPanel] {
 	const columns = 2
 	panelW := (chartWidth - panelGap*(columns-1)) / columns
 	var panels []barPanel
@@ -144,7 +145,7 @@ func inRows[P any](panels []P, columns int, panelW coord, at func(*P) (x, y *coo
 	return rows
 }
 
-func newBarPanel(r campaigns.Report, res campaigns.Result, width coord) (barPanel, bool) {
+func newBarPanel(r report.Report, res report.Result, width coord) (barPanel, bool) {
 	p := barPanel{Title: titleLines(res.Title, width, 6.6)}
 	p.PlotX = barLabelW
 	p.LabelX = barLabelW - 4
@@ -195,8 +196,8 @@ func newBarPanel(r campaigns.Report, res campaigns.Result, width coord) (barPane
 
 // legendStatuses are the statuses the bar chart's legend explains, in order.
 var legendStatuses = []string{
-	campaigns.StatusMet, campaigns.StatusOnTrack, campaigns.StatusAtRisk,
-	campaigns.StatusOffTrack, campaigns.StatusNotMeasurable,
+	report.StatusMet, report.StatusOnTrack, report.StatusAtRisk,
+	report.StatusOffTrack, report.StatusNotMeasurable,
 }
 
 // linePanel is one indicator of the trend chart.
@@ -227,7 +228,7 @@ type linePoint struct {
 
 // lineRows lay out "Diễn biến theo tháng": per indicator with values in the trend,
 // the monthly cumulative value against the straight line to the target.
-func lineRows(r campaigns.Report) []chartRow[linePanel] {
+func lineRows(r report.Report) []chartRow[linePanel] {
 	const columns = 3
 	panelW := (chartWidth - panelGap*(columns-1)) / columns
 	var panels []linePanel
@@ -241,16 +242,16 @@ func lineRows(r campaigns.Report) []chartRow[linePanel] {
 	})
 }
 
-func trendValue(p campaigns.TrendPoint, indicator string) (campaigns.TrendValue, bool) {
+func trendValue(p report.TrendPoint, indicator string) (report.TrendValue, bool) {
 	for _, v := range p.Indicators {
 		if v.Indicator == indicator {
 			return v, true
 		}
 	}
-	return campaigns.TrendValue{}, false
+	return report.TrendValue{}, false
 }
 
-func newLinePanel(r campaigns.Report, res campaigns.Result, width coord) (linePanel, bool) {
+func newLinePanel(r report.Report, res report.Result, width coord) (linePanel, bool) {
 	top := 0.0
 	has := false
 	for _, m := range r.Trend {

@@ -1,4 +1,4 @@
-package campaigns
+package reach
 
 import (
 	"context"
@@ -17,8 +17,8 @@ import (
 // with $inc upserts; a journal entry open across the write lets a crash half-way be
 // repaired by recomputing the campaign from its records.
 
-// add adds sign times d to c.
-func (c *Cell) add(d Cell, sign int64) {
+// Add adds sign times d to c.
+func (c *Cell) Add(d Cell, sign int64) {
 	c.Records += sign * d.Records
 	c.Activities += sign * d.Activities
 	c.PersonTimes += sign * d.PersonTimes
@@ -62,7 +62,7 @@ func rollupDeltas(writes []reachWrite, cutoff int) map[string]map[CellKey]Cell {
 		}
 		k := cellKeyOf(*r, cutoff)
 		c := cells[k]
-		c.add(cellOf(*r), sign)
+		c.Add(cellOf(*r), sign)
 		cells[k] = c
 	}
 	for _, w := range writes {
@@ -92,7 +92,7 @@ func (s *Service) writeReach(ctx context.Context, campaigns []string, store func
 	if err != nil {
 		return nil, err // the journal stays open: the next start recomputes the campaigns
 	}
-	for campaign, cells := range rollupDeltas(writes, s.opts.cutoff) {
+	for campaign, cells := range rollupDeltas(writes, s.core.Cutoff()) {
 		if err := s.incRollups(ctx, campaign, cells); err != nil {
 			return nil, err
 		}
@@ -107,7 +107,7 @@ func (s *Service) incRollups(ctx context.Context, campaign string, cells map[Cel
 	st := s.rollupState(campaign)
 	st.loading.Lock()
 	defer st.loading.Unlock()
-	if err := s.store.IncRollups(ctx, campaign, s.opts.cutoff, cells); err != nil {
+	if err := s.store.IncRollups(ctx, campaign, s.core.Cutoff(), cells); err != nil {
 		st.cache.Invalidate()
 		return err
 	}
@@ -116,16 +116,16 @@ func (s *Service) incRollups(ctx context.Context, campaign string, cells map[Cel
 		st.cache.Invalidate()
 		return err
 	}
-	st.cache.Advance(version, func(old cellSet) (cellSet, error) {
+	st.cache.Advance(version, func(old CellSet) (CellSet, error) {
 		next := maps.Clone(old) // shared with readers: copy the half-months that change
-		copied := map[partKey]bool{}
+		copied := map[PartKey]bool{}
 		for k, d := range cells {
-			if pk := (partKey{k.Month, k.Part}); !copied[pk] {
+			if pk := (PartKey{k.Month, k.Part}); !copied[pk] {
 				next[pk], copied[pk] = maps.Clone(old[pk]), true
 			}
-			c := next[partKey{k.Month, k.Part}][k]
-			c.add(d, 1)
-			next.put(k, c)
+			c := next[PartKey{k.Month, k.Part}][k]
+			c.Add(d, 1)
+			next.Put(k, c)
 		}
 		return next, nil
 	})
@@ -137,7 +137,7 @@ func (s *Service) incRollups(ctx context.Context, campaign string, cells map[Cel
 // together but never during a recomputation, and the lock that keeps reads of the
 // stored rollups apart from changes to them.
 type rollupState struct {
-	cache   loa.Snapshot[cellSet]
+	cache   loa.Snapshot[CellSet]
 	gate    sync.RWMutex
 	loading sync.RWMutex
 }
@@ -162,14 +162,14 @@ func (s *Service) rollupState(campaign string) *rollupState {
 	return st
 }
 
-// cells returns a campaign's rollup cells, shared and read-only.
-func (s *Service) cells(ctx context.Context, campaign string) (cellSet, error) {
+// Cells returns a campaign's rollup cells, shared and read-only.
+func (s *Service) Cells(ctx context.Context, campaign string) (CellSet, error) {
 	st := s.rollupState(campaign)
 	version, err := s.store.RollupsVersion(ctx, campaign)
 	if err != nil {
 		return nil, err
 	}
-	return st.cache.Get(version, func() (cellSet, error) {
+	return st.cache.Get(version, func() (CellSet, error) {
 		st.loading.RLock()
 		defer st.loading.RUnlock()
 		cells, err := s.store.Rollups(ctx, campaign)
@@ -186,7 +186,7 @@ func (s *Service) WarmReports(ctx context.Context) error {
 		return err
 	}
 	for _, c := range all {
-		if _, err := s.cells(ctx, c.Code); err != nil {
+		if _, err := s.Cells(ctx, c.Code); err != nil {
 			return fmt.Errorf("read the rollups of %s: %w", c.Code, err)
 		}
 	}
@@ -197,9 +197,9 @@ func (s *Service) WarmReports(ctx context.Context) error {
 func (s *Service) recompute(ctx context.Context, campaign string) (map[CellKey]Cell, error) {
 	cells := map[CellKey]Cell{}
 	err := s.store.EachReach(ctx, campaign, func(r Reach) {
-		k := cellKeyOf(r, s.opts.cutoff)
+		k := cellKeyOf(r, s.core.Cutoff())
 		c := cells[k]
-		c.add(cellOf(r), 1)
+		c.Add(cellOf(r), 1)
 		cells[k] = c
 	})
 	return cells, err
@@ -219,7 +219,7 @@ func (s *Service) RebuildRollups(ctx context.Context, campaign string) error {
 	if err != nil {
 		return err
 	}
-	if err := s.store.ReplaceRollups(ctx, campaign, s.opts.cutoff, cells); err != nil {
+	if err := s.store.ReplaceRollups(ctx, campaign, s.core.Cutoff(), cells); err != nil {
 		return err
 	}
 	if err := s.store.RebuildBucketIndex(ctx, campaign); err != nil {
@@ -299,7 +299,7 @@ func (s *Service) RepairRollups(ctx context.Context) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	if cutoff != s.opts.cutoff {
+	if cutoff != s.core.Cutoff() {
 		all, err := s.store.Campaigns(ctx)
 		if err != nil {
 			return nil, err
@@ -315,7 +315,7 @@ func (s *Service) RepairRollups(ctx context.Context) ([]string, error) {
 			return nil, fmt.Errorf("rebuild the rollups of %s: %w", c, err)
 		}
 	}
-	if err := s.store.SetRollupCutoff(ctx, s.opts.cutoff); err != nil {
+	if err := s.store.SetRollupCutoff(ctx, s.core.Cutoff()); err != nil {
 		return nil, err
 	}
 	return stale, s.store.CloseJournals(ctx)

@@ -1,4 +1,4 @@
-package campaigns
+package reach
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 	"golang.org/x/text/unicode/norm"
 
 	"loa"
+	"loa/campaigns"
 )
 
 // ManualValue is an entered value of a manual indicator (DESIGN §5: targets outside
@@ -43,13 +44,13 @@ func (s *Service) ManualValues(ctx context.Context, actor loa.Actor, campaign st
 	if err != nil {
 		return nil, err
 	}
-	tree, err := s.tree(ctx)
+	tree, err := s.core.Tree(ctx)
 	if err != nil {
 		return nil, err
 	}
 	out := all[:0]
 	for _, v := range all {
-		if u, ok := tree.get(v.OrgUnit); ok && actor.Covers(u.Path) {
+		if u, ok := tree.Get(v.OrgUnit); ok && actor.Covers(u.Path) {
 			out = append(out, v)
 		}
 	}
@@ -64,7 +65,7 @@ func (s *Service) PutManualValue(ctx context.Context, actor loa.Actor, campaign 
 	if err != nil {
 		return ManualValue{}, err
 	}
-	tree, err := s.tree(ctx)
+	tree, err := s.core.Tree(ctx)
 	if err != nil {
 		return ManualValue{}, err
 	}
@@ -73,23 +74,23 @@ func (s *Service) PutManualValue(ctx context.Context, actor loa.Actor, campaign 
 		*p = strings.TrimSpace(norm.NFC.String(*p))
 	}
 	if v.OrgUnit == "" {
-		root, err := reportScope(tree, actor, "orgUnit", "")
+		root, err := tree.Scope(actor, "orgUnit", "")
 		if err != nil {
 			return ManualValue{}, err
 		}
 		v.OrgUnit = root.Code
 	}
-	u, known := tree.get(v.OrgUnit)
+	u, known := tree.Get(v.OrgUnit)
 	problems := &loa.ValidationError{}
-	if i := slices.IndexFunc(c.Indicators, func(in Indicator) bool { return in.Code == v.Indicator }); i < 0 {
+	if i := slices.IndexFunc(c.Indicators, func(in campaigns.Indicator) bool { return in.Code == v.Indicator }); i < 0 {
 		problems.Add("indicator", fmt.Sprintf("campaign %s has no indicator %q", campaign, v.Indicator))
-	} else if c.Indicators[i].Rule != RuleManual {
+	} else if c.Indicators[i].Rule != campaigns.RuleManual {
 		problems.Add("indicator", fmt.Sprintf("indicator %s is counted by Loa (%s); only manual indicators take entered values", v.Indicator, c.Indicators[i].Rule))
 	}
 	if !known {
 		problems.Add("orgUnit", fmt.Sprintf("no org unit with code %s", v.OrgUnit))
 	}
-	today := loa.DateOf(s.now().In(s.opts.zone))
+	today := loa.DateOf(s.now().In(s.core.Zone()))
 	switch {
 	case !v.AsOf.Valid():
 		problems.Add("asOf", "asOf must be a date of the form YYYY-MM-DD")
@@ -108,8 +109,8 @@ func (s *Service) PutManualValue(ctx context.Context, actor loa.Actor, campaign 
 		problems.Add("source", "say where the figure comes from (e.g. \"Báo cáo số 12/BC-CA của Công an tỉnh\")")
 	}
 	for _, f := range []struct{ name, text string }{{"countUnit", v.CountUnit}, {"source", v.Source}, {"note", v.Note}} {
-		if len(f.text) > maxTextLength {
-			problems.Add(f.name, fmt.Sprintf("at most %d bytes", maxTextLength))
+		if len(f.text) > campaigns.MaxTextLength {
+			problems.Add(f.name, fmt.Sprintf("at most %d bytes", campaigns.MaxTextLength))
 		}
 	}
 	if err := problems.Err(); err != nil {
@@ -142,7 +143,7 @@ func (s *Service) DeleteManualValue(ctx context.Context, actor loa.Actor, campai
 	if old == nil {
 		return fmt.Errorf("%w: campaign %s has no manual value %s", loa.ErrNotFound, campaign, id)
 	}
-	path, err := s.Path(ctx, old.OrgUnit)
+	path, err := s.core.Path(ctx, old.OrgUnit)
 	if err != nil {
 		return err
 	}

@@ -1,4 +1,4 @@
-package campaigns
+package reach
 
 import (
 	"bytes"
@@ -10,6 +10,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"loa"
+	"loa/campaigns"
 )
 
 // ReachTemplate is the file reporters fill in to import reach records: "csv" (the
@@ -39,15 +40,15 @@ func (s *Service) ReachTemplate(ctx context.Context, format string) ([]byte, err
 	if err != nil {
 		return nil, err
 	}
-	tree, err := s.tree(ctx)
+	tree, err := s.core.Tree(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return reachWorkbook(headers, groups, tree.units)
+	return reachWorkbook(headers, groups, tree.Units())
 }
 
 // reachWorkbook builds the XLSX template.
-func reachWorkbook(headers []string, groups []TargetGroup, units []OrgUnit) ([]byte, error) {
+func reachWorkbook(headers []string, groups []campaigns.TargetGroup, units []campaigns.OrgUnit) ([]byte, error) {
 	f := excelize.NewFile()
 	defer f.Close()
 	const data, help = "Số liệu", "Hướng dẫn"

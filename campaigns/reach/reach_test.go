@@ -1,4 +1,4 @@
-package campaigns_test
+package reach_test
 
 import (
 	"bytes"
@@ -19,7 +19,11 @@ import (
 	"loa/app/database"
 	"loa/app/database/dbtest"
 	"loa/campaigns"
+	"loa/campaigns/reach"
+	"loa/campaigns/report"
 )
+
+func TestMain(m *testing.M) { dbtest.Main(m) }
 
 // reachNow is the clock of the reach tests: mid-way through the demo campaign.
 var reachNow = func() time.Time { return time.Date(2024, 7, 20, 3, 0, 0, 0, time.UTC) }
@@ -27,10 +31,12 @@ var reachNow = func() time.Time { return time.Date(2024, 7, 20, 3, 0, 0, 0, time
 // reachFixture is a service with the reference data and the demo campaign (no
 // sample reach), and the audit log it writes to.
 type reachFixture struct {
-	ctx   context.Context
-	s     *campaigns.Service
-	db    *database.DB
-	audit *audit.Log
+	ctx     context.Context
+	cs      *campaigns.Service
+	s       *reach.Service
+	reports *report.Service
+	db      *database.DB
+	audit   *audit.Log
 }
 
 func newReachFixture(t testing.TB) reachFixture {
@@ -39,17 +45,23 @@ func newReachFixture(t testing.TB) reachFixture {
 
 func newReachFixtureAt(t testing.TB, now func() time.Time, opts ...campaigns.Option) reachFixture {
 	t.Helper()
-	db := dbtest.New(t, slices.Concat(database.Schema, campaigns.Schema, audit.Schema))
+	return newReachFixtureWith(t, now, opts, nil)
+}
+
+func newReachFixtureWith(t testing.TB, now func() time.Time, opts []campaigns.Option, reachOpts []reach.Option) reachFixture {
+	t.Helper()
+	db := dbtest.New(t, slices.Concat(database.Schema, campaigns.Schema, reach.Schema, audit.Schema))
 	log := audit.New(audit.NewStore(db), now)
-	s := campaigns.NewService(campaigns.NewStore(db), log, now, opts...)
+	cs := campaigns.NewService(campaigns.NewStore(db), log, now, opts...)
 	ctx := context.Background()
-	if err := s.LoadReference(ctx); err != nil {
+	if err := cs.LoadReference(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.LoadDemo(ctx); err != nil {
+	if err := cs.LoadDemo(ctx); err != nil {
 		t.Fatal(err)
 	}
-	return reachFixture{ctx: ctx, s: s, db: db, audit: log}
+	s := reach.NewService(cs, reach.NewStore(db), log, now, reachOpts...)
+	return reachFixture{ctx: ctx, cs: cs, s: s, reports: report.NewService(cs, s, nil, now), db: db, audit: log}
 }
 
 // district is a reporter's scope: Điện Bàn (507) and one of its communes.
@@ -127,21 +139,21 @@ func TestImportBadRows(t *testing.T) {
 	rows := []struct {
 		row, field, code string
 	}{
-		{"99999,students,15/03/2024,school_session,1,10,,x", "Mã đơn vị", campaigns.CodeUnknownUnit},
-		{"20335,students,15/03/2024,school_session,1,10,,x", "Mã đơn vị", campaigns.CodeOutsideScope}, // Tam Kỳ, not Điện Bàn
-		{dienBanCommune + ",tourists,15/03/2024,school_session,1,10,,x", "Nhóm đối tượng", campaigns.CodeUnknownGroup},
-		{dienBanCommune + ",students,15/03/2024,juggling,1,10,,x", "Hình thức", campaigns.CodeUnknownActivity},
-		{dienBanCommune + ",students,31/02/2024,school_session,1,10,,x", "Ngày", campaigns.CodeBadDate},
-		{dienBanCommune + ",students,15/03/2023,school_session,1,10,,x", "Ngày", campaigns.CodeOutsidePeriod},
-		{dienBanCommune + ",students,15/08/2024,school_session,1,10,,x", "Ngày", campaigns.CodeFutureDate},
-		{dienBanCommune + ",students,15/03/2024,school_session,1,-4,,x", "Số lượt người", campaigns.CodeNegative},
-		{dienBanCommune + ",students,15/03/2024,school_session,1,12.5,,x", "Số lượt người", campaigns.CodeNotInteger},
-		{dienBanCommune + ",students,15/03/2024,school_session,0,10,,x", "Số buổi", campaigns.CodeNoActivity},
-		{dienBanCommune + ",students,15/03/2024,school_session,1,10,11,x", "Số người", campaigns.CodeUniqueOverTimes},
-		{dienBanCommune + ",students,15/03/2024,school_session,1,=1+2,,x", "Số lượt người", campaigns.CodeNotInteger},
-		{dienBanCommune + ",students,15/03/2024,school_session,1,1.000,,x", "Số lượt người", campaigns.CodeNotInteger},
+		{"99999,students,15/03/2024,school_session,1,10,,x", "Mã đơn vị", reach.CodeUnknownUnit},
+		{"20335,students,15/03/2024,school_session,1,10,,x", "Mã đơn vị", reach.CodeOutsideScope}, // Tam Kỳ, not Điện Bàn
+		{dienBanCommune + ",tourists,15/03/2024,school_session,1,10,,x", "Nhóm đối tượng", reach.CodeUnknownGroup},
+		{dienBanCommune + ",students,15/03/2024,juggling,1,10,,x", "Hình thức", reach.CodeUnknownActivity},
+		{dienBanCommune + ",students,31/02/2024,school_session,1,10,,x", "Ngày", reach.CodeBadDate},
+		{dienBanCommune + ",students,15/03/2023,school_session,1,10,,x", "Ngày", reach.CodeOutsidePeriod},
+		{dienBanCommune + ",students,15/08/2024,school_session,1,10,,x", "Ngày", reach.CodeFutureDate},
+		{dienBanCommune + ",students,15/03/2024,school_session,1,-4,,x", "Số lượt người", reach.CodeNegative},
+		{dienBanCommune + ",students,15/03/2024,school_session,1,12.5,,x", "Số lượt người", reach.CodeNotInteger},
+		{dienBanCommune + ",students,15/03/2024,school_session,0,10,,x", "Số buổi", reach.CodeNoActivity},
+		{dienBanCommune + ",students,15/03/2024,school_session,1,10,11,x", "Số người", reach.CodeUniqueOverTimes},
+		{dienBanCommune + ",students,15/03/2024,school_session,1,=1+2,,x", "Số lượt người", reach.CodeNotInteger},
+		{dienBanCommune + ",students,15/03/2024,school_session,1,1.000,,x", "Số lượt người", reach.CodeNotInteger},
 		{dienBanCommune + ",students,15/03/2024,school_session,1,10,,good", "", ""},
-		{dienBanCommune + ",students,15/03/2024,school_session,1,12,,good", "Mã đơn vị", campaigns.CodeDuplicateRow},
+		{dienBanCommune + ",students,15/03/2024,school_session,1,12,,good", "Mã đơn vị", reach.CodeDuplicateRow},
 	}
 	var b strings.Builder
 	b.WriteString(header)
@@ -255,29 +267,29 @@ func TestImportXLSXReadsFormulasAsValuesAndDateCells(t *testing.T) {
 
 func TestPutReachRefusesBadInputAndWritesNothing(t *testing.T) {
 	f := newReachFixture(t)
-	valid := func() campaigns.Reach {
-		return campaigns.Reach{Campaign: campaigns.DemoCampaignCode, OrgUnit: dienBanCommune, Group: "students",
+	valid := func() reach.Reach {
+		return reach.Reach{Campaign: campaigns.DemoCampaignCode, OrgUnit: dienBanCommune, Group: "students",
 			Date: "2024-03-15", Activity: "school_session", Activities: 1, PersonTimes: 30}
 	}
 	five := int64(5)
 	tests := []struct {
 		name   string
-		change func(r *campaigns.Reach)
+		change func(r *reach.Reach)
 		want   error
 		field  string
 	}{
-		{"unknown campaign", func(r *campaigns.Reach) { r.Campaign = "NOPE" }, loa.ErrInvalid, "campaign"},
-		{"unknown unit", func(r *campaigns.Reach) { r.OrgUnit = "1" }, loa.ErrInvalid, "orgUnit"},
-		{"outside scope", func(r *campaigns.Reach) { r.OrgUnit = "20335" }, loa.ErrOutsideScope, ""},
-		{"unknown group", func(r *campaigns.Reach) { r.Group = "x" }, loa.ErrInvalid, "group"},
-		{"unknown activity", func(r *campaigns.Reach) { r.Activity = "x" }, loa.ErrInvalid, "activity"},
-		{"future", func(r *campaigns.Reach) { r.Date = "2024-07-21" }, loa.ErrInvalid, "date"},
-		{"before the campaign", func(r *campaigns.Reach) { r.Date = "2023-12-31" }, loa.ErrInvalid, "date"},
-		{"no activity", func(r *campaigns.Reach) { r.Activities = 0 }, loa.ErrInvalid, "activities"},
-		{"negative", func(r *campaigns.Reach) { r.PersonTimes = -1 }, loa.ErrInvalid, "personTimes"},
-		{"unique over times", func(r *campaigns.Reach) { r.PersonTimes = 4; r.UniquePersons = &five }, loa.ErrInvalid, "uniquePersons"},
-		{"unique on a broadcast", func(r *campaigns.Reach) { r.Activity = "broadcast"; r.UniquePersons = &five }, loa.ErrInvalid, "uniquePersons"},
-		{"reserved reference", func(r *campaigns.Reach) { r.SourceRef = "airing:x" }, loa.ErrInvalid, "sourceRef"},
+		{"unknown campaign", func(r *reach.Reach) { r.Campaign = "NOPE" }, loa.ErrInvalid, "campaign"},
+		{"unknown unit", func(r *reach.Reach) { r.OrgUnit = "1" }, loa.ErrInvalid, "orgUnit"},
+		{"outside scope", func(r *reach.Reach) { r.OrgUnit = "20335" }, loa.ErrOutsideScope, ""},
+		{"unknown group", func(r *reach.Reach) { r.Group = "x" }, loa.ErrInvalid, "group"},
+		{"unknown activity", func(r *reach.Reach) { r.Activity = "x" }, loa.ErrInvalid, "activity"},
+		{"future", func(r *reach.Reach) { r.Date = "2024-07-21" }, loa.ErrInvalid, "date"},
+		{"before the campaign", func(r *reach.Reach) { r.Date = "2023-12-31" }, loa.ErrInvalid, "date"},
+		{"no activity", func(r *reach.Reach) { r.Activities = 0 }, loa.ErrInvalid, "activities"},
+		{"negative", func(r *reach.Reach) { r.PersonTimes = -1 }, loa.ErrInvalid, "personTimes"},
+		{"unique over times", func(r *reach.Reach) { r.PersonTimes = 4; r.UniquePersons = &five }, loa.ErrInvalid, "uniquePersons"},
+		{"unique on a broadcast", func(r *reach.Reach) { r.Activity = "broadcast"; r.UniquePersons = &five }, loa.ErrInvalid, "uniquePersons"},
+		{"reserved reference", func(r *reach.Reach) { r.SourceRef = "airing:x" }, loa.ErrInvalid, "sourceRef"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -309,13 +321,13 @@ func TestRollupsFollowEveryWrite(t *testing.T) {
 	for i := range 150 {
 		if i == 75 {
 			// From here on the rollups are in memory and follow the writes there.
-			if _, err := f.s.Report(f.ctx, loa.System, campaigns.DemoCampaignCode, campaigns.ReportQuery{}); err != nil {
+			if _, err := f.reports.Report(f.ctx, loa.System, campaigns.DemoCampaignCode, report.ReportQuery{}); err != nil {
 				t.Fatal(err)
 			}
 		}
 		switch op := rng.IntN(10); {
 		case op < 6 || len(ids) == 0:
-			r := campaigns.Reach{Campaign: campaigns.DemoCampaignCode, OrgUnit: units[rng.IntN(len(units))],
+			r := reach.Reach{Campaign: campaigns.DemoCampaignCode, OrgUnit: units[rng.IntN(len(units))],
 				Group: groups[rng.IntN(len(groups))], Date: loa.Date(fmt.Sprintf("2024-%02d-%02d", 1+rng.IntN(6), 1+rng.IntN(28))),
 				Activity: "direct_session", Activities: 1 + rng.IntN(3), PersonTimes: int64(rng.IntN(200)),
 				Estimated: rng.IntN(4) == 0, SourceRef: fmt.Sprintf("R%d", rng.IntN(40))}
@@ -348,14 +360,14 @@ func TestRollupsFollowEveryWrite(t *testing.T) {
 	f.consistent(t)
 	// The report from the rollups in memory equals the one after a rebuild from the
 	// records.
-	before, err := f.s.Report(f.ctx, loa.System, campaigns.DemoCampaignCode, campaigns.ReportQuery{})
+	before, err := f.reports.Report(f.ctx, loa.System, campaigns.DemoCampaignCode, report.ReportQuery{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := f.s.RebuildRollups(f.ctx, campaigns.DemoCampaignCode); err != nil {
 		t.Fatal(err)
 	}
-	after, err := f.s.Report(f.ctx, loa.System, campaigns.DemoCampaignCode, campaigns.ReportQuery{})
+	after, err := f.reports.Report(f.ctx, loa.System, campaigns.DemoCampaignCode, report.ReportQuery{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -374,7 +386,7 @@ func TestRollupsFollowEveryWrite(t *testing.T) {
 // the records and the rollups would, and checks the next start recomputes.
 func TestRepairAfterAnInterruptedWrite(t *testing.T) {
 	f := newReachFixture(t)
-	if _, _, err := f.s.PutReach(f.ctx, reporter, campaigns.Reach{Campaign: campaigns.DemoCampaignCode, OrgUnit: dienBanCommune,
+	if _, _, err := f.s.PutReach(f.ctx, reporter, reach.Reach{Campaign: campaigns.DemoCampaignCode, OrgUnit: dienBanCommune,
 		Group: "students", Date: "2024-03-15", Activity: "school_session", Activities: 1, PersonTimes: 30}); err != nil {
 		t.Fatal(err)
 	}
@@ -385,7 +397,7 @@ func TestRepairAfterAnInterruptedWrite(t *testing.T) {
 	if _, err := f.db.Collection("reach_journal").InsertOne(f.ctx, map[string]any{"_id": "crash", "campaigns": []string{campaigns.DemoCampaignCode}}); err != nil {
 		t.Fatal(err)
 	}
-	restarted := campaigns.NewService(campaigns.NewStore(f.db), f.audit, reachNow)
+	restarted := reach.NewService(f.cs, reach.NewStore(f.db), f.audit, reachNow)
 	rebuilt, err := restarted.RepairRollups(f.ctx)
 	if err != nil || !slices.Contains(rebuilt, campaigns.DemoCampaignCode) {
 		t.Fatalf("repair: %v, %v", rebuilt, err)
@@ -446,7 +458,7 @@ func TestDemoReach(t *testing.T) {
 		t.Fatalf("%d reach buckets after the demo, %v", n, err)
 	}
 	f.consistent(t)
-	page, err := f.s.ListReach(f.ctx, loa.System, campaigns.ReachFilter{Campaign: campaigns.DemoCampaignCode}, "", 20)
+	page, err := f.s.ListReach(f.ctx, loa.System, reach.ReachFilter{Campaign: campaigns.DemoCampaignCode}, "", 20)
 	if err != nil || len(page) != 20 {
 		t.Fatalf("first page of the sample: %d records, %v", len(page), err)
 	}
@@ -455,7 +467,7 @@ func TestDemoReach(t *testing.T) {
 			t.Errorf("record %s is not labelled as a sample: %q %q", r.ID, r.SourceRef, r.Evidence)
 		}
 	}
-	r, err := f.s.Report(f.ctx, loa.System, campaigns.DemoCampaignCode, campaigns.ReportQuery{AsOf: "2024-09-30"})
+	r, err := f.reports.Report(f.ctx, loa.System, campaigns.DemoCampaignCode, report.ReportQuery{AsOf: "2024-09-30"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -463,7 +475,7 @@ func TestDemoReach(t *testing.T) {
 	for _, in := range r.Indicators {
 		statuses[in.Status] = true
 	}
-	for _, want := range []string{campaigns.StatusMet, campaigns.StatusOnTrack, campaigns.StatusAtRisk} {
+	for _, want := range []string{report.StatusMet, report.StatusOnTrack, report.StatusAtRisk} {
 		if !statuses[want] {
 			t.Errorf("the demo report at 30/09/2024 has no %s indicator: %v", want, statuses)
 		}
@@ -490,7 +502,7 @@ func TestListReachPages(t *testing.T) {
 	var seen []string
 	after := ""
 	for range 10 {
-		page, err := f.s.ListReach(f.ctx, reporter, campaigns.ReachFilter{Campaign: campaigns.DemoCampaignCode}, after, 4)
+		page, err := f.s.ListReach(f.ctx, reporter, reach.ReachFilter{Campaign: campaigns.DemoCampaignCode}, after, 4)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -514,7 +526,7 @@ func TestListReachPages(t *testing.T) {
 			t.Errorf("record %s of Tam Kỳ listed for a reporter of Điện Bàn", id)
 		}
 	}
-	if _, err := f.s.ListReach(f.ctx, reporter, campaigns.ReachFilter{Campaign: campaigns.DemoCampaignCode, Scope: "502"}, "", 4); !errors.Is(err, loa.ErrOutsideScope) {
+	if _, err := f.s.ListReach(f.ctx, reporter, reach.ReachFilter{Campaign: campaigns.DemoCampaignCode, Scope: "502"}, "", 4); !errors.Is(err, loa.ErrOutsideScope) {
 		t.Errorf("listing Tam Kỳ as a reporter of Điện Bàn: %v", err)
 	}
 }
@@ -548,10 +560,10 @@ func TestRecordsOfAnEarlierVersionMoveIntoBuckets(t *testing.T) {
 // deleted by hand (only the airing's confirmation changes it).
 func TestAiringRecordsFollowTheirAiring(t *testing.T) {
 	f := newReachFixture(t)
-	r := campaigns.Reach{Campaign: campaigns.DemoCampaignCode, OrgUnit: dienBanCommune, Group: "general_public", Date: "2024-02-03",
-		Activity: campaigns.ActivityBroadcast, Activities: 1, PersonTimes: 900, Estimated: true,
+	r := reach.Reach{Campaign: campaigns.DemoCampaignCode, OrgUnit: dienBanCommune, Group: "general_public", Date: "2024-02-03",
+		Activity: reach.ActivityBroadcast, Activities: 1, PersonTimes: 900, Estimated: true,
 		SourceRef: "airing:R1.LOA-20575.20240203T000000Z", Airing: "R1.LOA-20575.20240203T000000Z"}
-	id := campaigns.ReachKey(r)
+	id := reach.ReachKey(r)
 	if _, _, err := f.s.SyncReach(f.ctx, loa.System, id, &r); err != nil {
 		t.Fatal(err)
 	}
@@ -567,12 +579,12 @@ func TestAiringRecordsFollowTheirAiring(t *testing.T) {
 // recomputes it when a crash left it behind the records.
 func TestBucketIndexRebuilt(t *testing.T) {
 	f := newReachFixture(t)
-	if _, _, err := f.s.PutReach(f.ctx, reporter, campaigns.Reach{Campaign: campaigns.DemoCampaignCode, OrgUnit: dienBanCommune,
+	if _, _, err := f.s.PutReach(f.ctx, reporter, reach.Reach{Campaign: campaigns.DemoCampaignCode, OrgUnit: dienBanCommune,
 		Group: "students", Date: "2024-03-15", Activity: "school_session", Activities: 1, PersonTimes: 30}); err != nil {
 		t.Fatal(err)
 	}
 	list := func() int {
-		page, err := f.s.ListReach(f.ctx, reporter, campaigns.ReachFilter{Campaign: campaigns.DemoCampaignCode}, "", 10)
+		page, err := f.s.ListReach(f.ctx, reporter, reach.ReachFilter{Campaign: campaigns.DemoCampaignCode}, "", 10)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -599,7 +611,7 @@ func TestBucketIndexRebuilt(t *testing.T) {
 // a report has started in another goroutine: the report reads the rollups while a
 // write is between adding its cells and bumping the version.
 type reportDuringBump struct {
-	*campaigns.MongoStore
+	*reach.MongoStore
 	during func()
 }
 
@@ -614,29 +626,29 @@ func (s reportDuringBump) BumpRollups(ctx context.Context, campaign string) (int
 // is adding to them must not leave the copy in memory counting the write twice.
 func TestReportDuringAWriteCountsItOnce(t *testing.T) {
 	f := newReachFixture(t)
-	store := reportDuringBump{MongoStore: campaigns.NewStore(f.db)}
-	s := campaigns.NewService(store, f.audit, reachNow)
+	store := reportDuringBump{MongoStore: reach.NewStore(f.db)}
+	s := reach.NewService(f.cs, store, f.audit, reachNow)
 	if _, err := s.RepairRollups(f.ctx); err != nil {
 		t.Fatal(err)
 	}
 	done := make(chan error, 1)
 	store.during = func() {
 		go func() {
-			_, err := s.Report(f.ctx, loa.System, campaigns.DemoCampaignCode, campaigns.ReportQuery{})
+			_, err := report.NewService(f.cs, s, nil, reachNow).Report(f.ctx, loa.System, campaigns.DemoCampaignCode, report.ReportQuery{})
 			done <- err
 		}()
 		time.Sleep(100 * time.Millisecond) // let the report read the version and wait for the rollups
 	}
-	s = campaigns.NewService(store, f.audit, reachNow)
-	if _, _, err := s.PutReach(f.ctx, reporter, campaigns.Reach{Campaign: campaigns.DemoCampaignCode, OrgUnit: dienBanCommune,
+	s = reach.NewService(f.cs, store, f.audit, reachNow)
+	if _, _, err := s.PutReach(f.ctx, reporter, reach.Reach{Campaign: campaigns.DemoCampaignCode, OrgUnit: dienBanCommune,
 		Group: "students", Date: "2024-03-15", Activity: "school_session", Activities: 1, PersonTimes: 30}); err != nil {
 		t.Fatal(err)
 	}
 	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
-	students := func(s *campaigns.Service) int64 {
-		r, err := s.Report(f.ctx, loa.System, campaigns.DemoCampaignCode, campaigns.ReportQuery{})
+	students := func(s *reach.Service) int64 {
+		r, err := report.NewService(f.cs, s, nil, reachNow).Report(f.ctx, loa.System, campaigns.DemoCampaignCode, report.ReportQuery{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -647,7 +659,7 @@ func TestReportDuringAWriteCountsItOnce(t *testing.T) {
 		}
 		return -1
 	}
-	if got, fresh := students(s), students(campaigns.NewService(campaigns.NewStore(f.db), f.audit, reachNow)); got != 30 || fresh != 30 {
+	if got, fresh := students(s), students(reach.NewService(f.cs, reach.NewStore(f.db), f.audit, reachNow)); got != 30 || fresh != 30 {
 		t.Errorf("students' person-times: %d from the service that wrote, %d from a fresh one; want 30", got, fresh)
 	}
 }

@@ -1,4 +1,4 @@
-package campaigns
+package report
 
 import (
 	"math"
@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"loa"
+	"loa/campaigns"
+	"loa/campaigns/reach"
 )
 
 // The indicator engine: a pure function from an evaluation to a Report (DESIGN §5).
@@ -51,7 +53,7 @@ var levelUnits = map[string]string{"commune": "xã", "district": "huyện", "pro
 // records are per child unit (the scope itself when it has none), group and month.
 func (e evaluation) report() Report {
 	x := newEngine(e)
-	s := x.tree.byCode[e.scope.Code]
+	s, _ := x.tree.Index(e.scope.Code)
 	now := x.at(x.asOfDay)
 	r := Report{
 		Campaign: ReportCampaign{Code: e.campaign.Code, Title: e.campaign.Title, LegalBasis: e.campaign.LegalBasis,
@@ -99,15 +101,15 @@ type engine struct {
 	// index in parts, or 0 when it is not included.
 	slots      []int
 	firstMonth int     // the window's first month, as 12×year + month − 1
-	children   [][]int // per unit (index in tree.units), its children
+	children   [][]int // per unit (index in tree.Units()), its children
 	up         [][]int // per unit, the units of its path, root first, itself last
 	// direct and subtree are, per unit and group (index in groups), prefix sums
 	// over parts of the unit's own cells and of its subtree's: element k sums parts
 	// [0, k); nil without cells. total is subtree summed over the groups.
-	direct, subtree [][][]Cell
-	total           [][]Cell
+	direct, subtree [][][]reach.Cell
+	total           [][]reach.Cell
 	planned         []int // per unit, airings planned in its subtree
-	dens            map[string]map[int]Population
+	dens            map[string]map[int]campaigns.Population
 	windows         map[string][]subWindow
 }
 
@@ -129,7 +131,7 @@ type monthSpan struct {
 // newEngine parses the evaluation's dates and sums its cells.
 func newEngine(e evaluation) *engine {
 	x := &engine{evaluation: e, from: e.window.From.In(time.UTC), to: e.window.To.In(time.UTC),
-		asOfDay: e.asOf.In(time.UTC), dens: map[string]map[int]Population{}, windows: map[string][]subWindow{}}
+		asOfDay: e.asOf.In(time.UTC), dens: map[string]map[int]campaigns.Population{}, windows: map[string][]subWindow{}}
 	x.windowDays = daysFrom(x.from, x.to) + 1
 	x.firstMonth = monthNumber(x.from)
 	x.parts = x.includedParts()
@@ -138,20 +140,20 @@ func newEngine(e evaluation) *engine {
 	for i, p := range x.parts {
 		x.slots[2*(monthNumber(p.start)-x.firstMonth)+p.part-1] = i + 1
 	}
-	n := len(x.tree.units)
+	n := len(x.tree.Units())
 	x.children, x.up, x.planned = make([][]int, n), make([][]int, n), make([]int, n)
-	for i, u := range x.tree.units {
-		if p, ok := x.tree.byCode[u.Parent]; ok {
+	for i, u := range x.tree.Units() {
+		if p, ok := x.tree.Index(u.Parent); ok {
 			x.children[p] = append(x.children[p], i)
 		}
 		for _, c := range u.Path {
-			if a, ok := x.tree.byCode[c]; ok {
+			if a, ok := x.tree.Index(c); ok {
 				x.up[i] = append(x.up[i], a)
 			}
 		}
 	}
 	for code, n := range e.planned {
-		if u, ok := x.tree.byCode[code]; ok {
+		if u, ok := x.tree.Index(code); ok {
 			for _, a := range x.up[u] {
 				x.planned[a] += n
 			}
@@ -197,37 +199,37 @@ func (x *engine) calendarMonths() []monthSpan {
 // sumCells adds the included cells up per unit and group, and per subtree. Cells of
 // units outside the tree or of groups that are not target groups count nowhere.
 func (x *engine) sumCells() {
-	units, n := len(x.tree.units), len(x.parts)+1
-	x.direct, x.subtree, x.total = make([][][]Cell, units), make([][][]Cell, units), make([][]Cell, units)
+	units, n := len(x.tree.Units()), len(x.parts)+1
+	x.direct, x.subtree, x.total = make([][][]reach.Cell, units), make([][][]reach.Cell, units), make([][]reach.Cell, units)
 	for pk, cells := range x.cells {
 		p := x.slot(pk.Month, pk.Part)
 		if p == 0 {
 			continue
 		}
 		for k, c := range cells {
-			u, ok := x.tree.byCode[k.OrgUnit]
+			u, ok := x.tree.Index(k.OrgUnit)
 			g := x.groupIndex(k.Group)
 			if !ok || g < 0 {
 				continue
 			}
 			if x.direct[u] == nil {
-				x.direct[u] = make([][]Cell, len(x.groups))
+				x.direct[u] = make([][]reach.Cell, len(x.groups))
 			}
 			if x.direct[u][g] == nil {
-				x.direct[u][g] = make([]Cell, n)
+				x.direct[u][g] = make([]reach.Cell, n)
 			}
-			x.direct[u][g][p].add(c, 1)
+			x.direct[u][g][p].Add(c, 1)
 		}
 	}
 	for _, groups := range x.direct {
 		for _, s := range groups {
 			for k := 1; k < len(s); k++ {
-				s[k].add(s[k-1], 1)
+				s[k].Add(s[k-1], 1)
 			}
 		}
 	}
-	for u, unit := range x.tree.units {
-		if _, ok := x.tree.byCode[unit.Parent]; !ok {
+	for u, unit := range x.tree.Units() {
+		if _, ok := x.tree.Index(unit.Parent); !ok {
 			x.sumSubtree(u)
 		}
 	}
@@ -254,12 +256,12 @@ func (x *engine) sumSubtree(u int) {
 
 // addGroups adds the series of src to those of dst, group by group, allocating
 // what dst lacks.
-func addGroups(dst, src [][]Cell) [][]Cell {
+func addGroups(dst, src [][]reach.Cell) [][]reach.Cell {
 	if src == nil {
 		return dst
 	}
 	if dst == nil {
-		dst = make([][]Cell, len(src))
+		dst = make([][]reach.Cell, len(src))
 	}
 	for g, s := range src {
 		if s != nil {
@@ -298,7 +300,7 @@ func (x *engine) groupIndex(code string) int {
 }
 
 // series is the prefix series of unit u and group g in table t, nil when empty.
-func series(t [][][]Cell, u, g int) []Cell {
+func series(t [][][]reach.Cell, u, g int) []reach.Cell {
 	if g < 0 || t[u] == nil {
 		return nil
 	}
@@ -309,23 +311,23 @@ func series(t [][][]Cell, u, g int) []Cell {
 func monthNumber(t time.Time) int { return 12*t.Year() + int(t.Month()) - 1 }
 
 // addSeries adds src to dst element by element, allocating dst when nil.
-func addSeries(dst, src []Cell) []Cell {
+func addSeries(dst, src []reach.Cell) []reach.Cell {
 	if dst == nil {
-		dst = make([]Cell, len(src))
+		dst = make([]reach.Cell, len(src))
 	}
 	for i := range src {
-		dst[i].add(src[i], 1)
+		dst[i].Add(src[i], 1)
 	}
 	return dst
 }
 
 // sumParts sums a prefix series over parts [a, b).
-func sumParts(s []Cell, a, b int) Cell {
+func sumParts(s []reach.Cell, a, b int) reach.Cell {
 	if s == nil || b <= a {
-		return Cell{}
+		return reach.Cell{}
 	}
 	c := s[b]
-	c.add(s[a], -1)
+	c.Add(s[a], -1)
 	return c
 }
 
@@ -339,7 +341,7 @@ func (x *engine) dataThrough() loa.Date {
 }
 
 // inWindow reports whether a unit exists at some time in the window.
-func (x *engine) inWindow(u OrgUnit) bool {
+func (x *engine) inWindow(u campaigns.OrgUnit) bool {
 	return (u.ValidFrom == nil || *u.ValidFrom <= x.window.To) && (u.ValidTo == nil || *u.ValidTo >= x.window.From)
 }
 
@@ -347,7 +349,7 @@ func (x *engine) inWindow(u OrgUnit) bool {
 func (x *engine) validChildren(s int) []int {
 	var out []int
 	for _, c := range x.children[s] {
-		if x.inWindow(x.tree.units[c]) {
+		if x.inWindow(x.tree.Units()[c]) {
 			out = append(out, c)
 		}
 	}
@@ -388,16 +390,16 @@ func (x *engine) at(d time.Time) moment {
 }
 
 // evaluate counts an indicator at unit s and moment m.
-func (x *engine) evaluate(in Indicator, s int, m moment) Result {
+func (x *engine) evaluate(in campaigns.Indicator, s int, m moment) Result {
 	var r Result
 	switch in.Rule {
-	case RuleCoverage:
+	case campaigns.RuleCoverage:
 		r = x.coverage(in, s, m)
-	case RuleOrgUnitActivity:
+	case campaigns.RuleOrgUnitActivity:
 		r = x.activity(in, s, m)
-	case RuleMonthlyFrequency:
+	case campaigns.RuleMonthlyFrequency:
 		r = x.frequency(in, m)
-	case RuleManual:
+	case campaigns.RuleManual:
 		r = x.manualResult(in, s, m)
 	default:
 		r = x.newResult(in, m)
@@ -408,19 +410,19 @@ func (x *engine) evaluate(in Indicator, s int, m moment) Result {
 }
 
 // lagging lists the units behind on an indicator at unit s.
-func (x *engine) lagging(in Indicator, s int, m moment) []Lagging {
+func (x *engine) lagging(in campaigns.Indicator, s int, m moment) []Lagging {
 	out := []Lagging{}
 	switch in.Rule {
-	case RuleCoverage:
+	case campaigns.RuleCoverage:
 		out = x.coverageLagging(in, s, m, out)
-	case RuleOrgUnitActivity:
+	case campaigns.RuleOrgUnitActivity:
 		out = x.activityLagging(in, s, m, out)
 	}
 	return out
 }
 
 // newResult starts an indicator's result with what does not depend on the counts.
-func (x *engine) newResult(in Indicator, m moment) Result {
+func (x *engine) newResult(in campaigns.Indicator, m moment) Result {
 	return Result{Indicator: in.Code, Title: in.Title, Rule: in.Rule, Group: in.Group, Level: in.Level,
 		Channel: in.Channel, Target: in.Threshold, Comparator: in.Comparator,
 		ExpectedToDate: new(x.expected(in, m))}
@@ -429,11 +431,11 @@ func (x *engine) newResult(in Indicator, m moment) Result {
 // expected is the value expected at m: the target times the elapsed share of the
 // window for coverage, of the first sub-window for regular activity, the target
 // itself for rates.
-func (x *engine) expected(in Indicator, m moment) float64 {
+func (x *engine) expected(in campaigns.Indicator, m moment) float64 {
 	switch in.Rule {
-	case RuleCoverage:
+	case campaigns.RuleCoverage:
 		return in.Threshold * m.elapsed
-	case RuleOrgUnitActivity:
+	case campaigns.RuleOrgUnitActivity:
 		w := x.subWindows(in.Regularity)[0]
 		return in.Threshold * min(1, float64(m.elapsedDays)/float64(daysFrom(w.from, w.to)+1))
 	}
@@ -442,7 +444,7 @@ func (x *engine) expected(in Indicator, m moment) float64 {
 
 // judge sets the status and the pace needed; base is the denominator the target
 // count is taken of.
-func judge(in Indicator, r *Result, m moment, base int64) {
+func judge(in campaigns.Indicator, r *Result, m moment, base int64) {
 	r.Status = status(in, r.Value, *r.ExpectedToDate, r.Forecast, m.over)
 	r.StatusLabel = StatusLabels[r.Status]
 	if r.Status != StatusMet && r.Status != StatusNotMeasurable && m.remaining > 0 {
@@ -451,7 +453,7 @@ func judge(in Indicator, r *Result, m moment, base int64) {
 }
 
 // status is the common status rule of every indicator.
-func status(in Indicator, value *float64, expected float64, f *Forecast, over bool) string {
+func status(in campaigns.Indicator, value *float64, expected float64, f *Forecast, over bool) string {
 	switch {
 	case value == nil:
 		return StatusNotMeasurable
@@ -469,17 +471,17 @@ func status(in Indicator, value *float64, expected float64, f *Forecast, over bo
 
 // meets reports whether a value satisfies the comparator: exactly 70 % is not
 // "trên 70 %" (gt), exactly 50 % is "50 %" (gte).
-func meets(in Indicator, v float64) bool {
-	if in.Comparator == ComparatorGT {
+func meets(in campaigns.Indicator, v float64) bool {
+	if in.Comparator == campaigns.ComparatorGT {
 		return v > in.Threshold+tolerance
 	}
 	return v >= in.Threshold-tolerance
 }
 
 // targetCount is the smallest numerator that meets the target over denominator d.
-func targetCount(in Indicator, d int64) int64 {
+func targetCount(in campaigns.Indicator, d int64) int64 {
 	t := in.Threshold * float64(d)
-	if in.Comparator == ComparatorGT {
+	if in.Comparator == campaigns.ComparatorGT {
 		return int64(math.Floor(t+tolerance)) + 1
 	}
 	return int64(math.Ceil(t - tolerance))
@@ -509,13 +511,13 @@ func ratio(n, d int64) *float64 {
 }
 
 // newForecast is a forecast of numerator n and value v.
-func newForecast(in Indicator, basis string, n, v float64) *Forecast {
+func newForecast(in campaigns.Indicator, basis string, n, v float64) *Forecast {
 	return &Forecast{Numerator: n, Value: &v, Basis: basis, Meets: meets(in, v)}
 }
 
 // behind is a unit below the value expected by now; hidden leaves out a value that
 // would reveal a small count of people.
-func behind(in Indicator, u OrgUnit, v, expected float64, hidden bool) Lagging {
+func behind(in campaigns.Indicator, u campaigns.OrgUnit, v, expected float64, hidden bool) Lagging {
 	l := Lagging{Unit: unitRef(u), Indicator: in.Code}
 	if hidden {
 		l.Reason = "Dưới tiến độ: chưa đạt " + percentVi(expected) + " cần có đến nay"

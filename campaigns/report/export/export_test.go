@@ -19,99 +19,100 @@ import (
 	"golang.org/x/net/html"
 
 	"loa/campaigns"
+	"loa/campaigns/report"
 )
 
 var sample = flag.String("sample", "", "write the fixture rendered as report-sample.html and report-sample.xlsx into this directory")
 
 func ptr(v float64) *float64 { return &v }
 
-func hidden(n int64) *campaigns.Count { return &campaigns.Count{N: n, People: true, Hidden: true} }
+func hidden(n int64) *report.Count { return &report.Count{N: n, People: true, Hidden: true} }
 
 // fixture is a small report: three indicators (the third not measurable, with a
 // hidden count), two districts (one with markup in its name), three months.
-func fixture() campaigns.Report {
-	tamKy := campaigns.UnitRef{Code: "502", Name: "Thành phố Tam Kỳ", Level: "district"}
-	odd := campaigns.UnitRef{Code: "503", Name: "Huyện <b>Thử</b> & Co", Level: "district"}
-	return campaigns.Report{
-		Campaign: campaigns.ReportCampaign{
+func fixture() report.Report {
+	tamKy := report.UnitRef{Code: "502", Name: "Thành phố Tam Kỳ", Level: "district"}
+	odd := report.UnitRef{Code: "503", Name: "Huyện <b>Thử</b> & Co", Level: "district"}
+	return report.Report{
+		Campaign: report.ReportCampaign{
 			Code:        "PCMD-2024",
 			Title:       "Kế hoạch phòng, chống mại dâm năm 2024",
 			LegalBasis:  "Kế hoạch số 52/KH-UBND ngày 15/3/2024 của UBND tỉnh Quảng Nam",
 			OwnerAgency: "UBND tỉnh Quảng Nam",
 			Secretariat: "Sở Lao động - Thương binh và Xã hội",
 		},
-		Scope:       campaigns.UnitRef{Code: "49", Name: "Tỉnh Quảng Nam", Level: "province"},
-		Window:      campaigns.Window{Kind: "campaign", Label: "Năm 2024", From: "2024-01-01", To: "2024-12-31"},
+		Scope:       report.UnitRef{Code: "49", Name: "Tỉnh Quảng Nam", Level: "province"},
+		Window:      report.Window{Kind: "campaign", Label: "Năm 2024", From: "2024-01-01", To: "2024-12-31"},
 		AsOf:        "2024-03-31",
 		Elapsed:     0.25,
 		DataThrough: "2024-03-31",
 		GeneratedAt: time.Date(2024, 4, 2, 9, 30, 0, 0, time.FixedZone("ICT", 7*3600)),
 
 		SmallCellsSuppressed: true,
-		Indicators: []campaigns.Result{
+		Indicators: []report.Result{
 			{
 				Indicator: "hs", Title: "Tỷ lệ học sinh được tiếp cận thông tin phòng, chống mại dâm",
 				Rule: campaigns.RuleCoverage, Group: "students", CountUnit: "người",
-				Numerator: campaigns.People(9878), Denominator: campaigns.People(13625), Value: ptr(0.725),
+				Numerator: report.People(9878), Denominator: report.People(13625), Value: ptr(0.725),
 				Target: 0.7, Comparator: campaigns.ComparatorGT,
-				Status: campaigns.StatusMet, StatusLabel: "Đạt",
+				Status: report.StatusMet, StatusLabel: "Đạt",
 				ExpectedToDate: ptr(0.175),
-				Forecast:       &campaigns.Forecast{Numerator: 12000, Value: ptr(0.88), Basis: "planned", Meets: true},
+				Forecast:       &report.Forecast{Numerator: 12000, Value: ptr(0.88), Basis: "planned", Meets: true},
 				Provenance:     "Sở GD&ĐT 2024",
 			},
 			{
 				Indicator: "xa", Title: "Tỷ lệ xã có hoạt động truyền thông duy trì thường xuyên",
 				Rule: campaigns.RuleOrgUnitActivity, Level: "commune", CountUnit: "xã",
-				Numerator: campaigns.Things(120), Denominator: campaigns.Things(241), Value: ptr(120.0 / 241),
+				Numerator: report.Things(120), Denominator: report.Things(241), Value: ptr(120.0 / 241),
 				Target: 0.7, Comparator: campaigns.ComparatorGT,
-				Status: campaigns.StatusOnTrack, StatusLabel: "Đúng tiến độ",
+				Status: report.StatusOnTrack, StatusLabel: "Đúng tiến độ",
 				ExpectedToDate: ptr(0.175), PaceNeeded: ptr(6.2),
 				Provenance: "Danh mục đơn vị hành chính",
 			},
 			{
 				Indicator: "dv", Title: "Tỷ lệ nhân viên cơ sở dịch vụ được tuyên truyền",
 				Rule: campaigns.RuleCoverage, Group: "service_workers", CountUnit: "người",
-				Numerator: hidden(3), PersonTimes: campaigns.People(40),
+				Numerator: hidden(3), PersonTimes: report.People(40),
 				Target: 0.5, Comparator: campaigns.ComparatorGTE,
-				Status: campaigns.StatusNotMeasurable, StatusLabel: "Không đo được",
+				Status: report.StatusNotMeasurable, StatusLabel: "Không đo được",
 				Note: "Chỉ có số lượt người, không đo được độ bao phủ",
 			},
 		},
-		Districts: []campaigns.Breakdown{
+		Districts: []report.Breakdown{
 			{
 				Unit: tamKy,
-				Indicators: []campaigns.UnitValue{
-					{Indicator: "hs", Numerator: campaigns.People(1500), Denominator: campaigns.People(2000), Value: ptr(0.75), Status: campaigns.StatusMet},
-					{Indicator: "xa", Numerator: campaigns.Things(9), Denominator: campaigns.Things(13), Value: ptr(9.0 / 13), Status: campaigns.StatusOnTrack},
+				Indicators: []report.UnitValue{
+					{Indicator: "hs", Numerator: report.People(1500), Denominator: report.People(2000), Value: ptr(0.75), Status: report.StatusMet},
+					{Indicator: "xa", Numerator: report.Things(9), Denominator: report.Things(13), Value: ptr(9.0 / 13), Status: report.StatusOnTrack},
 				},
-				Activities: 1234, PersonTimes: campaigns.People(25000), UniquePersons: campaigns.People(1500),
+				Activities: 1234, PersonTimes: report.People(25000), UniquePersons: report.People(1500),
 			},
 			{
 				Unit: odd,
-				Indicators: []campaigns.UnitValue{
-					{Indicator: "hs", Numerator: hidden(2), Denominator: campaigns.People(900), Value: ptr(0.002), Status: campaigns.StatusOffTrack},
-					{Indicator: "xa", Numerator: campaigns.Things(1), Denominator: campaigns.Things(11), Value: ptr(1.0 / 11), Status: campaigns.StatusAtRisk},
+				Indicators: []report.UnitValue{
+					{Indicator: "hs", Numerator: hidden(2), Denominator: report.People(900), Value: ptr(0.002), Status: report.StatusOffTrack},
+					{Indicator: "xa", Numerator: report.Things(1), Denominator: report.Things(11), Value: ptr(1.0 / 11), Status: report.StatusAtRisk},
 				},
 				Activities: 3, PersonTimes: hidden(4), UniquePersons: hidden(2),
 			},
 		},
-		Groups: []campaigns.GroupRow{
-			{Group: "students", Label: "Học sinh, sinh viên", Activities: 80, PersonTimes: campaigns.People(15000), UniquePersons: campaigns.People(9878), Estimated: new(0.0)},
-			{Group: "general_public", Label: "Người dân", Activities: 900, PersonTimes: campaigns.People(250000), UniquePersons: nil, Estimated: new(0.9)},
+		Groups: []report.GroupRow{
+			{Group: "students", Label: "Học sinh, sinh viên", Activities: 80, PersonTimes: report.People(15000), UniquePersons: report.People(9878), Estimated: new(0.0)},
+			{Group: "general_public", Label: "Người dân", Activities: 900, PersonTimes: report.People(250000), UniquePersons: nil, Estimated: new(0.9)},
 		},
-		Trend: []campaigns.TrendPoint{
-			{Month: "2024-01", Activities: 300, Indicators: []campaigns.TrendValue{{Indicator: "hs", Value: ptr(0.2), Expected: 0.0583}, {Indicator: "xa", Value: ptr(0.3), Expected: 0.0583}, {Indicator: "dv", Expected: 0.0417}}},
-			{Month: "2024-02", Activities: 350, Indicators: []campaigns.TrendValue{{Indicator: "hs", Value: ptr(0.5), Expected: 0.1167}, {Indicator: "xa", Value: ptr(0.4), Expected: 0.1167}, {Indicator: "dv", Expected: 0.0833}}},
-			{Month: "2024-03", Activities: 330, Indicators: []campaigns.TrendValue{{Indicator: "hs", Value: ptr(0.725), Expected: 0.175}, {Indicator: "xa", Value: ptr(120.0 / 241), Expected: 0.175}, {Indicator: "dv", Expected: 0.125}}},
+		Trend: []report.TrendPoint{
+			{Month: "2024-01", Activities: 300, Indicators: []report.TrendValue{{Indicator: "hs", Value: ptr(0.2), Expected: 0.0583}, {Indicator: "xa", Value: ptr(0.3), Expected: 0.0583}, {Indicator: "dv", Expected: 0.0417}}},
+			{Month: "2024-02", Activities: 350, Indicators: []report.TrendValue{{Indicator: "hs", Value: ptr(0.5), Expected: 0.1167}, {Indicator: "xa", Value: ptr(0.4), Expected: 0.1167}, {Indicator: "dv", Expected: 0.0833}}},
+			{Month: "2024-03", Activities: 330, Indicators: []report.TrendValue{{Indicator: "hs", Value: ptr(0.725), Expected: 0.175}, {Indicator: "xa", Value: ptr(120.0 / 241), Expected: 0.175}, {Indicator: "dv", Expected: 0.125}}},
 		},
-		Lagging: []campaigns.Lagging{
-			{Unit: campaigns.UnitRef{Code: "20434", Name: "Xã Tam Thanh"}, Indicator: "xa", Reason: "Chưa có hoạt động nào"},
+		Lagging: []report.Lagging{
+			{Unit: report.UnitRef{Code: "20434", Name: "Xã Tam Thanh"}, Indicator: "xa", Reason: "Chưa có hoạt động nào"},
 		},
 		Provenance: []string{"Sở GD&ĐT 2024", "Danh mục đơn vị hành chính"},
-		Data: []campaigns.DataRow{
-			{Indicator: "hs", Unit: campaigns.UnitRef{Code: "49", Name: "Tỉnh Quảng Nam"}, Group: "students", Numerator: campaigns.People(9878), Denominator: campaigns.People(13625), Value: ptr(0.725), Provenance: "Sở GD&ĐT 2024"},
-			{Indicator: "hs", Unit: odd, Group: "students", Month: "2024-03", Numerator: hidden(2), Denominator: campaigns.People(900), Value: ptr(0.002), Provenance: "Sở GD&ĐT, \"mẫu\" 2024"},
-			{Indicator: "activities", Unit: tamKy, Month: "2024-01", Numerator: campaigns.Things(410)},
+		Data: []report.DataRow{
+			{Indicator: "hs", Unit: report.UnitRef{Code: "49", Name: "Tỉnh Quảng Nam"}, Group: "students", Numerator: report.People(9878), Denominator: report.People(13625), Value: ptr(0.725), Provenance: "Sở GD&ĐT 2024"},
+			{Indicator: "hs", Unit: odd, Group: "students", Month: "2024-03", Numerator: hidden(2), Denominator: report.People(900), Value: ptr(0.002), Provenance: "Sở GD&ĐT, \"mẫu\" 2024"},
+			{Indicator: "activities", Unit: tamKy, Month: "2024-01", Numerator: report.Things(410)},
 		},
 	}
 }
@@ -133,15 +134,15 @@ func TestFormatting(t *testing.T) {
 		{"percentPtrText nil", percentPtrText(nil), ""},
 		{"thresholdText whole", thresholdText(0.7), "70%"},
 		{"thresholdText decimal", thresholdText(0.625), "62,5%"},
-		{"targetText gt", targetText(campaigns.Result{Comparator: "gt", Target: 0.7}), "> 70%"},
-		{"targetText gte", targetText(campaigns.Result{Comparator: "gte", Target: 0.5}), "≥ 50%"},
+		{"targetText gt", targetText(report.Result{Comparator: "gt", Target: 0.7}), "> 70%"},
+		{"targetText gte", targetText(report.Result{Comparator: "gte", Target: 0.5}), "≥ 50%"},
 		{"dateText", dateText("2024-06-14"), "14/06/2024"},
 		{"monthText", monthText("2024-03"), "03/2024"},
 		{"countText hidden", countText(hidden(3)), "<5"},
-		{"countText thousands", countText(campaigns.People(1234567)), "1.234.567"},
+		{"countText thousands", countText(report.People(1234567)), "1.234.567"},
 		{"countText nil", countText(nil), ""},
-		{"periodText adds dates", periodText(campaigns.Window{Label: "Năm 2024", From: "2024-01-01", To: "2024-12-31"}), "Năm 2024 (từ ngày 01/01/2024 đến ngày 31/12/2024)"},
-		{"periodText keeps a dated label", periodText(campaigns.Window{Label: "6 tháng đầu năm 2024 (15/12/2023 – 14/6/2024)", From: "2023-12-15", To: "2024-06-14"}), "6 tháng đầu năm 2024 (15/12/2023 – 14/6/2024)"},
+		{"periodText adds dates", periodText(report.Window{Label: "Năm 2024", From: "2024-01-01", To: "2024-12-31"}), "Năm 2024 (từ ngày 01/01/2024 đến ngày 31/12/2024)"},
+		{"periodText keeps a dated label", periodText(report.Window{Label: "6 tháng đầu năm 2024 (15/12/2023 – 14/6/2024)", From: "2023-12-15", To: "2024-06-14"}), "6 tháng đầu năm 2024 (15/12/2023 – 14/6/2024)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -152,7 +153,7 @@ func TestFormatting(t *testing.T) {
 	}
 }
 
-func openXLSX(t *testing.T, r campaigns.Report) *excelize.File {
+func openXLSX(t *testing.T, r report.Report) *excelize.File {
 	t.Helper()
 	b, err := XLSX(r)
 	if err != nil {
@@ -571,7 +572,7 @@ func TestChartRows(t *testing.T) {
 }
 
 // TestSample writes the fixture's renderings for a person to look at:
-// go test ./campaigns/export -run TestSample -sample /tmp
+// go test ./campaigns/report/export -run TestSample -sample /tmp
 func TestSample(t *testing.T) {
 	if *sample == "" {
 		t.Skip("no -sample directory")
@@ -594,8 +595,8 @@ func TestSample(t *testing.T) {
 // TestCSVNeverCarriesAFormula: a text starting like a formula (here a denominator's
 // source) is written inert, so a spreadsheet opening the file shows it as text.
 func TestCSVNeverCarriesAFormula(t *testing.T) {
-	r := campaigns.Report{Data: []campaigns.DataRow{{Indicator: "x", Unit: campaigns.UnitRef{Code: "49", Name: "-Quảng Nam"},
-		Numerator: campaigns.People(7), Provenance: `=HYPERLINK("http://example.invalid","số liệu")`}}}
+	r := report.Report{Data: []report.DataRow{{Indicator: "x", Unit: report.UnitRef{Code: "49", Name: "-Quảng Nam"},
+		Numerator: report.People(7), Provenance: `=HYPERLINK("http://example.invalid","số liệu")`}}}
 	var buf bytes.Buffer
 	if err := CSV(&buf, r); err != nil {
 		t.Fatal(err)

@@ -1,4 +1,4 @@
-package campaigns
+package report
 
 import (
 	"encoding/json"
@@ -9,15 +9,17 @@ import (
 	"testing"
 
 	"loa"
+	"loa/campaigns"
+	"loa/campaigns/reach"
 )
 
 // The engine's tests are pure: hand-made evaluations, hand-computed answers.
 
 // engineTree is a small province: 49 with the districts 502 (communes 20001, 20002)
 // and 503 (communes 20101, 20102, and 20103, dissolved before 2024).
-func engineTree() *unitTree {
+func engineTree() *campaigns.UnitTree {
 	dissolved := loa.Date("2023-06-30")
-	units := []OrgUnit{
+	units := []campaigns.OrgUnit{
 		{Code: "49", Name: "Quảng Nam", Level: "province", Path: []string{"49"}},
 		{Code: "502", Name: "Tam Kỳ", Level: "district", Parent: "49", Path: []string{"49", "502"}},
 		{Code: "503", Name: "Hội An", Level: "district", Parent: "49", Path: []string{"49", "503"}},
@@ -27,58 +29,58 @@ func engineTree() *unitTree {
 		{Code: "20102", Name: "Cẩm Phô", Level: "commune", Parent: "503", Path: []string{"49", "503", "20102"}},
 		{Code: "20103", Name: "Cẩm Nam", Level: "commune", Parent: "503", Path: []string{"49", "503", "20103"}, ValidTo: &dissolved},
 	}
-	return newUnitTree(1, units)
+	return campaigns.NewUnitTree(1, units)
 }
 
 // engineEval is an evaluation of the 2024 calendar year over engineTree at the
 // province, as of (and on) asOf, with calendar-month cells (cut-off day 1).
-func engineEval(asOf loa.Date, indicators ...Indicator) evaluation {
+func engineEval(asOf loa.Date, indicators ...campaigns.Indicator) evaluation {
 	tree := engineTree()
-	province, _ := tree.get("49")
+	province, _ := tree.Get("49")
 	return evaluation{
-		campaign: Campaign{Code: "T-2024", Title: "Kế hoạch thử", Period: Period{Start: "2024-01-01", End: "2024-12-31"},
+		campaign: campaigns.Campaign{Code: "T-2024", Title: "Kế hoạch thử", Period: campaigns.Period{Start: "2024-01-01", End: "2024-12-31"},
 			Indicators: indicators},
 		tree:   tree,
-		groups: slices.Clone(DefaultTargetGroups),
+		groups: slices.Clone(campaigns.DefaultTargetGroups),
 		scope:  province,
 		window: Window{Kind: "campaign", From: "2024-01-01", To: "2024-12-31"},
 		asOf:   asOf,
 		today:  asOf,
 		cutoff: 1,
-		cells:  cellSet{},
+		cells:  reach.CellSet{},
 	}
 }
 
 // scopedTo moves the scope of e to unit code.
 func (e evaluation) scopedTo(code string) evaluation {
-	e.scope, _ = e.tree.get(code)
+	e.scope, _ = e.tree.Get(code)
 	return e
 }
 
 // reached puts n unique persons of group in a unit's month (one session).
 func (e evaluation) reached(month, unit, group string, n int64) {
-	e.addCell(month, 2, unit, group, Cell{Records: 1, Activities: 1, PersonTimes: n, UniquePersons: n, UniqueKnown: 1})
+	e.addCell(month, 2, unit, group, reach.Cell{Records: 1, Activities: 1, PersonTimes: n, UniquePersons: n, UniqueKnown: 1})
 }
 
-func (e evaluation) addCell(month string, part int, unit, group string, c Cell) {
-	k := CellKey{Month: month, Part: part, OrgUnit: unit, Group: group, Activity: "session"}
-	old := e.cells[partKey{month, part}][k]
-	old.add(c, 1)
-	e.cells.put(k, old)
+func (e evaluation) addCell(month string, part int, unit, group string, c reach.Cell) {
+	k := reach.CellKey{Month: month, Part: part, OrgUnit: unit, Group: group, Activity: "session"}
+	old := e.cells[reach.PartKey{Month: month, Part: part}][k]
+	old.Add(c, 1)
+	e.cells.Put(k, old)
 }
 
-func populationOf(unit, group string, year int, count int64, source string) Population {
-	return Population{OrgUnit: unit, Group: group, Year: year, Count: count, Source: source}
+func populationOf(unit, group string, year int, count int64, source string) campaigns.Population {
+	return campaigns.Population{OrgUnit: unit, Group: group, Year: year, Count: count, Source: source}
 }
 
 const sampleSource = "sample estimate, not official"
 
-func coverageOf(group, comparator string, threshold float64) Indicator {
-	return Indicator{Code: "cov", Title: "Bao phủ", Rule: RuleCoverage, Group: group, Comparator: comparator, Threshold: threshold}
+func coverageOf(group, comparator string, threshold float64) campaigns.Indicator {
+	return campaigns.Indicator{Code: "cov", Title: "Bao phủ", Rule: campaigns.RuleCoverage, Group: group, Comparator: comparator, Threshold: threshold}
 }
 
-func activityOf(regularity, comparator string, threshold float64) Indicator {
-	return Indicator{Code: "act", Title: "Xã có hoạt động", Rule: RuleOrgUnitActivity, Level: "commune",
+func activityOf(regularity, comparator string, threshold float64) campaigns.Indicator {
+	return campaigns.Indicator{Code: "act", Title: "Xã có hoạt động", Rule: campaigns.RuleOrgUnitActivity, Level: "commune",
 		Regularity: regularity, Comparator: comparator, Threshold: threshold}
 }
 
@@ -109,9 +111,9 @@ func unitCodes(refs []UnitRef) []string {
 // cappingEval reaches service workers beyond the denominators of commune 20001 (10)
 // and district 503 (50); district 502 (100) is within its own only once its
 // commune is capped: 5 + min(30, 10) + 60 = 75, not 95.
-func cappingEval(asOf loa.Date, in Indicator) evaluation {
+func cappingEval(asOf loa.Date, in campaigns.Indicator) evaluation {
 	e := engineEval(asOf, in)
-	e.populations = []Population{
+	e.populations = []campaigns.Population{
 		populationOf("502", "service_workers", 2024, 100, sampleSource),
 		populationOf("502", "service_workers", 2025, 999, sampleSource), // after the window's year: ignored
 		populationOf("503", "service_workers", 2023, 40, "Cục Thống kê"),
@@ -127,12 +129,12 @@ func cappingEval(asOf loa.Date, in Indicator) evaluation {
 	e.reached("2024-03", "20101", "service_workers", 40)
 	e.reached("2024-03", "20102", "service_workers", 30)
 	e.reached("2024-03", "49", "service_workers", 7) // under no unit with a denominator
-	e.addCell("2024-04", 2, "20001", "iz_workers", Cell{Records: 2, Activities: 2, PersonTimes: 300})
+	e.addCell("2024-04", 2, "20001", "iz_workers", reach.Cell{Records: 2, Activities: 2, PersonTimes: 300})
 	return e
 }
 
 func TestEngineCoverage(t *testing.T) {
-	sw := coverageOf("service_workers", ComparatorGT, 0.7)
+	sw := coverageOf("service_workers", campaigns.ComparatorGT, 0.7)
 	tests := []struct {
 		name           string
 		e              evaluation
@@ -170,18 +172,18 @@ func TestEngineCoverage(t *testing.T) {
 			status: StatusNotMeasurable, note: noteNoDenominator, forecastAbsent: true,
 		},
 		{
-			name: "group without any denominator", e: cappingEval("2024-06-30", coverageOf("students", ComparatorGTE, 0.5)),
+			name: "group without any denominator", e: cappingEval("2024-06-30", coverageOf("students", campaigns.ComparatorGTE, 0.5)),
 			numerator: "nil", denominator: "nil", value: "nil", uncappedNum: "0", uncapped: "nil", personTimes: "0",
 			status: StatusNotMeasurable, note: noteNoDenominator, forecastAbsent: true,
 		},
 		{
-			name: "person-times only", e: cappingEval("2024-06-30", coverageOf("iz_workers", ComparatorGTE, 0.5)),
+			name: "person-times only", e: cappingEval("2024-06-30", coverageOf("iz_workers", campaigns.ComparatorGTE, 0.5)),
 			numerator: "nil", denominator: "200", value: "nil", uncappedNum: "0", uncapped: "nil", personTimes: "300",
 			status: StatusNotMeasurable, note: notePersonTimesOnly, provenance: sampleSource + " (2024)", forecastAbsent: true,
 		},
 		{
 			// Nothing reached at all is a coverage of 0, well behind 0.5×182/366.
-			name: "nothing reached", e: cappingEval("2024-06-30", coverageOf("officials", ComparatorGTE, 0.5)),
+			name: "nothing reached", e: cappingEval("2024-06-30", coverageOf("officials", campaigns.ComparatorGTE, 0.5)),
 			numerator: "0", denominator: "100", value: "0.000000", uncappedNum: "0", uncapped: "0.000000",
 			personTimes: "0", status: StatusOffTrack, provenance: sampleSource + " (2024)",
 		},
@@ -212,11 +214,11 @@ func TestEngineCoverage(t *testing.T) {
 // at 0.5×182/366 = 0.248634, at risk from 0.75 of that = 0.186475; 184 days (6.045174
 // months) remain and 500 students meet the target.
 func TestEngineCoverageStatus(t *testing.T) {
-	gte50 := coverageOf("students", ComparatorGTE, 0.5)
+	gte50 := coverageOf("students", campaigns.ComparatorGTE, 0.5)
 	const elapsed, remaining = 182.0 / 366, 184 / (365.25 / 12)
 	tests := []struct {
 		name     string
-		in       Indicator
+		in       campaigns.Indicator
 		asOf     loa.Date
 		reached  int64
 		status   string
@@ -229,14 +231,14 @@ func TestEngineCoverageStatus(t *testing.T) {
 		{"exactly 50 % with gte is met", gte50, "2024-06-30", 500, StatusMet, nil, 1000},
 		{"run rate capped at the denominator", gte50, "2024-06-30", 600, StatusMet, nil, 1000},
 		// gt 0.7 of 1000 needs 701.
-		{"exactly 70 % with gt is not met", coverageOf("students", ComparatorGT, 0.7), "2024-06-30", 700, StatusOnTrack, new((701 - 700) / remaining), 1000},
+		{"exactly 70 % with gt is not met", coverageOf("students", campaigns.ComparatorGT, 0.7), "2024-06-30", 700, StatusOnTrack, new((701 - 700) / remaining), 1000},
 		{"window over and not met", gte50, "2025-01-10", 400, StatusOffTrack, nil, 400},
 		{"window over and met", gte50, "2024-12-31", 500, StatusMet, nil, 500},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			e := engineEval(tt.asOf, tt.in).scopedTo("502")
-			e.populations = []Population{populationOf("502", "students", 2024, 1000, sampleSource)}
+			e.populations = []campaigns.Population{populationOf("502", "students", 2024, 1000, sampleSource)}
 			e.reached("2024-03", "502", "students", tt.reached)
 			r := e.report().Indicators[0]
 			if r.Status != tt.status {
@@ -259,8 +261,8 @@ func TestEngineCoverageStatus(t *testing.T) {
 // TestEngineCoverageLagging: on 30 June 24,9 % of the students are expected; Tam
 // Kỳ has 30 %, Hội An 10 %.
 func TestEngineCoverageLagging(t *testing.T) {
-	e := engineEval("2024-06-30", coverageOf("students", ComparatorGTE, 0.5))
-	e.populations = []Population{populationOf("502", "students", 2024, 1000, sampleSource), populationOf("503", "students", 2024, 100, sampleSource)}
+	e := engineEval("2024-06-30", coverageOf("students", campaigns.ComparatorGTE, 0.5))
+	e.populations = []campaigns.Population{populationOf("502", "students", 2024, 1000, sampleSource), populationOf("503", "students", 2024, 100, sampleSource)}
 	e.reached("2024-03", "20001", "students", 300)
 	e.reached("2024-03", "20101", "students", 10)
 	r := e.report()
@@ -277,12 +279,12 @@ func TestEngineCoverageLagging(t *testing.T) {
 // activityEval has communes active in 2024: 20001 in March, May and August; 20002
 // in March only; 20101 in August only; 20102 never (3 airings planned); the
 // dissolved 20103 in March (not counted, it is not valid in 2024).
-func activityEval(asOf loa.Date, in Indicator) evaluation {
+func activityEval(asOf loa.Date, in campaigns.Indicator) evaluation {
 	e := engineEval(asOf, in)
 	for _, c := range []struct{ month, unit string }{
 		{"2024-03", "20001"}, {"2024-05", "20001"}, {"2024-08", "20001"}, {"2024-03", "20002"}, {"2024-08", "20101"}, {"2024-03", "20103"},
 	} {
-		e.addCell(c.month, 2, c.unit, "general_public", Cell{Records: 1, Activities: 1, PersonTimes: 500, Estimated: 500})
+		e.addCell(c.month, 2, c.unit, "general_public", reach.Cell{Records: 1, Activities: 1, PersonTimes: 500, Estimated: 500})
 	}
 	e.planned = map[string]int{"20102": 3}
 	return e
@@ -305,7 +307,7 @@ func TestEngineActivity(t *testing.T) {
 		{
 			// H1 has ended: 20002 (H1 only) counts, 20101 (H2 only) does not. Forecast:
 			// 20001 is active in H2 and 20002 was regular through H1; 20101 missed H1.
-			name: "half-year, as of September", e: activityEval("2024-09-15", activityOf("", ComparatorGT, 0.7)),
+			name: "half-year, as of September", e: activityEval("2024-09-15", activityOf("", campaigns.ComparatorGT, 0.7)),
 			numerator: "2", value: 0.5, expected: 0.7, status: StatusOffTrack, forecast: 0.5, pace: new((3 - 2) / after),
 			lagging: []string{
 				"20101: Không có hoạt động trong 6 tháng đầu năm 2024",
@@ -315,7 +317,7 @@ func TestEngineActivity(t *testing.T) {
 		},
 		{
 			// Q1 and Q2 have ended: only 20001 was active in both.
-			name: "quarter, as of September", e: activityEval("2024-09-15", activityOf(RegularityQuarter, ComparatorGT, 0.7)),
+			name: "quarter, as of September", e: activityEval("2024-09-15", activityOf(campaigns.RegularityQuarter, campaigns.ComparatorGT, 0.7)),
 			numerator: "1", value: 0.25, expected: 0.7, status: StatusOffTrack, forecast: 0.25, pace: new((3 - 1) / after),
 			lagging: []string{
 				"20002: Không có hoạt động trong quý 2/2024",
@@ -328,14 +330,14 @@ func TestEngineActivity(t *testing.T) {
 		{
 			// One sub-window, the year: 0.7×259/366 expected; 20102's planned airings
 			// complete the forecast; Hội An's 50 % is above the expected 49,5 %.
-			name: "no regularity", e: activityEval("2024-09-15", activityOf(RegularityNone, ComparatorGT, 0.7)),
+			name: "no regularity", e: activityEval("2024-09-15", activityOf(campaigns.RegularityNone, campaigns.ComparatorGT, 0.7)),
 			numerator: "3", value: 0.75, expected: 0.7 * 259 / 366, status: StatusMet, forecast: 1,
 			lagging: []string{"20102: Chưa có hoạt động nào"},
 		},
 		{
 			// H1 is under way: 0.7×152/182 = 0.584615 expected; 0.5 is within 0.75 of it.
 			// Forecast: 20001 and 20002 are active in H1, 20102 has airings planned.
-			name: "half-year, as of May", e: activityEval("2024-05-31", activityOf(RegularityHalfYear, ComparatorGT, 0.7)),
+			name: "half-year, as of May", e: activityEval("2024-05-31", activityOf(campaigns.RegularityHalfYear, campaigns.ComparatorGT, 0.7)),
 			numerator: "2", value: 0.5, expected: 0.7 * 152 / h1Days, status: StatusAtRisk, forecast: 0.75,
 			pace: new((3 - 2) / (214 / (365.25 / 12))),
 			lagging: []string{
@@ -345,7 +347,7 @@ func TestEngineActivity(t *testing.T) {
 			},
 		},
 		{
-			name: "quarter expected value", e: activityEval("2024-02-29", activityOf(RegularityQuarter, ComparatorGT, 0.7)),
+			name: "quarter expected value", e: activityEval("2024-02-29", activityOf(campaigns.RegularityQuarter, campaigns.ComparatorGT, 0.7)),
 			numerator: "0", value: 0, expected: 0.7 * 60 / q1Days, status: StatusOffTrack, forecast: 0.25,
 			pace: new(3 / (306 / (365.25 / 12))),
 			lagging: []string{
@@ -355,7 +357,7 @@ func TestEngineActivity(t *testing.T) {
 			},
 		},
 		{
-			name: "district scope", e: activityEval("2024-09-15", activityOf("", ComparatorGT, 0.7)).scopedTo("503"),
+			name: "district scope", e: activityEval("2024-09-15", activityOf("", campaigns.ComparatorGT, 0.7)).scopedTo("503"),
 			numerator: "0", value: 0, expected: 0.7, status: StatusOffTrack, forecast: 0, pace: new(2 / after),
 			lagging: []string{"20101: Không có hoạt động trong 6 tháng đầu năm 2024", "20102: Chưa có hoạt động nào"},
 		},
@@ -400,8 +402,8 @@ func TestEngineActivityForecast(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			e := engineEval("2024-05-31", activityOf("", ComparatorGT, 0.7))
-			e.addCell("2024-03", 2, "20001", "general_public", Cell{Records: 1, Activities: 1})
+			e := engineEval("2024-05-31", activityOf("", campaigns.ComparatorGT, 0.7))
+			e.addCell("2024-03", 2, "20001", "general_public", reach.Cell{Records: 1, Activities: 1})
 			e.planned = tt.planned
 			if r := e.report().Indicators[0]; r.Status != tt.status || !near(r.Value, 0.25) {
 				t.Errorf("status %s, value %s; want %s, 0.25", r.Status, valueText(r.Value), tt.status)
@@ -413,21 +415,21 @@ func TestEngineActivityForecast(t *testing.T) {
 // pressEval publishes in every month of 2024 up to asOf's but May; ahead, August
 // and September have nothing planned, the other months two items.
 func pressEval(asOf loa.Date) evaluation {
-	e := engineEval(asOf, Indicator{Code: "press", Title: "Báo chí hằng tháng", Rule: RuleMonthlyFrequency,
-		Channel: "provincial_press", Comparator: ComparatorGTE, Threshold: 1})
-	months := map[string]MonthPlan{}
+	e := engineEval(asOf, campaigns.Indicator{Code: "press", Title: "Báo chí hằng tháng", Rule: campaigns.RuleMonthlyFrequency,
+		Channel: "provincial_press", Comparator: campaigns.ComparatorGTE, Threshold: 1})
+	months := map[string]campaigns.MonthPlan{}
 	for m := 1; m <= 12; m++ {
 		key := fmt.Sprintf("2024-%02d", m)
 		switch {
 		case m == 5:
-			months[key] = MonthPlan{Planned: 1}
+			months[key] = campaigns.MonthPlan{Planned: 1}
 		case key <= string(asOf[:7]):
-			months[key] = MonthPlan{Planned: 1, Published: 1}
+			months[key] = campaigns.MonthPlan{Planned: 1, Published: 1}
 		case m != 8 && m != 9:
-			months[key] = MonthPlan{Planned: 2}
+			months[key] = campaigns.MonthPlan{Planned: 2}
 		}
 	}
-	e.press = map[string]map[string]MonthPlan{"provincial_press": months}
+	e.press = map[string]map[string]campaigns.MonthPlan{"provincial_press": months}
 	return e
 }
 
@@ -464,7 +466,7 @@ func TestEngineMonthlyFrequency(t *testing.T) {
 		{
 			name: "no month ended", e: func() evaluation {
 				e := pressEval("2024-01-10")
-				e.press["provincial_press"]["2024-01"] = MonthPlan{Planned: 1}
+				e.press["provincial_press"]["2024-01"] = campaigns.MonthPlan{Planned: 1}
 				return e
 			}(),
 			numerator: "nil", denominator: "nil", value: "nil", status: StatusNotMeasurable,
@@ -496,8 +498,8 @@ func TestEngineMonthlyFrequency(t *testing.T) {
 }
 
 func TestEngineManual(t *testing.T) {
-	in := Indicator{Code: "inspected", Title: "Cơ sở được kiểm tra", Rule: RuleManual, Comparator: ComparatorGT, Threshold: 0.8}
-	entries := []ManualValue{
+	in := campaigns.Indicator{Code: "inspected", Title: "Cơ sở được kiểm tra", Rule: campaigns.RuleManual, Comparator: campaigns.ComparatorGT, Threshold: 0.8}
+	entries := []reach.ManualValue{
 		{Indicator: "inspected", OrgUnit: "49", AsOf: "2024-03-31", Numerator: 5, Denominator: 10, CountUnit: "cơ sở", Source: "Sở LĐTBXH"},
 		{Indicator: "inspected", OrgUnit: "49", AsOf: "2024-09-30", Numerator: 10, Denominator: 10, CountUnit: "cơ sở", Source: "Sở LĐTBXH"},
 		{Indicator: "inspected", OrgUnit: "49", AsOf: "2024-06-30", Numerator: 9, Denominator: 10, CountUnit: "cơ sở", Source: "Công an tỉnh", Note: "ước"},
@@ -533,11 +535,11 @@ func TestEngineManual(t *testing.T) {
 }
 
 func TestIndicatorMeets(t *testing.T) {
-	gt70 := Indicator{Comparator: ComparatorGT, Threshold: 0.7}
-	gte50 := Indicator{Comparator: ComparatorGTE, Threshold: 0.5}
-	gte100 := Indicator{Comparator: ComparatorGTE, Threshold: 1}
+	gt70 := campaigns.Indicator{Comparator: campaigns.ComparatorGT, Threshold: 0.7}
+	gte50 := campaigns.Indicator{Comparator: campaigns.ComparatorGTE, Threshold: 0.5}
+	gte100 := campaigns.Indicator{Comparator: campaigns.ComparatorGTE, Threshold: 1}
 	tests := []struct {
-		in     Indicator
+		in     campaigns.Indicator
 		value  float64
 		meets  bool
 		of     int64
@@ -566,16 +568,16 @@ func TestIndicatorMeets(t *testing.T) {
 // it: Dec part 2, …, Jun part 1.
 func TestEngineWindowParts(t *testing.T) {
 	build := func(asOf, today loa.Date) evaluation {
-		e := engineEval(asOf, coverageOf("general_public", ComparatorGTE, 0.5))
+		e := engineEval(asOf, coverageOf("general_public", campaigns.ComparatorGTE, 0.5))
 		e.today, e.cutoff = today, 15
 		e.window = Window{Kind: "half", Label: "6 tháng đầu năm 2024 (15/12/2023 – 14/06/2024)", From: "2023-12-15", To: "2024-06-14"}
-		e.populations = []Population{populationOf("49", "general_public", 2024, 1000, sampleSource)}
+		e.populations = []campaigns.Population{populationOf("49", "general_public", 2024, 1000, sampleSource)}
 		for _, c := range []struct {
 			month string
 			part  int
 			n     int64
 		}{{"2023-12", 1, 1000}, {"2023-12", 2, 10}, {"2024-03", 1, 20}, {"2024-04", 2, 30}, {"2024-06", 1, 40}, {"2024-06", 2, 80}} {
-			e.addCell(c.month, c.part, "20001", "general_public", Cell{Records: 1, Activities: 1, PersonTimes: c.n, UniquePersons: c.n, UniqueKnown: 1})
+			e.addCell(c.month, c.part, "20001", "general_public", reach.Cell{Records: 1, Activities: 1, PersonTimes: c.n, UniquePersons: c.n, UniqueKnown: 1})
 		}
 		return e
 	}
@@ -638,13 +640,13 @@ func TestEngineWindowParts(t *testing.T) {
 // TestEngineReport checks the assembly: breakdowns, groups, trend, lagging,
 // provenance and the long format.
 func TestEngineReport(t *testing.T) {
-	e := activityEval("2024-09-15", activityOf("", ComparatorGT, 0.7))
-	e.campaign.Indicators = append(e.campaign.Indicators, coverageOf("students", ComparatorGTE, 0.5),
-		Indicator{Code: "m", Title: "Nhập tay", Rule: RuleManual, Comparator: ComparatorGTE, Threshold: 1})
-	e.populations = []Population{populationOf("502", "students", 2024, 100, sampleSource), populationOf("503", "students", 2023, 200, "Cục Thống kê")}
+	e := activityEval("2024-09-15", activityOf("", campaigns.ComparatorGT, 0.7))
+	e.campaign.Indicators = append(e.campaign.Indicators, coverageOf("students", campaigns.ComparatorGTE, 0.5),
+		campaigns.Indicator{Code: "m", Title: "Nhập tay", Rule: campaigns.RuleManual, Comparator: campaigns.ComparatorGTE, Threshold: 1})
+	e.populations = []campaigns.Population{populationOf("502", "students", 2024, 100, sampleSource), populationOf("503", "students", 2023, 200, "Cục Thống kê")}
 	e.reached("2024-02", "20002", "students", 40)
 	e.reached("2024-09", "20101", "students", 20)
-	e.addCell("2024-10", 2, "20101", "students", Cell{Records: 1, Activities: 1, PersonTimes: 99}) // after as-of: not counted
+	e.addCell("2024-10", 2, "20101", "students", reach.Cell{Records: 1, Activities: 1, PersonTimes: 99}) // after as-of: not counted
 	r := e.report()
 
 	if r.Campaign.Code != "T-2024" || r.Scope.Code != "49" || r.AsOf != "2024-09-15" || r.DataThrough != "2024-09-15" || !r.GeneratedAt.IsZero() {
@@ -690,8 +692,8 @@ func TestEngineReport(t *testing.T) {
 			}
 		}
 	}
-	if len(r.Groups) != len(DefaultTargetGroups) {
-		t.Errorf("%d group rows, want %d", len(r.Groups), len(DefaultTargetGroups))
+	if len(r.Groups) != len(campaigns.DefaultTargetGroups) {
+		t.Errorf("%d group rows, want %d", len(r.Groups), len(campaigns.DefaultTargetGroups))
 	}
 	// Lagging: the activity's units and district, then Hội An's 10 % of students
 	// below 0.5×259/366 = 35,4 %.
@@ -743,9 +745,9 @@ func TestEngineReport(t *testing.T) {
 // dropped too: the pace and forecast from a denominator of 2, and a group's
 // estimated share when the person-times counted directly are 2 of 100.
 func TestEngineSuppressionOfDerivedNumbers(t *testing.T) {
-	e := engineEval("2024-03-31", coverageOf("service_workers", ComparatorGTE, 0.7)).scopedTo("20001")
-	e.populations = []Population{populationOf("20001", "service_workers", 2024, 2, sampleSource)}
-	e.addCell("2024-02", 2, "20001", "students", Cell{Records: 2, Activities: 2, PersonTimes: 100, Estimated: 98})
+	e := engineEval("2024-03-31", coverageOf("service_workers", campaigns.ComparatorGTE, 0.7)).scopedTo("20001")
+	e.populations = []campaigns.Population{populationOf("20001", "service_workers", 2024, 2, sampleSource)}
+	e.addCell("2024-02", 2, "20001", "students", reach.Cell{Records: 2, Activities: 2, PersonTimes: 100, Estimated: 98})
 	for _, suppress := range []bool{false, true} {
 		e.suppress = suppress
 		r := e.report()
@@ -762,8 +764,8 @@ func TestEngineSuppressionOfDerivedNumbers(t *testing.T) {
 }
 
 func TestEngineSuppression(t *testing.T) {
-	e := engineEval("2024-06-30", coverageOf("service_workers", ComparatorGT, 0.7), activityOf("", ComparatorGT, 0.7))
-	e.populations = []Population{populationOf("502", "service_workers", 2024, 100, sampleSource)}
+	e := engineEval("2024-06-30", coverageOf("service_workers", campaigns.ComparatorGT, 0.7), activityOf("", campaigns.ComparatorGT, 0.7))
+	e.populations = []campaigns.Population{populationOf("502", "service_workers", 2024, 100, sampleSource)}
 	e.reached("2024-03", "20001", "service_workers", 3)
 	for _, suppress := range []bool{false, true} {
 		t.Run(fmt.Sprint("suppress ", suppress), func(t *testing.T) {
@@ -850,30 +852,30 @@ func BenchmarkEngine(b *testing.B) {
 
 // benchEval is the demo campaign as of 20 November 2024 with about 100,000 cells.
 func benchEval(b *testing.B) evaluation {
-	units := []OrgUnit{{Code: "49", Name: "Tỉnh", Level: "province", Path: []string{"49"}}}
+	units := []campaigns.OrgUnit{{Code: "49", Name: "Tỉnh", Level: "province", Path: []string{"49"}}}
 	var communes []string
 	for d := range 18 {
 		district := fmt.Sprint(502 + d)
-		units = append(units, OrgUnit{Code: district, Level: "district", Parent: "49", Path: []string{"49", district}})
+		units = append(units, campaigns.OrgUnit{Code: district, Level: "district", Parent: "49", Path: []string{"49", district}})
 		for c := range 241/18 + min(1, max(0, 241%18-d)) {
 			code := fmt.Sprint(20000 + 100*d + c)
-			units = append(units, OrgUnit{Code: code, Level: "commune", Parent: district, Path: []string{"49", district, code}})
+			units = append(units, campaigns.OrgUnit{Code: code, Level: "commune", Parent: district, Path: []string{"49", district, code}})
 			communes = append(communes, code)
 		}
 	}
-	c, err := DemoCampaign()
+	c, err := campaigns.DemoCampaign()
 	if err != nil {
 		b.Fatal(err)
 	}
-	tree := newUnitTree(1, units)
-	province, _ := tree.get("49")
-	e := evaluation{campaign: c, tree: tree, groups: DefaultTargetGroups, scope: province,
+	tree := campaigns.NewUnitTree(1, units)
+	province, _ := tree.Get("49")
+	e := evaluation{campaign: c, tree: tree, groups: campaigns.DefaultTargetGroups, scope: province,
 		window: Window{Kind: "campaign", From: "2024-01-01", To: "2024-12-31"},
-		asOf:   "2024-11-20", today: "2024-11-20", cutoff: 15, cells: cellSet{},
-		press:   map[string]map[string]MonthPlan{"provincial_press": {"2024-01": {Planned: 2, Published: 2}}},
+		asOf:   "2024-11-20", today: "2024-11-20", cutoff: 15, cells: reach.CellSet{},
+		press:   map[string]map[string]campaigns.MonthPlan{"provincial_press": {"2024-01": {Planned: 2, Published: 2}}},
 		planned: map[string]int{communes[0]: 4}}
 	for d := range 18 {
-		for _, g := range DefaultTargetGroups {
+		for _, g := range campaigns.DefaultTargetGroups {
 			e.populations = append(e.populations, populationOf(fmt.Sprint(502+d), g.Code, 2024, 10000, sampleSource))
 		}
 	}
@@ -884,13 +886,13 @@ func benchEval(b *testing.B) evaluation {
 		months[m] = fmt.Sprintf("2024-%02d", m+1)
 	}
 	activities := []string{"broadcast", "press", "session", "school", "leaflet"}
-	for i := 0; e.cells.len() < 100_000; i++ {
-		field := communes[i/24%len(communes)] + "|" + DefaultTargetGroups[i/24/len(communes)%len(DefaultTargetGroups)].Code +
-			"|" + activities[i/24/len(communes)/len(DefaultTargetGroups)%len(activities)]
+	for i := 0; e.cells.Len() < 100_000; i++ {
+		field := communes[i/24%len(communes)] + "|" + campaigns.DefaultTargetGroups[i/24/len(communes)%len(campaigns.DefaultTargetGroups)].Code +
+			"|" + activities[i/24/len(communes)/len(campaigns.DefaultTargetGroups)%len(activities)]
 		unit, rest, _ := strings.Cut(field, "|")
 		group, activity, _ := strings.Cut(rest, "|")
-		k := CellKey{Month: months[i%12], Part: 1 + i/12%2, OrgUnit: unit, Group: group, Activity: activity}
-		e.cells.put(k, Cell{Records: 10, Activities: 10, PersonTimes: 300, UniquePersons: 50, UniqueKnown: 5})
+		k := reach.CellKey{Month: months[i%12], Part: 1 + i/12%2, OrgUnit: unit, Group: group, Activity: activity}
+		e.cells.Put(k, reach.Cell{Records: 10, Activities: 10, PersonTimes: 300, UniquePersons: 50, UniqueKnown: 5})
 	}
 	return e
 }

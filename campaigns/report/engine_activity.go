@@ -1,4 +1,4 @@
-package campaigns
+package report
 
 // The orgunit_activity rule: units of a level with activity, maintained regularly.
 
@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"loa"
+	"loa/campaigns"
 )
 
 // subWindow is a span of the window in which every counted unit must be active.
@@ -25,7 +26,7 @@ func (x *engine) subWindows(regularity string) []subWindow {
 	if w, ok := x.windows[regularity]; ok {
 		return w
 	}
-	months := map[string]int{"": 6, RegularityHalfYear: 6, RegularityQuarter: 3}[regularity]
+	months := map[string]int{"": 6, campaigns.RegularityHalfYear: 6, campaigns.RegularityQuarter: 3}[regularity]
 	var out []subWindow
 	for from := x.from; !from.After(x.to); {
 		nominal := x.to
@@ -80,7 +81,7 @@ func (a unitActivity) counted() bool { return a.active && len(a.missed) == 0 }
 
 // activityStates are the units of the indicator's level in unit s that exist in
 // the window, as they stand at m.
-func (x *engine) activityStates(in Indicator, s int, m moment) []unitActivity {
+func (x *engine) activityStates(in campaigns.Indicator, s int, m moment) []unitActivity {
 	windows := x.subWindows(in.Regularity)
 	cur := len(windows) - 1
 	for k, w := range windows {
@@ -89,9 +90,9 @@ func (x *engine) activityStates(in Indicator, s int, m moment) []unitActivity {
 			break
 		}
 	}
-	scope := x.tree.units[s].Code
+	scope := x.tree.Units()[s].Code
 	var out []unitActivity
-	for i, u := range x.tree.units {
+	for i, u := range x.tree.Units() {
 		if u.Level != in.Level || !x.inWindow(u) || !slices.Contains(u.Path, scope) {
 			continue
 		}
@@ -120,7 +121,7 @@ func (x *engine) active(u, a, b int) bool {
 
 // activity counts the units of the indicator's level in unit s that were active,
 // and active in every sub-window that has ended.
-func (x *engine) activity(in Indicator, s int, m moment) Result {
+func (x *engine) activity(in campaigns.Indicator, s int, m moment) Result {
 	states := x.activityStates(in, s, m)
 	r := x.newResult(in, m)
 	r.CountUnit, r.Provenance = levelUnits[in.Level], provenanceUnits
@@ -150,10 +151,10 @@ func (x *engine) activity(in Indicator, s int, m moment) Result {
 // activityLagging lists the units with no activity, those that missed an ended
 // sub-window, and the children of s whose share of counted units is below the
 // value expected by now.
-func (x *engine) activityLagging(in Indicator, s int, m moment, out []Lagging) []Lagging {
+func (x *engine) activityLagging(in campaigns.Indicator, s int, m moment, out []Lagging) []Lagging {
 	states := x.activityStates(in, s, m)
 	for _, st := range states {
-		l := Lagging{Unit: unitRef(x.tree.units[st.unit]), Indicator: in.Code}
+		l := Lagging{Unit: unitRef(x.tree.Units()[st.unit]), Indicator: in.Code}
 		switch {
 		case !st.active:
 			l.Reason = reasonNoActivity
@@ -166,13 +167,13 @@ func (x *engine) activityLagging(in Indicator, s int, m moment, out []Lagging) [
 	}
 	expected := x.expected(in, m)
 	for _, c := range x.validChildren(s) {
-		child := x.tree.units[c]
+		child := x.tree.Units()[c]
 		if child.Level == in.Level {
 			continue // a counted unit itself, listed above when behind
 		}
 		var n, counted int
 		for _, st := range states {
-			if slices.Contains(x.tree.units[st.unit].Path, child.Code) {
+			if slices.Contains(x.tree.Units()[st.unit].Path, child.Code) {
 				n++
 				if st.counted() {
 					counted++

@@ -1,10 +1,12 @@
-package campaigns
+package report
 
 // What a report shows beside the indicators: the breakdown by child unit, the
 // monthly trend, the target groups and the long format.
 
 import (
 	"time"
+
+	"loa/campaigns"
 )
 
 // breakdowns evaluate the coverage and activity indicators at each child unit, with
@@ -14,10 +16,10 @@ func (x *engine) breakdowns(children []int, m moment) ([]Breakdown, []DataRow) {
 	var rows []DataRow
 	for _, c := range children {
 		sum := sumParts(x.total[c], 0, m.parts)
-		b := Breakdown{Unit: unitRef(x.tree.units[c]), Indicators: []UnitValue{}, Activities: sum.Activities,
+		b := Breakdown{Unit: unitRef(x.tree.Units()[c]), Indicators: []UnitValue{}, Activities: sum.Activities,
 			PersonTimes: x.people(sum.PersonTimes), UniquePersons: x.people(sum.UniquePersons)}
 		for _, in := range x.campaign.Indicators {
-			if in.Rule != RuleCoverage && in.Rule != RuleOrgUnitActivity {
+			if in.Rule != campaigns.RuleCoverage && in.Rule != campaigns.RuleOrgUnitActivity {
 				continue
 			}
 			res := x.evaluate(in, c, m)
@@ -34,7 +36,7 @@ func (x *engine) breakdowns(children []int, m moment) ([]Breakdown, []DataRow) {
 // and each indicator's value at its end (at asOf in asOf's month, none after it)
 // beside the value expected at the month's end; with the rows of the long format.
 func (x *engine) trend(s int) ([]TrendPoint, []DataRow) {
-	ref := unitRef(x.tree.units[s])
+	ref := unitRef(x.tree.Units()[s])
 	out := make([]TrendPoint, 0, len(x.months))
 	var rows []DataRow
 	for _, mo := range x.months {
@@ -79,7 +81,7 @@ func (x *engine) groupRows(s int, m moment) []GroupRow {
 func (x *engine) measures(units []int) []DataRow {
 	var rows []DataRow
 	for _, u := range units {
-		ref := unitRef(x.tree.units[u])
+		ref := unitRef(x.tree.Units()[u])
 		for g, group := range x.groups {
 			s := series(x.subtree, u, g)
 			if s == nil {
@@ -106,13 +108,13 @@ func (x *engine) measures(units []int) []DataRow {
 }
 
 // dataRow is an indicator's result as a row of the long format.
-func dataRow(in Indicator, u UnitRef, month string, r Result) DataRow {
+func dataRow(in campaigns.Indicator, u UnitRef, month string, r Result) DataRow {
 	return DataRow{Indicator: in.Code, Unit: u, Group: in.Group, Month: month, Numerator: r.Numerator,
 		Denominator: r.Denominator, Value: r.Value, Provenance: r.Provenance}
 }
 
 // unitRef names a unit in a report.
-func unitRef(u OrgUnit) UnitRef { return UnitRef{Code: u.Code, Name: u.Name, Level: u.Level} }
+func unitRef(u campaigns.OrgUnit) UnitRef { return UnitRef{Code: u.Code, Name: u.Name, Level: u.Level} }
 
 // monthStart is the first day of t's month.
 func monthStart(t time.Time) time.Time {

@@ -1,4 +1,4 @@
-package campaigns
+package report
 
 // The coverage rule: unique persons of a group over its denominator, capped at
 // each unit that has one.
@@ -7,11 +7,14 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"loa/campaigns"
+	"loa/campaigns/reach"
 )
 
 // coverage counts the unique persons of the indicator's group reached in unit s,
 // capped at the denominator of each unit that has one (DESIGN §5).
-func (x *engine) coverage(in Indicator, s int, m moment) Result {
+func (x *engine) coverage(in campaigns.Indicator, s int, m moment) Result {
 	c := x.countCoverage(in.Group, s, m)
 	r := x.newResult(in, m)
 	r.CountUnit, r.Provenance = "người", c.provenance()
@@ -32,7 +35,7 @@ func (x *engine) coverage(in Indicator, s int, m moment) Result {
 		r.Uncapped = ratio(c.reached.UniquePersons, c.denominator)
 		r.OverHundred = len(c.over) > 0
 		for _, u := range c.over {
-			r.OverUnits = append(r.OverUnits, unitRef(x.tree.units[u]))
+			r.OverUnits = append(r.OverUnits, unitRef(x.tree.Units()[u]))
 		}
 		r.Forecast = runRate(in, c.numerator, c.denominator, m.elapsed)
 	}
@@ -41,7 +44,7 @@ func (x *engine) coverage(in Indicator, s int, m moment) Result {
 }
 
 // runRate continues the pace so far to the window's end, capped at the denominator.
-func runRate(in Indicator, n, d int64, elapsed float64) *Forecast {
+func runRate(in campaigns.Indicator, n, d int64, elapsed float64) *Forecast {
 	if elapsed == 0 {
 		return &Forecast{Numerator: float64(n), Basis: forecastRunRate}
 	}
@@ -51,13 +54,13 @@ func runRate(in Indicator, n, d int64, elapsed float64) *Forecast {
 
 // coverageCount is a coverage indicator counted at one unit and moment.
 type coverageCount struct {
-	dens map[int]Population
+	dens map[int]campaigns.Population
 	// units are those whose denominators make the scope's: the scope itself, or the
 	// maximal units with a denominator inside it; none when it has no denominator.
 	units                  []int
 	numerator, denominator int64
-	over                   []int // units with a denominator reached beyond it, in code order
-	reached                Cell  // the group's cells in the scope's subtree
+	over                   []int      // units with a denominator reached beyond it, in code order
+	reached                reach.Cell // the group's cells in the scope's subtree
 }
 
 // countCoverage counts a group's coverage at unit s and moment m.
@@ -93,7 +96,7 @@ func (c coverageCount) provenance() string {
 
 // coverageLagging lists the maximal units with a denominator inside unit s whose
 // capped coverage is below the value expected by now.
-func (x *engine) coverageLagging(in Indicator, s int, m moment, out []Lagging) []Lagging {
+func (x *engine) coverageLagging(in campaigns.Indicator, s int, m moment, out []Lagging) []Lagging {
 	w := x.walk(in.Group, m)
 	expected := x.expected(in, m)
 	for _, u := range w.maximal(s, nil) {
@@ -103,7 +106,7 @@ func (x *engine) coverageLagging(in Indicator, s int, m moment, out []Lagging) [
 		}
 		n := w.contribution(u)
 		if v := float64(n) / float64(den); v < expected-tolerance {
-			out = append(out, behind(in, x.tree.units[u], v, expected, x.people(n).Hidden))
+			out = append(out, behind(in, x.tree.Units()[u], v, expected, x.people(n).Hidden))
 		}
 	}
 	return out
@@ -114,7 +117,7 @@ type coverageWalk struct {
 	x     *engine
 	group int // index in x.groups
 	parts int
-	dens  map[int]Population
+	dens  map[int]campaigns.Population
 	over  []int
 }
 
@@ -125,14 +128,14 @@ func (x *engine) walk(group string, m moment) *coverageWalk {
 
 // denominators are, per unit, the group's population of the latest year not after
 // the window's end year.
-func (x *engine) denominators(group string) map[int]Population {
+func (x *engine) denominators(group string) map[int]campaigns.Population {
 	if d, ok := x.dens[group]; ok {
 		return d
 	}
 	year := x.window.To.Year()
-	d := map[int]Population{}
+	d := map[int]campaigns.Population{}
 	for _, p := range x.populations {
-		u, ok := x.tree.byCode[p.OrgUnit]
+		u, ok := x.tree.Index(p.OrgUnit)
 		if !ok || p.Group != group || p.Year > year {
 			continue
 		}

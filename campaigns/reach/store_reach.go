@@ -1,4 +1,4 @@
-package campaigns
+package reach
 
 import (
 	"context"
@@ -17,7 +17,6 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
-
 	"golang.org/x/sync/errgroup"
 
 	"loa"
@@ -25,6 +24,10 @@ import (
 )
 
 const (
+	reachColl = "reach"
+	// metaColl is the campaigns package's collection of settings, where the rollups
+	// keep their cut-off day.
+	metaColl    = "campaigns_meta"
 	rollupsColl = "rollups"
 	indexColl   = "reach_buckets"
 	journalColl = "reach_journal"
@@ -387,7 +390,10 @@ type unbucketedDoc struct {
 // start-up).
 func (s *MongoStore) UnbucketedReach(ctx context.Context) ([]Reach, error) {
 	docs, err := database.All[unbucketedDoc](ctx, s.db.Collection(reachColl), unbucketed, nil)
-	return each(docs, err, func(d unbucketedDoc) Reach { return Reach(d) })
+	if err != nil {
+		return nil, err
+	}
+	return database.ConvertAll(docs, func(d unbucketedDoc) Reach { return Reach(d) }), nil
 }
 
 // DeleteUnbucketedReach removes them, once they are in their buckets.
@@ -510,7 +516,7 @@ func (s *MongoStore) addRollup(ctx context.Context, d *rollupDoc) error {
 	if found {
 		for field, c := range stored.Cells {
 			sum := Cell(c)
-			sum.add(Cell(d.Cells[field]), 1)
+			sum.Add(Cell(d.Cells[field]), 1)
 			d.Cells[field] = cellDoc(sum)
 		}
 	}
@@ -611,7 +617,10 @@ func (s *MongoStore) CloseJournals(ctx context.Context) error {
 func (s *MongoStore) ManualValues(ctx context.Context, campaign string) ([]ManualValue, error) {
 	docs, err := database.All[manualValueDoc](ctx, s.db.Collection(manualColl), bson.D{{Key: "campaign", Value: campaign}},
 		bson.D{{Key: "_id", Value: 1}})
-	return each(docs, err, func(d manualValueDoc) ManualValue { return ManualValue(d) })
+	if err != nil {
+		return nil, err
+	}
+	return database.ConvertAll(docs, func(d manualValueDoc) ManualValue { return ManualValue(d) }), nil
 }
 
 // SaveManualValue upserts an entered value by its natural `_id`.

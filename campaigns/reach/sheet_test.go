@@ -1,4 +1,4 @@
-package campaigns_test
+package reach_test
 
 import (
 	"archive/zip"
@@ -18,6 +18,7 @@ import (
 
 	"loa"
 	"loa/campaigns"
+	"loa/campaigns/reach"
 )
 
 // heapCeiling is the most heap an import may add to the process, whatever its file
@@ -61,7 +62,7 @@ func heapNow() uint64 {
 func (f reachFixture) records(t *testing.T) int {
 	t.Helper()
 	n := 0
-	if err := campaigns.NewStore(f.db).EachReach(f.ctx, campaigns.DemoCampaignCode, func(campaigns.Reach) { n++ }); err != nil {
+	if err := reach.NewStore(f.db).EachReach(f.ctx, campaigns.DemoCampaignCode, func(reach.Reach) { n++ }); err != nil {
 		t.Fatal(err)
 	}
 	return n
@@ -444,7 +445,7 @@ func TestRealWorldWorkbookImports(t *testing.T) {
 // met after a batch was written stops the import there, and the refusal carries
 // the summary of what is stored. The corrected file then converges.
 func TestImportStoppedByALimitSaysWhatItWrote(t *testing.T) {
-	f := newReachFixtureAt(t, reachNow, campaigns.WithReachBatch(10))
+	f := newReachFixtureWith(t, reachNow, nil, []reach.Option{reach.WithReachBatch(10)})
 	file := csvFile(25) + strings.Join(goodRow(99), ",") + "," + strings.Repeat("x", 4001) + "\n"
 	_, err := f.s.ImportReach(f.ctx, reporter, campaigns.DemoCampaignCode, strings.NewReader(file), false)
 	var limit *loa.LimitError
@@ -471,7 +472,7 @@ func TestImportStoppedByALimitSaysWhatItWrote(t *testing.T) {
 // TestImportMemoryFollowsTheBatchNotTheFile: a file of five batches raises the heap
 // no more than the ceiling and leaves it where it was.
 func TestImportMemoryFollowsTheBatchNotTheFile(t *testing.T) {
-	f := newReachFixtureAt(t, reachNow, campaigns.WithReachBatch(5000))
+	f := newReachFixtureWith(t, reachNow, nil, []reach.Option{reach.WithReachBatch(5000)})
 	file := csvFile(25_000)
 	idle := heapNow()
 	stop := heapWatch()
@@ -506,14 +507,15 @@ func TestImportRowsAndTimeLimits(t *testing.T) {
 	lim = campaigns.DefaultImportLimits()
 	lim.Time = time.Nanosecond
 	f = newReachFixture(t)
-	hasty := campaigns.NewService(campaigns.NewStore(f.db), f.audit, reachNow, campaigns.WithImportLimits(lim))
+	hastyCore := campaigns.NewService(campaigns.NewStore(f.db), f.audit, reachNow, campaigns.WithImportLimits(lim))
+	hasty := reach.NewService(hastyCore, reach.NewStore(f.db), f.audit, reachNow)
 	for _, run := range []func() error{
 		func() error {
 			_, err := hasty.ImportReach(f.ctx, reporter, campaigns.DemoCampaignCode, strings.NewReader(csvFile(3000)), false)
 			return err
 		},
 		func() error {
-			_, err := hasty.ImportPopulations(f.ctx, loa.System, strings.NewReader("org_unit_code,group,year,count,source\n20575,students,2030,1,x\n"), false)
+			_, err := hastyCore.ImportPopulations(f.ctx, loa.System, strings.NewReader("org_unit_code,group,year,count,source\n20575,students,2030,1,x\n"), false)
 			return err
 		},
 	} {
@@ -524,7 +526,7 @@ func TestImportRowsAndTimeLimits(t *testing.T) {
 	if n := f.records(t); n != 0 {
 		t.Errorf("%d records stored by an import stopped before its first batch", n)
 	}
-	if ps, err := f.s.Populations(f.ctx, loa.System, campaigns.PopulationFilter{Year: 2030}); err != nil || len(ps) != 0 {
+	if ps, err := f.cs.Populations(f.ctx, loa.System, campaigns.PopulationFilter{Year: 2030}); err != nil || len(ps) != 0 {
 		t.Errorf("denominators stored by an import past its time: %v, %v", ps, err)
 	}
 }
@@ -544,7 +546,7 @@ func TestImportSlots(t *testing.T) {
 	if !errors.As(err, &busy) || !errors.Is(err, loa.ErrBusy) || busy.RetryAfter <= 0 {
 		t.Errorf("an import while the only slot is taken: %v; want a BusyError with a delay", err)
 	}
-	_, err = f.s.ImportOrgUnits(f.ctx, loa.System, strings.NewReader("code,name,type,level,parent_code\n"), false)
+	_, err = f.cs.ImportOrgUnits(f.ctx, loa.System, strings.NewReader("code,name,type,level,parent_code\n"), false)
 	if !errors.As(err, &busy) {
 		t.Errorf("an org-unit import while the only slot is taken: %v; want a BusyError", err)
 	}
@@ -562,19 +564,19 @@ func TestImportSlots(t *testing.T) {
 func TestReferenceImportsAreBounded(t *testing.T) {
 	f := newReachFixture(t)
 	wide := "code,name,type,level,parent_code" + strings.Repeat(",x", 1_000_000) + "\n"
-	_, err := f.s.ImportOrgUnits(f.ctx, loa.System, strings.NewReader(wide), false)
+	_, err := f.cs.ImportOrgUnits(f.ctx, loa.System, strings.NewReader(wide), false)
 	var limit *loa.LimitError
 	if !errors.As(err, &limit) || limit.Code != "too_many_columns" {
 		t.Errorf("an org-unit header of 1,000,000 columns: %v; want too_many_columns", err)
 	}
 	// Nothing of a reference file is written before all of it is read: a refusal
 	// carries no summary.
-	_, err = f.s.ImportPopulations(f.ctx, loa.System, strings.NewReader("org_unit_code,group,year,count,source\n"+
+	_, err = f.cs.ImportPopulations(f.ctx, loa.System, strings.NewReader("org_unit_code,group,year,count,source\n"+
 		"20575,students,2031,1,x\n20575,officials,2031,1,x\n20575"+strings.Repeat(",1", 64)+"\n"), false)
 	if !errors.As(err, &limit) || limit.Code != "too_many_columns" || limit.Summary != nil {
 		t.Errorf("a denominator file refused at its third row: %v (summary %+v); want too_many_columns and no summary", err, limit)
 	}
-	if ps, err := f.s.Populations(f.ctx, loa.System, campaigns.PopulationFilter{Year: 2031}); err != nil || len(ps) != 0 {
+	if ps, err := f.cs.Populations(f.ctx, loa.System, campaigns.PopulationFilter{Year: 2031}); err != nil || len(ps) != 0 {
 		t.Errorf("denominators stored by a refused file: %v, %v", ps, err)
 	}
 	var many strings.Builder
@@ -582,7 +584,7 @@ func TestReferenceImportsAreBounded(t *testing.T) {
 	for range 100_001 {
 		many.WriteString("20575,students,2024,1,x\n")
 	}
-	_, err = f.s.ImportPopulations(f.ctx, loa.System, strings.NewReader(many.String()), false)
+	_, err = f.cs.ImportPopulations(f.ctx, loa.System, strings.NewReader(many.String()), false)
 	if !errors.As(err, &limit) || limit.Code != "too_many_rows" {
 		t.Errorf("a denominator file of 100,001 rows: %v; want too_many_rows", err)
 	}

@@ -7,7 +7,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
-	"loa/campaigns"
+	"loa/campaigns/report"
 )
 
 // Sheet names of the workbook.
@@ -66,7 +66,7 @@ var reportColumns = []struct {
 // "Theo huyện" (each indicator in each child unit of the scope) and "Dữ liệu" (the
 // long format, as the CSV). Percentages are stored as fractions formatted 0.0%,
 // counts as numbers, hidden counts as the text "<5".
-func XLSX(r campaigns.Report) ([]byte, error) {
+func XLSX(r report.Report) ([]byte, error) {
 	f := excelize.NewFile()
 	defer f.Close()
 	b := &book{f: f}
@@ -238,7 +238,7 @@ func rowHeight(texts []string, widths []float64) float64 {
 }
 
 // reportSheet lays out the administrative report.
-func (b *book) reportSheet(r campaigns.Report) {
+func (b *book) reportSheet(r report.Report) {
 	const s = sheetReport
 	last := reportLastColumn
 	total := 0.0
@@ -368,7 +368,7 @@ func (b *book) printSetup(sheet, titleRows string) {
 
 // districtSheet writes one row per child unit: four columns per indicator under a
 // merged indicator title, then the records' totals.
-func (b *book) districtSheet(r campaigns.Report) {
+func (b *book) districtSheet(r report.Report) {
 	const s = sheetDistricts
 	cols := breakdownColumns(r)
 	sub := []string{"Tử số", "Mẫu số", "Tỷ lệ", "Đánh giá"}
@@ -440,7 +440,7 @@ func (b *book) districtSheet(r campaigns.Report) {
 
 // dataSheet writes the long format: the header in row 1, one row per number, with
 // the same cells as the CSV.
-func (b *book) dataSheet(r campaigns.Report) {
+func (b *book) dataSheet(r report.Report) {
 	const s = sheetData
 	header := make([]any, len(dataHeader))
 	for i, h := range dataHeader {

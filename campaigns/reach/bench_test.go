@@ -1,4 +1,4 @@
-package campaigns_test
+package reach_test
 
 import (
 	"bytes"
@@ -13,7 +13,9 @@ import (
 
 	"loa"
 	"loa/campaigns"
-	"loa/campaigns/reachgen"
+	"loa/campaigns/reach"
+	"loa/campaigns/reach/reachgen"
+	"loa/campaigns/report"
 )
 
 // Benchmarks of issue 7's budgets (DESIGN §10): import at least 20,000 reach rows a
@@ -34,7 +36,7 @@ func importFile(tb testing.TB, f reachFixture, n int) []byte {
 // row (none when 0) raised by bump: the same keys, corrected counts.
 func importFileChanged(tb testing.TB, f reachFixture, n, changeEvery int, bump int) []byte {
 	tb.Helper()
-	units, err := f.s.OrgUnits(f.ctx, campaigns.OrgUnitFilter{Level: "commune"})
+	units, err := f.cs.OrgUnits(f.ctx, campaigns.OrgUnitFilter{Level: "commune"})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -161,7 +163,7 @@ const yearRecords = 1_000_000
 // and logs how long it took.
 func loadYear(b *testing.B, f reachFixture) {
 	b.Helper()
-	stored, err := f.s.OrgUnits(f.ctx, campaigns.OrgUnitFilter{})
+	stored, err := f.cs.OrgUnits(f.ctx, campaigns.OrgUnitFilter{})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -219,8 +221,8 @@ func BenchmarkReport1M(b *testing.B) {
 	_ = rollups.Close(f.ctx)
 	b.Logf("%d reach buckets stored; rollups: %d cells in %d half-month documents", n, cells, docs)
 	for _, sc := range []struct{ name, scope string }{{"province", ""}, {"district", "507"}} {
-		q := campaigns.ReportQuery{AsOf: "2024-12-31", Scope: sc.scope}
-		r, err := f.s.Report(f.ctx, loa.System, campaigns.DemoCampaignCode, q)
+		q := report.ReportQuery{AsOf: "2024-12-31", Scope: sc.scope}
+		r, err := f.reports.Report(f.ctx, loa.System, campaigns.DemoCampaignCode, q)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -228,7 +230,7 @@ func BenchmarkReport1M(b *testing.B) {
 			sc.name, len(r.Indicators), len(r.Districts), len(r.Groups), len(r.Trend), len(r.Lagging), len(r.Data))
 		b.Run("warm/"+sc.name, func(b *testing.B) {
 			for b.Loop() {
-				if _, err := f.s.Report(f.ctx, loa.System, campaigns.DemoCampaignCode, q); err != nil {
+				if _, err := f.reports.Report(f.ctx, loa.System, campaigns.DemoCampaignCode, q); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -236,7 +238,8 @@ func BenchmarkReport1M(b *testing.B) {
 		b.Run("cold/"+sc.name, func(b *testing.B) {
 			var took time.Duration
 			for b.Loop() {
-				s := campaigns.NewService(campaigns.NewStore(f.db), f.audit, yearNow)
+				cs := campaigns.NewService(campaigns.NewStore(f.db), f.audit, yearNow)
+				s := report.NewService(cs, reach.NewService(cs, reach.NewStore(f.db), f.audit, yearNow), nil, yearNow)
 				t := time.Now()
 				if _, err := s.Report(context.Background(), loa.System, campaigns.DemoCampaignCode, q); err != nil {
 					b.Fatal(err)

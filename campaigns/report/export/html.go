@@ -9,7 +9,7 @@ import (
 	"html/template"
 	"strings"
 
-	"loa/campaigns"
+	"loa/campaigns/report"
 )
 
 //go:embed report.html.tmpl
@@ -41,7 +41,7 @@ var pageTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
 
 // page is what the template prints.
 type page struct {
-	R           campaigns.Report
+	R           report.Report
 	CSS         template.CSS
 	Title       string
 	Owner       string
@@ -69,7 +69,7 @@ type legendEntry struct {
 
 type indicatorRow struct {
 	No       int
-	Result   campaigns.Result
+	Result   report.Result
 	Target   string
 	Forecast *float64
 	Note     string
@@ -81,11 +81,11 @@ type breakdownColumn struct {
 }
 
 type districtRow struct {
-	Unit          campaigns.UnitRef
-	Cells         []campaigns.UnitValue
+	Unit          report.UnitRef
+	Cells         []report.UnitValue
 	Activities    int64
-	PersonTimes   *campaigns.Count
-	UniquePersons *campaigns.Count
+	PersonTimes   *report.Count
+	UniquePersons *report.Count
 }
 
 type laggingRow struct {
@@ -100,7 +100,7 @@ type laggingRow struct {
 // the tables by district and by group, the lagging units, the sources and the
 // signature block. It has no script and loads nothing; every text from the report
 // is escaped.
-func HTML(r campaigns.Report) ([]byte, error) {
+func HTML(r report.Report) ([]byte, error) {
 	var buf bytes.Buffer
 	if err := pageTemplate.Execute(&buf, newPage(r)); err != nil {
 		return nil, fmt.Errorf("render html: %w", err)
@@ -108,7 +108,7 @@ func HTML(r campaigns.Report) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-func newPage(r campaigns.Report) page {
+func newPage(r report.Report) page {
 	p := page{
 		R:               r,
 		CSS:             pageCSS,

@@ -1,4 +1,4 @@
-package campaigns
+package reach
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"loa"
+	"loa/campaigns"
 )
 
 // ReachBucket is the reach records of one campaign, org unit and month, stored
@@ -118,7 +119,7 @@ func (s *Service) reach(ctx context.Context, id string) (Reach, error) {
 // listReach reads, bucket by bucket in (unit, month) order, up to limit records f
 // selects after the record after; units are those of the scope. The campaign's
 // bucket index names the buckets that exist, which are read a few at a time.
-func (s *Service) listReach(ctx context.Context, c Campaign, units []OrgUnit, f ReachFilter, after string, limit int) ([]Reach, error) {
+func (s *Service) listReach(ctx context.Context, c campaigns.Campaign, units []campaigns.OrgUnit, f ReachFilter, after string, limit int) ([]Reach, error) {
 	var last Reach
 	if after != "" {
 		if _, err := bucketOf(after); err != nil {

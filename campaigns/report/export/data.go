@@ -7,7 +7,7 @@ import (
 	"strconv"
 	"strings"
 
-	"loa/campaigns"
+	"loa/campaigns/report"
 )
 
 // dataHeader is the header of the long format, in the CSV and the XLSX data sheet.
@@ -16,7 +16,7 @@ var dataHeader = []string{"indicator", "unit_code", "unit_name", "group", "month
 // dataRecord is one row of the long format as typed cells: a string, an int64 (a
 // count), a float64 (a value, a fraction) or nil (empty). A hidden count is the
 // string "<5". The CSV writes the cells as text, the data sheet as typed cells.
-func dataRecord(d campaigns.DataRow) []any {
+func dataRecord(d report.DataRow) []any {
 	return []any{
 		d.Indicator, d.Unit.Code, d.Unit.Name, d.Group, d.Month,
 		countCell(d.Numerator), countCell(d.Denominator), fractionCell(d.Value),
@@ -25,7 +25,7 @@ func dataRecord(d campaigns.DataRow) []any {
 }
 
 // countCell is a count as a typed cell: empty, "<5" or the number.
-func countCell(c *campaigns.Count) any {
+func countCell(c *report.Count) any {
 	switch {
 	case c == nil:
 		return nil
@@ -75,7 +75,7 @@ const utf8BOM = "\uFEFF"
 // CSV writes the report's long format (Report.Data) as RFC 4180 CSV in UTF-8 with a
 // byte-order mark: the header, then one row per number; values are fractions with
 // a dot decimal, empty when not measurable, and hidden counts read "<5".
-func CSV(w io.Writer, r campaigns.Report) error {
+func CSV(w io.Writer, r report.Report) error {
 	if _, err := io.WriteString(w, utf8BOM); err != nil {
 		return fmt.Errorf("write csv: %w", err)
 	}

@@ -1,4 +1,4 @@
-package campaigns
+package reach
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"loa"
+	"loa/campaigns"
 )
 
 // The demo year of reach is generated from a fixed seed, so every fresh database
@@ -41,16 +42,16 @@ var demoLagging = []string{"510", "511", "515", "516"}
 // LoadDemoReach loads, once per database, a plausible year of sample reach records
 // for the demo campaign, and sample values of its manual indicators.
 func (s *Service) LoadDemoReach(ctx context.Context) error {
-	return s.Once(ctx, seedReach, func() error {
-		c, err := s.store.Campaign(ctx, DemoCampaignCode)
+	return s.core.Once(ctx, seedReach, func() error {
+		c, err := s.store.Campaign(ctx, campaigns.DemoCampaignCode)
 		if err != nil {
 			return err
 		}
-		tree, err := s.tree(ctx)
+		tree, err := s.core.Tree(ctx)
 		if err != nil {
 			return err
 		}
-		pops, err := s.store.Populations(ctx, PopulationFilter{Year: 2024})
+		pops, err := s.store.Populations(ctx, campaigns.PopulationFilter{Year: 2024})
 		if err != nil {
 			return err
 		}
@@ -71,11 +72,11 @@ func (s *Service) LoadDemoReach(ctx context.Context) error {
 // demoReach generates the sample records: sessions in most communes in both
 // half-years (fewer in the lagging districts), the coverage groups' sessions up to
 // their sample shares, and estimated leaflet reach.
-func demoReach(c Campaign, tree *unitTree, pops []Population) []Reach {
+func demoReach(c campaigns.Campaign, tree *campaigns.UnitTree, pops []campaigns.Population) []Reach {
 	rng := rand.New(rand.NewPCG(demoSeed, 7))
 	var out []Reach
 	seq := 0
-	add := func(unit OrgUnit, group, activity string, day time.Time, activities int, times int64, unique *int64, estimated bool) {
+	add := func(unit campaigns.OrgUnit, group, activity string, day time.Time, activities int, times int64, unique *int64, estimated bool) {
 		seq++
 		r := Reach{Campaign: c.Code, OrgUnit: unit.Code, Group: group, Date: loa.DateOf(day), Activity: activity,
 			Activities: activities, PersonTimes: times, UniquePersons: unique, Estimated: estimated,
@@ -86,13 +87,13 @@ func demoReach(c Campaign, tree *unitTree, pops []Population) []Reach {
 	day := func(firstMonth, months int) time.Time {
 		return time.Date(2024, time.Month(firstMonth+rng.IntN(months)), 1+rng.IntN(28), 0, 0, 0, 0, time.UTC)
 	}
-	communes := map[string][]OrgUnit{}
-	for _, u := range tree.units {
+	communes := map[string][]campaigns.OrgUnit{}
+	for _, u := range tree.Units() {
 		if u.Level == "commune" {
 			communes[u.Parent] = append(communes[u.Parent], u)
 		}
 	}
-	for _, u := range tree.units {
+	for _, u := range tree.Units() {
 		if u.Level != "commune" {
 			continue
 		}
@@ -118,7 +119,7 @@ func demoReach(c Campaign, tree *unitTree, pops []Population) []Reach {
 	}
 	for _, p := range pops {
 		i := slices.IndexFunc(demoCoverage, func(d demoTarget) bool { return d.group == p.Group })
-		district, ok := tree.get(p.OrgUnit)
+		district, ok := tree.Get(p.OrgUnit)
 		if i < 0 || !ok || len(communes[p.OrgUnit]) == 0 {
 			continue
 		}
@@ -146,8 +147,8 @@ func demoReach(c Campaign, tree *unitTree, pops []Population) []Reach {
 // demoManualValues are sample values of the demo campaign's manual indicators, as
 // of the half-year and mid-December 2024; support-services is left without one, as
 // a secretariat might, so the report shows what is missing.
-func demoManualValues(tree *unitTree) []ManualValue {
-	root, _ := reportScope(tree, loa.System, "scope", "")
+func demoManualValues(tree *campaigns.UnitTree) []ManualValue {
+	root, _ := tree.Scope(loa.System, "scope", "")
 	values := []ManualValue{
 		{Indicator: "reports-handled", AsOf: "2024-06-30", Numerator: 21, Denominator: 23, CountUnit: "tin báo"},
 		{Indicator: "establishments-inspected", AsOf: "2024-06-30", Numerator: 301, Denominator: 780, CountUnit: "cơ sở"},
@@ -158,7 +159,7 @@ func demoManualValues(tree *unitTree) []ManualValue {
 	}
 	for i := range values {
 		v := &values[i]
-		v.Campaign, v.OrgUnit = DemoCampaignCode, root.Code
+		v.Campaign, v.OrgUnit = campaigns.DemoCampaignCode, root.Code
 		v.Source, v.EnteredBy = "Số liệu mẫu (sample), không phải báo cáo thật", loa.System.Username
 		v.ID, v.UpdatedAt = manualID(*v), time.Date(2025, 1, 15, 0, 0, 0, 0, time.UTC)
 	}

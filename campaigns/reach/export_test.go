@@ -1,4 +1,4 @@
-package campaigns
+package reach
 
 // WithReachBatch makes imports write reach rows n at a time, so that tests see an
 // import stopped between two batches without a file of 100,000 rows.

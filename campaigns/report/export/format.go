@@ -13,6 +13,7 @@ import (
 
 	"loa"
 	"loa/campaigns"
+	"loa/campaigns/report"
 )
 
 // Vietnamese texts every output prints.
@@ -83,13 +84,13 @@ func comparatorSymbol(c string) string {
 }
 
 // targetText is the planned target of an indicator: "> 70%", "≥ 50%".
-func targetText(r campaigns.Result) string {
+func targetText(r report.Result) string {
 	return strings.TrimSpace(comparatorSymbol(r.Comparator) + " " + thresholdText(r.Target))
 }
 
 // countText writes a count with Vietnamese thousands separators (13.625), "<5" when
 // hidden, empty when missing.
-func countText(c *campaigns.Count) string {
+func countText(c *report.Count) string {
 	if c == nil {
 		return ""
 	}
@@ -118,7 +119,7 @@ func groupThousands(n int64) string {
 
 // statusLabel names a status in Vietnamese.
 func statusLabel(status string) string {
-	if l, ok := campaigns.StatusLabels[status]; ok {
+	if l, ok := report.StatusLabels[status]; ok {
 		return l
 	}
 	return status
@@ -126,7 +127,7 @@ func statusLabel(status string) string {
 
 // periodText is the reporting period: its label, followed by its dates unless the
 // label already gives them.
-func periodText(w campaigns.Window) string {
+func periodText(w report.Window) string {
 	from, to := dateText(w.From), dateText(w.To)
 	if w.Label != "" && (strings.Contains(w.Label, from) || strings.Contains(w.Label, shortDate(w.From))) {
 		return w.Label
@@ -148,7 +149,7 @@ func shortDate(d loa.Date) string {
 }
 
 // asOfText is the sentence that dates the numbers.
-func asOfText(r campaigns.Report) string {
+func asOfText(r report.Report) string {
 	s := "Số liệu tính đến ngày " + dateText(r.AsOf)
 	if r.DataThrough != "" {
 		s += " (số liệu ghi nhận đến hết ngày " + dateText(r.DataThrough) + ")"
@@ -157,7 +158,7 @@ func asOfText(r campaigns.Report) string {
 }
 
 // forecastValue is the end-of-period forecast of an indicator, if any.
-func forecastValue(r campaigns.Result) *float64 {
+func forecastValue(r report.Result) *float64 {
 	if r.Forecast == nil {
 		return nil
 	}
@@ -167,7 +168,7 @@ func forecastValue(r campaigns.Result) *float64 {
 // noteText is the Ghi chú of an indicator: the engine's note, then what a reader
 // needs to read the numbers (person-times, capping, the forecast's basis, the pace
 // still needed).
-func noteText(r campaigns.Result) string {
+func noteText(r report.Result) string {
 	var parts []string
 	if r.Note != "" {
 		parts = append(parts, r.Note)
@@ -238,7 +239,7 @@ func wrapWords(s string, width int) []string {
 }
 
 // indicatorTitles maps indicator codes to their titles.
-func indicatorTitles(r campaigns.Report) map[string]string {
+func indicatorTitles(r report.Report) map[string]string {
 	m := make(map[string]string, len(r.Indicators))
 	for _, res := range r.Indicators {
 		m[res.Indicator] = res.Title
@@ -249,7 +250,7 @@ func indicatorTitles(r campaigns.Report) map[string]string {
 // breakdownColumns are the indicators the by-unit table has columns for: those of
 // the report that some unit has a value of, in the report's order, then any other
 // code the units carry.
-func breakdownColumns(r campaigns.Report) []campaigns.Result {
+func breakdownColumns(r report.Report) []report.Result {
 	seen := map[string]bool{}
 	var extra []string
 	for _, b := range r.Districts {
@@ -260,7 +261,7 @@ func breakdownColumns(r campaigns.Report) []campaigns.Result {
 			}
 		}
 	}
-	var cols []campaigns.Result
+	var cols []report.Result
 	known := map[string]bool{}
 	for _, res := range r.Indicators {
 		known[res.Indicator] = true
@@ -270,18 +271,18 @@ func breakdownColumns(r campaigns.Report) []campaigns.Result {
 	}
 	for _, code := range extra {
 		if !known[code] {
-			cols = append(cols, campaigns.Result{Indicator: code, Title: code})
+			cols = append(cols, report.Result{Indicator: code, Title: code})
 		}
 	}
 	return cols
 }
 
 // unitValue is the value of an indicator in a unit (the zero value when missing).
-func unitValue(b campaigns.Breakdown, indicator string) campaigns.UnitValue {
+func unitValue(b report.Breakdown, indicator string) report.UnitValue {
 	for _, v := range b.Indicators {
 		if v.Indicator == indicator {
 			return v
 		}
 	}
-	return campaigns.UnitValue{Indicator: indicator}
+	return report.UnitValue{Indicator: indicator}
 }
