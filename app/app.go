@@ -99,18 +99,21 @@ func (a *app) prepare(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	// The scheduler is built on the library and hears from it which versions are in
+	// force: the library tells it through a function of the options.
+	var sc *scheduler.Service
 	ct := content.NewService(content.NewStore(a.db), cs, trail, now, content.Options{Languages: a.cfg.Languages,
-		SyllablesPerMinute: a.cfg.SpeechRate, Terms: terms, Hotline: a.cfg.Hotline, Zone: a.cfg.Location})
+		SyllablesPerMinute: a.cfg.SpeechRate, Terms: terms, Hotline: a.cfg.Hotline, Zone: a.cfg.Location,
+		InForceChanged: func(id string) { sc.ContentChanged(id) }})
 	// Changes of stations, rules and approved content ask the job runner, built
 	// just below, to materialise the airings again.
-	sc := scheduler.NewService(scheduler.NewStore(a.db), cs, rs, ct, trail, now,
+	sc = scheduler.NewService(scheduler.NewStore(a.db), cs, rs, ct, trail, now,
 		scheduler.Options{Zone: a.cfg.Location, Horizon: a.cfg.Horizon, Grace: a.cfg.ConfirmGrace,
 			Rematerialize: func() {
 				if a.runner != nil { // built below; the demo loads after it
 					a.runner.Trigger(jobMaterialize)
 				}
 			}})
-	ct.UseListener(sc)
 	reports := report.NewService(cs, rs, sc, now)
 	a.runner = jobs.New(jobs.NewStore(a.db), a.jobList(cs, rs, sc, acc), jobs.Options{Zone: a.cfg.Location, Now: now, Log: a.log})
 	if a.cfg.DemoOn() {

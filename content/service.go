@@ -49,13 +49,6 @@ type Reference interface {
 	Campaigns(ctx context.Context) ([]campaigns.Campaign, error)
 }
 
-// ApprovalListener hears when the version of an item in force changes (it was
-// approved or archived), so that what carries the item follows;
-// scheduler.Service is one.
-type ApprovalListener interface {
-	ContentChanged(id string)
-}
-
 // Options are the deployment's content settings.
 type Options struct {
 	Languages []Language
@@ -67,6 +60,10 @@ type Options struct {
 	Hotline string
 	// Zone is the deployment's time zone, for the dates placeholders show.
 	Zone *time.Location
+	// InForceChanged, when set, hears that the version of an item in force changed
+	// (it was approved or archived), so that what carries the item follows: the
+	// scheduler's ContentChanged, which is built on this service.
+	InForceChanged func(id string)
 }
 
 // Service owns content items and their review.
@@ -81,8 +78,6 @@ type Service struct {
 	library loa.Snapshot[[]Item]
 	// airable is the approved versions in force, for the scheduler.
 	airable loa.Snapshot[Airable]
-	// listener hears of approvals and archives; nil: nobody does.
-	listener ApprovalListener
 }
 
 // NewService returns the service.
@@ -101,10 +96,6 @@ func NewService(store Store, ref Reference, audit loa.Auditor, now func() time.T
 	}
 	return &Service{store: store, ref: ref, audit: audit, now: now, opts: opts}
 }
-
-// UseListener joins the scheduler, which is built on this service and so after it;
-// call it before the service serves.
-func (s *Service) UseListener(l ApprovalListener) { s.listener = l }
 
 // Languages lists the configured languages.
 func (s *Service) Languages() []Language { return s.opts.Languages }

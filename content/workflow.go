@@ -97,8 +97,8 @@ func (s *Service) Step(ctx context.Context, r Reviewer, id, action, comment stri
 		return Outcome{}, err
 	}
 	s.follow(ctx, v, id)
-	if s.listener != nil && (action == ActionApprove || action == ActionArchive) {
-		s.listener.ContentChanged(id) // the version in force changed
+	if s.opts.InForceChanged != nil && (action == ActionApprove || action == ActionArchive) {
+		s.opts.InForceChanged(id)
 	}
 	if err := s.audit.Record(ctx, r.Username, loa.Change{Action: action, Entity: "content", EntityID: id, Before: old, After: it}); err != nil {
 		return Outcome{}, err

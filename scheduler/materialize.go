@@ -44,7 +44,7 @@ func (s *Service) Horizon(at time.Time) time.Time {
 }
 
 // ContentChanged hears that an item's version in force changed, so that the
-// future airings carry the version now in force (content.ApprovalListener).
+// future airings carry the version now in force (content.Options.InForceChanged).
 func (s *Service) ContentChanged(string) { s.rematerialize() }
 
 // rematerialize asks for the airings to follow a change of stations, rules or

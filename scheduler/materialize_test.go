@@ -615,11 +615,12 @@ func TestOnlyKeptOccurrencesDisplaceOthers(t *testing.T) {
 func TestAiringsFollowChanges(t *testing.T) {
 	f := newFixture(t, local("2024-03-04 08:00"))
 	asks := 0
+	f.lib = content.NewService(content.NewStore(f.db), f.cs, f.trail, f.clock.Now, content.Options{Zone: hcm, Hotline: "0235 111 222",
+		InForceChanged: func(id string) { f.s.ContentChanged(id) }})
 	f.s = NewService(NewStore(f.db), f.cs, f.rs, f.lib, f.trail, f.clock.Now, Options{Zone: hcm, Rematerialize: func() {
 		asks++
 		f.materialize()
 	}})
-	f.lib.UseListener(f.s)
 	st := f.station("LOA-20551", "commune_loudspeaker", "20551")
 	item := f.approved(message("radio_script", "Tin duy nhất", "one"))
 	in := ruleInput(tuFr, "LOA-20551")
