@@ -8,11 +8,7 @@ import (
 	"context"
 	"time"
 
-	"go.mongodb.org/mongo-driver/v2/bson"
-	"go.mongodb.org/mongo-driver/v2/mongo"
-
 	"loa"
-	"loa/app/database"
 	"loa/campaigns"
 )
 
@@ -60,28 +56,6 @@ type Store interface {
 	ManualValues(ctx context.Context, campaign string) ([]ManualValue, error)
 	SaveManualValue(ctx context.Context, v ManualValue) error
 	DeleteManualValue(ctx context.Context, id string) error
-}
-
-// Schema lists the collections this package owns (it also writes the rollups'
-// cut-off day to the campaigns package's campaigns_meta).
-var Schema = []database.Collection{
-	{Name: reachColl, Indexes: []mongo.IndexModel{{Keys: bson.D{{Key: "campaign", Value: 1}}}}},
-	{Name: rollupsColl},
-	{Name: indexColl},
-	{Name: journalColl},
-	{Name: manualColl},
-}
-
-// MongoStore is the Store on MongoDB (or the embedded engine); it reads the
-// campaigns' data through the campaigns package's store.
-type MongoStore struct {
-	*campaigns.MongoStore
-	db *database.DB
-}
-
-// NewStore returns the store on db.
-func NewStore(db *database.DB) *MongoStore {
-	return &MongoStore{MongoStore: campaigns.NewStore(db), db: db}
 }
 
 // Service holds the rules of reach records and rollups. It evaluates dates in the

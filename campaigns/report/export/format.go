@@ -1,4 +1,4 @@
-// Package export renders the secretariat's report (campaigns.Report) as the files
+// Package export renders the secretariat's report (report.Report) as the files
 // it hands on: an XLSX workbook for the periodic report, a CSV of the long format
 // for machines, and a printable HTML page. Every function here is pure: the report
 // is computed (and its small cells hidden) before it reaches this package.
