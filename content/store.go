@@ -101,11 +101,9 @@ type warningDoc struct {
 	Line    int    `bson:"line"`
 }
 
-func warningDocOf(w Warning) warningDoc {
-	return warningDoc{Code: w.Code, Message: w.Message, Line: w.Line}
-}
+func warningDocOf(w Warning) warningDoc { return warningDoc(w) }
 
-func (d warningDoc) warning() Warning { return Warning{Code: d.Code, Message: d.Message, Line: d.Line} }
+func (d warningDoc) warning() Warning { return Warning(d) }
 
 // commentDoc is a stored Comment, an element of its item's comments.
 type commentDoc struct {
@@ -115,13 +113,9 @@ type commentDoc struct {
 	At      time.Time `bson:"at"`
 }
 
-func commentDocOf(c Comment) commentDoc {
-	return commentDoc{Author: c.Author, Text: c.Text, Version: c.Version, At: c.At}
-}
+func commentDocOf(c Comment) commentDoc { return commentDoc(c) }
 
-func (d commentDoc) comment() Comment {
-	return Comment{Author: d.Author, Text: d.Text, Version: d.Version, At: d.At}
-}
+func (d commentDoc) comment() Comment { return Comment(d) }
 
 // versionDoc is a stored Version, keyed item|number.
 type versionDoc struct {
@@ -152,13 +146,9 @@ type fileDoc struct {
 	Bytes       int64  `bson:"bytes"`
 }
 
-func fileDocOf(f File) fileDoc {
-	return fileDoc{SHA256: f.SHA256, ContentType: f.ContentType, Bytes: f.Bytes}
-}
+func fileDocOf(f File) fileDoc { return fileDoc(f) }
 
-func (d fileDoc) file() File {
-	return File{SHA256: d.SHA256, ContentType: d.ContentType, Bytes: d.Bytes}
-}
+func (d fileDoc) file() File { return File(d) }
 
 // attachmentDoc is a stored Attachment: its file's description and its name.
 type attachmentDoc struct {

@@ -113,13 +113,9 @@ type tokenInfoDoc struct {
 	ExpiresAt time.Time `bson:"expiresAt"`
 }
 
-func tokenInfoDocOf(t TokenInfo) tokenInfoDoc {
-	return tokenInfoDoc{ID: t.ID, Hash: t.Hash, Kind: t.Kind, Name: t.Name, CreatedAt: t.CreatedAt, ExpiresAt: t.ExpiresAt}
-}
+func tokenInfoDocOf(t TokenInfo) tokenInfoDoc { return tokenInfoDoc(t) }
 
-func (d tokenInfoDoc) info() TokenInfo {
-	return TokenInfo{ID: d.ID, Hash: d.Hash, Kind: d.Kind, Name: d.Name, CreatedAt: d.CreatedAt, ExpiresAt: d.ExpiresAt}
-}
+func (d tokenInfoDoc) info() TokenInfo { return TokenInfo(d) }
 
 // tokenDoc is a stored token, keyed by the hash of its secret.
 type tokenDoc struct {
@@ -132,15 +128,9 @@ type tokenDoc struct {
 	ExpiresAt time.Time `bson:"expiresAt"`
 }
 
-func tokenDocOf(t Token) tokenDoc {
-	return tokenDoc{Hash: t.Hash, ID: t.ID, Username: t.Username, Kind: t.Kind, Name: t.Name, CreatedAt: t.CreatedAt,
-		ExpiresAt: t.ExpiresAt}
-}
+func tokenDocOf(t Token) tokenDoc { return tokenDoc(t) }
 
-func (d tokenDoc) token() Token {
-	return Token{Hash: d.Hash, ID: d.ID, Username: d.Username, Kind: d.Kind, Name: d.Name, CreatedAt: d.CreatedAt,
-		ExpiresAt: d.ExpiresAt}
-}
+func (d tokenDoc) token() Token { return Token(d) }
 
 // Users reads every account (a small collection).
 func (s *MongoStore) Users(ctx context.Context) ([]User, error) {

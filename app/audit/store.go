@@ -46,15 +46,9 @@ type entryDoc struct {
 	After    any       `bson:"after"`
 }
 
-func entryDocOf(e Entry) entryDoc {
-	return entryDoc{ID: e.ID, At: e.At, Actor: e.Actor, Action: e.Action, Entity: e.Entity, EntityID: e.EntityID,
-		Path: e.Path, Before: e.Before, After: e.After}
-}
+func entryDocOf(e Entry) entryDoc { return entryDoc(e) }
 
-func (d entryDoc) entry() Entry {
-	return Entry{ID: d.ID, At: d.At, Actor: d.Actor, Action: d.Action, Entity: d.Entity, EntityID: d.EntityID,
-		Path: d.Path, Before: d.Before, After: d.After}
-}
+func (d entryDoc) entry() Entry { return Entry(d) }
 
 // Insert appends entries; their IDs are unique, so nothing is lost or doubled.
 func (s *MongoStore) Insert(ctx context.Context, entries []Entry) error {
