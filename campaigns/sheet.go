@@ -12,8 +12,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
-	"golang.org/x/text/language"
-	"golang.org/x/text/message"
 
 	"loa"
 )
@@ -186,12 +184,12 @@ func (s *sheet) next(ctx context.Context) (int, []string, error) {
 		for i, c := range row {
 			if len(c) > s.lim.CellChars && utf8.RuneCountInString(c) > s.lim.CellChars {
 				return 0, nil, tooLarge("cell_too_long", "Ô %s%d dài %s ký tự; tối đa %s ký tự một ô.",
-					columnName(i+1), n, numberVi(int64(utf8.RuneCountInString(c))), numberVi(int64(s.lim.CellChars)))
+					columnName(i+1), n, loa.Number(int64(utf8.RuneCountInString(c))), loa.Number(int64(s.lim.CellChars)))
 			}
 		}
 		if s.rows++; s.rows > s.lim.Rows {
 			return 0, nil, tooLarge("too_many_rows", "Tệp có hơn %s dòng số liệu; tối đa %s dòng một lần nhập, hãy chia thành nhiều tệp.",
-				numberVi(int64(s.lim.Rows)), numberVi(int64(s.lim.Rows)))
+				loa.Number(int64(s.lim.Rows)), loa.Number(int64(s.lim.Rows)))
 		}
 		return n, row, nil
 	}
@@ -199,7 +197,7 @@ func (s *sheet) next(ctx context.Context) (int, []string, error) {
 
 func tooManyColumns(row, width int, lim ImportLimits) *loa.LimitError {
 	return tooLarge("too_many_columns", "Dòng %d dùng %s cột (đến cột %s); tối đa %s cột. Xoá nội dung (kể cả dấu cách, công thức) ở các cột thừa.",
-		row, numberVi(int64(width)), columnName(width), numberVi(int64(lim.Columns)))
+		row, loa.Number(int64(width)), columnName(width), loa.Number(int64(lim.Columns)))
 }
 
 // recordGuard passes a CSV file to the CSV reader, refusing a record (a line, or
@@ -241,7 +239,7 @@ func (g *recordGuard) Read(p []byte) (int, error) {
 		g.size++
 		if g.fields >= xlsxColumns {
 			return 0, tooLarge("too_many_columns", "Dòng %d có hơn %s cột; tối đa %s cột.",
-				g.ended+1, numberVi(xlsxColumns), numberVi(int64(g.maxColumns)))
+				g.ended+1, loa.Number(xlsxColumns), loa.Number(int64(g.maxColumns)))
 		}
 		if g.size > g.maxBytes {
 			return 0, tooLarge("row_too_long", "Dòng %d dài hơn %s; một dòng tối đa %s.",
@@ -298,24 +296,19 @@ func tooLarge(code, format string, args ...any) *loa.LimitError {
 func columnName(n int) string {
 	name, err := excelize.ColumnNumberToName(n)
 	if err != nil {
-		return numberVi(int64(n))
+		return loa.Number(int64(n))
 	}
 	return name
 }
-
-// numberVi writes n with dots between thousands, as Vietnamese does (1.234.567).
-func numberVi(n int64) string { return vietnamese.Sprint(n) }
-
-var vietnamese = message.NewPrinter(language.Vietnamese)
 
 // bytesVi writes a size in MiB, KiB or bytes.
 func bytesVi(n int64) string {
 	switch {
 	case n >= 1<<20 && n%(1<<20) == 0:
-		return numberVi(n>>20) + " MiB"
+		return loa.Number(n>>20) + " MiB"
 	case n >= 1<<10 && n%(1<<10) == 0:
-		return numberVi(n>>10) + " KiB"
+		return loa.Number(n>>10) + " KiB"
 	default:
-		return numberVi(n) + " byte"
+		return loa.Number(n) + " byte"
 	}
 }

@@ -96,7 +96,7 @@ func partName(part *zip.File) string {
 // shared strings too large, or a part compressed like a zip bomb.
 func checkParts(zr *zip.Reader, lim ImportLimits) error {
 	if len(zr.File) > maxParts {
-		return tooLarge("too_many_parts", "Tệp Excel có %s phần bên trong; tối đa %s.", numberVi(int64(len(zr.File))), numberVi(maxParts))
+		return tooLarge("too_many_parts", "Tệp Excel có %s phần bên trong; tối đa %s.", loa.Number(int64(len(zr.File))), loa.Number(maxParts))
 	}
 	var total, inMemory uint64
 	for _, part := range zr.File {
@@ -120,7 +120,7 @@ func checkParts(zr *zip.Reader, lim ImportLimits) error {
 				bytesVi(int64(size)), bytesVi(lim.SharedStrings))
 		case size >= ratioFrom && size > uint64(lim.Ratio)*max(part.CompressedSize64, 1):
 			return tooLarge("compression_ratio", "Phần %q của tệp Excel nén %s lần; tối đa %s lần (tệp có thể là bom nén).",
-				part.Name, numberVi(int64(size/max(part.CompressedSize64, 1))), numberVi(lim.Ratio))
+				part.Name, loa.Number(int64(size/max(part.CompressedSize64, 1))), loa.Number(lim.Ratio))
 		}
 	}
 	return nil
@@ -198,7 +198,7 @@ func (s *xmlScan) scan(chunk []byte) error {
 		}
 		if s.token += i; s.token > s.maxToken {
 			return tooLarge("cell_too_long", "Tệp Excel có một ô hoặc một thẻ dài hơn %s byte (gần dòng %d); tối đa %s ký tự một ô.",
-				numberVi(int64(s.maxToken)), s.row, numberVi(int64(s.lim.CellChars)))
+				loa.Number(int64(s.maxToken)), s.row, loa.Number(int64(s.lim.CellChars)))
 		}
 		if i == len(chunk) {
 			return nil
@@ -231,7 +231,7 @@ func (s *xmlScan) element() error {
 	case "c":
 		if s.cells++; s.cells > xlsxColumns {
 			return tooLarge("too_many_columns", "Dòng %d của tệp Excel có hơn %s ô; tối đa %s cột.",
-				s.row, numberVi(xlsxColumns), numberVi(int64(s.lim.Columns)))
+				s.row, loa.Number(xlsxColumns), loa.Number(int64(s.lim.Columns)))
 		}
 	}
 	return nil

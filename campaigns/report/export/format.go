@@ -97,24 +97,7 @@ func countText(c *report.Count) string {
 	if c.Hidden {
 		return c.String()
 	}
-	return groupThousands(c.N)
-}
-
-func groupThousands(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var b strings.Builder
-	if neg {
-		b.WriteByte('-')
-	}
-	for i, r := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte('.')
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
+	return loa.Number(c.N)
 }
 
 // statusLabel names a status in Vietnamese.
@@ -199,7 +182,7 @@ func noteText(r report.Result) string {
 		}
 	}
 	if r.PaceNeeded != nil && *r.PaceNeeded > 0 {
-		s := "Cần tăng thêm khoảng " + groupThousands(int64(math.Ceil(*r.PaceNeeded)))
+		s := "Cần tăng thêm khoảng " + loa.Number(int64(math.Ceil(*r.PaceNeeded)))
 		if r.CountUnit != "" {
 			s += " " + r.CountUnit
 		}

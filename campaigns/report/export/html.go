@@ -9,6 +9,7 @@ import (
 	"html/template"
 	"strings"
 
+	"loa"
 	"loa/campaigns/report"
 )
 
@@ -33,7 +34,7 @@ var StyleSource = func() string {
 var pageTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
 	"pct":         percentAny,
 	"count":       countText,
-	"num":         groupThousands,
+	"num":         loa.Number,
 	"date":        dateText,
 	"status":      statusLabel,
 	"statusClass": statusClass,
