@@ -93,6 +93,14 @@ func TestConfig(t *testing.T) {
 		{"report cut-off", nil, map[string]string{"LOA_REPORT_CUTOFF": "1"}, "", func(c Config) bool { return c.ReportCutoff == 1 }},
 		{"default cut-off", nil, nil, "", func(c Config) bool { return c.ReportCutoff == 15 }},
 		{"bad cut-off", []string{"--report-cutoff", "31"}, nil, "report-cutoff", nil},
+		{"default import limits", nil, nil, "", func(c Config) bool { return c.Imports == campaigns.DefaultImportLimits() }},
+		{"import limits", []string{"--import-max-file", "5MiB", "--import-slots", "4"}, map[string]string{"LOA_IMPORT_TIMEOUT": "90s"}, "", func(c Config) bool {
+			return c.Imports.FileBytes == 5<<20 && c.Imports.Slots == 4 && c.Imports.Time == 90*time.Second
+		}},
+		{"bad import size", []string{"--import-max-unzipped", "lots"}, nil, "import-max-unzipped", nil},
+		{"bad import timeout", nil, map[string]string{"LOA_IMPORT_TIMEOUT": "soon"}, "import-timeout", nil},
+		{"import columns below the template's", []string{"--import-max-columns", "5"}, nil, "import limits", nil},
+		{"no import slot", []string{"--import-slots", "0"}, nil, "import limits", nil},
 		{"rollups command", []string{"--demo=false", "rollups", "check"}, nil, "", func(c Config) bool {
 			return slices.Equal(c.Command, []string{"rollups", "check"})
 		}},
