@@ -25,7 +25,6 @@ import (
 	"loa/content"
 	"loa/scheduler"
 	"loa/scheduler/jobs"
-	"loa/templates"
 )
 
 // shutdownTimeout bounds a clean stop: HTTP drain, then the database.
@@ -130,7 +129,8 @@ func (a *app) prepare(ctx context.Context) error {
 			return err
 		}
 	}
-	tmpl, err := templates.Parse()
+	pages, err := web.New(web.Deps{Campaigns: cs, Reach: rs, Reports: reports, Access: acc, Content: ct, Scheduler: sc,
+		Jobs: a.runner, Log: a.log, Zone: a.cfg.Location, Now: now})
 	if err != nil {
 		return fmt.Errorf("parse templates: %w", err)
 	}
@@ -143,8 +143,8 @@ func (a *app) prepare(ctx context.Context) error {
 		return fmt.Errorf("trusted proxies: %w", err)
 	}
 	api.Register(r, api.Deps{Campaigns: cs, Reach: rs, Reports: reports, Access: acc, Audit: trail, Content: ct,
-		Scheduler: sc, Jobs: a.runner, DB: a.db, Log: a.log, Registry: reg})
-	web.Register(r, tmpl, cs, acc, a.log)
+		Scheduler: sc, Jobs: a.runner, DB: a.db, Log: a.log, Registry: reg, PageNotFound: pages.NotFound})
+	pages.Register(r)
 	a.handler = r
 	return nil
 }

@@ -37,6 +37,9 @@ type Deps struct {
 	DB        Pinger
 	Log       *slog.Logger
 	Registry  *prometheus.Registry
+	// PageNotFound answers an unknown path outside /api/ (the web UI's 404 page);
+	// without it every unknown path gets the JSON error.
+	PageNotFound gin.HandlerFunc
 }
 
 type handler struct {

@@ -129,5 +129,9 @@ func (h *handler) methodNotAllowed(c *gin.Context) {
 }
 
 func (h *handler) notFound(c *gin.Context) {
+	if h.PageNotFound != nil && !strings.HasPrefix(c.Request.URL.Path, "/api/") {
+		h.PageNotFound(c)
+		return
+	}
 	h.fail(c, &requestError{status: http.StatusNotFound, code: "not_found", message: "no such route: " + c.Request.Method + " " + c.Request.URL.Path})
 }

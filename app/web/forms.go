@@ -1,0 +1,19 @@
+package web
+
+import (
+	"strings"
+	"time"
+
+	"loa"
+)
+
+// parseDate reads a date field as browsers send it (2024-03-31 from a date picker)
+// or as people type it (31/03/2024).
+func parseDate(s string) (loa.Date, bool) {
+	s = strings.TrimSpace(s)
+	if t, err := time.Parse("2/1/2006", s); err == nil {
+		return loa.DateOf(t), true
+	}
+	d, err := loa.ParseDate(s)
+	return d, err == nil
+}
