@@ -2,6 +2,7 @@ package web
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -9,10 +10,16 @@ import (
 // same in Vietnamese. Each entry matches one message of a service (its numbers and
 // names captured) and says it again; a message not listed here is shown as it is,
 // after a Vietnamese lead, so nothing a person must fix is hidden.
-var messages = []struct {
+var messages = slices.Concat(accountMessages)
+
+// message is one message of a service and how the pages say it.
+type message struct {
 	en *regexp.Regexp
 	vi string
-}{
+}
+
+// accountMessages are the messages of accounts and tokens.
+var accountMessages = []message{
 	{regexp.MustCompile(`^the current password is wrong$`), "Mật khẩu hiện tại không đúng."},
 	{regexp.MustCompile(`^a password needs at least (\d+) characters$`), "Mật khẩu cần ít nhất $1 ký tự."},
 	{regexp.MustCompile(`^a password may have at most 72 bytes$`), "Mật khẩu dài quá (tối đa 72 byte)."},

@@ -15,6 +15,9 @@ import (
 
 	"loa"
 	"loa/app/access"
+	"loa/campaigns/report"
+	"loa/content"
+	"loa/scheduler"
 )
 
 // view is what every page template receives: the layout's parts and the page's own
@@ -68,6 +71,37 @@ var roleNames = map[string]string{
 	access.RoleStation: "Đài truyền thanh", access.RoleReporter: "Báo cáo số liệu", access.RoleViewer: "Theo dõi",
 }
 
+// statuses name every status a page shows (airings, content items, indicators), in
+// Vietnamese with a symbol, so that colour is never the only sign.
+var statuses = map[string]struct{ label, class string }{
+	scheduler.StatusPlanned:     {"◷ Đã lên lịch", "info"},
+	scheduler.StatusDelivered:   {"↓ Đài đã nhận", "info"},
+	scheduler.StatusAired:       {"✓ Đã phát", "ok"},
+	scheduler.StatusMissed:      {"✗ Không phát", "bad"},
+	scheduler.StatusUnconfirmed: {"? Chưa xác nhận", "warn"},
+	scheduler.StatusCancelled:   {"— Đã huỷ", "bad"},
+	scheduler.StatusNoContent:   {"! Chưa có nội dung", "warn"},
+	scheduler.StatusPublished:   {"✓ Đã đăng", "ok"},
+	content.StatusDraft:         {"✎ Bản nháp", "info"},
+	content.StatusInReview:      {"◷ Chờ duyệt", "warn"},
+	content.StatusApproved:      {"✓ Đã duyệt", "ok"},
+	content.StatusArchived:      {"— Lưu trữ", "info"},
+	report.StatusMet:            {"✓ Đạt", "ok"},
+	report.StatusOnTrack:        {"↗ Đúng tiến độ", "ok"},
+	report.StatusAtRisk:         {"! Có nguy cơ", "warn"},
+	report.StatusOffTrack:       {"✗ Chậm tiến độ", "bad"},
+	report.StatusNotMeasurable:  {"– Chưa đo được", "info"},
+}
+
+// statusBadge is a status as a badge: its word and symbol in the colour of its kind.
+func statusBadge(status string) template.HTML {
+	s, ok := statuses[status]
+	if !ok {
+		s = struct{ label, class string }{status, "info"}
+	}
+	return template.HTML(`<span class="status ` + s.class + `">` + template.HTMLEscapeString(s.label) + `</span>`)
+}
+
 // views are the parsed pages, each on its own copy of the layout.
 type views struct {
 	pages map[string]*template.Template
@@ -119,6 +153,7 @@ func funcs(zone *time.Location) template.FuncMap {
 		"datetime": func(t time.Time) string { return t.In(zone).Format("02/01/2006 15:04") },
 		"num":      func(n int64) string { return loa.Number(n) },
 		"role":     func(r string) string { return roleNames[r] },
+		"status":   statusBadge,
 		"percent": func(f float64) string {
 			return strings.Replace(fmt.Sprintf("%.1f", f*100), ".", ",", 1) + " %"
 		},
