@@ -43,8 +43,9 @@ type DB struct {
 	*mongo.Database
 	Client *mongo.Client
 
-	engine   *Engine // nil with an external MongoDB
-	locks    Locker
+	engine   *Engine     // nil with an external MongoDB
+	locks    Locker      // per document, where the engine needs them (embedded)
+	local    *KeyedMutex // within the process on every engine (Lock.Everywhere)
 	versions *Versions
 	owned    bool // the engine was started by Open and is stopped by Close
 	unlock   func() error
@@ -59,7 +60,7 @@ func Open(ctx context.Context, opts Options) (*DB, error) {
 			return nil, err
 		}
 		db := client.Database(opts.Name)
-		return &DB{Database: db, Client: client, locks: noLocks{}, versions: newVersions(db, noLocks{}, false)}, nil
+		return &DB{Database: db, Client: client, locks: noLocks{}, local: NewKeyedMutex(), versions: newVersions(db, noLocks{}, false)}, nil
 	}
 
 	if err := os.MkdirAll(opts.DataDir, 0o750); err != nil {
@@ -179,7 +180,7 @@ func (e *Engine) Connect(ctx context.Context, name string) (*DB, error) {
 		return nil, err
 	}
 	db := client.Database(name)
-	return &DB{Database: db, Client: client, engine: e, locks: e.locks, versions: newVersions(db, e.locks, true)}, nil
+	return &DB{Database: db, Client: client, engine: e, locks: e.locks, local: e.locks, versions: newVersions(db, e.locks, true)}, nil
 }
 
 // Stop shuts the engine down and waits for it until ctx ends; disconnect clients
