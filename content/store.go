@@ -212,17 +212,8 @@ func errNoItem(id string) error { return fmt.Errorf("%w: no content item %s", lo
 // item's lock; it returns the item as written and the version it makes. A change
 // that fails writes nothing.
 func (s *MongoStore) UpdateItem(ctx context.Context, id string, change func(ctx context.Context, it *Item) error) (Item, int64, error) {
-	var it Item
 	doc := database.Doc{Coll: itemsColl, ID: id, Version: contentVersion, Missing: errNoItem(id)}
-	_, v, err := database.Update(ctx, s.db, doc, func(ctx context.Context, d *itemDoc) error {
-		it = d.item()
-		if err := change(ctx, &it); err != nil {
-			return err
-		}
-		*d = itemDocOf(it)
-		return nil
-	})
-	return it, v, err
+	return database.UpdateAs(ctx, s.db, doc, itemDoc.item, itemDocOf, change)
 }
 
 // DeleteItem removes an item that check allows, under the item's lock, and

@@ -45,3 +45,19 @@ func Update[T any](ctx context.Context, db *DB, d Doc, change func(ctx context.C
 	})
 	return out, version, err
 }
+
+// UpdateAs is Update for a store whose callers edit a domain value rather than
+// the stored document: value turns the document read into one, change edits it,
+// doc turns it back for the write. It returns the value as change left it.
+func UpdateAs[D, T any](ctx context.Context, db *DB, d Doc, value func(D) T, doc func(T) D, change func(ctx context.Context, v *T) error) (T, int64, error) {
+	var v T
+	_, version, err := Update(ctx, db, d, func(ctx context.Context, stored *D) error {
+		v = value(*stored)
+		if err := change(ctx, &v); err != nil {
+			return err
+		}
+		*stored = doc(v)
+		return nil
+	})
+	return v, version, err
+}
