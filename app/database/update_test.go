@@ -4,8 +4,9 @@ import (
 	"context"
 	"errors"
 	"slices"
-	"sync"
 	"testing"
+
+	"golang.org/x/sync/errgroup"
 
 	"loa/app/database"
 	"loa/app/database/dbtest"
@@ -33,27 +34,25 @@ func TestUpdateKeepsConcurrentChanges(t *testing.T) {
 	}
 
 	const workers, each = 8, 25
-	var wg sync.WaitGroup
-	errs := make(chan error, workers)
+	var g errgroup.Group
 	for w := range workers {
-		wg.Go(func() {
+		g.Go(func() error {
 			for range each {
-				if _, _, err := database.Update(ctx, db, doc, func(_ context.Context, d *tally) error {
+				_, _, err := database.Update(ctx, db, doc, func(_ context.Context, d *tally) error {
 					d.N++
 					if name := string(rune('a' + w)); !slices.Contains(d.By, name) {
 						d.By = append(d.By, name)
 					}
 					return nil
-				}); err != nil {
-					errs <- err
-					return
+				})
+				if err != nil {
+					return err
 				}
 			}
+			return nil
 		})
 	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
+	if err := g.Wait(); err != nil {
 		t.Fatal(err)
 	}
 	got, found, err := database.ByID[tally](ctx, db.Collection("counters"), "t")
