@@ -3,9 +3,10 @@
 // FerretDB on SQLite started in-process by default, or an external MongoDB named by
 // a URI), owns the schema (collections and indexes, from one list), the version
 // counters caches are validated by, keyed locks, bulk writes in batches, the
-// helpers every store shares (IDFilter, ByID, All, ConvertAll), and the two
-// workarounds the embedded engine needs (docs/ferretdb.md): the `_id` index fix and
-// per-document serialisation of read-modify-write updates.
+// helpers every store shares (IDFilter, ByID, All, ConvertAll; Update and Guard for
+// locked, versioned writes), and the two workarounds the embedded engine needs
+// (docs/ferretdb.md): the `_id` index fix and per-document serialisation of
+// read-modify-write updates.
 package database
 
 import (
@@ -95,7 +96,8 @@ func Open(ctx context.Context, opts Options) (*DB, error) {
 func (db *DB) Embedded() bool { return db.engine != nil }
 
 // Locks serialises read-modify-write updates of one document where the engine needs
-// it (embedded); with a real MongoDB it does nothing.
+// it (embedded); with a real MongoDB it does nothing. Stores use Guard or Update;
+// app/access still takes these locks around its own sections.
 func (db *DB) Locks() Locker { return db.locks }
 
 // Versions are the counters that validate caches (see Versions).
