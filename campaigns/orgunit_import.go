@@ -29,92 +29,96 @@ func (s *Service) ImportOrgUnits(ctx context.Context, actor loa.Actor, r io.Read
 	// Nothing is written before every row is read: a refusal has no summary.
 	defer func() { err = Stopped(ctx, err, nil) }()
 	var sum loa.ImportSummary
-	defer s.store.LockOrgUnits()()
-	tree, err := s.Tree(ctx)
-	if err != nil {
-		return loa.ImportSummary{}, err
-	}
+	var out loa.ImportSummary
+	err = s.store.ApplyOrgUnits(ctx, func(ctx context.Context) error {
+		tree, err := s.Tree(ctx)
+		if err != nil {
+			return err
+		}
 
-	rowOf := map[string]int{} // code → row of the file that defines it
-	merged := make(map[string]OrgUnit, len(tree.units))
-	for _, u := range tree.units {
-		merged[u.Code] = u
-	}
-	err = t.Each(ctx, func(n int, row []string) error {
-		sum.Read++
-		u, ok := parseOrgUnit(t, row, n, &sum)
-		if !ok {
-			return nil
+		rowOf := map[string]int{} // code → row of the file that defines it
+		merged := make(map[string]OrgUnit, len(tree.units))
+		for _, u := range tree.units {
+			merged[u.Code] = u
 		}
-		if first, dup := rowOf[u.Code]; dup {
-			sum.Conflictf(n, "code", "code %s is already defined in row %d", u.Code, first)
+		err = t.Each(ctx, func(n int, row []string) error {
+			sum.Read++
+			u, ok := parseOrgUnit(t, row, n, &sum)
+			if !ok {
+				return nil
+			}
+			if first, dup := rowOf[u.Code]; dup {
+				sum.Conflictf(n, "code", "code %s is already defined in row %d", u.Code, first)
+				return nil
+			}
+			rowOf[u.Code] = n
+			merged[u.Code] = u
 			return nil
+		})
+		if err != nil {
+			return err
 		}
-		rowOf[u.Code] = n
-		merged[u.Code] = u
-		return nil
-	})
-	if err != nil {
-		return loa.ImportSummary{}, err
-	}
 
-	// Reject rows whose parent is unknown, that lead into a cycle or that would put
-	// a unit outside the actor's scope, until the rest is consistent. A rejected row
-	// leaves its unit as stored, which may mend the rows below it.
-	for {
-		paths, broken := unitPaths(merged)
-		rejected := false
-		for code, n := range rowOf {
-			old, stored := tree.Get(code)
-			if msg, bad := broken[code]; bad {
-				sum.Conflictf(n, "parent_code", "%s", msg)
-			} else if !actor.Covers(paths[code]) || (stored && !actor.Covers(old.Path)) {
-				sum.Conflictf(n, "code", "unit %s is outside your scope %s", code, actor.Scope)
-			} else {
-				continue
-			}
-			rejected = true
-			delete(rowOf, code)
-			if stored {
-				merged[code] = old
-			} else {
-				delete(merged, code)
-			}
-		}
-		if !rejected {
-			for code, u := range merged {
-				if p, ok := paths[code]; ok {
-					u.Path = p
-					merged[code] = u
+		// Reject rows whose parent is unknown, that lead into a cycle or that would put
+		// a unit outside the actor's scope, until the rest is consistent. A rejected row
+		// leaves its unit as stored, which may mend the rows below it.
+		for {
+			paths, broken := unitPaths(merged)
+			rejected := false
+			for code, n := range rowOf {
+				old, stored := tree.Get(code)
+				if msg, bad := broken[code]; bad {
+					sum.Conflictf(n, "parent_code", "%s", msg)
+				} else if !actor.Covers(paths[code]) || (stored && !actor.Covers(old.Path)) {
+					sum.Conflictf(n, "code", "unit %s is outside your scope %s", code, actor.Scope)
+				} else {
+					continue
+				}
+				rejected = true
+				delete(rowOf, code)
+				if stored {
+					merged[code] = old
+				} else {
+					delete(merged, code)
 				}
 			}
-			break
+			if !rejected {
+				for code, u := range merged {
+					if p, ok := paths[code]; ok {
+						u.Path = p
+						merged[code] = u
+					}
+				}
+				break
+			}
 		}
-	}
 
-	var changed []OrgUnit
-	var changes []loa.Change
-	for code, u := range merged {
-		old, stored := tree.Get(code)
-		_, fromFile := rowOf[code]
-		switch {
-		case stored && sameUnit(old, u):
-			if fromFile {
-				sum.Unchanged++
+		var changed []OrgUnit
+		var changes []loa.Change
+		for code, u := range merged {
+			old, stored := tree.Get(code)
+			_, fromFile := rowOf[code]
+			switch {
+			case stored && sameUnit(old, u):
+				if fromFile {
+					sum.Unchanged++
+				}
+				continue
+			case stored:
+				changes = append(changes, loa.Change{Action: "update", Entity: "orgunit", EntityID: code, Path: u.Path, Before: old, After: u})
+				if fromFile {
+					sum.Updated++
+				}
+			default:
+				changes = append(changes, loa.Change{Action: "create", Entity: "orgunit", EntityID: code, Path: u.Path, After: u})
+				sum.Imported++
 			}
-			continue
-		case stored:
-			changes = append(changes, loa.Change{Action: "update", Entity: "orgunit", EntityID: code, Path: u.Path, Before: old, After: u})
-			if fromFile {
-				sum.Updated++
-			}
-		default:
-			changes = append(changes, loa.Change{Action: "create", Entity: "orgunit", EntityID: code, Path: u.Path, After: u})
-			sum.Imported++
+			changed = append(changed, u)
 		}
-		changed = append(changed, u)
-	}
-	return s.saveImport(ctx, actor, &sum, dryRun, changes, func(ctx context.Context) error { return s.store.SaveOrgUnits(ctx, changed) })
+		out, err = s.saveImport(ctx, actor, &sum, dryRun, changes, func(ctx context.Context) error { return s.store.SaveOrgUnits(ctx, changed) })
+		return err
+	})
+	return out, err
 }
 
 // parseOrgUnit reads one row, reporting each bad field as a conflict.

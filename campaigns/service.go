@@ -20,8 +20,9 @@ type Store interface {
 	OrgUnits(ctx context.Context) ([]OrgUnit, error)
 	// SaveOrgUnits upserts units and then bumps the org-unit version.
 	SaveOrgUnits(ctx context.Context, units []OrgUnit) error
-	// LockOrgUnits serialises imports, which read the whole tree and write it back.
-	LockOrgUnits() (unlock func())
+	// ApplyOrgUnits runs apply, an import that reads the whole tree and writes it
+	// back, while no other runs.
+	ApplyOrgUnits(ctx context.Context, apply func(ctx context.Context) error) error
 
 	TargetGroups(ctx context.Context) ([]TargetGroup, error)
 	// AddTargetGroups inserts the groups whose code is not stored yet.

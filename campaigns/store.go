@@ -43,10 +43,14 @@ func NewStore(db *database.DB) *MongoStore {
 	return &MongoStore{db: db}
 }
 
-// LockOrgUnits serialises org-unit imports within this process (the embedded
-// engine's only writer); on a real MongoDB concurrent imports of overlapping units
-// remain the admins' to avoid.
-func (s *MongoStore) LockOrgUnits() func() { return s.db.Locks().Lock(orgUnitsColl + "|import") }
+// ApplyOrgUnits runs apply, which reads the tree and saves units with
+// SaveOrgUnits, while no other ApplyOrgUnits runs in this process (the embedded
+// engine's only writer); on a real MongoDB concurrent imports of overlapping
+// units remain the admins' to avoid.
+func (s *MongoStore) ApplyOrgUnits(ctx context.Context, apply func(ctx context.Context) error) error {
+	_, err := s.db.Guard(ctx, database.Lock{Keys: []string{database.Key(orgUnitsColl, "import")}}, apply)
+	return err
+}
 
 // Documents as stored. Most have the fields of their domain type, in the same
 // order, so that a conversion between the two costs nothing; a campaign's nested
@@ -146,10 +150,12 @@ func (s *MongoStore) SaveOrgUnits(ctx context.Context, units []OrgUnit) error {
 	for i, u := range units {
 		models[i] = mongo.NewReplaceOneModel().SetFilter(database.IDFilter(u.Code)).SetReplacement(orgUnitDoc(u)).SetUpsert(true)
 	}
-	if _, err := s.db.BulkWrite(ctx, orgUnitsColl, models); err != nil {
-		return fmt.Errorf("save org units: %w", err)
-	}
-	_, err := s.db.Versions().Bump(ctx, orgUnitsVersion)
+	_, err := s.db.Guard(ctx, database.Lock{Version: orgUnitsVersion}, func(ctx context.Context) error {
+		if _, err := s.db.BulkWrite(ctx, orgUnitsColl, models); err != nil {
+			return fmt.Errorf("save org units: %w", err)
+		}
+		return nil
+	})
 	return err
 }
 

@@ -26,10 +26,12 @@ type Store interface {
 	Items(ctx context.Context) ([]Item, error)
 	Item(ctx context.Context, id string) (Item, error)
 	InsertItem(ctx context.Context, it Item) (int64, error)
-	// ReplaceItem overwrites an item; LockItem serialises read-modify-write of one.
-	ReplaceItem(ctx context.Context, it Item) (int64, error)
-	LockItem(id string) (unlock func())
-	DeleteItem(ctx context.Context, id string) (int64, error)
+	// UpdateItem reads an item, lets change edit it and writes it back, all under
+	// the item's lock; a change that fails writes nothing.
+	UpdateItem(ctx context.Context, id string, change func(ctx context.Context, it *Item) error) (Item, int64, error)
+	// DeleteItem removes an item that check allows, under the item's lock, and
+	// returns it as it was.
+	DeleteItem(ctx context.Context, id string, check func(old Item) error) (Item, int64, error)
 	AddVariant(ctx context.Context, master, variant string) (int64, error)
 	RemoveVariant(ctx context.Context, master, variant string) (int64, error)
 	// AddComment appends a comment atomically; it takes the item's lock itself.
@@ -193,46 +195,47 @@ func (s *Service) Update(ctx context.Context, actor loa.Actor, id string, in Inp
 	})
 }
 
+// errUnchanged stops an edit that would not change the item: nothing is written.
+var errUnchanged = errors.New("unchanged")
+
 // edit applies change to an item's working version under the item's lock: in place
 // on a draft (adding the actor to the version's editors), as a new draft version on
 // an approved item.
 func (s *Service) edit(ctx context.Context, actor loa.Actor, id, action string, change func(old Item) (Message, error)) (Item, error) {
-	defer s.store.LockItem(id)()
-	old, err := s.store.Item(ctx, id)
-	if err != nil {
-		return Item{}, err
-	}
-	switch old.Status {
-	case StatusInReview:
-		return Item{}, fmt.Errorf("%w: item %s is in review; it can be edited after it is approved or rejected", loa.ErrConflict, id)
-	case StatusArchived:
-		return Item{}, fmt.Errorf("%w: item %s is archived", loa.ErrConflict, id)
-	}
-	m, err := change(old)
-	if err != nil {
-		return Item{}, err
-	}
-	if sameMessage(old.Message, m) {
+	var old Item
+	it, version, err := s.store.UpdateItem(ctx, id, func(ctx context.Context, it *Item) error {
+		old = *it
+		switch old.Status {
+		case StatusInReview:
+			return fmt.Errorf("%w: item %s is in review; it can be edited after it is approved or rejected", loa.ErrConflict, id)
+		case StatusArchived:
+			return fmt.Errorf("%w: item %s is archived", loa.ErrConflict, id)
+		}
+		m, err := change(old)
+		if err != nil {
+			return err
+		}
+		if sameMessage(old.Message, m) {
+			return errUnchanged
+		}
+		it.Message, it.UpdatedAt, it.Warnings = m, loa.Stamp(s.now()), []Warning{}
+		it.SearchKey = it.searchKey()
+		v := Version{ID: versionID(id, old.Version), Item: id, Number: old.Version, Editors: []string{}, CreatedAt: it.UpdatedAt}
+		if old.Status == StatusApproved {
+			it.Version, it.Status = old.Version+1, StatusDraft
+			v.ID, v.Number = versionID(id, it.Version), it.Version
+		} else if v, err = s.store.ContentVersion(ctx, id, old.Version); err != nil {
+			return err
+		}
+		v.Message = m
+		if !slices.Contains(v.Editors, actor.Username) {
+			v.Editors = append(v.Editors, actor.Username)
+		}
+		return s.store.SaveVersion(ctx, v)
+	})
+	if errors.Is(err, errUnchanged) {
 		return old, nil
 	}
-	it := old
-	it.Message, it.UpdatedAt, it.Warnings = m, loa.Stamp(s.now()), []Warning{}
-	it.SearchKey = it.searchKey()
-	v := Version{ID: versionID(id, old.Version), Item: id, Number: old.Version, Editors: []string{}, CreatedAt: it.UpdatedAt}
-	if old.Status == StatusApproved {
-		it.Version, it.Status = old.Version+1, StatusDraft
-		v.ID, v.Number = versionID(id, it.Version), it.Version
-	} else if v, err = s.store.ContentVersion(ctx, id, old.Version); err != nil {
-		return Item{}, err
-	}
-	v.Message = m
-	if !slices.Contains(v.Editors, actor.Username) {
-		v.Editors = append(v.Editors, actor.Username)
-	}
-	if err := s.store.SaveVersion(ctx, v); err != nil {
-		return Item{}, err
-	}
-	version, err := s.store.ReplaceItem(ctx, it)
 	if err != nil {
 		return Item{}, err
 	}
@@ -243,18 +246,15 @@ func (s *Service) edit(ctx context.Context, actor loa.Actor, id, action string, 
 // Delete removes an item that was never approved; approved words are archived
 // instead, so that what was aired stays on record.
 func (s *Service) Delete(ctx context.Context, actor loa.Actor, id string) error {
-	defer s.store.LockItem(id)()
-	old, err := s.store.Item(ctx, id)
-	if err != nil {
-		return err
-	}
-	if old.ApprovedVersion > 0 {
-		return fmt.Errorf("%w: item %s has an approved version; archive it instead", loa.ErrConflict, id)
-	}
-	if len(old.Variants) > 0 {
-		return fmt.Errorf("%w: item %s is the master of %s; delete the variants first", loa.ErrConflict, id, strings.Join(old.Variants, ", "))
-	}
-	v, err := s.store.DeleteItem(ctx, id)
+	old, v, err := s.store.DeleteItem(ctx, id, func(old Item) error {
+		if old.ApprovedVersion > 0 {
+			return fmt.Errorf("%w: item %s has an approved version; archive it instead", loa.ErrConflict, id)
+		}
+		if len(old.Variants) > 0 {
+			return fmt.Errorf("%w: item %s is the master of %s; delete the variants first", loa.ErrConflict, id, strings.Join(old.Variants, ", "))
+		}
+		return nil
+	})
 	if err != nil {
 		return err
 	}

@@ -176,11 +176,6 @@ func (s *MongoStore) Version(ctx context.Context) (int64, error) {
 	return s.db.Versions().Get(ctx, contentVersion)
 }
 
-// changed bumps the version after a write and returns the new one.
-func (s *MongoStore) changed(ctx context.Context) (int64, error) {
-	return s.db.Versions().Bump(ctx, contentVersion)
-}
-
 // Items reads every item (the library is small enough to hold in memory).
 func (s *MongoStore) Items(ctx context.Context) ([]Item, error) {
 	docs, err := database.All[itemDoc](ctx, s.db.Collection(itemsColl), bson.D{}, bson.D{{Key: "_id", Value: 1}})
@@ -191,44 +186,54 @@ func (s *MongoStore) Items(ctx context.Context) ([]Item, error) {
 func (s *MongoStore) Item(ctx context.Context, id string) (Item, error) {
 	d, found, err := database.ByID[itemDoc](ctx, s.db.Collection(itemsColl), id)
 	if err == nil && !found {
-		err = fmt.Errorf("%w: no content item %s", loa.ErrNotFound, id)
+		err = errNoItem(id)
 	}
 	return d.item(), err
 }
 
 // InsertItem stores a new item and returns the version it makes.
 func (s *MongoStore) InsertItem(ctx context.Context, it Item) (int64, error) {
-	if _, err := s.db.Collection(itemsColl).InsertOne(ctx, itemDocOf(it)); err != nil {
-		return 0, fmt.Errorf("insert content %s: %w", it.ID, err)
-	}
-	return s.changed(ctx)
+	return s.db.Guard(ctx, database.Lock{Version: contentVersion}, func(ctx context.Context) error {
+		if _, err := s.db.Collection(itemsColl).InsertOne(ctx, itemDocOf(it)); err != nil {
+			return fmt.Errorf("insert content %s: %w", it.ID, err)
+		}
+		return nil
+	})
 }
 
-// ReplaceItem overwrites an item and returns the version it makes.
-func (s *MongoStore) ReplaceItem(ctx context.Context, it Item) (int64, error) {
-	res, err := s.db.Collection(itemsColl).ReplaceOne(ctx, database.IDFilter(it.ID), itemDocOf(it))
-	if err != nil {
-		return 0, fmt.Errorf("replace content %s: %w", it.ID, err)
-	}
-	if res.MatchedCount == 0 {
-		return 0, fmt.Errorf("%w: no content item %s", loa.ErrNotFound, it.ID)
-	}
-	return s.changed(ctx)
+// itemLock is the lock of item id, held by every write of it.
+func itemLock(id string) database.Lock {
+	return database.Lock{Keys: []string{database.Key(itemsColl, id)}, Version: contentVersion}
 }
 
-// LockItem serialises read-modify-write of one item.
-func (s *MongoStore) LockItem(id string) func() { return s.db.Locks().Lock(itemsColl + "|" + id) }
+func errNoItem(id string) error { return fmt.Errorf("%w: no content item %s", loa.ErrNotFound, id) }
 
-// DeleteItem removes an item and returns the version it makes.
-func (s *MongoStore) DeleteItem(ctx context.Context, id string) (int64, error) {
-	res, err := s.db.Collection(itemsColl).DeleteOne(ctx, database.IDFilter(id))
-	if err != nil {
-		return 0, fmt.Errorf("delete content %s: %w", id, err)
-	}
-	if res.DeletedCount == 0 {
-		return 0, fmt.Errorf("%w: no content item %s", loa.ErrNotFound, id)
-	}
-	return s.changed(ctx)
+// UpdateItem reads an item, lets change edit it and writes it back, under the
+// item's lock; it returns the item as written and the version it makes. A change
+// that fails writes nothing.
+func (s *MongoStore) UpdateItem(ctx context.Context, id string, change func(ctx context.Context, it *Item) error) (Item, int64, error) {
+	doc := database.Doc{Coll: itemsColl, ID: id, Version: contentVersion, Missing: errNoItem(id)}
+	return database.UpdateAs(ctx, s.db, doc, itemDoc.item, itemDocOf, change)
+}
+
+// DeleteItem removes an item that check allows, under the item's lock, and
+// returns the item as it was and the version it makes.
+func (s *MongoStore) DeleteItem(ctx context.Context, id string, check func(old Item) error) (Item, int64, error) {
+	var old Item
+	v, err := s.db.Guard(ctx, itemLock(id), func(ctx context.Context) error {
+		var err error
+		if old, err = s.Item(ctx, id); err != nil {
+			return err
+		}
+		if err := check(old); err != nil {
+			return err
+		}
+		if _, err := s.db.Collection(itemsColl).DeleteOne(ctx, database.IDFilter(id)); err != nil {
+			return fmt.Errorf("delete content %s: %w", id, err)
+		}
+		return nil
+	})
+	return old, v, err
 }
 
 // AddVariant lists variant on its master.
@@ -246,18 +251,18 @@ func (s *MongoStore) AddComment(ctx context.Context, id string, c Comment) (int6
 	return s.update(ctx, id, bson.D{{Key: "$push", Value: bson.D{{Key: "comments", Value: commentDocOf(c)}}}})
 }
 
-// update applies an atomic update to one item. It takes the item's lock, so callers
-// must not hold it.
+// update applies an atomic update to one item under the item's lock.
 func (s *MongoStore) update(ctx context.Context, id string, update bson.D) (int64, error) {
-	defer s.LockItem(id)()
-	res, err := s.db.Collection(itemsColl).UpdateOne(ctx, database.IDFilter(id), update)
-	if err != nil {
-		return 0, fmt.Errorf("update content %s: %w", id, err)
-	}
-	if res.MatchedCount == 0 {
-		return 0, fmt.Errorf("%w: no content item %s", loa.ErrNotFound, id)
-	}
-	return s.changed(ctx)
+	return s.db.Guard(ctx, itemLock(id), func(ctx context.Context) error {
+		res, err := s.db.Collection(itemsColl).UpdateOne(ctx, database.IDFilter(id), update)
+		if err != nil {
+			return fmt.Errorf("update content %s: %w", id, err)
+		}
+		if res.MatchedCount == 0 {
+			return errNoItem(id)
+		}
+		return nil
+	})
 }
 
 // ContentVersion reads version n of an item.

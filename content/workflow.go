@@ -55,44 +55,42 @@ func (s *Service) Step(ctx context.Context, r Reviewer, id, action, comment stri
 	if action == ActionReject && comment == "" {
 		return Outcome{}, loa.Invalid("comment", "say why the item is rejected, so its author can mend it")
 	}
-	defer s.store.LockItem(id)()
-	old, err := s.store.Item(ctx, id)
-	if err != nil {
-		return Outcome{}, err
-	}
-	if !slices.Contains(t.from, old.Status) {
-		return Outcome{}, fmt.Errorf("%w: cannot %s item %s: it is %s (allowed from %s)",
-			loa.ErrConflict, action, id, old.Status, strings.Join(t.from, ", "))
-	}
-	working, err := s.store.ContentVersion(ctx, id, old.Version)
-	if err != nil {
-		return Outcome{}, err
-	}
-	if action == ActionApprove || action == ActionReject {
-		if !r.Approver {
-			return Outcome{}, fmt.Errorf("%w: only an approver may %s", ErrForbidden, action)
+	var old Item
+	it, v, err := s.store.UpdateItem(ctx, id, func(ctx context.Context, it *Item) error {
+		old = *it
+		if !slices.Contains(t.from, old.Status) {
+			return fmt.Errorf("%w: cannot %s item %s: it is %s (allowed from %s)",
+				loa.ErrConflict, action, id, old.Status, strings.Join(t.from, ", "))
 		}
-		if r.Username == old.Author || slices.Contains(working.Editors, r.Username) {
-			return Outcome{}, fmt.Errorf("%w: you wrote this version; another approver must review it (four eyes)", ErrForbidden)
+		working, err := s.store.ContentVersion(ctx, id, old.Version)
+		if err != nil {
+			return err
 		}
-	}
-	it := old
-	it.Status, it.UpdatedAt = t.to, loa.Stamp(s.now())
-	if action == ActionSubmit {
-		it.Warnings = s.Check(it.Message) // kept on the item for the approver
-	}
-	if action == ActionApprove {
-		it.ApprovedVersion = old.Version
-		at := it.UpdatedAt
-		working.ApprovedBy, working.ApprovedAt = r.Username, &at
-		if err := s.store.SaveVersion(ctx, working); err != nil {
-			return Outcome{}, err
+		if action == ActionApprove || action == ActionReject {
+			if !r.Approver {
+				return fmt.Errorf("%w: only an approver may %s", ErrForbidden, action)
+			}
+			if r.Username == old.Author || slices.Contains(working.Editors, r.Username) {
+				return fmt.Errorf("%w: you wrote this version; another approver must review it (four eyes)", ErrForbidden)
+			}
 		}
-	}
-	if comment != "" {
-		it.Comments = append(slices.Clone(old.Comments), Comment{Author: r.Username, Text: comment, Version: it.Version, At: it.UpdatedAt})
-	}
-	v, err := s.store.ReplaceItem(ctx, it)
+		it.Status, it.UpdatedAt = t.to, loa.Stamp(s.now())
+		if action == ActionSubmit {
+			it.Warnings = s.Check(it.Message) // kept on the item for the approver
+		}
+		if action == ActionApprove {
+			it.ApprovedVersion = old.Version
+			at := it.UpdatedAt
+			working.ApprovedBy, working.ApprovedAt = r.Username, &at
+			if err := s.store.SaveVersion(ctx, working); err != nil {
+				return err
+			}
+		}
+		if comment != "" {
+			it.Comments = append(slices.Clone(old.Comments), Comment{Author: r.Username, Text: comment, Version: it.Version, At: it.UpdatedAt})
+		}
+		return nil
+	})
 	if err != nil {
 		return Outcome{}, err
 	}

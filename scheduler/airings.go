@@ -131,65 +131,66 @@ func (s *Service) stationAiring(ctx context.Context, actor loa.Actor, id string)
 // carries the change. A move onto a slot another airing of the station holds is a
 // conflict.
 func (s *Service) ChangeAiring(ctx context.Context, actor loa.Actor, id string, c AiringChange) (Airing, error) {
-	defer s.lockAirings()()
-	old, st, err := s.stationAiring(ctx, actor, id)
-	if err != nil {
-		return Airing{}, err
-	}
-	now := s.now()
-	if !old.Start.After(now) || !slices.Contains([]string{StatusPlanned, StatusDelivered, StatusNoContent, StatusCancelled}, old.Status) {
-		return Airing{}, fmt.Errorf("%w: airing %s is %s and starts %s: only a future airing not yet aired can change",
-			loa.ErrConflict, id, old.Status, old.Start.Format(time.RFC3339))
-	}
-	next := old
-	if next.Status == StatusDelivered {
-		next.Status, next.DeliveredAt = StatusPlanned, nil
-	}
-	v := &loa.ValidationError{}
-	if c.Start != nil {
-		if !c.Start.After(now) {
-			v.Add("start", "the new start must be in the future")
+	return writeAirings(ctx, s, func(ctx context.Context) (Airing, error) {
+		old, st, err := s.stationAiring(ctx, actor, id)
+		if err != nil {
+			return Airing{}, err
 		}
-		start := c.Start.In(s.opts.Zone).Truncate(time.Second)
-		next.Start, next.End, next.Moved = start, start.Add(old.End.Sub(old.Start)), !start.Equal(old.Slot)
-	}
-	if c.Note != nil {
-		next.Note = cleanNote(*c.Note, v)
-	}
-	if c.Status != nil {
-		switch *c.Status {
-		case StatusCancelled:
-			next.Status, next.Reason = StatusCancelled, ReasonManual
-		case StatusPlanned:
-			if old.Status != StatusCancelled {
-				v.Add("status", "only a cancelled airing can be planned again")
+		now := s.now()
+		if !old.Start.After(now) || !slices.Contains([]string{StatusPlanned, StatusDelivered, StatusNoContent, StatusCancelled}, old.Status) {
+			return Airing{}, fmt.Errorf("%w: airing %s is %s and starts %s: only a future airing not yet aired can change",
+				loa.ErrConflict, id, old.Status, old.Start.Format(time.RFC3339))
+		}
+		next := old
+		if next.Status == StatusDelivered {
+			next.Status, next.DeliveredAt = StatusPlanned, nil
+		}
+		v := &loa.ValidationError{}
+		if c.Start != nil {
+			if !c.Start.After(now) {
+				v.Add("start", "the new start must be in the future")
 			}
-			next.Status, next.Reason, next.DisplacedBy = StatusPlanned, "", ""
-		default:
-			v.Add("status", "status must be cancelled (cancel this occurrence) or planned (restore it)")
+			start := c.Start.In(s.opts.Zone).Truncate(time.Second)
+			next.Start, next.End, next.Moved = start, start.Add(old.End.Sub(old.Start)), !start.Equal(old.Slot)
 		}
-	}
-	if c.Content != nil {
-		s.pinContent(ctx, &next, st, *c.Content, v)
-	}
-	if err := v.Err(); err != nil {
-		return Airing{}, err
-	}
-	if next.Status == StatusPlanned && next.Content == "" {
-		next.Status = StatusNoContent
-	}
-	if err := s.requireFree(ctx, next); err != nil {
-		return Airing{}, err
-	}
-	stored, err := s.write(ctx, nil, []Airing{next})
-	if err != nil {
-		return Airing{}, err
-	}
-	if len(stored) == 0 {
-		return Airing{}, fmt.Errorf("%w: airing %s changed meanwhile; read it again", loa.ErrConflict, id)
-	}
-	return stored[0], s.audit.Record(ctx, actor.Username, loa.Change{Action: "update", Entity: "airing", EntityID: id,
-		Path: s.path(ctx, st.OrgUnit), Before: old, After: stored[0]})
+		if c.Note != nil {
+			next.Note = cleanNote(*c.Note, v)
+		}
+		if c.Status != nil {
+			switch *c.Status {
+			case StatusCancelled:
+				next.Status, next.Reason = StatusCancelled, ReasonManual
+			case StatusPlanned:
+				if old.Status != StatusCancelled {
+					v.Add("status", "only a cancelled airing can be planned again")
+				}
+				next.Status, next.Reason, next.DisplacedBy = StatusPlanned, "", ""
+			default:
+				v.Add("status", "status must be cancelled (cancel this occurrence) or planned (restore it)")
+			}
+		}
+		if c.Content != nil {
+			s.pinContent(ctx, &next, st, *c.Content, v)
+		}
+		if err := v.Err(); err != nil {
+			return Airing{}, err
+		}
+		if next.Status == StatusPlanned && next.Content == "" {
+			next.Status = StatusNoContent
+		}
+		if err := s.requireFree(ctx, next); err != nil {
+			return Airing{}, err
+		}
+		stored, err := s.write(ctx, nil, []Airing{next})
+		if err != nil {
+			return Airing{}, err
+		}
+		if len(stored) == 0 {
+			return Airing{}, fmt.Errorf("%w: airing %s changed meanwhile; read it again", loa.ErrConflict, id)
+		}
+		return stored[0], s.audit.Record(ctx, actor.Username, loa.Change{Action: "update", Entity: "airing", EntityID: id,
+			Path: s.path(ctx, st.OrgUnit), Before: old, After: stored[0]})
+	})
 }
 
 // pinContent sets a's content to item, which must be approved and in the station's
@@ -239,92 +240,94 @@ func (s *Service) requireFree(ctx context.Context, a Airing) error {
 
 // Place adds a one-off airing.
 func (s *Service) Place(ctx context.Context, actor loa.Actor, p Placement) (Airing, error) {
-	defer s.lockAirings()()
-	refs, err := s.ruleRefs(ctx)
-	if err != nil {
-		return Airing{}, err
-	}
-	v := &loa.ValidationError{}
-	st, ok := refs.stations[p.Station]
-	if !ok {
-		v.Add("station", "unknown station "+p.Station)
-	}
-	if !refs.campaigns[p.Campaign] {
-		v.Add("campaign", fmt.Sprintf("unknown campaign %q", p.Campaign))
-	}
-	if !p.Start.After(s.now()) {
-		v.Add("start", "a placement starts in the future")
-	}
-	checkDuration(p.DurationSeconds, v)
-	checkGroups("groups", p.Groups, refs, v)
-	note := cleanNote(p.Note, v)
-	start := p.Start.In(s.opts.Zone).Truncate(time.Second)
-	a := Airing{ID: airingID("", st.Code, start), Campaign: p.Campaign, Station: st.Code, Channel: st.Channel, OrgUnit: st.OrgUnit,
-		Slot: start, Start: start, End: start.Add(time.Duration(p.DurationSeconds) * time.Second), Groups: p.Groups,
-		Status: StatusNoContent, Note: note}
-	if a.Groups == nil {
-		a.Groups = []string{}
-	}
-	if st.Code != "" {
-		s.pinContent(ctx, &a, st, p.Content, v)
-	}
-	if err := v.Err(); err != nil {
-		return Airing{}, err
-	}
-	if err := s.requireUnit(ctx, actor, st.OrgUnit); err != nil {
-		return Airing{}, err
-	}
-	if err := s.requireFree(ctx, a); err != nil {
-		return Airing{}, err
-	}
-	stored, err := s.write(ctx, []Airing{a}, nil)
-	if err != nil {
-		return Airing{}, err
-	}
-	if len(stored) == 0 {
-		return Airing{}, fmt.Errorf("%w: station %s already has a placement starting %s", loa.ErrConflict, st.Code, start.Format(time.RFC3339))
-	}
-	return stored[0], s.audit.Record(ctx, actor.Username, loa.Change{Action: "create", Entity: "airing", EntityID: a.ID,
-		Path: s.path(ctx, st.OrgUnit), After: stored[0]})
+	return writeAirings(ctx, s, func(ctx context.Context) (Airing, error) {
+		refs, err := s.ruleRefs(ctx)
+		if err != nil {
+			return Airing{}, err
+		}
+		v := &loa.ValidationError{}
+		st, ok := refs.stations[p.Station]
+		if !ok {
+			v.Add("station", "unknown station "+p.Station)
+		}
+		if !refs.campaigns[p.Campaign] {
+			v.Add("campaign", fmt.Sprintf("unknown campaign %q", p.Campaign))
+		}
+		if !p.Start.After(s.now()) {
+			v.Add("start", "a placement starts in the future")
+		}
+		checkDuration(p.DurationSeconds, v)
+		checkGroups("groups", p.Groups, refs, v)
+		note := cleanNote(p.Note, v)
+		start := p.Start.In(s.opts.Zone).Truncate(time.Second)
+		a := Airing{ID: airingID("", st.Code, start), Campaign: p.Campaign, Station: st.Code, Channel: st.Channel, OrgUnit: st.OrgUnit,
+			Slot: start, Start: start, End: start.Add(time.Duration(p.DurationSeconds) * time.Second), Groups: p.Groups,
+			Status: StatusNoContent, Note: note}
+		if a.Groups == nil {
+			a.Groups = []string{}
+		}
+		if st.Code != "" {
+			s.pinContent(ctx, &a, st, p.Content, v)
+		}
+		if err := v.Err(); err != nil {
+			return Airing{}, err
+		}
+		if err := s.requireUnit(ctx, actor, st.OrgUnit); err != nil {
+			return Airing{}, err
+		}
+		if err := s.requireFree(ctx, a); err != nil {
+			return Airing{}, err
+		}
+		stored, err := s.write(ctx, []Airing{a}, nil)
+		if err != nil {
+			return Airing{}, err
+		}
+		if len(stored) == 0 {
+			return Airing{}, fmt.Errorf("%w: station %s already has a placement starting %s", loa.ErrConflict, st.Code, start.Format(time.RFC3339))
+		}
+		return stored[0], s.audit.Record(ctx, actor.Username, loa.Change{Action: "create", Entity: "airing", EntityID: a.ID,
+			Path: s.path(ctx, st.OrgUnit), After: stored[0]})
+	})
 }
 
 // Publish records that an airing on a published channel (press, portal, social
 // media) appeared, with its link. Publishing again corrects the link.
 func (s *Service) Publish(ctx context.Context, actor loa.Actor, id string, p Publication) (Airing, error) {
-	defer s.lockAirings()()
-	old, st, err := s.stationAiring(ctx, actor, id)
-	if err != nil {
-		return Airing{}, err
-	}
-	v := &loa.ValidationError{}
-	if u, err := url.Parse(strings.TrimSpace(p.URL)); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || len(p.URL) > 2000 {
-		v.Add("url", "the article's address, an http or https link")
-	}
-	if p.PublishedAt.IsZero() || p.PublishedAt.After(s.now().Add(clockSkew)) {
-		v.Add("publishedAt", "when it was published, an RFC 3339 time not in the future")
-	}
-	if err := v.Err(); err != nil {
-		return Airing{}, err
-	}
-	if ch, _ := channel(old.Channel); ch.Proof != ProofPublished {
-		return Airing{}, fmt.Errorf("%w: airing %s is on %s, which confirms airings rather than publishing them", loa.ErrConflict, id, old.Channel)
-	}
-	if old.Status == StatusCancelled {
-		return Airing{}, fmt.Errorf("%w: airing %s is cancelled; plan it again before publishing", loa.ErrConflict, id)
-	}
-	next := old
-	at := loa.Stamp(p.PublishedAt)
-	next.Status, next.PublishedURL, next.PublishedAt = StatusPublished, strings.TrimSpace(p.URL), &at
-	stored, err := s.write(ctx, nil, []Airing{next})
-	if err != nil {
-		return Airing{}, err
-	}
-	if len(stored) == 0 {
-		return Airing{}, fmt.Errorf("%w: airing %s changed meanwhile; read it again", loa.ErrConflict, id)
-	}
-	if err := s.countReach(ctx, actor, stored[0]); err != nil {
-		return Airing{}, err
-	}
-	return stored[0], s.audit.Record(ctx, actor.Username, loa.Change{Action: "publish", Entity: "airing", EntityID: id,
-		Path: s.path(ctx, st.OrgUnit), Before: old, After: stored[0]})
+	return writeAirings(ctx, s, func(ctx context.Context) (Airing, error) {
+		old, st, err := s.stationAiring(ctx, actor, id)
+		if err != nil {
+			return Airing{}, err
+		}
+		v := &loa.ValidationError{}
+		if u, err := url.Parse(strings.TrimSpace(p.URL)); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || len(p.URL) > 2000 {
+			v.Add("url", "the article's address, an http or https link")
+		}
+		if p.PublishedAt.IsZero() || p.PublishedAt.After(s.now().Add(clockSkew)) {
+			v.Add("publishedAt", "when it was published, an RFC 3339 time not in the future")
+		}
+		if err := v.Err(); err != nil {
+			return Airing{}, err
+		}
+		if ch, _ := channel(old.Channel); ch.Proof != ProofPublished {
+			return Airing{}, fmt.Errorf("%w: airing %s is on %s, which confirms airings rather than publishing them", loa.ErrConflict, id, old.Channel)
+		}
+		if old.Status == StatusCancelled {
+			return Airing{}, fmt.Errorf("%w: airing %s is cancelled; plan it again before publishing", loa.ErrConflict, id)
+		}
+		next := old
+		at := loa.Stamp(p.PublishedAt)
+		next.Status, next.PublishedURL, next.PublishedAt = StatusPublished, strings.TrimSpace(p.URL), &at
+		stored, err := s.write(ctx, nil, []Airing{next})
+		if err != nil {
+			return Airing{}, err
+		}
+		if len(stored) == 0 {
+			return Airing{}, fmt.Errorf("%w: airing %s changed meanwhile; read it again", loa.ErrConflict, id)
+		}
+		if err := s.countReach(ctx, actor, stored[0]); err != nil {
+			return Airing{}, err
+		}
+		return stored[0], s.audit.Record(ctx, actor.Username, loa.Change{Action: "publish", Entity: "airing", EntityID: id,
+			Path: s.path(ctx, st.OrgUnit), Before: old, After: stored[0]})
+	})
 }

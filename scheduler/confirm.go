@@ -87,41 +87,45 @@ func (s *Service) confirm(ctx context.Context, actor loa.Actor, station string, 
 	if err != nil {
 		return Airing{}, false, err
 	}
-	defer s.lockAirings()()
-	old, err := s.Airing(ctx, c.AiringID)
-	if err != nil {
-		return Airing{}, false, err
-	}
-	switch {
-	case old.Station != station:
-		return Airing{}, false, fmt.Errorf("%w: airing %s is not this station's", loa.ErrForbidden, c.AiringID)
-	case s.now().Before(old.Start):
-		return Airing{}, false, fmt.Errorf("%w: airing %s starts %s", loa.ErrNotStarted, c.AiringID, old.Start.Format(time.RFC3339))
-	case !slices.Contains(onAir, old.Status):
-		return Airing{}, false, fmt.Errorf("%w: airing %s is %s and takes no confirmation", loa.ErrConflict, c.AiringID, old.Status)
-	}
-	if ch, _ := channel(old.Channel); ch.Proof != ProofAired {
-		return Airing{}, false, fmt.Errorf("%w: airing %s is on %s, which is published rather than confirmed", loa.ErrConflict, c.AiringID, old.Channel)
-	}
-	at := loa.Stamp(c.At)
-	if old.Status == c.Status && old.ConfirmNote == c.Note && old.ConfirmedAt != nil && old.ConfirmedAt.Equal(at) {
-		return old, false, s.countReach(ctx, actor, old) // idempotent: repairs a reach write that failed before
-	}
-	next := old
-	next.Status, next.ConfirmedAt, next.ConfirmNote = c.Status, &at, c.Note
-	next.Late = old.Late || (old.ConfirmedAt == nil && s.now().Sub(old.End) > lateAfter)
-	stored, err := s.write(ctx, nil, []Airing{next})
-	if err != nil {
-		return Airing{}, false, err
-	}
-	if len(stored) == 0 {
-		return Airing{}, false, fmt.Errorf("%w: airing %s changed meanwhile; send it again", loa.ErrConflict, c.AiringID)
-	}
-	if err := s.audit.Record(ctx, actor.Username, loa.Change{Action: "confirm", Entity: "airing", EntityID: old.ID,
-		Path: s.path(ctx, st.OrgUnit), Before: old, After: stored[0]}); err != nil {
-		return Airing{}, false, err
-	}
-	return stored[0], true, s.countReach(ctx, actor, stored[0])
+	var recorded bool
+	a, err := writeAirings(ctx, s, func(ctx context.Context) (Airing, error) {
+		old, err := s.Airing(ctx, c.AiringID)
+		if err != nil {
+			return Airing{}, err
+		}
+		switch {
+		case old.Station != station:
+			return Airing{}, fmt.Errorf("%w: airing %s is not this station's", loa.ErrForbidden, c.AiringID)
+		case s.now().Before(old.Start):
+			return Airing{}, fmt.Errorf("%w: airing %s starts %s", loa.ErrNotStarted, c.AiringID, old.Start.Format(time.RFC3339))
+		case !slices.Contains(onAir, old.Status):
+			return Airing{}, fmt.Errorf("%w: airing %s is %s and takes no confirmation", loa.ErrConflict, c.AiringID, old.Status)
+		}
+		if ch, _ := channel(old.Channel); ch.Proof != ProofAired {
+			return Airing{}, fmt.Errorf("%w: airing %s is on %s, which is published rather than confirmed", loa.ErrConflict, c.AiringID, old.Channel)
+		}
+		at := loa.Stamp(c.At)
+		if old.Status == c.Status && old.ConfirmNote == c.Note && old.ConfirmedAt != nil && old.ConfirmedAt.Equal(at) {
+			return old, s.countReach(ctx, actor, old) // idempotent: repairs a reach write that failed before
+		}
+		next := old
+		next.Status, next.ConfirmedAt, next.ConfirmNote = c.Status, &at, c.Note
+		next.Late = old.Late || (old.ConfirmedAt == nil && s.now().Sub(old.End) > lateAfter)
+		stored, err := s.write(ctx, nil, []Airing{next})
+		if err != nil {
+			return Airing{}, err
+		}
+		if len(stored) == 0 {
+			return Airing{}, fmt.Errorf("%w: airing %s changed meanwhile; send it again", loa.ErrConflict, c.AiringID)
+		}
+		if err := s.audit.Record(ctx, actor.Username, loa.Change{Action: "confirm", Entity: "airing", EntityID: old.ID,
+			Path: s.path(ctx, st.OrgUnit), Before: old, After: stored[0]}); err != nil {
+			return Airing{}, err
+		}
+		recorded = true
+		return stored[0], s.countReach(ctx, actor, stored[0])
+	})
+	return a, recorded, err
 }
 
 // ConfirmBatch records a box's offline queue, entry by entry: a clientId received

@@ -314,20 +314,21 @@ func (s *Service) deliver(ctx context.Context, code string, from, to time.Time, 
 	if !pending {
 		return nil
 	}
-	defer s.lockAirings()()
-	if cal, err = s.airings(ctx); err != nil {
-		return err
-	}
-	now := s.stamp()
-	var updates []Airing
-	for a := range cal.during(code, from, to) {
-		if undelivered(a) {
-			v, _ := airable.Version(a.Content)
-			next := *a
-			next.Status, next.DeliveredAt, next.ContentVersion = StatusDelivered, &now, v.Number
-			updates = append(updates, next)
+	return s.store.WriteAirings(ctx, func(ctx context.Context) error {
+		if cal, err = s.airings(ctx); err != nil {
+			return err
 		}
-	}
-	_, err = s.write(ctx, nil, updates)
-	return err
+		now := s.stamp()
+		var updates []Airing
+		for a := range cal.during(code, from, to) {
+			if undelivered(a) {
+				v, _ := airable.Version(a.Content)
+				next := *a
+				next.Status, next.DeliveredAt, next.ContentVersion = StatusDelivered, &now, v.Number
+				updates = append(updates, next)
+			}
+		}
+		_, err = s.write(ctx, nil, updates)
+		return err
+	})
 }

@@ -227,23 +227,24 @@ func silence(st Station, list []Airing, campaign string, asOf time.Time) (Silent
 // MarkUnconfirmed marks the airings of confirming channels that ended more than the
 // grace period before at, planned or delivered and never confirmed, as unconfirmed.
 func (s *Service) MarkUnconfirmed(ctx context.Context, at time.Time) (int, error) {
-	defer s.lockAirings()()
-	cal, err := s.airings(ctx)
-	if err != nil {
-		return 0, err
-	}
-	var updates []Airing
-	for _, code := range cal.stationCodes() {
-		list := cal.byStation[code]
-		end := at.Add(-s.opts.Grace)
-		for _, a := range list[:cal.countBefore(code, end)] {
-			ch, _ := channel(a.Channel)
-			if ch.Proof == ProofAired && (a.Status == StatusPlanned || a.Status == StatusDelivered) && !a.End.After(end) {
-				a.Status = StatusUnconfirmed
-				updates = append(updates, a)
+	return writeAirings(ctx, s, func(ctx context.Context) (int, error) {
+		cal, err := s.airings(ctx)
+		if err != nil {
+			return 0, err
+		}
+		var updates []Airing
+		for _, code := range cal.stationCodes() {
+			list := cal.byStation[code]
+			end := at.Add(-s.opts.Grace)
+			for _, a := range list[:cal.countBefore(code, end)] {
+				ch, _ := channel(a.Channel)
+				if ch.Proof == ProofAired && (a.Status == StatusPlanned || a.Status == StatusDelivered) && !a.End.After(end) {
+					a.Status = StatusUnconfirmed
+					updates = append(updates, a)
+				}
 			}
 		}
-	}
-	stored, err := s.write(ctx, nil, updates)
-	return len(stored), err
+		stored, err := s.write(ctx, nil, updates)
+		return len(stored), err
+	})
 }

@@ -66,74 +66,75 @@ func (s *Service) Materialize(ctx context.Context, at time.Time) (Result, error)
 
 // MaterializeUntil is Materialize over [at, until).
 func (s *Service) MaterializeUntil(ctx context.Context, at, until time.Time) (Result, error) {
-	defer s.lockAirings()()
-	res := Result{Through: until.In(s.opts.Zone).Add(-time.Nanosecond)}
-	rules, err := s.rules(ctx)
-	if err != nil {
-		return res, err
-	}
-	all, err := s.stations(ctx)
-	if err != nil {
-		return res, err
-	}
-	airable, err := s.library.Airable(ctx)
-	if err != nil {
-		return res, err
-	}
-	cal, err := s.airings(ctx)
-	if err != nil {
-		return res, err
-	}
-	wanted, skipped, err := s.plan(ctx, rules, all, at.In(s.opts.Zone), until)
-	if err != nil {
-		return res, err
-	}
-	res.Skipped = skipped
-	ruleByID := map[string]*Rule{}
-	for i := range rules {
-		ruleByID[rules[i].ID] = &rules[i]
-	}
-	for code, occs := range wanted {
-		yieldToHand(occs, cal.byStation[code])
-	}
-	pick := newPicker(airable, s.opts.Zone)
-	var inserts, updates []Airing
-	codes := slices.Sorted(maps.Keys(wanted))
-	for _, code := range cal.stationCodes() {
-		if _, ok := wanted[code]; !ok {
-			codes = append(codes, code)
+	return writeAirings(ctx, s, func(ctx context.Context) (Result, error) {
+		res := Result{Through: until.In(s.opts.Zone).Add(-time.Nanosecond)}
+		rules, err := s.rules(ctx)
+		if err != nil {
+			return res, err
 		}
-	}
-	for _, code := range codes {
-		ins, upd := s.reconcile(cal.byStation[code], wanted[code], ruleByID, pick, at, until)
-		inserts, updates = append(inserts, ins...), append(updates, upd...)
-	}
-	stored, err := s.write(ctx, inserts, updates)
-	if err != nil {
-		return res, err
-	}
-	for _, a := range stored {
-		switch {
-		case a.Rev == 1:
-			res.Created++
-		case a.Status == StatusCancelled:
-			res.Cancelled++
-		default:
-			res.Updated++
+		all, err := s.stations(ctx)
+		if err != nil {
+			return res, err
 		}
-	}
-	final, err := s.airings(ctx)
-	if err != nil {
-		return res, err
-	}
-	for _, code := range final.stationCodes() {
-		for _, a := range final.window(code, at, until) {
-			if a.Status == StatusNoContent {
-				res.NoContent++
+		airable, err := s.library.Airable(ctx)
+		if err != nil {
+			return res, err
+		}
+		cal, err := s.airings(ctx)
+		if err != nil {
+			return res, err
+		}
+		wanted, skipped, err := s.plan(ctx, rules, all, at.In(s.opts.Zone), until)
+		if err != nil {
+			return res, err
+		}
+		res.Skipped = skipped
+		ruleByID := map[string]*Rule{}
+		for i := range rules {
+			ruleByID[rules[i].ID] = &rules[i]
+		}
+		for code, occs := range wanted {
+			yieldToHand(occs, cal.byStation[code])
+		}
+		pick := newPicker(airable, s.opts.Zone)
+		var inserts, updates []Airing
+		codes := slices.Sorted(maps.Keys(wanted))
+		for _, code := range cal.stationCodes() {
+			if _, ok := wanted[code]; !ok {
+				codes = append(codes, code)
 			}
 		}
-	}
-	return res, nil
+		for _, code := range codes {
+			ins, upd := s.reconcile(cal.byStation[code], wanted[code], ruleByID, pick, at, until)
+			inserts, updates = append(inserts, ins...), append(updates, upd...)
+		}
+		stored, err := s.write(ctx, inserts, updates)
+		if err != nil {
+			return res, err
+		}
+		for _, a := range stored {
+			switch {
+			case a.Rev == 1:
+				res.Created++
+			case a.Status == StatusCancelled:
+				res.Cancelled++
+			default:
+				res.Updated++
+			}
+		}
+		final, err := s.airings(ctx)
+		if err != nil {
+			return res, err
+		}
+		for _, code := range final.stationCodes() {
+			for _, a := range final.window(code, at, until) {
+				if a.Status == StatusNoContent {
+					res.NoContent++
+				}
+			}
+		}
+		return res, nil
+	})
 }
 
 // plan expands every active rule over [from, to) at each station it picks, and

@@ -186,7 +186,9 @@ type replicaStore struct{ *MongoStore }
 
 func (replicaStore) AiringsVersion(context.Context) (int64, error) { return 0, nil }
 func (replicaStore) Airings(context.Context) ([]Airing, error)     { return nil, nil }
-func (replicaStore) LockAirings() func()                           { return func() {} }
+func (replicaStore) WriteAirings(ctx context.Context, write func(context.Context) error) error {
+	return write(ctx)
+}
 
 // A rule with no end is materialised up to the horizon only; as the clock moves
 // the horizon follows and only the new days are added.

@@ -210,18 +210,21 @@ func (s *Service) PreviewRule(ctx context.Context, actor loa.Actor, in RuleInput
 // same stations is refused with the occurrences; with different priorities the
 // rule is saved and the answer says which occurrences are displaced.
 func (s *Service) CreateRule(ctx context.Context, actor loa.Actor, in RuleInput) (Saved, error) {
-	r := in.rule()
-	defer s.lockRules()()
-	c, err := s.check(ctx, actor, r)
+	var c checked
+	r, err := s.store.SaveRule(ctx, "", func(ctx context.Context, r *Rule) error {
+		*r = in.rule()
+		var err error
+		if c, err = s.check(ctx, actor, *r); err != nil {
+			return err
+		}
+		if err := c.conflicts.refused(); err != nil {
+			return err
+		}
+		now := s.stamp()
+		r.ID, r.Version, r.CreatedBy, r.Timestamps = loa.NewID("r", s.now()), 1, actor.Username, Timestamps{CreatedAt: now, UpdatedAt: now}
+		return nil
+	})
 	if err != nil {
-		return Saved{}, err
-	}
-	if err := c.conflicts.refused(); err != nil {
-		return Saved{}, err
-	}
-	now := s.stamp()
-	r.ID, r.Version, r.CreatedBy, r.Timestamps = loa.NewID("r", s.now()), 1, actor.Username, Timestamps{CreatedAt: now, UpdatedAt: now}
-	if err := s.store.InsertRule(ctx, r); err != nil {
 		return Saved{}, err
 	}
 	s.rematerialize()
@@ -233,32 +236,32 @@ func (s *Service) CreateRule(ctx context.Context, actor loa.Actor, in RuleInput)
 // follow at the next materialisation, which the save asks for; deactivating
 // cancels them; history stays.
 func (s *Service) UpdateRule(ctx context.Context, actor loa.Actor, id string, in RuleInput) (Saved, error) {
-	defer s.lockRules()()
-	old, err := s.store.Rule(ctx, id)
+	var old Rule
+	var c checked
+	r, err := s.store.SaveRule(ctx, id, func(ctx context.Context, r *Rule) error {
+		old = *r
+		refs, err := s.ruleRefs(ctx)
+		if err != nil {
+			return err
+		}
+		if err := s.requireSelector(ctx, actor, old.Stations, refs); err != nil {
+			return err
+		}
+		*r = in.rule()
+		if in.Active == nil {
+			r.Active = old.Active
+		}
+		r.ID = id
+		if c, err = s.check(ctx, actor, *r); err != nil {
+			return err
+		}
+		if err := c.conflicts.refused(); err != nil {
+			return err
+		}
+		r.Version, r.CreatedBy, r.Timestamps = old.Version+1, old.CreatedBy, Timestamps{CreatedAt: old.CreatedAt, UpdatedAt: s.stamp()}
+		return nil
+	})
 	if err != nil {
-		return Saved{}, err
-	}
-	refs, err := s.ruleRefs(ctx)
-	if err != nil {
-		return Saved{}, err
-	}
-	if err := s.requireSelector(ctx, actor, old.Stations, refs); err != nil {
-		return Saved{}, err
-	}
-	r := in.rule()
-	if in.Active == nil {
-		r.Active = old.Active
-	}
-	r.ID = id
-	c, err := s.check(ctx, actor, r)
-	if err != nil {
-		return Saved{}, err
-	}
-	if err := c.conflicts.refused(); err != nil {
-		return Saved{}, err
-	}
-	r.Version, r.CreatedBy, r.Timestamps = old.Version+1, old.CreatedBy, Timestamps{CreatedAt: old.CreatedAt, UpdatedAt: s.stamp()}
-	if err := s.store.ReplaceRule(ctx, r); err != nil {
 		return Saved{}, err
 	}
 	s.rematerialize()

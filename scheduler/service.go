@@ -2,7 +2,6 @@ package scheduler
 
 import (
 	"context"
-	"sync"
 	"time"
 
 	"loa"
@@ -19,17 +18,17 @@ type Store interface {
 	Stations(ctx context.Context) ([]Station, error)
 	Station(ctx context.Context, code string) (Station, error)
 	InsertStation(ctx context.Context, st Station) error
-	ReplaceStation(ctx context.Context, st Station) error
-	LockStation(code string) (unlock func())
+	// UpdateStation reads a station, lets change edit it and writes it back, under
+	// the station's lock; a change that fails writes nothing.
+	UpdateStation(ctx context.Context, code string, change func(ctx context.Context, st *Station) error) (Station, error)
 
 	RulesVersion(ctx context.Context) (int64, error)
 	Rules(ctx context.Context) ([]Rule, error)
 	Rule(ctx context.Context, id string) (Rule, error)
-	InsertRule(ctx context.Context, r Rule) error
-	ReplaceRule(ctx context.Context, r Rule) error
-	// LockRules serialises rule saves, so two overlapping rules are never both
-	// checked against the state without the other.
-	LockRules() (unlock func())
+	// SaveRule inserts the rule change fills in (id "") or edits the stored rule id,
+	// one save at a time, so two overlapping rules are never both checked against
+	// the state without the other; a change that fails writes nothing.
+	SaveRule(ctx context.Context, id string, change func(ctx context.Context, r *Rule) error) (Rule, error)
 
 	AiringsVersion(ctx context.Context) (int64, error)
 	Airings(ctx context.Context) ([]Airing, error)
@@ -39,8 +38,10 @@ type Store interface {
 	// ReplaceAirings stores changed airings whose stored Rev is still a.Rev-1; the
 	// others changed meanwhile and are skipped. It returns the stored ones.
 	ReplaceAirings(ctx context.Context, as []Airing) ([]Airing, int64, error)
-	// LockAirings serialises writes of airings within the process.
-	LockAirings() (unlock func())
+	// WriteAirings runs write, which reads airings and stores them through
+	// InsertAirings and ReplaceAirings, while no other write of airings runs in
+	// this process.
+	WriteAirings(ctx context.Context, write func(ctx context.Context) error) error
 
 	// Receipt says whether station's confirmation clientID was recorded before;
 	// AddReceipt records it (again: no error).
@@ -111,23 +112,18 @@ type Service struct {
 	calendar     loa.Snapshot[*calendar]
 	scripts      scripts
 	feeds        feeds
-
-	// airingsMu and rulesMu serialise this process's writes of airings and rule
-	// saves on every engine (the store's locks do so on the embedded one only);
-	// across replicas the Rev checks and natural keys keep writes sound.
-	airingsMu, rulesMu sync.Mutex
 }
 
-func (s *Service) lockAirings() (unlock func()) {
-	s.airingsMu.Lock()
-	release := s.store.LockAirings()
-	return func() { release(); s.airingsMu.Unlock() }
-}
-
-func (s *Service) lockRules() (unlock func()) {
-	s.rulesMu.Lock()
-	release := s.store.LockRules()
-	return func() { release(); s.rulesMu.Unlock() }
+// writeAirings runs write through the store's WriteAirings and returns what it
+// returned.
+func writeAirings[T any](ctx context.Context, s *Service, write func(ctx context.Context) (T, error)) (T, error) {
+	var out T
+	err := s.store.WriteAirings(ctx, func(ctx context.Context) error {
+		var err error
+		out, err = write(ctx)
+		return err
+	})
+	return out, err
 }
 
 // NewService returns the service; now is the clock.

@@ -190,19 +190,19 @@ func (s *Service) UpdateStation(ctx context.Context, actor loa.Actor, code strin
 	if err := s.validateStation(ctx, in); err != nil {
 		return Station{}, err
 	}
-	defer s.store.LockStation(code)()
-	old, err := s.store.Station(ctx, code)
-	if err != nil {
-		return Station{}, err
-	}
-	for _, unit := range []string{old.OrgUnit, in.OrgUnit} {
-		if err := s.requireUnit(ctx, actor, unit); err != nil {
-			return Station{}, err
+	var old Station
+	st, err := s.store.UpdateStation(ctx, code, func(ctx context.Context, st *Station) error {
+		old = *st
+		for _, unit := range []string{old.OrgUnit, in.OrgUnit} {
+			if err := s.requireUnit(ctx, actor, unit); err != nil {
+				return err
+			}
 		}
-	}
-	st := in.station(old.Active)
-	st.Timestamps = Timestamps{CreatedAt: old.CreatedAt, UpdatedAt: s.stamp()}
-	if err := s.store.ReplaceStation(ctx, st); err != nil {
+		*st = in.station(old.Active)
+		st.Timestamps = Timestamps{CreatedAt: old.CreatedAt, UpdatedAt: s.stamp()}
+		return nil
+	})
+	if err != nil {
 		return Station{}, err
 	}
 	s.rematerialize()

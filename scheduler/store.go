@@ -167,17 +167,13 @@ func (s *MongoStore) version(ctx context.Context, coll string) (int64, error) {
 	return s.db.Versions().Get(ctx, coll)
 }
 
-func (s *MongoStore) bump(ctx context.Context, coll string) (int64, error) {
-	return s.db.Versions().Bump(ctx, coll)
-}
-
 // written returns coll's version after n documents were written: bumped if any
 // were.
 func (s *MongoStore) written(ctx context.Context, coll string, n int) (int64, error) {
 	if n == 0 {
 		return s.version(ctx, coll)
 	}
-	return s.bump(ctx, coll)
+	return s.db.Versions().Bump(ctx, coll)
 }
 
 // StationsVersion is bumped by every write of stations.
@@ -204,14 +200,12 @@ func (s *MongoStore) InsertStation(ctx context.Context, st Station) error {
 	return err
 }
 
-// ReplaceStation overwrites a station.
-func (s *MongoStore) ReplaceStation(ctx context.Context, st Station) error {
-	return s.replace(ctx, stationsColl, st.Code, stationDocOf(st))
-}
-
-// LockStation serialises read-modify-write of one station.
-func (s *MongoStore) LockStation(code string) func() {
-	return s.db.Locks().Lock(stationsColl + "|" + code)
+// UpdateStation reads a station, lets change edit it and writes it back, under
+// the station's lock.
+func (s *MongoStore) UpdateStation(ctx context.Context, code string, change func(ctx context.Context, st *Station) error) (Station, error) {
+	doc := database.Doc{Coll: stationsColl, ID: code, Version: stationsColl, Missing: notFound("station", code)}
+	st, _, err := database.UpdateAs(ctx, s.db, doc, stationDoc.station, stationDocOf, change)
+	return st, err
 }
 
 // RulesVersion is bumped by every write of rules.
@@ -229,18 +223,25 @@ func (s *MongoStore) Rule(ctx context.Context, id string) (Rule, error) {
 	return one(ctx, s, rulesColl, id, "slot rule", ruleDoc.rule)
 }
 
-// InsertRule adds a rule.
-func (s *MongoStore) InsertRule(ctx context.Context, r Rule) error {
-	return s.insert(ctx, rulesColl, ruleDocOf(r))
+// SaveRule saves a rule while no other rule is saved in this process, on every
+// engine: change fills in a new rule (id "") to insert, or edits the stored rule
+// id. It returns the rule as saved.
+func (s *MongoStore) SaveRule(ctx context.Context, id string, change func(ctx context.Context, r *Rule) error) (Rule, error) {
+	var r Rule
+	_, err := s.db.Guard(ctx, database.Lock{Keys: []string{database.Key(rulesColl, "save")}, Everywhere: true}, func(ctx context.Context) error {
+		var err error
+		if id != "" {
+			doc := database.Doc{Coll: rulesColl, ID: id, Version: rulesColl, Missing: notFound("slot rule", id)}
+			r, _, err = database.UpdateAs(ctx, s.db, doc, ruleDoc.rule, ruleDocOf, change)
+			return err
+		}
+		if err = change(ctx, &r); err != nil {
+			return err
+		}
+		return s.insert(ctx, rulesColl, ruleDocOf(r))
+	})
+	return r, err
 }
-
-// ReplaceRule overwrites a rule.
-func (s *MongoStore) ReplaceRule(ctx context.Context, r Rule) error {
-	return s.replace(ctx, rulesColl, r.ID, ruleDocOf(r))
-}
-
-// LockRules serialises rule saves within the process.
-func (s *MongoStore) LockRules() func() { return s.db.Locks().Lock(rulesColl + "|save") }
 
 // all reads a small collection whole, ordered by `_id`, as the service's values.
 func all[D, T any](ctx context.Context, s *MongoStore, coll string, value func(D) T) ([]T, error) {
@@ -253,30 +254,24 @@ func all[D, T any](ctx context.Context, s *MongoStore, coll string, value func(D
 func one[D, T any](ctx context.Context, s *MongoStore, coll, id, what string, value func(D) T) (T, error) {
 	doc, found, err := database.ByID[D](ctx, s.db.Collection(coll), id)
 	if err == nil && !found {
-		err = fmt.Errorf("%w: no %s %s", loa.ErrNotFound, what, id)
+		err = notFound(what, id)
 	}
 	return value(doc), err
 }
 
+// notFound is the error for a missing document; what names its kind.
+func notFound(what, id string) error { return fmt.Errorf("%w: no %s %s", loa.ErrNotFound, what, id) }
+
 // insert adds a document to a versioned collection and bumps its version; a
 // duplicate key comes back as the driver's error.
 func (s *MongoStore) insert(ctx context.Context, coll string, doc any) error {
-	if _, err := s.db.Collection(coll).InsertOne(ctx, doc); err != nil {
-		if mongo.IsDuplicateKeyError(err) {
-			return err
+	_, err := s.db.Guard(ctx, database.Lock{Version: coll}, func(ctx context.Context) error {
+		_, err := s.db.Collection(coll).InsertOne(ctx, doc)
+		if err != nil && !mongo.IsDuplicateKeyError(err) {
+			return fmt.Errorf("insert into %s: %w", coll, err)
 		}
-		return fmt.Errorf("insert into %s: %w", coll, err)
-	}
-	_, err := s.bump(ctx, coll)
-	return err
-}
-
-// replace overwrites a document of a versioned collection and bumps its version.
-func (s *MongoStore) replace(ctx context.Context, coll, id string, doc any) error {
-	if _, err := s.db.Collection(coll).ReplaceOne(ctx, database.IDFilter(id), doc); err != nil {
-		return fmt.Errorf("replace in %s: %w", coll, err)
-	}
-	_, err := s.bump(ctx, coll)
+		return err
+	})
 	return err
 }
 
@@ -350,8 +345,13 @@ func (s *MongoStore) ReplaceAirings(ctx context.Context, as []Airing) ([]Airing,
 	return done, v, err
 }
 
-// LockAirings serialises writes of airings within the process.
-func (s *MongoStore) LockAirings() func() { return s.db.Locks().Lock(airingsColl + "|write") }
+// WriteAirings runs write while no other write of airings runs in this process,
+// on every engine; across replicas the Rev checks and natural keys keep writes
+// sound.
+func (s *MongoStore) WriteAirings(ctx context.Context, write func(ctx context.Context) error) error {
+	_, err := s.db.Guard(ctx, database.Lock{Keys: []string{database.Key(airingsColl, "write")}, Everywhere: true}, write)
+	return err
+}
 
 func receiptID(station, clientID string) string { return station + "|" + clientID }
 

@@ -261,22 +261,24 @@ func (s *MongoStore) Failures(ctx context.Context, key string) ([]time.Time, err
 // AddFailure records a failed login at with an atomic push, so failures counted by
 // several replicas add up, then trims entries older than window once there are many.
 func (s *MongoStore) AddFailure(ctx context.Context, key string, at time.Time, window time.Duration) error {
-	defer s.db.Locks().Lock(failuresColl + "|" + key)()
-	_, err := s.db.Collection(failuresColl).UpdateOne(ctx, database.IDFilter(key),
-		bson.D{{Key: "$push", Value: bson.D{{Key: "at", Value: at}}}}, options.UpdateOne().SetUpsert(true))
-	if err != nil {
-		return fmt.Errorf("record login failure: %w", err)
-	}
-	all, err := s.Failures(ctx, key)
-	if err != nil || len(all) <= maxFailuresKept {
-		return err
-	}
-	recent := slices.DeleteFunc(all, func(t time.Time) bool { return at.Sub(t) >= window })
-	_, err = s.db.Collection(failuresColl).ReplaceOne(ctx, database.IDFilter(key), failures{At: recent})
-	if err != nil {
-		return fmt.Errorf("trim login failures: %w", err)
-	}
-	return nil
+	_, err := s.db.Guard(ctx, database.Lock{Keys: []string{database.Key(failuresColl, key)}}, func(ctx context.Context) error {
+		_, err := s.db.Collection(failuresColl).UpdateOne(ctx, database.IDFilter(key),
+			bson.D{{Key: "$push", Value: bson.D{{Key: "at", Value: at}}}}, options.UpdateOne().SetUpsert(true))
+		if err != nil {
+			return fmt.Errorf("record login failure: %w", err)
+		}
+		all, err := s.Failures(ctx, key)
+		if err != nil || len(all) <= maxFailuresKept {
+			return err
+		}
+		recent := slices.DeleteFunc(all, func(t time.Time) bool { return at.Sub(t) >= window })
+		_, err = s.db.Collection(failuresColl).ReplaceOne(ctx, database.IDFilter(key), failures{At: recent})
+		if err != nil {
+			return fmt.Errorf("trim login failures: %w", err)
+		}
+		return nil
+	})
+	return err
 }
 
 // ClearFailures forgets the failed logins of key.

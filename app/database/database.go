@@ -3,9 +3,10 @@
 // FerretDB on SQLite started in-process by default, or an external MongoDB named by
 // a URI), owns the schema (collections and indexes, from one list), the version
 // counters caches are validated by, keyed locks, bulk writes in batches, the
-// helpers every store shares (IDFilter, ByID, All, ConvertAll), and the two
-// workarounds the embedded engine needs (docs/ferretdb.md): the `_id` index fix and
-// per-document serialisation of read-modify-write updates.
+// helpers every store shares (IDFilter, ByID, All, ConvertAll; Update and Guard for
+// locked, versioned writes), and the two workarounds the embedded engine needs
+// (docs/ferretdb.md): the `_id` index fix and per-document serialisation of
+// read-modify-write updates.
 package database
 
 import (
@@ -43,8 +44,9 @@ type DB struct {
 	*mongo.Database
 	Client *mongo.Client
 
-	engine   *Engine // nil with an external MongoDB
-	locks    Locker
+	engine   *Engine     // nil with an external MongoDB
+	locks    Locker      // per document, where the engine needs them (embedded)
+	local    *KeyedMutex // within the process on every engine (Lock.Everywhere)
 	versions *Versions
 	owned    bool // the engine was started by Open and is stopped by Close
 	unlock   func() error
@@ -59,7 +61,7 @@ func Open(ctx context.Context, opts Options) (*DB, error) {
 			return nil, err
 		}
 		db := client.Database(opts.Name)
-		return &DB{Database: db, Client: client, locks: noLocks{}, versions: newVersions(db, noLocks{}, false)}, nil
+		return &DB{Database: db, Client: client, locks: noLocks{}, local: NewKeyedMutex(), versions: newVersions(db, noLocks{}, false)}, nil
 	}
 
 	if err := os.MkdirAll(opts.DataDir, 0o750); err != nil {
@@ -94,7 +96,8 @@ func Open(ctx context.Context, opts Options) (*DB, error) {
 func (db *DB) Embedded() bool { return db.engine != nil }
 
 // Locks serialises read-modify-write updates of one document where the engine needs
-// it (embedded); with a real MongoDB it does nothing.
+// it (embedded); with a real MongoDB it does nothing. Stores use Guard or Update;
+// app/access still takes these locks around its own sections.
 func (db *DB) Locks() Locker { return db.locks }
 
 // Versions are the counters that validate caches (see Versions).
@@ -179,7 +182,7 @@ func (e *Engine) Connect(ctx context.Context, name string) (*DB, error) {
 		return nil, err
 	}
 	db := client.Database(name)
-	return &DB{Database: db, Client: client, engine: e, locks: e.locks, versions: newVersions(db, e.locks, true)}, nil
+	return &DB{Database: db, Client: client, engine: e, locks: e.locks, local: e.locks, versions: newVersions(db, e.locks, true)}, nil
 }
 
 // Stop shuts the engine down and waits for it until ctx ends; disconnect clients

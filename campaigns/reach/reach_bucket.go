@@ -47,11 +47,7 @@ func (s *Service) changeReach(ctx context.Context, changes map[string]*Reach, dr
 		}
 	}
 	ids := slices.Sorted(maps.Keys(byBucket))
-	compare := func() ([]ReachBucket, []reachWrite, error) {
-		stored, err := s.store.Buckets(ctx, ids)
-		if err != nil {
-			return nil, nil, err
-		}
+	compare := func(stored map[string]ReachBucket) ([]ReachBucket, []reachWrite) {
 		var changed []ReachBucket
 		var writes []reachWrite
 		for _, id := range ids {
@@ -83,19 +79,23 @@ func (s *Service) changeReach(ctx context.Context, changes map[string]*Reach, dr
 				changed = append(changed, b)
 			}
 		}
-		return changed, writes, nil
+		return changed, writes
 	}
 	if dryRun {
-		_, writes, err := compare()
-		return writes, err
-	}
-	defer s.store.LockBuckets(ids)()
-	return s.writeReach(ctx, campaigns, func() ([]reachWrite, error) {
-		changed, writes, err := compare()
+		stored, err := s.store.Buckets(ctx, ids)
 		if err != nil {
 			return nil, err
 		}
-		return writes, s.store.SaveBuckets(ctx, changed)
+		_, writes := compare(stored)
+		return writes, nil
+	}
+	return s.writeReach(ctx, campaigns, func() ([]reachWrite, error) {
+		var writes []reachWrite
+		err := s.store.UpdateBuckets(ctx, ids, func(stored map[string]ReachBucket) (changed []ReachBucket) {
+			changed, writes = compare(stored)
+			return changed
+		})
+		return writes, err
 	})
 }
 

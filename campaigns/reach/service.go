@@ -22,12 +22,11 @@ type Store interface {
 	Populations(ctx context.Context, f campaigns.PopulationFilter) ([]campaigns.Population, error)
 
 	// Reach records, stored in buckets of one campaign, org unit and month.
-	// LockBuckets serialises the read-modify-write of buckets within the process;
-	// Buckets reads the stored ones among ids; SaveBuckets writes them back;
-	// EachReach streams a campaign's records (a scan: for rebuilds).
-	LockBuckets(ids []string) (unlock func())
+	// Buckets reads the stored ones among ids; UpdateBuckets reads them under their
+	// locks, lets change say which changed and writes those back; EachReach streams
+	// a campaign's records (a scan: for rebuilds).
 	Buckets(ctx context.Context, ids []string) (map[string]ReachBucket, error)
-	SaveBuckets(ctx context.Context, buckets []ReachBucket) error
+	UpdateBuckets(ctx context.Context, ids []string, change func(stored map[string]ReachBucket) (changed []ReachBucket)) error
 	// BucketIDs lists a campaign's buckets; RebuildBucketIndex recomputes that list.
 	BucketIDs(ctx context.Context, campaign string) ([]string, error)
 	RebuildBucketIndex(ctx context.Context, campaign string) error

@@ -232,19 +232,22 @@ func docOf(b ReachBucket) (reachDoc, error) {
 	return d, nil
 }
 
-// LockBuckets serialises writes of the buckets within the process, taking the
-// locks in one order so that two writers never wait on each other.
-func (s *MongoStore) LockBuckets(ids []string) func() {
-	ids = slices.Sorted(slices.Values(ids))
-	unlocks := make([]func(), 0, len(ids))
-	for _, id := range slices.Compact(ids) {
-		unlocks = append(unlocks, s.db.Locks().Lock(reachColl+"|"+id))
+// UpdateBuckets reads the stored buckets among ids, lets change say which changed
+// and writes those back, under the buckets' locks (taken in one order, so two
+// writers never wait on each other).
+func (s *MongoStore) UpdateBuckets(ctx context.Context, ids []string, change func(stored map[string]ReachBucket) (changed []ReachBucket)) error {
+	keys := make([]string, len(ids))
+	for i, id := range ids {
+		keys[i] = database.Key(reachColl, id)
 	}
-	return func() {
-		for _, u := range slices.Backward(unlocks) {
-			u()
+	_, err := s.db.Guard(ctx, database.Lock{Keys: keys}, func(ctx context.Context) error {
+		stored, err := s.Buckets(ctx, ids)
+		if err != nil {
+			return err
 		}
-	}
+		return s.saveBuckets(ctx, change(stored))
+	})
+	return err
 }
 
 // Buckets reads the stored buckets among ids by `_id`, a few lookups at a time
@@ -285,11 +288,11 @@ func (s *MongoStore) Buckets(ctx context.Context, ids []string) (map[string]Reac
 	return out, errors.Join(firstErr, ctx.Err())
 }
 
-// SaveBuckets writes buckets read at their Rev: new ones inserted, changed ones
+// saveBuckets writes buckets read at their Rev: new ones inserted, changed ones
 // replaced, empty ones deleted. On MongoDB a bucket another replica wrote in
 // between is not overwritten (ErrConflict); on the embedded engine, whose only
-// writer is this process, the caller's bucket locks rule that out.
-func (s *MongoStore) SaveBuckets(ctx context.Context, buckets []ReachBucket) error {
+// writer is this process, UpdateBuckets's locks rule that out.
+func (s *MongoStore) saveBuckets(ctx context.Context, buckets []ReachBucket) error {
 	var inserts []any
 	var models []mongo.WriteModel
 	added, removed := map[string][]string{}, map[string][]string{} // bucket ids by campaign, for the index
@@ -350,16 +353,23 @@ type bucketIndex struct {
 	Buckets  []string `bson:"buckets"`
 }
 
+// indexLock is the lock of a campaign's bucket index.
+func indexLock(campaign string) database.Lock {
+	return database.Lock{Keys: []string{database.Key(indexColl, campaign)}}
+}
+
 // indexBuckets adds ids to or removes them from a campaign's bucket index (an
 // atomic update on MongoDB; serialised within the process for the embedded engine).
 func (s *MongoStore) indexBuckets(ctx context.Context, campaign, op string, ids any) error {
-	defer s.db.Locks().Lock(indexColl + "|" + campaign)()
-	_, err := s.db.Collection(indexColl).UpdateOne(ctx, database.IDFilter(campaign),
-		bson.D{{Key: op, Value: bson.D{{Key: "buckets", Value: ids}}}}, options.UpdateOne().SetUpsert(true))
-	if err != nil {
-		return fmt.Errorf("index the reach buckets of %s: %w", campaign, err)
-	}
-	return nil
+	_, err := s.db.Guard(ctx, indexLock(campaign), func(ctx context.Context) error {
+		_, err := s.db.Collection(indexColl).UpdateOne(ctx, database.IDFilter(campaign),
+			bson.D{{Key: op, Value: bson.D{{Key: "buckets", Value: ids}}}}, options.UpdateOne().SetUpsert(true))
+		if err != nil {
+			return fmt.Errorf("index the reach buckets of %s: %w", campaign, err)
+		}
+		return nil
+	})
+	return err
 }
 
 // BucketIDs lists a campaign's buckets, from its index.
@@ -381,11 +391,13 @@ func (s *MongoStore) RebuildBucketIndex(ctx context.Context, campaign string) er
 	for i, d := range docs {
 		ix.Buckets[i] = d.ID
 	}
-	defer s.db.Locks().Lock(indexColl + "|" + campaign)()
-	if _, err := s.db.Collection(indexColl).ReplaceOne(ctx, database.IDFilter(campaign), ix, options.Replace().SetUpsert(true)); err != nil {
-		return fmt.Errorf("rebuild the bucket index of %s: %w", campaign, err)
-	}
-	return nil
+	_, err = s.db.Guard(ctx, indexLock(campaign), func(ctx context.Context) error {
+		if _, err := s.db.Collection(indexColl).ReplaceOne(ctx, database.IDFilter(campaign), ix, options.Replace().SetUpsert(true)); err != nil {
+			return fmt.Errorf("rebuild the bucket index of %s: %w", campaign, err)
+		}
+		return nil
+	})
+	return err
 }
 
 // unbucketed selects the records stored one per document, as before buckets.
@@ -517,33 +529,27 @@ func (s *MongoStore) incRollup(ctx context.Context, d *rollupDoc) error {
 	if len(inc) == 0 {
 		return nil
 	}
-	defer s.db.Locks().Lock(rollupsColl + "|" + d.ID)()
 	if s.db.Embedded() && len(inc) > maxIncPaths {
-		return s.addRollup(ctx, d)
+		// Too many paths for one $inc on the engine: add in Go and replace.
+		_, _, err := database.Update(ctx, s.db, database.Doc{Coll: rollupsColl, ID: d.ID}, func(_ context.Context, stored *rollupDoc) error {
+			for field, c := range stored.Cells {
+				sum := Cell(c)
+				sum.Add(Cell(d.Cells[field]), 1)
+				d.Cells[field] = cellDoc(sum)
+			}
+			*stored = *d
+			return nil
+		})
+		return err
 	}
 	update := bson.D{
 		{Key: "$set", Value: bson.D{{Key: "campaign", Value: d.Campaign}, {Key: "month", Value: d.Month}, {Key: "part", Value: d.Part}, {Key: "cutoff", Value: d.Cutoff}}},
 		{Key: "$inc", Value: inc},
 	}
-	_, err := s.db.Collection(rollupsColl).UpdateOne(ctx, database.IDFilter(d.ID), update, options.UpdateOne().SetUpsert(true))
-	return err
-}
-
-// addRollup adds d's cells to the stored document and replaces it (under the
-// document's lock).
-func (s *MongoStore) addRollup(ctx context.Context, d *rollupDoc) error {
-	stored, found, err := database.ByID[rollupDoc](ctx, s.db.Collection(rollupsColl), d.ID)
-	if err != nil {
+	_, err := s.db.Guard(ctx, database.Lock{Keys: []string{database.Key(rollupsColl, d.ID)}}, func(ctx context.Context) error {
+		_, err := s.db.Collection(rollupsColl).UpdateOne(ctx, database.IDFilter(d.ID), update, options.UpdateOne().SetUpsert(true))
 		return err
-	}
-	if found {
-		for field, c := range stored.Cells {
-			sum := Cell(c)
-			sum.Add(Cell(d.Cells[field]), 1)
-			d.Cells[field] = cellDoc(sum)
-		}
-	}
-	_, err = s.db.Collection(rollupsColl).ReplaceOne(ctx, database.IDFilter(d.ID), d, options.Replace().SetUpsert(true))
+	})
 	return err
 }
 

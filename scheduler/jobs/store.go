@@ -52,8 +52,6 @@ func NewLease(db *database.DB, id string, ttl time.Duration) *Lease {
 // Acquire takes the lease for holder until now+ttl if it is free, expired or already
 // held by holder (then it renews it); it returns false when someone else holds it.
 func (l *Lease) Acquire(ctx context.Context, holder string, now time.Time) (bool, error) {
-	// The embedded engine loses concurrent updates of one document.
-	defer l.db.Locks().Lock(leasesColl + "|" + l.id)()
 	filter := append(database.IDFilter(l.id), bson.E{Key: "$or", Value: bson.A{
 		bson.D{{Key: "holder", Value: holder}},
 		bson.D{{Key: "expiresAt", Value: bson.D{{Key: "$lte", Value: now.UTC()}}}},
@@ -62,7 +60,11 @@ func (l *Lease) Acquire(ctx context.Context, holder string, now time.Time) (bool
 		{Key: "holder", Value: holder},
 		{Key: "expiresAt", Value: now.Add(l.ttl).UTC()},
 	}}}
-	_, err := l.db.Collection(leasesColl).UpdateOne(ctx, filter, update, options.UpdateOne().SetUpsert(true))
+	// The embedded engine loses concurrent updates of one document.
+	_, err := l.db.Guard(ctx, l.lock(), func(ctx context.Context) error {
+		_, err := l.db.Collection(leasesColl).UpdateOne(ctx, filter, update, options.UpdateOne().SetUpsert(true))
+		return err
+	})
 	if mongo.IsDuplicateKeyError(err) {
 		return false, nil // the lease exists and another holder's is still valid
 	}
@@ -74,12 +76,18 @@ func (l *Lease) Acquire(ctx context.Context, holder string, now time.Time) (bool
 
 // Release gives the lease up if holder holds it, so another can take it at once.
 func (l *Lease) Release(ctx context.Context, holder string) error {
-	defer l.db.Locks().Lock(leasesColl + "|" + l.id)()
 	filter := append(database.IDFilter(l.id), bson.E{Key: "holder", Value: holder})
-	if _, err := l.db.Collection(leasesColl).DeleteOne(ctx, filter); err != nil {
-		return fmt.Errorf("release lease %s: %w", l.id, err)
-	}
-	return nil
+	_, err := l.db.Guard(ctx, l.lock(), func(ctx context.Context) error {
+		if _, err := l.db.Collection(leasesColl).DeleteOne(ctx, filter); err != nil {
+			return fmt.Errorf("release lease %s: %w", l.id, err)
+		}
+		return nil
+	})
+	return err
+}
+
+func (l *Lease) lock() database.Lock {
+	return database.Lock{Keys: []string{database.Key(leasesColl, l.id)}}
 }
 
 // jobRuns is a job's document in "jobs".
@@ -103,16 +111,11 @@ type runDoc struct {
 // record puts run first in its job's document and keeps the newest keptRuns. The
 // engine has no $push with $slice, so it reads, trims and writes under a lock.
 func (s *Store) record(ctx context.Context, run Run) error {
-	defer s.db.Locks().Lock(jobsColl + "|" + run.Job)()
-	coll := s.db.Collection(jobsColl)
-	doc, _, err := database.ByID[jobRuns](ctx, coll, run.Job)
-	if err != nil {
-		return err
-	}
-	runs := append([]runDoc{runDoc(run)}, doc.Runs...)
-	runs = runs[:min(len(runs), keptRuns)]
-	_, err = coll.UpdateOne(ctx, database.IDFilter(run.Job), bson.D{{Key: "$set", Value: bson.D{{Key: "runs", Value: runs}}}},
-		options.UpdateOne().SetUpsert(true))
+	_, _, err := database.Update(ctx, s.db, database.Doc{Coll: jobsColl, ID: run.Job}, func(_ context.Context, doc *jobRuns) error {
+		runs := append([]runDoc{runDoc(run)}, doc.Runs...)
+		doc.Name, doc.Runs = run.Job, runs[:min(len(runs), keptRuns)]
+		return nil
+	})
 	if err != nil {
 		return fmt.Errorf("record run of job %s: %w", run.Job, err)
 	}
