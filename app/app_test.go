@@ -291,8 +291,8 @@ func TestFirstStartAndRestart(t *testing.T) {
 		}
 		return string(b)
 	}
-	if body := page(web.Get(base + "/")); !strings.Contains(body, `href="/login"`) || strings.Contains(body, "Chương trình") {
-		t.Errorf("anonymous start page shows campaigns or no sign-in link:\n%s", body)
+	if body := page(web.Get(base + "/")); !strings.Contains(body, `action="/login"`) || strings.Contains(body, "Chương trình") {
+		t.Errorf("anonymous start page shows campaigns or is not the sign-in form:\n%s", body)
 	}
 	body := page(web.PostForm(base+"/login", loginForm(t, web, base, "admin", m[1])))
 	if !strings.Contains(body, "Đăng xuất") || !strings.Contains(body, "Chương trình") {

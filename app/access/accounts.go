@@ -114,38 +114,36 @@ func (s *Service) UpdateUser(ctx context.Context, by User, username string, in U
 	if err := s.checkUser(ctx, by, &in, false); err != nil {
 		return User{}, err
 	}
-	defer s.store.Lock(username)()
-	old, err := s.store.User(ctx, username)
+	var old User
+	u, err := s.store.UpdateUser(ctx, username, func(ctx context.Context, u *User) error {
+		old = *u
+		if err := s.checkScope(ctx, by, old.Scope); err != nil {
+			return err
+		}
+		u.DisplayName, u.Roles, u.Scope = in.DisplayName, in.Roles, in.Scope
+		if in.Active != nil {
+			u.Active = *in.Active
+		}
+		if username == by.Username && (!u.Active || !slices.Contains(u.Roles, RoleAdmin)) {
+			return fmt.Errorf("%w: you cannot deactivate your own account or take away your own admin role", loa.ErrConflict)
+		}
+		if in.Password != "" {
+			var err error
+			if u.PasswordHash, err = bcrypt.GenerateFromPassword([]byte(in.Password), bcrypt.DefaultCost); err != nil {
+				return err
+			}
+		}
+		u.UpdatedAt = loa.Stamp(s.now())
+		if !u.Active {
+			u.APITokens = []TokenInfo{}
+		}
+		if !u.Active || in.Password != "" {
+			return s.revokeTokens(ctx, by.Username, *u, "")
+		}
+		return nil
+	})
 	if err != nil {
 		return User{}, err
-	}
-	if err := s.checkScope(ctx, by, old.Scope); err != nil {
-		return User{}, err
-	}
-	u := old
-	u.DisplayName, u.Roles, u.Scope = in.DisplayName, in.Roles, in.Scope
-	if in.Active != nil {
-		u.Active = *in.Active
-	}
-	if username == by.Username && (!u.Active || !slices.Contains(u.Roles, RoleAdmin)) {
-		return User{}, fmt.Errorf("%w: you cannot deactivate your own account or take away your own admin role", loa.ErrConflict)
-	}
-	if in.Password != "" {
-		if u.PasswordHash, err = bcrypt.GenerateFromPassword([]byte(in.Password), bcrypt.DefaultCost); err != nil {
-			return User{}, err
-		}
-	}
-	u.UpdatedAt = loa.Stamp(s.now())
-	if !u.Active {
-		u.APITokens = []TokenInfo{}
-	}
-	if err := s.store.ReplaceUser(ctx, u); err != nil {
-		return User{}, err
-	}
-	if !u.Active || in.Password != "" {
-		if err := s.revokeTokens(ctx, by.Username, u, ""); err != nil {
-			return User{}, err
-		}
 	}
 	return u, s.record(ctx, by.Username, u.Scope, loa.Change{Action: "update", Entity: "user", EntityID: username, Before: old, After: u})
 }
@@ -176,16 +174,23 @@ func (s *Service) DeleteUser(ctx context.Context, by User, username string) erro
 // passwords count as failed logins of the account.
 func (s *Service) ChangePassword(ctx context.Context, u User, current Token, oldPassword, newPassword string) error {
 	key := []limitKey{{userKey(u.Username), s.limits.PerUser}}
-	defer s.store.LockLogin(key[0].key)()
-	if err := s.checkLimits(ctx, key); err != nil {
-		return err
-	}
-	if bcrypt.CompareHashAndPassword(u.PasswordHash, []byte(oldPassword)) != nil {
-		if err := s.failed(ctx, key); !errors.Is(err, ErrBadCredentials) {
+	return s.store.Attempt(ctx, names(key), func(ctx context.Context) error {
+		if err := s.checkLimits(ctx, key); err != nil {
 			return err
 		}
-		return loa.Invalid("oldPassword", "the current password is wrong")
-	}
+		if bcrypt.CompareHashAndPassword(u.PasswordHash, []byte(oldPassword)) != nil {
+			if err := s.failed(ctx, key); !errors.Is(err, ErrBadCredentials) {
+				return err
+			}
+			return loa.Invalid("oldPassword", "the current password is wrong")
+		}
+		return s.setPassword(ctx, u, current, newPassword)
+	})
+}
+
+// setPassword replaces u's checked password with newPassword and revokes every
+// token of the account but current.
+func (s *Service) setPassword(ctx context.Context, u User, current Token, newPassword string) error {
 	if err := checkPassword("newPassword", newPassword); err != nil {
 		return err
 	}
@@ -193,18 +198,14 @@ func (s *Service) ChangePassword(ctx context.Context, u User, current Token, old
 	if err != nil {
 		return err
 	}
-	defer s.store.Lock(u.Username)()
-	old, err := s.store.User(ctx, u.Username)
+	var old User
+	fresh, err := s.store.UpdateUser(ctx, u.Username, func(ctx context.Context, fresh *User) error {
+		old = *fresh
+		fresh.PasswordHash, fresh.UpdatedAt = hash, loa.Stamp(s.now())
+		fresh.APITokens = slices.DeleteFunc(slices.Clone(old.APITokens), func(t TokenInfo) bool { return t.Hash != current.Hash })
+		return s.revokeTokens(ctx, u.Username, u, current.Hash)
+	})
 	if err != nil {
-		return err
-	}
-	fresh := old
-	fresh.PasswordHash, fresh.UpdatedAt = hash, loa.Stamp(s.now())
-	fresh.APITokens = slices.DeleteFunc(slices.Clone(old.APITokens), func(t TokenInfo) bool { return t.Hash != current.Hash })
-	if err := s.store.ReplaceUser(ctx, fresh); err != nil {
-		return err
-	}
-	if err := s.revokeTokens(ctx, u.Username, u, current.Hash); err != nil {
 		return err
 	}
 	return s.record(ctx, u.Username, u.Scope, loa.Change{Action: "update", Entity: "user", EntityID: u.Username,

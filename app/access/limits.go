@@ -21,6 +21,15 @@ type limitKey struct {
 	limit int
 }
 
+// names are the keys' names.
+func names(keys []limitKey) []string {
+	n := make([]string, len(keys))
+	for i, k := range keys {
+		n[i] = k.key
+	}
+	return n
+}
+
 // checkLimits refuses a login while any key has reached its limit, saying when to
 // retry. It runs before the password is checked, so a locked account answers alike
 // whatever the password.

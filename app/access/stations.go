@@ -32,39 +32,44 @@ func (s *Service) IssueStationToken(ctx context.Context, by User, code, unit, na
 		return NewToken{}, fmt.Errorf("%w: station %s lies outside your scope %s", loa.ErrOutsideScope, code, by.Scope)
 	}
 	username := StationAccount(code)
-	defer s.store.Lock(username)()
 	now := loa.Stamp(s.now())
-	u, err := s.store.User(ctx, username)
+	fresh := User{Username: username, DisplayName: name, Roles: []string{RoleStation}, Scope: unit, Active: true, Station: code,
+		CreatedAt: now, UpdatedAt: now}
+	err := s.store.InsertUser(ctx, fresh)
+	inserted := err == nil
 	switch {
-	case errors.Is(err, loa.ErrNotFound):
-		u = User{Username: username, DisplayName: name, Roles: []string{RoleStation}, Scope: unit, Active: true, Station: code,
-			CreatedAt: now, UpdatedAt: now}
-		if err := s.store.InsertUser(ctx, u); err != nil {
+	case inserted:
+		if err := s.record(ctx, by.Username, unit, loa.Change{Action: "create", Entity: "user", EntityID: username, After: fresh}); err != nil {
 			return NewToken{}, err
 		}
-		if err := s.record(ctx, by.Username, unit, loa.Change{Action: "create", Entity: "user", EntityID: username, After: u}); err != nil {
-			return NewToken{}, err
-		}
-	case err != nil:
+	case !errors.Is(err, loa.ErrConflict): // a station account already there is given a new token
 		return NewToken{}, err
-	case u.Station != code:
-		return NewToken{}, fmt.Errorf("%w: account %s exists and is not station %s's", loa.ErrConflict, username, code)
-	default:
-		if err := s.revokeTokens(ctx, by.Username, u, ""); err != nil {
-			return NewToken{}, err
-		}
 	}
-	secret, t, err := s.issue(ctx, u, KindStation, "station "+code, now.Add(stationTokenTTL))
+	var before User
+	var created NewToken
+	u, err := s.store.UpdateUser(ctx, username, func(ctx context.Context, u *User) error {
+		if u.Station != code {
+			return fmt.Errorf("%w: account %s exists and is not station %s's", loa.ErrConflict, username, code)
+		}
+		before = *u
+		if !inserted {
+			if err := s.revokeTokens(ctx, by.Username, *u, ""); err != nil {
+				return err
+			}
+		}
+		secret, t, err := s.issue(ctx, *u, KindStation, "station "+code, now.Add(stationTokenTTL))
+		if err != nil {
+			return err
+		}
+		u.DisplayName, u.Scope, u.Active, u.APITokens, u.UpdatedAt = name, unit, true, []TokenInfo{t.info()}, now
+		created = NewToken{TokenInfo: t.info(), Secret: secret}
+		return nil
+	})
 	if err != nil {
-		return NewToken{}, err
-	}
-	before := u
-	u.DisplayName, u.Scope, u.Active, u.APITokens, u.UpdatedAt = name, unit, true, []TokenInfo{t.info()}, now
-	if err := s.store.ReplaceUser(ctx, u); err != nil {
 		return NewToken{}, err
 	}
 	if err := s.record(ctx, by.Username, unit, loa.Change{Action: "update", Entity: "user", EntityID: username, Before: before, After: u}); err != nil {
 		return NewToken{}, err
 	}
-	return NewToken{TokenInfo: t.info(), Secret: secret}, nil
+	return created, nil
 }

@@ -36,10 +36,10 @@ type Store interface {
 	Users(ctx context.Context) ([]User, error)
 	User(ctx context.Context, username string) (User, error)
 	InsertUser(ctx context.Context, u User) error
-	ReplaceUser(ctx context.Context, u User) error
 	DeleteUser(ctx context.Context, username string) error
-	// Lock serialises changes of one account's document.
-	Lock(username string) (unlock func())
+	// UpdateUser reads an account, lets change edit it and writes it back, under the
+	// account's lock; a failing change writes nothing.
+	UpdateUser(ctx context.Context, username string, change func(ctx context.Context, u *User) error) (User, error)
 
 	Token(ctx context.Context, hash string) (Token, error)
 	InsertToken(ctx context.Context, t Token) error
@@ -53,8 +53,9 @@ type Store interface {
 	// changed, so cached sign-ins are checked again.
 	AuthVersion(ctx context.Context) (int64, error)
 
-	// LockLogin serialises login attempts under one limit key.
-	LockLogin(key string) (unlock func())
+	// Attempt runs a login attempt counted under keys, one at a time per key within
+	// the process.
+	Attempt(ctx context.Context, keys []string, attempt func(ctx context.Context) error) error
 	Failures(ctx context.Context, key string) ([]time.Time, error)
 	AddFailure(ctx context.Context, key string, at time.Time, window time.Duration) error
 	ClearFailures(ctx context.Context, key string) error
@@ -159,19 +160,6 @@ func (s *MongoStore) InsertUser(ctx context.Context, u User) error {
 	return nil
 }
 
-// ReplaceUser overwrites an account.
-func (s *MongoStore) ReplaceUser(ctx context.Context, u User) error {
-	res, err := s.db.Collection(usersColl).ReplaceOne(ctx, database.IDFilter(u.Username), userDocOf(u))
-	if err != nil {
-		return fmt.Errorf("replace user %s: %w", u.Username, err)
-	}
-	if res.MatchedCount == 0 {
-		return fmt.Errorf("%w: no account %s", loa.ErrNotFound, u.Username)
-	}
-	_, err = s.db.Versions().Bump(ctx, authVersion)
-	return err
-}
-
 // DeleteUser removes an account.
 func (s *MongoStore) DeleteUser(ctx context.Context, username string) error {
 	res, err := s.db.Collection(usersColl).DeleteOne(ctx, database.IDFilter(username))
@@ -185,9 +173,11 @@ func (s *MongoStore) DeleteUser(ctx context.Context, username string) error {
 	return err
 }
 
-// Lock serialises read-modify-write of one account document.
-func (s *MongoStore) Lock(username string) func() {
-	return s.db.Locks().Lock(usersColl + "|" + username)
+// UpdateUser changes one account under its lock.
+func (s *MongoStore) UpdateUser(ctx context.Context, username string, change func(ctx context.Context, u *User) error) (User, error) {
+	u, _, err := database.UpdateAs(ctx, s.db, database.Doc{Coll: usersColl, ID: username, Version: authVersion,
+		Missing: fmt.Errorf("%w: no account %s", loa.ErrNotFound, username)}, userDoc.user, userDocOf, change)
+	return u, err
 }
 
 // Token reads a token by the hash of its secret.
@@ -243,10 +233,17 @@ func (s *MongoStore) DeleteExpiredTokens(ctx context.Context, now time.Time) (in
 	return res.DeletedCount, nil
 }
 
-// LockLogin serialises attempts under one limit key within this process (with
+// Attempt serialises attempts under each limit key within this process (with
 // several replicas on a real MongoDB, parallel attempts on different replicas can
 // each be checked before the others are counted).
-func (s *MongoStore) LockLogin(key string) func() { return s.db.Locks().Lock("login|" + key) }
+func (s *MongoStore) Attempt(ctx context.Context, keys []string, attempt func(ctx context.Context) error) error {
+	held := make([]string, len(keys))
+	for i, k := range keys {
+		held[i] = "login|" + k
+	}
+	_, err := s.db.Guard(ctx, database.Lock{Keys: held, Everywhere: true}, attempt)
+	return err
+}
 
 type failures struct {
 	At []time.Time `bson:"at"`

@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -75,9 +76,17 @@ type NewToken struct {
 func (s *Service) Login(ctx context.Context, username, password, addr string) (Session, error) {
 	username = strings.ToLower(strings.TrimSpace(username))
 	keys := []limitKey{{userKey(username), s.limits.PerUser}, {"addr|" + addr, s.limits.PerAddress}}
-	for _, k := range keys {
-		defer s.store.LockLogin(k.key)()
-	}
+	var session Session
+	err := s.store.Attempt(ctx, names(keys), func(ctx context.Context) error {
+		var err error
+		session, err = s.login(ctx, keys, username, password)
+		return err
+	})
+	return session, err
+}
+
+// login is one attempt to sign in, counted under keys.
+func (s *Service) login(ctx context.Context, keys []limitKey, username, password string) (Session, error) {
 	if err := s.checkLimits(ctx, keys); err != nil {
 		return Session{}, err
 	}
@@ -200,46 +209,44 @@ func (s *Service) CreateAPIToken(ctx context.Context, u User, name string, expir
 	case expiresAt.Sub(now) > maxAPITokenTTL:
 		return NewToken{}, loa.Invalid("expiresAt", "an API token lives at most one year")
 	}
-	defer s.store.Lock(u.Username)()
-	fresh, err := s.store.User(ctx, u.Username)
+	var created NewToken
+	_, err := s.store.UpdateUser(ctx, u.Username, func(ctx context.Context, fresh *User) error {
+		if len(fresh.APITokens) >= maxAPITokens {
+			return fmt.Errorf("%w: an account has at most %d API tokens; revoke one first", loa.ErrConflict, maxAPITokens)
+		}
+		secret, t, err := s.issue(ctx, u, KindAPI, name, loa.Stamp(expiresAt))
+		if err != nil {
+			return err
+		}
+		fresh.APITokens = append(fresh.APITokens, t.info())
+		created = NewToken{TokenInfo: t.info(), Secret: secret}
+		return nil
+	})
 	if err != nil {
 		return NewToken{}, err
 	}
-	if len(fresh.APITokens) >= maxAPITokens {
-		return NewToken{}, fmt.Errorf("%w: an account has at most %d API tokens; revoke one first", loa.ErrConflict, maxAPITokens)
-	}
-	secret, t, err := s.issue(ctx, u, KindAPI, name, loa.Stamp(expiresAt))
-	if err != nil {
-		return NewToken{}, err
-	}
-	fresh.APITokens = append(fresh.APITokens, t.info())
-	if err := s.store.ReplaceUser(ctx, fresh); err != nil {
-		return NewToken{}, err
-	}
-	return NewToken{TokenInfo: t.info(), Secret: secret}, nil
+	return created, nil
 }
 
 // RevokeAPIToken deletes one of u's API tokens.
 func (s *Service) RevokeAPIToken(ctx context.Context, u User, id string) error {
-	defer s.store.Lock(u.Username)()
-	fresh, err := s.store.User(ctx, u.Username)
+	var revoked TokenInfo
+	_, err := s.store.UpdateUser(ctx, u.Username, func(ctx context.Context, fresh *User) error {
+		i := slices.IndexFunc(fresh.APITokens, func(t TokenInfo) bool { return t.ID == id })
+		if i < 0 {
+			return fmt.Errorf("%w: no API token %s", loa.ErrNotFound, id)
+		}
+		revoked = fresh.APITokens[i]
+		if err := s.store.DeleteToken(ctx, revoked.Hash); err != nil && !errors.Is(err, loa.ErrNotFound) {
+			return err
+		}
+		fresh.APITokens = slices.Delete(fresh.APITokens, i, i+1)
+		return nil
+	})
 	if err != nil {
 		return err
 	}
-	for i, t := range fresh.APITokens {
-		if t.ID != id {
-			continue
-		}
-		if err := s.store.DeleteToken(ctx, t.Hash); err != nil && !errors.Is(err, loa.ErrNotFound) {
-			return err
-		}
-		fresh.APITokens = append(fresh.APITokens[:i], fresh.APITokens[i+1:]...)
-		if err := s.store.ReplaceUser(ctx, fresh); err != nil {
-			return err
-		}
-		return s.record(ctx, u.Username, u.Scope, loa.Change{Action: "delete", Entity: "token", EntityID: id, Before: t})
-	}
-	return fmt.Errorf("%w: no API token %s", loa.ErrNotFound, id)
+	return s.record(ctx, u.Username, u.Scope, loa.Change{Action: "delete", Entity: "token", EntityID: id, Before: revoked})
 }
 
 // issue stores a new token for u and returns its secret.

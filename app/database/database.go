@@ -95,11 +95,6 @@ func Open(ctx context.Context, opts Options) (*DB, error) {
 // Embedded reports whether the database is the in-process engine.
 func (db *DB) Embedded() bool { return db.engine != nil }
 
-// Locks serialises read-modify-write updates of one document where the engine needs
-// it (embedded); with a real MongoDB it does nothing. Stores use Guard or Update;
-// app/access still takes these locks around its own sections.
-func (db *DB) Locks() Locker { return db.locks }
-
 // Versions are the counters that validate caches (see Versions).
 func (db *DB) Versions() *Versions { return db.versions }
 

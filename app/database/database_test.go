@@ -36,10 +36,11 @@ func TestLocksSerialiseIncrements(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for range each {
-				unlock := db.Locks().Lock("counters|c")
-				_, err := coll.UpdateOne(ctx, bson.D{{Key: "_id", Value: "c"}},
-					bson.D{{Key: "$inc", Value: bson.D{{Key: "n", Value: 1}}}}, options.UpdateOne().SetUpsert(true))
-				unlock()
+				_, err := db.Guard(ctx, database.Lock{Keys: []string{database.Key("counters", "c")}}, func(ctx context.Context) error {
+					_, err := coll.UpdateOne(ctx, bson.D{{Key: "_id", Value: "c"}},
+						bson.D{{Key: "$inc", Value: bson.D{{Key: "n", Value: 1}}}}, options.UpdateOne().SetUpsert(true))
+					return err
+				})
 				if err != nil {
 					errs <- err
 					return
