@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/gin-gonic/gin"
 )
 
 // calendarDistrict is the demo district whose stations get a schedule running now
@@ -393,4 +394,46 @@ func TestCalendarMoveOnAPhone(t *testing.T) {
 	if err != nil || width > 360 {
 		t.Errorf("the week is %d px wide on a 360 px phone (%v)", width, err)
 	}
+}
+
+// BenchmarkCalendarDistrictMonth measures the page of a district's month (DESIGN
+// §10: under 100 ms on the server): the 21 stations of Điện Bàn with two airings a
+// day each from yesterday through the 35-day horizon (scheduleNow), this month,
+// one request at a time as the planner, after one request to warm the caches:
+//   - loa: GET /calendar?by=district&district=507&month=…;
+//   - bare-gin: a bare gin handler answering the same bytes.
+func BenchmarkCalendarDistrictMonth(b *testing.B) {
+	l := startLoa(b, b.TempDir())
+	b.Cleanup(func() { l.stop(b) })
+	l.waitReady(b)
+	planner := scheduleNow(b, l.URL, benchPassword)
+	path := "/calendar?by=district&district=" + calendarDistrict + "&month=" + time.Now().Format("2006-01")
+	session := http.Header{"Cookie": {"loa_session=" + planner}}
+	req, err := http.NewRequest(http.MethodGet, l.URL+path, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	req.Header = session.Clone()
+	start := time.Now()
+	resp, err := l.Client.Do(req)
+	if err != nil {
+		b.Fatal(err)
+	}
+	page, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil || resp.StatusCode != http.StatusOK {
+		b.Fatalf("GET %s: %d, %v", path, resp.StatusCode, err)
+	}
+	b.Logf("first GET %s: %d airings, %d bytes in %v", path, strings.Count(string(page), `href="/calendar/airings/`), len(page),
+		time.Since(start).Round(time.Millisecond))
+	bare, stopBare := startBareHandler(b, path, func(c *gin.Context) { c.Data(http.StatusOK, "text/html; charset=utf-8", page) })
+	b.Cleanup(stopBare)
+	bareClient := loadClient()
+	defer bareClient.CloseIdleConnections()
+	b.Run("loa", func(b *testing.B) {
+		sequentialRequests(b, l.Client, l.URL+path, session, http.StatusOK, -1)
+	})
+	b.Run("bare-gin", func(b *testing.B) {
+		sequentialRequests(b, bareClient, bare+path, http.Header{}, http.StatusOK, len(page))
+	})
 }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"html/template"
 	"net/http"
 	"net/url"
 	"slices"
@@ -41,8 +42,18 @@ type calendarDay struct {
 	Airings []calendarEntry
 	// Name is the day's name, "Thứ Ba".
 	Name string
+	// Fold shows the day folded, its airings counted by status until opened: a
+	// month of many stations stays readable on a phone.
+	Fold   bool
+	Counts []statusCount
 	// Weekday is the day's column (1 Monday … 7 Sunday), for the month grid.
 	Weekday int
+}
+
+// statusCount is how many airings of a day have a status.
+type statusCount struct {
+	Status string
+	N      int
 }
 
 // calendarEntry is one airing as the calendar shows it.
@@ -50,6 +61,10 @@ type calendarEntry struct {
 	ID, Station, StationName, Title, Status string
 	Start                                   time.Time
 	Moved                                   bool
+	// Clock (06:30) and Badge are made once here: a district's month has a
+	// thousand entries, and the template's function calls are most of its time.
+	Clock string
+	Badge template.HTML
 }
 
 // calendarQuery is what a calendar URL asks for.
@@ -91,6 +106,9 @@ func (p *Pages) calendar(c *gin.Context) {
 		if data.Days, err = p.calendarDays(ctx, stations, q.from, q.to); err != nil {
 			p.fail(c, err)
 			return
+		}
+		if !q.week && len(stations) > 1 {
+			foldDays(data.Days)
 		}
 	}
 	data.links(q, p.Now().In(p.Zone))
@@ -266,6 +284,10 @@ func (p *Pages) calendarDays(ctx context.Context, stations []scheduler.Station, 
 	if err != nil {
 		return nil, err
 	}
+	badges := make(map[string]template.HTML, len(scheduler.Statuses))
+	for _, status := range scheduler.Statuses {
+		badges[status] = statusBadge(status)
+	}
 	for _, a := range airings {
 		start := a.Start.In(p.Zone)
 		i := int(time.Date(start.Year(), start.Month(), start.Day(), 0, 0, 0, 0, p.Zone).Sub(from).Hours()+12) / 24
@@ -273,7 +295,7 @@ func (p *Pages) calendarDays(ctx context.Context, stations []scheduler.Station, 
 			continue
 		}
 		days[i].Airings = append(days[i].Airings, calendarEntry{ID: a.ID, Station: a.Station, StationName: names[a.Station],
-			Title: titles[a.Content], Status: a.Status, Start: start, Moved: a.Moved})
+			Title: titles[a.Content], Status: a.Status, Start: start, Moved: a.Moved, Clock: start.Format("15:04"), Badge: badges[a.Status]})
 	}
 	return days, nil
 }
@@ -281,6 +303,26 @@ func (p *Pages) calendarDays(ctx context.Context, stations []scheduler.Station, 
 // weekdays name the days of the week as the calendar heads them.
 var weekdays = [...]string{time.Sunday: "Chủ nhật", time.Monday: "Thứ Hai", time.Tuesday: "Thứ Ba",
 	time.Wednesday: "Thứ Tư", time.Thursday: "Thứ Năm", time.Friday: "Thứ Sáu", time.Saturday: "Thứ Bảy"}
+
+// foldDays folds the days and counts their airings by status, in the order of
+// scheduler.Statuses.
+func foldDays(days []calendarDay) {
+	for i := range days {
+		d := &days[i]
+		d.Fold = len(d.Airings) > 0
+		for _, status := range scheduler.Statuses {
+			n := 0
+			for _, a := range d.Airings {
+				if a.Status == status {
+					n++
+				}
+			}
+			if n > 0 {
+				d.Counts = append(d.Counts, statusCount{status, n})
+			}
+		}
+	}
+}
 
 // contentTitles names every content item by its ID.
 func (p *Pages) contentTitles(ctx context.Context) (map[string]string, error) {
