@@ -2,6 +2,7 @@ package scheduler
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 	"time"
 )
@@ -114,6 +115,12 @@ func (a Airing) open(now time.Time) bool {
 		return a.Reason != ReasonManual
 	}
 	return false
+}
+
+// Changeable reports whether a planner may still move, refill or cancel the airing
+// at now (ChangeAiring): it is ahead and has not aired.
+func (a Airing) Changeable(now time.Time) bool {
+	return a.Start.After(now) && slices.Contains([]string{StatusPlanned, StatusDelivered, StatusNoContent, StatusCancelled}, a.Status)
 }
 
 // occupies reports whether the airing holds its slot on its station's air.

@@ -24,7 +24,10 @@ const (
 
 // AiringFilter selects airings in a window [From, To) of start times.
 type AiringFilter struct {
-	Station  string
+	Station string
+	// Stations, when given, keeps the airings of these stations only (a district's
+	// calendar): one read of the calendar for all of them.
+	Stations []string
 	Campaign string
 	Status   string
 	From, To time.Time
@@ -50,6 +53,9 @@ func (s *Service) Airings(ctx context.Context, f AiringFilter) ([]Airing, error)
 			return nil, err
 		}
 		codes = []string{f.Station}
+	}
+	if f.Stations != nil {
+		codes = slices.DeleteFunc(slices.Clone(codes), func(c string) bool { return !slices.Contains(f.Stations, c) })
 	}
 	out := []Airing{}
 	for _, code := range codes {
@@ -137,7 +143,7 @@ func (s *Service) ChangeAiring(ctx context.Context, actor loa.Actor, id string, 
 			return Airing{}, err
 		}
 		now := s.now()
-		if !old.Start.After(now) || !slices.Contains([]string{StatusPlanned, StatusDelivered, StatusNoContent, StatusCancelled}, old.Status) {
+		if !old.Changeable(now) {
 			return Airing{}, fmt.Errorf("%w: airing %s is %s and starts %s: only a future airing not yet aired can change",
 				loa.ErrConflict, id, old.Status, old.Start.Format(time.RFC3339))
 		}
@@ -330,4 +336,64 @@ func (s *Service) Publish(ctx context.Context, actor loa.Actor, id string, p Pub
 		return stored[0], s.audit.Record(ctx, actor.Username, loa.Change{Action: "publish", Entity: "airing", EntityID: id,
 			Path: s.path(ctx, st.OrgUnit), Before: old, After: stored[0]})
 	})
+}
+
+// AiringScript is the script an airing carries, as its station reads it, for the
+// planners' pages: unlike a pull it records no delivery. An airing without approved
+// content in force has none (not found).
+func (s *Service) AiringScript(ctx context.Context, id string) (FeedItem, error) {
+	a, err := s.Airing(ctx, id)
+	if err != nil {
+		return FeedItem{}, err
+	}
+	st, err := s.Station(ctx, a.Station)
+	if err != nil {
+		return FeedItem{}, err
+	}
+	airable, err := s.library.Airable(ctx)
+	if err != nil {
+		return FeedItem{}, err
+	}
+	v, ok := airable.Version(a.Content)
+	if !ok {
+		return FeedItem{}, fmt.Errorf("%w: airing %s has no approved script", loa.ErrNotFound, id)
+	}
+	units, err := s.units.OrgUnitsVersion(ctx)
+	if err != nil {
+		return FeedItem{}, err
+	}
+	unit, err := s.units.OrgUnit(ctx, st.OrgUnit)
+	if err != nil {
+		return FeedItem{}, err
+	}
+	return s.feedItem(&a, v, st, unit, units)
+}
+
+// ContentChoices lists the approved content an airing may be given instead of its
+// own (ChangeAiring pins any of them): in force and in its station's languages,
+// those for the airing's groups first.
+func (s *Service) ContentChoices(ctx context.Context, id string) ([]content.Version, error) {
+	a, err := s.Airing(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	st, err := s.Station(ctx, a.Station)
+	if err != nil {
+		return nil, err
+	}
+	airable, err := s.library.Airable(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var fit, other []content.Version
+	for _, v := range airable.Versions {
+		switch {
+		case !slices.Contains(st.Languages, v.Language):
+		case len(a.Groups) == 0 || overlaps(a.Groups, v.Groups):
+			fit = append(fit, v)
+		default:
+			other = append(other, v)
+		}
+	}
+	return append(fit, other...), nil
 }

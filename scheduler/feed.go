@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"loa"
+	"loa/campaigns"
 	"loa/content"
 )
 
@@ -234,20 +235,9 @@ func (s *Service) feed(ctx context.Context, code string, from, to time.Time, cac
 		GeneratedAt: s.stamp().In(s.opts.Zone), Items: []FeedItem{}}
 	for _, a := range shown {
 		v, _ := airable.Version(a.Content)
-		sk := scriptKey{a.Content, v.Number, code, st.UpdatedAt.UnixMilli(), units, loa.DateOf(a.Start.In(s.opts.Zone))}
-		sc, err := s.scripts.get(sk, func() (script, error) {
-			text, secs, err := s.library.Script(v, s.library.FieldsAt(unit, st.Name, a.Start))
-			sum := sha256.Sum256([]byte(text))
-			return script{text, secs, hex.EncodeToString(sum[:])}, err
-		})
+		item, err := s.feedItem(a, v, st, unit, units)
 		if err != nil {
-			return Feed{}, fmt.Errorf("script of airing %s: %w", a.ID, err)
-		}
-		item := FeedItem{AiringID: a.ID, Start: a.Start, StartUTC: a.Start.UTC(), End: a.End, DurationSeconds: int(a.End.Sub(a.Start) / time.Second),
-			Title: v.Title, Kind: v.Kind, Language: v.Language, Groups: v.Groups, Content: a.Content, ContentVersion: v.Number,
-			Script: sc.text, ReadSeconds: sc.seconds, ContentHash: sc.hash, Status: a.Status}
-		if v.Attachment != nil {
-			item.Attachment = &FeedAttachment{SHA256: v.Attachment.SHA256, Bytes: v.Attachment.Bytes}
+			return Feed{}, err
 		}
 		f.Items = append(f.Items, item)
 	}
@@ -258,6 +248,27 @@ func (s *Service) feed(ctx context.Context, code string, from, to time.Time, cac
 		s.feeds.put(code, k, f)
 	}
 	return f, nil
+}
+
+// feedItem is airing a with version v of its content, the script read at station
+// st of unit (the org units at version units).
+func (s *Service) feedItem(a *Airing, v content.Version, st Station, unit campaigns.OrgUnitDetail, units int64) (FeedItem, error) {
+	sk := scriptKey{a.Content, v.Number, st.Code, st.UpdatedAt.UnixMilli(), units, loa.DateOf(a.Start.In(s.opts.Zone))}
+	sc, err := s.scripts.get(sk, func() (script, error) {
+		text, secs, err := s.library.Script(v, s.library.FieldsAt(unit, st.Name, a.Start))
+		sum := sha256.Sum256([]byte(text))
+		return script{text, secs, hex.EncodeToString(sum[:])}, err
+	})
+	if err != nil {
+		return FeedItem{}, fmt.Errorf("script of airing %s: %w", a.ID, err)
+	}
+	item := FeedItem{AiringID: a.ID, Start: a.Start, StartUTC: a.Start.UTC(), End: a.End, DurationSeconds: int(a.End.Sub(a.Start) / time.Second),
+		Title: v.Title, Kind: v.Kind, Language: v.Language, Groups: v.Groups, Content: a.Content, ContentVersion: v.Number,
+		Script: sc.text, ReadSeconds: sc.seconds, ContentHash: sc.hash, Status: a.Status}
+	if v.Attachment != nil {
+		item.Attachment = &FeedAttachment{SHA256: v.Attachment.SHA256, Bytes: v.Attachment.Bytes}
+	}
+	return item, nil
 }
 
 // TokenStation returns the station a token is about to be issued to: an inactive

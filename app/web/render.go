@@ -50,6 +50,8 @@ var navigation = []struct {
 	action      access.Action
 }{
 	{"Việc cần làm", "/", ""},
+	{"Lịch phát", "/calendar", access.ReadSchedule},
+	{"Đài", "/stations", access.ReadSchedule},
 	{"Tài khoản", "/me", access.ManageOwnAccount},
 }
 

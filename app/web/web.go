@@ -77,4 +77,18 @@ func (p *Pages) Register(r *gin.Engine) {
 	me.POST("/password", p.changePassword)
 	me.POST("/tokens", p.createToken)
 	me.POST("/tokens/:id/revoke", p.revokeToken)
+
+	calendar := in.Group("/calendar", p.need(access.ReadSchedule))
+	calendar.GET("", p.calendar)
+	calendar.GET("/press", p.pressCalendar)
+	calendar.GET("/airings/:id", p.airing)
+	airing := calendar.Group("/airings/:id", p.need(access.WriteSchedule))
+	airing.POST("/move", p.moveAiring)
+	airing.POST("/content", p.refillAiring)
+	airing.POST("/cancel", p.cancelAiring)
+	airing.POST("/restore", p.restoreAiring)
+	stations := in.Group("/stations", p.need(access.ReadSchedule))
+	stations.GET("", p.stations)
+	stations.GET("/:code", p.station)
+	stations.POST("/:code/token", p.need(access.WriteStations), p.issueStationToken)
 }
