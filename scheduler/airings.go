@@ -24,7 +24,10 @@ const (
 
 // AiringFilter selects airings in a window [From, To) of start times.
 type AiringFilter struct {
-	Station  string
+	Station string
+	// Under keeps the airings of the stations in that org unit's subtree (an
+	// account's scope); empty or loa.AllUnits keeps all.
+	Under    string
 	Campaign string
 	Status   string
 	From, To time.Time
@@ -50,6 +53,15 @@ func (s *Service) Airings(ctx context.Context, f AiringFilter) ([]Airing, error)
 			return nil, err
 		}
 		codes = []string{f.Station}
+	}
+	if f.Under != "" && f.Under != loa.AllUnits {
+		within, err := s.Stations(ctx, StationFilter{Under: f.Under})
+		if err != nil {
+			return nil, err
+		}
+		codes = slices.DeleteFunc(codes, func(code string) bool {
+			return !slices.ContainsFunc(within, func(st Station) bool { return st.Code == code })
+		})
 	}
 	out := []Airing{}
 	for _, code := range codes {
