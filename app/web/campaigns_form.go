@@ -94,7 +94,9 @@ type indicatorRow struct {
 func (r indicatorRow) Number() int { return r.Index + 1 }
 
 // Name is the form name of a field of the row.
-func (r indicatorRow) Name(field string) string { return fmt.Sprintf("indicators[%d].%s", r.Index, field) }
+func (r indicatorRow) Name(field string) string {
+	return fmt.Sprintf("indicators[%d].%s", r.Index, field)
+}
 
 // campaignForm is the data of the create and edit form.
 type campaignForm struct {
