@@ -28,6 +28,9 @@ type todo[T any] struct {
 	First []T
 }
 
+// More is how many entries the block does not show.
+func (t *todo[T]) More() int64 { return t.Total - int64(len(t.First)) }
+
 func (t *todo[T]) add(v T) {
 	if t.Total++; len(t.First) < todoFirst {
 		t.First = append(t.First, v)
