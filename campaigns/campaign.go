@@ -35,6 +35,9 @@ type Period struct {
 	End   loa.Date `json:"end"`
 }
 
+// Contains says whether day d falls in the period: a campaign running that day.
+func (p Period) Contains(d loa.Date) bool { return p.Start <= d && d <= p.End }
+
 // Indicator is one target of a campaign and how it is counted (DESIGN §5).
 type Indicator struct {
 	Code  string `json:"code"`

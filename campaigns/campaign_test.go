@@ -232,3 +232,12 @@ func TestLoadDemoIsIdempotent(t *testing.T) {
 			reflect.DeepEqual(again, c), len(pops), len(pops2), len(units), len(units2))
 	}
 }
+
+func TestPeriodContains(t *testing.T) {
+	p := campaigns.Period{Start: "2024-01-01", End: "2024-12-31"}
+	for d, want := range map[loa.Date]bool{"2023-12-31": false, "2024-01-01": true, "2024-06-15": true, "2024-12-31": true, "2025-01-01": false} {
+		if got := p.Contains(d); got != want {
+			t.Errorf("Period%v.Contains(%s) = %v, want %v", p, d, got, want)
+		}
+	}
+}

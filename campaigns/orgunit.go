@@ -72,6 +72,23 @@ func NewUnitTree(version int64, units []OrgUnit) *UnitTree {
 	return t
 }
 
+// Levels are the levels the units have, from the top down (by the depth of their
+// units: province, district, commune), for a choice of level.
+func (t *UnitTree) Levels() []string {
+	depth := map[string]int{}
+	for _, u := range t.units {
+		if d, seen := depth[u.Level]; !seen || len(u.Path) < d {
+			depth[u.Level] = len(u.Path)
+		}
+	}
+	levels := make([]string, 0, len(depth))
+	for l := range depth {
+		levels = append(levels, l)
+	}
+	slices.SortFunc(levels, func(a, b string) int { return cmp.Or(cmp.Compare(depth[a], depth[b]), strings.Compare(a, b)) })
+	return levels
+}
+
 // Units are all the units ordered by code, shared and read-only.
 func (t *UnitTree) Units() []OrgUnit { return t.units }
 

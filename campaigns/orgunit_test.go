@@ -71,6 +71,13 @@ func TestReferenceDataIsTheProvince(t *testing.T) {
 			t.Errorf("%d units of level %s, want %d", len(units), level, want)
 		}
 	}
+	tree, err := s.Tree(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := tree.Levels(); !slices.Equal(got, []string{"province", "district", "commune"}) {
+		t.Errorf("Levels() = %v, want province, district, commune (top down)", got)
+	}
 	groups, err := s.TargetGroups(ctx)
 	if err != nil {
 		t.Fatal(err)

@@ -497,3 +497,53 @@ func TestSearchFollowsWrites(t *testing.T) {
 		t.Errorf("after deleting the first: %v, want [%s]", got, b.ID)
 	}
 }
+
+// An approver's review list holds the items in review that someone else wrote:
+// not drafts, not items it wrote or helped edit.
+func TestToReview(t *testing.T) {
+	s := newService(t)
+	ctx := context.Background()
+	ids := map[string]string{}
+	for _, tc := range []struct {
+		name   string
+		by     loa.Actor
+		edit   *loa.Actor
+		submit bool
+	}{
+		{"theirs", author, nil, true},
+		{"draft", author, nil, false},
+		{"mine", approver.Actor, nil, true},
+		{"edited by me", author, &approver.Actor, true},
+	} {
+		it, err := s.Create(ctx, tc.by, script(tc.name, "Bản "+tc.name+"."))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tc.edit != nil {
+			if _, err := s.Update(ctx, *tc.edit, it.ID, script(tc.name, "Bản sửa "+tc.name+".")); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if tc.submit {
+			if _, err := s.Step(ctx, content.Reviewer{Actor: tc.by}, it.ID, content.ActionSubmit, ""); err != nil {
+				t.Fatal(err)
+			}
+		}
+		ids[tc.name] = it.ID
+	}
+	got, err := s.ToReview(ctx, approver.Username)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var titles []string
+	for _, it := range got {
+		titles = append(titles, it.Title)
+	}
+	if !slices.Equal(titles, []string{"theirs"}) {
+		t.Errorf("ToReview(approver) = %v, want [theirs]", titles)
+	}
+	other, err := s.ToReview(ctx, "second-approver")
+	if err != nil || len(other) != 3 {
+		t.Errorf("ToReview(second-approver) = %d items, %v; want 3 (every item in review)", len(other), err)
+	}
+}

@@ -70,7 +70,7 @@ func (s *Service) Step(ctx context.Context, r Reviewer, id, action, comment stri
 			if !r.Approver {
 				return fmt.Errorf("%w: only an approver may %s", ErrForbidden, action)
 			}
-			if r.Username == old.Author || slices.Contains(working.Editors, r.Username) {
+			if wrote(r.Username, old, working) {
 				return fmt.Errorf("%w: you wrote this version; another approver must review it (four eyes)", ErrForbidden)
 			}
 		}
@@ -102,6 +102,35 @@ func (s *Service) Step(ctx context.Context, r Reviewer, id, action, comment stri
 		return Outcome{}, err
 	}
 	return Outcome{Item: it, Warnings: it.Warnings}, nil
+}
+
+// wrote says whether username helped write version v of item it: its author or
+// one of the version's editors, who may not approve it.
+func wrote(username string, it Item, v Version) bool {
+	return username == it.Author || slices.Contains(v.Editors, username)
+}
+
+// ToReview lists the items waiting for reviewer's decision, oldest first: in
+// review, with a working version reviewer did not help write (four eyes).
+func (s *Service) ToReview(ctx context.Context, reviewer string) ([]Item, error) {
+	waiting, err := s.List(ctx, Filter{Status: StatusInReview})
+	if err != nil {
+		return nil, err
+	}
+	out := []Item{}
+	for _, it := range waiting {
+		if it.Author == reviewer {
+			continue
+		}
+		v, err := s.store.ContentVersion(ctx, it.ID, it.Version)
+		if err != nil {
+			return nil, err
+		}
+		if !wrote(reviewer, it, v) {
+			out = append(out, it)
+		}
+	}
+	return out, nil
 }
 
 // Check runs the submit checks on fields.

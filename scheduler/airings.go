@@ -28,6 +28,9 @@ type AiringFilter struct {
 	// Stations, when given, keeps the airings of these stations only (a district's
 	// calendar): one read of the calendar for all of them.
 	Stations []string
+	// Under keeps the airings of the stations in that org unit's subtree (an
+	// account's scope); empty or loa.AllUnits keeps all.
+	Under    string
 	Campaign string
 	Status   string
 	From, To time.Time
@@ -56,6 +59,15 @@ func (s *Service) Airings(ctx context.Context, f AiringFilter) ([]Airing, error)
 	}
 	if f.Stations != nil {
 		codes = slices.DeleteFunc(slices.Clone(codes), func(c string) bool { return !slices.Contains(f.Stations, c) })
+	}
+	if f.Under != "" && f.Under != loa.AllUnits {
+		within, err := s.Stations(ctx, StationFilter{Under: f.Under})
+		if err != nil {
+			return nil, err
+		}
+		codes = slices.DeleteFunc(slices.Clone(codes), func(code string) bool {
+			return !slices.ContainsFunc(within, func(st Station) bool { return st.Code == code })
+		})
 	}
 	out := []Airing{}
 	for _, code := range codes {

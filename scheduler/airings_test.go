@@ -190,6 +190,18 @@ func TestAiringsFilter(t *testing.T) {
 			t.Errorf("Airings(%+v): %v, want ErrInvalid", bad, err)
 		}
 	}
+	f.station("LOA-20335", "commune_loudspeaker", "20335")
+	f.rule(ruleInput(tuFr, "LOA-20335"))
+	f.materialize()
+	for _, tc := range []struct {
+		under string
+		want  int
+	}{{"", 6}, {loa.AllUnits, 6}, {"49", 6}, {"507", 4}, {"20554", 2}, {"502", 2}, {"503", 0}} {
+		got, err := f.s.Airings(f.ctx, AiringFilter{Under: tc.under})
+		if err != nil || len(got) != tc.want {
+			t.Errorf("Airings(under %q) = %d, %v; want %d", tc.under, len(got), err, tc.want)
+		}
+	}
 	if _, err := f.s.Airings(f.ctx, AiringFilter{Station: "LOA-99999"}); !errors.Is(err, loa.ErrNotFound) {
 		t.Errorf("Airings of an unknown station: %v, want ErrNotFound", err)
 	}

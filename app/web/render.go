@@ -50,6 +50,7 @@ var navigation = []struct {
 	action      access.Action
 }{
 	{"Việc cần làm", "/", ""},
+	{"Chương trình", "/campaigns", access.ReadCampaigns},
 	{"Lịch phát", "/calendar", access.ReadSchedule},
 	{"Đài", "/stations", access.ReadSchedule},
 	{"Tài khoản", "/me", access.ManageOwnAccount},

@@ -72,6 +72,15 @@ func (p *Pages) Register(r *gin.Engine) {
 	in.GET("/", p.home)
 	in.POST("/logout", p.logout)
 
+	cs := in.Group("/campaigns", p.need(access.ReadCampaigns))
+	cs.GET("", p.listCampaigns)
+	cs.GET("/:code", p.showCampaign)
+	csw := cs.Group("", p.need(access.WriteCampaigns))
+	csw.GET("/new", p.newCampaign)
+	csw.POST("", p.createCampaign)
+	csw.GET("/:code/edit", p.editCampaign)
+	csw.POST("/:code", p.updateCampaign)
+
 	me := in.Group("/me", p.need(access.ManageOwnAccount))
 	me.GET("", p.me)
 	me.POST("/password", p.changePassword)
