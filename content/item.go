@@ -230,11 +230,6 @@ func (f *Message) validate(ref reference, v *loa.ValidationError) {
 	}
 }
 
-// searchKey is the folded text q searches match: title, tags and body.
-func (f *Message) searchKey() string {
-	return loa.Fold(f.Title + "\n" + strings.Join(f.Tags, "\n") + "\n" + f.Body)
-}
-
 func sameMessage(a, b Message) bool {
 	return a.Kind == b.Kind && a.Title == b.Title && a.Body == b.Body && slices.Equal(a.Groups, b.Groups) &&
 		a.Language == b.Language && slices.Equal(a.Tags, b.Tags) && slices.Equal(a.Campaigns, b.Campaigns) &&
