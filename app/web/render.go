@@ -50,6 +50,8 @@ var navigation = []struct {
 	action      access.Action
 }{
 	{"Việc cần làm", "/", ""},
+	{"Nội dung", "/contents", access.ReadContent},
+	{"Duyệt bài", "/review", access.ReviewContent},
 	{"Tài khoản", "/me", access.ManageOwnAccount},
 }
 
