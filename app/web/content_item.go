@@ -44,6 +44,18 @@ func (d contentPage) CampaignNames() string { return labels(d.Names.Campaigns, d
 // GroupNames names the target groups of the version shown.
 func (d contentPage) GroupNames() string { return labels(d.Names.Groups, d.Shown.Groups) }
 
+// Validity says when the item may be used, "" when always.
+func (d contentPage) Validity() string {
+	var parts []string
+	if f := d.Item.ValidFrom; f != nil {
+		parts = append(parts, "từ "+f.Display())
+	}
+	if t := d.Item.ValidTo; t != nil {
+		parts = append(parts, "đến "+t.Display())
+	}
+	return strings.Join(parts, " ")
+}
+
 // Audio says whether the attachment shown is a recording (else an image).
 func (d contentPage) Audio() bool {
 	return d.Shown.Attachment != nil && strings.HasPrefix(d.Shown.Attachment.ContentType, "audio/")

@@ -32,7 +32,7 @@ var contentMessages = []message{
 	{regexp.MustCompile(`^conflict: cannot (\w+) item (\S+): it is (\w+) \(allowed from .*\)$`), "Không làm được bước này: trạng thái của bài đã đổi. Hãy tải lại trang."},
 	{regexp.MustCompile(`^the file is empty$`), "Tệp rỗng."},
 	{regexp.MustCompile(`^the file has (\d+) bytes; at most \d+ \(20 MB\)$`), "Tệp lớn hơn 20 MB."},
-	{regexp.MustCompile(`^the file is (\S+); attach an MP3, OGG or WAV recording or a PNG, JPEG or WebP image$`), "Tệp này là $1; chỉ nhận bản ghi âm MP3, OGG, WAV hoặc ảnh PNG, JPEG, WebP."},
+	{regexp.MustCompile(`^the file is (.+); attach an MP3, OGG or WAV recording or a PNG, JPEG or WebP image$`), "Tệp này là $1; chỉ nhận bản ghi âm MP3, OGG, WAV hoặc ảnh PNG, JPEG, WebP."},
 	{regexp.MustCompile(`^the bodies have (\d+) lines together; .*$`), "Hai phiên bản quá dài ($1 dòng) để so sánh từng dòng."},
 	{regexp.MustCompile(`^no target group: choose who this message is for$`), "Chưa chọn nhóm đối tượng: bài này dành cho ai?"},
 	{regexp.MustCompile(`^reading takes about (\d+) s, longer than the (\d+) s slot$`), "Đọc mất khoảng $1 giây, dài hơn khung phát $2 giây."},
