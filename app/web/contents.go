@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"net/url"
 	"sort"
 	"strconv"
 	"strings"
@@ -184,13 +183,4 @@ func seconds(s int) string {
 		return strconv.Itoa(s/60) + " phút"
 	}
 	return fmt.Sprintf("%d phút %d giây", s/60, s%60)
-}
-
-// contentURL is the address of an item's page, with a query when given.
-func contentURL(id string, query url.Values) string {
-	u := "/contents/" + url.PathEscape(id)
-	if len(query) > 0 {
-		u += "?" + query.Encode()
-	}
-	return u
 }
