@@ -180,12 +180,8 @@ func (f *Message) validate(ref reference, v *loa.ValidationError) {
 	if n := utf8.RuneCountInString(f.Title); n == 0 || n > maxTitleRunes {
 		add("title", fmt.Sprintf("a title of 1 to %d characters is required", maxTitleRunes))
 	}
-	if !utf8.ValidString(f.Body) {
-		add("body", "the body is not valid UTF-8")
-	} else if len(f.Body) > maxBodyBytes {
-		add("body", fmt.Sprintf("the body has %d bytes; at most %d (200 KB)", len(f.Body), maxBodyBytes))
-	} else if err := CheckTemplate(f.Body); err != nil {
-		add("body", err.Error())
+	if msg := bodyProblem(f.Body); msg != "" {
+		add("body", msg)
 	}
 	for _, g := range f.Groups {
 		if !ref.groups[g] {
@@ -230,9 +226,19 @@ func (f *Message) validate(ref reference, v *loa.ValidationError) {
 	}
 }
 
-// searchKey is the folded text q searches match: title, tags and body.
-func (f *Message) searchKey() string {
-	return loa.Fold(f.Title + "\n" + strings.Join(f.Tags, "\n") + "\n" + f.Body)
+// bodyProblem says what is wrong with a body (its encoding, its size or its
+// placeholders), or "" when nothing is.
+func bodyProblem(body string) string {
+	switch {
+	case !utf8.ValidString(body):
+		return "the body is not valid UTF-8"
+	case len(body) > maxBodyBytes:
+		return fmt.Sprintf("the body has %d bytes; at most %d (200 KB)", len(body), maxBodyBytes)
+	}
+	if err := CheckTemplate(body); err != nil {
+		return err.Error()
+	}
+	return ""
 }
 
 func sameMessage(a, b Message) bool {

@@ -127,12 +127,18 @@ func placeholderField(a *parse.ActionNode) (string, bool) {
 	return f.Ident[0], true
 }
 
-func placeholderList() string {
+// Placeholders lists the placeholders a body may use, as they are written in it:
+// {{.Commune}}, {{.District}}, {{.Station}}, {{.Date}}, {{.Hotline}}.
+func Placeholders() []string {
 	list := make([]string, len(placeholderNames))
 	for i, name := range placeholderNames {
 		list[i] = "{{." + name + "}}"
 	}
-	return strings.Join(list, ", ")
+	return list
+}
+
+func placeholderList() string {
+	return strings.Join(Placeholders(), ", ")
 }
 
 func allowedMessage() string {

@@ -59,6 +59,33 @@ func (s *Service) Render(ctx context.Context, id string, r RenderRequest) (Rende
 	return out, nil
 }
 
+// Preview is a message not yet saved as the editor previews it while it is written:
+// its HTML and read-aloud text with the placeholders filled, how long reading takes
+// against its slot, and the warnings submitting it would give.
+type Preview struct {
+	HTML        string    `json:"html"`
+	Text        string    `json:"text"`
+	ReadSeconds int       `json:"readSeconds"`
+	SlotSeconds int       `json:"slotSeconds"`
+	Warnings    []Warning `json:"warnings"`
+}
+
+// PreviewMessage renders m with its placeholders filled from f and runs the submit
+// checks on it. A body that could not be saved (too long, or placeholders that
+// are not allowed) is refused on "body", as saving it would be.
+func (s *Service) PreviewMessage(m Message, f Fields) (Preview, error) {
+	if msg := bodyProblem(m.Body); msg != "" {
+		return Preview{}, loa.Invalid("body", msg)
+	}
+	body, err := FillTemplate(m.Body, f)
+	if err != nil {
+		return Preview{}, err
+	}
+	text := ReadAloud(body)
+	return Preview{HTML: RenderHTML(body), Text: text, ReadSeconds: ReadSeconds(text, s.opts.SyllablesPerMinute),
+		SlotSeconds: m.SlotSeconds, Warnings: s.Check(m)}, nil
+}
+
 // fill fills a body's placeholders from f, when set.
 func fill(body string, f *Fields) (string, error) {
 	if f == nil {

@@ -22,15 +22,16 @@ func (h *handler) listContents(c *gin.Context) {
 		h.fail(c, err)
 		return
 	}
-	items, err := h.Content.List(c.Request.Context(), content.Filter{
+	f := content.Filter{
 		Q: c.Query("q"), Kind: c.Query("kind"), Group: c.Query("group"), Language: c.Query("language"),
 		Status: c.Query("status"), Campaign: c.Query("campaign"), InForce: inForce,
-	})
+	}
+	items, err := h.Content.List(c.Request.Context(), f)
 	if err != nil {
 		h.fail(c, err)
 		return
 	}
-	p, err := paginateBy(c, items, func(it content.Item) string { return it.ID }, strings.Compare, contentLimit)
+	p, err := paginateBy(c, items, f.Key, strings.Compare, contentLimit)
 	if err != nil {
 		h.fail(c, err)
 		return

@@ -19,9 +19,6 @@ import (
 	"loa/scheduler"
 )
 
-// option is one choice of a select: the stored value and its Vietnamese name.
-type option struct{ Value, Label string }
-
 // choices are the options of the indicator editor, also used to name an
 // indicator's rule, group, level and channel on the campaign's page.
 type choices struct {
@@ -49,33 +46,33 @@ var levelNames = map[string]string{
 func (p *Pages) choices(ctx context.Context) (choices, error) {
 	ch := choices{
 		Rules: []option{
-			{campaigns.RuleCoverage, "Độ bao phủ một nhóm đối tượng (số người được tiếp cận / dân số của nhóm)"},
-			{campaigns.RuleOrgUnitActivity, "Tỉ lệ đơn vị có hoạt động truyền thông"},
-			{campaigns.RuleMonthlyFrequency, "Tỉ lệ số tháng có tin bài trên một kênh"},
-			{campaigns.RuleManual, "Nhập giá trị tay (chỉ tiêu ngoài truyền thông)"},
+			{Value: campaigns.RuleCoverage, Label: "Độ bao phủ một nhóm đối tượng (số người được tiếp cận / dân số của nhóm)"},
+			{Value: campaigns.RuleOrgUnitActivity, Label: "Tỉ lệ đơn vị có hoạt động truyền thông"},
+			{Value: campaigns.RuleMonthlyFrequency, Label: "Tỉ lệ số tháng có tin bài trên một kênh"},
+			{Value: campaigns.RuleManual, Label: "Nhập giá trị tay (chỉ tiêu ngoài truyền thông)"},
 		},
 		Regularities: []option{
-			{"", "Mặc định: mỗi 6 tháng"}, {campaigns.RegularityHalfYear, "Mỗi 6 tháng"},
-			{campaigns.RegularityQuarter, "Mỗi quý"}, {campaigns.RegularityNone, "Một lần trong kỳ là đủ"},
+			{Value: "", Label: "Mặc định: mỗi 6 tháng"}, {Value: campaigns.RegularityHalfYear, Label: "Mỗi 6 tháng"},
+			{Value: campaigns.RegularityQuarter, Label: "Mỗi quý"}, {Value: campaigns.RegularityNone, Label: "Một lần trong kỳ là đủ"},
 		},
-		Comparators: []option{{campaigns.ComparatorGT, "trên"}, {campaigns.ComparatorGTE, "ít nhất"}},
+		Comparators: []option{{Value: campaigns.ComparatorGT, Label: "trên"}, {Value: campaigns.ComparatorGTE, Label: "ít nhất"}},
 	}
 	groups, err := p.Campaigns.TargetGroups(ctx)
 	if err != nil {
 		return choices{}, err
 	}
 	for _, g := range groups {
-		ch.Groups = append(ch.Groups, option{g.Code, g.NameVi})
+		ch.Groups = append(ch.Groups, option{Value: g.Code, Label: g.NameVi})
 	}
 	tree, err := p.Campaigns.Tree(ctx)
 	if err != nil {
 		return choices{}, err
 	}
 	for _, l := range tree.Levels() {
-		ch.Levels = append(ch.Levels, option{l, cmp.Or(levelNames[l], l)})
+		ch.Levels = append(ch.Levels, option{Value: l, Label: cmp.Or(levelNames[l], l)})
 	}
 	for _, c := range scheduler.Channels {
-		ch.Channels = append(ch.Channels, option{c.Code, c.Label})
+		ch.Channels = append(ch.Channels, option{Value: c.Code, Label: c.Label})
 	}
 	return ch, nil
 }

@@ -7,6 +7,13 @@ import (
 	"loa"
 )
 
+// option is one choice of a select or a list of checkboxes: the stored value, its
+// Vietnamese name, and whether it is chosen.
+type option struct {
+	Value, Label string
+	Selected     bool
+}
+
 // parseDate reads a date field as browsers send it (2024-03-31 from a date picker)
 // or as people type it (31/03/2024).
 func parseDate(s string) (loa.Date, bool) {

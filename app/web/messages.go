@@ -10,7 +10,7 @@ import (
 // same in Vietnamese. Each entry matches one message of a service (its numbers and
 // names captured) and says it again; a message not listed here is shown as it is,
 // after a Vietnamese lead, so nothing a person must fix is hidden.
-var messages = slices.Concat(campaignMessages, calendarMessages, accountMessages)
+var messages = slices.Concat(contentMessages, campaignMessages, calendarMessages, accountMessages, genericMessages)
 
 // message is one message of a service and how the pages say it.
 type message struct {
@@ -30,6 +30,10 @@ var accountMessages = []message{
 	{regexp.MustCompile(`^the username (\S+) is taken$`), "Tên đăng nhập $1 đã có người dùng."},
 	{regexp.MustCompile(`^unknown org unit "(.*)"$`), "Không có đơn vị hành chính mã $1."},
 	{regexp.MustCompile(`^no org unit with code (\S+)$`), "Không có đơn vị hành chính mã $1."},
+}
+
+// genericMessages come last: they say any message of their form alike.
+var genericMessages = []message{
 	{regexp.MustCompile(`^.*\bis required\b.*$`), "Bắt buộc nhập."},
 }
 

@@ -53,6 +53,8 @@ var navigation = []struct {
 	{"Chương trình", "/campaigns", access.ReadCampaigns},
 	{"Lịch phát", "/calendar", access.ReadSchedule},
 	{"Đài", "/stations", access.ReadSchedule},
+	{"Nội dung", "/contents", access.ReadContent},
+	{"Duyệt bài", "/review", access.ReviewContent},
 	{"Tài khoản", "/me", access.ManageOwnAccount},
 }
 

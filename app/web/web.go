@@ -100,4 +100,23 @@ func (p *Pages) Register(r *gin.Engine) {
 	stations.GET("", p.stations)
 	stations.GET("/:code", p.station)
 	stations.POST("/:code/token", p.need(access.WriteStations), p.issueStationToken)
+
+	contents := in.Group("/contents", p.need(access.ReadContent))
+	contents.GET("", p.contents)
+	contents.GET("/:id", p.contentItem)
+	writing := contents.Group("", p.need(access.WriteContent))
+	writing.GET("/new", p.newContent)
+	writing.POST("", p.createContent)
+	writing.POST("/preview", p.previewContent)
+	writing.GET("/:id/edit", p.editContent)
+	writing.POST("/:id/edit", p.updateContent)
+	writing.POST("/:id/comments", p.addContentComment)
+	writing.POST("/:id/submit", p.stepContent(content.ActionSubmit, "Đã gửi duyệt."))
+	writing.POST("/:id/archive", p.stepContent(content.ActionArchive, "Đã lưu trữ; bài không còn được phát."))
+	// The attachment's form is bounded to 20 MB before the CSRF check reads it.
+	r.POST("/contents/:id/attachment", p.signedIn, p.need(access.WriteContent), p.boundUpload, p.checkCSRF, p.attachContent)
+	review := in.Group("/review", p.need(access.ReviewContent))
+	review.GET("", p.review)
+	review.POST("/:id/approve", p.reviewStep(content.ActionApprove, "Đã duyệt"))
+	review.POST("/:id/reject", p.reviewStep(content.ActionReject, "Đã trả lại để sửa"))
 }
