@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"io"
 	"net/http"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -85,7 +86,7 @@ func (p *Pages) preview(m content.Message) (contentPreview, error) {
 	if err != nil {
 		return contentPreview{}, err
 	}
-	out := contentPreview{HTML: template.HTML(r.HTML), Text: r.Text, Reading: seconds(r.ReadSeconds)} // sanitised by the service
+	out := contentPreview{HTML: demoteHeadings(r.HTML), Text: r.Text, Reading: seconds(r.ReadSeconds)}
 	if r.SlotSeconds > 0 {
 		out.Slot, out.OverSlot = seconds(r.SlotSeconds), r.ReadSeconds > r.SlotSeconds
 	}
@@ -334,4 +335,16 @@ func (p *Pages) attachContent(c *gin.Context) {
 		return
 	}
 	redirect(c, "/contents/"+id+"#attachment", "Đã đính kèm tệp "+h.Filename+".")
+}
+
+// headingTag matches the tags of headings h1 to h5 in HTML.
+var headingTag = regexp.MustCompile(`<(/?)h([1-5])\b`)
+
+// demoteHeadings shows an item's HTML, sanitised by the service, inside a page
+// whose own <h1> names it: each heading of the item goes one level down.
+func demoteHeadings(html string) template.HTML {
+	return template.HTML(headingTag.ReplaceAllStringFunc(html, func(tag string) string {
+		m := headingTag.FindStringSubmatch(tag)
+		return "<" + m[1] + "h" + string(rune(m[2][0]+1))
+	}))
 }
