@@ -50,6 +50,22 @@ func TestFold(t *testing.T) {
 	}
 }
 
+func TestOrgUnitTitle(t *testing.T) {
+	for _, tt := range []struct {
+		unit campaigns.OrgUnit
+		want string
+	}{
+		{campaigns.OrgUnit{Name: "Tây Giang", Type: "huyện"}, "Huyện Tây Giang"},
+		{campaigns.OrgUnit{Name: "Điện Bàn", Type: "thị xã"}, "Thị xã Điện Bàn"},
+		{campaigns.OrgUnit{Name: "Quảng Nam", Type: "tỉnh"}, "Tỉnh Quảng Nam"},
+		{campaigns.OrgUnit{Name: "Khu A"}, "Khu A"},
+	} {
+		if got := tt.unit.Title(); got != tt.want {
+			t.Errorf("%+v.Title() = %q, want %q", tt.unit, got, tt.want)
+		}
+	}
+}
+
 func TestCompareCodesIsATotalOrder(t *testing.T) {
 	codes := []string{"1x", "20335", "A", "2", "049", "502", "100", "49", "9a"}
 	slices.SortFunc(codes, campaigns.CompareCodes)
