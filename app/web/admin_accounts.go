@@ -95,7 +95,7 @@ func (p *Pages) renderAccounts(c *gin.Context, status int, v view) {
 		p.fail(c, err)
 		return
 	}
-	v.Title, v.Data = "Quản trị tài khoản", data
+	v.Title, v.Data = "Tài khoản người dùng", data
 	p.render(c, status, "admin_accounts.html", v)
 }
 

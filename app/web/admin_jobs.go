@@ -82,7 +82,7 @@ func (p *Pages) runJob(c *gin.Context) {
 const maxFlash = 300
 
 // triggers name how a run was started.
-var triggers = map[string]string{"schedule": "Theo lịch", "manual": "Chạy tay", "trigger": "Tự động sau thay đổi"}
+var triggers = map[string]string{"schedule": "Theo lịch", "manual": "Chạy tay", "trigger": "Tự động"}
 
 // took says a run's duration: "0,4 giây", "12 giây", "3 phút 5 giây".
 func took(d time.Duration) string {
