@@ -66,6 +66,14 @@ func TestOrgUnitTitle(t *testing.T) {
 	}
 }
 
+func TestImportFileSize(t *testing.T) {
+	for n, want := range map[int64]string{20 << 20: "20 MiB", 16 << 10: "16 KiB", 1500: "1.500 byte"} {
+		if got := (campaigns.ImportLimits{FileBytes: n}).FileSize(); got != want {
+			t.Errorf("FileSize of %d bytes = %q, want %q", n, got, want)
+		}
+	}
+}
+
 func TestCompareCodesIsATotalOrder(t *testing.T) {
 	codes := []string{"1x", "20335", "A", "2", "049", "502", "100", "49", "9a"}
 	slices.SortFunc(codes, campaigns.CompareCodes)

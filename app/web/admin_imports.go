@@ -84,7 +84,7 @@ func (p *Pages) imports(c *gin.Context) {
 
 func (p *Pages) renderImports(c *gin.Context, status int, v view, checked *checkedImport) {
 	u := current(c).User
-	data := importsPage{MaxBytes: sizeVi(p.Campaigns.ImportLimits().FileBytes), Checked: checked}
+	data := importsPage{MaxBytes: p.Campaigns.ImportLimits().FileSize(), Checked: checked}
 	for _, k := range importKinds {
 		if u.Can(k.action) {
 			data.Kinds = append(data.Kinds, k)
@@ -223,8 +223,6 @@ func (p *Pages) importFailed(c *gin.Context, form url.Values, err error) {
 	switch {
 	case errors.As(err, &limit):
 		status, msg = http.StatusRequestEntityTooLarge, limit.Message
-	case errors.As(err, new(*http.MaxBytesError)):
-		status, msg = http.StatusRequestEntityTooLarge, "Tệp lớn hơn giới hạn "+sizeVi(p.Campaigns.ImportLimits().FileBytes)+"."
 	case errors.As(err, &busy):
 		c.Header("Retry-After", strconv.Itoa(int(busy.RetryAfter.Seconds())))
 		status, msg = http.StatusTooManyRequests, busy.Message
@@ -243,17 +241,6 @@ func (p *Pages) importFailed(c *gin.Context, form url.Values, err error) {
 		}
 	}
 	p.renderImports(c, status, view{Form: form, Errors: map[string]string{"file": msg}}, nil)
-}
-
-// sizeVi says a number of bytes as the limits are set: "20 MiB", "512 KiB".
-func sizeVi(n int64) string {
-	switch {
-	case n >= 1<<20 && n%(1<<20) == 0:
-		return loa.Number(n>>20) + " MiB"
-	case n >= 1<<10 && n%(1<<10) == 0:
-		return loa.Number(n>>10) + " KiB"
-	}
-	return loa.Number(n) + " byte"
 }
 
 // heldFiles keeps the files of dry runs, so that "Áp dụng" imports the very file
