@@ -13,8 +13,8 @@ import (
 const maxPageWeight = 150 << 10
 
 var (
-	linkPattern   = regexp.MustCompile(`(?i)<a\b[^>]*\bhref="([^"#]*)"`)
-	assetPattern  = regexp.MustCompile(`(?i)<(?:script|link|img|audio|source)\b[^>]*\b(?:src|href)="([^"]+)"`)
+	linkPattern  = regexp.MustCompile(`(?i)<a\b[^>]*\bhref="([^"#]*)"`)
+	assetPattern = regexp.MustCompile(`(?i)<(?:script|link|img|audio|source)\b[^>]*\b(?:src|href)="([^"]+)"`)
 	// Links a person follows may lead elsewhere (a legal text); what a page loads
 	// or posts to may not.
 	anyURLPattern = regexp.MustCompile(`(?i)(?:\b(?:src|action|poster|data|srcset)="|<link\b[^>]*\bhref="|url\()\s*((?:https?:)?//[^"')]*)`)

@@ -150,7 +150,7 @@ func (g *ImportGate) Enter() (leave func(), err error) {
 // (or refuses with a BusyError) and opens the file as a sheet. The context it
 // returns ends at the time limit; end releases everything.
 func (s *Service) beginImport(ctx context.Context, r io.Reader, lim ImportLimits) (context.Context, *sheet, func(), error) {
-	file, size, err := spool(r, lim.FileBytes)
+	file, size, err := Spool(r, lim.FileBytes)
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -192,9 +192,11 @@ func (s *Service) OpenTable(ctx context.Context, r io.Reader, column func(header
 // XLSX says whether the table is a workbook's sheet rather than a CSV file.
 func (t *Table) XLSX() bool { return t.src.xlsx }
 
-// spool copies an upload of at most max bytes to a temporary file, removed from
-// the directory at once so that nothing is left behind even by a crash.
-func spool(r io.Reader, max int64) (*os.File, int64, error) {
+// Spool copies an upload of at most max bytes to a temporary file, removed from
+// the directory at once so that nothing is left behind even by a crash; a larger
+// upload is refused with a LimitError. The pages keep a checked file this way
+// until it is applied.
+func Spool(r io.Reader, max int64) (*os.File, int64, error) {
 	file, err := os.CreateTemp("", "loa-import-")
 	if err != nil {
 		return nil, 0, err

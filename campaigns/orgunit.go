@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"loa"
 )
@@ -25,6 +27,15 @@ type OrgUnit struct {
 	ValidTo   *loa.Date `json:"validTo"`
 	// SearchKey is the folded "type name" that q searches match.
 	SearchKey string `json:"-"`
+}
+
+// Title names the unit as people write it, its type first: "Huyện Tây Giang".
+func (u OrgUnit) Title() string {
+	if u.Type == "" {
+		return u.Name
+	}
+	r, n := utf8.DecodeRuneInString(u.Type)
+	return string(unicode.ToUpper(r)) + u.Type[n:] + " " + u.Name
 }
 
 // OrgUnitDetail is a unit with its chain of parents, root first.

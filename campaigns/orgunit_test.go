@@ -50,6 +50,30 @@ func TestFold(t *testing.T) {
 	}
 }
 
+func TestOrgUnitTitle(t *testing.T) {
+	for _, tt := range []struct {
+		unit campaigns.OrgUnit
+		want string
+	}{
+		{campaigns.OrgUnit{Name: "Tây Giang", Type: "huyện"}, "Huyện Tây Giang"},
+		{campaigns.OrgUnit{Name: "Điện Bàn", Type: "thị xã"}, "Thị xã Điện Bàn"},
+		{campaigns.OrgUnit{Name: "Quảng Nam", Type: "tỉnh"}, "Tỉnh Quảng Nam"},
+		{campaigns.OrgUnit{Name: "Khu A"}, "Khu A"},
+	} {
+		if got := tt.unit.Title(); got != tt.want {
+			t.Errorf("%+v.Title() = %q, want %q", tt.unit, got, tt.want)
+		}
+	}
+}
+
+func TestImportFileSize(t *testing.T) {
+	for n, want := range map[int64]string{20 << 20: "20 MiB", 16 << 10: "16 KiB", 1500: "1.500 byte"} {
+		if got := (campaigns.ImportLimits{FileBytes: n}).FileSize(); got != want {
+			t.Errorf("FileSize of %d bytes = %q, want %q", n, got, want)
+		}
+	}
+}
+
 func TestCompareCodesIsATotalOrder(t *testing.T) {
 	codes := []string{"1x", "20335", "A", "2", "049", "502", "100", "49", "9a"}
 	slices.SortFunc(codes, campaigns.CompareCodes)

@@ -46,6 +46,9 @@ func DefaultImportLimits() ImportLimits {
 	}
 }
 
+// FileSize says the largest file an import takes as people read it: "20 MiB".
+func (l ImportLimits) FileSize() string { return bytesVi(l.FileBytes) }
+
 // minColumns is the fewest columns the limits may allow: those of the reach
 // import template.
 const minColumns = 11

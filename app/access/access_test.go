@@ -328,12 +328,21 @@ func TestAccountValidation(t *testing.T) {
 			t.Errorf("%s: %v, want a problem with %s", tt.name, err, tt.field)
 		}
 	}
-	users, err := f.svc.Users(ctx, district)
+	users, err := f.svc.Users(ctx, district, access.UserFilter{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(users) != 1 || users[0].Username != "district-admin" {
 		t.Errorf("a district admin sees %+v, want only the accounts of its district", users)
+	}
+	inactive := false
+	for _, tt := range []struct {
+		f    access.UserFilter
+		want int
+	}{{access.UserFilter{Role: access.RoleAdmin}, 1}, {access.UserFilter{Role: access.RoleViewer}, 0}, {access.UserFilter{Active: &inactive}, 0}} {
+		if users, err := f.svc.Users(ctx, district, tt.f); err != nil || len(users) != tt.want {
+			t.Errorf("Users(%+v) = %d accounts, %v; want %d", tt.f, len(users), err, tt.want)
+		}
 	}
 }
 

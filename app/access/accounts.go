@@ -62,14 +62,27 @@ type UserInput struct {
 	Password    string   `json:"password"`
 }
 
-// Users lists the accounts scoped within by's scope, by username.
-func (s *Service) Users(ctx context.Context, by User) ([]User, error) {
+// UserFilter selects accounts; empty fields select everything.
+type UserFilter struct {
+	Role   string
+	Active *bool
+}
+
+func (f UserFilter) match(u User) bool {
+	return (f.Role == "" || slices.Contains(u.Roles, f.Role)) && (f.Active == nil || u.Active == *f.Active)
+}
+
+// Users lists the accounts f selects scoped within by's scope, by username.
+func (s *Service) Users(ctx context.Context, by User, f UserFilter) ([]User, error) {
 	all, err := s.store.Users(ctx)
 	if err != nil {
 		return nil, err
 	}
 	out := all[:0]
 	for _, u := range all {
+		if !f.match(u) {
+			continue
+		}
 		if ok, err := s.units.Within(ctx, u.Scope, by.Scope); err == nil && ok {
 			out = append(out, u)
 		}

@@ -104,10 +104,10 @@ func readUpload(c *gin.Context, u upload) ([]byte, string, error) {
 	return data, name, nil
 }
 
-// allowImport lets an import's request run for the import's time limit: the
-// server's read and write timeouts (2 minutes) would otherwise cut a long upload,
-// or the answer of a long import, while the import goes on.
-func allowImport(c *gin.Context, limit time.Duration) {
+// AllowImport lets an import's request (of the API or a page) run for the import's
+// time limit: the server's read and write timeouts (2 minutes) would otherwise cut
+// a long upload, or the answer of a long import, while the import goes on.
+func AllowImport(c *gin.Context, limit time.Duration) {
 	rc := http.NewResponseController(c.Writer)
 	_ = rc.SetReadDeadline(time.Now().Add(limit))                // not supported by test recorders
 	_ = rc.SetWriteDeadline(time.Now().Add(limit + time.Minute)) // the same

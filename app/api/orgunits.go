@@ -69,7 +69,7 @@ func (h *handler) importCSV(c *gin.Context, run func(context.Context, loa.Actor,
 		return
 	}
 	lim := h.Campaigns.ImportLimits()
-	allowImport(c, lim.Time)
+	AllowImport(c, lim.Time)
 	file, _, err := openUpload(c, csvUpload, lim.FileBytes)
 	if err != nil {
 		h.fail(c, err)

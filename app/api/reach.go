@@ -104,7 +104,7 @@ func (h *handler) importReach(c *gin.Context) {
 		return
 	}
 	lim := h.Campaigns.ImportLimits()
-	allowImport(c, lim.Time)
+	AllowImport(c, lim.Time)
 	file, _, err := openUpload(c, sheetUpload, lim.FileBytes)
 	if err != nil {
 		h.fail(c, err)

@@ -10,7 +10,7 @@ import (
 )
 
 func (h *handler) listUsers(c *gin.Context) {
-	us, err := h.Access.Users(c.Request.Context(), currentUser(c))
+	us, err := h.Access.Users(c.Request.Context(), currentUser(c), access.UserFilter{})
 	if err != nil {
 		h.fail(c, err)
 		return

@@ -293,12 +293,8 @@ func (p *Pages) stepContent(action, done string) gin.HandlerFunc {
 	}
 }
 
-// maxAttachment is the size of the largest attachment (the service's limit), and
-// uploadSlack the room the rest of a form takes.
-const (
-	maxAttachment = 20 << 20
-	uploadSlack   = 64 << 10
-)
+// maxAttachment is the size of the largest attachment (the service's limit).
+const maxAttachment = 20 << 20
 
 // boundUpload bounds the body of an attachment's form before anything reads it
 // (the CSRF check reads the form): a larger file is answered on the item's page.

@@ -7,6 +7,9 @@ import (
 	"loa"
 )
 
+// uploadSlack is room for a form's fields and headers around its file.
+const uploadSlack = 64 << 10
+
 // option is one choice of a select or a list of checkboxes: the stored value, its
 // Vietnamese name, and whether it is chosen.
 type option struct {

@@ -1,18 +1,23 @@
 package web
 
 import (
+	"cmp"
+	"errors"
 	"net/http"
 	"net/url"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
+	"loa"
 	"loa/app/access"
 )
 
 // mePage is the data of the account page.
 type mePage struct {
 	Tokens []access.TokenInfo
+	// Scope names the org unit the account acts on ("Huyện Tây Giang").
+	Scope string
 	// Created is a token just issued, shown this once.
 	Created *access.NewToken
 }
@@ -23,13 +28,19 @@ func (p *Pages) me(c *gin.Context) {
 
 // renderMe shows the account page, with a form's errors or a new token.
 func (p *Pages) renderMe(c *gin.Context, status int, v view, created *access.NewToken) {
-	ts, err := p.Access.APITokens(c.Request.Context(), current(c).User)
+	ctx, u := c.Request.Context(), current(c).User
+	ts, err := p.Access.APITokens(ctx, u)
 	if err != nil {
 		p.fail(c, err)
 		return
 	}
+	scope, err := p.Campaigns.OrgUnit(ctx, u.Scope)
+	if err != nil && !errors.Is(err, loa.ErrNotFound) {
+		p.fail(c, err)
+		return
+	}
 	v.Title = "Tài khoản của tôi"
-	v.Data = mePage{Tokens: ts, Created: created}
+	v.Data = mePage{Tokens: ts, Scope: cmp.Or(scope.Title(), u.Scope), Created: created}
 	p.render(c, status, "me.html", v)
 }
 

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -55,6 +56,8 @@ var navigation = []struct {
 	{"Đài", "/stations", access.ReadSchedule},
 	{"Nội dung", "/contents", access.ReadContent},
 	{"Duyệt bài", "/review", access.ReviewContent},
+	{"Quản trị", "/admin", access.ManageUsers},
+	{"Tác vụ", "/admin/jobs", access.ReadJobs},
 	{"Tài khoản", "/me", access.ManageOwnAccount},
 }
 
@@ -62,6 +65,11 @@ func (p *Pages) nav(s *session, current string) []navItem {
 	var items []navItem
 	for _, n := range navigation {
 		if n.action != "" && !s.User.Can(n.action) {
+			continue
+		}
+		// A section inside one already listed is reached from there (an admin's
+		// jobs are under "Quản trị"; a planner's have their own entry).
+		if slices.ContainsFunc(items, func(i navItem) bool { return strings.HasPrefix(n.href, i.Href+"/") }) {
 			continue
 		}
 		here := current == n.href || n.href != "/" && strings.HasPrefix(current, n.href+"/")

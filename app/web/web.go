@@ -43,6 +43,8 @@ type Pages struct {
 	Deps
 	views  *views
 	static *assets
+	// held keeps the files of import dry runs until they are applied.
+	held heldFiles
 }
 
 // New parses the templates and reads the static assets; an error stops start-up.
@@ -119,4 +121,23 @@ func (p *Pages) Register(r *gin.Engine) {
 	review.GET("", p.review)
 	review.POST("/:id/approve", p.reviewStep(content.ActionApprove, "Đã duyệt"))
 	review.POST("/:id/reject", p.reviewStep(content.ActionReject, "Đã trả lại để sửa"))
+
+	admin := in.Group("/admin")
+	admin.GET("", p.need(access.ManageUsers), p.adminHome)
+	accounts := admin.Group("/accounts", p.need(access.ManageUsers))
+	accounts.GET("", p.accounts)
+	accounts.POST("", p.createAccount)
+	accounts.GET("/:username", p.account)
+	accounts.POST("/:username", p.updateAccount)
+	accounts.POST("/:username/password", p.resetPassword)
+	accounts.POST("/:username/delete", p.deleteAccount)
+	imports := admin.Group("/imports", p.need(access.WriteOrgUnits))
+	imports.GET("", p.imports)
+	imports.POST("/apply", p.applyImport)
+	// The upload of a dry run is a multipart form: its CSRF token is read from the
+	// fields before the file, not by parsing the whole form.
+	r.POST("/admin/imports", p.signedIn, p.need(access.WriteOrgUnits), p.readUpload, p.checkCSRF, p.checkImport)
+	jobs := admin.Group("/jobs", p.need(access.ReadJobs))
+	jobs.GET("", p.jobs)
+	jobs.POST("/:name/run", p.need(access.RunJobs), p.runJob)
 }

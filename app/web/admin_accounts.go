@@ -1,0 +1,320 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"regexp"
+	"slices"
+	"strconv"
+
+	"github.com/gin-gonic/gin"
+
+	"loa"
+	"loa/app/access"
+	"loa/campaigns"
+)
+
+// accountsPerPage is the length of a page of the accounts list.
+const accountsPerPage = 50
+
+// accountsPage is the data of the accounts list and its form for a new account.
+type accountsPage struct {
+	Users []access.User
+	Pager pager
+	// Role and Active are the list's filter as chosen ("" for all).
+	Role, Active string
+	accountForm
+}
+
+// accountForm is what the forms of an account offer: its roles as checkboxes and
+// the org units it may be scoped to.
+type accountForm struct {
+	Roles  []roleChoice
+	Scopes scopeChoices
+	// Units name the org units by code ("Huyện Tây Giang").
+	Units map[string]string
+}
+
+// roleChoice is one role's checkbox.
+type roleChoice struct {
+	Value   string
+	Checked bool
+}
+
+// scopeChoices are the units an admin may scope an account to: its own scope, then
+// each unit below it with the units below that, as a select grouped by district.
+type scopeChoices struct {
+	Root   campaigns.OrgUnit
+	Groups []scopeGroup
+	// Other is the scope the form holds when no choice is it (a unit deeper than
+	// the groups reach, or a code that names none), kept selectable.
+	Other *scopeOther
+}
+
+// scopeOther is a scope outside the choices.
+type scopeOther struct{ Code, Label string }
+
+// scopeGroup is a unit (a district) and the units under it (its communes).
+type scopeGroup struct {
+	Unit  campaigns.OrgUnit
+	Units []campaigns.OrgUnit
+}
+
+// accountPage is the data of one account's page.
+type accountPage struct {
+	User access.User
+	accountForm
+}
+
+func (p *Pages) adminHome(c *gin.Context) {
+	c.Redirect(http.StatusSeeOther, "/admin/accounts")
+}
+
+func (p *Pages) accounts(c *gin.Context) {
+	p.renderAccounts(c, http.StatusOK, view{})
+}
+
+// renderAccounts shows the filtered list and the form of a new account, with that
+// form's values and errors when it was refused.
+func (p *Pages) renderAccounts(c *gin.Context, status int, v view) {
+	ctx := c.Request.Context()
+	by := current(c).User
+	data := accountsPage{Role: c.Query("role"), Active: c.Query("active")}
+	f := access.UserFilter{Role: data.Role}
+	if active, err := strconv.ParseBool(data.Active); err == nil {
+		f.Active = &active
+	}
+	users, err := p.Access.Users(ctx, by, f)
+	if err != nil {
+		p.fail(c, err)
+		return
+	}
+	data.Users, data.Pager = paged(c, users, accountsPerPage)
+	if data.accountForm, err = p.accountForm(ctx, by, v.Form); err != nil {
+		p.fail(c, err)
+		return
+	}
+	v.Title, v.Data = "Tài khoản người dùng", data
+	p.render(c, status, "admin_accounts.html", v)
+}
+
+// accountForm fills the choices of an account's form, checking what form holds.
+func (p *Pages) accountForm(ctx context.Context, by access.User, form url.Values) (accountForm, error) {
+	tree, err := p.Campaigns.Tree(ctx)
+	if err != nil {
+		return accountForm{}, err
+	}
+	f := accountForm{Units: map[string]string{}}
+	for _, r := range access.Roles {
+		f.Roles = append(f.Roles, roleChoice{Value: r, Checked: slices.Contains(form["roles"], r)})
+	}
+	root, ok := tree.Get(by.Scope)
+	if !ok {
+		return f, nil
+	}
+	f.Scopes.Root = root
+	offered := map[string]bool{root.Code: true}
+	today := loa.DateOf(p.Now().In(p.Zone))
+	depth := len(root.Path)
+	for _, u := range tree.Units() {
+		f.Units[u.Code] = u.Title()
+		if len(u.Path) <= depth || u.Path[depth-1] != root.Code || u.ValidTo != nil && *u.ValidTo < today {
+			continue
+		}
+		switch len(u.Path) - depth {
+		case 1:
+			f.Scopes.Groups = append(f.Scopes.Groups, scopeGroup{Unit: u})
+			offered[u.Code] = true
+		case 2:
+			if i := slices.IndexFunc(f.Scopes.Groups, func(g scopeGroup) bool { return g.Unit.Code == u.Parent }); i >= 0 {
+				f.Scopes.Groups[i].Units = append(f.Scopes.Groups[i].Units, u)
+				offered[u.Code] = true
+			}
+		}
+	}
+	if code := form.Get("scope"); code != "" && !offered[code] {
+		label, known := f.Units[code]
+		if !known {
+			label = "Mã " + code + " (không có đơn vị này)"
+		}
+		f.Scopes.Other = &scopeOther{Code: code, Label: label}
+	}
+	return f, nil
+}
+
+// accountInput reads an account's form.
+func accountInput(c *gin.Context) (access.UserInput, url.Values) {
+	active := c.PostForm("active") == "on"
+	in := access.UserInput{Username: c.PostForm("username"), DisplayName: c.PostForm("displayName"),
+		Roles: c.PostFormArray("roles"), Scope: c.PostForm("scope"), Active: &active, Password: c.PostForm("password")}
+	form := url.Values{"username": {in.Username}, "displayName": {in.DisplayName}, "roles": in.Roles,
+		"scope": {in.Scope}, "active": {c.PostForm("active")}}
+	return in, form
+}
+
+func (p *Pages) createAccount(c *gin.Context) {
+	in, form := accountInput(c)
+	in.Active = nil // a new account is active
+	u, err := p.Access.CreateUser(c.Request.Context(), current(c).User, in)
+	if err == nil {
+		redirect(c, "/admin/accounts/"+url.PathEscape(u.Username), "Đã tạo tài khoản "+u.Username+".")
+		return
+	}
+	errs, ok := formErrors(err)
+	if !ok {
+		p.fail(c, err)
+		return
+	}
+	p.renderAccounts(c, http.StatusUnprocessableEntity, view{Form: form, Errors: errs})
+}
+
+func (p *Pages) account(c *gin.Context) {
+	p.renderAccount(c, http.StatusOK, view{})
+}
+
+// renderAccount shows an account's page: its form holds the account as stored, or
+// the values of a refused form.
+func (p *Pages) renderAccount(c *gin.Context, status int, v view) {
+	ctx := c.Request.Context()
+	by := current(c).User
+	u, err := p.Access.User(ctx, by, c.Param("username"))
+	if err != nil {
+		p.fail(c, err)
+		return
+	}
+	if v.Form == nil {
+		v.Form = url.Values{"displayName": {u.DisplayName}, "roles": u.Roles, "scope": {u.Scope}}
+		if u.Active {
+			v.Form.Set("active", "on")
+		}
+	}
+	data := accountPage{User: u}
+	if data.accountForm, err = p.accountForm(ctx, by, v.Form); err != nil {
+		p.fail(c, err)
+		return
+	}
+	v.Title, v.Data = "Tài khoản "+u.Username, data
+	p.render(c, status, "admin_account.html", v)
+}
+
+func (p *Pages) updateAccount(c *gin.Context) {
+	in, form := accountInput(c)
+	in.Username, in.Password = "", "" // neither changes here
+	username := c.Param("username")
+	if _, err := p.Access.UpdateUser(c.Request.Context(), current(c).User, username, in); err != nil {
+		errs, ok := formErrors(err)
+		if !ok {
+			p.fail(c, err)
+			return
+		}
+		p.renderAccount(c, http.StatusUnprocessableEntity, view{Form: form, Errors: errs})
+		return
+	}
+	redirect(c, "/admin/accounts/"+url.PathEscape(username), "Đã lưu tài khoản "+username+".")
+}
+
+// resetPassword gives an account a new password; its sessions and tokens end.
+func (p *Pages) resetPassword(c *gin.Context) {
+	ctx := c.Request.Context()
+	by, username := current(c).User, c.Param("username")
+	password := c.PostForm("password")
+	var err error
+	if password != c.PostForm("confirmPassword") {
+		err = loa.Invalid("confirmPassword", "the passwords differ")
+	} else {
+		var u access.User
+		if u, err = p.Access.User(ctx, by, username); err == nil {
+			_, err = p.Access.UpdateUser(ctx, by, username, access.UserInput{DisplayName: u.DisplayName,
+				Roles: u.Roles, Scope: u.Scope, Active: &u.Active, Password: password})
+		}
+	}
+	if err != nil {
+		errs, ok := formErrors(err)
+		if !ok {
+			p.fail(c, err)
+			return
+		}
+		p.renderAccount(c, http.StatusUnprocessableEntity, view{Errors: errs})
+		return
+	}
+	redirect(c, "/admin/accounts/"+url.PathEscape(username),
+		"Đã đặt mật khẩu mới cho "+username+". Các phiên đăng nhập và mã API của tài khoản đã bị thu hồi.")
+}
+
+func (p *Pages) deleteAccount(c *gin.Context) {
+	username := c.Param("username")
+	if err := p.Access.DeleteUser(c.Request.Context(), current(c).User, username); err != nil {
+		errs, ok := formErrors(err)
+		if !ok {
+			p.fail(c, err)
+			return
+		}
+		p.renderAccount(c, http.StatusConflict, view{Errors: errs})
+		return
+	}
+	redirect(c, "/admin/accounts", "Đã xoá tài khoản "+username+".")
+}
+
+// adminMessages are the messages of the admin pages' services: accounts, the
+// org-unit and denominator imports.
+var adminMessages = []message{
+	{regexp.MustCompile(`^2 to 64 lower-case letters, digits, '\.', '_' or '-', starting with a letter or digit$`),
+		"Tên đăng nhập gồm 2 đến 64 ký tự: chữ thường không dấu, chữ số, dấu chấm, gạch dưới hoặc gạch ngang; bắt đầu bằng chữ hoặc số."},
+	{regexp.MustCompile(`^a display name of 1 to 200 characters is required$`), "Nhập họ tên (1 đến 200 ký tự)."},
+	{regexp.MustCompile(`^at least one role: .*$`), "Chọn ít nhất một vai trò."},
+	{regexp.MustCompile(`^unknown role "(.*)"; roles are .*$`), "Không có vai trò $1."},
+	{regexp.MustCompile(`^the org unit whose subtree the account acts on .*$`), "Chọn đơn vị mà tài khoản làm việc trong phạm vi."},
+	{regexp.MustCompile(`^the passwords differ$`), "Hai lần nhập mật khẩu không khớp."},
+	{regexp.MustCompile(`^conflict: you cannot deactivate your own account or take away your own admin role$`),
+		"Không thể tự khoá tài khoản của mình hay bỏ vai trò Quản trị của chính mình."},
+	{regexp.MustCompile(`^conflict: you cannot delete your own account$`), "Không thể tự xoá tài khoản của mình."},
+	// The imports' rows and files.
+	{regexp.MustCompile(`^code must be 1 to 16 letters or digits, got "(.*)"$`), `Mã phải gồm 1 đến 16 chữ cái hoặc chữ số (tệp ghi "$1").`},
+	{regexp.MustCompile(`^code (\S+) is already defined in row (\d+)$`), "Mã $1 đã có ở dòng $2."},
+	{regexp.MustCompile(`^name is required$`), "Thiếu tên đơn vị."},
+	{regexp.MustCompile(`^type is required .*$`), "Thiếu loại đơn vị (VD: tỉnh, huyện, xã)."},
+	{regexp.MustCompile(`^level must be a lower-case word .*, got "(.*)"$`), `Cấp phải là một từ viết thường như province, district, commune (tệp ghi "$1").`},
+	{regexp.MustCompile(`^a unit cannot be its own parent$`), "Đơn vị không thể là cấp trên của chính nó."},
+	{regexp.MustCompile(`^valid_to (\S+) is before valid_from (\S+)$`), "Ngày hết hiệu lực $1 trước ngày có hiệu lực $2."},
+	{regexp.MustCompile(`^unknown parent unit (\S+)$`), "Không có đơn vị cấp trên mã $1."},
+	{regexp.MustCompile(`^parent chain of (\S+) loops back to (\S+)$`), "Chuỗi cấp trên của $1 quay vòng lại $2."},
+	{regexp.MustCompile(`^(?:org )?unit (\S+) is outside your scope (\S+)$`), "Đơn vị $1 nằm ngoài phạm vi $2 của tài khoản."},
+	{regexp.MustCompile(`^unknown target group "(.*)"$`), "Không có nhóm đối tượng «$1»."},
+	{regexp.MustCompile(`^year must be a four-digit year, got "(.*)"$`), `Năm phải có bốn chữ số (tệp ghi "$1").`},
+	{regexp.MustCompile(`^say where the figure comes from .*$`), "Ghi nguồn của số liệu (VD: «Cục Thống kê 2023»)."},
+	{regexp.MustCompile(`^count must be a whole number, got "(.*)"$`), `Số lượng phải là số nguyên (tệp ghi "$1").`},
+	{regexp.MustCompile(`^count must not be negative, got (-?\d+)$`), "Số lượng không được âm (tệp ghi $1)."},
+	{regexp.MustCompile(`^row (\d+) already gives (\S+) (\S+) (\d+)$`), "Dòng $1 đã có số của đơn vị $2, nhóm $3, năm $4."},
+	{regexp.MustCompile(`^missing required columns: (.*)$`), "Tệp thiếu cột bắt buộc: $1."},
+	{regexp.MustCompile(`^the file is empty$`), "Tệp không có dữ liệu."},
+	{regexp.MustCompile(`^not a readable CSV file: .*$`), "Không đọc được tệp CSV (kiểm tra dấu ngoặc kép và dấu phẩy)."},
+}
+
+// pager is where a page of a list lies: its number (from 1), how many pages and
+// items there are, and the links to the pages around it.
+type pager struct {
+	Page, Pages int
+	Total       int64
+	Prev, Next  string
+}
+
+// paged cuts the page ?page= of all (size items a page) and links its neighbours,
+// keeping the other parameters of the request (a list's filter).
+func paged[T any](c *gin.Context, all []T, size int) ([]T, pager) {
+	pg := pager{Total: int64(len(all)), Pages: max(1, (len(all)+size-1)/size)}
+	pg.Page, _ = strconv.Atoi(c.Query("page"))
+	pg.Page = min(max(pg.Page, 1), pg.Pages)
+	link := func(n int) string {
+		q := c.Request.URL.Query()
+		q.Set("page", strconv.Itoa(n))
+		return c.Request.URL.Path + "?" + q.Encode()
+	}
+	if pg.Page > 1 {
+		pg.Prev = link(pg.Page - 1)
+	}
+	if pg.Page < pg.Pages {
+		pg.Next = link(pg.Page + 1)
+	}
+	return all[(pg.Page-1)*size : min(pg.Page*size, len(all))], pg
+}
