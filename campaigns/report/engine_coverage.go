@@ -39,7 +39,7 @@ func (x *engine) coverage(in campaigns.Indicator, s int, m moment) Result {
 		}
 		r.Forecast = runRate(in, c.numerator, c.denominator, m.elapsed)
 	}
-	judge(in, &r, m, c.denominator)
+	judge(in, &r, m, c.denominator, open(r.Value, m))
 	return r
 }
 
