@@ -48,7 +48,7 @@ func DefaultImportLimits() ImportLimits {
 
 // minColumns is the fewest columns the limits may allow: those of the reach
 // import template.
-const minColumns = 11
+const minColumns = 12
 
 // Check says what is wrong with the limits, or nil.
 func (l ImportLimits) Check() error {

@@ -670,7 +670,7 @@ func TestReachImportMultipartAndXLSX(t *testing.T) {
 
 func TestReachTemplate(t *testing.T) {
 	s := newReachScene(t)
-	headers := []string{"Mã kế hoạch", "Mã đơn vị", "Nhóm đối tượng", "Ngày", "Hình thức", "Số buổi", "Số lượt người", "Số người",
+	headers := []string{"Mã kế hoạch", "Mã đơn vị", "Nhóm đối tượng", "Ngày", "Hình thức", "Số buổi", "Số lượt người", "Số người", "Số người lần đầu",
 		"Ước tính", "Số hiệu báo cáo", "Minh chứng"}
 
 	rec := s.call("GET", "/api/v1/reach/import-template", "", "", s.reporter)

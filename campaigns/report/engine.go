@@ -35,6 +35,7 @@ const (
 	noteNoUnits         = "Phạm vi này không có đơn vị nào của cấp được đếm"
 	noteNoMonthEnded    = "Chưa hết tháng nào trong kỳ"
 	noteNoEntry         = "Chưa nhập số liệu"
+	noteUpperBound      = "Số người là tối đa, có thể trùng lặp: cộng số người của từng hoạt động, nơi chưa có số người lần đầu"
 	noteUnplannedMonths = "Tháng chưa có bài dự kiến: "
 	reasonNoActivity    = "Chưa có hoạt động nào"
 	reasonMissed        = "Không có hoạt động trong "

@@ -154,17 +154,17 @@ func TestEngineCoverage(t *testing.T) {
 			// with a denominator. Uncapped 30+60+5+40+30+7 = 172.
 			name: "province sums the capped districts", e: cappingEval("2024-06-30", sw),
 			numerator: "125", denominator: "150", value: "0.833333", uncappedNum: "172", uncapped: "1.146667",
-			personTimes: "172", over: []string{"503", "20001"}, status: StatusMet, provenance: sampleSource + " (2024)",
+			personTimes: "172", over: []string{"503", "20001"}, status: StatusMet, note: noteUpperBound, provenance: sampleSource + " (2024)",
 		},
 		{
 			name: "district capped at its commune first", e: cappingEval("2024-06-30", sw).scopedTo("502"),
 			numerator: "75", denominator: "100", value: "0.750000", uncappedNum: "95", uncapped: "0.950000",
-			personTimes: "95", over: []string{"20001"}, status: StatusMet, provenance: sampleSource + " (2024)",
+			personTimes: "95", over: []string{"20001"}, status: StatusMet, note: noteUpperBound, provenance: sampleSource + " (2024)",
 		},
 		{
 			name: "commune with its own denominator", e: cappingEval("2024-06-30", sw).scopedTo("20001"),
 			numerator: "10", denominator: "10", value: "1.000000", uncappedNum: "30", uncapped: "3.000000",
-			personTimes: "30", over: []string{"20001"}, status: StatusMet, provenance: "Cục Thống kê (2024)",
+			personTimes: "30", over: []string{"20001"}, status: StatusMet, note: noteUpperBound, provenance: "Cục Thống kê (2024)",
 		},
 		{
 			name: "commune under a district with a denominator", e: cappingEval("2024-06-30", sw).scopedTo("20002"),

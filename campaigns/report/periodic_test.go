@@ -185,3 +185,47 @@ func TestStatusSettled(t *testing.T) {
 		})
 	}
 }
+
+// TestFirstTimePersons: where a unit's records give first-time persons, coverage
+// counts them; elsewhere unique persons are summed and the coverage is an upper
+// bound. Tam Kỳ (502, 100 students) has two sessions of 40 unique persons each,
+// the second giving 10 first-time persons: 50, not 80. The capping at the leaf
+// stays: 20001 (10 students) counts at most 10.
+func TestFirstTimePersons(t *testing.T) {
+	first := func(unique, firstTime int64) reach.Cell {
+		return reach.Cell{Records: 1, Activities: 1, PersonTimes: unique, UniquePersons: unique, UniqueKnown: 1,
+			Repeated: unique - firstTime, FirstTimeKnown: 1}
+	}
+	unique := func(n int64) reach.Cell {
+		return reach.Cell{Records: 1, Activities: 1, PersonTimes: n, UniquePersons: n, UniqueKnown: 1}
+	}
+	tests := []struct {
+		name              string
+		cells             map[string][]reach.Cell // unit: cells in March
+		numerator, uncapp string
+		upperBound        bool
+		note              string
+	}{
+		{"first-time persons everywhere", map[string][]reach.Cell{"20002": {first(40, 40), first(40, 10)}}, "50", "50", false, ""},
+		{"unique persons only: an upper bound", map[string][]reach.Cell{"20002": {unique(40), unique(40)}}, "80", "80", true, noteUpperBound},
+		{"some records without", map[string][]reach.Cell{"20002": {first(40, 40), first(40, 10)}, "502": {unique(5)}}, "55", "55", true, noteUpperBound},
+		{"capped at the leaf", map[string][]reach.Cell{"20001": {first(30, 30), first(30, 5)}}, "10", "35", false, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := engineEval("2024-06-30", coverageOf("students", campaigns.ComparatorGTE, 0.5)).scopedTo("502")
+			e.populations = []campaigns.Population{populationOf("502", "students", 2024, 100, sampleSource),
+				populationOf("20001", "students", 2024, 10, sampleSource)}
+			for unit, cells := range tt.cells {
+				for _, c := range cells {
+					e.addCell("2024-03", 2, unit, "students", c)
+				}
+			}
+			r := e.report().Indicators[0]
+			if countText(r.Numerator) != tt.numerator || countText(r.UncappedNumerator) != tt.uncapp || r.UpperBound != tt.upperBound || r.Note != tt.note {
+				t.Errorf("numerator %s, uncapped %s, upper bound %v, note %q; want %s, %s, %v, %q",
+					countText(r.Numerator), countText(r.UncappedNumerator), r.UpperBound, r.Note, tt.numerator, tt.uncapp, tt.upperBound, tt.note)
+			}
+		})
+	}
+}

@@ -163,6 +163,10 @@ type Result struct {
 	Uncapped          *float64  `json:"uncapped,omitempty"`
 	OverHundred       bool      `json:"overHundred"`
 	OverUnits         []UnitRef `json:"overUnits,omitempty"`
+	// UpperBound says the persons counted include unique persons summed over
+	// activities without first-time persons: at most that many, a person reached
+	// twice may count twice ("tối đa, có thể trùng lặp").
+	UpperBound bool `json:"upperBound"`
 	// PersonTimes are the person-times (lượt người) of the group, shown beside a
 	// coverage and alone where only person-times exist.
 	PersonTimes *Count  `json:"personTimes,omitempty"`
