@@ -128,6 +128,9 @@ func (a *app) prepare(ctx context.Context) error {
 		if err := cs.Once(ctx, "demo-schedule-v1", func() error { return sc.LoadDemo(ctx, a.cfg.Province, cs) }); err != nil {
 			return err
 		}
+		if err := cs.Once(ctx, "demo-press-2024-v1", func() error { return sc.LoadDemoPress(ctx) }); err != nil {
+			return err
+		}
 	}
 	pages, err := web.New(web.Deps{Campaigns: cs, Reach: rs, Reports: reports, Access: acc, Content: ct, Scheduler: sc,
 		Jobs: a.runner, Log: a.log, Zone: a.cfg.Location, Now: now})

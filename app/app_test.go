@@ -253,6 +253,23 @@ func TestFirstStartAndRestart(t *testing.T) {
 		t.Errorf("after the first start: %+v, want %+v", first, want)
 	}
 
+	// The demo's newspaper published in 11 of the 12 months of 2024 (issue 16).
+	var rep struct {
+		Indicators []struct {
+			Indicator              string
+			Numerator, Denominator any
+			Status                 string
+		}
+	}
+	if get(t, base+"/api/v1/campaigns/PCMD-2024/report?asOf=2024-12-31", token, &rep) != 200 {
+		t.Error("GET the demo report failed")
+	}
+	for _, in := range rep.Indicators {
+		if in.Indicator == "press-monthly" && (in.Numerator != 11.0 || in.Denominator != 12.0 || in.Status != "cannot_meet") {
+			t.Errorf("the demo's press at the end of 2024: %v of %v months, %s; want 11 of 12, cannot_meet", in.Numerator, in.Denominator, in.Status)
+		}
+	}
+
 	// Remove the demo campaign: a restart must not load it again.
 	req, _ := http.NewRequest("DELETE", base+"/api/v1/campaigns/PCMD-2024", nil)
 	req.Header.Set("Authorization", "Bearer "+token)
