@@ -145,7 +145,7 @@ func (a *app) prepare(ctx context.Context) error {
 	if err := r.SetTrustedProxies(a.cfg.TrustedProxies); err != nil {
 		return fmt.Errorf("trusted proxies: %w", err)
 	}
-	api.Register(r, api.Deps{Campaigns: cs, Reach: rs, Reports: reports, Access: acc, Audit: trail, Content: ct,
+	api.Register(r, api.Deps{Campaigns: cs, Reach: rs, Reports: reports, ReportForm: a.cfg.ReportForm(), Access: acc, Audit: trail, Content: ct,
 		Scheduler: sc, Jobs: a.runner, DB: a.db, Log: a.log, Registry: reg, PageNotFound: pages.NotFound})
 	pages.Register(r)
 	a.handler = r

@@ -93,6 +93,12 @@ func TestConfig(t *testing.T) {
 		{"report cut-off", nil, map[string]string{"LOA_REPORT_CUTOFF": "1"}, "", func(c Config) bool { return c.ReportCutoff == 1 }},
 		{"default cut-off", nil, nil, "", func(c Config) bool { return c.ReportCutoff == 15 }},
 		{"bad cut-off", []string{"--report-cutoff", "31"}, nil, "report-cutoff", nil},
+		{"report form", []string{"--report-signing-authority", "TM. UBND/CHỦ TỊCH", "--report-addressees", "-"},
+			map[string]string{"LOA_REPORT_RECIPIENTS": " Sở Y tế; ;Công an tỉnh", "LOA_REPORT_AGENCY_ABBR": "SYT"}, "", func(c Config) bool {
+				f := c.ReportForm()
+				return slices.Equal(f.Authority, []string{"TM. UBND", "CHỦ TỊCH"}) && f.Addressees == nil &&
+					slices.Equal(f.Recipients, []string{"Sở Y tế", "Công an tỉnh"}) && f.Abbreviation == "SYT" && f.Place == "Quảng Nam"
+			}},
 		{"default import limits", nil, nil, "", func(c Config) bool { return c.Imports == campaigns.DefaultImportLimits() }},
 		{"import limits", []string{"--import-max-file", "5MiB", "--import-slots", "4"}, map[string]string{"LOA_IMPORT_TIMEOUT": "90s"}, "", func(c Config) bool {
 			return c.Imports.FileBytes == 5<<20 && c.Imports.Slots == 4 && c.Imports.Time == 90*time.Second

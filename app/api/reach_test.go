@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"encoding/base64"
@@ -995,7 +996,18 @@ func TestReport(t *testing.T) {
 		t.Errorf("the viewer's CSV does not hide the small cell: want %q and not %q", line("<5"), line("3"))
 	}
 
-	rec := s.call("GET", "/api/v1/campaigns/"+demoCampaign+"/report?asOf=2024-06-30&format=xlsx", "", "", s.viewer)
+	// The official form: a DOCX with the configured agency's number.
+	rec := s.call("GET", "/api/v1/campaigns/"+demoCampaign+"/report?period=2024-H1&format=docx", "", "", s.planner)
+	s.decode(rec, http.StatusOK, nil)
+	if ct, cd := rec.Header().Get("Content-Type"), rec.Header().Get("Content-Disposition"); ct != "application/vnd.openxmlformats-officedocument.wordprocessingml.document" ||
+		!strings.Contains(cd, ".docx") {
+		t.Errorf("DOCX Content-Type %q, Content-Disposition %q", ct, cd)
+	}
+	if z, err := zip.NewReader(bytes.NewReader(rec.Body.Bytes()), int64(rec.Body.Len())); err != nil || len(z.File) < 4 {
+		t.Errorf("the DOCX report is not a package: %v", err)
+	}
+
+	rec = s.call("GET", "/api/v1/campaigns/"+demoCampaign+"/report?asOf=2024-06-30&format=xlsx", "", "", s.viewer)
 	s.decode(rec, http.StatusOK, nil)
 	if ct := rec.Header().Get("Content-Type"); ct != xlsxType {
 		t.Errorf("Content-Type %q, want %q", ct, xlsxType)
