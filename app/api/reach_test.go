@@ -763,8 +763,10 @@ func TestManualValues(t *testing.T) {
 	if list.Total != 1 || list.Items[0].Numerator != 4 {
 		t.Errorf("after the correction %+v, want one value of 4", list)
 	}
-	if in := s.report(s.planner, "asOf=2024-06-30").indicator(t, "crimes-handled"); in.Status != "met" {
-		t.Errorf("4 of 4 is %s, want met", in.Status)
+	// Mid-year a later entry may still replace it: on track, met only once the
+	// year is over (issue 16).
+	if in := s.report(s.planner, "asOf=2024-06-30").indicator(t, "crimes-handled"); in.Status != "on_track" {
+		t.Errorf("4 of 4 in June is %s, want on_track", in.Status)
 	}
 
 	future := time.Now().In(zone).AddDate(0, 0, 2).Format(time.DateOnly)
