@@ -128,6 +128,9 @@ func (a *app) prepare(ctx context.Context) error {
 		if err := cs.Once(ctx, "demo-schedule-v1", func() error { return sc.LoadDemo(ctx, a.cfg.Province, cs) }); err != nil {
 			return err
 		}
+		if err := cs.Once(ctx, "demo-press-2024-v1", func() error { return sc.LoadDemoPress(ctx) }); err != nil {
+			return err
+		}
 	}
 	pages, err := web.New(web.Deps{Campaigns: cs, Reach: rs, Reports: reports, Access: acc, Content: ct, Scheduler: sc,
 		Jobs: a.runner, Log: a.log, Zone: a.cfg.Location, Now: now})
@@ -142,7 +145,7 @@ func (a *app) prepare(ctx context.Context) error {
 	if err := r.SetTrustedProxies(a.cfg.TrustedProxies); err != nil {
 		return fmt.Errorf("trusted proxies: %w", err)
 	}
-	api.Register(r, api.Deps{Campaigns: cs, Reach: rs, Reports: reports, Access: acc, Audit: trail, Content: ct,
+	api.Register(r, api.Deps{Campaigns: cs, Reach: rs, Reports: reports, ReportForm: a.cfg.ReportForm(), Access: acc, Audit: trail, Content: ct,
 		Scheduler: sc, Jobs: a.runner, DB: a.db, Log: a.log, Registry: reg, PageNotFound: pages.NotFound})
 	pages.Register(r)
 	a.handler = r

@@ -93,6 +93,12 @@ func TestConfig(t *testing.T) {
 		{"report cut-off", nil, map[string]string{"LOA_REPORT_CUTOFF": "1"}, "", func(c Config) bool { return c.ReportCutoff == 1 }},
 		{"default cut-off", nil, nil, "", func(c Config) bool { return c.ReportCutoff == 15 }},
 		{"bad cut-off", []string{"--report-cutoff", "31"}, nil, "report-cutoff", nil},
+		{"report form", []string{"--report-signing-authority", "TM. UBND/CHỦ TỊCH", "--report-addressees", "-"},
+			map[string]string{"LOA_REPORT_RECIPIENTS": " Sở Y tế; ;Công an tỉnh", "LOA_REPORT_AGENCY_ABBR": "SYT"}, "", func(c Config) bool {
+				f := c.ReportForm()
+				return slices.Equal(f.Authority, []string{"TM. UBND", "CHỦ TỊCH"}) && f.Addressees == nil &&
+					slices.Equal(f.Recipients, []string{"Sở Y tế", "Công an tỉnh"}) && f.Abbreviation == "SYT" && f.Place == "Quảng Nam"
+			}},
 		{"default import limits", nil, nil, "", func(c Config) bool { return c.Imports == campaigns.DefaultImportLimits() }},
 		{"import limits", []string{"--import-max-file", "5MiB", "--import-slots", "4"}, map[string]string{"LOA_IMPORT_TIMEOUT": "90s"}, "", func(c Config) bool {
 			return c.Imports.FileBytes == 5<<20 && c.Imports.Slots == 4 && c.Imports.Time == 90*time.Second
@@ -251,6 +257,23 @@ func TestFirstStartAndRestart(t *testing.T) {
 	want := counts{provinces: 1, districts: 18, communes: 241, indicators: 10, populations: 126, contents: 12}
 	if first != want {
 		t.Errorf("after the first start: %+v, want %+v", first, want)
+	}
+
+	// The demo's newspaper published in 11 of the 12 months of 2024 (issue 16).
+	var rep struct {
+		Indicators []struct {
+			Indicator              string
+			Numerator, Denominator any
+			Status                 string
+		}
+	}
+	if get(t, base+"/api/v1/campaigns/PCMD-2024/report?asOf=2024-12-31", token, &rep) != 200 {
+		t.Error("GET the demo report failed")
+	}
+	for _, in := range rep.Indicators {
+		if in.Indicator == "press-monthly" && (in.Numerator != 11.0 || in.Denominator != 12.0 || in.Status != "cannot_meet") {
+			t.Errorf("the demo's press at the end of 2024: %v of %v months, %s; want 11 of 12, cannot_meet", in.Numerator, in.Denominator, in.Status)
+		}
 	}
 
 	// Remove the demo campaign: a restart must not load it again.

@@ -16,6 +16,7 @@ import (
 	"github.com/dustin/go-humanize"
 
 	"loa/campaigns"
+	"loa/campaigns/report/export"
 	"loa/content"
 )
 
@@ -50,11 +51,39 @@ type Config struct {
 	Jobs bool
 	// ReportCutoff is the day of the month periodic report windows start on.
 	ReportCutoff int
+	// Form is who reports in the official form of the DOCX report (Decree
+	// 30/2020/NĐ-CP): lists are separated by ";", the signing authority's lines by "/".
+	Form FormSettings
 	// Imports bound what one import may cost, whatever its file.
 	Imports campaigns.ImportLimits
 	// Command is a maintenance command to run instead of serving ("rollups
 	// rebuild"), with its arguments.
 	Command []string
+}
+
+// FormSettings are the official form's settings as text.
+type FormSettings struct {
+	GoverningBody, Agency, Abbreviation, Place, Addressees, Recipients, Authority, Signer string
+}
+
+// ReportForm is the official form of the reports.
+func (c *Config) ReportForm() export.Form {
+	f := c.Form
+	return export.Form{GoverningBody: f.GoverningBody, Agency: f.Agency, Abbreviation: f.Abbreviation, Place: f.Place,
+		Addressees: splitList(f.Addressees, ";"), Recipients: splitList(f.Recipients, ";"), Authority: splitList(f.Authority, "/"),
+		Signer: f.Signer}
+}
+
+// splitList splits a setting at sep, trimmed; empty items and "-" (a setting
+// cannot be empty: it would take its default) are dropped.
+func splitList(s, sep string) []string {
+	var out []string
+	for _, item := range strings.Split(s, sep) {
+		if item = strings.TrimSpace(item); item != "" && item != "-" {
+			out = append(out, item)
+		}
+	}
+	return out
 }
 
 // option describes one setting for parsing and for --help.
@@ -105,6 +134,14 @@ func (c *Config) options(t *textSettings) []option {
 		{"horizon", "LOA_HORIZON_DAYS", "35", "days ahead for which airings are materialised", &t.horizon, false, false},
 		{"confirm-grace", "LOA_CONFIRM_GRACE", "2h", "how long after its end an airing waits for a confirmation before it is marked unconfirmed", &t.grace, false, false},
 		{"report-cutoff", "LOA_REPORT_CUTOFF", "15", "day of the month periodic reports are cut at (1 to 28): with 15 a 6-month report runs from 15 December to 14 June; 1 gives calendar quarters and halves", &t.cutoff, false, false},
+		{"report-governing-body", "LOA_REPORT_GOVERNING_BODY", "UBND tỉnh Quảng Nam", "governing body above the issuing agency in the official report form", &c.Form.GoverningBody, false, false},
+		{"report-agency", "LOA_REPORT_AGENCY", "Sở Lao động - Thương binh và Xã hội", "agency issuing the official report (the programme's standing agency)", &c.Form.Agency, false, false},
+		{"report-agency-abbr", "LOA_REPORT_AGENCY_ABBR", "SLĐTBXH", "the issuing agency's abbreviation, as in Số: …/BC-<abbr>", &c.Form.Abbreviation, false, false},
+		{"report-place", "LOA_REPORT_PLACE", "Quảng Nam", "place name of the report's date line", &c.Form.Place, false, false},
+		{"report-addressees", "LOA_REPORT_ADDRESSEES", "UBND tỉnh Quảng Nam", "addressees of the report (Kính gửi), separated by ';'; '-' for none leaves out Kính gửi and Như trên", &c.Form.Addressees, false, false},
+		{"report-recipients", "LOA_REPORT_RECIPIENTS", "Bộ Lao động - Thương binh và Xã hội;Các sở, ban, ngành thành viên Ban Chỉ đạo;UBND các huyện, thị xã, thành phố", "other recipients (Nơi nhận) besides the addressees and the archive, separated by ';'", &c.Form.Recipients, false, false},
+		{"report-signing-authority", "LOA_REPORT_SIGNING_AUTHORITY", "KT. GIÁM ĐỐC/PHÓ GIÁM ĐỐC", "signing authority above the signature, its lines separated by '/'", &c.Form.Authority, false, false},
+		{"report-signer", "LOA_REPORT_SIGNER", "", "full name of the signer; empty leaves the line to write in", &c.Form.Signer, false, false},
 		{"import-max-file", "LOA_IMPORT_MAX_FILE", d.file, "largest file an import takes (CSV or XLSX, as uploaded)", &t.imports.file, false, false},
 		{"import-max-rows", "LOA_IMPORT_MAX_ROWS", d.rows, "most rows of data in one reach import (org-unit and denominator imports: at most 100000)", &t.imports.rows, false, false},
 		{"import-max-columns", "LOA_IMPORT_MAX_COLUMNS", d.columns, "most columns a row of an import may use (trailing empty cells are not counted)", &t.imports.columns, false, false},

@@ -192,7 +192,7 @@ func TestLoadDemoIsIdempotent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(pops) != 126 || pops[0].Source != "sample estimate, not official" {
+	if len(pops) != 126 || pops[0].Source != "ước tính mẫu, không phải số liệu chính thức" {
 		t.Fatalf("%d denominators (%+v), want 126 sample estimates", len(pops), pops)
 	}
 	for range 2 {

@@ -20,7 +20,7 @@ type Population struct {
 	Year    int    `json:"year"`
 	Count   int64  `json:"count"`
 	// Source is the provenance shown beside every figure computed from it, e.g.
-	// "sample estimate, not official" or "Cục Thống kê 2023".
+	// "ước tính mẫu, không phải số liệu chính thức" (the demo's) or "Cục Thống kê 2023".
 	Source string `json:"source"`
 }
 

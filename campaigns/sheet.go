@@ -51,7 +51,7 @@ func (l ImportLimits) FileSize() string { return bytesVi(l.FileBytes) }
 
 // minColumns is the fewest columns the limits may allow: those of the reach
 // import template.
-const minColumns = 11
+const minColumns = 12
 
 // Check says what is wrong with the limits, or nil.
 func (l ImportLimits) Check() error {

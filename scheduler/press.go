@@ -98,6 +98,11 @@ func (s *Service) channelCalendar(ctx context.Context, campaign, channel string,
 	}
 	out := PressCalendar{Campaign: campaign, Year: year, Channel: channel, Months: make([]PressMonth, 12)}
 	thisMonth := monthStart(s.now().In(s.opts.Zone))
+	yearStart := time.Date(year, time.January, 1, 0, 0, 0, 0, s.opts.Zone)
+	ahead, err := s.projected(ctx, campaign, channel, later(s.Horizon(s.now()), yearStart), yearStart.AddDate(1, 0, 0))
+	if err != nil {
+		return PressCalendar{}, err
+	}
 	for m := range 12 {
 		from := time.Date(year, time.Month(m+1), 1, 0, 0, 0, 0, s.opts.Zone)
 		pm := PressMonth{Month: from.Format("2006-01")}
@@ -112,6 +117,7 @@ func (s *Service) channelCalendar(ctx context.Context, campaign, channel string,
 				}
 			}
 		}
+		pm.Planned += ahead[pm.Month]
 		pm.Meets = pm.Published > 0
 		switch {
 		case pm.Meets:
@@ -129,6 +135,50 @@ func (s *Service) channelCalendar(ctx context.Context, campaign, channel string,
 		out.Months[m] = pm
 	}
 	return out, nil
+}
+
+// projected counts, by month (YYYY-MM), the occurrences of the campaign's active
+// rules in [from, to) at the stations of a channel kind that content valid then
+// could fill: beyond the horizon no airing exists yet, and what the rules will
+// place there is planned all the same (issue 16).
+func (s *Service) projected(ctx context.Context, campaign, channel string, from, to time.Time) (map[string]int, error) {
+	out := map[string]int{}
+	if !to.After(from) {
+		return out, nil
+	}
+	rules, err := s.Rules(ctx, RuleFilter{Campaign: campaign})
+	if err != nil {
+		return nil, err
+	}
+	all, err := s.stations(ctx)
+	if err != nil {
+		return nil, err
+	}
+	airable, err := s.library.Airable(ctx)
+	if err != nil {
+		return nil, err
+	}
+	wanted, _, err := s.plan(ctx, rules, all, from, to)
+	if err != nil {
+		return nil, err
+	}
+	pick := newPicker(airable, s.opts.Zone)
+	for _, occs := range wanted {
+		for _, o := range occs {
+			if o.station.Channel == channel && o.displacedBy == "" && pick.choose(o, o.slot, nil) != "" {
+				out[o.slot.In(s.opts.Zone).Format("2006-01")]++
+			}
+		}
+	}
+	return out, nil
+}
+
+// later is the later of a and b.
+func later(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
 }
 
 func monthStart(t time.Time) time.Time {

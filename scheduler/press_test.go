@@ -65,7 +65,13 @@ func TestPressCalendar(t *testing.T) {
 		"2024-02": {0, 0, false, MonthMissed}, // 5 February passed before the rule was first materialised
 		"2024-03": {1, 1, true, MonthMet},
 		"2024-04": {1, 0, false, MonthPlanned},
-		"2024-06": {1, 0, false, MonthPlanned}, // the one-off placement
+		"2024-06": {2, 0, false, MonthPlanned}, // the one-off placement and the rule's 3 June
+	}
+	// Beyond the horizon (14 April) the rule's occurrences are planned (issue 16).
+	for m := 5; m <= 12; m++ {
+		if m != 6 {
+			want[fmt.Sprintf("2024-%02d", m)] = month{1, 0, false, MonthPlanned}
+		}
 	}
 	if len(pc.Months) != 12 || pc.Year != 2024 || pc.Channel != ChannelPress {
 		t.Fatalf("PressCalendar = %+v", pc)
@@ -145,5 +151,37 @@ func TestPublishRefused(t *testing.T) {
 	}
 	if a := f.airing(district[0].ID); a.Status != StatusPlanned || a.PublishedURL != "" {
 		t.Errorf("the district airing after a refused publish: %s %q", a.Status, a.PublishedURL)
+	}
+}
+
+// TestPressCalendarBeyondTheHorizon: a monthly rule for all of 2027 and an article
+// valid all year plan every month of 2027, though no airing is materialised yet;
+// without content the months stay unplanned.
+func TestPressCalendarBeyondTheHorizon(t *testing.T) {
+	f := newFixture(t, local("2024-03-10 08:00"))
+	f.station("BQN", ChannelPress, "49")
+	in := ruleInput("FREQ=MONTHLY;BYDAY=1MO;BYHOUR=9", "BQN")
+	until := loa.Date("2027-12-31")
+	in.StartDate, in.Until, in.DurationSeconds = "2027-01-01", &until, 3600
+	f.rule(in)
+	f.materialize()
+	count := func() (planned int) {
+		pc, err := f.s.PressCalendar(f.ctx, demo, 2027)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range pc.Months {
+			if m.State == MonthPlanned && m.Planned == 1 {
+				planned++
+			}
+		}
+		return planned
+	}
+	if n := count(); n != 0 {
+		t.Errorf("%d months of 2027 planned without any article, want 0", n)
+	}
+	f.approved(message("article", "Bài báo cả năm"))
+	if n := count(); n != 12 {
+		t.Errorf("%d months of 2027 planned, want 12", n)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"time"
 
 	"loa"
 	"loa/campaigns"
@@ -129,6 +130,55 @@ func (s *Service) LoadDemo(ctx context.Context, province string, pops Population
 		}
 		if _, err := s.CreateRule(ctx, loa.System, in); err != nil {
 			return fmt.Errorf("demo rule %q: %w", in.Title, err)
+		}
+	}
+	return nil
+}
+
+// demoPressMissed is the month of 2024 in which the demo's newspaper published
+// nothing: the press indicator's one missed month.
+const demoPressMissed = time.August
+
+// LoadDemoPress records the demo newspaper's 2024 items as published, with their
+// (sample) links, in every month but demoPressMissed: on the first Monday at 06:00,
+// where the demo's press rule places them, each counted as reach. Re-running it
+// adds nothing (the airings have their natural ids; reach is synchronised).
+func (s *Service) LoadDemoPress(ctx context.Context) error {
+	rules, err := s.Rules(ctx, RuleFilter{Campaign: campaigns.DemoCampaignCode})
+	if err != nil {
+		return err
+	}
+	title := demoRules("")[0].Title
+	i := slices.IndexFunc(rules, func(r Rule) bool { return r.Title == title })
+	if i < 0 {
+		return fmt.Errorf("demo press: no rule %q", title)
+	}
+	st, err := s.Station(ctx, "BQN")
+	if err != nil {
+		return err
+	}
+	defer s.lockAirings()()
+	var items []Airing
+	for m := time.January; m <= time.December; m++ {
+		if m == demoPressMissed {
+			continue
+		}
+		start := time.Date(2024, m, 1, 6, 0, 0, 0, s.opts.Zone)
+		for start.Weekday() != time.Monday {
+			start = start.AddDate(0, 0, 1)
+		}
+		at := loa.Stamp(start.Add(time.Hour))
+		items = append(items, Airing{ID: airingID(rules[i].ID, st.Code, start), Rule: rules[i].ID, Campaign: campaigns.DemoCampaignCode,
+			Station: st.Code, Channel: st.Channel, OrgUnit: st.OrgUnit, Slot: start, Start: start, End: start.Add(time.Hour),
+			Groups: []string{}, Status: StatusPublished, PublishedAt: &at, Note: "mẫu (sample)",
+			PublishedURL: fmt.Sprintf("https://baoquangnam.vn/mau-pcmd-2024-%02d.html", int(m))})
+	}
+	if _, err := s.write(ctx, items, nil); err != nil {
+		return err
+	}
+	for _, a := range items {
+		if err := s.countReach(ctx, loa.System, a); err != nil {
+			return err
 		}
 	}
 	return nil

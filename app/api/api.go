@@ -14,6 +14,7 @@ import (
 	"loa/campaigns"
 	"loa/campaigns/reach"
 	"loa/campaigns/report"
+	"loa/campaigns/report/export"
 	"loa/content"
 	"loa/scheduler"
 	"loa/scheduler/jobs"
@@ -40,6 +41,8 @@ type Deps struct {
 	// PageNotFound answers an unknown path outside /api/ (the web UI's 404 page);
 	// without it every unknown path gets the JSON error.
 	PageNotFound gin.HandlerFunc
+	// ReportForm is who reports in the official form (format=docx).
+	ReportForm export.Form
 }
 
 type handler struct {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 
 	"github.com/gin-gonic/gin"
 
@@ -22,7 +23,10 @@ var sheetUpload = upload{[]string{"text/csv", "application/csv", "text/plain",
 	"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "application/octet-stream"},
 	"a CSV file (text/csv) or an Excel workbook (.xlsx)"}
 
-const xlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+const (
+	xlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+	docxType = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+)
 
 // reachPage is a page of reach records: the collection grows without bound, so no
 // total is counted.
@@ -171,8 +175,8 @@ func (h *handler) deleteManualValue(c *gin.Context) {
 // (viewers) get them suppressed in every format.
 func (h *handler) report(c *gin.Context) {
 	format := c.DefaultQuery("format", "json")
-	if format != "json" && format != "csv" && format != "xlsx" && format != "html" {
-		h.fail(c, badRequest("format", "format must be json, csv, xlsx or html"))
+	if !slices.Contains([]string{"json", "csv", "xlsx", "html", "docx"}, format) {
+		h.fail(c, badRequest("format", "format must be json, csv, xlsx, html or docx"))
 		return
 	}
 	user := currentUser(c)
@@ -201,6 +205,12 @@ func (h *handler) report(c *gin.Context) {
 		if data, err = export.XLSX(r); err == nil {
 			c.Header("Content-Disposition", fmt.Sprintf(`attachment; filename="%s"`, name))
 			c.Data(http.StatusOK, xlsxType, data)
+		}
+	case "docx":
+		var data []byte
+		if data, err = export.DOCX(r, h.ReportForm, export.Draft{}, r.GeneratedAt); err == nil {
+			c.Header("Content-Disposition", fmt.Sprintf(`attachment; filename="%s"`, name))
+			c.Data(http.StatusOK, docxType, data)
 		}
 	case "html":
 		var page []byte

@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"encoding/base64"
@@ -670,7 +671,7 @@ func TestReachImportMultipartAndXLSX(t *testing.T) {
 
 func TestReachTemplate(t *testing.T) {
 	s := newReachScene(t)
-	headers := []string{"Mã kế hoạch", "Mã đơn vị", "Nhóm đối tượng", "Ngày", "Hình thức", "Số buổi", "Số lượt người", "Số người",
+	headers := []string{"Mã kế hoạch", "Mã đơn vị", "Nhóm đối tượng", "Ngày", "Hình thức", "Số buổi", "Số lượt người", "Số người", "Số người lần đầu",
 		"Ước tính", "Số hiệu báo cáo", "Minh chứng"}
 
 	rec := s.call("GET", "/api/v1/reach/import-template", "", "", s.reporter)
@@ -762,8 +763,10 @@ func TestManualValues(t *testing.T) {
 	if list.Total != 1 || list.Items[0].Numerator != 4 {
 		t.Errorf("after the correction %+v, want one value of 4", list)
 	}
-	if in := s.report(s.planner, "asOf=2024-06-30").indicator(t, "crimes-handled"); in.Status != "met" {
-		t.Errorf("4 of 4 is %s, want met", in.Status)
+	// Mid-year a later entry may still replace it: on track, met only once the
+	// year is over (issue 16).
+	if in := s.report(s.planner, "asOf=2024-06-30").indicator(t, "crimes-handled"); in.Status != "on_track" {
+		t.Errorf("4 of 4 in June is %s, want on_track", in.Status)
 	}
 
 	future := time.Now().In(zone).AddDate(0, 0, 2).Format(time.DateOnly)
@@ -901,7 +904,7 @@ func TestReport(t *testing.T) {
 			r.Campaign.Code, r.Scope, r.Period, r.AsOf, r.SmallCellsSuppressed, len(r.Districts), len(r.Trend))
 	}
 	var codes []string
-	statuses := []string{"met", "on_track", "at_risk", "off_track", "not_measurable"}
+	statuses := []string{"met", "on_track", "at_risk", "off_track", "cannot_meet", "not_measurable"}
 	for _, in := range r.Indicators {
 		codes = append(codes, in.Indicator)
 		if !slices.Contains(statuses, in.Status) || in.StatusLabel == "" {
@@ -916,12 +919,14 @@ func TestReport(t *testing.T) {
 		t.Errorf("indicators %v, want every indicator of the campaign in order %v", codes, want)
 	}
 	// The sample reaches most communes in the first half-year, and the sample
-	// values of the manual indicators are of 30 June and 15 December.
-	if in := r.indicator(t, "communes-activity"); in.Value == nil || *in.Value < 0.7 || in.Status != "met" {
+	// values of the manual indicators are of 30 June and 15 December. Neither is
+	// settled in June: the communes must be active in the second half-year too, and
+	// a later entry replaces the value (issue 16).
+	if in := r.indicator(t, "communes-activity"); in.Value == nil || *in.Value < 0.7 || in.Status != "on_track" {
 		t.Errorf("communes-activity as of June: %+v", in)
 	}
-	if in := r.indicator(t, "crimes-handled"); in.Status != "met" || string(in.Numerator) != "5" {
-		t.Errorf("crimes-handled as of June: %+v, want the sample 5 of 5, met", in)
+	if in := r.indicator(t, "crimes-handled"); in.Status != "on_track" || string(in.Numerator) != "5" {
+		t.Errorf("crimes-handled as of June: %+v, want the sample 5 of 5, on track", in)
 	}
 	if in := s.report(s.planner, "asOf=2024-06-29").indicator(t, "crimes-handled"); in.Status != "not_measurable" {
 		t.Errorf("crimes-handled the day before its first sample value: %s, want not_measurable", in.Status)
@@ -935,6 +940,11 @@ func TestReport(t *testing.T) {
 	if h1.Period.Kind != "half" || h1.Period.From != "2023-12-15" || h1.Period.To != "2024-06-14" || h1.AsOf != "2024-06-14" ||
 		!strings.HasPrefix(h1.Period.Label, "6 tháng đầu năm 2024") {
 		t.Errorf("period=2024-H1: %+v as of %s, want 2023-12-15 to 2024-06-14", h1.Period, h1.AsOf)
+	}
+	// The six-month report judges the year's targets against the value expected by
+	// 14/06 (0.7×166/366 = 31,7 % of the service workers), not the year's 70 %.
+	if in := h1.indicator(t, "service-workers-reached"); in.Status != "on_track" || in.Value == nil || *in.Value < 0.7*166/366 {
+		t.Errorf("service-workers-reached in 2024-H1: %+v (value %v), want on track", in, in.Value)
 	}
 	if m := s.report(s.planner, "period=2024-03&asOf=2024-06-30"); m.Period.Kind != "month" || m.Period.From != "2024-03-01" || m.Period.To != "2024-03-31" {
 		t.Errorf("period=2024-03: %+v", m.Period)
@@ -988,7 +998,18 @@ func TestReport(t *testing.T) {
 		t.Errorf("the viewer's CSV does not hide the small cell: want %q and not %q", line("<5"), line("3"))
 	}
 
-	rec := s.call("GET", "/api/v1/campaigns/"+demoCampaign+"/report?asOf=2024-06-30&format=xlsx", "", "", s.viewer)
+	// The official form: a DOCX with the configured agency's number.
+	rec := s.call("GET", "/api/v1/campaigns/"+demoCampaign+"/report?period=2024-H1&format=docx", "", "", s.planner)
+	s.decode(rec, http.StatusOK, nil)
+	if ct, cd := rec.Header().Get("Content-Type"), rec.Header().Get("Content-Disposition"); ct != "application/vnd.openxmlformats-officedocument.wordprocessingml.document" ||
+		!strings.Contains(cd, ".docx") {
+		t.Errorf("DOCX Content-Type %q, Content-Disposition %q", ct, cd)
+	}
+	if z, err := zip.NewReader(bytes.NewReader(rec.Body.Bytes()), int64(rec.Body.Len())); err != nil || len(z.File) < 4 {
+		t.Errorf("the DOCX report is not a package: %v", err)
+	}
+
+	rec = s.call("GET", "/api/v1/campaigns/"+demoCampaign+"/report?asOf=2024-06-30&format=xlsx", "", "", s.viewer)
 	s.decode(rec, http.StatusOK, nil)
 	if ct := rec.Header().Get("Content-Type"); ct != xlsxType {
 		t.Errorf("Content-Type %q, want %q", ct, xlsxType)

@@ -12,6 +12,12 @@ type Cell struct {
 	UniqueKnown   int64 `json:"uniqueKnown"`
 	// Estimated are the person-times of estimated records.
 	Estimated int64 `json:"estimated"`
+	// Repeated sums, over the records that give first-time persons, their unique
+	// persons reached before (unique − first-time); FirstTimeKnown counts those
+	// records. Coverage counts UniquePersons − Repeated: first-time persons where
+	// given, an upper bound (persons may repeat) elsewhere.
+	Repeated       int64 `json:"repeated"`
+	FirstTimeKnown int64 `json:"firstTimeKnown"`
 }
 
 // CellKey places a cell: a month split at the cut-off day into part 1 (the days

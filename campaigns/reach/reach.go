@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -66,6 +67,10 @@ type Reach struct {
 	Evidence      string `json:"evidence"`
 	// Airing is the airing the record comes from, when it does.
 	Airing string `json:"airing,omitempty"`
+	// FirstTimePersons are those of UniquePersons reached for the first time
+	// (người lần đầu được tiếp cận), where the reporter knows them: coverage counts
+	// them instead of UniquePersons, which may repeat persons of earlier records.
+	FirstTimePersons *int64 `json:"firstTimePersons,omitempty"`
 }
 
 // ReachKey is a record's natural key: the same activity reported twice is one
@@ -78,7 +83,12 @@ func ReachKey(r Reach) string {
 func sameCounts(a, b Reach) bool {
 	return a.Activities == b.Activities && a.PersonTimes == b.PersonTimes && a.Estimated == b.Estimated &&
 		a.Evidence == b.Evidence && a.Airing == b.Airing &&
-		(a.UniquePersons == nil) == (b.UniquePersons == nil) && (a.UniquePersons == nil || *a.UniquePersons == *b.UniquePersons)
+		sameCount(a.UniquePersons, b.UniquePersons) && sameCount(a.FirstTimePersons, b.FirstTimePersons)
+}
+
+// sameCount reports whether two optional counts are equal.
+func sameCount(a, b *int64) bool {
+	return (a == nil) == (b == nil) && (a == nil || *a == *b)
 }
 
 // Conflict codes of reach records, in import summaries.
@@ -97,6 +107,7 @@ const (
 	CodeNoActivity      = "zero_activities"
 	CodeUniqueOverTimes = "unique_exceeds_person_times"
 	CodeUniqueEstimate  = "unique_on_estimate"
+	CodeFirstTimeOver   = "first_time_exceeds_unique"
 	CodeReserved        = "reserved"
 	CodeTooLong         = "too_long"
 	CodeDuplicateRow    = "duplicate_row"
@@ -214,6 +225,14 @@ func (c *reachCheck) problems(r Reach) []reachProblem {
 			add("uniquePersons", CodeUniqueEstimate, "Báo chí, phát thanh chỉ có số lượt người ước tính, không có số người của nhóm")
 		}
 	}
+	if ft := r.FirstTimePersons; ft != nil {
+		switch {
+		case *ft < 0:
+			add("firstTimePersons", CodeNegative, "Số người lần đầu không được âm")
+		case r.UniquePersons == nil || *ft > *r.UniquePersons:
+			add("firstTimePersons", CodeFirstTimeOver, "Số người lần đầu (%d) không được lớn hơn số người (%s)", *ft, countOrNone(r.UniquePersons))
+		}
+	}
 	if strings.HasPrefix(r.SourceRef, airingRefPrefix) {
 		add("sourceRef", CodeReserved, "Số hiệu báo cáo bắt đầu bằng %q dành cho các buổi phát sóng đã xác nhận", airingRefPrefix)
 	}
@@ -226,6 +245,14 @@ func (c *reachCheck) problems(r Reach) []reachProblem {
 		}
 	}
 	return out
+}
+
+// countOrNone writes an optional count, "chưa có" when absent.
+func countOrNone(n *int64) string {
+	if n == nil {
+		return "chưa có"
+	}
+	return strconv.FormatInt(*n, 10)
 }
 
 func activityCodes() string {

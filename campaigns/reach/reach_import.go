@@ -40,6 +40,7 @@ var reachColumns = []reachColumn{
 	{"activities", "Số buổi", "số buổi, cuộc, tin bài: số nguyên từ 1", []string{"so cuoc", "so hoat dong", "activities"}, true},
 	{"personTimes", "Số lượt người", "số lượt người tham dự, được tiếp cận: số nguyên từ 0", []string{"luot nguoi", "persontimes", "person_times"}, true},
 	{"uniquePersons", "Số người", "số người (không trùng), nếu biết; không lớn hơn số lượt người", []string{"uniquepersons", "unique_persons"}, false},
+	{"firstTimePersons", "Số người lần đầu", "số người lần đầu được tiếp cận trong kế hoạch, nếu biết; không lớn hơn số người", []string{"nguoi lan dau", "firsttimepersons", "first_time_persons"}, false},
 	{"estimated", "Ước tính", "\"x\" hoặc \"có\" nếu số liệu là ước tính", []string{"uoc luong", "estimated"}, false},
 	{"sourceRef", "Số hiệu báo cáo", "số hiệu báo cáo của đơn vị, để nhập lại không bị trùng", []string{"so bao cao", "sourceref", "source_ref"}, false},
 	{"evidence", "Minh chứng", "đường dẫn hoặc ghi chú minh chứng", []string{"ghi chu", "evidence"}, false},
@@ -278,6 +279,9 @@ func (p rowParser) parse(row []string) (Reach, []reachProblem) {
 	}
 	if n, ok := count("uniquePersons", "số người", false); ok {
 		r.UniquePersons = &n
+	}
+	if n, ok := count("firstTimePersons", "số người lần đầu", false); ok {
+		r.FirstTimePersons = &n
 	}
 	switch v := loa.Fold(p.t.Cell(row, "estimated")); v {
 	case "", "0", "khong", "false", "no", "k":

@@ -25,13 +25,26 @@ func (c *Cell) Add(d Cell, sign int64) {
 	c.UniquePersons += sign * d.UniquePersons
 	c.UniqueKnown += sign * d.UniqueKnown
 	c.Estimated += sign * d.Estimated
+	c.Repeated += sign * d.Repeated
+	c.FirstTimeKnown += sign * d.FirstTimeKnown
 }
+
+// Persons are the persons coverage counts: first-time persons where the records
+// give them, unique persons elsewhere.
+func (c Cell) Persons() int64 { return c.UniquePersons - c.Repeated }
+
+// UpperBound reports whether Persons sums unique persons of records that do not
+// give first-time persons: the same person may be counted twice.
+func (c Cell) UpperBound() bool { return c.UniqueKnown > c.FirstTimeKnown }
 
 // cellOf is what one record adds to its cell.
 func cellOf(r Reach) Cell {
 	c := Cell{Records: 1, Activities: int64(r.Activities), PersonTimes: r.PersonTimes}
 	if r.UniquePersons != nil {
 		c.UniquePersons, c.UniqueKnown = *r.UniquePersons, 1
+		if r.FirstTimePersons != nil {
+			c.Repeated, c.FirstTimeKnown = *r.UniquePersons-*r.FirstTimePersons, 1
+		}
 	}
 	if r.Estimated {
 		c.Estimated = r.PersonTimes

@@ -80,6 +80,10 @@ type cellDoc struct {
 	UniquePersons int64 `bson:"u,omitempty"`
 	UniqueKnown   int64 `bson:"k,omitempty"`
 	Estimated     int64 `bson:"e,omitempty"`
+
+	// First-time persons (issue 16).
+	Repeated       int64 `bson:"r,omitempty"`
+	FirstTimeKnown int64 `bson:"f,omitempty"`
 }
 
 // manualValueDoc is an entered value as stored; it has ManualValue's fields in
@@ -139,7 +143,7 @@ type reachDoc struct {
 
 // reachEntry is a record without what its bucket says: group, date, activity,
 // source reference, activities, person-times, unique persons (null when unknown),
-// estimated, evidence, airing.
+// estimated, evidence, airing and, when known, first-time persons (absent before).
 type reachEntry struct {
 	Group, Date, Activity, SourceRef string
 	Activities                       int
@@ -147,6 +151,8 @@ type reachEntry struct {
 	UniquePersons                    *int64
 	Estimated                        bool
 	Evidence, Airing                 string
+
+	FirstTimePersons *int64
 }
 
 // MarshalJSON writes the array by hand: an import encodes 100,000 of them.
@@ -172,6 +178,10 @@ func (e reachEntry) MarshalJSON() ([]byte, error) {
 		b = append(b, ',')
 		b = appendJSONString(b, s)
 	}
+	if e.FirstTimePersons != nil {
+		b = append(b, ',')
+		b = strconv.AppendInt(b, *e.FirstTimePersons, 10)
+	}
 	return append(b, ']'), nil
 }
 
@@ -191,7 +201,7 @@ func appendJSONString(b []byte, s string) []byte {
 
 func (e *reachEntry) UnmarshalJSON(data []byte) error {
 	return json.Unmarshal(data, &[]any{&e.Group, &e.Date, &e.Activity, &e.SourceRef, &e.Activities, &e.PersonTimes,
-		&e.UniquePersons, &e.Estimated, &e.Evidence, &e.Airing})
+		&e.UniquePersons, &e.Estimated, &e.Evidence, &e.Airing, &e.FirstTimePersons})
 }
 
 // entryKey is the part of a record's natural key its bucket does not hold.
@@ -208,7 +218,7 @@ func (d reachDoc) bucket() (ReachBucket, error) {
 		}
 		r := Reach{Campaign: d.Campaign, OrgUnit: d.OrgUnit, Group: e.Group, Date: loa.Date(e.Date), Activity: e.Activity,
 			SourceRef: e.SourceRef, Activities: e.Activities, PersonTimes: e.PersonTimes, UniquePersons: e.UniquePersons,
-			Estimated: e.Estimated, Evidence: e.Evidence, Airing: e.Airing}
+			Estimated: e.Estimated, Evidence: e.Evidence, Airing: e.Airing, FirstTimePersons: e.FirstTimePersons}
 		r.ID = ReachKey(r)
 		b.Records[r.ID] = r
 	}
@@ -223,7 +233,7 @@ func docOf(b ReachBucket) (reachDoc, error) {
 		r := b.Records[key]
 		raw, err := reachEntry{Group: r.Group, Date: string(r.Date), Activity: r.Activity, SourceRef: r.SourceRef,
 			Activities: r.Activities, PersonTimes: r.PersonTimes, UniquePersons: r.UniquePersons, Estimated: r.Estimated,
-			Evidence: r.Evidence, Airing: r.Airing}.MarshalJSON()
+			Evidence: r.Evidence, Airing: r.Airing, FirstTimePersons: r.FirstTimePersons}.MarshalJSON()
 		if err != nil {
 			return reachDoc{}, err
 		}
@@ -419,6 +429,8 @@ type unbucketedDoc struct {
 	SourceRef     string   `bson:"sourceRef"`
 	Evidence      string   `bson:"evidence"`
 	Airing        string   `bson:"airing,omitempty"`
+
+	FirstTimePersons *int64 `bson:"firstTimePersons,omitempty"`
 }
 
 // UnbucketedReach reads the records still stored one per document (a scan, at
@@ -520,7 +532,7 @@ func (s *MongoStore) incRollup(ctx context.Context, d *rollupDoc) error {
 		for _, f := range []struct {
 			name string
 			n    int64
-		}{{"n", c.Records}, {"a", c.Activities}, {"p", c.PersonTimes}, {"u", c.UniquePersons}, {"k", c.UniqueKnown}, {"e", c.Estimated}} {
+		}{{"n", c.Records}, {"a", c.Activities}, {"p", c.PersonTimes}, {"u", c.UniquePersons}, {"k", c.UniqueKnown}, {"e", c.Estimated}, {"r", c.Repeated}, {"f", c.FirstTimeKnown}} {
 			if f.n != 0 {
 				inc = append(inc, bson.E{Key: "cells." + field + "." + f.name, Value: f.n})
 			}

@@ -35,6 +35,7 @@ const (
 	noteNoUnits         = "Phạm vi này không có đơn vị nào của cấp được đếm"
 	noteNoMonthEnded    = "Chưa hết tháng nào trong kỳ"
 	noteNoEntry         = "Chưa nhập số liệu"
+	noteUpperBound      = "Số người là tối đa, có thể trùng lặp: cộng số người của từng hoạt động, nơi chưa có số người lần đầu"
 	noteUnplannedMonths = "Tháng chưa có bài dự kiến: "
 	reasonNoActivity    = "Chưa có hoạt động nào"
 	reasonMissed        = "Không có hoạt động trong "
@@ -51,8 +52,73 @@ var levelUnits = map[string]string{"commune": "xã", "district": "huyện", "pro
 // and the as-of date, with the breakdown by child unit, the target groups, the
 // monthly trend, the lagging units and the long-format data, whose measures of the
 // records are per child unit (the scope itself when it has none), group and month.
+// A periodic window judges the campaign's targets cumulatively (see cumulative).
 func (e evaluation) report() Report {
 	x := newEngine(e)
+	r := x.report()
+	c, ok := e.cumulative()
+	if !ok {
+		return r
+	}
+	y := newEngine(c)
+	cum := y.report()
+	r.Cumulative = &Span{From: c.window.From, To: c.asOf,
+		Label: "Lũy kế từ " + c.window.From.Display() + " đến " + c.asOf.Display()}
+	own := r.Indicators
+	r.Indicators, r.Lagging, r.Provenance = cum.Indicators, []Lagging{}, cum.Provenance
+	for i, in := range e.campaign.Indicators {
+		if judgedInWindow(in, e.window) {
+			r.Indicators[i] = own[i] // a target defined per window: judged in it
+		} else {
+			r.Indicators[i].Window = &Figures{Numerator: own[i].Numerator, Denominator: own[i].Denominator,
+				Value: own[i].Value, Note: own[i].Note}
+		}
+		r.Lagging = append(r.Lagging, r.Indicators[i].Lagging...)
+	}
+	for i := range r.Districts {
+		for j, v := range cum.Districts[i].Indicators {
+			if !judgedInWindow(e.campaign.Indicators[j], e.window) {
+				r.Districts[i].Indicators[j] = v
+			}
+		}
+	}
+	return r
+}
+
+// cumulative is the evaluation a periodic report judges the campaign's targets
+// by (DESIGN §5): counted from the campaign's start to the window's end (or the
+// as-of date before it), against the value expected then; false for a window that
+// covers the campaign's period or ends before it starts.
+func (e evaluation) cumulative() (evaluation, bool) {
+	p := e.campaign.Period
+	if e.window.From <= p.Start && e.window.To >= p.End || e.window.To < p.Start {
+		return e, false
+	}
+	c := e
+	c.window = Window{Kind: "campaign", From: p.Start, To: p.End, Label: "Cả kỳ kế hoạch " + span(p.Start, p.End)}
+	c.asOf = min(e.asOf, e.window.To)
+	return c, true
+}
+
+// judgedInWindow reports whether an indicator's target is defined per window of
+// the report's kind: regular activity per quarter in a quarter, per half-year in
+// a half-year.
+func judgedInWindow(in campaigns.Indicator, w Window) bool {
+	if in.Rule != campaigns.RuleOrgUnitActivity {
+		return false
+	}
+	switch in.Regularity {
+	case campaigns.RegularityQuarter:
+		return w.Kind == "quarter"
+	case "", campaigns.RegularityHalfYear:
+		return w.Kind == "half"
+	}
+	return false
+}
+
+// report is the report of the engine's window and as-of date.
+func (x *engine) report() Report {
+	e := x.evaluation
 	s, _ := x.tree.Index(e.scope.Code)
 	now := x.at(x.asOfDay)
 	r := Report{
@@ -403,7 +469,7 @@ func (x *engine) evaluate(in campaigns.Indicator, s int, m moment) Result {
 		r = x.manualResult(in, s, m)
 	default:
 		r = x.newResult(in, m)
-		judge(in, &r, m, 0)
+		judge(in, &r, m, 0, outlook{})
 	}
 	protect(&r)
 	return r
@@ -442,25 +508,47 @@ func (x *engine) expected(in campaigns.Indicator, m moment) float64 {
 	return in.Threshold
 }
 
-// judge sets the status and the pace needed; base is the denominator the target
-// count is taken of.
-func judge(in campaigns.Indicator, r *Result, m moment, base int64) {
-	r.Status = status(in, r.Value, *r.ExpectedToDate, r.Forecast, m.over)
+// outlook is what the rest of the period can still do to an indicator's value:
+// worst is the value it keeps whatever happens (met when that meets the target),
+// best the value it reaches at most (cannot_meet when that falls short).
+type outlook struct{ worst, best float64 }
+
+// open is the outlook of a value that later data can raise up to 1 (a share) but
+// never lower: a cumulative count.
+func open(v *float64, m moment) outlook {
+	if v == nil {
+		return outlook{}
+	}
+	if m.over {
+		return outlook{*v, *v}
+	}
+	return outlook{*v, math.Inf(1)}
+}
+
+// judge sets the status and, where the target is still reachable and not yet
+// reached, the pace needed; base is the denominator the target count is taken of.
+func judge(in campaigns.Indicator, r *Result, m moment, base int64, o outlook) {
+	r.Status = status(in, r.Value, *r.ExpectedToDate, r.Forecast, o)
 	r.StatusLabel = StatusLabels[r.Status]
-	if r.Status != StatusMet && r.Status != StatusNotMeasurable && m.remaining > 0 {
-		r.PaceNeeded = new(float64(targetCount(in, base)-r.Numerator.N) / m.remaining)
+	switch r.Status {
+	case StatusMet, StatusCannotMeet, StatusNotMeasurable:
+		return
+	}
+	if need := targetCount(in, base) - r.Numerator.N; need > 0 && m.remaining > 0 {
+		r.PaceNeeded = new(float64(need) / m.remaining)
 	}
 }
 
-// status is the common status rule of every indicator.
-func status(in campaigns.Indicator, value *float64, expected float64, f *Forecast, over bool) string {
+// status is the common status rule of every indicator: met only when the worst
+// case meets the target, cannot_meet when the best case does not.
+func status(in campaigns.Indicator, value *float64, expected float64, f *Forecast, o outlook) string {
 	switch {
 	case value == nil:
 		return StatusNotMeasurable
-	case meets(in, *value):
+	case meets(in, o.worst):
 		return StatusMet
-	case over:
-		return StatusOffTrack
+	case !meets(in, o.best):
+		return StatusCannotMeet
 	case *value >= expected-tolerance:
 		return StatusOnTrack
 	case f != nil && f.Meets || *value >= atRiskShare*expected-tolerance:

@@ -129,13 +129,17 @@ func (x *engine) activity(in campaigns.Indicator, s int, m moment) Result {
 		r.CountUnit = in.Level
 	}
 	den := int64(len(states))
+	var o outlook
 	if den == 0 {
 		r.Note = noteNoUnits
 	} else {
-		var counted, heading int64
+		var counted, heading, possible int64
 		for _, st := range states {
 			if st.counted() {
 				counted++
+			}
+			if len(st.missed) == 0 {
+				possible++ // a unit that missed no ended sub-window may still count
 			}
 			if len(st.missed) == 0 && (st.current || st.regular || x.planned[st.unit] > 0) {
 				heading++
@@ -143,8 +147,14 @@ func (x *engine) activity(in campaigns.Indicator, s int, m moment) Result {
 		}
 		r.Numerator, r.Denominator, r.Value = Things(counted), Things(den), ratio(counted, den)
 		r.Forecast = newForecast(in, forecastPlanned, float64(heading), float64(heading)/float64(den))
+		// A counted unit may still miss a sub-window to come: the count is settled
+		// only without regularity or once the last sub-window has ended.
+		o.best = float64(possible) / float64(den)
+		if in.Regularity == campaigns.RegularityNone || m.over {
+			o.worst = *r.Value
+		}
 	}
-	judge(in, &r, m, den)
+	judge(in, &r, m, den, o)
 	return r
 }
 

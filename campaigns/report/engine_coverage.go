@@ -19,7 +19,8 @@ func (x *engine) coverage(in campaigns.Indicator, s int, m moment) Result {
 	r := x.newResult(in, m)
 	r.CountUnit, r.Provenance = "người", c.provenance()
 	r.PersonTimes = x.people(c.reached.PersonTimes)
-	r.UncappedNumerator = x.people(c.reached.UniquePersons)
+	r.UncappedNumerator = x.people(c.reached.Persons())
+	r.UpperBound = c.reached.UpperBound()
 	if len(c.units) > 0 {
 		r.Denominator = x.people(c.denominator)
 	}
@@ -32,14 +33,17 @@ func (x *engine) coverage(in campaigns.Indicator, s int, m moment) Result {
 		r.Note = noteZeroDenominator
 	default:
 		r.Numerator, r.Value = x.people(c.numerator), ratio(c.numerator, c.denominator)
-		r.Uncapped = ratio(c.reached.UniquePersons, c.denominator)
+		r.Uncapped = ratio(c.reached.Persons(), c.denominator)
+		if r.UpperBound {
+			r.Note = noteUpperBound
+		}
 		r.OverHundred = len(c.over) > 0
 		for _, u := range c.over {
 			r.OverUnits = append(r.OverUnits, unitRef(x.tree.Units()[u]))
 		}
 		r.Forecast = runRate(in, c.numerator, c.denominator, m.elapsed)
 	}
-	judge(in, &r, m, c.denominator)
+	judge(in, &r, m, c.denominator, open(r.Value, m))
 	return r
 }
 
@@ -162,7 +166,7 @@ func (w *coverageWalk) under(u int) bool {
 // contribution is what unit u adds to the unit above it: its own unique persons
 // and its children's contributions, capped at its denominator when it has one.
 func (w *coverageWalk) contribution(u int) int64 {
-	n := sumParts(series(w.x.direct, u, w.group), 0, w.parts).UniquePersons
+	n := sumParts(series(w.x.direct, u, w.group), 0, w.parts).Persons()
 	for _, c := range w.x.children[u] {
 		n += w.contribution(c)
 	}

@@ -3,6 +3,7 @@ package report
 // The monthly_frequency and manual rules.
 
 import (
+	"math"
 	"strings"
 
 	"loa/campaigns"
@@ -43,11 +44,14 @@ func (x *engine) frequency(in campaigns.Indicator, m moment) Result {
 	}
 	r.Note = strings.Join(notes, ". ")
 	total := elapsed + planned + int64(len(unplanned))
+	var o outlook
 	if elapsed > 0 {
 		r.Numerator, r.Denominator, r.Value = Things(published), Things(elapsed), ratio(published, elapsed)
 		r.Forecast = newForecast(in, forecastPlanned, float64(published+planned), float64(published+planned)/float64(total))
+		// The months missed stay missed; the months ahead may all be published.
+		o = outlook{float64(published) / float64(total), float64(total-elapsed+published) / float64(total)}
 	}
-	judge(in, &r, m, total)
+	judge(in, &r, m, total, o)
 	return r
 }
 
@@ -64,7 +68,7 @@ func (x *engine) manualResult(in campaigns.Indicator, s int, m moment) Result {
 	}
 	if v == nil {
 		r.Note = noteNoEntry
-		judge(in, &r, m, 0)
+		judge(in, &r, m, 0, outlook{})
 		return r
 	}
 	r.CountUnit, r.Note = v.CountUnit, v.Note
@@ -73,6 +77,11 @@ func (x *engine) manualResult(in campaigns.Indicator, s int, m moment) Result {
 	if r.Value == nil {
 		r.Note = noteZeroDenominator
 	}
-	judge(in, &r, m, v.Denominator)
+	// A later entry may replace this one, up or down, until the period ends.
+	o := outlook{math.Inf(-1), math.Inf(1)}
+	if r.Value != nil && m.over {
+		o = outlook{*r.Value, *r.Value}
+	}
+	judge(in, &r, m, v.Denominator, o)
 	return r
 }

@@ -154,17 +154,17 @@ func TestEngineCoverage(t *testing.T) {
 			// with a denominator. Uncapped 30+60+5+40+30+7 = 172.
 			name: "province sums the capped districts", e: cappingEval("2024-06-30", sw),
 			numerator: "125", denominator: "150", value: "0.833333", uncappedNum: "172", uncapped: "1.146667",
-			personTimes: "172", over: []string{"503", "20001"}, status: StatusMet, provenance: sampleSource + " (2024)",
+			personTimes: "172", over: []string{"503", "20001"}, status: StatusMet, note: noteUpperBound, provenance: sampleSource + " (2024)",
 		},
 		{
 			name: "district capped at its commune first", e: cappingEval("2024-06-30", sw).scopedTo("502"),
 			numerator: "75", denominator: "100", value: "0.750000", uncappedNum: "95", uncapped: "0.950000",
-			personTimes: "95", over: []string{"20001"}, status: StatusMet, provenance: sampleSource + " (2024)",
+			personTimes: "95", over: []string{"20001"}, status: StatusMet, note: noteUpperBound, provenance: sampleSource + " (2024)",
 		},
 		{
 			name: "commune with its own denominator", e: cappingEval("2024-06-30", sw).scopedTo("20001"),
 			numerator: "10", denominator: "10", value: "1.000000", uncappedNum: "30", uncapped: "3.000000",
-			personTimes: "30", over: []string{"20001"}, status: StatusMet, provenance: "Cục Thống kê (2024)",
+			personTimes: "30", over: []string{"20001"}, status: StatusMet, note: noteUpperBound, provenance: "Cục Thống kê (2024)",
 		},
 		{
 			name: "commune under a district with a denominator", e: cappingEval("2024-06-30", sw).scopedTo("20002"),
@@ -232,7 +232,7 @@ func TestEngineCoverageStatus(t *testing.T) {
 		{"run rate capped at the denominator", gte50, "2024-06-30", 600, StatusMet, nil, 1000},
 		// gt 0.7 of 1000 needs 701.
 		{"exactly 70 % with gt is not met", coverageOf("students", campaigns.ComparatorGT, 0.7), "2024-06-30", 700, StatusOnTrack, new((701 - 700) / remaining), 1000},
-		{"window over and not met", gte50, "2025-01-10", 400, StatusOffTrack, nil, 400},
+		{"window over and not met", gte50, "2025-01-10", 400, StatusCannotMeet, nil, 400},
 		{"window over and met", gte50, "2024-12-31", 500, StatusMet, nil, 500},
 	}
 	for _, tt := range tests {
@@ -292,7 +292,6 @@ func activityEval(asOf loa.Date, in campaigns.Indicator) evaluation {
 
 func TestEngineActivity(t *testing.T) {
 	h1Days, q1Days := 182.0, 91.0 // 1 Jan–30 Jun, 1 Jan–31 Mar 2024
-	after := 107 / (365.25 / 12)  // months from 15 Sep to 31 Dec
 	tests := []struct {
 		name      string
 		e         evaluation
@@ -307,8 +306,9 @@ func TestEngineActivity(t *testing.T) {
 		{
 			// H1 has ended: 20002 (H1 only) counts, 20101 (H2 only) does not. Forecast:
 			// 20001 is active in H2 and 20002 was regular through H1; 20101 missed H1.
+			// 20101 and 20102 missed H1: at best 2 of 4 communes, not more than 70 %.
 			name: "half-year, as of September", e: activityEval("2024-09-15", activityOf("", campaigns.ComparatorGT, 0.7)),
-			numerator: "2", value: 0.5, expected: 0.7, status: StatusOffTrack, forecast: 0.5, pace: new((3 - 2) / after),
+			numerator: "2", value: 0.5, expected: 0.7, status: StatusCannotMeet, forecast: 0.5,
 			lagging: []string{
 				"20101: Không có hoạt động trong 6 tháng đầu năm 2024",
 				"20102: Chưa có hoạt động nào",
@@ -318,7 +318,7 @@ func TestEngineActivity(t *testing.T) {
 		{
 			// Q1 and Q2 have ended: only 20001 was active in both.
 			name: "quarter, as of September", e: activityEval("2024-09-15", activityOf(campaigns.RegularityQuarter, campaigns.ComparatorGT, 0.7)),
-			numerator: "1", value: 0.25, expected: 0.7, status: StatusOffTrack, forecast: 0.25, pace: new((3 - 1) / after),
+			numerator: "1", value: 0.25, expected: 0.7, status: StatusCannotMeet, forecast: 0.25,
 			lagging: []string{
 				"20002: Không có hoạt động trong quý 2/2024",
 				"20101: Không có hoạt động trong quý 1/2024, quý 2/2024",
@@ -358,7 +358,7 @@ func TestEngineActivity(t *testing.T) {
 		},
 		{
 			name: "district scope", e: activityEval("2024-09-15", activityOf("", campaigns.ComparatorGT, 0.7)).scopedTo("503"),
-			numerator: "0", value: 0, expected: 0.7, status: StatusOffTrack, forecast: 0, pace: new(2 / after),
+			numerator: "0", value: 0, expected: 0.7, status: StatusCannotMeet, forecast: 0,
 			lagging: []string{"20101: Không có hoạt động trong 6 tháng đầu năm 2024", "20102: Chưa có hoạt động nào"},
 		},
 	}
@@ -445,22 +445,24 @@ func TestEngineMonthlyFrequency(t *testing.T) {
 		{
 			// January to June have ended, July has published already: 6 of 7. Ahead:
 			// August and September have nothing planned, October to December do.
+			// May is missed: at best 11 of 12 months, short of every month.
 			name: "a month without press", e: pressEval("2024-07-20"),
-			numerator: "6", denominator: "7", value: "0.857143", status: StatusAtRisk,
+			numerator: "6", denominator: "7", value: "0.857143", status: StatusCannotMeet,
 			note: "Tháng chưa có bài dự kiến: 08/2024, 09/2024", forecast: "0.750000",
 		},
 		{
 			name: "the year over: 11 of 12", e: pressEval("2024-12-31"),
-			numerator: "11", denominator: "12", value: "0.916667", status: StatusOffTrack, forecast: "0.916667",
+			numerator: "11", denominator: "12", value: "0.916667", status: StatusCannotMeet, forecast: "0.916667",
 		},
 		{
+			// Every month so far, but the months ahead may still be missed.
 			name: "only the months before May", e: pressEval("2024-04-30"),
-			numerator: "4", denominator: "4", value: "1.000000", status: StatusMet,
+			numerator: "4", denominator: "4", value: "1.000000", status: StatusOnTrack,
 			note: "Tháng chưa có bài dự kiến: 08/2024, 09/2024", forecast: "0.833333",
 		},
 		{
 			name: "the current month once published", e: pressEval("2024-01-10"),
-			numerator: "1", denominator: "1", value: "1.000000", status: StatusMet,
+			numerator: "1", denominator: "1", value: "1.000000", status: StatusOnTrack,
 			note: "Tháng chưa có bài dự kiến: 08/2024, 09/2024", forecast: "0.833333",
 		},
 		{
@@ -474,7 +476,7 @@ func TestEngineMonthlyFrequency(t *testing.T) {
 		},
 		{
 			name: "the same at any scope", e: pressEval("2024-07-20").scopedTo("20101"),
-			numerator: "6", denominator: "7", value: "0.857143", status: StatusAtRisk,
+			numerator: "6", denominator: "7", value: "0.857143", status: StatusCannotMeet,
 			note: "Tháng chưa có bài dự kiến: 08/2024, 09/2024", forecast: "0.750000",
 		},
 	}
@@ -510,10 +512,11 @@ func TestEngineManual(t *testing.T) {
 		name, asOf, value, status, provenance, note string
 		pace                                        *float64
 	}{
-		{"the latest entry on or before the as-of date", "2024-08-01", "0.900000", StatusMet, "Công an tỉnh (số liệu đến 30/06/2024)", "ước", nil},
+		// An entry meeting the target is on track: a later entry may replace it.
+		{"the latest entry on or before the as-of date", "2024-08-01", "0.900000", StatusOnTrack, "Công an tỉnh (số liệu đến 30/06/2024)", "ước", nil},
 		// gt 0.8 of 10 needs 9: (9−5) over the 260 days left after 15 April.
 		{"an older entry, behind", "2024-04-15", "0.500000", StatusOffTrack, "Sở LĐTBXH (số liệu đến 31/03/2024)", "", new(4 / (260 / (365.25 / 12)))},
-		{"an entry dated the as-of date", "2024-09-30", "1.000000", StatusMet, "Sở LĐTBXH (số liệu đến 30/09/2024)", "", nil},
+		{"an entry dated the as-of date", "2024-09-30", "1.000000", StatusOnTrack, "Sở LĐTBXH (số liệu đến 30/09/2024)", "", nil},
 		{"nothing entered yet", "2024-03-30", "nil", StatusNotMeasurable, "", noteNoEntry, nil},
 	}
 	for _, tt := range tests {
@@ -612,7 +615,9 @@ func TestEngineWindowParts(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := tt.e.report()
-			if got := countText(r.Indicators[0].Numerator); got != tt.numerator || r.DataThrough != tt.dataThrough || math.Abs(r.Elapsed-tt.elapsed) > 1e-9 {
+			// The window's own figures: the indicator itself is counted from the
+			// campaign's start (1 January), without December's 10.
+			if got := countText(r.Indicators[0].Window.Numerator); got != tt.numerator || r.DataThrough != tt.dataThrough || math.Abs(r.Elapsed-tt.elapsed) > 1e-9 {
 				t.Errorf("numerator %s, DataThrough %s, Elapsed %f; want %s, %s, %f", got, r.DataThrough, r.Elapsed, tt.numerator, tt.dataThrough, tt.elapsed)
 			}
 			var months []string
@@ -670,10 +675,10 @@ func TestEngineReport(t *testing.T) {
 	}
 	wantDistricts := []string{
 		"502 5 2040 40",
-		"  act 2/2 1.000000 met",
+		"  act 2/2 1.000000 on_track", // H2 has not ended: either commune may still miss it
 		"  cov 40/100 0.400000 on_track",
 		"503 3 1020 20",
-		"  act 0/2 0.000000 off_track",
+		"  act 0/2 0.000000 cannot_meet", // both communes missed H1
 		"  cov 20/200 0.100000 off_track",
 	}
 	if !slices.Equal(districts, wantDistricts) {

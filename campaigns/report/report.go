@@ -10,10 +10,11 @@ import (
 
 // Statuses of an indicator at an as-of date (DESIGN §5).
 const (
-	StatusMet           = "met"            // the comparator holds on what is counted so far
-	StatusOnTrack       = "on_track"       // not met yet, at or above the value expected by now
+	StatusMet           = "met"            // met, and no later data can undo it
+	StatusOnTrack       = "on_track"       // not settled yet, at or above the value expected by now
 	StatusAtRisk        = "at_risk"        // below the expected value, but close or the forecast meets the target
-	StatusOffTrack      = "off_track"      // well below the expected value, or the period is over and not met
+	StatusOffTrack      = "off_track"      // well below the expected value, still reachable
+	StatusCannotMeet    = "cannot_meet"    // even the best case for the rest of the period falls short
 	StatusNotMeasurable = "not_measurable" // no denominator, person-times only, or no value entered
 )
 
@@ -23,6 +24,7 @@ var StatusLabels = map[string]string{
 	StatusOnTrack:       "Đúng tiến độ",
 	StatusAtRisk:        "Có nguy cơ không đạt",
 	StatusOffTrack:      "Chậm tiến độ",
+	StatusCannotMeet:    "Không thể đạt",
 	StatusNotMeasurable: "Không đo được",
 }
 
@@ -79,6 +81,21 @@ type Window struct {
 	To    loa.Date `json:"to"`
 }
 
+// Span is a stretch of days, both inclusive, with its label in Vietnamese.
+type Span struct {
+	From  loa.Date `json:"from"`
+	To    loa.Date `json:"to"`
+	Label string   `json:"label"`
+}
+
+// Figures are an indicator's own figures in a periodic report's window.
+type Figures struct {
+	Numerator   *Count   `json:"numerator"`
+	Denominator *Count   `json:"denominator"`
+	Value       *float64 `json:"value"`
+	Note        string   `json:"note,omitempty"`
+}
+
 // UnitRef names an org unit in a report.
 type UnitRef struct {
 	Code  string `json:"code"`
@@ -107,9 +124,13 @@ type Report struct {
 	// DataThrough is the last day whose records are counted: counts are kept per
 	// half-month (split at the cut-off day), so an as-of date inside one counts it
 	// whole, never past today.
-	DataThrough          loa.Date  `json:"dataThrough"`
-	GeneratedAt          time.Time `json:"generatedAt"`
-	SmallCellsSuppressed bool      `json:"smallCellsSuppressed"`
+	DataThrough loa.Date  `json:"dataThrough"`
+	GeneratedAt time.Time `json:"generatedAt"`
+	// Cumulative is set in a periodic report (a window shorter than the campaign):
+	// the indicators are counted from the campaign's start to its end and judged
+	// against the value expected then; each carries its figures in the window.
+	Cumulative           *Span `json:"cumulative,omitempty"`
+	SmallCellsSuppressed bool  `json:"smallCellsSuppressed"`
 
 	Indicators []Result     `json:"indicators"`
 	Districts  []Breakdown  `json:"districts"` // one row per child unit of the scope
@@ -142,6 +163,10 @@ type Result struct {
 	Uncapped          *float64  `json:"uncapped,omitempty"`
 	OverHundred       bool      `json:"overHundred"`
 	OverUnits         []UnitRef `json:"overUnits,omitempty"`
+	// UpperBound says the persons counted include unique persons summed over
+	// activities without first-time persons: at most that many, a person reached
+	// twice may count twice ("tối đa, có thể trùng lặp").
+	UpperBound bool `json:"upperBound"`
 	// PersonTimes are the person-times (lượt người) of the group, shown beside a
 	// coverage and alone where only person-times exist.
 	PersonTimes *Count  `json:"personTimes,omitempty"`
@@ -160,6 +185,9 @@ type Result struct {
 	// Provenance says where the denominator comes from.
 	Provenance string `json:"provenance"`
 	Note       string `json:"note,omitempty"`
+	// Window are the indicator's figures in the window alone, in a periodic report
+	// whose Result is cumulative.
+	Window *Figures `json:"window,omitempty"`
 }
 
 // Forecast is the value an indicator is heading for at the end of the window.

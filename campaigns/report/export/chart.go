@@ -36,6 +36,7 @@ var statusColors = map[string]string{
 	report.StatusOnTrack:       "#1565c0",
 	report.StatusAtRisk:        "#ef8f00",
 	report.StatusOffTrack:      "#c62828",
+	report.StatusCannotMeet:    "#6a1b9a",
 	report.StatusNotMeasurable: "#9e9e9e",
 }
 
@@ -197,7 +198,7 @@ func newBarPanel(r report.Report, res report.Result, width coord) (barPanel, boo
 // legendStatuses are the statuses the bar chart's legend explains, in order.
 var legendStatuses = []string{
 	report.StatusMet, report.StatusOnTrack, report.StatusAtRisk,
-	report.StatusOffTrack, report.StatusNotMeasurable,
+	report.StatusOffTrack, report.StatusCannotMeet, report.StatusNotMeasurable,
 }
 
 // linePanel is one indicator of the trend chart.
