@@ -255,8 +255,9 @@ func TestAdminImports(t *testing.T) {
 }
 
 // TestAdminCreatesScopedAccountOnAPhone: at 360 px, an admin creates a district
-// account through the form; it signs in, its page names its district, and reading
-// another district's data with its session is refused (403 outside_scope).
+// account through the form; it signs in, its page names its district, the stations
+// page lists its district's stations only, and another district's calendar or data
+// is refused (403).
 func TestAdminCreatesScopedAccountOnAPhone(t *testing.T) {
 	s := newSite(t)
 	ctx := s.browser(360)
@@ -304,6 +305,21 @@ func TestAdminCreatesScopedAccountOnAPhone(t *testing.T) {
 	}
 	if status, _ := s.signIn("binh.tran", testPassword).get("/admin/accounts"); status != http.StatusForbidden {
 		t.Errorf("the reporter opening /admin/accounts: %d, want 403", status)
+	}
+	// The pages show the district's stations only, and refuse another district's
+	// calendar.
+	if err := chromedp.Do(ctx, chromedp.Navigate(s.base+"/stations"), chromedp.WaitVisible("table")); err != nil {
+		t.Fatal(err)
+	}
+	stations, err := chromedp.Run(ctx, chromedp.Text("table tbody"))
+	if err != nil || !strings.Contains(stations, "DTT-504") || strings.Contains(stations, "Điện Bàn") || strings.Contains(stations, "Hội An") {
+		t.Errorf("the district account's stations: %q (%v), want Tây Giang's only", stations, err)
+	}
+	if err := chromedp.Do(ctx, chromedp.Navigate(s.base+"/calendar?by=district&district=502"), chromedp.WaitVisible("h1")); err != nil {
+		t.Fatal(err)
+	}
+	if h1, err := chromedp.Run(ctx, chromedp.Text("h1")); err != nil || !strings.Contains(h1, "Ngoài phạm vi") {
+		t.Errorf("another district's calendar: %q (%v), want the page Ngoài phạm vi", h1, err)
 	}
 }
 

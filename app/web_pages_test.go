@@ -1,6 +1,7 @@
 package main
 
 import (
+	"io"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -39,7 +40,17 @@ func TestEveryPageIsLightAndStaysHome(t *testing.T) {
 				continue
 			}
 			seen[path] = true
-			status, page := who.get(path)
+			resp, err := who.client.Get(s.base + path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			status, page := resp.StatusCode, string(b)
+			if status == http.StatusSeeOther || status == http.StatusFound {
+				queue = append(queue, resp.Header.Get("Location")) // a section's own start page
+				continue
+			}
 			if status != http.StatusOK {
 				t.Errorf("%s: %d", path, status)
 				continue

@@ -157,7 +157,6 @@ func (s *Service) LoadDemoPress(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	defer s.lockAirings()()
 	var items []Airing
 	for m := time.January; m <= time.December; m++ {
 		if m == demoPressMissed {
@@ -173,7 +172,7 @@ func (s *Service) LoadDemoPress(ctx context.Context) error {
 			Groups: []string{}, Status: StatusPublished, PublishedAt: &at, Note: "mẫu (sample)",
 			PublishedURL: fmt.Sprintf("https://baoquangnam.vn/mau-pcmd-2024-%02d.html", int(m))})
 	}
-	if _, err := s.write(ctx, items, nil); err != nil {
+	if _, err := writeAirings(ctx, s, func(ctx context.Context) ([]Airing, error) { return s.write(ctx, items, nil) }); err != nil {
 		return err
 	}
 	for _, a := range items {

@@ -149,8 +149,8 @@ func (p *Pages) calendarTodos(ctx context.Context, data *homePage, scope string,
 	return nil
 }
 
-// riskTodo is the indicators of the running campaigns at risk or off track, in the
-// actor's scope.
+// riskTodo is the indicators of the running campaigns at risk, off track or that
+// can no longer be met, in the actor's scope.
 func (p *Pages) riskTodo(ctx context.Context, actor loa.Actor, running []campaigns.Campaign) (*todo[indicatorRisk], error) {
 	t := &todo[indicatorRisk]{}
 	for _, cp := range running {
@@ -159,7 +159,7 @@ func (p *Pages) riskTodo(ctx context.Context, actor loa.Actor, running []campaig
 			return nil, err
 		}
 		for _, res := range r.Indicators {
-			if res.Status == report.StatusAtRisk || res.Status == report.StatusOffTrack {
+			if res.Status == report.StatusAtRisk || res.Status == report.StatusOffTrack || res.Status == report.StatusCannotMeet {
 				t.add(indicatorRisk{Campaign: cp.Code, Result: res})
 			}
 		}

@@ -103,6 +103,7 @@ var statuses = map[string]struct{ label, class string }{
 	report.StatusOnTrack:        {"↗ Đúng tiến độ", "ok"},
 	report.StatusAtRisk:         {"! Có nguy cơ", "warn"},
 	report.StatusOffTrack:       {"✗ Chậm tiến độ", "bad"},
+	report.StatusCannotMeet:     {"✗ Không thể đạt", "bad"},
 	report.StatusNotMeasurable:  {"– Chưa đo được", "info"},
 }
 
