@@ -88,8 +88,8 @@ func TestHomeBlocksPerRole(t *testing.T) {
 		Indicators []struct{ Indicator, Status string }
 	}
 	apiCall(t, http.MethodGet, s.base+"/api/v1/campaigns/TODO-NOW/report", token, "", &report)
-	if len(report.Indicators) != 1 || report.Indicators[0].Status != "off_track" {
-		t.Fatalf("the report of TODO-NOW: %+v, want its press indicator off track", report.Indicators)
+	if len(report.Indicators) != 1 || report.Indicators[0].Status != "cannot_meet" {
+		t.Fatalf("the report of TODO-NOW: %+v, want its press indicator unable to be met (months already missed)", report.Indicators)
 	}
 
 	blocks := []string{"todo-review", "todo-nocontent", "todo-silent", "todo-press", "todo-risk"}

@@ -98,7 +98,7 @@ func TestContentEditorForm(t *testing.T) {
 		b, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
 		page := string(b)
-		if resp.StatusCode != http.StatusOK || strings.Contains(page, "<html") || !strings.Contains(page, "<h2>Mở đầu</h2>") ||
+		if resp.StatusCode != http.StatusOK || strings.Contains(page, "<html") || !strings.Contains(page, "<h3>Mở đầu</h3>") ||
 			!strings.Contains(page, "Đài truyền thanh xã [tên xã] kính chào bà con. Gọi 111.") || !strings.Contains(page, "Đọc khoảng") {
 			t.Errorf("preview fragment: %d\n%s", resp.StatusCode, page)
 		}
@@ -290,7 +290,7 @@ func TestContentJourneyInBrowser(t *testing.T) {
 		chromedp.SendKeys("#title", "Phát thanh: đêm hội an toàn"),
 		chromedp.Click(`input[value="general_public"]`),
 		chromedp.SendKeys("#body", "## Mở đầu\n\n{{.Station}} xin chào bà con."),
-		chromedp.WaitVisible(`#preview .rendered h2`))
+		chromedp.WaitVisible(`#preview .rendered h3`)) // "##" one level under the page's own headings
 	if err != nil {
 		t.Fatal(err)
 	}
