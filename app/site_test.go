@@ -23,8 +23,12 @@ type site struct {
 	logs *syncBuffer
 }
 
+//
+// The test runs in parallel with the other tests of the pages: each has its own
+// service, data directory and port.
 func newSite(t *testing.T) *site {
 	t.Helper()
+	t.Parallel()
 	base, logs, stop := startApp(t, t.TempDir(), map[string]string{"LOA_ADMIN_PASSWORD": testPassword})
 	t.Cleanup(stop)
 	return &site{t: t, base: base, logs: logs}
