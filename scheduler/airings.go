@@ -25,6 +25,7 @@ const (
 // AiringFilter selects airings in a window [From, To) of start times.
 type AiringFilter struct {
 	Station  string
+	Rule     string
 	Campaign string
 	Status   string
 	From, To time.Time
@@ -54,7 +55,7 @@ func (s *Service) Airings(ctx context.Context, f AiringFilter) ([]Airing, error)
 	out := []Airing{}
 	for _, code := range codes {
 		for _, a := range cal.window(code, f.From, f.To) {
-			if (f.Campaign == "" || a.Campaign == f.Campaign) && (f.Status == "" || a.Status == f.Status) {
+			if (f.Campaign == "" || a.Campaign == f.Campaign) && (f.Status == "" || a.Status == f.Status) && (f.Rule == "" || a.Rule == f.Rule) {
 				out = append(out, a)
 			}
 		}

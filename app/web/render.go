@@ -50,6 +50,7 @@ var navigation = []struct {
 	action      access.Action
 }{
 	{"Việc cần làm", "/", ""},
+	{"Lịch khung", "/rules", access.ReadSchedule},
 	{"Tài khoản", "/me", access.ManageOwnAccount},
 }
 

@@ -1,0 +1,393 @@
+package web
+
+import (
+	"context"
+	"maps"
+	"math"
+	"net/http"
+	"net/url"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"loa"
+	"loa/campaigns"
+	"loa/content"
+	"loa/scheduler"
+)
+
+// freqAdvanced is the form's choice of typing an RRULE or a cron spec instead of
+// the simple fields.
+const freqAdvanced = "advanced"
+
+// ruleFields are the fields of the rule form, as posted and as kept when it is
+// shown again.
+var ruleFields = []string{"campaign", "title", "stations", "channel", "under", "freq", "days", "nth", "weekday",
+	"interval", "time", "rrule", "cron", "startDate", "until", "exdates", "duration", "groups", "priority",
+	"items", "kinds", "poolGroups", "tags", "poolCampaign"}
+
+// ruleErrorFields put the service's fields beside the form's (a list's index
+// "[n]" is dropped first).
+var ruleErrorFields = map[string]string{
+	"stations.channel": "channel", "stations.under": "under", "durationSeconds": "duration", "pool": "items",
+	"pool.items": "items", "pool.kinds": "kinds", "pool.groups": "poolGroups", "pool.campaign": "poolCampaign",
+}
+
+var (
+	listIndex = regexp.MustCompile(`\[\d+\]$`)
+	isoDate   = regexp.MustCompile(`\b\d{4}-\d{2}-\d{2}\b`)
+)
+
+// option is a choice of a select or a set of checkboxes.
+type option struct{ Value, Label string }
+
+// kindNames name the content kinds of a rule's pool.
+var kindNames = map[string]string{"article": "Tin bài", "radio_script": "Kịch bản phát thanh",
+	"tv_script": "Kịch bản truyền hình", "social_post": "Bài mạng xã hội", "leaflet": "Tờ rơi, áp phích",
+	"talk_outline": "Đề cương nói chuyện"}
+
+// ruleFormPage is the data of the rule form, for a new rule or a change.
+type ruleFormPage struct {
+	clock
+	// Action is where the form saves; its preview posts to Action + "/preview"
+	// ("/rules/preview" for a new rule).
+	Action    string
+	Values    url.Values
+	Campaigns []campaigns.Campaign
+	Channels  []scheduler.Channel
+	Units     []option
+	Groups    []campaigns.TargetGroup
+	Kinds     []option
+	Weekdays  []option
+	Freqs     []option
+	Nths      []option
+	Preview   *rulePreview
+}
+
+// The choices of how a rule repeats, and of a monthly weekday's place.
+var (
+	freqOptions = []option{{scheduler.RepeatWeekly, "Hằng tuần"}, {scheduler.RepeatMonthly, "Hằng tháng"},
+		{scheduler.RepeatDaily, "Hằng ngày"}, {freqAdvanced, "Nâng cao (RRULE, cron)"}}
+	nthOptions = []option{{"1", "đầu tiên"}, {"2", "lần thứ 2"}, {"3", "lần thứ 3"}, {"4", "lần thứ 4"}, {"-1", "cuối cùng"}}
+)
+
+// PreviewAction is where the form's preview posts.
+func (f ruleFormPage) PreviewAction() string {
+	if f.Action == "/rules" {
+		return "/rules/preview"
+	}
+	return f.Action + "/preview"
+}
+
+// Checked says whether value is among the values of a field with several.
+func (f ruleFormPage) Checked(field, value string) bool { return slices.Contains(f.Values[field], value) }
+
+// rulePreview is what saving the form would do, or why it cannot be shown yet.
+type rulePreview struct {
+	scheduler.Preview
+	Warnings []string
+	Problems []string
+}
+
+// Picked counts the stations the rule picks; More those not listed.
+func (p rulePreview) Picked() int64 { return int64(p.StationCount) }
+
+// More counts the stations picked but not listed.
+func (p rulePreview) More() int64 { return int64(p.StationCount - len(p.Stations)) }
+
+func (p *Pages) ruleForm(ctx context.Context, values url.Values, action string, preview *rulePreview) (ruleFormPage, error) {
+	f := ruleFormPage{clock: clock{p.Zone}, Action: action, Values: values, Channels: scheduler.Channels,
+		Freqs: freqOptions, Nths: nthOptions, Preview: preview}
+	var err error
+	if f.Campaigns, err = p.Campaigns.Campaigns(ctx); err != nil {
+		return f, err
+	}
+	if f.Groups, err = p.Campaigns.TargetGroups(ctx); err != nil {
+		return f, err
+	}
+	units, err := p.Campaigns.OrgUnits(ctx, campaigns.OrgUnitFilter{})
+	if err != nil {
+		return f, err
+	}
+	// The province and its districts; a smaller unit only when the rule names one.
+	for _, u := range units {
+		if len(u.Path) <= 2 || u.Code == values.Get("under") {
+			f.Units = append(f.Units, option{u.Code, strings.Repeat("— ", len(u.Path)-1) + u.Type + " " + u.Name})
+		}
+	}
+	for _, k := range content.Kinds {
+		f.Kinds = append(f.Kinds, option{k, kindNames[k]})
+	}
+	for _, d := range scheduler.Weekdays {
+		f.Weekdays = append(f.Weekdays, option{d, weekdayNames[d]})
+	}
+	return f, nil
+}
+
+// newRuleValues are the form's first values: a weekly slot of five minutes from
+// today.
+func (p *Pages) newRuleValues(ctx context.Context) (url.Values, error) {
+	v := url.Values{"freq": {scheduler.RepeatWeekly}, "interval": {"1"}, "nth": {"1"}, "time": {"06:30"},
+		"duration": {"5"}, "priority": {"0"}, "startDate": {p.Now().In(p.Zone).Format("2006-01-02")}}
+	cs, err := p.Campaigns.Campaigns(ctx)
+	if err == nil && len(cs) > 0 {
+		v.Set("campaign", cs[len(cs)-1].Code)
+	}
+	return v, err
+}
+
+// ruleValues are the form's values of a saved rule.
+func ruleValues(r scheduler.Rule) url.Values {
+	v := url.Values{"campaign": {r.Campaign}, "title": {r.Title}, "stations": {strings.Join(r.Stations.Codes, ", ")},
+		"channel": {r.Stations.Channel}, "under": {r.Stations.Under}, "startDate": {string(r.StartDate)},
+		"duration": {strings.Replace(strconv.FormatFloat(float64(r.DurationSeconds)/60, 'f', -1, 64), ".", ",", 1)},
+		"groups": r.Groups, "priority": {strconv.Itoa(r.Priority)}, "items": {strings.Join(r.Pool.Items, ", ")},
+		"kinds": r.Pool.Kinds, "poolGroups": r.Pool.Groups, "tags": {strings.Join(r.Pool.Tags, ", ")},
+		"poolCampaign": {r.Pool.Campaign}, "interval": {"1"}, "nth": {"1"}}
+	if r.Until != nil {
+		v.Set("until", string(*r.Until))
+	}
+	var ex []string
+	for _, x := range r.ExDates {
+		if d, err := loa.ParseDate(x); err == nil {
+			x = d.Display()
+		}
+		ex = append(ex, x)
+	}
+	v.Set("exdates", strings.Join(ex, "\n"))
+	rp, ok := scheduler.RepeatOf(r.RRule)
+	if !ok || r.Cron != "" {
+		v.Set("freq", freqAdvanced)
+		v.Set("rrule", r.RRule)
+		v.Set("cron", r.Cron)
+		return v
+	}
+	v.Set("freq", rp.Freq)
+	v.Set("interval", strconv.Itoa(rp.Interval))
+	v.Set("time", rp.Time)
+	if rp.Freq == scheduler.RepeatMonthly {
+		v.Set("nth", strconv.Itoa(rp.Nth))
+		v.Set("weekday", rp.Days[0])
+	} else {
+		v["days"] = rp.Days
+	}
+	return v
+}
+
+// splitList reads a field of codes or dates separated by commas, spaces or lines.
+func splitList(s string) []string {
+	return strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ';' || r == ' ' || r == '\n' || r == '\r' || r == '\t' })
+}
+
+// decodeRule reads the rule form into the service's input. errs holds what the
+// form itself refuses (numbers, dates, the simple recurrence fields); the service
+// checks the rest.
+func decodeRule(c *gin.Context) (url.Values, scheduler.RuleInput, map[string]string) {
+	_ = c.Request.ParseForm() // a body that does not parse leaves the fields empty: refused below
+	form := url.Values{}
+	for _, k := range ruleFields {
+		if vs, ok := c.Request.PostForm[k]; ok {
+			form[k] = vs
+		}
+	}
+	errs := map[string]string{}
+	in := scheduler.RuleInput{Campaign: form.Get("campaign"), Title: form.Get("title"),
+		Stations: scheduler.StationSelector{Codes: splitList(form.Get("stations")), Channel: form.Get("channel"), Under: form.Get("under")},
+		Groups:   form["groups"], Pool: scheduler.Pool{Items: splitList(form.Get("items")), Kinds: form["kinds"],
+			Groups: form["poolGroups"], Tags: splitList(form.Get("tags")), Campaign: form.Get("poolCampaign")}}
+	if len(in.Stations.Codes) > 0 {
+		// The codes are chosen; the channel and the unit stay in the form only.
+		in.Stations.Channel, in.Stations.Under = "", ""
+	}
+	if d, ok := parseDate(form.Get("startDate")); ok {
+		in.StartDate = d
+	} else {
+		errs["startDate"] = "Chọn ngày bắt đầu hợp lệ (dd/mm/yyyy)."
+	}
+	if raw := strings.TrimSpace(form.Get("until")); raw != "" {
+		if d, ok := parseDate(raw); ok {
+			in.Until = &d
+		} else {
+			errs["until"] = "Chọn ngày kết thúc hợp lệ (dd/mm/yyyy), hoặc để trống."
+		}
+	}
+	for _, x := range splitList(form.Get("exdates")) {
+		if d, ok := parseDate(x); ok {
+			x = string(d)
+		}
+		in.ExDates = append(in.ExDates, x) // the service says what is wrong with the others
+	}
+	minutes, err := strconv.ParseFloat(strings.Replace(strings.TrimSpace(form.Get("duration")), ",", ".", 1), 64)
+	if err != nil || math.IsNaN(minutes) || math.IsInf(minutes, 0) {
+		errs["duration"] = "Nhập số phút, ví dụ 5 hoặc 2,5."
+	} else {
+		in.DurationSeconds = int(math.Round(math.Max(-1, math.Min(minutes, 1e6)) * 60))
+	}
+	if in.Priority, err = strconv.Atoi(strings.TrimSpace(form.Get("priority"))); err != nil {
+		errs["priority"] = "Nhập một số nguyên, ví dụ 0."
+	}
+	if form.Get("freq") == freqAdvanced {
+		in.RRule, in.Cron = form.Get("rrule"), form.Get("cron")
+		return form, in, errs
+	}
+	rp := scheduler.Repeat{Freq: form.Get("freq"), Days: form["days"], Time: form.Get("time")}
+	rp.Interval, _ = strconv.Atoi(strings.TrimSpace(form.Get("interval")))
+	if rp.Freq == scheduler.RepeatMonthly {
+		rp.Days = []string{form.Get("weekday")}
+		rp.Nth, _ = strconv.Atoi(form.Get("nth"))
+	}
+	if in.RRule, err = rp.RRule(); err != nil {
+		repeatErrs, _ := formErrors(err)
+		for k, msg := range repeatErrs {
+			if k == "days" && rp.Freq == scheduler.RepeatMonthly {
+				k = "weekday"
+			}
+			errs[k] = msg
+		}
+	}
+	return form, in, errs
+}
+
+// ruleErrors puts a service's refusal of the form beside the form's fields; ok is
+// false for an error that is not about the input.
+func ruleErrors(err error, simple bool) (map[string]string, bool) {
+	errs, ok := formErrors(err)
+	out := make(map[string]string, len(errs))
+	for k, msg := range errs {
+		k = listIndex.ReplaceAllString(k, "")
+		if f, ok := ruleErrorFields[k]; ok {
+			k = f
+		}
+		if k == "rrule" && simple {
+			k = "repeat"
+		}
+		if _, dup := out[k]; !dup {
+			out[k] = msg
+		}
+	}
+	return out, ok
+}
+
+// checkRule decodes the form and asks the service what saving it would do:
+// preview of the next occurrences, or every refusal beside its field.
+func (p *Pages) checkRule(c *gin.Context, id string) (url.Values, scheduler.RuleInput, *rulePreview, map[string]string, error) {
+	form, in, errs := decodeRule(c)
+	ctx, actor := c.Request.Context(), current(c).User.Actor()
+	var pv scheduler.Preview
+	var err error
+	if id == "" {
+		pv, err = p.Scheduler.PreviewRule(ctx, actor, in, scheduler.DefaultPreview)
+	} else {
+		pv, err = p.Scheduler.PreviewRuleChange(ctx, actor, id, in, scheduler.DefaultPreview)
+	}
+	if err != nil {
+		service, ok := ruleErrors(err, form.Get("freq") != freqAdvanced)
+		if !ok {
+			return form, in, nil, nil, err
+		}
+		repeatRefused := errs["freq"]+errs["days"]+errs["weekday"]+errs["nth"]+errs["interval"]+errs["time"] != ""
+		for k, msg := range service {
+			if _, dup := errs[k]; !dup && !(k == "repeat" && repeatRefused) {
+				errs[k] = msg
+			}
+		}
+	}
+	if len(errs) > 0 {
+		problems := slices.Collect(maps.Values(errs))
+		slices.Sort(problems)
+		return form, in, &rulePreview{Problems: problems}, errs, nil
+	}
+	out := &rulePreview{Preview: pv}
+	for _, w := range pv.Warnings {
+		out.Warnings = append(out.Warnings, isoDate.ReplaceAllStringFunc(vietnamese(w.Message), func(d string) string { return loa.Date(d).Display() }))
+	}
+	return form, in, out, nil, nil
+}
+
+func (p *Pages) newRule(c *gin.Context) {
+	values, err := p.newRuleValues(c.Request.Context())
+	if err != nil {
+		p.fail(c, err)
+		return
+	}
+	p.renderNewRule(c, http.StatusOK, view{Form: values}, nil)
+}
+
+func (p *Pages) renderNewRule(c *gin.Context, status int, v view, preview *rulePreview) {
+	f, err := p.ruleForm(c.Request.Context(), v.Form, "/rules", preview)
+	if err != nil {
+		p.fail(c, err)
+		return
+	}
+	v.Title, v.Data = "Quy tắc lịch khung mới", f
+	p.render(c, status, "rule_new.html", v)
+}
+
+// previewRule shows what saving the form would do: the preview panel alone for
+// htmx, or the whole form again (the "Xem trước" button without JavaScript).
+func (p *Pages) previewRule(c *gin.Context) {
+	id := c.Param("id")
+	form, _, preview, errs, err := p.checkRule(c, id)
+	if err != nil {
+		p.fail(c, err)
+		return
+	}
+	status := http.StatusOK
+	if len(errs) > 0 {
+		status = http.StatusUnprocessableEntity
+	}
+	if c.GetHeader("HX-Request") == "true" {
+		p.render(c, http.StatusOK, "rule_new.html#rule-preview", view{Data: ruleFormPage{clock: clock{p.Zone}, Preview: preview}})
+		return
+	}
+	p.showRuleForm(c, id, status, view{Form: form, Errors: errs}, preview)
+}
+
+// showRuleForm shows the form again on the page of the new rule or of rule id.
+func (p *Pages) showRuleForm(c *gin.Context, id string, status int, v view, preview *rulePreview) {
+	if id == "" {
+		p.renderNewRule(c, status, v, preview)
+		return
+	}
+	p.renderRule(c, status, v, preview)
+}
+
+// saveRule saves the form through save, or shows it again with the refusals
+// beside their fields and the preview (which lists a refused overlap's
+// occurrences).
+func (p *Pages) saveRule(c *gin.Context, id string, save func(scheduler.RuleInput) (scheduler.Saved, error)) {
+	form, in, preview, errs, err := p.checkRule(c, id)
+	if err != nil {
+		p.fail(c, err)
+		return
+	}
+	if len(errs) == 0 {
+		saved, err := save(in)
+		if err == nil {
+			redirect(c, "/rules/"+saved.ID, "Đã lưu quy tắc. Lịch phát của các đài sẽ được cập nhật trong giây lát.")
+			return
+		}
+		var ok bool
+		if errs, ok = ruleErrors(err, form.Get("freq") != freqAdvanced); !ok {
+			p.fail(c, err)
+			return
+		}
+	}
+	p.showRuleForm(c, id, http.StatusUnprocessableEntity, view{Form: form, Errors: errs}, preview)
+}
+
+func (p *Pages) createRule(c *gin.Context) {
+	p.saveRule(c, "", func(in scheduler.RuleInput) (scheduler.Saved, error) {
+		return p.Scheduler.CreateRule(c.Request.Context(), current(c).User.Actor(), in)
+	})
+}
+
+func (p *Pages) updateRule(c *gin.Context) {
+	id := c.Param("id")
+	p.saveRule(c, id, func(in scheduler.RuleInput) (scheduler.Saved, error) {
+		return p.Scheduler.UpdateRule(c.Request.Context(), current(c).User.Actor(), id, in)
+	})
+}
