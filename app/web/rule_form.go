@@ -82,8 +82,21 @@ func (f ruleFormPage) PreviewAction() string {
 	return f.Action + "/preview"
 }
 
+// Extras says whether the form has target groups or a content pool, which are
+// folded away when it has none.
+func (f ruleFormPage) Extras() bool {
+	for _, k := range []string{"groups", "kinds", "poolGroups", "tags", "poolCampaign", "items"} {
+		if strings.Join(f.Values[k], "") != "" {
+			return true
+		}
+	}
+	return false
+}
+
 // Checked says whether value is among the values of a field with several.
-func (f ruleFormPage) Checked(field, value string) bool { return slices.Contains(f.Values[field], value) }
+func (f ruleFormPage) Checked(field, value string) bool {
+	return slices.Contains(f.Values[field], value)
+}
 
 // rulePreview is what saving the form would do, or why it cannot be shown yet.
 type rulePreview struct {
@@ -144,7 +157,7 @@ func ruleValues(r scheduler.Rule) url.Values {
 	v := url.Values{"campaign": {r.Campaign}, "title": {r.Title}, "stations": {strings.Join(r.Stations.Codes, ", ")},
 		"channel": {r.Stations.Channel}, "under": {r.Stations.Under}, "startDate": {string(r.StartDate)},
 		"duration": {strings.Replace(strconv.FormatFloat(float64(r.DurationSeconds)/60, 'f', -1, 64), ".", ",", 1)},
-		"groups": r.Groups, "priority": {strconv.Itoa(r.Priority)}, "items": {strings.Join(r.Pool.Items, ", ")},
+		"groups":   r.Groups, "priority": {strconv.Itoa(r.Priority)}, "items": {strings.Join(r.Pool.Items, ", ")},
 		"kinds": r.Pool.Kinds, "poolGroups": r.Pool.Groups, "tags": {strings.Join(r.Pool.Tags, ", ")},
 		"poolCampaign": {r.Pool.Campaign}, "interval": {"1"}, "nth": {"1"}}
 	if r.Until != nil {
