@@ -242,11 +242,12 @@ func TestRulePreviewAndSave(t *testing.T) {
 		t.Errorf("after a refused change: version %d, %q", rule.Version, rule.RRule)
 	}
 	// Its own occurrences are no conflict when it is changed.
-	form.Set("time", "07:15")
+	form.Set("time", "06:30")
 	status, page = planner.post(loc+"/preview", form)
-	if status != http.StatusOK || !strings.Contains(page, "Không trùng giờ với quy tắc nào khác") || !strings.Contains(page, "<time>07:15–07:20</time>") {
+	if status != http.StatusOK || !strings.Contains(page, "Không trùng giờ với quy tắc nào khác") || !strings.Contains(page, "<time>06:30–06:35</time>") {
 		t.Errorf("previewing a change: %d", status)
 	}
+	form.Set("time", "07:15")
 	if status, _, to := planner.postLocation(loc, form); status != http.StatusSeeOther || to != loc {
 		t.Fatalf("saving a change: %d to %q", status, to)
 	}
