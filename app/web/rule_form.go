@@ -111,6 +111,17 @@ func (p rulePreview) Picked() int64 { return int64(p.StationCount) }
 // More counts the stations picked but not listed.
 func (p rulePreview) More() int64 { return int64(p.StationCount - len(p.Stations)) }
 
+// shownConflicts bounds the overlaps the preview lists; it counts them all.
+const shownConflicts = 10
+
+// ConflictCount counts the overlaps with other rules in the year ahead.
+func (p rulePreview) ConflictCount() int64 { return int64(p.Conflicts.Total) }
+
+// FirstConflicts are the overlaps the preview lists.
+func (p rulePreview) FirstConflicts() []scheduler.Conflict {
+	return p.Conflicts.List[:min(len(p.Conflicts.List), shownConflicts)]
+}
+
 func (p *Pages) ruleForm(ctx context.Context, values url.Values, action string, preview *rulePreview) (ruleFormPage, error) {
 	f := ruleFormPage{clock: clock{p.Zone}, Action: action, Values: values, Channels: scheduler.Channels,
 		Freqs: freqOptions, Nths: nthOptions, Preview: preview}
