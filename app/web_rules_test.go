@@ -267,6 +267,32 @@ func TestRulePreviewAndSave(t *testing.T) {
 	if _, page = planner.get(loc); !strings.Contains(page, "Đã tắt quy tắc") || !strings.Contains(page, "Bật lại quy tắc") {
 		t.Error("the page does not say the rule is off")
 	}
+
+	// The list comes in pages of 20, the filters kept from page to page.
+	for i := range 10 {
+		body := `{"campaign":"PCMD-2024","title":"Cổng thông tin ` + strconv.Itoa(i) + `","stations":["CTT-QN"],` +
+			`"rrule":"FREQ=DAILY;BYHOUR=` + strconv.Itoa(8+i) + `","startDate":"2027-01-01","durationSeconds":600}`
+		req, _ := http.NewRequest(http.MethodPost, s.base+"/api/v1/rules", strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+login(t, s.base, "planner1", testPassword))
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil || resp.StatusCode != http.StatusCreated {
+			t.Fatalf("creating rule %d through the API: %v, %v", i, resp, err)
+		}
+		resp.Body.Close()
+	}
+	rows := regexp.MustCompile(`<td class="title"><a href="/rules/`)
+	_, page = planner.get("/rules?campaign=PCMD-2024")
+	next := html.UnescapeString(between(page, `<a href="/rules?`, `">Trang sau →</a>`))
+	if n := len(rows.FindAllString(page, -1)); n != 20 || !strings.Contains(page, "21 quy tắc") || !strings.Contains(next, "campaign=PCMD-2024") ||
+		strings.Contains(page, "Trang đầu") {
+		t.Fatalf("the first page: %d rows, next %q", n, next)
+	}
+	_, page = planner.get("/rules?" + next)
+	if n := len(rows.FindAllString(page, -1)); n != 1 || !strings.Contains(page, "Cổng thông tin 9") || strings.Contains(page, "Trang sau") ||
+		!strings.Contains(page, "Trang đầu") {
+		t.Errorf("the second page: %d rows", n)
+	}
 }
 
 // TestRuleOnAPhone: a planner creates a weekly rule with the simple fields on a
@@ -329,6 +355,15 @@ func TestRuleOnAPhone(t *testing.T) {
 	first, err := chromedp.Run(ctx, chromedp.Text(`#airings tbody tr td`))
 	if err != nil || !regexp.MustCompile(`^Thứ (Hai|Năm) \d\d/\d\d/\d{4}, 06:30$`).MatchString(strings.TrimSpace(first)) {
 		t.Errorf("the first airing is %q (%v), want a Monday or Thursday at 06:30", first, err)
+	}
+	// Ten stations twice a week over the horizon: the airings come in pages.
+	if err := chromedp.Do(ctx, chromedp.Click(`a[href*="after="]`), chromedp.WaitVisible(`#airings tbody tr`)); err != nil {
+		t.Fatalf("the next page of airings: %v", err)
+	}
+	rows, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('#airings tbody tr').length`))
+	back, _ := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.querySelector('#airings .pager a:not([href*="after="])') !== null`))
+	if err != nil || rows != 20 || !back {
+		t.Errorf("the second page of airings has %d rows (%v), a link back: %t", rows, err, back)
 	}
 }
 

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"html/template"
 	"maps"
 	"net/http"
 	"net/url"
@@ -140,9 +141,9 @@ type rulesPage struct {
 	Rows      []ruleRow
 	Total     int64
 	Campaigns []campaigns.Campaign
-	// First and Next are the queries of the first page and of the next (empty on
-	// the last page).
-	First, Next string
+	// First and Next are the links to the first page and to the next (empty on the
+	// last page), with the filters.
+	First, Next template.URL
 	CanWrite    bool
 }
 
@@ -173,14 +174,22 @@ func (p *Pages) rules(c *gin.Context) {
 	for _, r := range shown {
 		data.Rows = append(data.Rows, d.row(r))
 	}
-	first := maps.Clone(q)
-	first.Del("after")
-	data.First = first.Encode()
+	page := maps.Clone(q)
+	page.Del("after")
+	data.First = pageLink("/rules", page)
 	if next != "" {
-		q.Set("after", next)
-		data.Next = q.Encode()
+		page.Set("after", next)
+		data.Next = pageLink("/rules", page)
 	}
 	p.render(c, http.StatusOK, "rules.html", view{Title: "Lịch khung", Data: data, Form: q})
+}
+
+// pageLink is a link to path with query, whose values url.Values encoded.
+func pageLink(path string, query url.Values) template.URL {
+	if len(query) == 0 {
+		return template.URL(path)
+	}
+	return template.URL(path + "?" + query.Encode())
 }
 
 // pageAfter is the page of a list ordered by key that starts after the key after,
@@ -208,9 +217,9 @@ type rulePage struct {
 	Airings  []scheduler.Airing
 	Stations map[string]scheduler.Station
 	// AiringsTotal counts the rule's airings up to the horizon; NextAirings is the
-	// query of their next page; Later says the page shown is not the first.
+	// link to their next page; Later says the page shown is not the first.
 	AiringsTotal int64
-	NextAirings  string
+	NextAirings  template.URL
 	Later        bool
 	Horizon      time.Time
 	CanWrite     bool
@@ -264,15 +273,18 @@ func (p *Pages) renderRule(c *gin.Context, status int, v view, preview *rulePrev
 	data.Airings, next = pageAfter(airings, after, airingKey)
 	data.Later = after != ""
 	if next != "" {
-		data.NextAirings = url.Values{"after": {next}}.Encode()
+		data.NextAirings = pageLink("/rules/"+r.ID, url.Values{"after": {next}})
 	}
-	if v.Form == nil {
-		v.Form = ruleValues(r)
+	if data.CanWrite {
+		if v.Form == nil {
+			v.Form = ruleValues(r)
+		}
+		if data.ruleFormPage, err = p.ruleForm(ctx, v.Form, "/rules/"+r.ID, preview); err != nil {
+			p.fail(c, err)
+			return
+		}
 	}
-	if data.ruleFormPage, err = p.ruleForm(ctx, v.Form, "/rules/"+r.ID, preview); err != nil {
-		p.fail(c, err)
-		return
-	}
+	data.clock = clock{p.Zone}
 	v.Title, v.Data = r.Title, data
 	p.render(c, status, "rule.html", v)
 }
