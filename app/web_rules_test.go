@@ -225,6 +225,17 @@ func TestRulePreviewAndSave(t *testing.T) {
 		t.Errorf("the list does not show the new rule in words")
 	}
 
+	// The same slot again, at the same priority, is refused with its overlaps (two
+	// a week over the year ahead).
+	status, page = planner.post("/rules", weeklyRule("Trùng giờ"))
+	if status != http.StatusUnprocessableEntity || !regexp.MustCompile(`Quy tắc trùng giờ 10\d lần với quy tắc khác cùng mức ưu tiên`).MatchString(page) ||
+		!strings.Contains(page, "cùng mức ưu tiên</strong>") || !strings.Contains(page, `value="Trùng giờ"`) {
+		t.Errorf("an overlap at the same priority: %d", status)
+	}
+	if n := ruleCount(t, s); n != before+1 {
+		t.Errorf("%d rules after a refused overlap, want %d", n, before+1)
+	}
+
 	// A change refused beside its field keeps the rule as it was.
 	form := weeklyRule("Loa xã Tây Giang, đổi giờ")
 	form.Set("time", "7h")
