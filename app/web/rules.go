@@ -148,29 +148,35 @@ type rulesPage struct {
 }
 
 func (p *Pages) rules(c *gin.Context) {
-	ctx := c.Request.Context()
 	q := c.Request.URL.Query()
+	data, err := p.listRules(c.Request.Context(), q)
+	if err != nil {
+		p.fail(c, err)
+		return
+	}
+	data.CanWrite = current(c).User.Can(access.WriteSchedule)
+	p.render(c, http.StatusOK, "rules.html", view{Title: "Lịch khung", Data: data, Form: q})
+}
+
+// listRules is the page of rules the query's filters and cursor select.
+func (p *Pages) listRules(ctx context.Context, q url.Values) (rulesPage, error) {
 	f := scheduler.RuleFilter{Campaign: q.Get("campaign"), Station: strings.TrimSpace(q.Get("station"))}
 	if v, err := strconv.ParseBool(q.Get("active")); err == nil {
 		f.Active = &v
 	}
 	list, err := p.Scheduler.Rules(ctx, f)
 	if err != nil {
-		p.fail(c, err)
-		return
-	}
-	cs, err := p.Campaigns.Campaigns(ctx)
-	if err != nil {
-		p.fail(c, err)
-		return
+		return rulesPage{}, err
 	}
 	d, err := p.describer(ctx)
 	if err != nil {
-		p.fail(c, err)
-		return
+		return rulesPage{}, err
+	}
+	data := rulesPage{Total: int64(len(list))}
+	if data.Campaigns, err = p.Campaigns.Campaigns(ctx); err != nil {
+		return rulesPage{}, err
 	}
 	shown, next := pageAfter(list, q.Get("after"), func(r scheduler.Rule) string { return r.ID })
-	data := rulesPage{Total: int64(len(list)), Campaigns: cs, CanWrite: current(c).User.Can(access.WriteSchedule)}
 	for _, r := range shown {
 		data.Rows = append(data.Rows, d.row(r))
 	}
@@ -181,7 +187,7 @@ func (p *Pages) rules(c *gin.Context) {
 		page.Set("after", next)
 		data.Next = pageLink("/rules", page)
 	}
-	p.render(c, http.StatusOK, "rules.html", view{Title: "Lịch khung", Data: data, Form: q})
+	return data, nil
 }
 
 // pageLink is a link to path with query, whose values url.Values encoded.
@@ -240,53 +246,54 @@ func (p *Pages) rule(c *gin.Context) {
 // renderRule shows a rule's page; the form shows v's values and errors, or the
 // rule's own when v has none.
 func (p *Pages) renderRule(c *gin.Context, status int, v view, preview *rulePreview) {
-	ctx := c.Request.Context()
-	r, err := p.Scheduler.Rule(ctx, c.Param("id"))
+	data, err := p.loadRule(c.Request.Context(), c.Param("id"), c.Query("after"))
+	if err == nil && current(c).User.Can(access.WriteSchedule) {
+		data.CanWrite = true
+		if v.Form == nil {
+			v.Form = ruleValues(data.Row.Rule)
+		}
+		data.ruleFormPage, err = p.ruleForm(c.Request.Context(), v.Form, "/rules/"+data.Row.ID, preview)
+	}
 	if err != nil {
 		p.fail(c, err)
 		return
 	}
+	data.clock = clock{p.Zone}
+	v.Title, v.Data = data.Row.Title, data
+	p.render(c, status, "rule.html", v)
+}
+
+// loadRule is rule id with the page of its airings up to the horizon that starts
+// after the cursor after.
+func (p *Pages) loadRule(ctx context.Context, id, after string) (rulePage, error) {
+	r, err := p.Scheduler.Rule(ctx, id)
+	if err != nil {
+		return rulePage{}, err
+	}
 	d, err := p.describer(ctx)
 	if err != nil {
-		p.fail(c, err)
-		return
+		return rulePage{}, err
 	}
 	now := p.Now()
 	horizon := p.Scheduler.Horizon(now)
 	airings, err := p.Scheduler.Airings(ctx, scheduler.AiringFilter{Rule: r.ID, From: now, To: horizon})
 	if err != nil {
-		p.fail(c, err)
-		return
+		return rulePage{}, err
 	}
 	stations, err := p.Scheduler.Stations(ctx, scheduler.StationFilter{})
 	if err != nil {
-		p.fail(c, err)
-		return
+		return rulePage{}, err
 	}
 	data := rulePage{Row: d.row(r), AiringsTotal: int64(len(airings)), Horizon: horizon.Add(-time.Second),
-		Stations: make(map[string]scheduler.Station, len(stations)), CanWrite: current(c).User.Can(access.WriteSchedule)}
+		Stations: make(map[string]scheduler.Station, len(stations)), Later: after != ""}
 	for _, st := range stations {
 		data.Stations[st.Code] = st
 	}
-	after := c.Query("after")
 	var next string
-	data.Airings, next = pageAfter(airings, after, airingKey)
-	data.Later = after != ""
-	if next != "" {
+	if data.Airings, next = pageAfter(airings, after, airingKey); next != "" {
 		data.NextAirings = pageLink("/rules/"+r.ID, url.Values{"after": {next}})
 	}
-	if data.CanWrite {
-		if v.Form == nil {
-			v.Form = ruleValues(r)
-		}
-		if data.ruleFormPage, err = p.ruleForm(ctx, v.Form, "/rules/"+r.ID, preview); err != nil {
-			p.fail(c, err)
-			return
-		}
-	}
-	data.clock = clock{p.Zone}
-	v.Title, v.Data = r.Title, data
-	p.render(c, status, "rule.html", v)
+	return data, nil
 }
 
 // airingKey orders a rule's airings as Airings lists them: by start, then ID.
