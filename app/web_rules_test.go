@@ -220,6 +220,10 @@ func TestRulePreviewAndSave(t *testing.T) {
 		!strings.Contains(page, "Hệ thống loa truyền thanh cấp xã ở huyện Tây Giang") {
 		t.Errorf("the rule's page does not say what was saved")
 	}
+	if !strings.Contains(page, `value="MO" checked`) || !strings.Contains(page, `value="TH" checked`) || strings.Contains(page, `value="TU" checked`) ||
+		!strings.Contains(page, `id="time" name="time" type="time" value="06:30"`) || !strings.Contains(page, `value="504" selected`) {
+		t.Errorf("the rule's form does not show the saved rule in the simple fields")
+	}
 	_, page = planner.get("/rules?campaign=PCMD-2024&active=true")
 	if !strings.Contains(page, `href="`+loc+`"`) || !strings.Contains(page, "Thứ Hai, Thứ Năm hằng tuần lúc 06:30") {
 		t.Errorf("the list does not show the new rule in words")

@@ -2,9 +2,7 @@ package web
 
 import (
 	"context"
-	"maps"
 	"math"
-	"net/http"
 	"net/url"
 	"regexp"
 	"slices"
@@ -52,8 +50,8 @@ var kindNames = map[string]string{"article": "Tin bài", "radio_script": "Kịch
 // ruleFormPage is the data of the rule form, for a new rule or a change.
 type ruleFormPage struct {
 	clock
-	// Action is where the form saves; its preview posts to Action + "/preview"
-	// ("/rules/preview" for a new rule).
+	// Action is where the form saves: /rules for a new rule, /rules/{id} for a
+	// change; its preview posts to Action + "/preview".
 	Action    string
 	Values    url.Values
 	Campaigns []campaigns.Campaign
@@ -75,12 +73,7 @@ var (
 )
 
 // PreviewAction is where the form's preview posts.
-func (f ruleFormPage) PreviewAction() string {
-	if f.Action == "/rules" {
-		return "/rules/preview"
-	}
-	return f.Action + "/preview"
-}
+func (f ruleFormPage) PreviewAction() string { return f.Action + "/preview" }
 
 // Extras says whether the form has target groups or a content pool, which are
 // folded away when it has none.
@@ -101,11 +94,13 @@ func (f ruleFormPage) Checked(field, value string) bool {
 // rulePreview is what saving the form would do, or why it cannot be shown yet.
 type rulePreview struct {
 	scheduler.Preview
+	// Warnings are the preview's warnings in Vietnamese; Problems the refusals of
+	// the form, when it cannot be previewed.
 	Warnings []string
 	Problems []string
 }
 
-// Picked counts the stations the rule picks; More those not listed.
+// Picked counts the stations the rule picks.
 func (p rulePreview) Picked() int64 { return int64(p.StationCount) }
 
 // More counts the stations picked but not listed.
@@ -122,6 +117,8 @@ func (p rulePreview) FirstConflicts() []scheduler.Conflict {
 	return p.Conflicts.List[:min(len(p.Conflicts.List), shownConflicts)]
 }
 
+// ruleForm is the data of the form with values, saving to action, and the choices
+// of its selects and checkboxes.
 func (p *Pages) ruleForm(ctx context.Context, values url.Values, action string, preview *rulePreview) (ruleFormPage, error) {
 	f := ruleFormPage{clock: clock{p.Zone}, Action: action, Values: values, Channels: scheduler.Channels,
 		Freqs: freqOptions, Nths: nthOptions, Preview: preview}
@@ -165,12 +162,14 @@ func (p *Pages) newRuleValues(ctx context.Context) (url.Values, error) {
 
 // ruleValues are the form's values of a saved rule.
 func ruleValues(r scheduler.Rule) url.Values {
-	v := url.Values{"campaign": {r.Campaign}, "title": {r.Title}, "stations": {strings.Join(r.Stations.Codes, ", ")},
-		"channel": {r.Stations.Channel}, "under": {r.Stations.Under}, "startDate": {string(r.StartDate)},
+	v := url.Values{
+		"campaign": {r.Campaign}, "title": {r.Title}, "startDate": {string(r.StartDate)},
+		"stations": {strings.Join(r.Stations.Codes, ", ")}, "channel": {r.Stations.Channel}, "under": {r.Stations.Under},
 		"duration": {strings.Replace(strconv.FormatFloat(float64(r.DurationSeconds)/60, 'f', -1, 64), ".", ",", 1)},
-		"groups":   r.Groups, "priority": {strconv.Itoa(r.Priority)}, "items": {strings.Join(r.Pool.Items, ", ")},
-		"kinds": r.Pool.Kinds, "poolGroups": r.Pool.Groups, "tags": {strings.Join(r.Pool.Tags, ", ")},
-		"poolCampaign": {r.Pool.Campaign}, "interval": {"1"}, "nth": {"1"}}
+		"priority": {strconv.Itoa(r.Priority)}, "interval": {"1"}, "nth": {"1"},
+		"groups": r.Groups, "kinds": r.Pool.Kinds, "poolGroups": r.Pool.Groups, "poolCampaign": {r.Pool.Campaign},
+		"items": {strings.Join(r.Pool.Items, ", ")}, "tags": {strings.Join(r.Pool.Tags, ", ")},
+	}
 	if r.Until != nil {
 		v.Set("until", string(*r.Until))
 	}
@@ -293,125 +292,4 @@ func ruleErrors(err error, simple bool) (map[string]string, bool) {
 		}
 	}
 	return out, ok
-}
-
-// checkRule decodes the form and asks the service what saving it would do:
-// preview of the next occurrences, or every refusal beside its field.
-func (p *Pages) checkRule(c *gin.Context, id string) (url.Values, scheduler.RuleInput, *rulePreview, map[string]string, error) {
-	form, in, errs := decodeRule(c)
-	ctx, actor := c.Request.Context(), current(c).User.Actor()
-	var pv scheduler.Preview
-	var err error
-	if id == "" {
-		pv, err = p.Scheduler.PreviewRule(ctx, actor, in, scheduler.DefaultPreview)
-	} else {
-		pv, err = p.Scheduler.PreviewRuleChange(ctx, actor, id, in, scheduler.DefaultPreview)
-	}
-	if err != nil {
-		service, ok := ruleErrors(err, form.Get("freq") != freqAdvanced)
-		if !ok {
-			return form, in, nil, nil, err
-		}
-		repeatRefused := errs["freq"]+errs["days"]+errs["weekday"]+errs["nth"]+errs["interval"]+errs["time"] != ""
-		for k, msg := range service {
-			if _, dup := errs[k]; !dup && !(k == "repeat" && repeatRefused) {
-				errs[k] = msg
-			}
-		}
-	}
-	if len(errs) > 0 {
-		problems := slices.Collect(maps.Values(errs))
-		slices.Sort(problems)
-		return form, in, &rulePreview{Problems: problems}, errs, nil
-	}
-	out := &rulePreview{Preview: pv}
-	for _, w := range pv.Warnings {
-		out.Warnings = append(out.Warnings, isoDate.ReplaceAllStringFunc(vietnamese(w.Message), func(d string) string { return loa.Date(d).Display() }))
-	}
-	return form, in, out, nil, nil
-}
-
-func (p *Pages) newRule(c *gin.Context) {
-	values, err := p.newRuleValues(c.Request.Context())
-	if err != nil {
-		p.fail(c, err)
-		return
-	}
-	p.renderNewRule(c, http.StatusOK, view{Form: values}, nil)
-}
-
-func (p *Pages) renderNewRule(c *gin.Context, status int, v view, preview *rulePreview) {
-	f, err := p.ruleForm(c.Request.Context(), v.Form, "/rules", preview)
-	if err != nil {
-		p.fail(c, err)
-		return
-	}
-	v.Title, v.Data = "Quy tắc lịch khung mới", f
-	p.render(c, status, "rule_new.html", v)
-}
-
-// previewRule shows what saving the form would do: the preview panel alone for
-// htmx, or the whole form again (the "Xem trước" button without JavaScript).
-func (p *Pages) previewRule(c *gin.Context) {
-	id := c.Param("id")
-	form, _, preview, errs, err := p.checkRule(c, id)
-	if err != nil {
-		p.fail(c, err)
-		return
-	}
-	status := http.StatusOK
-	if len(errs) > 0 {
-		status = http.StatusUnprocessableEntity
-	}
-	if c.GetHeader("HX-Request") == "true" {
-		p.render(c, http.StatusOK, "rule_new.html#rule-preview", view{Data: ruleFormPage{clock: clock{p.Zone}, Preview: preview}})
-		return
-	}
-	p.showRuleForm(c, id, status, view{Form: form, Errors: errs}, preview)
-}
-
-// showRuleForm shows the form again on the page of the new rule or of rule id.
-func (p *Pages) showRuleForm(c *gin.Context, id string, status int, v view, preview *rulePreview) {
-	if id == "" {
-		p.renderNewRule(c, status, v, preview)
-		return
-	}
-	p.renderRule(c, status, v, preview)
-}
-
-// saveRule saves the form through save, or shows it again with the refusals
-// beside their fields and the preview (which lists a refused overlap's
-// occurrences).
-func (p *Pages) saveRule(c *gin.Context, id string, save func(scheduler.RuleInput) (scheduler.Saved, error)) {
-	form, in, preview, errs, err := p.checkRule(c, id)
-	if err != nil {
-		p.fail(c, err)
-		return
-	}
-	if len(errs) == 0 {
-		saved, err := save(in)
-		if err == nil {
-			redirect(c, "/rules/"+saved.ID, "Đã lưu quy tắc. Lịch phát của các đài sẽ được cập nhật trong giây lát.")
-			return
-		}
-		var ok bool
-		if errs, ok = ruleErrors(err, form.Get("freq") != freqAdvanced); !ok {
-			p.fail(c, err)
-			return
-		}
-	}
-	p.showRuleForm(c, id, http.StatusUnprocessableEntity, view{Form: form, Errors: errs}, preview)
-}
-
-func (p *Pages) createRule(c *gin.Context) {
-	p.saveRule(c, "", func(in scheduler.RuleInput) (scheduler.Saved, error) {
-		return p.Scheduler.CreateRule(c.Request.Context(), current(c).User.Actor(), in)
-	})
-}
-
-func (p *Pages) updateRule(c *gin.Context) {
-	id := c.Param("id")
-	p.saveRule(c, id, func(in scheduler.RuleInput) (scheduler.Saved, error) {
-		return p.Scheduler.UpdateRule(c.Request.Context(), current(c).User.Actor(), id, in)
-	})
 }

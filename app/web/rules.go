@@ -301,42 +301,6 @@ func airingKey(a scheduler.Airing) string {
 	return a.Start.UTC().Format("20060102T150405") + "|" + a.ID
 }
 
-// setRuleActive switches a rule on or off; switching it off cancels its future
-// airings (the service does), history stays.
-func (p *Pages) setRuleActive(c *gin.Context) {
-	ctx := c.Request.Context()
-	r, err := p.Scheduler.Rule(ctx, c.Param("id"))
-	if err != nil {
-		p.fail(c, err)
-		return
-	}
-	in := r.Input()
-	active := c.PostForm("active") == "true"
-	in.Active = &active
-	if _, err := p.Scheduler.UpdateRule(ctx, current(c).User.Actor(), r.ID, in); err != nil {
-		if errs, ok := formErrors(err); ok {
-			p.renderRule(c, http.StatusUnprocessableEntity, view{Errors: map[string]string{"": firstMessage(errs)}}, nil)
-			return
-		}
-		p.fail(c, err)
-		return
-	}
-	flash := "Đã tắt quy tắc; các lần phát sắp tới của nó sẽ được huỷ."
-	if active {
-		flash = "Đã bật lại quy tắc; lịch phát sẽ được cập nhật trong giây lát."
-	}
-	redirect(c, "/rules/"+r.ID, flash)
-}
-
-// firstMessage is one of errs' messages, for a form that has no field of its own.
-func firstMessage(errs map[string]string) string {
-	keys := slices.Sorted(maps.Keys(errs))
-	if len(keys) == 0 {
-		return ""
-	}
-	return errs[keys[0]]
-}
-
 // Period says the rule's period: "01/01/2024 – 31/12/2024" or "từ 01/01/2024".
 func (r ruleRow) Period() string {
 	if r.Until == nil {
