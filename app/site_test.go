@@ -23,9 +23,8 @@ type site struct {
 	logs *syncBuffer
 }
 
-//
-// The test runs in parallel with the other tests of the pages: each has its own
-// service, data directory and port.
+// newSite starts the service for one test. The test runs in parallel with the
+// other tests of the pages: each has its own service, data directory and port.
 func newSite(t *testing.T) *site {
 	t.Helper()
 	t.Parallel()

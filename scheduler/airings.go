@@ -31,6 +31,7 @@ type AiringFilter struct {
 	// Under keeps the airings of the stations in that org unit's subtree (an
 	// account's scope); empty or loa.AllUnits keeps all.
 	Under    string
+	Rule     string // the airings of one slot rule
 	Campaign string
 	Status   string
 	From, To time.Time
@@ -72,7 +73,7 @@ func (s *Service) Airings(ctx context.Context, f AiringFilter) ([]Airing, error)
 	out := []Airing{}
 	for _, code := range codes {
 		for _, a := range cal.window(code, f.From, f.To) {
-			if (f.Campaign == "" || a.Campaign == f.Campaign) && (f.Status == "" || a.Status == f.Status) {
+			if (f.Campaign == "" || a.Campaign == f.Campaign) && (f.Status == "" || a.Status == f.Status) && (f.Rule == "" || a.Rule == f.Rule) {
 				out = append(out, a)
 			}
 		}

@@ -100,6 +100,14 @@ const (
 	maxPoolItems    = 200
 )
 
+// Input is what changes r into itself, to change a part of it.
+func (r Rule) Input() RuleInput {
+	active := r.Active
+	return RuleInput{Campaign: r.Campaign, Title: r.Title, Stations: r.Stations, RRule: r.RRule, Cron: r.Cron,
+		StartDate: r.StartDate, Until: r.Until, ExDates: r.ExDates, DurationSeconds: r.DurationSeconds,
+		Groups: r.Groups, Pool: r.Pool, Priority: r.Priority, Active: &active}
+}
+
 func (in RuleInput) rule() Rule {
 	r := Rule{Campaign: in.Campaign, Title: in.Title, Stations: in.Stations, RRule: in.RRule, Cron: in.Cron,
 		StartDate: in.StartDate, Until: in.Until, ExDates: in.ExDates, DurationSeconds: in.DurationSeconds,

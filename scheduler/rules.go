@@ -182,10 +182,29 @@ func matchesAny(p *picker, r Rule, stations []Station, day time.Time) bool {
 // PreviewRule shows the next n occurrences of a rule (not saved) and the conflicts
 // it would create.
 func (s *Service) PreviewRule(ctx context.Context, actor loa.Actor, in RuleInput, n int) (Preview, error) {
+	return s.preview(ctx, actor, in.rule(), n)
+}
+
+// PreviewRuleChange is PreviewRule for a change of rule id, as UpdateRule would
+// save it: its own occurrences are no conflict, and it keeps its active state
+// unless in sets one.
+func (s *Service) PreviewRuleChange(ctx context.Context, actor loa.Actor, id string, in RuleInput, n int) (Preview, error) {
+	old, err := s.store.Rule(ctx, id)
+	if err != nil {
+		return Preview{}, err
+	}
+	r := in.rule()
+	if in.Active == nil {
+		r.Active = old.Active
+	}
+	r.ID = id
+	return s.preview(ctx, actor, r, n)
+}
+
+func (s *Service) preview(ctx context.Context, actor loa.Actor, r Rule, n int) (Preview, error) {
 	if n <= 0 || n > MaxPreview {
 		return Preview{}, loa.Invalid("count", fmt.Sprintf("a count of 1 to %d occurrences", MaxPreview))
 	}
-	r := in.rule()
 	c, err := s.check(ctx, actor, r)
 	if err != nil {
 		return Preview{}, err

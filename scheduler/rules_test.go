@@ -376,3 +376,38 @@ func TestPoolEmptyOnTheRulesDays(t *testing.T) {
 		}
 	}
 }
+
+// A change of a saved rule is previewed against the others, not against itself;
+// a new rule at the same time is an overlap. Airings list by rule.
+func TestPreviewRuleChange(t *testing.T) {
+	f := newFixture(t, local("2024-03-04 08:00"))
+	f.station("LOA-20551", "commune_loudspeaker", "20551")
+	saved := f.rule(ruleInput(tuFr, "LOA-20551"))
+	in := ruleInput(tuFr, "LOA-20551")
+	in.Title = "Đổi tên"
+	p, err := f.s.PreviewRuleChange(f.ctx, loa.System, saved.ID, in, 3)
+	if err != nil || p.Conflicts.Total != 0 || len(p.Occurrences) != 3 {
+		t.Errorf("PreviewRuleChange of the rule itself = %d conflicts, %d occurrences, %v; want none, 3", p.Conflicts.Total, len(p.Occurrences), err)
+	}
+	if p, err := f.s.PreviewRule(f.ctx, loa.System, in, 3); err != nil || p.Conflicts.Refused == 0 {
+		t.Errorf("PreviewRule of a copy = %+v, %v; want refused overlaps", p.Conflicts, err)
+	}
+	if _, err := f.s.PreviewRuleChange(f.ctx, loa.System, "r-nope", in, 3); !errors.Is(err, loa.ErrNotFound) {
+		t.Errorf("PreviewRuleChange of an unknown rule: %v, want ErrNotFound", err)
+	}
+	other := f.rule(ruleInput("FREQ=WEEKLY;BYDAY=WE;BYHOUR=9", "LOA-20551"))
+	if _, err := f.s.Materialize(f.ctx, local("2024-03-04 08:00")); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range []Saved{saved, other} {
+		as, err := f.s.Airings(f.ctx, AiringFilter{Rule: r.ID, From: local("2024-03-04 00:00"), To: local("2024-03-18 00:00")})
+		if err != nil || len(as) != map[string]int{saved.ID: 4, other.ID: 2}[r.ID] {
+			t.Errorf("Airings of rule %s: %d, %v", r.Title, len(as), err)
+		}
+		for _, a := range as {
+			if a.Rule != r.ID {
+				t.Errorf("Airings of rule %s lists one of %s", r.ID, a.Rule)
+			}
+		}
+	}
+}

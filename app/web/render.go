@@ -53,6 +53,7 @@ var navigation = []struct {
 	{"Việc cần làm", "/", ""},
 	{"Chương trình", "/campaigns", access.ReadCampaigns},
 	{"Lịch phát", "/calendar", access.ReadSchedule},
+	{"Lịch khung", "/rules", access.ReadSchedule},
 	{"Đài", "/stations", access.ReadSchedule},
 	{"Nội dung", "/contents", access.ReadContent},
 	{"Duyệt bài", "/review", access.ReviewContent},

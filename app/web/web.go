@@ -83,6 +83,16 @@ func (p *Pages) Register(r *gin.Engine) {
 	csw.GET("/:code/edit", p.editCampaign)
 	csw.POST("/:code", p.updateCampaign)
 
+	rules := in.Group("/rules", p.need(access.ReadSchedule))
+	rules.GET("", p.rules)
+	rules.GET("/new", p.need(access.WriteSchedule), p.newRule)
+	rules.POST("", p.need(access.WriteSchedule), p.createRule)
+	rules.POST("/preview", p.need(access.WriteSchedule), p.previewRule)
+	rules.GET("/:id", p.rule)
+	rules.POST("/:id", p.need(access.WriteSchedule), p.updateRule)
+	rules.POST("/:id/preview", p.need(access.WriteSchedule), p.previewRule)
+	rules.POST("/:id/active", p.need(access.WriteSchedule), p.setRuleActive)
+
 	me := in.Group("/me", p.need(access.ManageOwnAccount))
 	me.GET("", p.me)
 	me.POST("/password", p.changePassword)

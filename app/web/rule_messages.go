@@ -1,0 +1,53 @@
+package web
+
+import "regexp"
+
+// ruleMessages are the messages of slot rules: their refusals and the warnings
+// of a preview.
+var ruleMessages = []message{
+	{regexp.MustCompile(`^unknown campaign "(.*)"$`), "Không có chương trình mã $1."},
+	{regexp.MustCompile(`^a title of 1 to (\d+) characters$`), "Đặt tên quy tắc từ 1 đến $1 ký tự."},
+	{regexp.MustCompile(`^at most (\d+)$`), "Tối đa $1 ngày."},
+	{regexp.MustCompile(`^a whole number from (-?\d+) to (-?\d+)$`), "Nhập một số nguyên từ $1 đến $2."},
+	{regexp.MustCompile(`^a duration of 1 to \d+ seconds \((\d+) hours\)$`), "Thời lượng từ 1 giây đến $1 giờ."},
+	{regexp.MustCompile(`^unknown target group (.*)$`), "Không có nhóm đối tượng «$1»."},
+	{regexp.MustCompile(`^give either station codes or \{channel, under\}, not both$`), "Nhập mã đài hoặc chọn kênh và địa bàn, không cả hai."},
+	{regexp.MustCompile(`^at most (\d+) station codes; .*$`), "Tối đa $1 mã đài; nhiều hơn thì hãy chọn kênh và địa bàn."},
+	{regexp.MustCompile(`^unknown station (.*)$`), "Không có đài mã $1."},
+	{regexp.MustCompile(`^station (.*) is listed twice$`), "Đài $1 được nhập hai lần."},
+	{regexp.MustCompile(`^give station codes, or a channel \(.*\) and an org unit$`), "Chọn kênh và địa bàn, hoặc nhập mã đài."},
+	{regexp.MustCompile(`^the org unit whose stations of the channel the rule covers$`), "Chọn địa bàn có các đài của kênh này."},
+	{regexp.MustCompile(`^give either content items or a query .*$`), "Nhập mã nội dung cụ thể hoặc chọn theo loại, nhóm, thẻ, chương trình; không cả hai."},
+	{regexp.MustCompile(`^at most (\d+) items$`), "Tối đa $1 nội dung."},
+	{regexp.MustCompile(`^unknown content item (.*)$`), "Không có nội dung mã $1."},
+	{regexp.MustCompile(`^kind must be one of .*$`), "Loại nội dung không hợp lệ."},
+	{regexp.MustCompile(`^the first day of the rule, .*$`), "Chọn ngày bắt đầu hợp lệ (dd/mm/yyyy)."},
+	{regexp.MustCompile(`^the last day of the rule, .*$`), "Chọn ngày kết thúc hợp lệ (dd/mm/yyyy)."},
+	{regexp.MustCompile(`^until \S+ is before startDate \S+$`), "Ngày kết thúc phải từ ngày bắt đầu trở về sau."},
+	{regexp.MustCompile(`^"(.*)" is neither a date .*$`), "«$1» không phải là ngày (dd/mm/yyyy)."},
+	{regexp.MustCompile(`^give either rrule or cron, not both$`), "Nhập RRULE hoặc cron, không cả hai."},
+	{regexp.MustCompile(`^give when the rule repeats: .*$`), "Cho biết quy tắc lặp lại khi nào: nhập RRULE (ví dụ FREQ=WEEKLY;BYDAY=TU,FR;BYHOUR=6;BYMINUTE=30) hoặc cron."},
+	{regexp.MustCompile(`^leave DTSTART out of the RRULE: .*$`), "Bỏ DTSTART khỏi RRULE: ngày bắt đầu đã có ô riêng."},
+	{regexp.MustCompile(`^not a valid RFC 5545 RRULE.*$`), "RRULE không hợp lệ; ví dụ FREQ=WEEKLY;BYDAY=TU,FR;BYHOUR=6;BYMINUTE=30."},
+	{regexp.MustCompile(`^a slot rule repeats at most hourly: .*$`), "Quy tắc lặp nhiều nhất mỗi giờ một lần (FREQ=HOURLY, DAILY, WEEKLY, MONTHLY hoặc YEARLY)."},
+	{regexp.MustCompile(`^leave the time zone out: .*$`), "Bỏ múi giờ khỏi cron: quy tắc tính theo giờ địa phương."},
+	{regexp.MustCompile(`^@every has no fixed times .*$`), "@every không có giờ cố định; hãy ghi giờ cụ thể, ví dụ \"0 */2 * * *\"."},
+	{regexp.MustCompile(`^not a valid cron spec .*$`), "Cron không hợp lệ; cần năm trường: phút giờ ngày tháng thứ, ví dụ \"30 6 * * 2,5\"."},
+	{regexp.MustCompile(`^the rule repeats more than (\d+) times on (\S+); .*$`), "Quy tắc lặp quá $1 lần một ngày."},
+	{regexp.MustCompile(`^occurrences at .* overlap: .*$`), "Thời lượng dài hơn khoảng cách giữa hai lần phát liền nhau."},
+	{regexp.MustCompile(`^a time of day from 00:00 to 23:59, .*$`), "Nhập giờ từ 00:00 đến 23:59, ví dụ 06:30."},
+	{regexp.MustCompile(`^every 1 to (\d+) days, weeks or months$`), "Lặp lại sau 1 đến $1 ngày, tuần hoặc tháng."},
+	{regexp.MustCompile(`^unknown day of the week .*$`), "Thứ trong tuần không hợp lệ."},
+	{regexp.MustCompile(`^choose at least one day of the week$`), "Chọn ít nhất một thứ trong tuần."},
+	{regexp.MustCompile(`^choose one day of the week$`), "Chọn một thứ trong tuần."},
+	{regexp.MustCompile(`^which of the month's weekdays: .*$`), "Chọn tuần thứ 1 đến 4, hoặc cuối cùng của tháng."},
+	{regexp.MustCompile(`^repeat daily, weekly or monthly$`), "Chọn lặp hằng ngày, hằng tuần, hằng tháng hoặc nhập nâng cao."},
+	{regexp.MustCompile(`^the rule overlaps (\d+) occurrence\(s\) of other rules .*$`),
+		"Quy tắc trùng giờ $1 lần với quy tắc khác cùng mức ưu tiên trên cùng đài. Hãy đổi giờ, hoặc đặt mức ưu tiên khác."},
+	// Warnings of a preview.
+	{regexp.MustCompile(`^the rule picks no active station now; .*$`), "Quy tắc chưa chọn được đài nào đang hoạt động; sẽ không xếp lịch cho đến khi có đài."},
+	{regexp.MustCompile(`^the rule runs outside its campaign's period (\S+) to (\S+); .*$`), "Quy tắc chạy ra ngoài thời gian của chương trình ($1 đến $2); hãy đặt ngày kết thúc trong khoảng đó."},
+	{regexp.MustCompile(`^the RRULE has no BYHOUR: .*$`), "RRULE không có BYHOUR: các lần phát sẽ bắt đầu lúc 00:00; hãy thêm ví dụ BYHOUR=6;BYMINUTE=30."},
+	{regexp.MustCompile(`^no content item in the library, approved or not, fits .*$`), "Không có nội dung nào trong thư viện (kể cả chưa duyệt) hợp với nguồn nội dung, nhóm đối tượng và ngôn ngữ của các đài: mọi lần phát sẽ không có nội dung."},
+	{regexp.MustCompile(`^no approved content valid on (\S+) fits this pool: .*$`), "Chưa có nội dung đã duyệt còn hiệu lực ngày $1 hợp với nguồn nội dung: các lần phát sẽ chờ nội dung cho đến khi có bài được duyệt."},
+}
