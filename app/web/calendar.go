@@ -256,6 +256,23 @@ func (p *Pages) requireScope(ctx context.Context, scope, unit string) error {
 	return nil
 }
 
+// stationInScope reads a station the account may see, with the title of its org
+// unit ("Xã Bình Dương").
+func (p *Pages) stationInScope(ctx context.Context, scope, code string) (scheduler.Station, string, error) {
+	st, err := p.Scheduler.Station(ctx, code)
+	if err != nil {
+		return scheduler.Station{}, "", err
+	}
+	if err := p.requireScope(ctx, scope, st.OrgUnit); err != nil {
+		return scheduler.Station{}, "", err
+	}
+	unit, err := p.Campaigns.OrgUnit(ctx, st.OrgUnit)
+	if err != nil {
+		return scheduler.Station{}, "", err
+	}
+	return st, unit.Title(), nil
+}
+
 // calendarDays reads the stations' airings in [from, to) at once and groups them by
 // day; content titles come from one read of the library.
 func (p *Pages) calendarDays(ctx context.Context, stations []scheduler.Station, from, to time.Time) ([]calendarDay, error) {

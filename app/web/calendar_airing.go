@@ -58,22 +58,13 @@ func (p *Pages) renderAiring(c *gin.Context, status int, v view) {
 		p.fail(c, err)
 		return
 	}
-	st, err := p.Scheduler.Station(ctx, a.Station)
-	if err != nil {
-		p.fail(c, err)
-		return
-	}
-	if err := p.requireScope(ctx, u.Scope, st.OrgUnit); err != nil {
-		p.fail(c, err)
-		return
-	}
-	unit, err := p.Campaigns.OrgUnit(ctx, st.OrgUnit)
+	st, unit, err := p.stationInScope(ctx, u.Scope, a.Station)
 	if err != nil {
 		p.fail(c, err)
 		return
 	}
 	start := a.Start.In(p.Zone)
-	data := airingPage{Airing: a, Station: st, Unit: unit.Type + " " + unit.Name, Week: weekURL(st.Code, start),
+	data := airingPage{Airing: a, Station: st, Unit: unit, Week: weekURL(st.Code, start),
 		Planner: u.Can(access.WriteSchedule),
 		Date:    start.Format(time.DateOnly), Time: start.Format("15:04"), Reason: cancelReasons[a.Reason]}
 	data.Change = data.Planner && a.Changeable(p.Now())

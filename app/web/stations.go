@@ -138,21 +138,12 @@ func (p *Pages) station(c *gin.Context) {
 func (p *Pages) renderStation(c *gin.Context, status int, v view, created *access.NewToken) {
 	ctx := c.Request.Context()
 	u := current(c).User
-	st, err := p.Scheduler.Station(ctx, c.Param("code"))
+	st, unit, err := p.stationInScope(ctx, u.Scope, c.Param("code"))
 	if err != nil {
 		p.fail(c, err)
 		return
 	}
-	if err := p.requireScope(ctx, u.Scope, st.OrgUnit); err != nil {
-		p.fail(c, err)
-		return
-	}
-	unit, err := p.Campaigns.OrgUnit(ctx, st.OrgUnit)
-	if err != nil {
-		p.fail(c, err)
-		return
-	}
-	data := stationPage{Station: st, ChannelLabel: channelLabel(st.Channel), Unit: unit.Type + " " + unit.Name,
+	data := stationPage{Station: st, ChannelLabel: channelLabel(st.Channel), Unit: unit,
 		IssueToken: u.Can(access.WriteStations) && st.Active, Created: created, People: loa.Number(int64(st.Audience.People))}
 	for _, l := range p.Content.Languages() {
 		for _, code := range st.Languages {
