@@ -2,6 +2,7 @@ package loa
 
 import (
 	"strings"
+	"sync"
 	"unicode"
 
 	"golang.org/x/text/runes"
@@ -9,12 +10,19 @@ import (
 	"golang.org/x/text/unicode/norm"
 )
 
-var stripMarks = transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
+// stripMarks hands out transformers that strip combining marks: a chain keeps state
+// while it runs, so each call takes its own.
+var stripMarks = sync.Pool{New: func() any {
+	return transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
+}}
 
 // Fold lower-cases s and strips Vietnamese tone and vowel marks (đ → d), so that
-// "dien ban" and "TAM KY" match "Điện Bàn" and "Tam Kỳ".
+// "dien ban" and "TAM KY" match "Điện Bàn" and "Tam Kỳ". It is safe for concurrent
+// use.
 func Fold(s string) string {
-	folded, _, err := transform.String(stripMarks, s)
+	t := stripMarks.Get().(transform.Transformer)
+	defer stripMarks.Put(t)
+	folded, _, err := transform.String(t, s)
 	if err != nil {
 		folded = s
 	}
