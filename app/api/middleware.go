@@ -25,7 +25,7 @@ const (
 	// OperatorCookie carries an operator link's secret on a station operator's
 	// phone, sent only to the operator pages and the station feed (see web).
 	OperatorCookie = "loa_station"
-	csrfHeader    = "X-CSRF-Token"
+	csrfHeader     = "X-CSRF-Token"
 )
 
 type metrics struct {
