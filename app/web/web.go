@@ -77,4 +77,16 @@ func (p *Pages) Register(r *gin.Engine) {
 	me.POST("/password", p.changePassword)
 	me.POST("/tokens", p.createToken)
 	me.POST("/tokens/:id/revoke", p.revokeToken)
+
+	// A station operator's phone: signed in by its link, not by a password.
+	r.GET("/o/:secret", p.openOperatorLink)
+	r.GET("/station/sw.js", p.serviceWorker)
+	op := r.Group("/station", p.operatorSignedIn)
+	op.GET("", p.station)
+	op.GET("/airings/:id", p.script)
+	op.POST("/airings/:id/confirm", p.confirm)
+	links := in.Group("/stations/:code/operator-links", p.need(access.WriteStations))
+	links.GET("", p.operatorLinks)
+	links.POST("", p.createOperatorLink)
+	links.POST("/:id/revoke", p.revokeOperatorLink)
 }
