@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"errors"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"time"
@@ -175,7 +176,7 @@ func (p *Pages) station(c *gin.Context) {
 		return
 	}
 	w := operatorWeek{Station: f.Station, CSRF: o.CSRF,
-		Feed: "/api/v1/station/schedule?from=" + from.Format(time.RFC3339) + "&to=" + to.Format(time.RFC3339)}
+		Feed: "/api/v1/station/schedule?" + url.Values{"from": {from.Format(time.RFC3339)}, "to": {to.Format(time.RFC3339)}}.Encode()}
 	for _, it := range f.Items {
 		a := p.operatorAiring(it, now, o.CSRF)
 		start := it.Start.In(p.Zone)
@@ -184,15 +185,11 @@ func (p *Pages) station(c *gin.Context) {
 			if a.Open {
 				w.Earlier = append(w.Earlier, a)
 			}
+		case w.Next == nil && it.End.After(now):
+			w.Next = &a
 		case start.Before(today.AddDate(0, 0, 1)):
-			if w.Next == nil && it.End.After(now) {
-				w.Next = &a
-			}
 			w.Today = append(w.Today, a)
 		default:
-			if w.Next == nil {
-				w.Next = &a
-			}
 			day := time.Date(start.Year(), start.Month(), start.Day(), 0, 0, 0, 0, p.Zone)
 			if n := len(w.Coming); n == 0 || !w.Coming[n-1].Day.Equal(day) {
 				w.Coming = append(w.Coming, operatorDay{Day: day, Label: dayLabel(day)})
@@ -248,7 +245,13 @@ func (p *Pages) confirm(c *gin.Context) {
 		p.showScript(c, http.StatusNotFound, "")
 		return
 	}
-	in := scheduler.Confirmation{AiringID: it.AiringID, Status: c.PostForm("status"), At: it.Start, Note: c.PostForm("note")}
+	// It aired (or should have) at its start; an airing not started yet is the
+	// service's to refuse, so its time is never sent from the future.
+	at := it.Start
+	if now := p.Now(); now.Before(at) {
+		at = now
+	}
+	in := scheduler.Confirmation{AiringID: it.AiringID, Status: c.PostForm("status"), At: at, Note: c.PostForm("note")}
 	_, _, err = p.Scheduler.Confirm(c.Request.Context(), o.User.Actor(), o.User.Station, in)
 	var invalid *loa.ValidationError
 	switch {

@@ -1,0 +1,247 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/chromedp"
+)
+
+// operatorScene is the demo province with a planner and airings of the Tam Kỳ
+// district station (DTT-502) that have just started, one tomorrow, and one of
+// another station (DTT-503) that has started.
+type operatorScene struct {
+	*site
+	planner *person
+	token   string
+	// admin reads the audit trail.
+	admin string
+	// started are DTT-502's airings that have started; later starts tomorrow;
+	// other is DTT-503's.
+	started []string
+	later   string
+	other   string
+}
+
+// newOperatorScene places the airings a few seconds ahead (a placement starts in
+// the future) and waits until they have started.
+func newOperatorScene(t *testing.T, started int) *operatorScene {
+	t.Helper()
+	s := &operatorScene{site: newSite(t)}
+	s.planner = s.account("kehoach", []string{"planner"}, "49")
+	s.token = login(t, s.base, "kehoach", testPassword)
+	s.admin = login(t, s.base, "admin", testPassword)
+	item := s.approvedScript()
+	t0 := time.Now().Add(3 * time.Second).Truncate(time.Second)
+	for i := range started {
+		s.started = append(s.started, s.place("DTT-502", item, t0.Add(time.Duration(2*i)*time.Second), 1))
+	}
+	s.other = s.place("DTT-503", item, t0, 1)
+	s.later = s.place("DTT-502", item, time.Now().Add(26*time.Hour).Truncate(time.Hour), 300)
+	time.Sleep(time.Until(t0.Add(time.Duration(2*started) * time.Second)))
+	return s
+}
+
+// api sends a JSON request with the planner's token and decodes the answer.
+func (s *operatorScene) api(method, path, body string, want int, dst any) {
+	s.t.Helper()
+	s.as(s.token, method, path, body, want, dst)
+}
+
+func (s *operatorScene) as(token, method, path, body string, want int, dst any) {
+	s.t.Helper()
+	req, _ := http.NewRequest(method, s.base+path, strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+token)
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var buf bytes.Buffer
+	_, _ = buf.ReadFrom(resp.Body)
+	if resp.StatusCode != want {
+		s.t.Fatalf("%s %s: %d, want %d: %s", method, path, resp.StatusCode, want, buf.String())
+	}
+	if dst != nil {
+		if err := json.Unmarshal(buf.Bytes(), dst); err != nil {
+			s.t.Fatal(err)
+		}
+	}
+}
+
+// approvedScript is an approved radio script of the demo.
+func (s *operatorScene) approvedScript() string {
+	var list struct{ Items []struct{ ID, Kind string } }
+	s.api("GET", "/api/v1/contents?status=approved&limit=100", "", http.StatusOK, &list)
+	for _, it := range list.Items {
+		if it.Kind == "radio_script" {
+			return it.ID
+		}
+	}
+	s.t.Fatal("the demo has no approved radio script")
+	return ""
+}
+
+func (s *operatorScene) place(station, item string, start time.Time, seconds int) string {
+	var a struct{ ID string }
+	s.api("POST", "/api/v1/airings", fmt.Sprintf(`{"station":%q,"campaign":"PCMD-2024","start":%q,"durationSeconds":%d,"content":%q}`,
+		station, start.UTC().Format(time.RFC3339), seconds, item), http.StatusCreated, &a)
+	return a.ID
+}
+
+// link creates an operator link of DTT-502 and returns its path.
+func (s *operatorScene) link(name string) (id, path string) {
+	var l struct{ ID, Path string }
+	s.api("POST", "/api/v1/stations/DTT-502/operator-link", `{"name":"`+name+`"}`, http.StatusCreated, &l)
+	return l.ID, l.Path
+}
+
+// status is an airing's status as the planner reads it.
+func (s *operatorScene) status(id string) string {
+	var a struct{ Status string }
+	s.api("GET", "/api/v1/airings/"+url.PathEscape(id), "", http.StatusOK, &a)
+	return a.Status
+}
+
+// confirmations counts the station's confirmations of an airing in the audit trail.
+func (s *operatorScene) confirmations(id string) int {
+	var trail struct{ Items []struct{ Actor string } }
+	req := "/api/v1/audit?entity=airing&limit=1000&entityId=" + url.QueryEscape(id)
+	s.as(s.admin, "GET", req, "", http.StatusOK, &trail)
+	n := 0
+	for _, e := range trail.Items {
+		if e.Actor == "station-dtt-502" {
+			n++
+		}
+	}
+	return n
+}
+
+// phone is someone holding an operator link: a browser without a password, which
+// does not follow redirects, and the CSRF token of its pages.
+func (s *operatorScene) phone(path string) *person {
+	s.t.Helper()
+	p := s.anonymous()
+	status, _, loc := p.postLocationGet(path)
+	if status != http.StatusSeeOther || loc != "/station" {
+		s.t.Fatalf("opening the link: %d to %q, want 303 to /station", status, loc)
+	}
+	_, page := p.get("/station")
+	m := csrfPattern.FindStringSubmatch(page)
+	if m == nil {
+		s.t.Fatalf("no CSRF token on /station:\n%s", page)
+	}
+	p.csrf = m[1]
+	return p
+}
+
+// postLocationGet is a GET that returns the Location of a redirect.
+func (p *person) postLocationGet(path string) (int, string, string) {
+	p.site.t.Helper()
+	resp, err := p.client.Get(p.site.base + path)
+	if err != nil {
+		p.site.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var buf bytes.Buffer
+	_, _ = buf.ReadFrom(resp.Body)
+	return resp.StatusCode, buf.String(), resp.Header.Get("Location")
+}
+
+// TestOperatorRefusals: a revoked link, an expired session, another station's
+// airing and an airing not yet started are each refused in Vietnamese, and nothing
+// is recorded.
+func TestOperatorRefusals(t *testing.T) {
+	s := newOperatorScene(t, 1)
+	id, path := s.link("Anh Ba")
+	phone := s.phone(path)
+	aired := url.Values{"status": {"aired"}}
+
+	t.Run("another station's airing", func(t *testing.T) {
+		status, page := phone.post("/station/airings/"+s.other+"/confirm", aired)
+		if status != http.StatusForbidden || !strings.Contains(page, "Buổi phát này thuộc đài khác") {
+			t.Errorf("%d\n%s", status, page)
+		}
+		if got := s.status(s.other); got != "planned" {
+			t.Errorf("DTT-503's airing is %s", got)
+		}
+	})
+	t.Run("not started", func(t *testing.T) {
+		status, page := phone.post("/station/airings/"+s.later+"/confirm", aired)
+		if status != http.StatusUnprocessableEntity || !strings.Contains(page, "Buổi phát này chưa đến giờ") {
+			t.Errorf("%d\n%s", status, page)
+		}
+		if got := s.status(s.later); got == "aired" {
+			t.Errorf("the coming airing is %s", got)
+		}
+	})
+	t.Run("no status", func(t *testing.T) {
+		status, page := phone.post("/station/airings/"+s.started[0]+"/confirm", url.Values{"note": {"máy hỏng"}})
+		if status != http.StatusUnprocessableEntity || !strings.Contains(page, "Hãy bấm «Đã phát» hoặc «Không phát».") {
+			t.Errorf("%d\n%s", status, page)
+		}
+	})
+	t.Run("no CSRF token", func(t *testing.T) {
+		status, page := phone.post("/station/airings/"+s.started[0]+"/confirm", url.Values{"status": {"aired"}, "csrf_token": {"giả"}})
+		if status != http.StatusForbidden || !strings.Contains(page, "Phiên làm việc không hợp lệ") {
+			t.Errorf("%d\n%s", status, page)
+		}
+	})
+	if got, n := s.status(s.started[0]), s.confirmations(s.started[0]); got == "aired" || got == "missed" || n != 0 {
+		t.Fatalf("after the refusals the airing is %s with %d confirmations", got, n)
+	}
+	// The form works without JavaScript.
+	if status, _, loc := phone.postLocation("/station/airings/"+s.started[0]+"/confirm", url.Values{"status": {"aired"}, "note": {"đúng giờ"}}); status != http.StatusSeeOther ||
+		loc != "/station/airings/"+s.started[0] || s.status(s.started[0]) != "aired" {
+		t.Fatalf("confirming: %d to %q, airing %s", status, loc, s.status(s.started[0]))
+	}
+
+	t.Run("revoked link", func(t *testing.T) {
+		s.api("DELETE", "/api/v1/stations/DTT-502/operator-links/"+id, "", http.StatusNoContent, nil)
+		for _, path := range []string{"/station", "/station/airings/" + s.started[0]} {
+			if status, page := phone.get(path); status != http.StatusUnauthorized || !strings.Contains(page, "Liên kết không còn hiệu lực") {
+				t.Errorf("%s after revocation: %d\n%s", path, status, page)
+			}
+		}
+		status, page := phone.post("/station/airings/"+s.started[0]+"/confirm", url.Values{"status": {"missed"}})
+		if status != http.StatusUnauthorized || !strings.Contains(page, "đã hết hạn hoặc đã bị thu hồi") || s.status(s.started[0]) != "aired" {
+			t.Errorf("confirming after revocation: %d, airing %s\n%s", status, s.status(s.started[0]), page)
+		}
+		if status, _, _ := s.anonymous().postLocationGet(path); status != http.StatusUnauthorized {
+			t.Errorf("opening the revoked link: %d, want 401", status)
+		}
+	})
+	t.Run("expired session", func(t *testing.T) {
+		var l struct{ Path string }
+		s.api("POST", "/api/v1/stations/DTT-502/operator-link",
+			`{"name":"Chị Tư","expiresAt":"`+time.Now().Add(2*time.Second).UTC().Format(time.RFC3339Nano)+`"}`, http.StatusCreated, &l)
+		p := s.phone(l.Path)
+		time.Sleep(2500 * time.Millisecond)
+		status, page := p.post("/station/airings/"+s.started[0]+"/confirm", url.Values{"status": {"missed"}})
+		if status != http.StatusUnauthorized || !strings.Contains(page, "Liên kết không còn hiệu lực") || s.status(s.started[0]) != "aired" {
+			t.Errorf("confirming with an expired session: %d, airing %s\n%s", status, s.status(s.started[0]), page)
+		}
+	})
+	if n := s.confirmations(s.started[0]); n != 1 {
+		t.Errorf("%d confirmations recorded, want the one of the form", n)
+	}
+}
+
+// offline switches the browser's network off or on, for the page and its service
+// worker alike.
+func offline(t *testing.T, ctx interface{ Done() <-chan struct{} }, off bool) {
+	t.Helper()
+}
+
+var _ = network.OverrideNetworkState
+var _ = chromedp.Do
