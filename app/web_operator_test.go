@@ -2,14 +2,18 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 )
@@ -237,11 +241,149 @@ func TestOperatorRefusals(t *testing.T) {
 	}
 }
 
-// offline switches the browser's network off or on, for the page and its service
-// worker alike.
-func offline(t *testing.T, ctx interface{ Done() <-chan struct{} }, off bool) {
-	t.Helper()
+// setOffline switches the browser's network off or on, for the page and its
+// service worker alike (DevTools network emulation on each target), with
+// navigator.onLine and its events.
+func setOffline(ctx context.Context, off bool) error {
+	targets, err := chromedp.Targets(ctx)
+	if err != nil {
+		return err
+	}
+	for _, t := range targets {
+		if t.Type != "service_worker" {
+			continue
+		}
+		worker, cancel := chromedp.NewContext(ctx, chromedp.WithTargetID(t.TargetID))
+		err := chromedp.Do(worker)
+		if err == nil {
+			err = emulateOffline(worker, off)
+		}
+		_ = cancel // the worker's session ends with the browser's
+		if err != nil {
+			return err
+		}
+	}
+	return emulateOffline(ctx, off)
 }
 
-var _ = network.OverrideNetworkState
-var _ = chromedp.Do
+// emulateNetworkConditions is DevTools' Network.emulateNetworkConditions, which
+// also takes a service worker offline (the rule-based command that replaces it
+// does not, in Chromium 14x).
+var emulateNetworkConditions = cdp.Command[networkConditions, cdp.Empty]{Method: "Network.emulateNetworkConditions"}
+
+type networkConditions struct {
+	Offline            bool    `json:"offline"`
+	Latency            float64 `json:"latency"`
+	DownloadThroughput float64 `json:"downloadThroughput"`
+	UploadThroughput   float64 `json:"uploadThroughput"`
+}
+
+func emulateOffline(ctx context.Context, off bool) error {
+	if _, err := chromedp.Call(ctx, network.Enable, network.EnableParams{}); err != nil {
+		return err
+	}
+	_, err := chromedp.Call(ctx, emulateNetworkConditions, networkConditions{Offline: off, DownloadThroughput: -1, UploadThroughput: -1})
+	return err
+}
+
+// TestOperatorPhoneOffline: a phone opens its link, lands on the clean address with
+// the week, confirms one airing online, two more with the network off, reloads the
+// page offline (the service worker answers), and once back online the two
+// confirmations reach the server, once each, and nothing waits any more.
+func TestOperatorPhoneOffline(t *testing.T) {
+	s := newOperatorScene(t, 3)
+	_, path := s.link("Anh Ba")
+	ctx := s.browser(360)
+	queue := func(want string) {
+		t.Helper()
+		if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.getElementById('op-queue').textContent === `+strconv.Quote(want),
+			chromedp.WithPollingTimeout(15*time.Second))); err != nil {
+			text, _ := chromedp.Run(ctx, chromedp.Text("#op-state"))
+			t.Fatalf("waiting for %q: %v (the page says %q)", want, err, text)
+		}
+	}
+	confirm := func(airing, status string) {
+		t.Helper()
+		sel := `form[data-airing="` + airing + `"] button[value="` + status + `"]`
+		if err := chromedp.Do(ctx, chromedp.Click(sel)); err != nil {
+			t.Fatalf("clicking %s: %v", sel, err)
+		}
+	}
+
+	if err := chromedp.Do(ctx, chromedp.Navigate(s.base+path), chromedp.WaitVisible("h1")); err != nil {
+		t.Fatal(err)
+	}
+	if loc, err := chromedp.Run(ctx, chromedp.Location()); err != nil || loc != s.base+"/station" {
+		t.Fatalf("after the link: %q, %v; want the clean address /station", loc, err)
+	}
+	for _, id := range append(slices.Clone(s.started), s.later) {
+		if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`!!document.querySelector('li[data-airing="`+id+`"]')`)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	page, _ := chromedp.Run(ctx, chromedp.Text("main"))
+	for _, id := range append(slices.Clone(s.started), s.later) {
+		n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('li[data-airing="`+id+`"]').length`))
+		if err != nil || n != 1 {
+			t.Fatalf("airing %s listed %d times (%v):\n%s", id, n, err, page)
+		}
+	}
+	// The service worker controls the page and keeps the week for offline use.
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`navigator.serviceWorker.controller !== null`,
+		chromedp.WithPollingTimeout(20*time.Second))); err != nil {
+		t.Fatalf("no service worker: %v", err)
+	}
+	kept := `caches.open('loa-station-1').then((c) => c.keys()).then((ks) => ks.map((r) => new URL(r.url).pathname))`
+	want := []string{"/station", "/station/airings/" + s.started[1], "/station/airings/" + s.later, "/static/operator.js"}
+	if _, err := chromedp.Run(ctx, chromedp.PollFunction[bool](`async (want) => { const ks = await `+kept+`; return want.every((w) => ks.includes(w)); }`,
+		chromedp.WithPollingArgs(want), chromedp.WithPollingTimeout(20*time.Second))); err != nil {
+		got, _ := chromedp.Run(ctx, chromedp.Evaluate[[]string](kept, chromedp.EvalAwaitPromise))
+		t.Fatalf("the week is not kept: %v; kept %v", err, got)
+	}
+
+	// Online: the answer shows at once and reaches the server.
+	confirm(s.started[0], "aired")
+	queue("chưa gửi: 0")
+	if got := s.status(s.started[0]); got != "aired" {
+		t.Fatalf("after confirming online the airing is %s", got)
+	}
+
+	// Offline: two more wait in the phone, also across a reload.
+	if err := setOffline(ctx, true); err != nil {
+		t.Fatal(err)
+	}
+	confirm(s.started[1], "aired")
+	if err := chromedp.Do(ctx, chromedp.SendKeys(`form[data-airing="`+s.started[2]+`"] input[name=note]`, "mất điện")); err != nil {
+		t.Fatal(err)
+	}
+	confirm(s.started[2], "missed")
+	queue("chưa gửi: 2")
+	if err := chromedp.Do(ctx, chromedp.Reload(), chromedp.WaitVisible("h1")); err != nil {
+		t.Fatalf("reloading offline: %v", err)
+	}
+	queue("chưa gửi: 2")
+	// The page came from the service worker: the network is really off for it too.
+	if reached, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`fetch('/healthz').then((r) => r.status === 200, () => false)`, chromedp.EvalAwaitPromise)); err != nil || reached {
+		t.Fatalf("offline, the server is still reached (%v)", err)
+	}
+	if text, _ := chromedp.Run(ctx, chromedp.Text(`li[data-airing="`+s.started[2]+`"] .op-status`)); !strings.Contains(text, "Không phát") {
+		t.Errorf("offline, after the reload, the missed airing shows %q", text)
+	}
+	if a, b := s.status(s.started[1]), s.status(s.started[2]); a == "aired" || b == "missed" {
+		t.Fatalf("the server has the offline confirmations before the network is back: %s, %s", a, b)
+	}
+
+	// Back online: one batch, each recorded once.
+	if err := setOffline(ctx, false); err != nil {
+		t.Fatal(err)
+	}
+	queue("chưa gửi: 0")
+	if a, b := s.status(s.started[1]), s.status(s.started[2]); a != "aired" || b != "missed" {
+		t.Errorf("after the network is back: %s and %s, want aired and missed", a, b)
+	}
+	for _, id := range s.started {
+		if n := s.confirmations(id); n != 1 {
+			t.Errorf("airing %s confirmed %d times on the server, want once", id, n)
+		}
+	}
+}

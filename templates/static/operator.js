@@ -52,14 +52,18 @@
   }
 
   // send uploads the whole queue as one batch; each clientId counts once, so a
-  // batch sent twice (a lost answer) is harmless.
-  let sending = false;
+  // batch sent twice (a lost answer) is harmless. A weak connection may hang: a
+  // send gives up after 20 s, or when the connection comes back, and tries again.
+  let inflight = null;
+  let again = false;
   function send() {
     const q = queue();
-    if (!q.length || sending) return Promise.resolve();
-    sending = true;
-    return fetch('/api/v1/station/confirmations', {
-      method: 'POST', credentials: 'same-origin',
+    if (!q.length) return;
+    if (inflight) { again = true; return; }
+    const stop = inflight = new AbortController();
+    const timer = setTimeout(() => stop.abort(), 20000);
+    fetch('/api/v1/station/confirmations', {
+      method: 'POST', credentials: 'same-origin', signal: stop.signal,
       headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf },
       body: JSON.stringify(q),
     }).then((res) => {
@@ -73,13 +77,18 @@
         notice(refused.length ? 'Có ' + refused.length + ' xác nhận không được nhận (buổi phát chưa đến giờ hoặc không thuộc đài này). Hãy tải lại trang.' : '');
         keep(['/station', location.pathname]);
       });
-    }).catch(() => { /* still offline: the queue waits */ }).finally(() => { sending = false; show(); });
+    }).catch(() => { /* still offline: the queue waits */ }).finally(() => {
+      clearTimeout(timer);
+      inflight = null;
+      show();
+      if (again) { again = false; send(); }
+    });
   }
 
   // keep asks the service worker to fetch and keep these addresses.
   function keep(urls) {
-    if (navigator.onLine && navigator.serviceWorker && navigator.serviceWorker.controller) {
-      navigator.serviceWorker.controller.postMessage({ keep: urls });
+    if (navigator.onLine && navigator.serviceWorker) {
+      navigator.serviceWorker.ready.then((reg) => reg.active.postMessage({ keep: urls }));
     }
   }
   function keepWeek() {
@@ -127,11 +136,11 @@
     });
   }
 
-  window.addEventListener('online', () => { show(); send(); refresh(); });
+  window.addEventListener('online', () => { show(); if (inflight) inflight.abort(); send(); refresh(); });
   window.addEventListener('offline', show);
   if ('serviceWorker' in navigator) {
-    navigator.serviceWorker.register('/station/sw.js', { scope: '/station' }).then(() => navigator.serviceWorker.ready)
-      .then(() => { if (body.dataset.feed) keepWeek(); }).catch(() => {});
+    navigator.serviceWorker.register('/station/sw.js', { scope: '/station' }).catch(() => {});
+    if (body.dataset.feed) keepWeek();
   }
   show();
   openStarted();
