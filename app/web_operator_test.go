@@ -3,10 +3,14 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"html"
+	pngdecode "image/png"
 	"net/http"
 	"net/url"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -16,6 +20,7 @@ import (
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
+	qr "github.com/piglig/go-qr"
 )
 
 // operatorScene is the demo province with a planner and airings of the Tam Kỳ
@@ -384,6 +389,100 @@ func TestOperatorPhoneOffline(t *testing.T) {
 	for _, id := range s.started {
 		if n := s.confirmations(id); n != 1 {
 			t.Errorf("airing %s confirmed %d times on the server, want once", id, n)
+		}
+	}
+}
+
+// TestOperatorLinksPage: a planner creates a phone's link on the station's page,
+// sees it once with its QR code, sees it listed with its last use, and revokes it;
+// a bad input is refused beside its field and writes nothing; a viewer gets the 403
+// page.
+func TestOperatorLinksPage(t *testing.T) {
+	s := newSite(t)
+	planner := s.account("kehoach", []string{"planner"}, "49")
+	const page = "/stations/DTT-502/operator-links"
+	count := func() int {
+		_, body := planner.get(page)
+		return strings.Count(body, `/revoke"`)
+	}
+
+	t.Run("bad input", func(t *testing.T) {
+		for _, tt := range []struct {
+			name  string
+			form  url.Values
+			field string
+			want  string
+		}{
+			{"no name", url.Values{"name": {"  "}, "expires": {"2099-01-01"}}, "name", "Đặt tên từ 1 đến 100 ký tự để nhận ra mã này."},
+			{"a date in the past", url.Values{"name": {"Anh Ba"}, "expires": {"01/01/2020"}}, "expires", "Ngày hết hạn phải ở tương lai."},
+			{"not a date", url.Values{"name": {"Anh Ba"}, "expires": {"mai"}}, "expires", "Chọn một ngày hết hạn hợp lệ."},
+			{"more than a year", url.Values{"name": {"Anh Ba"}, "expires": {"31/12/2099"}}, "expires", "Liên kết có hạn tối đa một năm."},
+		} {
+			status, body := planner.post(page, tt.form)
+			if status != http.StatusUnprocessableEntity || !strings.Contains(body, tt.want) ||
+				!strings.Contains(body, `value="`+tt.form.Get(tt.field)+`"`) {
+				t.Errorf("%s: %d, want 422 with %q and the value kept\n%s", tt.name, status, tt.want, body)
+			}
+		}
+		if n := count(); n != 0 {
+			t.Errorf("%d links after refused forms", n)
+		}
+	})
+
+	status, body := planner.post(page, url.Values{"name": {"Anh Ba"}})
+	m := regexp.MustCompile(`<code class="copy">(http://[^<]+/o/(loa_[A-Za-z0-9_-]+))</code>`).FindStringSubmatch(body)
+	if status != http.StatusCreated || m == nil || !strings.Contains(body, `src="data:image/png;base64,`) {
+		t.Fatalf("creating a link: %d\n%s", status, body)
+	}
+	// The QR code reads back as the link.
+	png := regexp.MustCompile(`src="data:image/png;base64,([^"]+)"`).FindStringSubmatch(body)
+	raw, err := base64.StdEncoding.DecodeString(html.UnescapeString(png[1]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := pngdecode.Decode(bytes.NewReader(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if text, err := qr.Decode(img); err != nil || text != m[1] {
+		t.Errorf("the QR code reads %q (%v), want %q", text, err, m[1])
+	}
+	if _, again := planner.get(page); strings.Contains(again, m[2]) {
+		t.Error("the link's secret is shown again")
+	}
+	// The phone opens it; the list shows its last use.
+	phone := s.anonymous()
+	if status, _, loc := phone.postLocationGet("/o/" + m[2]); status != http.StatusSeeOther || loc != "/station" {
+		t.Fatalf("opening the link: %d to %q", status, loc)
+	}
+	if status, _ := phone.get("/station"); status != http.StatusOK {
+		t.Fatalf("/station: %d", status)
+	}
+	_, body = planner.get(page)
+	if !strings.Contains(body, "Anh Ba") || strings.Contains(body, "Chưa dùng") {
+		t.Errorf("the list does not show the link's last use:\n%s", body)
+	}
+	revoke := regexp.MustCompile(`action="(` + page + `/[0-9a-f]+/revoke)"`).FindStringSubmatch(body)
+	if revoke == nil {
+		t.Fatalf("no revoke button:\n%s", body)
+	}
+	if status, _, loc := planner.postLocation(revoke[1], url.Values{}); status != http.StatusSeeOther || loc != page {
+		t.Fatalf("revoking: %d to %q", status, loc)
+	}
+	if n := count(); n != 0 {
+		t.Errorf("%d links after revoking the only one", n)
+	}
+	if status, _ := phone.get("/station"); status != http.StatusUnauthorized {
+		t.Errorf("/station after revocation: %d, want 401", status)
+	}
+
+	viewer := s.account("theodoi", []string{"viewer"}, "49")
+	for _, do := range []func() (int, string){
+		func() (int, string) { return viewer.get(page) },
+		func() (int, string) { return viewer.post(page, url.Values{"name": {"x"}}) },
+	} {
+		if status, body := do(); status != http.StatusForbidden || !strings.Contains(body, "Không có quyền truy cập") {
+			t.Errorf("a viewer: %d\n%s", status, body)
 		}
 	}
 }
