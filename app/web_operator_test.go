@@ -141,7 +141,7 @@ func (s *operatorScene) confirmations(id string) int {
 func (s *operatorScene) phone(path string) *person {
 	s.t.Helper()
 	p := s.anonymous()
-	status, _, loc := p.postLocationGet(path)
+	status, _, loc := p.getLocation(path)
 	if status != http.StatusSeeOther || loc != "/station" {
 		s.t.Fatalf("opening the link: %d to %q, want 303 to /station", status, loc)
 	}
@@ -154,8 +154,8 @@ func (s *operatorScene) phone(path string) *person {
 	return p
 }
 
-// postLocationGet is a GET that returns the Location of a redirect.
-func (p *person) postLocationGet(path string) (int, string, string) {
+// getLocation is get that also returns the Location of a redirect.
+func (p *person) getLocation(path string) (int, string, string) {
 	p.site.t.Helper()
 	resp, err := p.client.Get(p.site.base + path)
 	if err != nil {
@@ -226,7 +226,7 @@ func TestOperatorRefusals(t *testing.T) {
 		if status != http.StatusUnauthorized || !strings.Contains(page, "đã hết hạn hoặc đã bị thu hồi") || s.status(s.started[0]) != "aired" {
 			t.Errorf("confirming after revocation: %d, airing %s\n%s", status, s.status(s.started[0]), page)
 		}
-		if status, _, _ := s.anonymous().postLocationGet(path); status != http.StatusUnauthorized {
+		if status, _, _ := s.anonymous().getLocation(path); status != http.StatusUnauthorized {
 			t.Errorf("opening the revoked link: %d, want 401", status)
 		}
 	})
@@ -452,7 +452,7 @@ func TestOperatorLinksPage(t *testing.T) {
 	}
 	// The phone opens it; the list shows its last use.
 	phone := s.anonymous()
-	if status, _, loc := phone.postLocationGet("/o/" + m[2]); status != http.StatusSeeOther || loc != "/station" {
+	if status, _, loc := phone.getLocation("/o/" + m[2]); status != http.StatusSeeOther || loc != "/station" {
 		t.Fatalf("opening the link: %d to %q", status, loc)
 	}
 	if status, _ := phone.get("/station"); status != http.StatusOK {

@@ -60,15 +60,6 @@ func (p *Pages) showOperatorLinks(c *gin.Context, status int, created *newOperat
 // createOperatorLink issues a link and shows it once, with its QR code.
 func (p *Pages) createOperatorLink(c *gin.Context) {
 	form := url.Values{"name": {c.PostForm("name")}, "expires": {c.PostForm("expires")}}
-	st, err := p.Scheduler.TokenStation(c.Request.Context(), c.Param("code"))
-	if errs, ok := formErrors(err); ok {
-		p.showOperatorLinks(c, http.StatusUnprocessableEntity, nil, view{Form: form, Errors: errs})
-		return
-	}
-	if err != nil {
-		p.fail(c, err)
-		return
-	}
 	var expires time.Time
 	if raw := form.Get("expires"); raw != "" {
 		d, ok := parseDate(raw)
@@ -79,7 +70,11 @@ func (p *Pages) createOperatorLink(c *gin.Context) {
 		}
 		expires = d.In(p.Zone).AddDate(0, 0, 1) // valid through the chosen day
 	}
-	t, err := p.Access.IssueOperatorLink(c.Request.Context(), current(c).User, st.Code, st.OrgUnit, st.Name, form.Get("name"), expires)
+	var t access.NewToken
+	st, err := p.Scheduler.TokenStation(c.Request.Context(), c.Param("code"))
+	if err == nil {
+		t, err = p.Access.IssueOperatorLink(c.Request.Context(), current(c).User, st.Code, st.OrgUnit, st.Name, form.Get("name"), expires)
+	}
 	if errs, ok := formErrors(err); ok {
 		p.showOperatorLinks(c, http.StatusUnprocessableEntity, nil, view{Form: form, Errors: errs})
 		return
