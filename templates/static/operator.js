@@ -146,5 +146,7 @@
   openStarted();
   send();
   refresh();
-  setInterval(() => { openStarted(); send(); }, 30000);
+  // Every 10 s: airings that have started get their buttons, and a waiting queue
+  // is tried again (offline, a try fails at once, without using the network).
+  setInterval(() => { openStarted(); send(); }, 10000);
 })();
