@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -22,54 +23,82 @@ const stationTokenTTL = 366 * 24 * time.Hour
 // never signs in).
 func StationAccount(code string) string { return "station-" + strings.ToLower(code) }
 
+// ForStation says whether t speaks for a station: its box's token or one of its
+// operators' links. Such a token reads only that station's feed and pages.
+func (t Token) ForStation() bool { return t.Kind == KindStation || t.Kind == KindOperator }
+
 // IssueStationToken gives station code (of org unit unit, named name) a new token
-// and revokes the one it had. by must cover the unit. The secret is shown only in
-// the answer.
+// and revokes the one it had; its operators' links stay. by must cover the unit.
+// The secret is shown only in the answer.
 func (s *Service) IssueStationToken(ctx context.Context, by User, code, unit, name string) (NewToken, error) {
-	if ok, err := s.units.Within(ctx, unit, by.Scope); err != nil {
-		return NewToken{}, err
-	} else if !ok {
-		return NewToken{}, fmt.Errorf("%w: station %s lies outside your scope %s", loa.ErrOutsideScope, code, by.Scope)
+	var created NewToken
+	err := s.changeStation(ctx, by, code, unit, name, func(ctx context.Context, u *User) error {
+		for _, old := range u.APITokens {
+			if old.Kind != KindStation {
+				continue
+			}
+			if err := s.store.DeleteToken(ctx, old.Hash); err != nil && !errors.Is(err, loa.ErrNotFound) {
+				return err
+			}
+			if err := s.record(ctx, by.Username, unit, loa.Change{Action: "delete", Entity: "token", EntityID: old.ID, Before: old}); err != nil {
+				return err
+			}
+		}
+		secret, t, err := s.issue(ctx, *u, KindStation, "station "+code, loa.Stamp(s.now()).Add(stationTokenTTL))
+		if err != nil {
+			return err
+		}
+		u.APITokens = append(slices.DeleteFunc(slices.Clone(u.APITokens), func(t TokenInfo) bool { return t.Kind == KindStation }), t.info())
+		created = NewToken{TokenInfo: t.info(), Secret: secret}
+		return nil
+	})
+	return created, err
+}
+
+// changeStation changes the tokens of station code's account (the station of org
+// unit unit, named name) under the account's lock, creating the account on first
+// use; by must cover the unit. The account takes the station's current name and
+// unit, and the change is audited.
+func (s *Service) changeStation(ctx context.Context, by User, code, unit, name string, change func(ctx context.Context, u *User) error) error {
+	if err := s.stationScope(ctx, by, code, unit); err != nil {
+		return err
 	}
 	username := StationAccount(code)
 	now := loa.Stamp(s.now())
 	fresh := User{Username: username, DisplayName: name, Roles: []string{RoleStation}, Scope: unit, Active: true, Station: code,
-		CreatedAt: now, UpdatedAt: now}
-	err := s.store.InsertUser(ctx, fresh)
-	inserted := err == nil
-	switch {
-	case inserted:
+		APITokens: []TokenInfo{}, CreatedAt: now, UpdatedAt: now}
+	switch err := s.store.InsertUser(ctx, fresh); {
+	case err == nil:
 		if err := s.record(ctx, by.Username, unit, loa.Change{Action: "create", Entity: "user", EntityID: username, After: fresh}); err != nil {
-			return NewToken{}, err
+			return err
 		}
-	case !errors.Is(err, loa.ErrConflict): // a station account already there is given a new token
-		return NewToken{}, err
+	case !errors.Is(err, loa.ErrConflict): // an account already there is changed below
+		return err
 	}
 	var before User
-	var created NewToken
 	u, err := s.store.UpdateUser(ctx, username, func(ctx context.Context, u *User) error {
 		if u.Station != code {
 			return fmt.Errorf("%w: account %s exists and is not station %s's", loa.ErrConflict, username, code)
 		}
 		before = *u
-		if !inserted {
-			if err := s.revokeTokens(ctx, by.Username, *u, ""); err != nil {
-				return err
-			}
-		}
-		secret, t, err := s.issue(ctx, *u, KindStation, "station "+code, now.Add(stationTokenTTL))
-		if err != nil {
+		if err := change(ctx, u); err != nil {
 			return err
 		}
-		u.DisplayName, u.Scope, u.Active, u.APITokens, u.UpdatedAt = name, unit, true, []TokenInfo{t.info()}, now
-		created = NewToken{TokenInfo: t.info(), Secret: secret}
+		u.DisplayName, u.Scope, u.Active, u.UpdatedAt = name, unit, true, now
 		return nil
 	})
 	if err != nil {
-		return NewToken{}, err
+		return err
 	}
-	if err := s.record(ctx, by.Username, unit, loa.Change{Action: "update", Entity: "user", EntityID: username, Before: before, After: u}); err != nil {
-		return NewToken{}, err
+	return s.record(ctx, by.Username, unit, loa.Change{Action: "update", Entity: "user", EntityID: username, Before: before, After: u})
+}
+
+// stationScope refuses by a station (code, of org unit unit) outside its scope.
+func (s *Service) stationScope(ctx context.Context, by User, code, unit string) error {
+	if ok, err := s.units.Within(ctx, unit, by.Scope); err != nil {
+		return err
+	} else if !ok {
+		return fmt.Errorf("%w: station %s lies outside your scope %s", loa.ErrOutsideScope, code, by.Scope)
 	}
-	return created, nil
+	return nil
 }

@@ -112,6 +112,8 @@ type tokenInfoDoc struct {
 	Name      string    `bson:"name"`
 	CreatedAt time.Time `bson:"createdAt"`
 	ExpiresAt time.Time `bson:"expiresAt"`
+	// LastUsedAt: see TokenInfo.
+	LastUsedAt time.Time `bson:"lastUsedAt,omitempty"`
 }
 
 func tokenInfoDocOf(t TokenInfo) tokenInfoDoc { return tokenInfoDoc(t) }

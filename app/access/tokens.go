@@ -49,6 +49,9 @@ type TokenInfo struct {
 	Name      string    `json:"name"`
 	CreatedAt time.Time `json:"createdAt"`
 	ExpiresAt time.Time `json:"expiresAt"`
+	// LastUsedAt is when an operator link was last used (to the hour); zero for
+	// other tokens.
+	LastUsedAt time.Time `json:"lastUsedAt,omitzero"`
 }
 
 func (t Token) info() TokenInfo {

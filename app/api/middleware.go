@@ -22,7 +22,10 @@ const (
 	tokenKey = "loa.token"
 	// SessionCookie carries the web session's token.
 	SessionCookie = "loa_session"
-	csrfHeader    = "X-CSRF-Token"
+	// OperatorCookie carries an operator link's secret on a station operator's
+	// phone, sent only to the operator pages and the station feed (see web).
+	OperatorCookie = "loa_station"
+	csrfHeader     = "X-CSRF-Token"
 )
 
 type metrics struct {
@@ -105,7 +108,7 @@ func (h *handler) requireToken(c *gin.Context) {
 		h.fail(c, err)
 		return
 	}
-	if t.Kind == access.KindStation {
+	if t.ForStation() {
 		h.fail(c, errStationOnly)
 		return
 	}

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -24,17 +25,27 @@ var errStationOnly = fmt.Errorf("%w: a station token reads only its station's fe
 // token, or for the calendar (which calendar apps fetch without headers) ?token=.
 // Request logs carry the route, never the query.
 func (h *handler) requireStation(c *gin.Context) {
-	secret := bearer(c)
+	secret, fromCookie := bearer(c), false
 	if secret == "" && strings.HasSuffix(c.FullPath(), ".ics") {
 		secret = c.Query("token")
+	}
+	if secret == "" {
+		if ck, err := c.Cookie(OperatorCookie); err == nil {
+			secret, fromCookie = ck, true
+		}
 	}
 	u, t, err := h.Access.Authenticate(c.Request.Context(), secret)
 	if err != nil {
 		h.fail(c, err)
 		return
 	}
-	if t.Kind != access.KindStation || u.Station == "" {
+	if !t.ForStation() || u.Station == "" {
 		h.fail(c, fmt.Errorf("%w: these routes take a station's token (POST /api/v1/stations/{code}/token)", access.ErrForbidden))
+		return
+	}
+	if fromCookie && !safeMethod(c.Request.Method) &&
+		subtle.ConstantTimeCompare([]byte(c.GetHeader(csrfHeader)), []byte(access.CSRFToken(secret))) != 1 {
+		h.fail(c, errCSRF)
 		return
 	}
 	c.Set(userKey, u)
@@ -111,12 +122,15 @@ func (h *handler) stationFeed(c *gin.Context) (scheduler.Feed, error) {
 	return h.Scheduler.StationFeed(c.Request.Context(), currentUser(c).Station, from, to)
 }
 
-// notModified answers 304 when the client holds the current version.
+// notModified answers 304 when the client holds the current version. If-None-Match
+// uses the weak comparison (RFC 9110 §13.1.2): a list of tags, any of them in its
+// weak form W/"…" (as a proxy that compressed the body sends it back), or *.
 func notModified(c *gin.Context, etag string) bool {
 	c.Header("ETag", etag)
 	c.Header("Cache-Control", "private, max-age=60")
 	for _, tag := range strings.Split(c.GetHeader("If-None-Match"), ",") {
-		if t := strings.TrimSpace(tag); subtle.ConstantTimeCompare([]byte(t), []byte(etag)) == 1 || t == "*" {
+		t := strings.TrimSpace(tag)
+		if t == "*" || subtle.ConstantTimeCompare([]byte(strings.TrimPrefix(t, "W/")), []byte(etag)) == 1 {
 			c.Status(http.StatusNotModified)
 			return true
 		}
@@ -293,4 +307,67 @@ func (h *handler) campaignAsRun(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusOK, r)
+}
+
+// operatorLink is a new operator link: its secret, shown only here, and the path a
+// phone opens to sign in with it.
+type operatorLink struct {
+	access.NewToken
+	Path string `json:"path"`
+}
+
+// OperatorPath is where a phone opens operator link secret.
+func OperatorPath(secret string) string { return "/o/" + secret }
+
+type operatorLinkRequest struct {
+	Name      string    `json:"name"`
+	ExpiresAt time.Time `json:"expiresAt"`
+}
+
+// createOperatorLink gives a phone of the station's operator a link, shown once.
+func (h *handler) createOperatorLink(c *gin.Context) {
+	var req operatorLinkRequest
+	if err := decodeJSON(c, &req); err != nil {
+		h.fail(c, err)
+		return
+	}
+	st, err := h.Scheduler.TokenStation(c.Request.Context(), c.Param("code"))
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	t, err := h.Access.IssueOperatorLink(c.Request.Context(), currentUser(c), st.Code, st.OrgUnit, st.Name, req.Name, req.ExpiresAt)
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	c.Header("Cache-Control", "no-store")
+	c.JSON(http.StatusCreated, operatorLink{NewToken: t, Path: OperatorPath(t.Secret)})
+}
+
+func (h *handler) listOperatorLinks(c *gin.Context) {
+	st, err := h.Scheduler.Station(c.Request.Context(), c.Param("code"))
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	links, err := h.Access.OperatorLinks(c.Request.Context(), currentUser(c), st.Code, st.OrgUnit)
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, page[access.TokenInfo]{Items: links, Total: len(links)})
+}
+
+func (h *handler) revokeOperatorLink(c *gin.Context) {
+	st, err := h.Scheduler.Station(c.Request.Context(), c.Param("code"))
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	if err := h.Access.RevokeOperatorLink(c.Request.Context(), currentUser(c), st.Code, st.OrgUnit, c.Param("id")); err != nil {
+		h.fail(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
 }

@@ -58,7 +58,7 @@ func (p *Pages) session(c *gin.Context) *session {
 		return nil
 	}
 	u, t, err := p.Access.Authenticate(c.Request.Context(), secret)
-	if err != nil || t.Kind == access.KindStation {
+	if err != nil || t.ForStation() {
 		return nil
 	}
 	return &session{User: u, Token: t, CSRF: access.CSRFToken(secret)}

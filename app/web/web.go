@@ -150,4 +150,16 @@ func (p *Pages) Register(r *gin.Engine) {
 	jobs := admin.Group("/jobs", p.need(access.ReadJobs))
 	jobs.GET("", p.jobs)
 	jobs.POST("/:name/run", p.need(access.RunJobs), p.runJob)
+
+	// A station operator's phone: signed in by its link, not by a password.
+	r.GET("/o/:secret", p.openOperatorLink)
+	r.GET("/station/sw.js", p.serviceWorker)
+	op := r.Group("/station", p.operatorSignedIn)
+	op.GET("", p.operatorWeek)
+	op.GET("/airings/:id", p.script)
+	op.POST("/airings/:id/confirm", p.confirm)
+	links := in.Group("/stations/:code/operator-links", p.need(access.WriteStations))
+	links.GET("", p.operatorLinks)
+	links.POST("", p.createOperatorLink)
+	links.POST("/:id/revoke", p.revokeOperatorLink)
 }
