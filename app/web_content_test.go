@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
+	"github.com/gin-gonic/gin"
 )
 
 // itemForm is a valid editor form; change copies it with some fields replaced.
@@ -326,5 +327,42 @@ func TestContentJourneyInBrowser(t *testing.T) {
 	}
 	if !strings.Contains(status, "Đã duyệt") || !strings.Contains(status, "đang dùng phiên bản 1") {
 		t.Errorf("after approval the item's page says %q", status)
+	}
+}
+
+// BenchmarkContentLibrary measures the library's page (DESIGN §10: under 100 ms on
+// the server) on the demo's library, one request at a time as the admin, after one
+// request to warm the caches: its first page, and a search ("phong chong"), each
+// beside a bare gin handler answering the same bytes.
+func BenchmarkContentLibrary(b *testing.B) {
+	l := startLoa(b, b.TempDir())
+	b.Cleanup(func() { l.stop(b) })
+	l.waitReady(b)
+	session := http.Header{"Cookie": {"loa_session=" + login(b, l.URL, "admin", benchPassword)}}
+	for _, path := range []string{"/contents", "/contents?q=phong+chong"} {
+		req, err := http.NewRequest(http.MethodGet, l.URL+path, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		req.Header = session.Clone()
+		resp, err := l.Client.Do(req)
+		if err != nil {
+			b.Fatal(err)
+		}
+		page, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err != nil || resp.StatusCode != http.StatusOK {
+			b.Fatalf("GET %s: %d, %v", path, resp.StatusCode, err)
+		}
+		bare, stopBare := startBareHandler(b, "/contents", func(c *gin.Context) { c.Data(http.StatusOK, "text/html; charset=utf-8", page) })
+		b.Cleanup(stopBare)
+		bareClient := loadClient()
+		b.Run("loa"+path, func(b *testing.B) {
+			sequentialRequests(b, l.Client, l.URL+path, session, http.StatusOK, -1)
+		})
+		b.Run("bare-gin"+path, func(b *testing.B) {
+			sequentialRequests(b, bareClient, bare+path, http.Header{}, http.StatusOK, len(page))
+		})
+		bareClient.CloseIdleConnections()
 	}
 }

@@ -312,7 +312,7 @@ func TestRulePreviewAndSave(t *testing.T) {
 
 // TestRuleOnAPhone: a planner creates a weekly rule with the simple fields on a
 // 360 px phone, sees the live preview follow the days chosen before saving,
-// saves, and sees the rule's airings with links to the stations' week.
+// saves, sees the rule's airings and, in a station's week view, moves one of them.
 func TestRuleOnAPhone(t *testing.T) {
 	s := newSite(t)
 	s.account("planner1", []string{"planner"}, "49")
@@ -379,6 +379,28 @@ func TestRuleOnAPhone(t *testing.T) {
 	back, _ := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.querySelector('#airings .pager a:not([href*="after="])') !== null`))
 	if err != nil || rows != 20 || !back {
 		t.Errorf("the second page of airings has %d rows (%v), a link back: %t", rows, err, back)
+	}
+	// The rule's airings in the week view of a station, a week on (so that a move
+	// to 08:45 that day is still ahead); the planner moves one.
+	date, err := time.Parse(time.DateOnly, link[len(link)-len(time.DateOnly):])
+	if err != nil {
+		t.Fatal(err)
+	}
+	week := link[:len(link)-len(time.DateOnly)] + date.AddDate(0, 0, 7).Format(time.DateOnly)
+	if err := chromedp.Do(ctx, chromedp.Navigate(s.base+week), chromedp.WaitVisible(".calendar .day li a")); err != nil {
+		t.Fatalf("the week view of the rule's airings: %v", err)
+	}
+	times, err := chromedp.Run(ctx, chromedp.Evaluate[string](`[...document.querySelectorAll('.calendar .day li')].map(li => li.textContent).join('|')`))
+	if err != nil || strings.Count(times, "06:30") < 2 {
+		t.Fatalf("the week shows %q (%v), want the rule's Monday and Thursday airings at 06:30", times, err)
+	}
+	if err := chromedp.Do(ctx, chromedp.Click(".calendar .day li a"), chromedp.WaitVisible("#time"), chromedp.SetValue("#time", "08:45"),
+		chromedp.Click("#move ~ form button[type=submit]"), chromedp.WaitVisible(".flash")); err != nil {
+		t.Fatalf("moving an airing: %v", err)
+	}
+	moved, err := chromedp.Run(ctx, chromedp.Text(".calendar .day li"))
+	if err != nil || !strings.Contains(moved, "08:45") || !strings.Contains(moved, "đã dời giờ") {
+		t.Errorf("the week's first airing reads %q (%v), want it moved to 08:45", moved, err)
 	}
 }
 
