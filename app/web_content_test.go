@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 	"github.com/gin-gonic/gin"
@@ -280,7 +281,8 @@ func TestReviewForms(t *testing.T) {
 }
 
 // TestContentJourneyInBrowser: an editor writes an item with the live preview and
-// submits it; an approver approves it; its page then says it is approved.
+// submits it; an approver approves it; its page then says it is approved, and once
+// a rule takes it, it shows in that station's week.
 func TestContentJourneyInBrowser(t *testing.T) {
 	s := newSite(t)
 	s.account("bien.tap", []string{"planner"}, "49")
@@ -327,6 +329,27 @@ func TestContentJourneyInBrowser(t *testing.T) {
 	}
 	if !strings.Contains(status, "Đã duyệt") || !strings.Contains(status, "đang dùng phiên bản 1") {
 		t.Errorf("after approval the item's page says %q", status)
+	}
+
+	// The approved item goes on air: a rule of a running campaign takes it alone on
+	// one station, and its title shows in that station's week.
+	admin, planner := login(t, s.base, "admin", testPassword), login(t, s.base, "bien.tap", testPassword)
+	tomorrow := time.Now().AddDate(0, 0, 1)
+	callAPI(t, s.base, "POST", "/api/v1/campaigns", admin, map[string]any{"code": "NAM-NAY", "title": "Tuyên truyền năm nay",
+		"period": map[string]string{"start": time.Now().AddDate(0, 0, -1).Format(time.DateOnly), "end": tomorrow.AddDate(0, 3, 0).Format(time.DateOnly)}},
+		http.StatusCreated, nil)
+	callAPI(t, s.base, "POST", "/api/v1/rules", planner, map[string]any{"campaign": "NAM-NAY", "title": "Đêm hội an toàn, 06:30 mỗi ngày",
+		"stations": map[string]any{"codes": []string{"DTT-502"}}, "rrule": "FREQ=DAILY;BYHOUR=6;BYMINUTE=30",
+		"startDate": tomorrow.Format(time.DateOnly), "until": tomorrow.AddDate(0, 0, 13).Format(time.DateOnly), "durationSeconds": 300,
+		"pool": map[string]any{"items": []string{id}}}, http.StatusCreated, nil)
+	callAPI(t, s.base, "POST", "/api/v1/jobs/materialize/run", admin, nil, http.StatusOK, nil)
+	week := "/calendar?by=station&station=DTT-502&view=week&date=" + tomorrow.Format(time.DateOnly)
+	if err := chromedp.Do(ctx, chromedp.Navigate(s.base+week), chromedp.WaitVisible(".calendar")); err != nil {
+		t.Fatal(err)
+	}
+	days, err := chromedp.Run(ctx, chromedp.Text(".calendar"))
+	if err != nil || !strings.Contains(days, "Phát thanh: đêm hội an toàn") || !strings.Contains(days, "06:30") {
+		t.Errorf("the station's week does not show the approved item at 06:30 (%v):\n%s", err, days)
 	}
 }
 
