@@ -12,6 +12,8 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/gin-gonic/gin"
+
+	"loa/content"
 )
 
 // itemForm is a valid editor form; change copies it with some fields replaced.
@@ -214,6 +216,17 @@ func TestContentItemForms(t *testing.T) {
 		t.Errorf("a file over 20 MB: %d", status)
 	}
 	png := []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89")
+	// While the API receives as many attachments as the service holds at once, the
+	// page's upload is refused (429) and stores nothing: one bound for both.
+	release := holdAttachmentSlots(t, s.base, login(t, s.base, "bien.tap", testPassword), id, content.AttachmentUploads)
+	status, page = upload("anh.png", png)
+	release()
+	if status != http.StatusTooManyRequests || !strings.Contains(page, "Đang nhận 4 tệp đính kèm cùng lúc") {
+		t.Errorf("an upload while every slot is taken: %d", status)
+	}
+	if _, page := ed.get("/contents/" + id); strings.Contains(page, `<img class="attached"`) {
+		t.Error("a refused upload stored its image")
+	}
 	if status, _ := upload("anh.png", png); status != http.StatusSeeOther {
 		t.Errorf("a PNG: %d", status)
 	}
@@ -387,5 +400,56 @@ func BenchmarkContentLibrary(b *testing.B) {
 			sequentialRequests(b, bareClient, bare+path, http.Header{}, http.StatusOK, len(page))
 		})
 		bareClient.CloseIdleConnections()
+	}
+}
+
+// holdAttachmentSlots starts n uploads of an attachment to item id through the API
+// and keeps their bodies open, so that they hold the service's slots until release.
+func holdAttachmentSlots(t *testing.T, base, token, id string, n int) (release func()) {
+	t.Helper()
+	var writers []*io.PipeWriter
+	done := make(chan struct{}, n)
+	for range n {
+		r, w := io.Pipe()
+		writers = append(writers, w)
+		req, _ := http.NewRequest(http.MethodPut, base+"/api/v1/contents/"+id+"/attachment", r)
+		req.Header.Set("Authorization", "Bearer "+token)
+		req.Header.Set("Content-Type", "audio/mpeg")
+		go func() {
+			if resp, err := http.DefaultClient.Do(req); err == nil {
+				resp.Body.Close()
+			}
+			done <- struct{}{}
+		}()
+		if _, err := w.Write([]byte("ID3")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The slots are all taken once an empty upload is answered busy rather than
+	// refused as empty (which writes nothing either way).
+	for i := 0; ; i++ {
+		req, _ := http.NewRequest(http.MethodPut, base+"/api/v1/contents/"+id+"/attachment", strings.NewReader(""))
+		req.Header.Set("Authorization", "Bearer "+token)
+		req.Header.Set("Content-Type", "audio/mpeg")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode == http.StatusTooManyRequests {
+			break
+		}
+		if i == 200 {
+			t.Fatalf("the held uploads do not take the slots: an empty upload is answered %d", resp.StatusCode)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	return func() {
+		for _, w := range writers {
+			w.CloseWithError(io.ErrUnexpectedEOF)
+		}
+		for range n {
+			<-done
+		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/gabriel-vasile/mimetype"
 
@@ -14,6 +15,23 @@ import (
 
 // maxAttachment bounds an attachment's size (20 MB).
 const maxAttachment = 20 << 20
+
+// AttachmentUploads is how many attachments may be received at once, by the API and
+// the pages together: each is held in memory (up to 20 MB) while it is checked and
+// stored.
+const AttachmentUploads = 4
+
+// AttachmentSlot takes one of the AttachmentUploads slots for receiving an
+// attachment, or answers busy at once; release frees it.
+func (s *Service) AttachmentSlot() (release func(), err error) {
+	select {
+	case s.uploads <- struct{}{}:
+		return func() { <-s.uploads }, nil
+	default:
+		return nil, &loa.BusyError{RetryAfter: 10 * time.Second,
+			Message: fmt.Sprintf("Đang nhận %d tệp đính kèm cùng lúc (tối đa); hãy thử lại sau ít giây.", AttachmentUploads)}
+	}
+}
 
 // attachmentTypes are the recordings and images an item may carry, recognised by
 // their content, never by their name.

@@ -80,6 +80,8 @@ type Service struct {
 	library loa.Snapshot[[]Item]
 	// airable is the approved versions in force, for the scheduler.
 	airable loa.Snapshot[Airable]
+	// uploads holds the slots of the attachments being received.
+	uploads chan struct{}
 }
 
 // NewService returns the service.
@@ -96,7 +98,7 @@ func NewService(store Store, ref Reference, audit loa.Auditor, now func() time.T
 	if opts.Zone == nil {
 		opts.Zone = time.UTC
 	}
-	return &Service{store: store, ref: ref, audit: audit, now: now, opts: opts}
+	return &Service{store: store, ref: ref, audit: audit, now: now, opts: opts, uploads: make(chan struct{}, AttachmentUploads)}
 }
 
 // Languages lists the configured languages.

@@ -49,20 +49,14 @@ type handler struct {
 	Deps
 	orgUnitPages pageCache
 	feedBodies   feedBodies
-	// attachmentSlots bounds the attachments held in memory at once (each up to
-	// 20 MiB) while they are checked and stored.
-	attachmentSlots chan struct{}
 }
-
-// attachmentUploads is how many attachments may be received at once.
-const attachmentUploads = 4
 
 const jsonType = "application/json; charset=utf-8"
 
 // Register adds the API's routes and middleware to r. It reads like a sitemap: each
 // route names the action of the permission table it needs (access.Permissions).
 func Register(r *gin.Engine, d Deps) {
-	h := &handler{Deps: d, attachmentSlots: make(chan struct{}, attachmentUploads)}
+	h := &handler{Deps: d}
 	r.Use(SecurityHeaders, h.observe(newMetrics(d.Registry)), h.recover())
 	r.HandleMethodNotAllowed = true
 	// Route on the path as sent, so that an escaped '/' inside an id (a report

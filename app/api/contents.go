@@ -2,7 +2,6 @@ package api
 
 import (
 	"errors"
-	"fmt"
 	"mime"
 	"net/http"
 	"strconv"
@@ -210,14 +209,12 @@ func (h *handler) renderContent(c *gin.Context) {
 }
 
 func (h *handler) uploadAttachment(c *gin.Context) {
-	select {
-	case h.attachmentSlots <- struct{}{}:
-		defer func() { <-h.attachmentSlots }()
-	default:
-		h.fail(c, &loa.BusyError{RetryAfter: 10 * time.Second,
-			Message: fmt.Sprintf("Đang nhận %d tệp đính kèm cùng lúc (tối đa); hãy thử lại sau ít giây.", attachmentUploads)})
+	release, err := h.Content.AttachmentSlot()
+	if err != nil {
+		h.fail(c, err)
 		return
 	}
+	defer release()
 	data, name, err := readUpload(c, attachmentUpload)
 	if err != nil {
 		h.fail(c, err)

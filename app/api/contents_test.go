@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"loa/app/api"
+	"loa/content"
 )
 
 const contentJSON = `{
@@ -104,7 +104,7 @@ func TestAttachmentUploadsAreBounded(t *testing.T) {
 	var item struct{ ID string }
 	s.decode(s.do("POST", "/api/v1/contents", contentJSON), http.StatusCreated, &item)
 	path := "/api/v1/contents/" + item.ID + "/attachment"
-	release := s.stall(api.AttachmentUploads, "PUT", path, "audio/mpeg", s.token)
+	release := s.stall(content.AttachmentUploads, "PUT", path, "audio/mpeg", s.token)
 	s.wantBusy(s.call("PUT", path, "audio/mpeg", "ID3", s.token))
 	release()
 	var got struct{ Attachment *struct{ Bytes int64 } }

@@ -315,6 +315,12 @@ func (p *Pages) boundUpload(c *gin.Context) {
 // attachContent stores the recording or image of an item's working version.
 func (p *Pages) attachContent(c *gin.Context) {
 	id := c.Param("id")
+	release, err := p.Content.AttachmentSlot()
+	if err != nil {
+		p.refuseOnItem(c, err)
+		return
+	}
+	defer release()
 	f, h, err := c.Request.FormFile("file")
 	if err != nil {
 		p.renderContentItem(c, http.StatusUnprocessableEntity, view{Errors: map[string]string{"file": "Chọn một tệp ghi âm hoặc hình ảnh."}})

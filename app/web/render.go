@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -232,7 +233,14 @@ func (p *Pages) NotFound(c *gin.Context) {
 // page; anything else is logged and answered with a 500 page that says nothing of
 // its cause.
 func (p *Pages) fail(c *gin.Context, err error) {
+	var busy *loa.BusyError
+	var limit *loa.LimitError
 	switch {
+	case errors.As(err, &busy):
+		c.Header("Retry-After", strconv.Itoa(int(busy.RetryAfter.Seconds())))
+		p.problem(c, http.StatusTooManyRequests, "Hệ thống đang bận", busy.Message)
+	case errors.As(err, &limit):
+		p.problem(c, http.StatusRequestEntityTooLarge, "Vượt giới hạn", limit.Message)
 	case errors.Is(err, loa.ErrNotFound):
 		p.problem(c, http.StatusNotFound, "Không tìm thấy", "Mục này không tồn tại hoặc đã bị xoá.")
 	case errors.Is(err, access.ErrForbidden), errors.Is(err, loa.ErrForbidden):
