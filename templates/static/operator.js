@@ -58,7 +58,7 @@
   let again = false;
   function send() {
     const q = queue();
-    if (!q.length) return;
+    if (!q.length || !navigator.onLine) return; // offline: the queue waits for 'online' or the next try
     if (inflight) { again = true; return; }
     const stop = inflight = new AbortController();
     const timer = setTimeout(() => stop.abort(), 20000);
