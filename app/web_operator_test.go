@@ -9,12 +9,14 @@ import (
 	"html"
 	pngdecode "image/png"
 	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
 	"net/url"
-	"os"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -247,6 +249,28 @@ func TestOperatorRefusals(t *testing.T) {
 	}
 }
 
+// cuttableProxy forwards a browser's requests to base until cut is set; then it
+// closes every connection without an answer, as a phone without a network sees.
+func cuttableProxy(t *testing.T, base string) (string, *atomic.Bool) {
+	target, err := url.Parse(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	forward := httputil.NewSingleHostReverseProxy(target)
+	cut := &atomic.Bool{}
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !cut.Load() {
+			forward.ServeHTTP(w, r)
+			return
+		}
+		if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
+			conn.Close()
+		}
+	}))
+	t.Cleanup(proxy.Close)
+	return proxy.URL, cut
+}
+
 // setOffline switches the browser's network off or on, for the page and its
 // service worker alike (DevTools network emulation on each target), with
 // navigator.onLine and its events.
@@ -301,19 +325,19 @@ func emulateOffline(ctx context.Context, off bool) error {
 // page offline (the service worker answers), and once back online the two
 // confirmations reach the server, once each, and nothing waits any more.
 //
-// It runs only with LOA_OFFLINE_BROWSER_TEST=1: in about one run in four, Chromium's
-// network emulation lets a request through (a connection opened before going
-// offline, or the reload), and a confirmation reaches the server while the test
-// believes the phone offline, or is counted differently. Until the test takes the
-// phone offline in a way that holds (issue 15 stays open for it), it would make
-// the suite fail at random.
+// The browser reaches the service through a proxy the test cuts, besides
+// DevTools' emulation: an emulated offline network still let a request through a
+// connection opened before (about one run in four), while a cut proxy answers
+// nothing.
 func TestOperatorPhoneOffline(t *testing.T) {
-	if os.Getenv("LOA_OFFLINE_BROWSER_TEST") != "1" {
-		t.Skip("offline browser test skipped: set LOA_OFFLINE_BROWSER_TEST=1 to run it (its network emulation is not reliable yet)")
-	}
 	s := newOperatorScene(t, 3)
 	_, path := s.link("Anh Ba")
+	phone, cut := cuttableProxy(t, s.base)
 	ctx := s.browser(360)
+	offline := func(off bool) error {
+		cut.Store(off)
+		return setOffline(ctx, off)
+	}
 	queue := func(want string) {
 		t.Helper()
 		if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.getElementById('op-queue').textContent === `+strconv.Quote(want),
@@ -330,10 +354,10 @@ func TestOperatorPhoneOffline(t *testing.T) {
 		}
 	}
 
-	if err := chromedp.Do(ctx, chromedp.Navigate(s.base+path), chromedp.WaitVisible("h1")); err != nil {
+	if err := chromedp.Do(ctx, chromedp.Navigate(phone+path), chromedp.WaitVisible("h1")); err != nil {
 		t.Fatal(err)
 	}
-	if loc, err := chromedp.Run(ctx, chromedp.Location()); err != nil || loc != s.base+"/station" {
+	if loc, err := chromedp.Run(ctx, chromedp.Location()); err != nil || loc != phone+"/station" {
 		t.Fatalf("after the link: %q, %v; want the clean address /station", loc, err)
 	}
 	for _, id := range append(slices.Clone(s.started), s.later) {
@@ -369,7 +393,7 @@ func TestOperatorPhoneOffline(t *testing.T) {
 	}
 
 	// Offline: two more wait in the phone, also across a reload.
-	if err := setOffline(ctx, true); err != nil {
+	if err := offline(true); err != nil {
 		t.Fatal(err)
 	}
 	// The phone knows it is offline before the operator taps (an open connection
@@ -399,7 +423,7 @@ func TestOperatorPhoneOffline(t *testing.T) {
 	}
 
 	// Back online: one batch, each recorded once.
-	if err := setOffline(ctx, false); err != nil {
+	if err := offline(false); err != nil {
 		t.Fatal(err)
 	}
 	queue("chưa gửi: 0")
