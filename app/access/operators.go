@@ -5,9 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
-	"unicode/utf8"
 
 	"loa"
 )
@@ -29,21 +27,12 @@ const (
 // (zero: a year; at most a year). The station's other links and its box's token
 // stay. by must cover the unit. The secret is shown only in the answer.
 func (s *Service) IssueOperatorLink(ctx context.Context, by User, code, unit, name, label string, expiresAt time.Time) (NewToken, error) {
-	label = strings.TrimSpace(label)
-	if label == "" || utf8.RuneCountInString(label) > 100 {
-		return NewToken{}, loa.Invalid("name", "a name of 1 to 100 characters, to recognise the token by")
-	}
-	now := loa.Stamp(s.now())
-	switch {
-	case expiresAt.IsZero():
-		expiresAt = now.Add(operatorLinkTTL)
-	case !expiresAt.After(now):
-		return NewToken{}, loa.Invalid("expiresAt", "the expiry must be in the future")
-	case expiresAt.Sub(now) > operatorLinkTTL:
-		return NewToken{}, loa.Invalid("expiresAt", "an operator link lives at most one year")
+	label, expiresAt, err := s.tokenTerms(label, expiresAt, operatorLinkTTL, operatorLinkTTL, "an operator link")
+	if err != nil {
+		return NewToken{}, err
 	}
 	var created NewToken
-	err := s.changeStation(ctx, by, code, unit, name, func(ctx context.Context, u *User) error {
+	err = s.changeStation(ctx, by, code, unit, name, func(ctx context.Context, u *User) error {
 		if len(operatorLinks(*u)) >= maxOperatorLinks {
 			return fmt.Errorf("%w: a station has at most %d operator links; revoke one first", loa.ErrConflict, maxOperatorLinks)
 		}

@@ -199,21 +199,12 @@ func (s *Service) APITokens(ctx context.Context, u User) ([]TokenInfo, error) {
 // CreateAPIToken issues a personal API token named name, valid until expiresAt
 // (zero: 90 days; at most a year).
 func (s *Service) CreateAPIToken(ctx context.Context, u User, name string, expiresAt time.Time) (NewToken, error) {
-	name = strings.TrimSpace(name)
-	if name == "" || utf8.RuneCountInString(name) > 100 {
-		return NewToken{}, loa.Invalid("name", "a name of 1 to 100 characters, to recognise the token by")
-	}
-	now := loa.Stamp(s.now())
-	switch {
-	case expiresAt.IsZero():
-		expiresAt = now.Add(defaultAPITokenTTL)
-	case !expiresAt.After(now):
-		return NewToken{}, loa.Invalid("expiresAt", "the expiry must be in the future")
-	case expiresAt.Sub(now) > maxAPITokenTTL:
-		return NewToken{}, loa.Invalid("expiresAt", "an API token lives at most one year")
+	name, expiresAt, err := s.tokenTerms(name, expiresAt, defaultAPITokenTTL, maxAPITokenTTL, "an API token")
+	if err != nil {
+		return NewToken{}, err
 	}
 	var created NewToken
-	_, err := s.store.UpdateUser(ctx, u.Username, func(ctx context.Context, fresh *User) error {
+	_, err = s.store.UpdateUser(ctx, u.Username, func(ctx context.Context, fresh *User) error {
 		if len(fresh.APITokens) >= maxAPITokens {
 			return fmt.Errorf("%w: an account has at most %d API tokens; revoke one first", loa.ErrConflict, maxAPITokens)
 		}
@@ -229,6 +220,25 @@ func (s *Service) CreateAPIToken(ctx context.Context, u User, name string, expir
 		return NewToken{}, err
 	}
 	return created, nil
+}
+
+// tokenTerms checks a token's name (1 to 100 characters) and expiry (zero: now plus
+// byDefault; in the future, at most longest ahead), and returns them as kept.
+func (s *Service) tokenTerms(name string, expiresAt time.Time, byDefault, longest time.Duration, what string) (string, time.Time, error) {
+	name = strings.TrimSpace(name)
+	if name == "" || utf8.RuneCountInString(name) > 100 {
+		return "", time.Time{}, loa.Invalid("name", "a name of 1 to 100 characters, to recognise the token by")
+	}
+	now := loa.Stamp(s.now())
+	switch {
+	case expiresAt.IsZero():
+		return name, now.Add(byDefault), nil
+	case !expiresAt.After(now):
+		return "", time.Time{}, loa.Invalid("expiresAt", "the expiry must be in the future")
+	case expiresAt.Sub(now) > longest:
+		return "", time.Time{}, loa.Invalid("expiresAt", what+" lives at most one year")
+	}
+	return name, expiresAt, nil
 }
 
 // RevokeAPIToken deletes one of u's API tokens.
