@@ -102,7 +102,8 @@ func TestHomeBlocksPerRole(t *testing.T) {
 	}{
 		{"planner", planner, []string{"todo-nocontent", "todo-silent", "todo-press", "todo-risk"},
 			[]string{`href="/calendar/airings/` + airing["BQN"] + `"`, `href="/calendar/airings/` + airing["DTT-507"] + `"`,
-				`href="/calendar/press?campaign=TODO-NOW&amp;year=`, `href="/campaigns/TODO-NOW#chi-tieu-press"`}, nil},
+				`href="/calendar/press?campaign=TODO-NOW&amp;year=`, `href="/campaigns/TODO-NOW#chi-tieu-press"`,
+				"— Báo Quảng Nam</a>"}, nil},
 		{"district planner", district, []string{"todo-nocontent", "todo-silent", "todo-press", "todo-risk"},
 			[]string{`href="/calendar/airings/` + airing["DTT-507"] + `"`}, []string{airing["BQN"]}},
 		{"approver", approver, []string{"todo-review", "todo-risk"},

@@ -58,8 +58,10 @@ type homePage struct {
 	Silent    *todo[scheduler.SilentStation]
 	Press     *todo[pressGap]
 	AtRisk    *todo[indicatorRisk]
-	Days      int
-	Campaigns []campaigns.Campaign
+	// StationNames name the stations of the airings shown, by code.
+	StationNames map[string]string
+	Days         int
+	Campaigns    []campaigns.Campaign
 	// Reports says whether the account may read the campaigns' reports.
 	Reports bool
 }
@@ -126,6 +128,14 @@ func (p *Pages) calendarTodos(ctx context.Context, data *homePage, scope string,
 	data.NoContent = &todo[scheduler.Airing]{}
 	for _, a := range airings {
 		data.NoContent.add(a)
+	}
+	data.StationNames = map[string]string{}
+	for _, a := range data.NoContent.First {
+		st, err := p.Scheduler.Station(ctx, a.Station)
+		if err != nil {
+			return err
+		}
+		data.StationNames[a.Station] = st.Name
 	}
 	data.Silent, data.Press = &todo[scheduler.SilentStation]{}, &todo[pressGap]{}
 	var silent []string
