@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"strconv"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -142,22 +141,10 @@ func (p *Pages) operatorAiring(it scheduler.FeedItem, now time.Time, csrf string
 }
 
 // ReadTime is how long the script takes to read aloud, in words.
-func (a operatorAiring) ReadTime() string { return spoken(a.ReadSeconds) }
+func (a operatorAiring) ReadTime() string { return seconds(a.ReadSeconds) }
 
 // SlotTime is the length of the airing's slot, in words.
-func (a operatorAiring) SlotTime() string { return spoken(a.DurationSeconds) }
-
-// spoken says a length in minutes and seconds: "1 phút 20 giây".
-func spoken(seconds int) string {
-	m, s := seconds/60, seconds%60
-	switch {
-	case m == 0:
-		return strconv.Itoa(s) + " giây"
-	case s == 0:
-		return strconv.Itoa(m) + " phút"
-	}
-	return strconv.Itoa(m) + " phút " + strconv.Itoa(s) + " giây"
-}
+func (a operatorAiring) SlotTime() string { return seconds(a.DurationSeconds) }
 
 // dayLabel names a day as a calendar on the wall does: "Thứ Hai 07/12/2026".
 func dayLabel(t time.Time) string { return weekdays[t.Weekday()] + " " + t.Format("02/01/2006") }
