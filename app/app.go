@@ -33,7 +33,7 @@ const shutdownTimeout = 10 * time.Second
 // schema is every collection Loa owns, from one list.
 func schema() []database.Collection {
 	var all []database.Collection
-	for _, s := range [][]database.Collection{database.Schema, campaigns.Schema, reach.Schema, access.Schema, audit.Schema,
+	for _, s := range [][]database.Collection{database.Schema, campaigns.Schema, reach.Schema, report.Schema, access.Schema, audit.Schema,
 		content.Schema, scheduler.Schema, jobs.Schema} {
 		all = append(all, s...)
 	}
@@ -113,7 +113,7 @@ func (a *app) prepare(ctx context.Context) error {
 					a.runner.Trigger(jobMaterialize)
 				}
 			}})
-	reports := report.NewService(cs, rs, sc, now)
+	reports := report.NewService(cs, rs, sc, report.NewStore(a.db), now)
 	a.runner = jobs.New(jobs.NewStore(a.db), a.jobList(cs, rs, sc, acc), jobs.Options{Zone: a.cfg.Location, Now: now, Log: a.log})
 	if a.cfg.DemoOn() {
 		if err := cs.LoadDemo(ctx); err != nil {

@@ -31,6 +31,7 @@ const (
 	ReadReports      Action = "read the indicator report (JSON, CSV, XLSX, printable HTML)"
 	ReadSmallCells   Action = "see counts under 5 people in reports (others read \"<5\")"
 	WriteManual      Action = "enter the values of manual indicators"
+	WriteDrafts      Action = "write the narrative of the periodic report (báo cáo)"
 )
 
 // Permissions is the one table of who may do what; scopes narrow it further. The
@@ -63,6 +64,7 @@ var Permissions = []struct {
 	{ReadReports, []string{RoleAdmin, RolePlanner, RoleApprover, RoleReporter, RoleViewer}},
 	{ReadSmallCells, []string{RoleAdmin, RolePlanner, RoleApprover, RoleReporter}},
 	{WriteManual, []string{RolePlanner}},
+	{WriteDrafts, []string{RoleAdmin, RolePlanner}},
 }
 
 // Can reports whether any of u's roles allows action.

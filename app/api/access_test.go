@@ -201,6 +201,8 @@ var matrix = []routeCase{
 	{method: "DELETE", path: reachPathInside, roles: []string{"planner", "reporter"},
 		outsidePath: reachPathOutside, outsideStatus: 403, outsideCode: "outside_scope"},
 	{method: "POST", path: "/api/v1/campaigns", body: manualCampaignJSON, roles: []string{"admin", "planner"}, provinceWide: true},
+	{method: "GET", path: "/api/v1/campaigns/MX-MANUAL/report-drafts/2025-H1", roles: anyone("station")},
+	{method: "PUT", path: "/api/v1/campaigns/MX-MANUAL/report-drafts/2025-H1", body: `{"results":"Đã triển khai.","version":0}`, roles: []string{"admin", "planner"}, provinceWide: true},
 	{method: "GET", path: "/api/v1/campaigns/MX-MANUAL/manual-values", roles: anyone("station")},
 	{method: "POST", path: "/api/v1/campaigns/MX-MANUAL/manual-values", body: manualInside, roles: []string{"planner"},
 		outsidePath: "/api/v1/campaigns/MX-MANUAL/manual-values", outsideBody: manualOutside, outsideStatus: 403, outsideCode: "outside_scope"},

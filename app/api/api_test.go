@@ -98,7 +98,7 @@ func (c *clock) advance(d time.Duration) {
 
 func newServer(t *testing.T) *testServer {
 	t.Helper()
-	db := dbtest.New(t, slices.Concat(database.Schema, campaigns.Schema, reach.Schema, access.Schema, audit.Schema, content.Schema,
+	db := dbtest.New(t, slices.Concat(database.Schema, campaigns.Schema, reach.Schema, report.Schema, access.Schema, audit.Schema, content.Schema,
 		scheduler.Schema, jobs.Schema))
 	ctx := context.Background()
 	trail := audit.New(audit.NewStore(db), time.Now)
@@ -128,7 +128,7 @@ func newServer(t *testing.T) *testServer {
 		}}}, jobs.Options{Zone: zone, Log: dbtest.Logger()})
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
-	api.Register(r, api.Deps{Campaigns: cs, Reach: rs, Reports: report.NewService(cs, rs, nil, time.Now), Access: acc, Audit: trail, Content: ct, Scheduler: sc, Jobs: runner,
+	api.Register(r, api.Deps{Campaigns: cs, Reach: rs, Reports: report.NewService(cs, rs, nil, report.NewStore(db), time.Now), Access: acc, Audit: trail, Content: ct, Scheduler: sc, Jobs: runner,
 		DB: db, Log: dbtest.Logger(), Registry: prometheus.NewRegistry()})
 	s := &testServer{t: t, db: db, router: r, admin: admin, campaigns: cs, reach: rs, imports: gate, access: acc, scheduler: sc, clock: clk}
 	var login struct{ Token string }

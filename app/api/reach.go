@@ -170,6 +170,32 @@ func (h *handler) deleteManualValue(c *gin.Context) {
 	c.Status(http.StatusNoContent)
 }
 
+// reportDraft answers the narrative of a campaign's report for a period (empty,
+// version 0, when nobody has written it).
+func (h *handler) reportDraft(c *gin.Context) {
+	d, err := h.Reports.Draft(c.Request.Context(), c.Param("id"), c.Param("period"))
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, d)
+}
+
+// putReportDraft saves the narrative; the body names the version it edits.
+func (h *handler) putReportDraft(c *gin.Context) {
+	var d report.Draft
+	if err := decodeJSON(c, &d); err != nil {
+		h.fail(c, err)
+		return
+	}
+	out, err := h.Reports.PutDraft(c.Request.Context(), currentUser(c).Actor(), c.Param("id"), c.Param("period"), d)
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, out)
+}
+
 // report answers the secretariat's report as JSON, the long-format CSV, a
 // formatted workbook or a printable page. Readers without access to small cells
 // (viewers) get them suppressed in every format.
@@ -206,17 +232,20 @@ func (h *handler) report(c *gin.Context) {
 			c.Header("Content-Disposition", fmt.Sprintf(`attachment; filename="%s"`, name))
 			c.Data(http.StatusOK, xlsxType, data)
 		}
-	case "docx":
-		var data []byte
-		if data, err = export.DOCX(r, h.ReportForm, export.Draft{}, r.GeneratedAt); err == nil {
-			c.Header("Content-Disposition", fmt.Sprintf(`attachment; filename="%s"`, name))
-			c.Data(http.StatusOK, docxType, data)
+	case "docx", "html": // the official form, with the secretariat's narrative
+		var d report.Draft
+		if d, err = h.Reports.Draft(c.Request.Context(), r.Campaign.Code, r.Window.Period); err != nil {
+			break
 		}
-	case "html":
-		var page []byte
-		if page, err = export.HTML(r); err == nil {
+		var data []byte
+		if format == "docx" {
+			if data, err = export.DOCX(r, h.ReportForm, d, r.GeneratedAt); err == nil {
+				c.Header("Content-Disposition", fmt.Sprintf(`attachment; filename="%s"`, name))
+				c.Data(http.StatusOK, docxType, data)
+			}
+		} else if data, err = export.HTML(r, h.ReportForm, d, r.GeneratedAt); err == nil {
 			allowInlineStyle(c, export.StyleSource)
-			c.Data(http.StatusOK, "text/html; charset=utf-8", page)
+			c.Data(http.StatusOK, "text/html; charset=utf-8", data)
 		}
 	}
 	if err != nil {

@@ -1058,3 +1058,84 @@ func TestReport(t *testing.T) {
 	}
 	s.wantError(s.call("GET", "/api/v1/campaigns/NOPE/report", "", "", s.planner), http.StatusNotFound, "not_found", "")
 }
+
+// TestReportDrafts: the secretariat's narrative is saved per period over the API,
+// printed in the DOCX and the printable page of that period's report, and a stale
+// or bad save is refused with nothing written.
+func TestReportDrafts(t *testing.T) {
+	s := newReachScene(t)
+	path := "/api/v1/campaigns/" + demoCampaign + "/report-drafts/2024-H1"
+	var d struct {
+		Period, Results, Tasks, UpdatedBy string
+		Version                           int64
+	}
+	s.decode(s.call("GET", path, "", "", s.viewer), http.StatusOK, &d)
+	if d.Version != 0 || d.Results != "" || d.Period != "2024-H1" {
+		t.Fatalf("unwritten draft = %+v", d)
+	}
+	body := `{"results":"Các huyện đã tổ chức 1.200 buổi tuyên truyền.","tasks":"Tăng cường ở các xã miền núi.","version":0}`
+	s.decode(s.call("PUT", path, "application/json", body, s.planner), http.StatusOK, &d)
+	if d.Version != 1 || d.UpdatedBy != "planner" {
+		t.Errorf("saved = %+v", d)
+	}
+
+	bad := []struct {
+		name, token, path, body string
+		status                  int
+		code, field             string
+	}{
+		{"stale version", s.planner, path, `{"results":"cũ","version":0}`, http.StatusConflict, "conflict", "version"},
+		{"section too long", s.planner, path, `{"results":"` + strings.Repeat("a", 50_001) + `","version":1}`, http.StatusBadRequest, "invalid", "results"},
+		{"bad period", s.planner, "/api/v1/campaigns/" + demoCampaign + "/report-drafts/2024-H9", `{"version":0}`, http.StatusBadRequest, "invalid", "period"},
+		{"a reporter", s.reporter, path, `{"results":"x","version":1}`, http.StatusForbidden, "forbidden", ""},
+		{"a viewer", s.viewer, path, `{"results":"x","version":1}`, http.StatusForbidden, "forbidden", ""},
+		{"a district planner", s.account("planner-tamky", "502", "planner"), path, `{"results":"x","version":1}`, http.StatusForbidden, "outside_scope", ""},
+	}
+	for _, b := range bad {
+		t.Run(b.name, func(t *testing.T) {
+			var e errorBody
+			s.sub(t).decode(s.call("PUT", b.path, "application/json", b.body, b.token), b.status, &e)
+			if e.Error.Code != b.code || (b.field != "" && (len(e.Error.Details) == 0 || e.Error.Details[0].Field != b.field)) {
+				t.Errorf("error = %+v, want code %s on field %q", e, b.code, b.field)
+			}
+			var now struct {
+				Results string
+				Version int64
+			}
+			s.sub(t).decode(s.call("GET", path, "", "", s.planner), http.StatusOK, &now)
+			if now.Version != 1 || now.Results != "Các huyện đã tổ chức 1.200 buổi tuyên truyền." {
+				t.Errorf("after the refused save the draft is %+v", now)
+			}
+		})
+	}
+
+	// The DOCX and the printable page of the period carry the narrative; another
+	// period's do not.
+	rec := s.call("GET", "/api/v1/campaigns/"+demoCampaign+"/report?period=2024-H1&format=docx", "", "", s.planner)
+	s.decode(rec, http.StatusOK, nil)
+	z, err := zip.NewReader(bytes.NewReader(rec.Body.Bytes()), int64(rec.Body.Len()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc string
+	for _, f := range z.File {
+		if f.Name == "word/document.xml" {
+			rc, _ := f.Open()
+			b, _ := io.ReadAll(rc)
+			rc.Close()
+			doc = string(b)
+		}
+	}
+	if !strings.Contains(doc, "Các huyện đã tổ chức 1.200 buổi tuyên truyền.") || !strings.Contains(doc, "Tăng cường ở các xã miền núi.") {
+		t.Error("the DOCX of 2024-H1 lacks the saved narrative")
+	}
+	rec = s.call("GET", "/api/v1/campaigns/"+demoCampaign+"/report?period=2024-H1&format=html", "", "", s.planner)
+	s.decode(rec, http.StatusOK, nil)
+	if !strings.Contains(rec.Body.String(), "Tăng cường ở các xã miền núi.") {
+		t.Error("the printable page of 2024-H1 lacks the saved narrative")
+	}
+	rec = s.call("GET", "/api/v1/campaigns/"+demoCampaign+"/report?period=2024-H2&asOf=2024-06-30&format=html", "", "", s.planner)
+	if strings.Contains(rec.Body.String(), "Tăng cường ở các xã miền núi.") {
+		t.Error("the page of 2024-H2 carries 2024-H1's narrative")
+	}
+}

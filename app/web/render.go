@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"html/template"
 	"io/fs"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -53,6 +54,7 @@ var navigation = []struct {
 }{
 	{"Việc cần làm", "/", ""},
 	{"Chương trình", "/campaigns", access.ReadCampaigns},
+	{"Báo cáo", "/reports", access.ReadReports},
 	{"Lịch phát", "/calendar", access.ReadSchedule},
 	{"Lịch khung", "/rules", access.ReadSchedule},
 	{"Đài", "/stations", access.ReadSchedule},
@@ -247,6 +249,10 @@ func (p *Pages) fail(c *gin.Context, err error) {
 		p.forbidden(c)
 	case errors.Is(err, loa.ErrOutsideScope):
 		p.problem(c, http.StatusForbidden, "Ngoài phạm vi", "Mục này thuộc đơn vị ngoài phạm vi của tài khoản.")
+	case errors.Is(err, loa.ErrInvalid):
+		// A bad parameter in a link (a form's bad input is shown beside its field).
+		errs, _ := formErrors(err)
+		p.problem(c, http.StatusBadRequest, "Yêu cầu không hợp lệ", strings.Join(slices.Sorted(maps.Values(errs)), " "))
 	default:
 		p.Log.ErrorContext(c.Request.Context(), "page failed", "path", c.Request.URL.Path, "error", err)
 		c.Header("Cache-Control", "no-store")

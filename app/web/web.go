@@ -83,6 +83,10 @@ func (p *Pages) Register(r *gin.Engine) {
 	csw.GET("/:code/edit", p.editCampaign)
 	csw.POST("/:code", p.updateCampaign)
 
+	reports := in.Group("/reports", p.need(access.ReadReports))
+	reports.GET("", p.reports)
+	reports.POST("/draft", p.need(access.WriteDrafts), p.saveDraft)
+
 	rules := in.Group("/rules", p.need(access.ReadSchedule))
 	rules.GET("", p.rules)
 	rules.GET("/new", p.need(access.WriteSchedule), p.newRule)

@@ -239,7 +239,7 @@ func BenchmarkReport1M(b *testing.B) {
 			var took time.Duration
 			for b.Loop() {
 				cs := campaigns.NewService(campaigns.NewStore(f.db), f.audit, yearNow)
-				s := report.NewService(cs, reach.NewService(cs, reach.NewStore(f.db), f.audit, yearNow), nil, yearNow)
+				s := report.NewService(cs, reach.NewService(cs, reach.NewStore(f.db), f.audit, yearNow), nil, report.NewStore(f.db), yearNow)
 				t := time.Now()
 				if _, err := s.Report(context.Background(), loa.System, campaigns.DemoCampaignCode, q); err != nil {
 					b.Fatal(err)

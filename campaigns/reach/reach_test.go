@@ -50,7 +50,7 @@ func newReachFixtureAt(t testing.TB, now func() time.Time, opts ...campaigns.Opt
 
 func newReachFixtureWith(t testing.TB, now func() time.Time, opts []campaigns.Option, reachOpts []reach.Option) reachFixture {
 	t.Helper()
-	db := dbtest.New(t, slices.Concat(database.Schema, campaigns.Schema, reach.Schema, audit.Schema))
+	db := dbtest.New(t, slices.Concat(database.Schema, campaigns.Schema, reach.Schema, report.Schema, audit.Schema))
 	log := audit.New(audit.NewStore(db), now)
 	cs := campaigns.NewService(campaigns.NewStore(db), log, now, opts...)
 	ctx := context.Background()
@@ -61,7 +61,7 @@ func newReachFixtureWith(t testing.TB, now func() time.Time, opts []campaigns.Op
 		t.Fatal(err)
 	}
 	s := reach.NewService(cs, reach.NewStore(db), log, now, reachOpts...)
-	return reachFixture{ctx: ctx, cs: cs, s: s, reports: report.NewService(cs, s, nil, now), db: db, audit: log}
+	return reachFixture{ctx: ctx, cs: cs, s: s, reports: report.NewService(cs, s, nil, report.NewStore(db), now), db: db, audit: log}
 }
 
 // district is a reporter's scope: Điện Bàn (507) and one of its communes.
@@ -643,7 +643,7 @@ func TestReportDuringAWriteCountsItOnce(t *testing.T) {
 	done := make(chan error, 1)
 	store.during = func() {
 		go func() {
-			_, err := report.NewService(f.cs, s, nil, reachNow).Report(f.ctx, loa.System, campaigns.DemoCampaignCode, report.ReportQuery{})
+			_, err := report.NewService(f.cs, s, nil, report.NewStore(f.db), reachNow).Report(f.ctx, loa.System, campaigns.DemoCampaignCode, report.ReportQuery{})
 			done <- err
 		}()
 		time.Sleep(100 * time.Millisecond) // let the report read the version and wait for the rollups
@@ -657,7 +657,7 @@ func TestReportDuringAWriteCountsItOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	students := func(s *reach.Service) int64 {
-		r, err := report.NewService(f.cs, s, nil, reachNow).Report(f.ctx, loa.System, campaigns.DemoCampaignCode, report.ReportQuery{})
+		r, err := report.NewService(f.cs, s, nil, report.NewStore(f.db), reachNow).Report(f.ctx, loa.System, campaigns.DemoCampaignCode, report.ReportQuery{})
 		if err != nil {
 			t.Fatal(err)
 		}

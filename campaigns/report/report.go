@@ -75,8 +75,11 @@ func (c *Count) hide() bool {
 type Window struct {
 	// Kind is campaign (the whole campaign period), month (a calendar month), or a
 	// periodic report window with the cut-off day: quarter, half or year.
-	Kind  string   `json:"kind"`
-	Label string   `json:"label"` // in Vietnamese, e.g. "6 tháng đầu năm 2024 (15/12/2023 – 14/6/2024)"
+	Kind string `json:"kind"`
+	// Period names the window as it is asked for: campaign, YYYY, YYYY-H1,
+	// YYYY-Q3 or YYYY-MM.
+	Period string   `json:"period"`
+	Label  string   `json:"label"` // in Vietnamese, e.g. "6 tháng đầu năm 2024 (15/12/2023 – 14/6/2024)"
 	From  loa.Date `json:"from"`
 	To    loa.Date `json:"to"`
 }

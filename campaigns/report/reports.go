@@ -37,20 +37,21 @@ func (noPlans) PlannedUnits(context.Context, string, time.Time, time.Time) (map[
 // and denominators of core, the rollups and manual values of reach and the
 // scheduler's plans.
 type Service struct {
-	core  *campaigns.Service
-	reach *reach.Service
-	plans Plans
-	now   func() time.Time
+	core   *campaigns.Service
+	reach  *reach.Service
+	plans  Plans
+	drafts DraftStore
+	now    func() time.Time
 }
 
 // NewService returns the reports of core's campaigns with their reach and plans
-// (nil: nothing planned); now is the clock. Dates are evaluated in core's zone and
-// periods cut at its cut-off day.
-func NewService(core *campaigns.Service, reach *reach.Service, plans Plans, now func() time.Time) *Service {
+// (nil: nothing planned) and the drafts of their narrative; now is the clock.
+// Dates are evaluated in core's zone and periods cut at its cut-off day.
+func NewService(core *campaigns.Service, reach *reach.Service, plans Plans, drafts DraftStore, now func() time.Time) *Service {
 	if plans == nil {
 		plans = noPlans{}
 	}
-	return &Service{core: core, reach: reach, plans: plans, now: now}
+	return &Service{core: core, reach: reach, plans: plans, drafts: drafts, now: now}
 }
 
 // ReportQuery asks for a report. Empty fields take their defaults: as of today, for
@@ -155,7 +156,7 @@ var romanQuarters = []string{"I", "II", "III", "IV"}
 // calendar half-year.
 func ParseWindow(period string, c campaigns.Campaign, cutoff int) (Window, error) {
 	if period == "" || period == "campaign" {
-		return Window{Kind: "campaign", From: c.Period.Start, To: c.Period.End,
+		return Window{Kind: "campaign", Period: "campaign", From: c.Period.Start, To: c.Period.End,
 			Label: "Cả kỳ kế hoạch " + span(c.Period.Start, c.Period.End)}, nil
 	}
 	m := periodPattern.FindStringSubmatch(period)
@@ -169,7 +170,7 @@ func ParseWindow(period string, c campaigns.Campaign, cutoff int) (Window, error
 	if m[2] != "" {
 		month, _ := strconv.Atoi(m[2])
 		from := time.Date(year, time.Month(month), 1, 0, 0, 0, 0, time.UTC)
-		return Window{Kind: "month", From: loa.DateOf(from), To: loa.DateOf(from.AddDate(0, 1, -1)),
+		return Window{Kind: "month", Period: period, From: loa.DateOf(from), To: loa.DateOf(from.AddDate(0, 1, -1)),
 			Label: fmt.Sprintf("Tháng %d/%d", month, year)}, nil
 	}
 	first, last, kind, label := 1, 12, "year", fmt.Sprintf("Năm %d", year)
@@ -188,9 +189,38 @@ func ParseWindow(period string, c campaigns.Campaign, cutoff int) (Window, error
 		from = time.Date(year, time.Month(first)-1, cutoff, 0, 0, 0, 0, time.UTC)
 		to = time.Date(year, time.Month(last), cutoff-1, 0, 0, 0, 0, time.UTC)
 	}
-	w := Window{Kind: kind, From: loa.DateOf(from), To: loa.DateOf(to)}
+	w := Window{Kind: kind, Period: period, From: loa.DateOf(from), To: loa.DateOf(to)}
 	w.Label = label + " " + span(w.From, w.To)
 	return w, nil
 }
 
 func span(from, to loa.Date) string { return "(" + from.Display() + " – " + to.Display() + ")" }
+
+// Windows lists the reporting periods of a campaign a report may be asked for:
+// the whole campaign, then for each of its years the half-years, the year and the
+// quarters (cut at the cut-off day), those that overlap the campaign.
+func (s *Service) Windows(ctx context.Context, code string) ([]Window, error) {
+	c, err := s.core.Campaign(ctx, code)
+	if err != nil {
+		return nil, err
+	}
+	whole, err := ParseWindow("", c, s.core.Cutoff())
+	if err != nil {
+		return nil, err
+	}
+	out := []Window{whole}
+	first, _ := strconv.Atoi(string(c.Period.Start)[:4])
+	last, _ := strconv.Atoi(string(c.Period.End)[:4])
+	for y := first; y <= last; y++ {
+		for _, p := range []string{"-H1", "-H2", "", "-Q1", "-Q2", "-Q3", "-Q4"} {
+			w, err := ParseWindow(fmt.Sprintf("%d%s", y, p), c, s.core.Cutoff())
+			if err != nil {
+				return nil, err
+			}
+			if w.To >= c.Period.Start && w.From <= c.Period.End {
+				out = append(out, w)
+			}
+		}
+	}
+	return out, nil
+}

@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"io"
+	"loa/campaigns/report"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -27,7 +28,7 @@ var testForm = Form{
 // documentXML renders the fixture as a DOCX and returns word/document.xml.
 func documentXML(t *testing.T, form Form) (string, []byte) {
 	t.Helper()
-	data, err := DOCX(fixture(), form, Draft{Results: "Các huyện đã tổ chức tuyên truyền.", Proposals: "Đề nghị bổ sung kinh phí."},
+	data, err := DOCX(fixture(), form, report.Draft{Results: "Các huyện đã tổ chức tuyên truyền.", Proposals: "Đề nghị bổ sung kinh phí."},
 		time.Date(2024, 2, 5, 9, 0, 0, 0, time.UTC))
 	if err != nil {
 		t.Fatal(err)

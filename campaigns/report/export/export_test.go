@@ -402,7 +402,8 @@ func textOf(n *html.Node) string {
 
 func TestHTML(t *testing.T) {
 	r := fixture()
-	out, err := HTML(r)
+	out, err := HTML(r, testForm, report.Draft{Tasks: "Tăng cường tuyên truyền ở xã.", Proposals: "Đề nghị bổ sung kinh phí."},
+		time.Date(2024, 4, 2, 9, 0, 0, 0, time.UTC))
 	if err != nil {
 		t.Fatalf("HTML: %v", err)
 	}
@@ -439,8 +440,10 @@ func TestHTML(t *testing.T) {
 	if want := "'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'"; StyleSource != want {
 		t.Errorf("StyleSource = %s, want the page style's hash %s", StyleSource, want)
 	}
-	if !strings.Contains(page[start:end], "@media print") || !strings.Contains(page[start:end], "size: A4 landscape") {
-		t.Errorf("the style has no A4 landscape print rules")
+	for _, rule := range []string{"@media print", "size: A4 portrait; margin: 20mm 15mm 20mm 30mm", "@page annex { size: A4 landscape", "page: annex"} {
+		if !strings.Contains(page[start:end], rule) {
+			t.Errorf("the style lacks the print rule %q (the form in A4 portrait with the decree's margins, the annex in landscape)", rule)
+		}
 	}
 	for d := range doc.Descendants() {
 		for _, a := range d.Attr {
@@ -450,14 +453,28 @@ func TestHTML(t *testing.T) {
 		}
 	}
 
+	// The official form, in the order of the DOCX, then the annex.
 	text := textOf(doc)
+	last := -1
 	for _, want := range []string{
-		"BÁO CÁO KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU", r.Campaign.Title, "Căn cứ: " + r.Campaign.LegalBasis,
-		"CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc",
-		"Số liệu tính đến ngày 31/03/2024", "72,5%", "> 70%", "≥ 50%", "<5", suppressionNote,
-		"Tỷ lệ đạt theo huyện", "Diễn biến theo tháng", "Xã Tam Thanh", "Chưa có hoạt động nào",
-		"Học sinh, sinh viên", "90,0%", "Thực hiện (lũy kế)", "Chậm tiến độ", "NGƯỜI LẬP BIỂU", "THỦ TRƯỞNG CƠ QUAN", "Danh mục đơn vị hành chính",
+		"UBND TỈNH QUẢNG NAM", "SỞ LAO ĐỘNG - THƯƠNG BINH VÀ XÃ HỘI", "Số:       /BC-SLĐTBXH",
+		"CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc", "Quảng Nam, ngày 02 tháng 4 năm 2024",
+		"BÁO CÁO", "Kết quả thực hiện " + r.Campaign.Title, "Kính gửi: UBND tỉnh Quảng Nam.",
+		Sections[0], "Tính đến ngày 31/03/2024", "72,5%", Sections[1], "……", Sections[2], "Tăng cường tuyên truyền ở xã.",
+		Sections[3], "Đề nghị bổ sung kinh phí.", "Nơi nhận:", "- Như trên;", "- Công an tỉnh;", "- Lưu: VT, SLĐTBXH.",
+		"KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC", "(Ký, ghi rõ họ tên, đóng dấu)", "Nguyễn Văn A",
+		"PHỤ LỤC", "(Kèm theo Báo cáo Số:       /BC-SLĐTBXH)", "Căn cứ: " + r.Campaign.LegalBasis,
+		"Số liệu tính đến ngày 31/03/2024", "Tỷ lệ đạt theo huyện", "Diễn biến theo tháng",
+		"Học sinh, sinh viên", "Danh mục đơn vị hành chính",
 	} {
+		i := strings.Index(text[last+1:], want)
+		if i < 0 {
+			t.Errorf("page text lacks %q after the previous part", want)
+			continue
+		}
+		last += 1 + i
+	}
+	for _, want := range []string{"Xã Tam Thanh", "> 70%", "≥ 50%", "<5", suppressionNote, "Chưa có hoạt động nào", "90,0%", "Thực hiện (lũy kế)", "Chậm tiến độ"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("page text lacks %q", want)
 		}
@@ -466,12 +483,15 @@ func TestHTML(t *testing.T) {
 		t.Errorf("<title> does not name the campaign")
 	}
 
-	// The indicator table: the hidden count and the percentages in their columns.
+	// The annex's indicator table: the hidden count and the percentages in their columns.
 	tables := elements(doc, "table")
-	if len(tables) == 0 {
-		t.Fatal("no table")
+	if len(tables) < 2 {
+		t.Fatal("no summary table and indicator table")
 	}
-	rows := elements(elements(tables[0], "tbody")[0], "tr")
+	if c := textOf(elements(tables[0], "tbody")[0]); !strings.Contains(c, "9.878/13.625") || !strings.Contains(c, "Đạt") {
+		t.Errorf("the form's summary table = %q", c)
+	}
+	rows := elements(elements(tables[1], "tbody")[0], "tr")
 	if len(rows) != 3 {
 		t.Fatalf("indicator table has %d rows, want 3", len(rows))
 	}
@@ -551,7 +571,7 @@ func TestChartRows(t *testing.T) {
 			if len(bars) != tt.wantBarRows || len(lines) != tt.wantLine {
 				t.Errorf("%d bar rows and %d line rows, want %d and %d", len(bars), len(lines), tt.wantBarRows, tt.wantLine)
 			}
-			out, err := HTML(r)
+			out, err := HTML(r, testForm, report.Draft{}, time.Date(2024, 4, 2, 9, 0, 0, 0, time.UTC))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -577,7 +597,7 @@ func TestSample(t *testing.T) {
 	if *sample == "" {
 		t.Skip("no -sample directory")
 	}
-	page, err := HTML(fixture())
+	page, err := HTML(fixture(), testForm, report.Draft{}, time.Date(2024, 4, 2, 9, 0, 0, 0, time.UTC))
 	if err != nil {
 		t.Fatal(err)
 	}

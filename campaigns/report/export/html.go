@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"html/template"
 	"strings"
+	"time"
 
 	"loa"
 	"loa/campaigns/report"
@@ -40,27 +41,26 @@ var pageTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
 	"statusClass": statusClass,
 }).Parse(pageSource))
 
-// page is what the template prints.
+// page is what the template prints: the report in the official form, then its
+// annex of detailed figures.
 type page struct {
-	R           report.Report
-	CSS         template.CSS
-	Title       string
-	Owner       string
-	Secretariat string
-	Period      string
-	AsOf        string
-	Indicators  []indicatorRow
-	Bars        []chartRow[barPanel]
-	Trend       []chartRow[linePanel]
-	Legend      []legendEntry
-	Columns     []breakdownColumn
-	Districts   []districtRow
-	Lagging     []laggingRow
-	Generated   string
+	R          report.Report
+	O          official
+	CSS        template.CSS
+	Title      string
+	Period     string
+	AsOf       string
+	Indicators []indicatorRow
+	Bars       []chartRow[barPanel]
+	Trend      []chartRow[linePanel]
+	Legend     []legendEntry
+	Columns    []breakdownColumn
+	Districts  []districtRow
+	Lagging    []laggingRow
+	Generated  string
 
-	Republic, Motto, ReportTitle, PlaceAndDate, SignHint, SuppressionNote string
-	ResultHeader                                                          string
-	ResultColumns                                                         []string
+	SuppressionNote, ResultHeader string
+	ResultColumns                 []string
 }
 
 // legendEntry is a status in the bar chart's legend.
@@ -96,35 +96,30 @@ type laggingRow struct {
 	Value     *float64
 }
 
-// HTML renders the report as a printable page (A4 landscape): the header block, the
-// indicator table, a bar chart by district and a monthly trend chart as inline SVG,
-// the tables by district and by group, the lagging units, the sources and the
-// signature block. It has no script and loads nothing; every text from the report
-// is escaped.
-func HTML(r report.Report) ([]byte, error) {
+// HTML renders the report as a printable page in the layout of the DOCX: the
+// official form (A4 portrait) with the narrative of draft d, dated on day, then an
+// annex (A4 landscape) with the indicator table, a bar chart by district and a
+// monthly trend chart as inline SVG, the tables by district and by group, the
+// lagging units and the sources. It has no script and loads nothing; every text
+// from the report is escaped.
+func HTML(r report.Report, f Form, d report.Draft, day time.Time) ([]byte, error) {
 	var buf bytes.Buffer
-	if err := pageTemplate.Execute(&buf, newPage(r)); err != nil {
+	if err := pageTemplate.Execute(&buf, newPage(r, officialOf(r, f, d, day))); err != nil {
 		return nil, fmt.Errorf("render html: %w", err)
 	}
 	return buf.Bytes(), nil
 }
 
-func newPage(r report.Report) page {
+func newPage(r report.Report, o official) page {
 	p := page{
 		R:               r,
+		O:               o,
 		CSS:             pageCSS,
-		Title:           reportTitle + " – " + r.Campaign.Title,
-		Owner:           strings.ToUpper(r.Campaign.OwnerAgency),
-		Secretariat:     strings.ToUpper(r.Campaign.Secretariat),
+		Title:           "Báo cáo kết quả thực hiện " + r.Campaign.Title,
 		Period:          periodText(r.Window),
 		AsOf:            asOfText(r),
 		Bars:            barRows(r),
 		Trend:           lineRows(r),
-		Republic:        republic,
-		Motto:           motto,
-		ReportTitle:     reportTitle,
-		PlaceAndDate:    placeAndDate,
-		SignHint:        signHint,
 		SuppressionNote: suppressionNote,
 		ResultHeader:    resultHeader,
 		ResultColumns:   resultColumns,
