@@ -18,7 +18,7 @@ import (
 // the numbers and the table of indicators to the first when it prints the report.
 type Draft struct {
 	Campaign     string `json:"campaign"`
-	Period       string `json:"period"` // a Window's Period: campaign, 2024-H1, 2024-Q3, 2024-03 or 2024
+	Period       string `json:"period"`       // a Window's Period: campaign, 2024-H1, 2024-Q3, 2024-03 or 2024
 	Results      string `json:"results"`      // I. Kết quả thực hiện
 	Shortcomings string `json:"shortcomings"` // II. Tồn tại, hạn chế và nguyên nhân
 	Tasks        string `json:"tasks"`        // III. Nhiệm vụ, giải pháp thời gian tới

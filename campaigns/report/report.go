@@ -80,8 +80,8 @@ type Window struct {
 	// YYYY-Q3 or YYYY-MM.
 	Period string   `json:"period"`
 	Label  string   `json:"label"` // in Vietnamese, e.g. "6 tháng đầu năm 2024 (15/12/2023 – 14/6/2024)"
-	From  loa.Date `json:"from"`
-	To    loa.Date `json:"to"`
+	From   loa.Date `json:"from"`
+	To     loa.Date `json:"to"`
 }
 
 // Span is a stretch of days, both inclusive, with its label in Vietnamese.
