@@ -63,3 +63,26 @@ func BenchmarkRematerializeYear(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkAhead reads what the demo's rules will place beyond the horizon on
+// 10 March 2024: the forecasts of a report (the rest of the year, by unit) and the
+// gaps (the communes idle this half-year).
+func BenchmarkAhead(b *testing.B) {
+	f := demoFixture(b)
+	f.clock.Set(local("2024-03-10 08:00"))
+	f.materialize()
+	b.Run("PlannedUnits", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := f.s.PlannedUnits(f.ctx, demo, local("2024-03-11 00:00"), year2024[1]); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("Gaps", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := f.s.Gaps(f.ctx, "49", demo, f.clock.Now()); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}

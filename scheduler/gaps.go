@@ -162,7 +162,8 @@ func (s *Service) pressGaps(ctx context.Context, g *Gaps, c campaigns.Campaign, 
 
 // idleUnits lists the units of g.Level valid in the half-year of asOf, within
 // scope, where no station of the unit (or below it) has a planned or aired airing
-// of the campaign in that half-year.
+// of the campaign in that half-year, nor an occurrence of its rules beyond the
+// horizon.
 func (s *Service) idleUnits(ctx context.Context, g *Gaps, cal *calendar, stations []Station, scope string, asOf time.Time) error {
 	from := time.Date(asOf.Year(), 1, 1, 0, 0, 0, 0, s.opts.Zone)
 	if asOf.Month() > time.June {
@@ -170,19 +171,27 @@ func (s *Service) idleUnits(ctx context.Context, g *Gaps, cal *calendar, station
 	}
 	to := from.AddDate(0, 6, 0)
 	g.HalfYear = campaigns.Period{Start: loa.DateOf(from.In(s.opts.Zone)), End: loa.DateOf(to.AddDate(0, 0, -1).In(s.opts.Zone))}
-	active := map[string]bool{}
+	reached := map[string]bool{} // the stations' units with activity in the half-year
 	for _, st := range stations {
 		for _, a := range cal.window(st.Code, from, to) {
 			if a.Campaign == g.Campaign && slices.Contains([]string{StatusPlanned, StatusDelivered, StatusAired, StatusPublished}, a.Status) {
-				path, err := s.units.Path(ctx, st.OrgUnit)
-				if err != nil {
-					return err
-				}
-				for _, u := range path {
-					active[u] = true
-				}
+				reached[st.OrgUnit] = true
 				break
 			}
+		}
+	}
+	// Beyond the horizon, what the rules will place there.
+	if err := s.ahead(ctx, g.Campaign, later(s.Horizon(s.now()), from), to, func(o placed) { reached[o.unit] = true }); err != nil {
+		return err
+	}
+	active := map[string]bool{}
+	for unit := range reached {
+		path, err := s.units.Path(ctx, unit)
+		if err != nil {
+			return err
+		}
+		for _, u := range path {
+			active[u] = true
 		}
 	}
 	units, err := s.units.OrgUnits(ctx, campaigns.OrgUnitFilter{Level: g.Level})

@@ -3,10 +3,12 @@ package scheduler
 import (
 	"context"
 	"fmt"
+	"sync"
 	"time"
 
 	"loa"
 	"loa/campaigns"
+	"loa/content"
 )
 
 // Month states of the press calendar.
@@ -59,7 +61,8 @@ func (s *Service) ChannelMonths(ctx context.Context, campaign, channel string, y
 }
 
 // PlannedUnits counts, per org unit, the campaign's airings planned (not cancelled,
-// with content) from from to to: what forecasts of activity rest on.
+// with content) from from to to, and beyond the horizon the occurrences its rules
+// will place there: what forecasts of activity rest on.
 func (s *Service) PlannedUnits(ctx context.Context, campaign string, from, to time.Time) (map[string]int, error) {
 	cal, err := s.airings(ctx)
 	if err != nil {
@@ -77,7 +80,8 @@ func (s *Service) PlannedUnits(ctx context.Context, campaign string, from, to ti
 			}
 		}
 	}
-	return out, nil
+	err = s.ahead(ctx, campaign, later(s.Horizon(s.now()), from), to, func(o placed) { out[o.unit]++ })
+	return out, err
 }
 
 // channelCalendar is PressCalendar for any channel kind.
@@ -137,15 +141,60 @@ func (s *Service) channelCalendar(ctx context.Context, campaign, channel string,
 	return out, nil
 }
 
-// projected counts, by month (YYYY-MM), the occurrences of the campaign's active
-// rules in [from, to) at the stations of a channel kind that content valid then
-// could fill: beyond the horizon no airing exists yet, and what the rules will
-// place there is planned all the same (issue 16).
+// projected counts, by month (YYYY-MM), the occurrences ahead (see ahead) in
+// [from, to) at the stations of a channel kind.
 func (s *Service) projected(ctx context.Context, campaign, channel string, from, to time.Time) (map[string]int, error) {
 	out := map[string]int{}
+	err := s.ahead(ctx, campaign, from, to, func(o placed) {
+		if o.channel == channel {
+			out[o.slot.In(s.opts.Zone).Format("2006-01")]++
+		}
+	})
+	return out, err
+}
+
+// ahead calls each with the place and start of every occurrence of the
+// campaign's active rules in [from, to) that content valid then could fill:
+// beyond the horizon no airing exists yet, and what the rules will place there is
+// planned all the same (issue 16). The press calendar, the gaps and the
+// forecasts read it from the horizon on. Expanding a half-year of a province's
+// rules takes about 0.1 s, so the answer is kept while the rules, stations, org
+// units and approved content it rests on stay the same.
+func (s *Service) ahead(ctx context.Context, campaign string, from, to time.Time, each func(placed)) error {
 	if !to.After(from) {
-		return out, nil
+		return nil
 	}
+	key := aheadKey{campaign: campaign, from: from.Unix(), to: to.Unix()}
+	var err error
+	if key.stations, err = s.store.StationsVersion(ctx); err != nil {
+		return err
+	}
+	if key.rules, err = s.store.RulesVersion(ctx); err != nil {
+		return err
+	}
+	if key.units, err = s.units.OrgUnitsVersion(ctx); err != nil {
+		return err
+	}
+	airable, err := s.library.Airable(ctx)
+	if err != nil {
+		return err
+	}
+	key.library = airable.LibraryVersion
+	occs, ok := s.aheadMemo.get(key)
+	if !ok {
+		if occs, err = s.expandAhead(ctx, campaign, from, to, airable); err != nil {
+			return err
+		}
+		s.aheadMemo.put(key, occs)
+	}
+	for _, o := range occs {
+		each(o)
+	}
+	return nil
+}
+
+// expandAhead lists the occurrences ahead reads.
+func (s *Service) expandAhead(ctx context.Context, campaign string, from, to time.Time, airable content.Airable) ([]placed, error) {
 	rules, err := s.Rules(ctx, RuleFilter{Campaign: campaign})
 	if err != nil {
 		return nil, err
@@ -154,23 +203,59 @@ func (s *Service) projected(ctx context.Context, campaign, channel string, from,
 	if err != nil {
 		return nil, err
 	}
-	airable, err := s.library.Airable(ctx)
-	if err != nil {
-		return nil, err
-	}
 	wanted, _, err := s.plan(ctx, rules, all, from, to)
 	if err != nil {
 		return nil, err
 	}
 	pick := newPicker(airable, s.opts.Zone)
+	var out []placed
 	for _, occs := range wanted {
 		for _, o := range occs {
-			if o.station.Channel == channel && o.displacedBy == "" && pick.choose(o, o.slot, nil) != "" {
-				out[o.slot.In(s.opts.Zone).Format("2006-01")]++
+			if o.displacedBy == "" && pick.choose(o, o.slot, nil) != "" {
+				out = append(out, placed{channel: o.station.Channel, unit: o.station.OrgUnit, slot: o.slot})
 			}
 		}
 	}
 	return out, nil
+}
+
+// placed is an occurrence ahead: its station's channel and unit, and its start.
+type placed struct {
+	channel, unit string
+	slot          time.Time
+}
+
+// aheadKey names an expansion ahead: its campaign and span, and the versions of
+// what it rests on.
+type aheadKey struct {
+	campaign                        string
+	from, to                        int64
+	stations, rules, units, library int64
+}
+
+// aheadMemo keeps the latest expansions ahead (a few: one per campaign and span
+// asked for today).
+type aheadMemo struct {
+	mu      sync.Mutex
+	entries map[aheadKey][]placed
+}
+
+const aheadEntries = 16
+
+func (m *aheadMemo) get(k aheadKey) ([]placed, bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	occs, ok := m.entries[k]
+	return occs, ok
+}
+
+func (m *aheadMemo) put(k aheadKey, occs []placed) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.entries == nil || len(m.entries) >= aheadEntries {
+		m.entries = map[aheadKey][]placed{} // the older spans and versions are not asked again
+	}
+	m.entries[k] = occs
 }
 
 // later is the later of a and b.

@@ -3,6 +3,7 @@ package scheduler
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -183,5 +184,47 @@ func TestPressCalendarBeyondTheHorizon(t *testing.T) {
 	f.approved(message("article", "Bài báo cả năm"))
 	if n := count(); n != 12 {
 		t.Errorf("%d months of 2027 planned, want 12", n)
+	}
+}
+
+// TestGapsAndForecastsBeyondTheHorizon: a weekly loudspeaker rule for the second
+// half of 2024 read on 10 March, long before any of its airings is materialised,
+// keeps its commune off the idle list of that half-year and counts in the planned
+// activity the forecasts rest on — once content can fill it.
+func TestGapsAndForecastsBeyondTheHorizon(t *testing.T) {
+	f := newFixture(t, local("2024-03-10 08:00"))
+	f.station("LOA-20557", "commune_loudspeaker", "20557")
+	in := ruleInput("FREQ=WEEKLY;BYDAY=WE;BYHOUR=18", "LOA-20557")
+	until := loa.Date("2024-12-31")
+	in.StartDate, in.Until = "2024-07-01", &until
+	f.rule(in)
+	f.materialize()
+	if n := len(f.stored()); n != 0 {
+		t.Fatalf("fixture: %d airings materialised, want none before the horizon reaches July", n)
+	}
+	idle := func() bool {
+		g, err := f.s.Gaps(f.ctx, loa.AllUnits, demo, local("2024-08-01 08:00"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return slices.ContainsFunc(g.IdleUnits, func(u UnitRef) bool { return u.Code == "20557" })
+	}
+	planned := func() int {
+		n, err := f.s.PlannedUnits(f.ctx, demo, local("2024-07-01 00:00"), local("2025-01-01 00:00"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n["20557"]
+	}
+	if !idle() || planned() != 0 {
+		t.Errorf("without content: idle %v, %d planned; want idle and none planned", idle(), planned())
+	}
+	f.scripts(1, "Bản tin cả năm")
+	if idle() {
+		t.Error("commune 20557 is idle in the second half-year, though the rule covers it with content")
+	}
+	// Wednesdays from 3 July to 25 December 2024: 26.
+	if n := planned(); n != 26 {
+		t.Errorf("%d broadcasts planned in 20557 for the second half-year, want 26", n)
 	}
 }

@@ -16,7 +16,7 @@ import (
 // plan's broadcast and press rules.
 
 const (
-	demoSource  = "ước tính mẫu, không phải số liệu chính thức (sample estimate, not official)"
+	demoSource  = "ước tính mẫu, không phải số liệu chính thức"
 	demoCommune = 0.9 // share of a district's people a commune system reaches, spread over its communes
 )
 

@@ -112,6 +112,7 @@ type Service struct {
 	calendar     loa.Snapshot[*calendar]
 	scripts      scripts
 	feeds        feeds
+	aheadMemo    aheadMemo
 }
 
 // writeAirings runs write through the store's WriteAirings and returns what it
