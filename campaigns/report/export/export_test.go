@@ -7,9 +7,11 @@ import (
 	"encoding/csv"
 	"flag"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -276,14 +278,28 @@ func TestXLSX(t *testing.T) {
 			t.Errorf("L15 = %q, want the pace needed", pace)
 		}
 
-		// Suppression note, then the signature block.
+		// Suppression note, where the hidden data sheet is, then the signature block.
 		cellIs(t, f, s, "A18", suppressionNote+".", false)
-		cellIs(t, f, s, "A20", "Nơi nhận:", false)
-		cellIs(t, f, s, "A21", "- Như trên;", false)
-		cellIs(t, f, s, "A22", "- Lưu: VT.", false)
-		cellIs(t, f, s, "F20", "NGƯỜI LẬP BIỂU", false)
-		cellIs(t, f, s, "J20", "THỦ TRƯỞNG CƠ QUAN", false)
-		cellIs(t, f, s, "J21", "(Ký, ghi rõ họ tên)", false)
+		cellIs(t, f, s, "A19", dataNote, false)
+		cellIs(t, f, s, "A21", "Nơi nhận:", false)
+		cellIs(t, f, s, "A22", "- Như trên;", false)
+		cellIs(t, f, s, "A23", "- Lưu: VT.", false)
+		cellIs(t, f, s, "F21", "NGƯỜI LẬP BIỂU", false)
+		cellIs(t, f, s, "J21", "THỦ TRƯỞNG CƠ QUAN", false)
+		cellIs(t, f, s, "J22", "(Ký, ghi rõ họ tên)", false)
+
+		// The demo's agency, in capitals, wraps to two lines in A–C (LibreOffice
+		// breaks it after "TỈNH"): its row is two lines high, the fixture's one.
+		long := fixture()
+		long.Campaign.Secretariat = "Sở Lao động - Thương binh và Xã hội tỉnh Quảng Nam"
+		for _, c := range []struct {
+			f     *excelize.File
+			lines float64
+		}{{f, 1}, {openXLSX(t, long), 2}} {
+			if h, err := c.f.GetRowHeight(s, 2); err != nil || h != c.lines*pointsPerLine {
+				t.Errorf("row 2 (the agency) is %v pt high, want %v line(s): %v", h, c.lines, err)
+			}
+		}
 
 		merged := mergedRanges(t, f, s)
 		for rng, want := range map[string]string{
@@ -310,11 +326,11 @@ func TestXLSX(t *testing.T) {
 	t.Run("district sheet", func(t *testing.T) {
 		const s = "Theo huyện"
 		merged := mergedRanges(t, f, s)
-		if got := merged["C4:F4"]; got != r.Indicators[0].Title {
-			t.Errorf("merged C4:F4 = %q, want the first indicator's title", got)
+		if got := merged["C4:F4"]; got != "1. "+r.Indicators[0].Title {
+			t.Errorf("merged C4:F4 = %q, want the first indicator's number and title", got)
 		}
-		if got := merged["G4:J4"]; got != r.Indicators[1].Title {
-			t.Errorf("merged G4:J4 = %q, want the second indicator's title", got)
+		if got := merged["G4:J4"]; got != "2. "+r.Indicators[1].Title {
+			t.Errorf("merged G4:J4 = %q, want the second indicator's number and title", got)
 		}
 		if _, ok := merged["K4:K5"]; !ok {
 			t.Errorf("no merged K4:K5 (Số hoạt động) in %v", merged)
@@ -339,6 +355,9 @@ func TestXLSX(t *testing.T) {
 	})
 
 	t.Run("data sheet", func(t *testing.T) {
+		if visible, err := f.GetSheetVisible("Dữ liệu"); err != nil || visible {
+			t.Errorf("the data sheet is visible (%v), want it hidden so that printing the workbook leaves it out", err)
+		}
 		rows, err := f.GetRows("Dữ liệu", excelize.Options{RawCellValue: true})
 		if err != nil {
 			t.Fatal(err)
@@ -346,7 +365,11 @@ func TestXLSX(t *testing.T) {
 		if len(rows) != len(wantData) {
 			t.Fatalf("data sheet has %d rows, want %d", len(rows), len(wantData))
 		}
-		for i, want := range wantData {
+		heading := make([]string, len(dataHeading))
+		for i, h := range dataHeading {
+			heading[i] = h.(string)
+		}
+		for i, want := range append([][]string{heading}, wantData[1:]...) {
 			got := append(rows[i], make([]string, len(want)-len(rows[i]))...) // GetRows drops trailing empties
 			if !reflect.DeepEqual(got, want) {
 				t.Errorf("data row %d = %q, want %q", i+1, got, want)
@@ -628,4 +651,111 @@ func TestCSVNeverCarriesAFormula(t *testing.T) {
 	if got := rows[1]; got[2] != "'-Quảng Nam" || got[5] != "7" || got[8] != `'=HYPERLINK("http://example.invalid","số liệu")` {
 		t.Errorf("row %q", got)
 	}
+}
+
+// demoSized is the fixture grown to the demo's size: ten indicators, each with a
+// value in each of 18 districts, and 2,000 rows of data.
+func demoSized() report.Report {
+	r := fixture()
+	base := r.Indicators[0]
+	r.Indicators = nil
+	var units []report.UnitRef
+	for d := range 18 {
+		units = append(units, report.UnitRef{Code: fmt.Sprint(502 + d), Name: fmt.Sprintf("Huyện Nam Trà My %d", d+1), Level: "district"})
+	}
+	r.Districts = nil
+	for _, u := range units {
+		r.Districts = append(r.Districts, report.Breakdown{Unit: u, Activities: 120, PersonTimes: report.People(5000), UniquePersons: report.People(900)})
+	}
+	for i := range 10 {
+		res := base
+		res.Indicator = fmt.Sprintf("ct%d", i+1)
+		res.Title = fmt.Sprintf("Trên 70%% đối tượng nhóm %d được tuyên truyền, phổ biến thông tin phòng, chống mại dâm", i+1)
+		res.Status, res.StatusLabel = report.StatusAtRisk, "Có nguy cơ không đạt"
+		r.Indicators = append(r.Indicators, res)
+		for d := range r.Districts {
+			r.Districts[d].Indicators = append(r.Districts[d].Indicators, report.UnitValue{Indicator: res.Indicator,
+				Numerator: report.People(700), Denominator: report.People(1000), Value: ptr(0.7), Status: report.StatusAtRisk})
+		}
+	}
+	row := r.Data[0]
+	r.Data = nil
+	for range 2000 {
+		r.Data = append(r.Data, row)
+	}
+	return r
+}
+
+// TestXLSXPrints: the workbook of a demo-sized report prints on fewer than 12
+// pages of A4 landscape, and no sheet shrinks its text below 9 pt: the district
+// table is cut between indicators into sheets narrow enough, each indicator on
+// exactly one, in order, the totals on the first. (The real demo's workbook,
+// converted by LibreOffice 7.4: 6 pages; before the cut, 27 at about 5 pt.)
+func TestXLSXPrints(t *testing.T) {
+	r := demoSized()
+	f := openXLSX(t, r)
+	sheets := f.GetSheetList()
+	if want := []string{"Báo cáo", "Theo huyện (1)", "Theo huyện (2)", "Theo huyện (3)", "Theo huyện (4)", "Theo huyện (5)", "Dữ liệu"}; !reflect.DeepEqual(sheets, want) {
+		t.Fatalf("sheets = %q, want %q", sheets, want)
+	}
+	pages := 0.0
+	var seen []string
+	for _, s := range sheets {
+		if visible, _ := f.GetSheetVisible(s); !visible {
+			continue
+		}
+		cols, err := f.GetCols(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		width := 0.0
+		for i := range cols {
+			name, _ := excelize.ColumnNumberToName(i + 1)
+			w, _ := f.GetColWidth(s, name)
+			width += w
+		}
+		scale := min(1, printWidth/width)
+		if 11*scale < 9 {
+			t.Errorf("sheet %s is %v units wide: its 11 pt text prints at %.1f pt", s, width, 11*scale)
+		}
+		rows, err := f.GetRows(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		height := 0.0
+		for i := range rows {
+			h, _ := f.GetRowHeight(s, i+1)
+			height += h
+		}
+		// A4 landscape between the margins and the header and footer: 595 − 2×0.4 in − 2×0.3 in.
+		pages += math.Ceil(height * scale / (595 - 72*1.4))
+		t.Logf("%s: %v units wide, %v pt high, scale %.2f", s, width, height, scale)
+		if strings.HasPrefix(s, "Theo huyện") {
+			merged := mergedRanges(t, f, s)
+			for c := 3; ; c += 4 {
+				from, _ := excelize.CoordinatesToCellName(c, 4)
+				to, _ := excelize.CoordinatesToCellName(c+3, 4)
+				title, ok := merged[from+":"+to]
+				if !ok {
+					break
+				}
+				seen = append(seen, title)
+			}
+			hasTotals := slices.Contains(rows[3], "Số hoạt động")
+			if hasTotals != (s == "Theo huyện (1)") {
+				t.Errorf("sheet %s has the totals: %v", s, hasTotals)
+			}
+		}
+	}
+	var want []string
+	for i, res := range r.Indicators {
+		want = append(want, fmt.Sprintf("%d. %s", i+1, res.Title))
+	}
+	if !slices.Equal(seen, want) {
+		t.Errorf("the district sheets' indicators = %q, want each once in order", seen)
+	}
+	if pages >= 12 {
+		t.Errorf("the workbook prints on about %v pages, want fewer than 12", pages)
+	}
+	t.Logf("about %v printed pages", pages)
 }

@@ -3,6 +3,7 @@ package export
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/xuri/excelize/v2"
@@ -27,7 +28,6 @@ const (
 	signatureGapRows   = 2
 	districtsHeaderRow = 4
 	districtsFirstRow  = 6
-	statusWidth        = 19 // fits "Có nguy cơ không đạt" on one line
 )
 
 // Formats and measures.
@@ -38,7 +38,14 @@ const (
 	excelA4           = 9
 	pointsPerLine     = 16.5 // points per line of 12 pt text
 	tableLine         = 14.5 // points per line of 11 pt text in a table
-	charsPerWidthUnit = 1.05 // characters of text per unit of column width
+	charsPerWidthUnit = 1.05 // characters of 11 pt text per unit of column width
+	capitalsWidth     = 0.72 // the share of those characters that fit in capitals
+	// printWidth is the width of A4 landscape between the sheets' margins, in
+	// column units at 100 % (784 pt; LibreOffice's rendering of the demo agrees).
+	// A sheet at most minScale × printWidth wide prints its 11 pt text at 9 pt or
+	// more when fitted to the page's width.
+	printWidth = 174.0
+	minScale   = 9.0 / 11
 )
 
 // reportColumns are the columns of the indicator table with their widths; columns
@@ -75,13 +82,18 @@ func XLSX(r report.Report) ([]byte, error) {
 	if b.err == nil {
 		b.err = f.SetSheetName("Sheet1", sheetReport)
 	}
-	for _, name := range []string{sheetDistricts, sheetData} {
+	b.reportSheet(r)
+	parts := districtParts(breakdownColumns(r))
+	for i, cols := range parts {
+		name := districtSheetName(i, len(parts))
 		if b.err == nil {
 			_, b.err = f.NewSheet(name)
 		}
+		b.districtSheet(r, name, cols, i == 0)
 	}
-	b.reportSheet(r)
-	b.districtSheet(r)
+	if b.err == nil {
+		_, b.err = f.NewSheet(sheetData)
+	}
 	b.dataSheet(r)
 	if b.err == nil {
 		f.SetActiveSheet(0)
@@ -215,11 +227,20 @@ func (b *book) width(sheet string, col int, w float64) {
 	}
 }
 
-// linesFor estimates how many lines text wraps to in a width (column units). Rows
-// get explicit heights from it: Excel sizes a row with wrapped text itself, but
-// not a merged cell, and LibreOffice not even a plain one.
-func linesFor(text string, width float64) float64 {
-	per := int(math.Max(1, math.Floor(width*charsPerWidthUnit)))
+// linesFor estimates how many lines text in a font size (points) wraps to in a
+// width (column units); capitals take about a third more room than small letters.
+// Rows get explicit heights from it: Excel sizes a row with wrapped text itself,
+// but not a merged cell, and LibreOffice not even a plain one.
+func linesFor(text string, width, size float64) float64 {
+	per := width * charsPerWidthUnit * 11 / size
+	if strings.ToUpper(text) == text {
+		per *= capitalsWidth
+	}
+	return wrappedLines(text, per)
+}
+
+func wrappedLines(text string, perLine float64) float64 {
+	per := int(math.Max(1, math.Floor(perLine)))
 	lines := 0
 	for _, part := range strings.Split(text, "\n") {
 		lines += max(1, len(wrapWords(part, per)))
@@ -232,7 +253,7 @@ func linesFor(text string, width float64) float64 {
 func rowHeight(texts []string, widths []float64) float64 {
 	lines := 1.0
 	for i, t := range texts {
-		lines = math.Max(lines, linesFor(t, widths[i]))
+		lines = math.Max(lines, linesFor(t, widths[i], 11))
 	}
 	return lines*tableLine + 3
 }
@@ -253,11 +274,11 @@ func (b *book) reportSheet(r report.Report) {
 	if r.Campaign.Secretariat != "" {
 		b.merge(s, 1, 1, 3, 1, owner, b.st.agency)
 		b.merge(s, 1, 2, 3, 2, strings.ToUpper(r.Campaign.Secretariat), b.st.agencyBold)
-		b.height(s, 2, pointsPerLine*linesFor(r.Campaign.Secretariat, agencyWidth))
+		b.height(s, 2, pointsPerLine*linesFor(strings.ToUpper(r.Campaign.Secretariat), agencyWidth, 12))
 	} else {
 		b.merge(s, 1, 1, 3, 1, owner, b.st.agencyBold)
 	}
-	b.height(s, 1, pointsPerLine*linesFor(owner, agencyWidth))
+	b.height(s, 1, pointsPerLine*linesFor(owner, agencyWidth, 12))
 	b.merge(s, 6, 1, last, 1, republic, b.st.republic)
 	b.merge(s, 6, 2, last, 2, motto, b.st.motto)
 	b.merge(s, 6, 3, last, 3, placeAndDate, b.st.place)
@@ -266,7 +287,7 @@ func (b *book) reportSheet(r report.Report) {
 	b.merge(s, 1, 5, last, 5, reportTitle, b.st.title)
 	b.height(s, 5, 21)
 	b.merge(s, 1, 6, last, 6, r.Campaign.Title, b.st.subtitle)
-	b.height(s, 6, 18*linesFor(r.Campaign.Title, total*0.9))
+	b.height(s, 6, 18*linesFor(r.Campaign.Title, total*0.9, 13))
 	lines := []struct {
 		text  string
 		style int
@@ -278,7 +299,7 @@ func (b *book) reportSheet(r report.Report) {
 	}
 	for i, l := range lines {
 		b.merge(s, 1, 7+i, last, 7+i, l.text, l.style)
-		b.height(s, 7+i, pointsPerLine*linesFor(l.text, total))
+		b.height(s, 7+i, pointsPerLine*linesFor(l.text, total, 12))
 	}
 
 	// The two-row header: "Kết quả" over Tử số, Mẫu số, Đơn vị tính.
@@ -321,6 +342,8 @@ func (b *book) reportSheet(r report.Report) {
 		row++
 		b.merge(s, 1, row, last, row, suppressionNote+".", b.st.note)
 	}
+	row++
+	b.merge(s, 1, row, last, row, dataNote, b.st.note)
 
 	// Signature block.
 	row += signatureGapRows
@@ -366,50 +389,113 @@ func (b *book) printSetup(sheet, titleRows string) {
 	}
 }
 
-// districtSheet writes one row per child unit: four columns per indicator under a
-// merged indicator title, then the records' totals.
-func (b *book) districtSheet(r report.Report) {
-	const s = sheetDistricts
-	cols := breakdownColumns(r)
-	sub := []string{"Tử số", "Mẫu số", "Tỷ lệ", "Đánh giá"}
-	totals := []string{"Số hoạt động", "Số lượt người", "Số người"}
-	lastCol := 2 + 4*len(cols) + len(totals)
+// The district sheets' columns: the unit and its code, then per indicator its
+// numerator, denominator, value and verdict, and on the first sheet the records'
+// totals.
+var (
+	unitColumns      = []float64{19, 7}
+	indicatorColumns = []float64{8, 8, 7, 20} // the verdict on one line: "Có nguy cơ không đạt"
+	indicatorHeads   = []string{"Tử số", "Mẫu số", "Tỷ lệ", "Đánh giá"}
+	totalColumns     = []string{"Số hoạt động", "Số lượt người", "Số người"}
+	totalWidth       = 10.0
+)
 
-	tableWidth := 24 + 8 + float64(len(cols))*(3*10+statusWidth) + float64(len(totals))*11
+// districtParts splits the indicators of the district table into sheets narrow
+// enough to print at 9 pt or more on A4 landscape: rather than shrink a wide
+// table to fit, it is cut between indicators. The first sheet carries the
+// records' totals.
+func districtParts(cols []report.Result) [][]report.Result {
+	fixed, per := 0.0, 0.0
+	for _, w := range unitColumns {
+		fixed += w
+	}
+	for _, w := range indicatorColumns {
+		per += w
+	}
+	limit := printWidth * minScale
+	var parts [][]report.Result
+	width := fixed + totalWidth*float64(len(totalColumns))
+	var part []report.Result
+	for _, c := range cols {
+		if len(part) > 0 && width+per > limit {
+			parts = append(parts, part)
+			part, width = nil, fixed
+		}
+		part = append(part, c)
+		width += per
+	}
+	return append(parts, part)
+}
+
+// districtSheetName names the i-th of n district sheets.
+func districtSheetName(i, n int) string {
+	if n == 1 {
+		return sheetDistricts
+	}
+	return fmt.Sprintf("%s (%d)", sheetDistricts, i+1)
+}
+
+// districtSheet writes one row per child unit: four columns per indicator of cols
+// under a merged indicator title (numbered as in the report sheet), then, when
+// totals is set, the records' totals.
+func (b *book) districtSheet(r report.Report, s string, cols []report.Result, totals bool) {
+	number := map[string]int{}
+	for i, res := range r.Indicators {
+		number[res.Indicator] = i + 1
+	}
+	widths := slices.Clone(unitColumns)
+	for range cols {
+		widths = append(widths, indicatorColumns...)
+	}
+	if totals {
+		for range totalColumns {
+			widths = append(widths, totalWidth)
+		}
+	}
+	tableWidth := 0.0
+	for i, w := range widths {
+		b.width(s, i+1, w)
+		tableWidth += w
+	}
+	lastCol := len(widths)
+
 	title := "KẾT QUẢ THEO ĐƠN VỊ – " + r.Campaign.Title
 	period := "Kỳ báo cáo: " + periodText(r.Window) + ". " + asOfText(r)
 	b.merge(s, 1, 1, lastCol, 1, title, b.st.districtTitle)
-	b.height(s, 1, 18*linesFor(title, tableWidth*0.85))
+	b.height(s, 1, 18*linesFor(title, tableWidth, 13))
 	b.merge(s, 1, 2, lastCol, 2, period, b.st.italicLine)
-	b.height(s, 2, pointsPerLine*linesFor(period, tableWidth))
+	b.height(s, 2, pointsPerLine*linesFor(period, tableWidth, 12))
 
 	h := districtsHeaderRow
 	b.merge(s, 1, h, 1, h+1, "Đơn vị", b.st.head)
 	b.merge(s, 2, h, 2, h+1, "Mã", b.st.head)
-	b.width(s, 1, 24)
-	b.width(s, 2, 8)
+	perIndicator := 0.0
+	for _, w := range indicatorColumns {
+		perIndicator += w
+	}
 	headLines := 1.0
 	for i, res := range cols {
 		c := 3 + 4*i
-		b.merge(s, c, h, c+3, h, res.Title, b.st.head)
-		headLines = math.Max(headLines, linesFor(res.Title, 3*10+statusWidth))
-		for j, t := range sub {
+		head := fmt.Sprintf("%d. %s", number[res.Indicator], res.Title)
+		b.merge(s, c, h, c+3, h, head, b.st.head)
+		headLines = math.Max(headLines, linesFor(head, perIndicator, 11))
+		for j, t := range indicatorHeads {
 			b.set(s, c+j, h+1, t, b.st.head)
-			b.width(s, c+j, 10)
 		}
-		b.width(s, c+3, statusWidth)
 	}
-	for i, t := range totals {
-		c := 3 + 4*len(cols) + i
-		b.merge(s, c, h, c, h+1, t, b.st.head)
-		b.width(s, c, 11)
+	if totals {
+		for i, t := range totalColumns {
+			c := 3 + 4*len(cols) + i
+			b.merge(s, c, h, c, h+1, t, b.st.head)
+			headLines = math.Max(headLines, linesFor(t, totalWidth, 11)/2) // over two rows
+		}
 	}
-	b.height(s, h, pointsPerLine*headLines+4)
-	b.height(s, h+1, 30)
+	b.height(s, h, tableLine*headLines+4)
+	b.height(s, h+1, 18)
 
 	row := districtsFirstRow
 	for _, d := range r.Districts {
-		b.height(s, row, rowHeight([]string{d.Unit.Name}, []float64{24}))
+		texts, ws := []string{d.Unit.Name}, []float64{unitColumns[0]}
 		b.set(s, 1, row, d.Unit.Name, b.st.text)
 		b.set(s, 2, row, d.Unit.Code, b.st.center)
 		for i, res := range cols {
@@ -419,11 +505,15 @@ func (b *book) districtSheet(r report.Report) {
 			b.set(s, c+1, row, countCell(v.Denominator), b.st.count)
 			b.set(s, c+2, row, fractionCell(v.Value), b.st.percent)
 			b.set(s, c+3, row, statusLabel(v.Status), b.st.center)
+			texts, ws = append(texts, statusLabel(v.Status)), append(ws, indicatorColumns[3])
 		}
-		c := 3 + 4*len(cols)
-		b.set(s, c, row, d.Activities, b.st.count)
-		b.set(s, c+1, row, countCell(d.PersonTimes), b.st.count)
-		b.set(s, c+2, row, countCell(d.UniquePersons), b.st.count)
+		if totals {
+			c := 3 + 4*len(cols)
+			b.set(s, c, row, d.Activities, b.st.count)
+			b.set(s, c+1, row, countCell(d.PersonTimes), b.st.count)
+			b.set(s, c+2, row, countCell(d.UniquePersons), b.st.count)
+		}
+		b.height(s, row, rowHeight(texts, ws))
 		row++
 	}
 	if r.SmallCellsSuppressed {
@@ -438,14 +528,19 @@ func (b *book) districtSheet(r report.Report) {
 	b.printSetup(s, fmt.Sprintf("$%d:$%d", districtsHeaderRow, districtsHeaderRow+1))
 }
 
+// dataHeading is the data sheet's header: the CSV's columns, named in Vietnamese.
+var dataHeading = []any{"Mã chỉ tiêu", "Mã đơn vị", "Tên đơn vị", "Nhóm đối tượng", "Tháng", "Tử số", "Mẫu số", "Tỷ lệ", "Nguồn số liệu"}
+
+// dataNote tells the reader of the report sheet where the detailed figures are.
+const dataNote = "Số liệu chi tiết (mỗi dòng một số liệu, như bản CSV) ở trang tính «" + sheetData +
+	"», để ẩn cho khỏi in kèm: bấm chuột phải vào tên một trang tính, chọn «Bỏ ẩn» (Unhide)."
+
 // dataSheet writes the long format: the header in row 1, one row per number, with
-// the same cells as the CSV.
+// the same cells as the CSV. The sheet is hidden: it serves filters and pivot
+// tables, and printed it would take some fifty pages.
 func (b *book) dataSheet(r report.Report) {
 	const s = sheetData
-	header := make([]any, len(dataHeader))
-	for i, h := range dataHeader {
-		header[i] = h
-	}
+	header := dataHeading
 	rows := len(r.Data) + 1
 	if b.err == nil {
 		b.err = b.f.SetSheetRow(s, "A1", &header)
@@ -469,4 +564,7 @@ func (b *book) dataSheet(r report.Report) {
 		b.err = b.f.SetPanes(s, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"})
 	}
 	b.printSetup(s, "$1:$1")
+	if b.err == nil {
+		b.err = b.f.SetSheetVisible(s, false)
+	}
 }
