@@ -15,7 +15,7 @@ import (
 )
 
 // Page of the form: A4, margins top and bottom 20 mm, left 30 mm, right 15 mm
-// (in twentieths of a point); text in Times New Roman 14 pt, tables 12 pt.
+// (in twentieths of a point); text in Times New Roman 14 pt, tables 11 pt.
 const (
 	pageWidth    = 11906
 	pageHeight   = 16838
@@ -24,8 +24,9 @@ const (
 	marginLeft   = 1701
 	marginRight  = 851
 	bodySize     = 28 // half-points
-	tableSize    = 24
+	tableSize    = 22
 	headSize     = 26
+	republicSize = 24 // the national title on one line beside the agency block
 )
 
 // DOCX renders the report in the official form with the narrative of draft d,
@@ -50,11 +51,11 @@ func DOCX(r report.Report, f Form, d report.Draft, day time.Time) ([]byte, error
 	}
 	for _, sec := range o.Sections {
 		w.para(pOpts{bold: true, size: bodySize, before: 120}, sec.Heading)
-		if sec.Figures {
-			w.results(o)
-		}
 		for _, p := range sec.Paragraphs {
 			w.para(pOpts{indent: true, size: bodySize}, p)
+		}
+		if sec.Figures {
+			w.results(o)
 		}
 	}
 	w.footer(o)
@@ -66,8 +67,8 @@ type wml struct{ b bytes.Buffer }
 
 // pOpts are the few paragraph properties the form needs.
 type pOpts struct {
-	center, right, bold, italic, underline, indent bool
-	size, before, after                            int
+	center, left, right, bold, italic, underline, indent bool
+	size, before, after                                  int
 }
 
 // para writes a paragraph of one run.
@@ -78,6 +79,8 @@ func (w *wml) para(o pOpts, text string) {
 		w.b.WriteString(`<w:jc w:val="center"/>`)
 	case o.right:
 		w.b.WriteString(`<w:jc w:val="right"/>`)
+	case o.left:
+		w.b.WriteString(`<w:jc w:val="left"/>`)
 	default:
 		w.b.WriteString(`<w:jc w:val="both"/>`)
 	}
@@ -142,7 +145,7 @@ func (w *wml) header(o official) {
 	w.para(pOpts{center: true, size: headSize, before: 120}, o.Number)
 	w.b.WriteString("</w:tc>")
 	w.cellOpen(right, false)
-	w.para(pOpts{center: true, bold: true, size: headSize}, o.Republic)
+	w.para(pOpts{center: true, bold: true, size: republicSize}, o.Republic)
 	w.para(pOpts{center: true, bold: true, size: bodySize}, o.Motto)
 	w.para(pOpts{center: true, size: headSize}, "───────────────")
 	w.para(pOpts{center: true, italic: true, size: bodySize, before: 120}, o.PlaceDate)
@@ -156,13 +159,14 @@ func (w *wml) results(o official) {
 	for _, line := range o.Results {
 		w.para(pOpts{indent: true, size: bodySize}, line)
 	}
-	widths := []int{567, 3402, 1418, 992, 992, 1134, 850}
+	// Twips, 9,354 in all (the text's width): at 11 pt "100,0%" on one line, the verdict on two.
+	widths := []int{700, 2600, 1600, 950, 950, 1000, 1554}
 	w.layoutTable(widths)
 	for i, row := range append([][]string{o.TableHead}, o.Table...) {
 		w.b.WriteString("<w:tr>")
 		for j, c := range row {
 			w.cellOpen(widths[j], true)
-			w.para(pOpts{center: i == 0 || j != 1, bold: i == 0, size: tableSize}, c)
+			w.para(pOpts{center: i == 0 || j != 1, left: i > 0 && j == 1, bold: i == 0, size: tableSize}, c)
 			w.b.WriteString("</w:tc>")
 		}
 		w.b.WriteString("</w:tr>")

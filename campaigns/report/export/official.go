@@ -63,7 +63,8 @@ type official struct {
 type officialSection struct {
 	Heading    string
 	Paragraphs []string
-	// Figures says that Loa's figures and table come first (section I).
+	// Figures says that Loa's figures and table follow the paragraphs (section I,
+	// where no dotted line stands for an empty text: the figures say enough).
 	Figures bool
 }
 
@@ -95,7 +96,11 @@ func officialOf(r report.Report, f Form, d report.Draft, day time.Time) official
 		o.Intro = "Thực hiện " + r.Campaign.LegalBasis + ", " + f.Agency + " báo cáo kết quả thực hiện như sau:"
 	}
 	for i, text := range d.Sections() {
-		o.Sections = append(o.Sections, officialSection{Heading: Sections[i], Paragraphs: paragraphs(text), Figures: i == 0})
+		sec := officialSection{Heading: Sections[i], Paragraphs: paragraphs(text), Figures: i == 0}
+		if sec.Figures && strings.TrimSpace(text) == "" {
+			sec.Paragraphs = nil
+		}
+		o.Sections = append(o.Sections, sec)
 	}
 	for i, res := range r.Indicators {
 		o.Results = append(o.Results, "- "+res.Title+": "+resultSentence(res)+".")
