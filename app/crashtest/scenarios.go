@@ -1,0 +1,312 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"loa"
+	"loa/campaigns/reach/reachgen"
+)
+
+// campaignCode is the campaign the harness writes into: 2024 for the generated
+// reach rows, and the year ahead for the rules it materialises.
+const campaignCode = "CRASH"
+
+// env is a prepared data directory: a campaign, an account that may import and
+// the admin's token.
+type env struct {
+	s              *server
+	admin, planner string
+	units          []reachgen.Unit
+}
+
+// prepare starts a fresh data directory (without the demo) and sets up the
+// campaign and the accounts.
+func prepare(ctx context.Context, bin, data string, args ...string) (*env, error) {
+	s, err := newServer(bin, data, append([]string{"--demo=false"}, args...)...)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.start(2 * time.Minute); err != nil {
+		return nil, err
+	}
+	e := &env{s: s}
+	if e.admin, err = s.login(ctx, "admin", adminPassword); err != nil {
+		return nil, err
+	}
+	user, _ := json.Marshal(map[string]any{"username": "nhap.lieu", "displayName": "Nhập liệu", "roles": []string{"planner"},
+		"scope": "49", "password": adminPassword})
+	if _, err := s.call(ctx, "POST", "/api/v1/users", e.admin, "application/json", user, nil); err != nil {
+		return nil, err
+	}
+	if e.planner, err = s.login(ctx, "nhap.lieu", adminPassword); err != nil {
+		return nil, err
+	}
+	end := time.Now().AddDate(1, 1, 0).Format("2006") + "-12-31"
+	campaign, _ := json.Marshal(map[string]any{"code": campaignCode, "title": "Bài thử sự cố", "period": map[string]string{"start": "2024-01-01", "end": end},
+		"legalBasis": "Bài thử", "ownerAgency": "UBND tỉnh Quảng Nam", "secretariat": "Bài thử",
+		"indicators": []map[string]any{{"code": "communes", "title": "Xã có tuyên truyền", "rule": "orgunit_activity", "level": "commune",
+			"comparator": "gt", "threshold": 0.7, "source": "Bài thử"}}})
+	if _, err := s.call(ctx, "POST", "/api/v1/campaigns", e.planner, "application/json", campaign, nil); err != nil {
+		return nil, err
+	}
+	var units struct {
+		Items []struct{ Code, Level string }
+	}
+	if _, err := s.call(ctx, "GET", "/api/v1/orgunits?limit=1000", e.admin, "", nil, &units); err != nil {
+		return nil, err
+	}
+	for _, u := range units.Items {
+		e.units = append(e.units, reachgen.Unit{Code: u.Code, Level: u.Level})
+	}
+	return e, nil
+}
+
+// importFile imports (or, dry, checks) one CSV file into the campaign.
+func (e *env) importFile(ctx context.Context, file []byte, dry bool) (loa.ImportSummary, error) {
+	var sum loa.ImportSummary
+	_, err := e.s.call(ctx, "POST", fmt.Sprintf("/api/v1/reach/import?campaign=%s&dryRun=%v", campaignCode, dry),
+		e.planner, "text/csv", file, &sum)
+	return sum, err
+}
+
+// records counts the campaign's reach records, page by page.
+func (e *env) records(ctx context.Context) (int, error) {
+	n, cursor := 0, ""
+	for {
+		var page struct {
+			Items      []json.RawMessage
+			NextCursor string
+		}
+		q := url.Values{"campaign": {campaignCode}, "limit": {"1000"}}
+		if cursor != "" {
+			q.Set("cursor", cursor)
+		}
+		if _, err := e.s.call(ctx, "GET", "/api/v1/reach?"+q.Encode(), e.planner, "", nil, &page); err != nil {
+			return 0, err
+		}
+		n += len(page.Items)
+		if page.NextCursor == "" {
+			return n, nil
+		}
+		cursor = page.NextCursor
+	}
+}
+
+// restart starts the server again after a kill and checks the rollups against
+// the records offline first ("loa rollups check").
+func (e *env) restart() (time.Duration, error) {
+	if out, err := e.s.command("rollups", "check", campaignCode); err != nil || !strings.Contains(out, "0 cell(s) differ") {
+		return 0, fmt.Errorf("rollups check after the kill: %v\n%s", err, out)
+	}
+	return e.s.start(2 * time.Minute)
+}
+
+// importResult is what one kill during imports showed.
+type importResult struct {
+	KilledAfter  time.Duration // since the first file was sent
+	Finished     bool          // every file was answered before the kill
+	Acknowledged int           // files answered 2xx before the kill
+	Restart      time.Duration
+	Records      int // after importing every file again: the files' rows, exactly
+}
+
+// killDuringImport imports files one after the other, kills the server at a
+// random moment within window, restarts it and checks: every file answered 2xx
+// is stored unchanged (a dry run finds nothing to import or update), the rollups
+// agree with the records, and importing every file again converges to exactly
+// their rows.
+func (e *env) killDuringImport(ctx context.Context, files [][]byte, rows int, window time.Duration, rnd *rand.Rand) (importResult, error) {
+	var res importResult
+	before, err := e.records(ctx)
+	if err != nil {
+		return res, err
+	}
+	var mu sync.Mutex
+	var acked []int
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i, f := range files {
+			if _, err := e.importFile(ctx, f, false); err != nil {
+				return // cut by the kill
+			}
+			mu.Lock()
+			acked = append(acked, i)
+			mu.Unlock()
+		}
+	}()
+	start := time.Now()
+	res.KilledAfter = killMoment(window, rnd)
+	select {
+	case <-time.After(res.KilledAfter):
+	case <-done:
+		res.KilledAfter, res.Finished = time.Since(start), true
+	}
+	e.s.kill()
+	<-done
+	res.Acknowledged = len(acked)
+	if res.Restart, err = e.restart(); err != nil {
+		return res, err
+	}
+	for _, i := range acked {
+		sum, err := e.importFile(ctx, files[i], true)
+		if err != nil {
+			return res, err
+		}
+		if sum.Imported+sum.Updated != 0 || sum.Unchanged != sum.Read {
+			return res, fmt.Errorf("file %d was acknowledged before the kill but a dry run would import %d and update %d of %d rows",
+				i, sum.Imported, sum.Updated, sum.Read)
+		}
+	}
+	for _, f := range files {
+		if _, err := e.importFile(ctx, f, false); err != nil {
+			return res, err
+		}
+	}
+	after, err := e.records(ctx)
+	if err != nil {
+		return res, err
+	}
+	res.Records = after - before
+	if before != 0 && before != rows {
+		return res, fmt.Errorf("%d records before this round, want 0 or the files' %d", before, rows)
+	}
+	if after != rows {
+		return res, fmt.Errorf("%d records after importing every file again, want exactly the files' %d rows", after, rows)
+	}
+	return res, nil
+}
+
+// materializeResult is what one kill while materialising showed.
+type materializeResult struct {
+	KilledAfter      time.Duration
+	Finished         bool // the run was answered before the kill
+	Restart          time.Duration
+	Airings, Settled int // airings after the run that completes; what a further run changes
+}
+
+// rules creates a station per district and a loudspeaker system per commune, and
+// places a broadcast every Monday on every loudspeaker and every day on every
+// district station, for the year ahead: about 19,000 airings.
+func (e *env) rules(ctx context.Context) error {
+	for _, u := range e.units {
+		channel := map[string]string{"district": "district_station", "commune": "commune_loudspeaker"}[u.Level]
+		if channel == "" {
+			continue
+		}
+		st, _ := json.Marshal(map[string]any{"code": "T-" + u.Code, "name": "Đài thử " + u.Code, "channel": channel, "orgUnit": u.Code,
+			"languages": []string{"vi"}, "audienceEstimate": map[string]any{"people": 1000, "source": "ước tính mẫu"}})
+		if _, err := e.s.call(ctx, "POST", "/api/v1/stations", e.admin, "application/json", st, nil); err != nil {
+			return err
+		}
+	}
+	start := time.Now().Format("2006-01-02")
+	until := time.Now().AddDate(1, 0, 0).Format("2006-01-02")
+	for _, r := range []map[string]any{
+		{"title": "Loa xã hằng tuần", "stations": map[string]string{"channel": "commune_loudspeaker", "under": "49"}, "rrule": "FREQ=WEEKLY;BYDAY=MO;BYHOUR=6"},
+		{"title": "Đài huyện hằng ngày", "stations": map[string]string{"channel": "district_station", "under": "49"}, "rrule": "FREQ=DAILY;BYHOUR=18"},
+	} {
+		r["campaign"], r["startDate"], r["until"], r["durationSeconds"] = campaignCode, start, until, 600
+		body, _ := json.Marshal(r)
+		if _, err := e.s.call(ctx, "POST", "/api/v1/rules", e.planner, "application/json", body, nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// airings counts the campaign's airings of the year ahead, 90 days at a time
+// (the API's widest window is 92).
+func (e *env) airings(ctx context.Context) (int, error) {
+	n := 0
+	for from := time.Now().Truncate(24 * time.Hour); from.Before(time.Now().AddDate(1, 0, 2)); from = from.AddDate(0, 0, 90) {
+		cursor := ""
+		for {
+			var page struct {
+				Items      []json.RawMessage
+				NextCursor string
+			}
+			q := url.Values{"campaign": {campaignCode}, "from": {from.Format(time.RFC3339)},
+				"to": {from.AddDate(0, 0, 90).Format(time.RFC3339)}, "limit": {"1000"}}
+			if cursor != "" {
+				q.Set("cursor", cursor)
+			}
+			if _, err := e.s.call(ctx, "GET", "/api/v1/airings?"+q.Encode(), e.admin, "", nil, &page); err != nil {
+				return 0, err
+			}
+			n += len(page.Items)
+			if page.NextCursor == "" {
+				break
+			}
+			cursor = page.NextCursor
+		}
+	}
+	return n, nil
+}
+
+// killMoment is a random moment in the last nine tenths of window.
+func killMoment(window time.Duration, rnd *rand.Rand) time.Duration {
+	return window/10 + time.Duration(rnd.Int64N(int64(window*9/10)))
+}
+
+// runJob runs the materialise job and returns its result line.
+func (e *env) materialize(ctx context.Context) (string, error) {
+	var run struct{ Result, Error string }
+	if _, err := e.s.call(ctx, "POST", "/api/v1/jobs/materialize/run", e.admin, "", nil, &run); err != nil {
+		return "", err
+	}
+	if run.Error != "" {
+		return "", fmt.Errorf("materialize: %s", run.Error)
+	}
+	return run.Result, nil
+}
+
+// killDuringMaterialize starts materialising the year ahead, kills the server at
+// a random moment within window, restarts it and checks: a new run completes,
+// and the run after it changes nothing (every airing once, none lost).
+func (e *env) killDuringMaterialize(ctx context.Context, window time.Duration, rnd *rand.Rand) (materializeResult, error) {
+	var res materializeResult
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_, _ = e.materialize(ctx) // cut by the kill, or done before it
+	}()
+	start := time.Now()
+	res.KilledAfter = killMoment(window, rnd)
+	select {
+	case <-time.After(res.KilledAfter):
+	case <-done:
+		res.KilledAfter, res.Finished = time.Since(start), true
+	}
+	e.s.kill()
+	<-done
+	var err error
+	if res.Restart, err = e.restart(); err != nil {
+		return res, err
+	}
+	if _, err := e.materialize(ctx); err != nil {
+		return res, err
+	}
+	if res.Airings, err = e.airings(ctx); err != nil {
+		return res, err
+	}
+	again, err := e.materialize(ctx)
+	if err != nil {
+		return res, err
+	}
+	if !strings.HasPrefix(again, "0 created, 0 updated, 0 cancelled") {
+		return res, fmt.Errorf("the run after the recovery still changed airings: %s", again)
+	}
+	if n, err := e.airings(ctx); err != nil || n != res.Airings {
+		return res, fmt.Errorf("%d airings after a run that changed nothing, %d before: %v", n, res.Airings, err)
+	}
+	return res, nil
+}
+
