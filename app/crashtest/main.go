@@ -32,8 +32,11 @@ type config struct {
 	// importWindow and materializeWindow bound the random moment of each kill,
 	// counted from the start of the work.
 	importWindow, materializeWindow time.Duration
-	seed                            uint64
-	keep                            bool // keep the data directories
+	// stations confirm at once, their airings starting lead after they are placed.
+	stations int
+	lead     time.Duration
+	seed     uint64
+	keep     bool // keep the data directories
 }
 
 func main() {
@@ -43,6 +46,8 @@ func main() {
 	flag.IntVar(&c.kills, "kills", 10, "rounds of each kind, one kill each")
 	flag.DurationVar(&c.importWindow, "import-window", 12*time.Second, "kill at a random moment this long into the imports")
 	flag.DurationVar(&c.materializeWindow, "materialize-window", 4*time.Second, "kill at a random moment this long into materialising")
+	flag.IntVar(&c.stations, "stations", 200, "loudspeakers confirming at once in each confirmation round")
+	flag.DurationVar(&c.lead, "lead", 30*time.Second, "how far ahead the airings to confirm are placed (their placement must be done by then)")
 	flag.Uint64Var(&c.seed, "seed", uint64(time.Now().UnixNano()), "seed of the kill moments")
 	flag.BoolVar(&c.keep, "keep", false, "keep the data directories and logs")
 	flag.Parse()
@@ -99,6 +104,23 @@ func run(ctx context.Context, c config, out io.Writer) error {
 		}
 		fmt.Fprintf(out, "materialize %2d: killed after %6v%s, restart %v, %d airings, a further run changes nothing\n",
 			k+1, res.KilledAfter.Round(time.Millisecond), finished(res.Finished), res.Restart.Round(time.Millisecond), res.Airings)
+	}
+	for k := range c.kills {
+		e, err := prepare(ctx, bin, filepath.Join(dir, fmt.Sprintf("confirm-%d", k)))
+		if err != nil {
+			return err
+		}
+		stations, err := e.burst(ctx, c.stations, c.lead)
+		if err != nil {
+			return err
+		}
+		res, err := e.killDuringConfirmations(ctx, stations, rnd)
+		e.s.stop()
+		if err != nil {
+			return fmt.Errorf("confirmations round %d (%d of %d acknowledged): %w", k+1, res.Acknowledged, res.Sent, err)
+		}
+		fmt.Fprintf(out, "confirmations %2d: %d batches at once, killed after %d answers, restart %v, %d aired with %d reach records after sending them again\n",
+			k+1, res.Sent, res.Acknowledged, res.Restart.Round(time.Millisecond), res.Aired, res.Records)
 	}
 	return nil
 }

@@ -192,20 +192,33 @@ type materializeResult struct {
 	Airings, Settled int // airings after the run that completes; what a further run changes
 }
 
-// rules creates a station per district and a loudspeaker system per commune, and
-// places a broadcast every Monday on every loudspeaker and every day on every
-// district station, for the year ahead: about 19,000 airings.
-func (e *env) rules(ctx context.Context) error {
+// stations creates a station per district and a loudspeaker system per commune
+// and returns the loudspeakers' codes.
+func (e *env) stations(ctx context.Context) ([]string, error) {
+	var loudspeakers []string
 	for _, u := range e.units {
 		channel := map[string]string{"district": "district_station", "commune": "commune_loudspeaker"}[u.Level]
 		if channel == "" {
 			continue
 		}
-		st, _ := json.Marshal(map[string]any{"code": "T-" + u.Code, "name": "Đài thử " + u.Code, "channel": channel, "orgUnit": u.Code,
+		code := "T-" + u.Code
+		st, _ := json.Marshal(map[string]any{"code": code, "name": "Đài thử " + u.Code, "channel": channel, "orgUnit": u.Code,
 			"languages": []string{"vi"}, "audienceEstimate": map[string]any{"people": 1000, "source": "ước tính mẫu"}})
 		if _, err := e.s.call(ctx, "POST", "/api/v1/stations", e.admin, "application/json", st, nil); err != nil {
-			return err
+			return nil, err
 		}
+		if channel == "commune_loudspeaker" {
+			loudspeakers = append(loudspeakers, code)
+		}
+	}
+	return loudspeakers, nil
+}
+
+// rules places a broadcast every Monday on every loudspeaker and every day on
+// every district station, for the year ahead: about 19,000 airings.
+func (e *env) rules(ctx context.Context) error {
+	if _, err := e.stations(ctx); err != nil {
+		return err
 	}
 	start := time.Now().Format("2006-01-02")
 	until := time.Now().AddDate(1, 0, 0).Format("2006-01-02")
@@ -310,3 +323,148 @@ func (e *env) killDuringMaterialize(ctx context.Context, window time.Duration, r
 	return res, nil
 }
 
+// confirmResult is what one kill during a burst of confirmations showed.
+type confirmResult struct {
+	Sent, Acknowledged int // batches sent at once; answered 200 before the kill
+	Restart            time.Duration
+	Aired, Records     int // after every batch is sent again: airings aired, reach records counting them
+}
+
+// station is a loudspeaker of the burst: its token and its airing.
+type station struct{ code, token, airing string }
+
+// burst prepares n loudspeakers, each with its token and one airing of approved
+// content starting lead from now, and waits until they have started.
+func (e *env) burst(ctx context.Context, n int, lead time.Duration) ([]station, error) {
+	codes, err := e.stations(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if len(codes) < n {
+		return nil, fmt.Errorf("%d loudspeakers, want %d", len(codes), n)
+	}
+	approver, _ := json.Marshal(map[string]any{"username": "duyet", "displayName": "Duyệt", "roles": []string{"approver"},
+		"scope": "49", "password": adminPassword})
+	if _, err := e.s.call(ctx, "POST", "/api/v1/users", e.admin, "application/json", approver, nil); err != nil {
+		return nil, err
+	}
+	approverToken, err := e.s.login(ctx, "duyet", adminPassword)
+	if err != nil {
+		return nil, err
+	}
+	item, _ := json.Marshal(map[string]any{"kind": "radio_script", "title": "Bản tin thử", "body": "Bản tin phát thanh thử.",
+		"groups": []string{"general_public"}, "campaigns": []string{campaignCode}})
+	var created struct{ ID string }
+	if _, err := e.s.call(ctx, "POST", "/api/v1/contents", e.planner, "application/json", item, &created); err != nil {
+		return nil, err
+	}
+	if _, err := e.s.call(ctx, "POST", "/api/v1/contents/"+created.ID+"/submit", e.planner, "", nil, nil); err != nil {
+		return nil, err
+	}
+	if _, err := e.s.call(ctx, "POST", "/api/v1/contents/"+created.ID+"/approve", approverToken, "", nil, nil); err != nil {
+		return nil, err
+	}
+	start := time.Now().Add(lead).Truncate(time.Second)
+	out := make([]station, n)
+	for i, code := range codes[:n] {
+		var token struct{ Secret string }
+		if _, err := e.s.call(ctx, "POST", "/api/v1/stations/"+code+"/token", e.admin, "", nil, &token); err != nil {
+			return nil, err
+		}
+		body, _ := json.Marshal(map[string]any{"station": code, "campaign": campaignCode, "start": start.Format(time.RFC3339),
+			"durationSeconds": 60, "groups": []string{"general_public"}, "content": created.ID})
+		var airing struct{ ID string }
+		if _, err := e.s.call(ctx, "POST", "/api/v1/airings", e.planner, "application/json", body, &airing); err != nil {
+			return nil, err
+		}
+		out[i] = station{code: code, token: token.Secret, airing: airing.ID}
+	}
+	time.Sleep(time.Until(start) + time.Second)
+	return out, nil
+}
+
+// confirm sends a station's batch of one confirmation and says whether it was
+// recorded (or already was).
+func (e *env) confirm(ctx context.Context, st station) (string, error) {
+	body, _ := json.Marshal([]map[string]any{{"clientId": "crash-" + st.code, "airingId": st.airing, "status": "aired",
+		"at": time.Now().Format(time.RFC3339)}})
+	var res struct {
+		Results []struct{ Outcome, Code string }
+	}
+	if _, err := e.s.call(ctx, "POST", "/api/v1/station/confirmations", st.token, "application/json", body, &res); err != nil {
+		return "", err
+	}
+	if len(res.Results) != 1 || res.Results[0].Outcome == "rejected" {
+		return "", fmt.Errorf("confirmation of %s: %+v", st.airing, res.Results)
+	}
+	return res.Results[0].Outcome, nil
+}
+
+// killDuringConfirmations sends every station's batch at once, kills the server
+// after a random number of answers, restarts it and checks: every acknowledged
+// confirmation is stored with its reach record; sent again, every batch is
+// recorded once, and each aired airing has exactly one reach record.
+func (e *env) killDuringConfirmations(ctx context.Context, stations []station, rnd *rand.Rand) (confirmResult, error) {
+	res := confirmResult{Sent: len(stations)}
+	killAt := len(stations)/4 + rnd.IntN(len(stations)/2)
+	var mu sync.Mutex
+	var acked []station
+	answered := make(chan error, len(stations))
+	var wg sync.WaitGroup
+	for _, st := range stations {
+		wg.Go(func() {
+			_, err := e.confirm(ctx, st)
+			if err == nil {
+				mu.Lock()
+				acked = append(acked, st)
+				mu.Unlock()
+			}
+			answered <- err
+		})
+	}
+	for range killAt {
+		if err := <-answered; err != nil { // before the kill, every batch must be recorded
+			e.s.kill()
+			wg.Wait()
+			return res, err
+		}
+	}
+	e.s.kill()
+	wg.Wait()
+	res.Acknowledged = len(acked)
+	var err error
+	if res.Restart, err = e.restart(); err != nil {
+		return res, err
+	}
+	for _, st := range acked {
+		var a struct{ Status string }
+		if _, err := e.s.call(ctx, "GET", "/api/v1/airings/"+url.PathEscape(st.airing), e.admin, "", nil, &a); err != nil {
+			return res, err
+		}
+		if a.Status != "aired" {
+			return res, fmt.Errorf("airing %s was confirmed (200) before the kill but is %s", st.airing, a.Status)
+		}
+	}
+	for _, st := range stations {
+		if _, err := e.confirm(ctx, st); err != nil {
+			return res, err
+		}
+	}
+	for _, st := range stations {
+		var a struct{ Status string }
+		if _, err := e.s.call(ctx, "GET", "/api/v1/airings/"+url.PathEscape(st.airing), e.admin, "", nil, &a); err != nil {
+			return res, err
+		}
+		if a.Status == "aired" {
+			res.Aired++
+		}
+	}
+	if res.Records, err = e.records(ctx); err != nil {
+		return res, err
+	}
+	if res.Aired != len(stations) || res.Records != res.Aired {
+		return res, fmt.Errorf("after sending every batch again: %d of %d airings aired, %d reach records; want every airing aired with one record each",
+			res.Aired, len(stations), res.Records)
+	}
+	return res, nil
+}
