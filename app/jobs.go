@@ -20,11 +20,12 @@ const (
 	jobGaps        = "gaps"
 	jobTokens      = "purge_tokens"
 	jobRollups     = "rollups_check"
+	jobBackup      = "backup"
 )
 
 // jobList is every job the service runs, with its schedule in the deployment's zone.
 func (a *app) jobList(cs *campaigns.Service, rs *reach.Service, sc *scheduler.Service, acc *access.Service) []jobs.Job {
-	return []jobs.Job{
+	list := []jobs.Job{
 		{Name: jobMaterialize, Title: fmt.Sprintf("Lập lịch phát sóng cho %d ngày tới", a.cfg.Horizon), Spec: "0 * * * *", CatchUp: true,
 			Run: func(ctx context.Context, at time.Time) (string, error) {
 				res, err := sc.Materialize(ctx, at)
@@ -45,6 +46,10 @@ func (a *app) jobList(cs *campaigns.Service, rs *reach.Service, sc *scheduler.Se
 		{Name: jobRollups, Title: "Đối chiếu số liệu tổng hợp với số liệu gốc", Spec: "0 4 * * *",
 			Run: func(ctx context.Context, _ time.Time) (string, error) { return a.checkRollups(ctx, cs, rs) }},
 	}
+	if a.cfg.BackupDir != "" {
+		list = append(list, jobs.Job{Name: jobBackup, Title: "Sao lưu cơ sở dữ liệu", Spec: "15 2 * * *", Run: a.backupNow})
+	}
+	return list
 }
 
 // checkRollups compares every campaign's rollups with a recomputation from its
