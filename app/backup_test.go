@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"os"
@@ -21,7 +22,7 @@ import (
 
 // openApp prepares the service on dir without serving it (no jobs run), closed at
 // the test's end.
-func openApp(t *testing.T, dir string, vars map[string]string) *app {
+func openApp(t testing.TB, dir string, vars map[string]string) *app {
 	t.Helper()
 	vars["LOA_DATA_DIR"] = dir
 	vars["LOA_ADMIN_PASSWORD"] = testPassword
@@ -38,13 +39,63 @@ func openApp(t *testing.T, dir string, vars map[string]string) *app {
 }
 
 // storedRecords counts the demo campaign's reach records as stored.
-func storedRecords(t *testing.T, a *app) int {
+func storedRecords(t testing.TB, a *app) int {
 	t.Helper()
 	n := 0
 	if err := reach.NewStore(a.db).EachReach(context.Background(), campaigns.DemoCampaignCode, func(reach.Reach) { n++ }); err != nil {
 		t.Fatal(err)
 	}
 	return n
+}
+
+// reachFiles are reachgen's files of a year of rows reach records of the demo
+// campaign, in the service's org units.
+func reachFiles(t testing.TB, a *app, rows int) [][]byte {
+	t.Helper()
+	stored, err := a.campaigns.OrgUnits(context.Background(), campaigns.OrgUnitFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	units := make([]reachgen.Unit, len(stored))
+	for i, u := range stored {
+		units[i] = reachgen.Unit{Code: u.Code, Level: u.Level}
+	}
+	return reachgen.Year(units, rows)
+}
+
+// importFiles imports files into the demo campaign one after the other.
+func importFiles(a *app, files [][]byte) error {
+	for _, file := range files {
+		if _, err := a.reach.ImportReach(context.Background(), loa.System, campaigns.DemoCampaignCode, bytes.NewReader(file), false); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// BenchmarkBackup measures "loa backup" (database.Backup) of the demo's database
+// and of the demo with 100,000 more reach records: the time of one copy and its
+// size (RELIABILITY.md).
+func BenchmarkBackup(b *testing.B) {
+	for _, extra := range []int{0, 100_000} {
+		b.Run(fmt.Sprintf("demo_and_%d_records", extra), func(b *testing.B) {
+			dir := b.TempDir()
+			a := openApp(b, dir, map[string]string{})
+			if err := importFiles(a, reachFiles(b, a, extra)); extra > 0 && err != nil {
+				b.Fatal(err)
+			}
+			b.Logf("%d reach records stored", storedRecords(b, a))
+			var size int64
+			b.ResetTimer()
+			for i := range b.N {
+				var err error
+				if size, err = database.Backup(context.Background(), dir, "loa", filepath.Join(b.TempDir(), fmt.Sprint(i))); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(size)/1e6, "MB")
+		})
+	}
 }
 
 // TestBackupDuringImportRestores backs up the embedded database with "loa backup"
@@ -67,26 +118,11 @@ func TestBackupDuringImportRestores(t *testing.T) {
 		return out.String(), err
 	}
 
-	stored, err := a.campaigns.OrgUnits(ctx, campaigns.OrgUnitFilter{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	units := make([]reachgen.Unit, len(stored))
-	for i, u := range stored {
-		units[i] = reachgen.Unit{Code: u.Code, Level: u.Level}
-	}
 	const rows = 20_000
+	files := reachFiles(t, a, rows)
 	demo := storedRecords(t, a)
 	imported := make(chan error, 1)
-	go func() {
-		for _, file := range reachgen.Year(units, rows) {
-			if _, err := a.reach.ImportReach(ctx, loa.System, campaigns.DemoCampaignCode, bytes.NewReader(file), false); err != nil {
-				imported <- err
-				return
-			}
-		}
-		imported <- nil
-	}()
+	go func() { imported <- importFiles(a, files) }()
 	for storedRecords(t, a) == demo { // wait for the import to be under way
 		time.Sleep(20 * time.Millisecond)
 	}
