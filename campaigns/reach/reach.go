@@ -387,7 +387,7 @@ func (s *Service) SyncReach(ctx context.Context, actor loa.Actor, id string, wan
 		r.ID = id
 		want = &r
 	}
-	writes, err := s.changeReach(ctx, map[string]*Reach{id: want}, false)
+	writes, err := s.changeReach(ctx, map[string]*Reach{id: want}, false, writer{actor: actor, audit: s.changesOf})
 	if err != nil || len(writes) == 0 {
 		if want != nil && err == nil {
 			return *want, false, nil
@@ -398,11 +398,11 @@ func (s *Service) SyncReach(ctx context.Context, actor loa.Actor, id string, wan
 	if w.after != nil {
 		out = *w.after
 	}
-	return out, w.before == nil, s.recordWrites(ctx, actor, writes)
+	return out, w.before == nil, nil
 }
 
-// recordWrites audits writes as actor's changes, each under its unit's path.
-func (s *Service) recordWrites(ctx context.Context, actor loa.Actor, writes []reachWrite) error {
+// changesOf is the trail's account of writes: a change each, under its unit's path.
+func (s *Service) changesOf(ctx context.Context, writes []reachWrite) []loa.Change {
 	changes := make([]loa.Change, len(writes))
 	for i, w := range writes {
 		unit := w.before
@@ -411,7 +411,7 @@ func (s *Service) recordWrites(ctx context.Context, actor loa.Actor, writes []re
 		}
 		changes[i] = w.change(s.pathOf(ctx, unit.OrgUnit))
 	}
-	return s.audit.Record(ctx, actor.Username, changes...)
+	return changes
 }
 
 // Reconciled says what ReconcileDerived repaired: the keys of the records written
@@ -456,7 +456,7 @@ func (s *Service) ReconcileDerived(ctx context.Context, actor loa.Actor, want []
 	if len(changes) == 0 {
 		return Reconciled{}, nil
 	}
-	writes, err := s.changeReach(ctx, changes, false)
+	writes, err := s.changeReach(ctx, changes, false, writer{actor: actor, audit: s.changesOf})
 	if err != nil {
 		return Reconciled{}, err
 	}
@@ -470,7 +470,7 @@ func (s *Service) ReconcileDerived(ctx context.Context, actor loa.Actor, want []
 	}
 	slices.Sort(out.Written)
 	slices.Sort(out.Removed)
-	return out, s.recordWrites(ctx, actor, writes)
+	return out, nil
 }
 
 // pathOf is the unit's path for the audit trail (empty for an unknown unit).

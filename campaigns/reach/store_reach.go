@@ -611,24 +611,40 @@ func (s *MongoStore) SetRollupCutoff(ctx context.Context, day int) error {
 	return nil
 }
 
+// journalEntry is a stored Journal; the keys are one string, a key a line (a batch
+// of an import names 100,000 records: one string is much cheaper to store than an
+// array of them).
 type journalEntry struct {
 	ID        string    `bson:"_id"`
 	Campaigns []string  `bson:"campaigns"`
 	At        time.Time `bson:"at"`
+	Actor     string    `bson:"actor,omitempty"`
+	Scope     string    `bson:"scope,omitempty"`
+	Import    string    `bson:"import,omitempty"`
+	Keys      string    `bson:"keys,omitempty"`
 }
 
-// OpenJournal records that a write of the campaigns' records is starting.
-func (s *MongoStore) OpenJournal(ctx context.Context, campaigns []string) (string, error) {
+func (e journalEntry) journal() Journal {
+	j := Journal{ID: e.ID, Campaigns: e.Campaigns, Actor: loa.Actor{Username: e.Actor, Scope: e.Scope}, Import: e.Import}
+	if e.Keys != "" {
+		j.Keys = strings.Split(e.Keys, "\n")
+	}
+	return j
+}
+
+// OpenJournal records that a write of records is starting.
+func (s *MongoStore) OpenJournal(ctx context.Context, j Journal) (string, error) {
 	b := make([]byte, 12)
 	_, _ = rand.Read(b)
-	e := journalEntry{ID: hex.EncodeToString(b), Campaigns: campaigns, At: loa.Stamp(time.Now())}
+	e := journalEntry{ID: hex.EncodeToString(b), Campaigns: j.Campaigns, At: loa.Stamp(time.Now()), Actor: j.Actor.Username,
+		Scope: j.Actor.Scope, Import: j.Import, Keys: strings.Join(j.Keys, "\n")}
 	if _, err := s.db.Collection(journalColl).InsertOne(ctx, e); err != nil {
 		return "", fmt.Errorf("open a journal entry: %w", err)
 	}
 	return e.ID, nil
 }
 
-// CloseJournal records that the write reached the rollups.
+// CloseJournal records that the write reached the rollups and the audit trail.
 func (s *MongoStore) CloseJournal(ctx context.Context, id string) error {
 	if _, err := s.db.Collection(journalColl).DeleteOne(ctx, database.IDFilter(id)); err != nil {
 		return fmt.Errorf("close journal entry %s: %w", id, err)
@@ -636,14 +652,10 @@ func (s *MongoStore) CloseJournal(ctx context.Context, id string) error {
 	return nil
 }
 
-// OpenJournals lists the campaigns of the entries left open (a small collection).
-func (s *MongoStore) OpenJournals(ctx context.Context) ([]string, error) {
-	entries, err := database.All[journalEntry](ctx, s.db.Collection(journalColl), bson.D{}, nil)
-	var out []string
-	for _, e := range entries {
-		out = append(out, e.Campaigns...)
-	}
-	return out, err
+// OpenJournals reads the entries left open (a small collection).
+func (s *MongoStore) OpenJournals(ctx context.Context) ([]Journal, error) {
+	entries, err := database.All[journalEntry](ctx, s.db.Collection(journalColl), bson.D{}, bson.D{{Key: "at", Value: 1}})
+	return database.ConvertAll(entries, journalEntry.journal), err
 }
 
 // CloseJournals closes every entry, once their campaigns are recomputed.
