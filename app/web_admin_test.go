@@ -139,10 +139,24 @@ func TestAdminClearsLoginThrottle(t *testing.T) {
 	s.account("ke.hoach", []string{"planner"}, "49")
 	admin := s.admin()
 	visitor := s.anonymous()
-	for range 4 {
-		if status, _ := visitor.post("/login", loginForm(t, visitor.client, s.base, "ke.hoach", "sai mật khẩu rồi")); status == http.StatusSeeOther {
+	// Wrong passwords until one is answered "wait" (the third sets a wait of 1 s, the
+	// next ones 2, 4, 8 s: longer than a request takes however loaded the machine).
+	throttled := false
+	for range 8 {
+		status, page := visitor.post("/login", loginForm(t, visitor.client, s.base, "ke.hoach", "sai mật khẩu rồi"))
+		if status == http.StatusSeeOther {
 			t.Fatal("a wrong password signed in")
 		}
+		if status == http.StatusTooManyRequests {
+			if !strings.Contains(page, "Vui lòng thử lại sau") || !strings.Contains(page, "giây") {
+				t.Errorf("the 429 sign-in page does not say how many seconds to wait\n%s", page)
+			}
+			throttled = true
+			break
+		}
+	}
+	if !throttled {
+		t.Fatal("8 wrong passwords in a row were never answered 429")
 	}
 	const shown = "lần đăng nhập sai liên tiếp"
 	if _, page := admin.get("/admin/accounts/ke.hoach"); !strings.Contains(page, shown) || !strings.Contains(page, "Cho đăng nhập lại ngay") {
