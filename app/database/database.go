@@ -6,7 +6,7 @@
 // helpers every store shares (IDFilter, ByID, All, ConvertAll; Update and Guard for
 // locked, versioned writes), and the two workarounds the embedded engine needs
 // (docs/ferretdb.md): the `_id` index fix and per-document serialisation of
-// read-modify-write updates.
+// read-modify-write updates; and the embedded database's online backup and restore.
 package database
 
 import (
