@@ -107,6 +107,15 @@ func TestConfig(t *testing.T) {
 		{"bad import timeout", nil, map[string]string{"LOA_IMPORT_TIMEOUT": "soon"}, "import-timeout", nil},
 		{"import columns below the template's", []string{"--import-max-columns", "5"}, nil, "import limits", nil},
 		{"no import slot", []string{"--import-slots", "0"}, nil, "import limits", nil},
+		{"backups", []string{"--backup-dir", "/var/backups/loa"}, map[string]string{"LOA_BACKUP_KEEP": "14"}, "", func(c Config) bool {
+			return c.BackupDir == "/var/backups/loa" && c.BackupKeep == 14
+		}},
+		{"no backups by default", nil, nil, "", func(c Config) bool { return c.BackupDir == "" && c.BackupKeep == 7 }},
+		{"bad backup-keep", []string{"--backup-keep", "0"}, nil, "backup-keep", nil},
+		{"backup-dir with an external database", []string{"--backup-dir", "/b"}, map[string]string{"LOA_MONGODB_URI": "mongodb://db:27017"}, "mongodump", nil},
+		{"backup command", []string{"backup", "--out", "x.sqlite"}, nil, "", func(c Config) bool {
+			return slices.Equal(c.Command, []string{"backup", "--out", "x.sqlite"})
+		}},
 		{"rollups command", []string{"--demo=false", "rollups", "check"}, nil, "", func(c Config) bool {
 			return slices.Equal(c.Command, []string{"rollups", "check"})
 		}},

@@ -8,7 +8,7 @@ import (
 )
 
 // commands are the maintenance commands loa runs instead of serving.
-var commands = []string{"rollups"}
+var commands = append([]string{"rollups"}, fileCommands...)
 
 // errDiffers is the exit of "rollups check" when rollups and records disagree.
 var errDiffers = errors.New("rollups differ from the records")

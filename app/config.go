@@ -56,6 +56,10 @@ type Config struct {
 	Form FormSettings
 	// Imports bound what one import may cost, whatever its file.
 	Imports campaigns.ImportLimits
+	// BackupDir receives a copy of the embedded database every night, of which the
+	// newest BackupKeep are kept; empty turns the job off.
+	BackupDir  string
+	BackupKeep int
 	// Command is a maintenance command to run instead of serving ("rollups
 	// rebuild"), with its arguments.
 	Command []string
@@ -97,8 +101,8 @@ type option struct {
 // textSettings are settings parsed from text after the flags: they have no field of
 // type string in Config.
 type textSettings struct {
-	ttl, proxies, languages, rate, horizon, grace, jobs, cutoff string
-	imports                                                     importSettings
+	ttl, proxies, languages, rate, horizon, grace, jobs, cutoff, backupKeep string
+	imports                                                                 importSettings
 }
 
 // importSettings are the import limits as text.
@@ -152,6 +156,8 @@ func (c *Config) options(t *textSettings) []option {
 		{"import-timeout", "LOA_IMPORT_TIMEOUT", d.time, "longest one import may run, reading and writing; it stops cleanly and says what it wrote", &t.imports.time, false, false},
 		{"import-slots", "LOA_IMPORT_SLOTS", d.slots, "imports that may run at once; one more is answered 429 with Retry-After", &t.imports.slots, false, false},
 		{"jobs", "LOA_JOBS", "true", "take part in running the jobs (one replica at a time runs them, under a lease); false never runs them here", &t.jobs, false, false},
+		{"backup-dir", "LOA_BACKUP_DIR", "", "directory that receives a copy of the embedded database every night at 02:15; empty makes none", &c.BackupDir, false, false},
+		{"backup-keep", "LOA_BACKUP_KEEP", "7", "how many of the nightly copies are kept (the oldest are deleted)", &t.backupKeep, false, false},
 	}
 }
 
@@ -226,6 +232,12 @@ func (c *Config) validate(t textSettings) error {
 	}
 	if c.Jobs, err = strconv.ParseBool(t.jobs); err != nil {
 		errs = append(errs, fmt.Errorf("jobs %q: want true or false", t.jobs))
+	}
+	if c.BackupKeep, err = strconv.Atoi(t.backupKeep); err != nil || c.BackupKeep < 1 || c.BackupKeep > 1000 {
+		errs = append(errs, fmt.Errorf("backup-keep %q: want a number of copies from 1 to 1000", t.backupKeep))
+	}
+	if c.BackupDir != "" && c.MongoURI != "" {
+		errs = append(errs, errors.New("backup-dir backs up the embedded database; back up an external MongoDB with mongodump"))
 	}
 	if c.Imports, err = t.imports.limits(); err != nil {
 		errs = append(errs, err)
@@ -307,7 +319,7 @@ func (c *Config) level() (slog.Level, error) {
 func (c *Config) Attrs() []any {
 	t := textSettings{ttl: c.TokenTTL.String(), proxies: strings.Join(c.TrustedProxies, ","),
 		languages: content.FormatLanguages(c.Languages), rate: strconv.Itoa(c.SpeechRate), horizon: strconv.Itoa(c.Horizon),
-		grace: c.ConfirmGrace.String(), jobs: strconv.FormatBool(c.Jobs), cutoff: strconv.Itoa(c.ReportCutoff),
+		grace: c.ConfirmGrace.String(), jobs: strconv.FormatBool(c.Jobs), cutoff: strconv.Itoa(c.ReportCutoff), backupKeep: strconv.Itoa(c.BackupKeep),
 		imports: importSettings{}.text(c.Imports)}
 	attrs := []any{}
 	for _, o := range c.options(&t) {
@@ -347,6 +359,8 @@ func usage(out io.Writer, opts []option) {
 Usage: loa [flags]
        loa [flags] rollups rebuild [campaign]
        loa [flags] rollups check [campaign]
+       loa [flags] backup --out FILE
+       loa [flags] restore --in FILE [--data DIR] [--force]
 
 Serves the web UI and the JSON API. Every flag can also be set by the environment
 variable shown; a flag wins over the environment.
@@ -355,6 +369,11 @@ variable shown; a flag wins over the environment.
 records (of one campaign, or all); "rollups check" compares them with a
 recomputation and lists the cells that differ (exit status 1 when any do). On the
 embedded database, stop the service first: the data directory is locked.
+
+"backup" writes a consistent copy of the embedded database to FILE, while the
+service runs or not (SQLite's VACUUM INTO in one read transaction). "restore" puts
+a backup into a data directory no Loa is running on; a directory holding anything
+is refused unless --force replaces its database.
 
 `)
 	for _, o := range opts {

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -20,11 +21,12 @@ const (
 	jobGaps        = "gaps"
 	jobTokens      = "purge_tokens"
 	jobRollups     = "rollups_check"
+	jobBackup      = "backup"
 )
 
 // jobList is every job the service runs, with its schedule in the deployment's zone.
 func (a *app) jobList(cs *campaigns.Service, rs *reach.Service, sc *scheduler.Service, acc *access.Service) []jobs.Job {
-	return []jobs.Job{
+	list := []jobs.Job{
 		{Name: jobMaterialize, Title: fmt.Sprintf("Lập lịch phát sóng cho %d ngày tới", a.cfg.Horizon), Spec: "0 * * * *", CatchUp: true,
 			Run: func(ctx context.Context, at time.Time) (string, error) {
 				res, err := sc.Materialize(ctx, at)
@@ -42,9 +44,34 @@ func (a *app) jobList(cs *campaigns.Service, rs *reach.Service, sc *scheduler.Se
 				n, err := acc.PurgeExpired(ctx)
 				return fmt.Sprintf("%d expired token(s) deleted", n), err
 			}},
-		{Name: jobRollups, Title: "Đối chiếu số liệu tổng hợp với số liệu gốc", Spec: "0 4 * * *",
-			Run: func(ctx context.Context, _ time.Time) (string, error) { return a.checkRollups(ctx, cs, rs) }},
+		{Name: jobRollups, Title: "Đối chiếu buổi phát với số liệu tiếp cận, số liệu tổng hợp với số liệu gốc", Spec: "0 4 * * *",
+			Run: func(ctx context.Context, _ time.Time) (string, error) {
+				fixed, err := a.reconcileAirings(ctx, sc)
+				if err != nil {
+					return fixed, err
+				}
+				checked, err := a.checkRollups(ctx, cs, rs)
+				return fixed + "; " + checked, err
+			}},
 	}
+	if a.cfg.BackupDir != "" {
+		list = append(list, jobs.Job{Name: jobBackup, Title: "Sao lưu cơ sở dữ liệu", Spec: "15 2 * * *", Run: a.backupNow})
+	}
+	return list
+}
+
+// reconcileAirings repairs the reach records of airings that differ from the
+// airings' statuses, and logs what it repaired.
+func (a *app) reconcileAirings(ctx context.Context, sc *scheduler.Service) (string, error) {
+	r, err := sc.ReconcileReach(ctx)
+	if err != nil {
+		return "", err
+	}
+	if len(r.Written)+len(r.Removed) > 0 {
+		a.log.Warn("reach records of airings repaired", "written", len(r.Written), "removed", len(r.Removed),
+			"first", slices.Concat(r.Written, r.Removed)[0])
+	}
+	return fmt.Sprintf("airings and reach: %d record(s) written, %d removed", len(r.Written), len(r.Removed)), nil
 }
 
 // checkRollups compares every campaign's rollups with a recomputation from its

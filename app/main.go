@@ -11,6 +11,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"slices"
 	"syscall"
 	_ "time/tzdata" // the deployment zone must load on machines without tzdata
 )
@@ -36,6 +37,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	log, err := newLogger(cfg, stderr)
 	if err != nil {
 		return err
+	}
+	if cfg.Command != nil && slices.Contains(fileCommands, cfg.Command[0]) {
+		return runFileCommand(ctx, cfg, stdout)
 	}
 	a, err := newApp(ctx, cfg, log)
 	if err != nil {

@@ -131,6 +131,53 @@ func TestAdminAccountForms(t *testing.T) {
 	}
 }
 
+// TestAdminClearsLoginThrottle: an account's failed logins show on its page with a
+// button that lets it sign in again at once; the button without the CSRF token is
+// refused and clears nothing.
+func TestAdminClearsLoginThrottle(t *testing.T) {
+	s := newSite(t)
+	s.account("ke.hoach", []string{"planner"}, "49")
+	admin := s.admin()
+	visitor := s.anonymous()
+	// Wrong passwords until one is answered "wait" (the third sets a wait of 1 s, the
+	// next ones 2, 4, 8 s: longer than a request takes however loaded the machine).
+	throttled := false
+	for range 8 {
+		status, page := visitor.post("/login", loginForm(t, visitor.client, s.base, "ke.hoach", "sai mật khẩu rồi"))
+		if status == http.StatusSeeOther {
+			t.Fatal("a wrong password signed in")
+		}
+		if status == http.StatusTooManyRequests {
+			if !strings.Contains(page, "Vui lòng thử lại sau") || !strings.Contains(page, "giây") {
+				t.Errorf("the 429 sign-in page does not say how many seconds to wait\n%s", page)
+			}
+			throttled = true
+			break
+		}
+	}
+	if !throttled {
+		t.Fatal("8 wrong passwords in a row were never answered 429")
+	}
+	const shown = "lần đăng nhập sai liên tiếp"
+	if _, page := admin.get("/admin/accounts/ke.hoach"); !strings.Contains(page, shown) || !strings.Contains(page, "Cho đăng nhập lại ngay") {
+		t.Fatalf("the account's page does not show its failed logins\n%s", page)
+	}
+	if status, _ := admin.post("/admin/accounts/ke.hoach/throttle", url.Values{"csrf_token": {""}}); status != http.StatusForbidden {
+		t.Errorf("clearing without the CSRF token: %d, want 403", status)
+	}
+	if _, page := admin.get("/admin/accounts/ke.hoach"); !strings.Contains(page, shown) {
+		t.Error("a refused clear cleared the failed logins")
+	}
+	status, _, loc := admin.postLocation("/admin/accounts/ke.hoach/throttle", url.Values{})
+	if status != http.StatusSeeOther || loc != "/admin/accounts/ke.hoach" {
+		t.Fatalf("clearing: %d to %q", status, loc)
+	}
+	if _, page := admin.get(loc); strings.Contains(page, shown) || !strings.Contains(page, "đăng nhập được ngay") {
+		t.Errorf("after the clear the page still shows failed logins or no confirmation")
+	}
+	s.signIn("ke.hoach", testPassword)
+}
+
 // TestAdminJobs: an admin runs a job now and sees the run; a planner reads the jobs
 // but may not run one.
 func TestAdminJobs(t *testing.T) {

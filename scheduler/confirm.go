@@ -226,10 +226,50 @@ func (s *Service) countReach(ctx context.Context, actor loa.Actor, a Airing) err
 	}
 	want := s.reachOf(a, st)
 	key := reach.ReachKey(want)
-	if a.Status != StatusAired && a.Status != StatusPublished {
+	if !a.countsReach() {
 		_, _, err = s.reach.SyncReach(ctx, actor, key, nil)
 		return err
 	}
 	_, _, err = s.reach.SyncReach(ctx, actor, key, &want)
 	return err
+}
+
+// countsReach says whether an airing counts as a reach record: once aired or
+// published.
+func (a Airing) countsReach() bool { return a.Status == StatusAired || a.Status == StatusPublished }
+
+// ReconcileReach compares every airing with the reach record it counts as and
+// repairs the difference, audited as the system: the record of an aired or
+// published airing that is missing or counts differently (a confirmation stored
+// whose reach write failed, say) is written, and a record derived from an airing
+// that does not count, or from none, is removed. It holds the airings' write guard,
+// so no confirmation lands between what it reads and what it writes.
+func (s *Service) ReconcileReach(ctx context.Context) (reach.Reconciled, error) {
+	return writeAirings(ctx, s, func(ctx context.Context) (reach.Reconciled, error) {
+		cal, err := s.airings(ctx)
+		if err != nil {
+			return reach.Reconciled{}, err
+		}
+		stations, err := s.stations(ctx)
+		if err != nil {
+			return reach.Reconciled{}, err
+		}
+		byCode := make(map[string]Station, len(stations))
+		for _, st := range stations {
+			byCode[st.Code] = st
+		}
+		var want []reach.Reach
+		for _, code := range cal.stationCodes() {
+			for _, a := range cal.byStation[code] {
+				st, ok := byCode[code]
+				if !ok {
+					return reach.Reconciled{}, fmt.Errorf("%w: airing %s of unknown station %s", loa.ErrNotFound, a.ID, code)
+				}
+				if a.countsReach() {
+					want = append(want, s.reachOf(a, st))
+				}
+			}
+		}
+		return s.reach.ReconcileDerived(ctx, loa.System, want)
+	})
 }

@@ -2,11 +2,13 @@ package scheduler
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"loa"
+	"loa/app/audit"
 	"loa/campaigns/reach"
 )
 
@@ -316,5 +318,64 @@ func TestStationFeedHoldsTheAiringInProgress(t *testing.T) {
 	f.clock.Set(local("2024-03-05 06:45")) // it has ended
 	if feed := f.feed("LOA-20551"); len(feed.Items) > 0 && feed.Items[0].Start.Equal(local("2024-03-05 06:30")) {
 		t.Error("an airing that ended is still in the pull")
+	}
+}
+
+// TestReconcileReach: the daily check finds an aired airing whose reach record was
+// lost and a record derived from an airing that does not count (a missed one whose
+// record stayed), writes the first and removes the second, audited as the system,
+// with the rollups in step; a second run finds nothing.
+func TestReconcileReach(t *testing.T) {
+	f := feedFixture(t)
+	f.clock.Set(local("2024-03-09 12:00"))
+	mine := of(f.stored(), "", "LOA-20551")
+	aired, missed := mine[0], mine[1]
+	for _, c := range []Confirmation{
+		{AiringID: aired.ID, Status: StatusAired, At: local("2024-03-05 06:31")},
+		{AiringID: missed.ID, Status: StatusMissed, At: local("2024-03-08 06:31"), Note: "mất điện"},
+	} {
+		if _, _, err := f.s.Confirm(f.ctx, stationActor, "LOA-20551", c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st := f.stationOf("LOA-20551")
+	lost := f.s.reachOf(f.airing(aired.ID), st)
+	orphan := f.s.reachOf(f.airing(missed.ID), st)
+	lostKey, orphanKey := reach.ReachKey(lost), reach.ReachKey(orphan)
+	if _, _, err := f.rs.SyncReach(f.ctx, loa.System, lostKey, nil); err != nil { // the reach write that never happened
+		t.Fatal(err)
+	}
+	if _, _, err := f.rs.SyncReach(f.ctx, loa.System, orphanKey, &orphan); err != nil { // the removal that never happened
+		t.Fatal(err)
+	}
+
+	got, err := f.s.ReconcileReach(f.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(got.Written, []string{lostKey}) || !slices.Equal(got.Removed, []string{orphanKey}) {
+		t.Errorf("ReconcileReach = %+v, want %s written and %s removed", got, lostKey, orphanKey)
+	}
+	if rec, err := f.rs.ReachRecord(f.ctx, loa.System, lostKey); err != nil || rec.Airing != aired.ID || rec.Activities != 1 || rec.PersonTimes != 1000 {
+		t.Errorf("the aired airing's record after the check = %+v, %v", rec, err)
+	}
+	if _, err := f.rs.ReachRecord(f.ctx, loa.System, orphanKey); !errors.Is(err, loa.ErrNotFound) {
+		t.Errorf("the missed airing's record after the check: %v, want none", err)
+	}
+	for key, action := range map[string]string{lostKey: "create", orphanKey: "delete"} {
+		entries, err := f.trail.List(f.ctx, audit.Query{Entity: "reach", EntityID: key})
+		if err != nil || len(entries) == 0 || entries[0].Action != action || entries[0].Actor != loa.System.Username {
+			t.Errorf("audit of %s = %+v, %v; want a %s by %s first", key, entries, err, action, loa.System.Username)
+		}
+	}
+	if diffs, err := f.rs.CheckRollups(f.ctx, demo); err != nil || len(diffs) > 0 {
+		t.Errorf("rollups after the repair: %v, %v; want none differing", diffs, err)
+	}
+	trail, _ := f.trail.List(f.ctx, audit.Query{Entity: "reach"})
+	if again, err := f.s.ReconcileReach(f.ctx); err != nil || len(again.Written)+len(again.Removed) > 0 {
+		t.Errorf("a second check = %+v, %v; want nothing to repair", again, err)
+	}
+	if after, _ := f.trail.List(f.ctx, audit.Query{Entity: "reach"}); len(after) != len(trail) {
+		t.Errorf("a second check audited %d more changes", len(after)-len(trail))
 	}
 }

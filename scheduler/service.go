@@ -65,6 +65,8 @@ type Units interface {
 type Reach interface {
 	// SyncReach keeps the reach an airing counts as (nil: none).
 	SyncReach(ctx context.Context, actor loa.Actor, id string, want *reach.Reach) (reach.Reach, bool, error)
+	// ReconcileDerived makes the records derived from airings exactly want.
+	ReconcileDerived(ctx context.Context, actor loa.Actor, want []reach.Reach) (reach.Reconciled, error)
 }
 
 // Library is the content stations may air; content.Service is one.

@@ -34,6 +34,7 @@ type fixture struct {
 	svc   *access.Service
 	store *access.MongoStore
 	clock *clock
+	trail *audit.Log
 	admin access.User
 }
 
@@ -56,7 +57,7 @@ func newFixture(t *testing.T) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &fixture{svc: svc, store: store, clock: c, admin: admin}
+	return &fixture{svc: svc, store: store, clock: c, trail: trail, admin: admin}
 }
 
 func (f *fixture) user(t *testing.T, name, scope string, roles ...string) access.User {
@@ -203,41 +204,188 @@ func TestDeactivationRevokesAtOnce(t *testing.T) {
 	}
 }
 
-func TestLoginLimits(t *testing.T) {
+// Failed logins slow down the next attempts, by 1 s, 2 s, 4 s … after the second,
+// up to a minute; an early attempt is refused whatever its password and does not
+// make the wait longer; the right password after the wait signs in.
+func TestLoginThrottle(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
-	for i := range 5 {
+	var limited *access.TooManyAttempts
+	wantWaits := []time.Duration{0, 0, 1, 2, 4, 8, 16, 32, 60, 60, 60}
+	for i, want := range wantWaits {
 		if _, err := f.svc.Login(ctx, "admin", "wrong password", "10.0.0.1"); !errors.Is(err, access.ErrBadCredentials) {
 			t.Fatalf("failure %d: %v", i+1, err)
 		}
-		f.clock.advance(time.Minute)
+		_, err := f.svc.Login(ctx, "admin", "admin password", "10.0.0.2")
+		switch {
+		case want == 0 && err != nil:
+			t.Fatalf("right password after %d failure(s): %v, want a session", i+1, err)
+		case want == 0:
+			// a success clears the count: fail again to go on
+			for range i + 1 {
+				_, _ = f.svc.Login(ctx, "admin", "wrong password", "10.0.0.1")
+			}
+		case !errors.As(err, &limited) || limited.RetryAfter != want*time.Second:
+			t.Fatalf("right password at once after %d failures: %v, want a wait of %ds", i+1, err, want)
+		}
+		// Early attempts, even with the right password, change nothing.
+		f.clock.advance(want * time.Second / 2)
+		if want > 0 {
+			if _, err := f.svc.Login(ctx, "admin", "admin password", "10.0.0.3"); !errors.As(err, &limited) || limited.RetryAfter != want*time.Second/2 {
+				t.Fatalf("halfway through a wait of %ds: %v, want the rest of the same wait", want, err)
+			}
+		}
+		f.clock.advance(want*time.Second - want*time.Second/2)
 	}
-	// The sixth attempt is refused whatever the password, until the first failure
-	// is 15 minutes old.
-	_, err := f.svc.Login(ctx, "admin", "admin password", "10.0.0.2")
-	var limited *access.TooManyAttempts
-	if !errors.As(err, &limited) {
-		t.Fatalf("sixth attempt: %v, want TooManyAttempts", err)
-	}
-	if limited.RetryAfter != 10*time.Minute || limited.Seconds() != 600 {
-		t.Errorf("retry after %v, want 10m (the first failure, 5 minutes ago, ages out at 15)", limited.RetryAfter)
-	}
-	f.clock.advance(10 * time.Minute)
 	if _, err := f.svc.Login(ctx, "admin", "admin password", "10.0.0.2"); err != nil {
-		t.Errorf("after the window: %v", err)
+		t.Fatalf("right password after the last wait: %v", err)
 	}
+	if st, err := f.svc.LoginThrottle(ctx, f.admin, "admin"); err != nil || st.Failures != 0 {
+		t.Errorf("throttle after a success = %+v, %v; want cleared", st, err)
+	}
+}
 
-	// 20 failures from one address, spread over usernames, block that address only.
-	for i := range 20 {
-		if _, err := f.svc.Login(ctx, "nobody"+string(rune('a'+i)), "x", "10.9.9.9"); !errors.Is(err, access.ErrBadCredentials) {
+// An attacker guessing as fast as they like never keeps the real user out for
+// longer than the cap: at any moment the user's wait is at most a minute, and
+// trying after it (the attacker idle meanwhile) signs in. Unknown usernames get
+// exactly the same answers, so the throttle reveals no account.
+func TestAttackerCannotLockOut(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	answers := map[string][]string{}
+	for _, target := range []string{"admin", "no-such-user"} {
+		for i := range 400 { // one guess every 0.75 s for 5 minutes, from 400 addresses
+			_, err := f.svc.Login(ctx, target, "guess", fmt.Sprintf("10.66.%d.%d", i/200, i%200))
+			answers[target] = append(answers[target], answer(err))
+			f.clock.advance(750 * time.Millisecond)
+		}
+		_, err := f.svc.Login(ctx, target, "admin password", "10.0.0.9")
+		var limited *access.TooManyAttempts
+		if !errors.As(err, &limited) || limited.RetryAfter > time.Minute {
+			t.Fatalf("%s: the real user during the attack: %v, want a wait of at most a minute", target, err)
+		}
+		if target == "admin" {
+			f.clock.advance(limited.RetryAfter)
+			if _, err := f.svc.Login(ctx, target, "admin password", "10.0.0.9"); err != nil {
+				t.Errorf("the real user after waiting %v: %v", limited.RetryAfter, err)
+			}
+		}
+		f.clock.advance(time.Hour)
+	}
+	if !slices.Equal(answers["admin"], answers["no-such-user"]) {
+		t.Errorf("answers to guesses differ between a real and an unknown account:\n%v\n%v", answers["admin"], answers["no-such-user"])
+	}
+	checked := 0
+	for _, a := range answers["admin"] {
+		if a == "checked" {
+			checked++
+		}
+	}
+	if checked < 5 || checked > 12 {
+		t.Errorf("%d of 400 guesses in 5 minutes had their password checked, want a handful", checked)
+	}
+}
+
+// answer names the kind of a login's answer.
+func answer(err error) string {
+	var limited *access.TooManyAttempts
+	switch {
+	case errors.As(err, &limited):
+		return fmt.Sprintf("wait %v", limited.RetryAfter)
+	case errors.Is(err, access.ErrBadCredentials):
+		return "checked"
+	}
+	return fmt.Sprint(err)
+}
+
+// An address's failures slow down every login from it, after ten free ones: the
+// same throttle, so it never locks an address out either.
+func TestAddressThrottle(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	for i := range 11 {
+		if _, err := f.svc.Login(ctx, fmt.Sprintf("nobody%d", i), "x", "10.9.9.9"); !errors.Is(err, access.ErrBadCredentials) {
 			t.Fatalf("address failure %d: %v", i+1, err)
 		}
 	}
-	if _, err := f.svc.Login(ctx, "admin", "admin password", "10.9.9.9"); !errors.As(err, &limited) {
-		t.Errorf("21st attempt from one address: %v, want TooManyAttempts", err)
+	var limited *access.TooManyAttempts
+	if _, err := f.svc.Login(ctx, "admin", "admin password", "10.9.9.9"); !errors.As(err, &limited) || limited.RetryAfter != time.Second {
+		t.Errorf("after 11 failures from one address: %v, want a wait of 1 s", err)
 	}
 	if _, err := f.svc.Login(ctx, "admin", "admin password", "10.0.0.3"); err != nil {
 		t.Errorf("another address: %v", err)
+	}
+	f.clock.advance(time.Second)
+	if _, err := f.svc.Login(ctx, "admin", "admin password", "10.9.9.9"); err != nil {
+		t.Errorf("after the wait: %v", err)
+	}
+}
+
+// An admin clears an account's throttle (audited): its next attempt is checked at
+// once. Only within the admin's scope.
+func TestClearLoginThrottle(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	f.user(t, "viewer1", "502", "viewer")
+	district := f.user(t, "district-admin", "503", "admin")
+	for range 6 {
+		_, _ = f.svc.Login(ctx, "viewer1", "wrong password", "10.0.0.1")
+		f.clock.advance(100 * time.Millisecond)
+	}
+	st, err := f.svc.LoginThrottle(ctx, f.admin, "viewer1")
+	if err != nil || st.Failures != 3 || !st.Next.After(f.clock.now()) {
+		t.Fatalf("throttle = %+v, %v; want 3 failures (the others came too early) and a wait", st, err)
+	}
+	if err := f.svc.ClearLoginThrottle(ctx, district, "viewer1"); !errors.Is(err, loa.ErrOutsideScope) {
+		t.Errorf("clear by a district admin of another district: %v, want ErrOutsideScope", err)
+	}
+	if err := f.svc.ClearLoginThrottle(ctx, f.admin, "ghost"); !errors.Is(err, loa.ErrNotFound) {
+		t.Errorf("clear of an unknown account: %v, want ErrNotFound", err)
+	}
+	if st, _ := f.svc.LoginThrottle(ctx, f.admin, "viewer1"); st.Failures != 3 {
+		t.Errorf("refused clears changed the throttle: %+v", st)
+	}
+	if err := f.svc.ClearLoginThrottle(ctx, f.admin, "viewer1"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.Login(ctx, "viewer1", "password of viewer1", "10.0.0.1"); err != nil {
+		t.Errorf("login right after the clear: %v", err)
+	}
+	entries, err := f.trail.List(ctx, audit.Query{Entity: "user", EntityID: "viewer1", Scope: "49"})
+	if err != nil || len(entries) == 0 || entries[0].Actor != "admin" || entries[0].Action != "update" {
+		t.Errorf("audit of the clear = %+v, %v; want an update by admin", entries, err)
+	}
+}
+
+// A key's failures are forgotten 15 minutes after the last one: the count starts
+// again, and the nightly purge deletes the forgotten ones.
+func TestLoginFailuresExpire(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	for range 4 {
+		_, _ = f.svc.Login(ctx, "admin", "wrong password", "10.0.0.1")
+		f.clock.advance(5 * time.Second)
+	}
+	if st, _ := f.svc.LoginThrottle(ctx, f.admin, "admin"); st.Failures != 4 {
+		t.Fatalf("throttle = %+v, want 4 failures", st)
+	}
+	f.clock.advance(15 * time.Minute)
+	if st, _ := f.svc.LoginThrottle(ctx, f.admin, "admin"); st.Failures != 0 {
+		t.Errorf("15 minutes after the last failure: %+v, want forgotten", st)
+	}
+	_, _ = f.svc.Login(ctx, "admin", "wrong password", "10.0.0.1")
+	if _, err := f.svc.Login(ctx, "admin", "admin password", "10.0.0.1"); err != nil {
+		t.Errorf("one failure after the old ones were forgotten: %v, want no wait", err)
+	}
+	_, _ = f.svc.Login(ctx, "ghost", "wrong password", "10.0.0.2")
+	f.clock.advance(15 * time.Minute)
+	if _, err := f.svc.PurgeExpired(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, key := range []string{"addr|10.0.0.1", "addr|10.0.0.2"} {
+		if st, err := f.store.Strikes(ctx, key); err != nil || st.Failures != 0 {
+			t.Errorf("%s after the purge: %+v, %v; want deleted", key, st, err)
+		}
 	}
 }
 
@@ -346,26 +494,6 @@ func TestAccountValidation(t *testing.T) {
 	}
 }
 
-// Failures older than the window are trimmed once many have piled up, so a key
-// attacked for days keeps a small document.
-func TestLoginFailuresAreTrimmed(t *testing.T) {
-	f := newFixture(t)
-	ctx := context.Background()
-	for i := range 60 {
-		if _, err := f.svc.Login(ctx, fmt.Sprintf("guess%d", i), "x", "10.6.6.6"); !errors.Is(err, access.ErrBadCredentials) {
-			t.Fatalf("attempt %d: %v", i, err)
-		}
-		f.clock.advance(5 * time.Minute) // 3 per window: under the address limit
-	}
-	kept, err := f.store.Failures(ctx, "addr|10.6.6.6")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(kept) > 51 || len(kept) < 3 {
-		t.Errorf("%d failures kept for the address after 60 over 5 hours, want the recent ones only", len(kept))
-	}
-}
-
 // Parallel guesses are counted before any is checked: no more than the limit get
 // through to the password check.
 func TestParallelGuessesAreLimited(t *testing.T) {
@@ -393,8 +521,8 @@ func TestParallelGuessesAreLimited(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	if answers["checked"] != 5 || answers["limited"] != 7 {
-		t.Errorf("12 parallel guesses: %v, want 5 checked and 7 limited", answers)
+	if answers["checked"] != 3 || answers["limited"] != 9 {
+		t.Errorf("12 parallel guesses: %v, want 3 checked (the third one sets a wait) and 9 limited", answers)
 	}
 }
 
@@ -405,7 +533,7 @@ func TestFailedUsernamesAreNotStored(t *testing.T) {
 	if _, err := f.svc.Login(ctx, "my secret password", "x", "10.8.0.1"); !errors.Is(err, access.ErrBadCredentials) {
 		t.Fatal(err)
 	}
-	if got, _ := f.store.Failures(ctx, "user|my secret password"); len(got) != 0 {
+	if got, _ := f.store.Strikes(ctx, "user|my secret password"); got.Failures != 0 {
 		t.Errorf("a failure is stored under the typed username")
 	}
 }

@@ -363,3 +363,35 @@ func mustHash(password string) []byte {
 	}
 	return h
 }
+
+// LoginThrottle is the state of an account's failed logins, for its admins; the
+// zero Strikes once they are forgotten.
+func (s *Service) LoginThrottle(ctx context.Context, by User, username string) (Strikes, error) {
+	if _, err := s.User(ctx, by, username); err != nil {
+		return Strikes{}, err
+	}
+	st, err := s.store.Strikes(ctx, userKey(username))
+	return st.current(s.now(), s.limits.Forget), err
+}
+
+// ClearLoginThrottle forgets an account's failed logins, so that its next attempt is
+// checked at once (an address's own throttle still applies); audited.
+func (s *Service) ClearLoginThrottle(ctx context.Context, by User, username string) error {
+	u, err := s.User(ctx, by, username)
+	if err != nil {
+		return err
+	}
+	key := userKey(username)
+	return s.store.Attempt(ctx, []string{key}, func(ctx context.Context) error {
+		before, err := s.store.Strikes(ctx, key)
+		if err != nil {
+			return err
+		}
+		if err := s.store.ClearFailures(ctx, key); err != nil {
+			return err
+		}
+		return s.record(ctx, by.Username, u.Scope, loa.Change{Action: "update", Entity: "user", EntityID: username,
+			Before: map[string]Strikes{"loginThrottle": before.current(s.now(), s.limits.Forget)},
+			After:  map[string]Strikes{"loginThrottle": {}}})
+	})
+}

@@ -2,8 +2,8 @@ package access
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"slices"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -18,8 +18,6 @@ const (
 	usersColl    = "users"
 	tokensColl   = "tokens"
 	failuresColl = "login_failures"
-
-	maxFailuresKept = 50 // past this many, failures outside the window are trimmed
 )
 
 // Schema lists the collections this package owns; request paths read them by `_id`
@@ -56,9 +54,13 @@ type Store interface {
 	// Attempt runs a login attempt counted under keys, one at a time per key within
 	// the process.
 	Attempt(ctx context.Context, keys []string, attempt func(ctx context.Context) error) error
-	Failures(ctx context.Context, key string) ([]time.Time, error)
-	AddFailure(ctx context.Context, key string, at time.Time, window time.Duration) error
+	Strikes(ctx context.Context, key string) (Strikes, error)
+	// AddFailure counts a failed login of key at at (from one again when the last
+	// failure is forget old) and sets the next attempt allowed to at + delay(count).
+	AddFailure(ctx context.Context, key string, at time.Time, forget time.Duration, delay func(n int) time.Duration) error
 	ClearFailures(ctx context.Context, key string) error
+	// DeleteStaleStrikes forgets the keys whose last failure is at or before before.
+	DeleteStaleStrikes(ctx context.Context, before time.Time) (int64, error)
 }
 
 // MongoStore is the Store on MongoDB (or the embedded engine).
@@ -247,33 +249,39 @@ func (s *MongoStore) Attempt(ctx context.Context, keys []string, attempt func(ct
 	return err
 }
 
-type failures struct {
-	At []time.Time `bson:"at"`
+// strikesDoc are the stored failures of one limit key.
+type strikesDoc struct {
+	Failures int       `bson:"failures"`
+	Last     time.Time `bson:"last"`
+	Next     time.Time `bson:"next"`
 }
 
-// Failures reads the recorded failed logins of key, oldest first.
-func (s *MongoStore) Failures(ctx context.Context, key string) ([]time.Time, error) {
-	f, _, err := database.ByID[failures](ctx, s.db.Collection(failuresColl), key)
-	return f.At, err
+// Strikes reads the failed logins of key; none is the zero Strikes.
+func (s *MongoStore) Strikes(ctx context.Context, key string) (Strikes, error) {
+	d, _, err := database.ByID[strikesDoc](ctx, s.db.Collection(failuresColl), key)
+	return Strikes(d), err
 }
 
-// AddFailure records a failed login at with an atomic push, so failures counted by
-// several replicas add up, then trims entries older than window once there are many.
-func (s *MongoStore) AddFailure(ctx context.Context, key string, at time.Time, window time.Duration) error {
+// AddFailure counts a failure with an atomic increment, so failures counted by
+// several replicas add up, then moves the next allowed attempt forward only ($max).
+func (s *MongoStore) AddFailure(ctx context.Context, key string, at time.Time, forget time.Duration, delay func(n int) time.Duration) error {
 	_, err := s.db.Guard(ctx, database.Lock{Keys: []string{database.Key(failuresColl, key)}}, func(ctx context.Context) error {
-		_, err := s.db.Collection(failuresColl).UpdateOne(ctx, database.IDFilter(key),
-			bson.D{{Key: "$push", Value: bson.D{{Key: "at", Value: at}}}}, options.UpdateOne().SetUpsert(true))
-		if err != nil {
+		coll := s.db.Collection(failuresColl)
+		var prev strikesDoc
+		err := coll.FindOneAndUpdate(ctx, database.IDFilter(key),
+			bson.D{{Key: "$inc", Value: bson.D{{Key: "failures", Value: 1}}}, {Key: "$set", Value: bson.D{{Key: "last", Value: at}}}},
+			options.FindOneAndUpdate().SetUpsert(true).SetReturnDocument(options.Before)).Decode(&prev)
+		if err != nil && !errors.Is(err, mongo.ErrNoDocuments) {
 			return fmt.Errorf("record login failure: %w", err)
 		}
-		all, err := s.Failures(ctx, key)
-		if err != nil || len(all) <= maxFailuresKept {
-			return err
+		n := prev.Failures + 1
+		update := bson.D{{Key: "$max", Value: bson.D{{Key: "next", Value: at.Add(delay(n))}}}}
+		if prev.Failures > 0 && at.Sub(prev.Last) >= forget {
+			n = 1 // the earlier failures are forgotten
+			update = bson.D{{Key: "$set", Value: bson.D{{Key: "failures", Value: n}, {Key: "next", Value: at.Add(delay(n))}}}}
 		}
-		recent := slices.DeleteFunc(all, func(t time.Time) bool { return at.Sub(t) >= window })
-		_, err = s.db.Collection(failuresColl).ReplaceOne(ctx, database.IDFilter(key), failures{At: recent})
-		if err != nil {
-			return fmt.Errorf("trim login failures: %w", err)
+		if _, err := coll.UpdateOne(ctx, database.IDFilter(key), update); err != nil {
+			return fmt.Errorf("record login failure: %w", err)
 		}
 		return nil
 	})
@@ -286,4 +294,14 @@ func (s *MongoStore) ClearFailures(ctx context.Context, key string) error {
 		return fmt.Errorf("clear login failures: %w", err)
 	}
 	return nil
+}
+
+// DeleteStaleStrikes is a background task: it reads the whole collection on the
+// embedded engine.
+func (s *MongoStore) DeleteStaleStrikes(ctx context.Context, before time.Time) (int64, error) {
+	res, err := s.db.Collection(failuresColl).DeleteMany(ctx, bson.D{{Key: "last", Value: bson.D{{Key: "$lte", Value: before}}}})
+	if err != nil {
+		return 0, fmt.Errorf("delete stale login failures: %w", err)
+	}
+	return res.DeletedCount, nil
 }

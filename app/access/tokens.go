@@ -78,7 +78,7 @@ type NewToken struct {
 // the process, so parallel guesses are counted before any is checked.
 func (s *Service) Login(ctx context.Context, username, password, addr string) (Session, error) {
 	username = strings.ToLower(strings.TrimSpace(username))
-	keys := []limitKey{{userKey(username), s.limits.PerUser}, {"addr|" + addr, s.limits.PerAddress}}
+	keys := []limitKey{{userKey(username), s.limits.PerUser}, {addrKey(addr), s.limits.PerAddress}}
 	var session Session
 	err := s.store.Attempt(ctx, names(keys), func(ctx context.Context) error {
 		var err error
@@ -127,10 +127,14 @@ func userKey(username string) string {
 	return "user|" + hashSecret(username)[:32]
 }
 
-// failed records a failed login against every key and answers like any failure.
+// addrKey is the limit key of a client's address.
+func addrKey(addr string) string { return "addr|" + addr }
+
+// failed records a failed login against every key, which slows down the keys' next
+// attempts, and answers like any failure.
 func (s *Service) failed(ctx context.Context, keys []limitKey) error {
 	for _, k := range keys {
-		if err := s.store.AddFailure(ctx, k.key, loa.Stamp(s.now()), s.limits.Window); err != nil {
+		if err := s.store.AddFailure(ctx, k.key, loa.Stamp(s.now()), s.limits.Forget, k.throttle.Delay); err != nil {
 			return err
 		}
 	}
@@ -280,8 +284,12 @@ func (s *Service) issue(ctx context.Context, u User, kind, name string, expiresA
 	return secret, t, s.record(ctx, u.Username, u.Scope, loa.Change{Action: "create", Entity: "token", EntityID: t.ID, After: t.info()})
 }
 
-// PurgeExpired deletes tokens past their expiry, which no request can use any more.
+// PurgeExpired deletes tokens past their expiry, which no request can use any more,
+// and says how many; it also forgets failed logins older than the limits keep them.
 // API tokens stay listed on their account, marked by their expiry, until revoked.
 func (s *Service) PurgeExpired(ctx context.Context) (int64, error) {
+	if _, err := s.store.DeleteStaleStrikes(ctx, s.now().Add(-s.limits.Forget)); err != nil {
+		return 0, err
+	}
 	return s.store.DeleteExpiredTokens(ctx, s.now())
 }

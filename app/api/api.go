@@ -95,6 +95,8 @@ func Register(r *gin.Engine, d Deps) {
 	api.GET("/users/:username", h.allow(access.ManageUsers), h.showUser)
 	api.PUT("/users/:username", h.allow(access.ManageUsers), h.updateUser)
 	api.DELETE("/users/:username", h.allow(access.ManageUsers), h.deleteUser)
+	api.GET("/users/:username/throttle", h.allow(access.ManageUsers), h.showThrottle)
+	api.DELETE("/users/:username/throttle", h.allow(access.ManageUsers), h.clearThrottle)
 
 	api.GET("/audit", h.allow(access.ReadAudit), h.listAudit)
 

@@ -68,3 +68,20 @@ func (h *handler) deleteUser(c *gin.Context) {
 	}
 	c.Status(http.StatusNoContent)
 }
+
+func (h *handler) showThrottle(c *gin.Context) {
+	st, err := h.Access.LoginThrottle(c.Request.Context(), currentUser(c), c.Param("username"))
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, st)
+}
+
+func (h *handler) clearThrottle(c *gin.Context) {
+	if err := h.Access.ClearLoginThrottle(c.Request.Context(), currentUser(c), c.Param("username")); err != nil {
+		h.fail(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}

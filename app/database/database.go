@@ -6,7 +6,7 @@
 // helpers every store shares (IDFilter, ByID, All, ConvertAll; Update and Guard for
 // locked, versioned writes), and the two workarounds the embedded engine needs
 // (docs/ferretdb.md): the `_id` index fix and per-document serialisation of
-// read-modify-write updates.
+// read-modify-write updates; and the embedded database's online backup and restore.
 package database
 
 import (
@@ -20,7 +20,6 @@ import (
 	"time"
 
 	"github.com/FerretDB/FerretDB/ferretdb"
-	"github.com/gofrs/flock"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 	"go.mongodb.org/mongo-driver/v2/mongo/readpref"
@@ -67,28 +66,24 @@ func Open(ctx context.Context, opts Options) (*DB, error) {
 	if err := os.MkdirAll(opts.DataDir, 0o750); err != nil {
 		return nil, fmt.Errorf("create data directory: %w", err)
 	}
-	lock := flock.New(filepath.Join(opts.DataDir, "loa.lock"))
-	locked, err := lock.TryLock()
+	unlock, err := lockDir(opts.DataDir)
 	if err != nil {
-		return nil, fmt.Errorf("lock data directory: %w", err)
-	}
-	if !locked {
-		return nil, fmt.Errorf("data directory %s is in use by another Loa process", opts.DataDir)
+		return nil, err
 	}
 
 	engine, err := StartEngine(opts.DataDir, opts.Logger)
 	if err != nil {
-		_ = lock.Unlock()
+		_ = unlock()
 		return nil, err
 	}
 	db, err := engine.Connect(ctx, opts.Name)
 	if err != nil {
 		_ = engine.Stop(ctx)
-		_ = lock.Unlock()
+		_ = unlock()
 		return nil, err
 	}
 	db.owned = true
-	db.unlock = lock.Unlock
+	db.unlock = unlock
 	return db, nil
 }
 

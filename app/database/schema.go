@@ -6,7 +6,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"slices"
 	"strings"
 
@@ -101,7 +100,7 @@ func isNamespaceExists(err error) bool {
 // indexIDs creates, in the SQLite file of database dbName, an index on the exact
 // expression FerretDB's queries use for `_id`.
 func (e *Engine) indexIDs(ctx context.Context, dbName string, collections []string) error {
-	file := filepath.Join(e.dir, dbName+".sqlite")
+	file := sqliteFile(e.dir, dbName)
 	conn, err := sql.Open("sqlite", "file:"+file+"?_pragma=busy_timeout(10000)")
 	if err != nil {
 		return fmt.Errorf("open %s: %w", file, err)

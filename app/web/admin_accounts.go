@@ -64,6 +64,10 @@ type scopeGroup struct {
 // accountPage is the data of one account's page.
 type accountPage struct {
 	User access.User
+	// Throttle is the account's failed logins in a row, not yet forgotten.
+	Throttle access.Strikes
+	// Waiting says the account's next login is not checked yet.
+	Waiting bool
 	accountForm
 }
 
@@ -190,6 +194,11 @@ func (p *Pages) renderAccount(c *gin.Context, status int, v view) {
 		}
 	}
 	data := accountPage{User: u}
+	if data.Throttle, err = p.Access.LoginThrottle(ctx, by, u.Username); err != nil {
+		p.fail(c, err)
+		return
+	}
+	data.Waiting = data.Throttle.Next.After(p.Now())
 	if data.accountForm, err = p.accountForm(ctx, by, v.Form); err != nil {
 		p.fail(c, err)
 		return
@@ -240,6 +249,16 @@ func (p *Pages) resetPassword(c *gin.Context) {
 	}
 	redirect(c, "/admin/accounts/"+url.PathEscape(username),
 		"Đã đặt mật khẩu mới cho "+username+". Các phiên đăng nhập và mã API của tài khoản đã bị thu hồi.")
+}
+
+// clearThrottle forgets an account's failed logins, so it can sign in at once.
+func (p *Pages) clearThrottle(c *gin.Context) {
+	username := c.Param("username")
+	if err := p.Access.ClearLoginThrottle(c.Request.Context(), current(c).User, username); err != nil {
+		p.fail(c, err)
+		return
+	}
+	redirect(c, "/admin/accounts/"+url.PathEscape(username), "Đã xoá các lần đăng nhập sai của "+username+": tài khoản đăng nhập được ngay.")
 }
 
 func (p *Pages) deleteAccount(c *gin.Context) {

@@ -145,7 +145,7 @@ func (p *Pages) login(c *gin.Context) {
 	switch {
 	case errors.As(err, &limited):
 		c.Header("Retry-After", strconv.Itoa(limited.Seconds()))
-		lp.Error = "Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau " + minutes(limited.RetryAfter) + "."
+		lp.Error = "Đăng nhập sai nhiều lần liên tiếp. Vui lòng thử lại sau " + seconds(limited.Seconds()) + "."
 		p.renderLogin(c, http.StatusTooManyRequests, lp)
 		return
 	case errors.Is(err, loa.ErrUnauthorized):
@@ -168,11 +168,6 @@ func safeNext(next string) string {
 		return "/"
 	}
 	return next
-}
-
-// minutes says a wait in whole minutes, at least one.
-func minutes(d time.Duration) string {
-	return strconv.Itoa(max(1, int((d+time.Minute-1)/time.Minute))) + " phút"
 }
 
 // logout ends the session.

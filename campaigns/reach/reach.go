@@ -387,7 +387,7 @@ func (s *Service) SyncReach(ctx context.Context, actor loa.Actor, id string, wan
 		r.ID = id
 		want = &r
 	}
-	writes, err := s.changeReach(ctx, map[string]*Reach{id: want}, false)
+	writes, err := s.changeReach(ctx, map[string]*Reach{id: want}, false, writer{actor: actor, audit: s.changesOf})
 	if err != nil || len(writes) == 0 {
 		if want != nil && err == nil {
 			return *want, false, nil
@@ -395,11 +395,82 @@ func (s *Service) SyncReach(ctx context.Context, actor loa.Actor, id string, wan
 		return Reach{}, false, err
 	}
 	w := writes[0]
-	unit := w.before
 	if w.after != nil {
-		out, unit = *w.after, w.after
+		out = *w.after
 	}
-	return out, w.before == nil, s.audit.Record(ctx, actor.Username, w.change(s.pathOf(ctx, unit.OrgUnit)))
+	return out, w.before == nil, nil
+}
+
+// changesOf is the trail's account of writes: a change each, under its unit's path.
+func (s *Service) changesOf(ctx context.Context, writes []reachWrite) []loa.Change {
+	changes := make([]loa.Change, len(writes))
+	for i, w := range writes {
+		unit := w.before
+		if w.after != nil {
+			unit = w.after
+		}
+		changes[i] = w.change(s.pathOf(ctx, unit.OrgUnit))
+	}
+	return changes
+}
+
+// Reconciled says what ReconcileDerived repaired: the keys of the records written
+// (missing or different) and of those removed (derived from no airing that counts).
+type Reconciled struct {
+	Written, Removed []string
+}
+
+// ReconcileDerived makes the records derived from airings (those naming their
+// Airing) exactly want, which the scheduler computes from the airings aired or
+// published: a wanted record missing or counting differently is written, a derived
+// record not wanted is removed. It reads every campaign's records (a background
+// job's scan), writes only the differences, with their rollups, and audits each as
+// actor's change.
+func (s *Service) ReconcileDerived(ctx context.Context, actor loa.Actor, want []Reach) (Reconciled, error) {
+	all, err := s.store.Campaigns(ctx)
+	if err != nil {
+		return Reconciled{}, err
+	}
+	stored := map[string]Reach{}
+	for _, c := range all {
+		err := s.store.EachReach(ctx, c.Code, func(r Reach) {
+			if r.Airing != "" {
+				stored[r.ID] = r
+			}
+		})
+		if err != nil {
+			return Reconciled{}, err
+		}
+	}
+	changes := map[string]*Reach{}
+	for _, w := range want {
+		w.ID = ReachKey(w)
+		if old, ok := stored[w.ID]; !ok || !sameCounts(old, w) {
+			changes[w.ID] = &w
+		}
+		delete(stored, w.ID)
+	}
+	for id := range stored {
+		changes[id] = nil
+	}
+	if len(changes) == 0 {
+		return Reconciled{}, nil
+	}
+	writes, err := s.changeReach(ctx, changes, false, writer{actor: actor, audit: s.changesOf})
+	if err != nil {
+		return Reconciled{}, err
+	}
+	var out Reconciled
+	for _, w := range writes {
+		if w.after != nil {
+			out.Written = append(out.Written, w.after.ID)
+		} else {
+			out.Removed = append(out.Removed, w.before.ID)
+		}
+	}
+	slices.Sort(out.Written)
+	slices.Sort(out.Removed)
+	return out, nil
 }
 
 // pathOf is the unit's path for the audit trail (empty for an unknown unit).

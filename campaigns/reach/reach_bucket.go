@@ -30,9 +30,19 @@ func bucketOf(id string) (string, error) {
 	return bucketID(parts[0], parts[1], parts[3][:7]), nil
 }
 
+// writer is who writes records, the import the write belongs to (if any), and how
+// the write is audited: audit turns what was written into the trail's changes (nil
+// records nothing, for a migration).
+type writer struct {
+	actor    loa.Actor
+	importID string
+	audit    func(ctx context.Context, writes []reachWrite) []loa.Change
+}
+
 // changeReach brings the records named in changes to their wanted state (nil:
-// none), bucket by bucket, and returns what it changed. A dry run only compares.
-func (s *Service) changeReach(ctx context.Context, changes map[string]*Reach, dryRun bool) ([]reachWrite, error) {
+// none), bucket by bucket, as by writes them, and returns what it changed. A dry
+// run only compares.
+func (s *Service) changeReach(ctx context.Context, changes map[string]*Reach, dryRun bool, by writer) ([]reachWrite, error) {
 	byBucket := map[string][]string{}
 	var campaigns []string
 	for id := range changes {
@@ -89,13 +99,19 @@ func (s *Service) changeReach(ctx context.Context, changes map[string]*Reach, dr
 		_, writes := compare(stored)
 		return writes, nil
 	}
-	return s.writeReach(ctx, campaigns, func() ([]reachWrite, error) {
+	j := Journal{Campaigns: campaigns, Actor: by.actor, Import: by.importID, Keys: slices.Sorted(maps.Keys(changes))}
+	return s.writeReach(ctx, j, func() ([]reachWrite, error) {
 		var writes []reachWrite
 		err := s.store.UpdateBuckets(ctx, ids, func(stored map[string]ReachBucket) (changed []ReachBucket) {
 			changed, writes = compare(stored)
 			return changed
 		})
 		return writes, err
+	}, func(writes []reachWrite) error {
+		if by.audit == nil {
+			return nil
+		}
+		return s.audit.Record(ctx, by.actor.Username, by.audit(ctx, writes)...)
 	})
 }
 

@@ -2,6 +2,8 @@ package reach
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
 	"hash/maphash"
 	"io"
@@ -122,9 +124,10 @@ func (s *Service) ImportReach(ctx context.Context, actor loa.Actor, campaign str
 	seed := maphash.MakeSeed()
 	rowOf := map[uint64]int32{}
 	batch := make([]Reach, 0, min(s.opts.batch, 1024))
+	importID := newImportID()
 	write := func() error {
 		// A batch begun is written whole, whatever happens to the request.
-		err := s.saveReachRows(context.WithoutCancel(ctx), actor, &sum, batch, dryRun)
+		err := s.saveReachRows(context.WithoutCancel(ctx), actor, importID, &sum, batch, dryRun)
 		batch = batch[:0]
 		if err == nil && !dryRun {
 			done := sum
@@ -170,9 +173,10 @@ func (s *Service) ImportReach(ctx context.Context, actor loa.Actor, campaign str
 	return sum.Finish(dryRun), nil
 }
 
-// saveReachRows counts and (unless a dry run) writes good rows: new keys are
-// created, stored ones compared and replaced where they changed.
-func (s *Service) saveReachRows(ctx context.Context, actor loa.Actor, sum *loa.ImportSummary, good []Reach, dryRun bool) error {
+// saveReachRows counts and (unless a dry run) writes good rows, a batch of import
+// importID: new keys are created, stored ones compared and replaced where they
+// changed.
+func (s *Service) saveReachRows(ctx context.Context, actor loa.Actor, importID string, sum *loa.ImportSummary, good []Reach, dryRun bool) error {
 	changes := make(map[string]*Reach, len(good))
 	var campaigns []string
 	for i := range good {
@@ -181,33 +185,45 @@ func (s *Service) saveReachRows(ctx context.Context, actor loa.Actor, sum *loa.I
 			campaigns = append(campaigns, good[i].Campaign)
 		}
 	}
-	writes, err := s.changeReach(ctx, changes, dryRun)
+	// One entry for the records a batch of an import creates (their state is the
+	// record itself); each update keeps its before and after.
+	audit := func(ctx context.Context, writes []reachWrite) []loa.Change {
+		var created []string
+		var changes []loa.Change
+		for _, w := range writes {
+			if w.before == nil {
+				created = append(created, w.after.ID)
+				continue
+			}
+			changes = append(changes, w.change(s.pathOf(ctx, w.after.OrgUnit)))
+		}
+		if created != nil {
+			slices.Sort(created)
+			changes = append(changes, loa.Change{Action: "create", Entity: "reach_import", EntityID: created[0],
+				Path: s.pathOf(ctx, actor.Scope), After: map[string]any{"import": importID, "campaigns": campaigns, "created": created}})
+		}
+		return changes
+	}
+	writes, err := s.changeReach(ctx, changes, dryRun, writer{actor: actor, importID: importID, audit: audit})
 	if err != nil {
 		return err
 	}
-	var created []string
-	var updates []loa.Change
 	for _, w := range writes {
 		if w.before == nil {
-			created = append(created, w.after.ID)
-			continue
+			sum.Imported++
+		} else {
+			sum.Updated++
 		}
-		updates = append(updates, w.change(s.pathOf(ctx, w.after.OrgUnit)))
 	}
-	sum.Imported += len(created)
-	sum.Updated += len(updates)
 	sum.Unchanged += len(good) - len(writes)
-	if dryRun {
-		return nil
-	}
-	if created != nil {
-		// One entry for the records a batch of an import creates (their state is
-		// the record itself); each update keeps its before and after.
-		slices.Sort(created)
-		updates = append(updates, loa.Change{Action: "create", Entity: "reach_import", EntityID: created[0],
-			Path: s.pathOf(ctx, actor.Scope), After: map[string]any{"campaigns": campaigns, "created": created}})
-	}
-	return s.audit.Record(ctx, actor.Username, updates...)
+	return nil
+}
+
+// newImportID names an import in the journal and the audit trail.
+func newImportID() string {
+	b := make([]byte, 8)
+	_, _ = rand.Read(b)
+	return "import-" + hex.EncodeToString(b)
 }
 
 // rowParser turns a row's cells into a record.

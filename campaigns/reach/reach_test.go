@@ -408,6 +408,99 @@ func TestRepairAfterAnInterruptedWrite(t *testing.T) {
 	}
 }
 
+// crashingStore stops a write of records after they are stored, as a kill would:
+// the rollups and the audit trail never hear of it. The first `after` writes go
+// through.
+type crashingStore struct {
+	*reach.MongoStore
+	after, writes int
+}
+
+func (s *crashingStore) IncRollups(ctx context.Context, campaign string, cutoff int, cells map[reach.CellKey]reach.Cell) error {
+	if s.writes++; s.writes > s.after {
+		return errors.New("killed")
+	}
+	return s.MongoStore.IncRollups(ctx, campaign, cutoff, cells)
+}
+
+// TestCrashedImportIsAttributed kills an import in its second batch, after that
+// batch's records are stored and before its rollups and audit entry: at the next
+// start every record of the file that is stored is attributed to the reporter who
+// imported it, under the import's name, and the rollups agree with the records.
+func TestCrashedImportIsAttributed(t *testing.T) {
+	f := newReachFixture(t)
+	crash := &crashingStore{MongoStore: reach.NewStore(f.db), after: 1}
+	s := reach.NewService(f.cs, crash, f.audit, reachNow, reach.WithReachBatch(40))
+	var file strings.Builder
+	file.WriteString("Mã đơn vị,Nhóm đối tượng,Ngày,Hình thức,Số buổi,Số lượt người,Số hiệu báo cáo\n")
+	for i := range 100 {
+		fmt.Fprintf(&file, "%s,students,%02d/%02d/2024,school_session,1,30,%d/BC-UBND\n", dienBanCommune, 1+i%28, 1+i%6, i)
+	}
+	if _, err := s.ImportReach(f.ctx, reporter, campaigns.DemoCampaignCode, strings.NewReader(file.String()), false); err == nil {
+		t.Fatal("the import went through the crash")
+	}
+	var stored []string
+	if err := reach.NewStore(f.db).EachReach(f.ctx, campaigns.DemoCampaignCode, func(r reach.Reach) { stored = append(stored, r.ID) }); err != nil {
+		t.Fatal(err)
+	}
+	if len(stored) != 80 {
+		t.Fatalf("%d records stored at the crash, want the two batches of 40 written", len(stored))
+	}
+	type importAfter struct {
+		Import                     string
+		Created, Stored, NotStored []string
+	}
+	attributed := func() (map[string]string, []audit.Entry, []importAfter) {
+		entries, err := f.audit.List(f.ctx, audit.Query{Entity: "reach_import"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		by := map[string]string{}
+		afters := make([]importAfter, len(entries))
+		for i, e := range entries {
+			b, _ := json.Marshal(e.After)
+			if err := json.Unmarshal(b, &afters[i]); err != nil {
+				t.Fatal(err)
+			}
+			for _, k := range slices.Concat(afters[i].Created, afters[i].Stored) {
+				by[k] = e.Actor
+			}
+		}
+		return by, entries, afters
+	}
+	if by, _, _ := attributed(); len(by) != 40 {
+		t.Fatalf("before the restart %d records are attributed, want the first batch's 40 (the crash is real)", len(by))
+	}
+
+	restarted := reach.NewService(f.cs, reach.NewStore(f.db), f.audit, reachNow)
+	if _, err := restarted.RepairRollups(f.ctx); err != nil {
+		t.Fatal(err)
+	}
+	by, entries, afters := attributed()
+	for _, id := range stored {
+		if by[id] != reporter.Username {
+			t.Errorf("record %s is attributed to %q, want %s", id, by[id], reporter.Username)
+		}
+	}
+	// One clock instant for both entries: their order in the trail is not fixed.
+	i := slices.IndexFunc(entries, func(e audit.Entry) bool { return e.Action == "interrupted" })
+	if len(entries) != 2 || i < 0 || entries[1-i].Action != "create" || entries[i].EntityID != afters[1-i].Import ||
+		afters[i].Import != afters[1-i].Import {
+		t.Fatalf("import entries = %+v, want the first batch's and the interrupted one, naming one import", entries)
+	}
+	if len(afters[i].Stored) != 40 || len(afters[i].NotStored) != 0 {
+		t.Errorf("the interrupted batch lists %d records stored and %d not, want 40 and none (the crash came after they were)",
+			len(afters[i].Stored), len(afters[i].NotStored))
+	}
+	f.consistent(t)
+	if _, err := restarted.RepairRollups(f.ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, again, _ := attributed(); len(again) != 2 {
+		t.Errorf("a second start attributed the records again: %d entries", len(again))
+	}
+}
+
 func TestReachTemplate(t *testing.T) {
 	f := newReachFixture(t)
 	csv, err := f.s.ReachTemplate(f.ctx, "csv")

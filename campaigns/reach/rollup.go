@@ -85,19 +85,34 @@ func rollupDeltas(writes []reachWrite, cutoff int) map[string]map[CellKey]Cell {
 	return out
 }
 
+// Journal is an entry of the journal of record writes: the campaigns whose rollups
+// a write changes, and who writes which records (Actor, the Import the write
+// belongs to, the Keys of the records), so that the next start recomputes the
+// rollups of a write a crash interrupted and attributes the records it stored.
+// Rebuilds of rollups write no records and name no actor.
+type Journal struct {
+	ID        string
+	Campaigns []string
+	Actor     loa.Actor
+	Import    string
+	Keys      []string
+}
+
 // writeReach runs store, the write of records that returns what it changed,
-// between the opening and the closing of a journal entry for the campaigns it may
-// touch, and applies the difference to the rollups. Once records are being written
-// the rest runs to its end even if the request is cancelled, so that the rollups
-// never stay short of a write that landed.
-func (s *Service) writeReach(ctx context.Context, campaigns []string, store func() ([]reachWrite, error)) ([]reachWrite, error) {
+// between the opening and the closing of a journal entry j, applies the
+// difference to the rollups and records it in the audit trail (record), in that
+// order: a crash before the closing leaves the entry open, and the next start
+// recomputes the rollups and attributes the records stored (RepairRollups). Once
+// records are being written the rest runs to its end even if the request is
+// cancelled, so that the rollups never stay short of a write that landed.
+func (s *Service) writeReach(ctx context.Context, j Journal, store func() ([]reachWrite, error), record func([]reachWrite) error) ([]reachWrite, error) {
 	ctx = context.WithoutCancel(ctx)
-	for _, c := range slices.Sorted(slices.Values(campaigns)) {
+	for _, c := range slices.Sorted(slices.Values(j.Campaigns)) {
 		st := s.rollupState(c)
 		st.gate.RLock()
 		defer st.gate.RUnlock()
 	}
-	journal, err := s.store.OpenJournal(ctx, campaigns)
+	journal, err := s.store.OpenJournal(ctx, j)
 	if err != nil {
 		return nil, err
 	}
@@ -109,6 +124,9 @@ func (s *Service) writeReach(ctx context.Context, campaigns []string, store func
 		if err := s.incRollups(ctx, campaign, cells); err != nil {
 			return nil, err
 		}
+	}
+	if err := record(writes); err != nil {
+		return nil, err
 	}
 	return writes, s.store.CloseJournal(ctx, journal)
 }
@@ -224,7 +242,7 @@ func (s *Service) RebuildRollups(ctx context.Context, campaign string) error {
 	st := s.rollupState(campaign)
 	st.gate.Lock() // no write of records may land between the recomputation and its storing
 	defer st.gate.Unlock()
-	journal, err := s.store.OpenJournal(ctx, []string{campaign})
+	journal, err := s.store.OpenJournal(ctx, Journal{Campaigns: []string{campaign}})
 	if err != nil {
 		return err
 	}
@@ -296,17 +314,22 @@ func keysOf(a, b map[CellKey]Cell) map[CellKey]bool {
 	return out
 }
 
-// RepairRollups makes the rollups trustworthy at start-up: it moves records an
-// earlier version stored one per document into their buckets, and recomputes every
-// campaign a crash left with an open journal entry, and every campaign when the
-// cut-off day has changed since the rollups were built.
+// RepairRollups makes the rollups and the audit trail trustworthy at start-up: it
+// moves records an earlier version stored one per document into their buckets,
+// recomputes every campaign a crash left with an open journal entry (and every
+// campaign when the cut-off day has changed since the rollups were built), and
+// attributes the records each interrupted write stored to its writer.
 func (s *Service) RepairRollups(ctx context.Context) ([]string, error) {
 	if err := s.bucketOldReach(ctx); err != nil {
 		return nil, err
 	}
-	stale, err := s.store.OpenJournals(ctx)
+	open, err := s.store.OpenJournals(ctx)
 	if err != nil {
 		return nil, err
+	}
+	var stale []string
+	for _, j := range open {
+		stale = append(stale, j.Campaigns...)
 	}
 	cutoff, err := s.store.RollupCutoff(ctx)
 	if err != nil {
@@ -328,10 +351,51 @@ func (s *Service) RepairRollups(ctx context.Context) ([]string, error) {
 			return nil, fmt.Errorf("rebuild the rollups of %s: %w", c, err)
 		}
 	}
+	for _, j := range open {
+		if err := s.attribute(ctx, j); err != nil {
+			return nil, err
+		}
+	}
 	if err := s.store.SetRollupCutoff(ctx, s.core.Cutoff()); err != nil {
 		return nil, err
 	}
 	return stale, s.store.CloseJournals(ctx)
+}
+
+// attribute audits, as its writer's, what a write a crash interrupted left: one
+// entry (action "interrupted") listing the write's records that are stored now
+// and those that are not. It may also stand beside the write's own entries when
+// the crash came between them and the closing of the journal.
+func (s *Service) attribute(ctx context.Context, j Journal) error {
+	if j.Actor.Username == "" || len(j.Keys) == 0 {
+		return nil
+	}
+	var buckets []string
+	for _, k := range j.Keys {
+		if b, err := bucketOf(k); err == nil && !slices.Contains(buckets, b) {
+			buckets = append(buckets, b)
+		}
+	}
+	stored, err := s.store.Buckets(ctx, buckets)
+	if err != nil {
+		return err
+	}
+	stayed, missing := []string{}, []string{}
+	for _, k := range j.Keys {
+		b, _ := bucketOf(k)
+		if _, ok := stored[b].Records[k]; ok {
+			stayed = append(stayed, k)
+		} else {
+			missing = append(missing, k)
+		}
+	}
+	entity, id := "reach", j.Keys[0]
+	if j.Import != "" {
+		entity, id = "reach_import", j.Import
+	}
+	return s.audit.Record(ctx, j.Actor.Username, loa.Change{Action: "interrupted", Entity: entity, EntityID: id,
+		Path: s.pathOf(ctx, j.Actor.Scope), After: map[string]any{"import": j.Import, "campaigns": j.Campaigns,
+			"stored": stayed, "notStored": missing}})
 }
 
 // bucketOldReach moves the records stored one per document into their buckets; a
@@ -346,7 +410,7 @@ func (s *Service) bucketOldReach(ctx context.Context) error {
 	for i := range old {
 		changes[old[i].ID] = &old[i]
 	}
-	if _, err := s.changeReach(ctx, changes, false); err != nil {
+	if _, err := s.changeReach(ctx, changes, false, writer{actor: loa.System}); err != nil {
 		return fmt.Errorf("move %d reach records into buckets: %w", len(old), err)
 	}
 	return s.store.DeleteUnbucketedReach(ctx)

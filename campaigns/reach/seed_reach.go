@@ -57,7 +57,7 @@ func (s *Service) LoadDemoReach(ctx context.Context) error {
 		}
 		records := demoReach(c, tree, pops)
 		sum := loa.ImportSummary{}
-		if err := s.saveReachRows(ctx, loa.System, &sum, records, false); err != nil {
+		if err := s.saveReachRows(ctx, loa.System, "demo-reach", &sum, records, false); err != nil {
 			return err
 		}
 		for _, v := range demoManualValues(tree) {

@@ -46,10 +46,10 @@ type Store interface {
 	SetRollupCutoff(ctx context.Context, day int) error
 
 	// The journal of record writes in progress: an entry stays open when a write
-	// of records did not reach the rollups.
-	OpenJournal(ctx context.Context, campaigns []string) (id string, err error)
+	// of records did not reach the rollups and the audit trail.
+	OpenJournal(ctx context.Context, j Journal) (id string, err error)
 	CloseJournal(ctx context.Context, id string) error
-	OpenJournals(ctx context.Context) (campaigns []string, err error)
+	OpenJournals(ctx context.Context) ([]Journal, error)
 	CloseJournals(ctx context.Context) error
 
 	ManualValues(ctx context.Context, campaign string) ([]ManualValue, error)
