@@ -37,6 +37,9 @@ type config struct {
 	lead     time.Duration
 	seed     uint64
 	keep     bool // keep the data directories
+	// load runs the load instead of the kills: boxes poll every period.
+	load   bool
+	period time.Duration
 }
 
 func main() {
@@ -50,6 +53,8 @@ func main() {
 	flag.DurationVar(&c.lead, "lead", 30*time.Second, "how far ahead the airings to confirm are placed (their placement must be done by then)")
 	flag.Uint64Var(&c.seed, "seed", uint64(time.Now().UnixNano()), "seed of the kill moments")
 	flag.BoolVar(&c.keep, "keep", false, "keep the data directories and logs")
+	flag.BoolVar(&c.load, "load", false, "instead of killing: 64 connections pulling schedules while the rows are imported and every box polls (issue 18, item 2)")
+	flag.DurationVar(&c.period, "period", 30*time.Second, "how often each box polls in -load")
 	flag.Parse()
 	if err := run(context.Background(), c, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "crashtest:", err)
@@ -69,6 +74,9 @@ func run(ctx context.Context, c config, out io.Writer) error {
 	bin, err := build(c.root, dir)
 	if err != nil {
 		return err
+	}
+	if c.load {
+		return runLoad(ctx, c, bin, dir, out)
 	}
 	rnd := rand.New(rand.NewPCG(c.seed, 0))
 	fmt.Fprintf(out, "seed %d, %d rows per import round, data in %s\n", c.seed, c.rows, dir)
@@ -94,6 +102,9 @@ func run(ctx context.Context, c config, out io.Writer) error {
 		if err != nil {
 			return err
 		}
+		if _, err := e.stations(ctx); err != nil {
+			return err
+		}
 		if err := e.rules(ctx); err != nil {
 			return err
 		}
@@ -110,7 +121,11 @@ func run(ctx context.Context, c config, out io.Writer) error {
 		if err != nil {
 			return err
 		}
-		stations, err := e.burst(ctx, c.stations, c.lead)
+		codes, err := e.stations(ctx)
+		if err != nil {
+			return err
+		}
+		stations, err := e.burst(ctx, codes, c.stations, c.lead)
 		if err != nil {
 			return err
 		}
@@ -131,4 +146,47 @@ func finished(done bool) string {
 		return " (work already done)"
 	}
 	return ""
+}
+
+// runLoad measures the load of issue 18's item 2 and reports it on out.
+func runLoad(ctx context.Context, c config, bin, dir string, out io.Writer) error {
+	loadgen := filepath.Join(dir, "loadgen")
+	if err := buildCommand(c.root, "./app/loadgen", loadgen); err != nil {
+		return err
+	}
+	e, err := prepare(ctx, bin, filepath.Join(dir, "load"))
+	if err != nil {
+		return err
+	}
+	defer e.s.stop()
+	codes, err := e.stations(ctx)
+	if err != nil {
+		return err
+	}
+	if err := e.rules(ctx); err != nil {
+		return err
+	}
+	if _, err := e.materialize(ctx); err != nil {
+		return err
+	}
+	boxes, err := e.burst(ctx, codes, len(codes), c.lead)
+	if err != nil {
+		return err
+	}
+	files := reachgen.Year(e.units, c.rows)
+	r, err := e.load(ctx, loadgen, files, c.rows, boxes, c.period)
+	if err != nil {
+		return err
+	}
+	rate := func(d time.Duration) float64 { return float64(r.Rows) / d.Seconds() }
+	fmt.Fprintf(out, "import of %d rows alone: %v (%.0f rows/s); with the pulls and the boxes: %v (%.0f rows/s), %.2f of its speed alone\n",
+		r.Rows, r.Solo.Round(time.Millisecond), rate(r.Solo), r.Loaded.Round(time.Millisecond), rate(r.Loaded), rate(r.Loaded)/rate(r.Solo))
+	fmt.Fprintf(out, "schedule pull, 64 connections, alone: %.0f req/s, p50 %.1f ms, p99 %.1f ms; during the import: %.0f req/s, p50 %.1f ms, p99 %.1f ms (%.1f × idle); unexpected answers %d and %d\n",
+		r.IdlePulls.MedianReqPerSec, r.IdlePulls.Latency.P50, r.IdlePulls.MedianP99, r.LoadedPulls.MedianReqPerSec, r.LoadedPulls.Latency.P50,
+		r.LoadedPulls.MedianP99, r.LoadedPulls.MedianP99/r.IdlePulls.MedianP99, r.IdlePulls.Unexpected, r.LoadedPulls.Unexpected)
+	fmt.Fprintf(out, "%d boxes polling every %v: %d polls, %d batch uploads, %d failed\n", len(boxes), c.period, r.Polls, r.Batches, r.BoxFails)
+	if r.IdlePulls.Unexpected+r.LoadedPulls.Unexpected > 0 || r.BoxFails > 0 {
+		return fmt.Errorf("errors under load")
+	}
+	return nil
 }

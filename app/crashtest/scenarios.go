@@ -48,12 +48,7 @@ func prepare(ctx context.Context, bin, data string, args ...string) (*env, error
 	if e.planner, err = s.login(ctx, "nhap.lieu", adminPassword); err != nil {
 		return nil, err
 	}
-	end := time.Now().AddDate(1, 1, 0).Format("2006") + "-12-31"
-	campaign, _ := json.Marshal(map[string]any{"code": campaignCode, "title": "Bài thử sự cố", "period": map[string]string{"start": "2024-01-01", "end": end},
-		"legalBasis": "Bài thử", "ownerAgency": "UBND tỉnh Quảng Nam", "secretariat": "Bài thử",
-		"indicators": []map[string]any{{"code": "communes", "title": "Xã có tuyên truyền", "rule": "orgunit_activity", "level": "commune",
-			"comparator": "gt", "threshold": 0.7, "source": "Bài thử"}}})
-	if _, err := s.call(ctx, "POST", "/api/v1/campaigns", e.planner, "application/json", campaign, nil); err != nil {
+	if err := e.campaign(ctx, campaignCode); err != nil {
 		return nil, err
 	}
 	var units struct {
@@ -68,10 +63,26 @@ func prepare(ctx context.Context, bin, data string, args ...string) (*env, error
 	return e, nil
 }
 
+// campaign creates a campaign from 2024 to the end of next year.
+func (e *env) campaign(ctx context.Context, code string) error {
+	end := time.Now().AddDate(1, 1, 0).Format("2006") + "-12-31"
+	campaign, _ := json.Marshal(map[string]any{"code": code, "title": "Bài thử " + code, "period": map[string]string{"start": "2024-01-01", "end": end},
+		"legalBasis": "Bài thử", "ownerAgency": "UBND tỉnh Quảng Nam", "secretariat": "Bài thử",
+		"indicators": []map[string]any{{"code": "communes", "title": "Xã có tuyên truyền", "rule": "orgunit_activity", "level": "commune",
+			"comparator": "gt", "threshold": 0.7, "source": "Bài thử"}}})
+	_, err := e.s.call(ctx, "POST", "/api/v1/campaigns", e.planner, "application/json", campaign, nil)
+	return err
+}
+
 // importFile imports (or, dry, checks) one CSV file into the campaign.
 func (e *env) importFile(ctx context.Context, file []byte, dry bool) (loa.ImportSummary, error) {
+	return e.importInto(ctx, campaignCode, file, dry)
+}
+
+// importInto imports (or, dry, checks) one CSV file into a campaign.
+func (e *env) importInto(ctx context.Context, campaign string, file []byte, dry bool) (loa.ImportSummary, error) {
 	var sum loa.ImportSummary
-	_, err := e.s.call(ctx, "POST", fmt.Sprintf("/api/v1/reach/import?campaign=%s&dryRun=%v", campaignCode, dry),
+	_, err := e.s.call(ctx, "POST", fmt.Sprintf("/api/v1/reach/import?campaign=%s&dryRun=%v", campaign, dry),
 		e.planner, "text/csv", file, &sum)
 	return sum, err
 }
@@ -215,11 +226,8 @@ func (e *env) stations(ctx context.Context) ([]string, error) {
 }
 
 // rules places a broadcast every Monday on every loudspeaker and every day on
-// every district station, for the year ahead: about 19,000 airings.
+// every district station (see stations), for the year ahead: about 19,000 airings.
 func (e *env) rules(ctx context.Context) error {
-	if _, err := e.stations(ctx); err != nil {
-		return err
-	}
 	start := time.Now().Format("2006-01-02")
 	until := time.Now().AddDate(1, 0, 0).Format("2006-01-02")
 	for _, r := range []map[string]any{
@@ -333,13 +341,9 @@ type confirmResult struct {
 // station is a loudspeaker of the burst: its token and its airing.
 type station struct{ code, token, airing string }
 
-// burst prepares n loudspeakers, each with its token and one airing of approved
-// content starting lead from now, and waits until they have started.
-func (e *env) burst(ctx context.Context, n int, lead time.Duration) ([]station, error) {
-	codes, err := e.stations(ctx)
-	if err != nil {
-		return nil, err
-	}
+// burst gives n of the loudspeakers (see stations) each its token and one airing
+// of approved content starting lead from now, and waits until they have started.
+func (e *env) burst(ctx context.Context, codes []string, n int, lead time.Duration) ([]station, error) {
 	if len(codes) < n {
 		return nil, fmt.Errorf("%d loudspeakers, want %d", len(codes), n)
 	}

@@ -24,12 +24,17 @@ const adminPassword = "mật khẩu của bài thử"
 // build compiles the loa binary of the module at root into dir.
 func build(root, dir string) (string, error) {
 	bin := filepath.Join(dir, "loa")
-	cmd := exec.Command("go", "build", "-o", bin, "./app")
+	return bin, buildCommand(root, "./app", bin)
+}
+
+// buildCommand compiles the package pkg of the module at root into bin.
+func buildCommand(root, pkg, bin string) error {
+	cmd := exec.Command("go", "build", "-o", bin, pkg)
 	cmd.Dir = root
 	if out, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("build loa: %v\n%s", err, out)
+		return fmt.Errorf("build %s: %v\n%s", pkg, err, out)
 	}
-	return bin, nil
+	return nil
 }
 
 // server is one run of the binary on a data directory.
