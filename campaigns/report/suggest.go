@@ -207,7 +207,15 @@ func (x *engine) suggestCoverage(sg *Suggestion, in campaigns.Indicator, s int, 
 		"Mỗi đơn vị có mẫu số được giao phần còn thiếu để chính đơn vị đạt mục tiêu, không vượt quá mẫu số của đơn vị; đơn vị đã đạt hoặc đã đủ mẫu số không được giao. "+
 		"Số buổi = số người ÷ số người mỗi buổi đơn vị đã đạt được đến nay (đơn vị chưa có buổi nào lấy bình quân của %s); "+
 		"các đơn vị xếp theo số người mỗi buổi giảm dần, nên làm theo thứ tự này thì ít buổi nhất mà đủ.",
-		percentVi(in.Threshold), x.people(c.denominator), scopeName, x.people(c.numerator), scopeName)
+		percentVi(in.Threshold), countVi(x.people(c.denominator)), scopeName, countVi(x.people(c.numerator)), scopeName)
+}
+
+// countVi writes a count as the pages do: 1.234, or "<5" when hidden.
+func countVi(c *Count) string {
+	if c.Hidden {
+		return c.String()
+	}
+	return loa.Number(c.N)
 }
 
 // perSession is the persons reached per session of a sum, 0 without sessions.
@@ -295,9 +303,13 @@ func (x *engine) suggestPress(sg *Suggestion, in campaigns.Indicator, m moment) 
 	if need > ahead {
 		sg.CanMeet = false
 	}
-	sg.Method = fmt.Sprintf("Đã có %d trên %d tháng của kỳ có bài đăng; mục tiêu cần %d tháng, nên còn phải đăng bài trong ít nhất %d trên %d tháng còn lại. "+
-		"Danh sách là các tháng còn lại chưa có bài nào dự kiến trên lịch báo chí.",
-		published, total, targetCount(in, total), need, ahead)
+	sg.Method = fmt.Sprintf("Đã có %d trên %d tháng của kỳ có bài đăng; mục tiêu cần %d tháng", published, total, targetCount(in, total))
+	if ahead == 0 {
+		sg.Method += "; kỳ đã hết, không còn tháng nào để bù."
+		return
+	}
+	sg.Method += fmt.Sprintf(", nên còn phải đăng bài trong ít nhất %d trên %d tháng còn lại. "+
+		"Danh sách là các tháng còn lại chưa có bài nào dự kiến trên lịch báo chí.", need, ahead)
 }
 
 // outletsUnder are the outlets of unit u's subtree.
