@@ -254,14 +254,14 @@ func sparkline(trend []report.TrendPoint, i int, target float64) template.HTML {
 	return template.HTML(b.String())
 }
 
-// reportMessages are the indicator engine's messages about the choosers.
+// reportMessages are the indicator engine's messages about the choosers (an
+// unknown target group is said by ruleMessages).
 var reportMessages = []message{
 	{regexp.MustCompile(`^as of (\S+) is in the future; a report counts what has happened$`),
 		"Ngày này ở tương lai: báo cáo chỉ tính những gì đã diễn ra."},
 	{regexp.MustCompile(`^period ".*" is not one of: .*$`), "Kỳ báo cáo không hợp lệ."},
 	{regexp.MustCompile(`^a year from 2000 to 2100$`), "Năm từ 2000 đến 2100."},
-	{regexp.MustCompile(`^unknown activity kind .*$`), "Không có loại hoạt động này."},
-	{regexp.MustCompile(`^unknown target group .*$`), "Không có nhóm đối tượng này."},
+	{regexp.MustCompile(`^unknown activity kind (.*)$`), "Không có loại hoạt động «$1»."},
 }
 
 // campaignOf is the campaign named in the path; false when it answered an error
