@@ -2,6 +2,7 @@ package main
 
 import (
 	"html"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/gin-gonic/gin"
 )
 
 // gapCampaign is the code of a campaign running now, made by gapNow.
@@ -207,5 +209,48 @@ func TestGapMapAndSuggestionInBrowser(t *testing.T) {
 	checked, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.querySelector('input[name=groups][value=students]').checked`))
 	if err != nil || !checked {
 		t.Errorf("the rule form does not target students (%v)", err)
+	}
+}
+
+// BenchmarkWebDashboardPages measures the dashboard, the gap map (the province's
+// districts, and the communes of Điện Bàn) and the suggestions of the demo
+// campaign (about 2,200 records, 241 communes; DESIGN §10: under 100 ms on the
+// server), one request at a time as the admin, each beside a bare gin handler
+// answering the same bytes.
+func BenchmarkWebDashboardPages(b *testing.B) {
+	l := startLoa(b, b.TempDir())
+	b.Cleanup(func() { l.stop(b) })
+	l.waitReady(b)
+	var s struct{ Token string }
+	l.call(b, http.MethodPost, "/api/v1/auth/login", "", map[string]string{"username": "admin", "password": benchPassword}, http.StatusOK, &s)
+	session := http.Header{"Cookie": {"loa_session=" + s.Token}}
+	bareClient := loadClient()
+	defer bareClient.CloseIdleConnections()
+	for _, page := range []struct{ name, path string }{
+		{"dashboard", "/campaigns/PCMD-2024"},
+		{"gapmap", "/campaigns/PCMD-2024/gaps"},
+		{"gapmap-district", "/campaigns/PCMD-2024/gaps?scope=507"},
+		{"suggestions", "/campaigns/PCMD-2024/suggestions?period=2024-H1&asOf=2024-03-31"},
+	} {
+		req, _ := http.NewRequest(http.MethodGet, l.URL+page.path, nil)
+		req.Header = session.Clone()
+		resp, err := l.Client.Do(req)
+		if err != nil {
+			b.Fatal(err)
+		}
+		body, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err != nil || resp.StatusCode != http.StatusOK {
+			b.Fatalf("GET %s: %d, %v", page.path, resp.StatusCode, err)
+		}
+		path, _, _ := strings.Cut(page.path, "?")
+		bare, stopBare := startBareHandler(b, path, func(c *gin.Context) { c.Data(http.StatusOK, "text/html; charset=utf-8", body) })
+		b.Run(page.name+"/loa", func(b *testing.B) {
+			sequentialRequests(b, l.Client, l.URL+page.path, session, http.StatusOK, -1)
+		})
+		b.Run(page.name+"/bare-gin", func(b *testing.B) {
+			sequentialRequests(b, bareClient, bare+page.path, http.Header{}, http.StatusOK, len(body))
+		})
+		stopBare()
 	}
 }

@@ -245,10 +245,10 @@ func sparkline(trend []report.TrendPoint, i int, target float64) template.HTML {
 		label = "Xu hướng theo tháng: từ " + percent(*first) + " đến " + percent(*last) + "; đường nét đứt là mức cần đạt"
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, `<svg class="spark" viewBox="0 0 %g %g" width="%g" height="%g" role="img" aria-label="%s">`, w, h, w, h, template.HTMLEscapeString(label))
-	fmt.Fprintf(&b, `<polyline points="%s" fill="none" stroke="#57606a" stroke-width="1" stroke-dasharray="3 2"/>`, strings.Join(expected, " "))
+	fmt.Fprintf(&b, `<svg class="spark" viewBox="0 0 %g %g" preserveAspectRatio="none" role="img" aria-label="%s">`, w, h, template.HTMLEscapeString(label))
+	fmt.Fprintf(&b, `<polyline points="%s" fill="none" stroke="#57606a" stroke-width="1" stroke-dasharray="3 2" vector-effect="non-scaling-stroke"/>`, strings.Join(expected, " "))
 	if len(values) > 0 {
-		fmt.Fprintf(&b, `<polyline points="%s" fill="none" stroke="#0b5cad" stroke-width="2"/>`, strings.Join(values, " "))
+		fmt.Fprintf(&b, `<polyline points="%s" fill="none" stroke="#0b5cad" stroke-width="2" vector-effect="non-scaling-stroke"/>`, strings.Join(values, " "))
 	}
 	b.WriteString(`</svg>`)
 	return template.HTML(b.String())
