@@ -361,6 +361,6 @@ type Outlet struct {
 
 // RuleRef names a slot rule.
 type RuleRef struct {
-	ID    string
-	Title string
+	ID    string `json:"id"`
+	Title string `json:"title"`
 }

@@ -165,6 +165,7 @@ func Register(r *gin.Engine, d Deps) {
 	api.POST("/campaigns/:id/manual-values", h.allow(access.WriteManual), h.putManualValue)
 	api.DELETE("/campaigns/:id/manual-values/:value", h.allow(access.WriteManual), h.deleteManualValue)
 	api.GET("/campaigns/:id/report", h.allow(access.ReadReports), h.report)
+	api.GET("/campaigns/:id/suggestions", h.allow(access.ReadReports), h.suggestions)
 
 	api.GET("/jobs", h.allow(access.ReadJobs), h.listJobs)
 	api.POST("/jobs/:name/run", h.allow(access.RunJobs), h.runJob)

@@ -168,7 +168,7 @@ func (x *engine) suggestCoverage(sg *Suggestion, in campaigns.Indicator, s int, 
 			continue // met there, or at its denominator already
 		}
 		ug := UnitGap{Unit: unitRef(x.tree.Units()[u]), Reached: x.people(n), Denominator: x.people(d), Persons: x.people(gap),
-			PerSession: perSession(sumParts(series(x.subtree, u, g), 0, m.parts))}
+			PerSession: perSession(sumParts(series(x.subtree, u, g), 0, m.parts)), Stations: []string{}}
 		if ug.PerSession == 0 {
 			ug.PerSession, ug.Average = average, true
 		}
@@ -244,7 +244,8 @@ func (x *engine) suggestActivity(sg *Suggestion, in campaigns.Indicator, s int, 
 		}
 		need := UnitNeed{Unit: unitRef(x.tree.Units()[st.unit]), Outlets: []OutletNeed{}}
 		for _, o := range x.outletsUnder(st.unit, byUnit) {
-			need.Outlets = append(need.Outlets, OutletNeed{Station: o.Station, Name: o.Name, Channel: o.Channel, Rules: o.Rules})
+			need.Outlets = append(need.Outlets, OutletNeed{Station: o.Station, Name: o.Name, Channel: o.Channel,
+				Rules: append([]campaigns.RuleRef{}, o.Rules...)})
 			need.Reached = need.Reached || len(o.Rules) > 0
 		}
 		sg.Communes = append(sg.Communes, need)
