@@ -39,14 +39,20 @@ var legendOrder = []string{report.CellNothing, report.CellActivity, report.CellB
 // legendItem is one state in the map's legend.
 type legendItem struct{ State, Symbol, Label string }
 
-// Legend are the states the map can show, with their symbols and words.
+// Legend are the states the map shows, with their symbols and words.
 func (g gapsPage) Legend() []legendItem {
+	shown := map[string]bool{}
+	for _, r := range g.Map.Rows {
+		shown[r.Total.State] = true
+		for _, c := range r.Cells {
+			shown[c.State] = true
+		}
+	}
 	out := make([]legendItem, 0, len(legendOrder))
 	for _, s := range legendOrder {
-		if g.Map.Indicator == "" && (s == report.CellBehind || s == report.CellClose || s == report.CellOnPace) {
-			continue // no bands without a coverage indicator
+		if shown[s] {
+			out = append(out, legendItem{s, cellMarks[s].symbol, cellMarks[s].label})
 		}
-		out = append(out, legendItem{s, cellMarks[s].symbol, cellMarks[s].label})
 	}
 	return out
 }

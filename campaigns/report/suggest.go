@@ -260,8 +260,8 @@ func (x *engine) suggestActivity(sg *Suggestion, in campaigns.Indicator, s int, 
 	}
 	sg.Method = fmt.Sprintf("Một đơn vị được tính là duy trì thường xuyên khi có hoạt động trong mỗi kỳ (%s). "+
 		"Danh sách là các đơn vị chưa bỏ lỡ kỳ nào nhưng chưa có hoạt động nào trong %s tính đến %s; "+
-		"cần ít nhất %d đơn vị trong số đó có hoạt động để đạt mục tiêu (%d trên %d đơn vị đã chắc chắn được tính). "+
-		"Đài và lịch khung đang phát đến từng nơi lấy từ lịch phát của Loa.",
+		"cần ít nhất %d đơn vị trong số đó có hoạt động để đạt mục tiêu (%d trên %d đơn vị đã có hoạt động trong mọi kỳ, kể cả kỳ này). "+
+		"Đài và lịch khung còn hiệu lực đến hôm nay lấy từ lịch phát của Loa.",
 		regularityLabel(in.Regularity), label, m.day.Display(), sg.Needed.N, safe, den)
 }
 
