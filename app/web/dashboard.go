@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"fmt"
 	"html/template"
 	"net/url"
@@ -264,15 +263,20 @@ var reportMessages = []message{
 	{regexp.MustCompile(`^unknown activity kind (.*)$`), "Không có loại hoạt động «$1»."},
 }
 
-// campaignOf is the campaign named in the path; false when it answered an error
-// page.
-func (p *Pages) campaignOf(ctx context.Context, c *gin.Context) (campaigns.Campaign, bool) {
-	cp, err := p.Campaigns.Campaign(ctx, c.Param("code"))
+// campaignChoice reads the campaign in the path and the choosers of its report
+// pages; false when it answered an error page.
+func (p *Pages) campaignChoice(c *gin.Context) (campaigns.Campaign, reportChoice, map[string]string, bool) {
+	cp, err := p.Campaigns.Campaign(c.Request.Context(), c.Param("code"))
 	if err != nil {
 		p.fail(c, err)
-		return cp, false
+		return cp, reportChoice{}, nil, false
 	}
-	return cp, true
+	ch, errs, err := p.reportChoiceOf(c, cp)
+	if err != nil {
+		p.fail(c, err)
+		return cp, ch, nil, false
+	}
+	return cp, ch, errs, true
 }
 
 // Choice is the dashboard's choices, for the choosers of the campaign page (only

@@ -90,13 +90,8 @@ func (g gapsPage) Drill(unit string) string {
 
 func (p *Pages) gaps(c *gin.Context) {
 	ctx := c.Request.Context()
-	cp, ok := p.campaignOf(ctx, c)
+	cp, ch, errs, ok := p.campaignChoice(c)
 	if !ok {
-		return
-	}
-	ch, errs, err := p.reportChoiceOf(c, cp)
-	if err != nil {
-		p.fail(c, err)
 		return
 	}
 	group, activity := strings.TrimSpace(c.Query("group")), strings.TrimSpace(c.Query("activity"))

@@ -87,16 +87,12 @@ func (suggestionsPage) Unreached(sg report.Suggestion) int64 {
 
 func (p *Pages) suggestions(c *gin.Context) {
 	ctx := c.Request.Context()
-	cp, ok := p.campaignOf(ctx, c)
+	cp, ch, errs, ok := p.campaignChoice(c)
 	if !ok {
 		return
 	}
-	ch, errs, err := p.reportChoiceOf(c, cp)
-	if err != nil {
-		p.fail(c, err)
-		return
-	}
 	data := suggestionsPage{Choice: ch, CanPlan: current(c).User.Can(access.WriteSchedule)}
+	var err error
 	if data.Choices, err = p.choices(ctx); err != nil {
 		p.fail(c, err)
 		return
