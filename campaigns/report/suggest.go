@@ -44,7 +44,7 @@ type Suggestion struct {
 	Method string `json:"method"`
 	// Needed is what is still missing: persons (coverage), units that must still
 	// hold an activity (regular activity), months that must still be published
-	// (press).
+	// (press); nil when it would give a hidden count away.
 	Needed *Count `json:"needed"`
 	// Sessions counts the sessions of Units, in order, up to the one that closes
 	// the gap (nil when no unit has a persons-per-session figure).
@@ -61,7 +61,8 @@ type UnitGap struct {
 	Unit        UnitRef `json:"unit"`
 	Reached     *Count  `json:"reached"`
 	Denominator *Count  `json:"denominator"`
-	Persons     *Count  `json:"persons"`
+	// Persons is nil when it would give a hidden count of persons reached away.
+	Persons *Count `json:"persons"`
 	// PerSession is the persons reached per session so far; Average says it is the
 	// scope's average, the unit having held no session.
 	PerSession float64 `json:"perSession"`
@@ -198,6 +199,16 @@ func (x *engine) suggestCoverage(sg *Suggestion, in campaigns.Indicator, s int, 
 	}
 	if average > 0 && needed > 0 {
 		sg.Sessions = &sessions
+	}
+	// For a reader of suppressed counts, a gap to the target (and the pace behind
+	// it) would give away a hidden count of persons reached: it is withheld.
+	for i, u := range sg.Units {
+		if u.Reached.Hidden {
+			sg.Units[i].Persons, sg.Units[i].Sessions, sg.Units[i].PerSession, sg.Units[i].Average = nil, nil, average, true
+		}
+	}
+	if x.people(c.numerator).Hidden {
+		sg.Needed, sg.Sessions = nil, nil
 	}
 	if needed > room {
 		sg.CanMeet = false

@@ -155,3 +155,21 @@ func TestSuggestPress(t *testing.T) {
 		})
 	}
 }
+
+func TestSuggestCoverageHidesSmallCounts(t *testing.T) {
+	// A viewer's suggestion withholds the gap of a unit whose persons reached are
+	// hidden (1 to 4): its denominator less the gap would give them away.
+	e := coverageSuggestionEval("2024-06-30")
+	e.sessions("2024-05", "20002", "students", 3, 1)
+	e.suppress = true
+	sg := e.suggestions(nil).Items[0]
+	for _, u := range sg.Units {
+		hidden := u.Unit.Code == "20002"
+		if hidden != (u.Persons == nil) || hidden != (u.Sessions == nil) || hidden && u.Reached.String() != "<5" {
+			t.Errorf("unit %s: reached %v, persons %v, sessions %v", u.Unit.Code, u.Reached, u.Persons, u.Sessions)
+		}
+	}
+	if sg.Needed == nil || sg.Needed.N != 47 {
+		t.Errorf("needed %v, want 47: the province's 153 reached are not hidden", sg.Needed)
+	}
+}
