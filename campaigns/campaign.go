@@ -348,3 +348,19 @@ type MonthPlan struct {
 	Planned   int
 	Published int
 }
+
+// Outlet is an active station as plans see it: where it is, and the campaign's
+// rules in force that place airings on it (none: no rule reaches it).
+type Outlet struct {
+	Station string
+	Name    string
+	Channel string
+	OrgUnit string
+	Rules   []RuleRef
+}
+
+// RuleRef names a slot rule.
+type RuleRef struct {
+	ID    string `json:"id"`
+	Title string `json:"title"`
+}

@@ -215,6 +215,8 @@ var matrix = []routeCase{
 		outsidePath: "/api/v1/campaigns/MX-MANUAL/manual-values/MX-MANUAL%7Cinspected%7C503%7C2025-06-30", outsideStatus: 403, outsideCode: "outside_scope"},
 	{method: "GET", path: "/api/v1/campaigns/PCMBN-2025/report?scope=502&asOf=2025-06-30", roles: anyone("station"),
 		outsidePath: "/api/v1/campaigns/PCMBN-2025/report?scope=503&asOf=2025-06-30", outsideStatus: 403, outsideCode: "outside_scope"},
+	{method: "GET", path: "/api/v1/campaigns/PCMBN-2025/suggestions?scope=502&asOf=2025-06-30", roles: anyone("station"),
+		outsidePath: "/api/v1/campaigns/PCMBN-2025/suggestions?scope=503&asOf=2025-06-30", outsideStatus: 403, outsideCode: "outside_scope"},
 	{method: "GET", path: "/api/v1/jobs", roles: []string{"admin", "planner"}},
 	{method: "POST", path: "/api/v1/jobs/materialize/run", roles: []string{"admin"}},
 	{method: "DELETE", path: "/api/v1/campaigns/PCMBN-2025", roles: []string{"admin", "planner"}, provinceWide: true},

@@ -169,6 +169,7 @@ func Register(r *gin.Engine, d Deps) {
 	api.GET("/campaigns/:id/report", h.allow(access.ReadReports), h.report)
 	api.GET("/campaigns/:id/report-drafts/:period", h.allow(access.ReadReports), h.reportDraft)
 	api.PUT("/campaigns/:id/report-drafts/:period", h.allow(access.WriteDrafts), h.putReportDraft)
+	api.GET("/campaigns/:id/suggestions", h.allow(access.ReadReports), h.suggestions)
 
 	api.GET("/jobs", h.allow(access.ReadJobs), h.listJobs)
 	api.POST("/jobs/:name/run", h.allow(access.RunJobs), h.runJob)

@@ -11,7 +11,6 @@ import (
 	"loa"
 	"loa/app/access"
 	"loa/campaigns"
-	"loa/campaigns/report"
 	"loa/content"
 )
 
@@ -52,22 +51,22 @@ func (p *Pages) listCampaigns(c *gin.Context) {
 }
 
 // campaignPage is the data of a campaign's page: its targets and, for readers of
-// reports, their live status.
+// reports, the dashboard (dashboard.go).
 type campaignPage struct {
 	Campaign    campaigns.Campaign
 	Description template.HTML
 	Indicators  []campaignIndicator
-	Report      *report.Report
+	Dashboard   *dashboardPage
 	Choices     choices
 	CanEdit     bool
 }
 
-// campaignIndicator is an indicator with its result in the report (nil without
+// campaignIndicator is an indicator with its card on the dashboard (nil without
 // one).
 type campaignIndicator struct {
 	campaigns.Indicator
 	Target string // the threshold in % as people write it: 70, 70,5
-	Result *report.Result
+	Card   *indicatorCard
 }
 
 func (p *Pages) showCampaign(c *gin.Context) {
@@ -83,22 +82,28 @@ func (p *Pages) showCampaign(c *gin.Context) {
 		p.fail(c, err)
 		return
 	}
+	status, errs := http.StatusOK, map[string]string(nil)
 	if u.Can(access.ReadReports) {
-		r, err := p.Reports.Report(ctx, u.Actor(), cp.Code, report.ReportQuery{})
-		if err != nil {
+		if data.Dashboard, errs, err = p.dashboard(c, cp); err != nil {
 			p.fail(c, err)
 			return
 		}
-		data.Report = &r
+		if len(errs) > 0 {
+			status = http.StatusUnprocessableEntity
+		}
 	}
 	for _, in := range cp.Indicators {
 		ci := campaignIndicator{Indicator: in, Target: percentText(in.Threshold)}
-		if data.Report != nil {
-			if i := slices.IndexFunc(data.Report.Indicators, func(r report.Result) bool { return r.Indicator == in.Code }); i >= 0 {
-				ci.Result = &data.Report.Indicators[i]
+		if d := data.Dashboard; d != nil {
+			if i := slices.IndexFunc(d.Cards, func(r indicatorCard) bool { return r.Indicator == in.Code }); i >= 0 {
+				ci.Card = &d.Cards[i]
 			}
 		}
 		data.Indicators = append(data.Indicators, ci)
 	}
-	p.render(c, http.StatusOK, "campaigns_show.html", view{Title: cp.Code + " — " + cp.Title, Data: data})
+	v := view{Title: cp.Code + " — " + cp.Title, Data: data, Errors: errs}
+	if data.Dashboard != nil {
+		v.Form = data.Dashboard.Choice.Values
+	}
+	p.render(c, status, "campaigns_show.html", v)
 }

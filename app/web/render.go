@@ -172,10 +172,13 @@ func funcs(zone *time.Location) template.FuncMap {
 		"num":      func(n int64) string { return loa.Number(n) },
 		"role":     func(r string) string { return roleNames[r] },
 		"status":   statusBadge,
-		"percent": func(f float64) string {
-			return strings.Replace(fmt.Sprintf("%.1f", f*100), ".", ",", 1) + " %"
-		},
+		"percent":  percent,
 	}
+}
+
+// percent writes a fraction as a percentage with one decimal: 0.705 → "70,5 %".
+func percent(f float64) string {
+	return strings.Replace(fmt.Sprintf("%.1f", f*100), ".", ",", 1) + " %"
 }
 
 // render writes a page through a buffer, so a template error becomes a clean 500.

@@ -176,8 +176,8 @@ func (p *Pages) saveDraft(c *gin.Context) {
 	p.renderReports(c, status, d, view{Form: form, Errors: errs})
 }
 
-// reportMessages are the messages of report drafts.
-var reportMessages = []message{
+// draftMessages are the messages of report drafts.
+var draftMessages = []message{
 	{regexp.MustCompile(`^period "(.*)" is not one of: .*$`), "Kỳ báo cáo «$1» không hợp lệ (ví dụ đúng: 2024-H1, 2024-Q3, 2024-03, 2024)."},
 	{regexp.MustCompile(`^period (\S+) is not a reporting period of campaign (\S+)$`), "Kỳ báo cáo $1 nằm ngoài thời gian của chương trình $2."},
 	{regexp.MustCompile(`^a section holds at most (\d+) characters, this one has (\d+)$`), "Mỗi mục viết tối đa $1 ký tự; mục này có $2 ký tự."},

@@ -54,6 +54,12 @@ func (p *Pages) newRule(c *gin.Context) {
 		p.fail(c, err)
 		return
 	}
+	// A link may fill fields in (a plan suggestion names its stations).
+	for _, k := range ruleFields {
+		if q, ok := c.GetQueryArray(k); ok {
+			values[k] = q
+		}
+	}
 	p.renderNewRule(c, http.StatusOK, view{Form: values}, nil)
 }
 

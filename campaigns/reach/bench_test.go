@@ -198,7 +198,9 @@ var yearNow = func() time.Time { return time.Date(2025, 1, 15, 3, 0, 0, 0, time.
 //   - cold: a new Service on the same database per iteration, so the org units, the
 //     populations and the rollups are read from the database, as in a new process;
 //
-// each for the province (scope default) and for the district of Điện Bàn (507).
+// each for the province (scope default) and for the district of Điện Bàn (507);
+// warm-gapmap and warm-suggestions are the gap map of students and the plan
+// suggestions on the warm service.
 func BenchmarkReport1M(b *testing.B) {
 	f := newReachFixtureAt(b, yearNow)
 	loadYear(b, f)
@@ -231,6 +233,22 @@ func BenchmarkReport1M(b *testing.B) {
 		b.Run("warm/"+sc.name, func(b *testing.B) {
 			for b.Loop() {
 				if _, err := f.reports.Report(f.ctx, loa.System, campaigns.DemoCampaignCode, q); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		// The gap map of students (issue 14, DESIGN §10: under 300 ms) and the
+		// plan suggestions, from the same rollups in memory.
+		b.Run("warm-gapmap/"+sc.name, func(b *testing.B) {
+			for b.Loop() {
+				if _, err := f.reports.GapMap(f.ctx, loa.System, campaigns.DemoCampaignCode, report.GapQuery{ReportQuery: q, Group: "students"}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run("warm-suggestions/"+sc.name, func(b *testing.B) {
+			for b.Loop() {
+				if _, err := f.reports.Suggestions(f.ctx, loa.System, campaigns.DemoCampaignCode, q); err != nil {
 					b.Fatal(err)
 				}
 			}

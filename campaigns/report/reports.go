@@ -12,14 +12,18 @@ import (
 	"loa/campaigns/reach"
 )
 
-// Plans is what the scheduler knows that reports need: the press calendar and the
-// airings planned ahead (for forecasts).
+// Plans is what the scheduler knows that reports need: the press calendar, the
+// airings planned ahead (for forecasts) and the stations the rules reach (for
+// suggestions).
 type Plans interface {
 	// ChannelMonths counts a campaign's items planned and published on a channel
 	// kind in a year, by month (YYYY-MM).
 	ChannelMonths(ctx context.Context, campaign, channel string, year int) (map[string]campaigns.MonthPlan, error)
 	// PlannedUnits counts, per org unit, a campaign's airings planned in [from, to).
 	PlannedUnits(ctx context.Context, campaign string, from, to time.Time) (map[string]int, error)
+	// Outlets lists the active stations with the campaign's rules in force that
+	// pick each.
+	Outlets(ctx context.Context, campaign string) ([]campaigns.Outlet, error)
 }
 
 // noPlans is the Plans of a service built without the scheduler: nothing planned.
@@ -32,6 +36,8 @@ func (noPlans) ChannelMonths(context.Context, string, string, int) (map[string]c
 func (noPlans) PlannedUnits(context.Context, string, time.Time, time.Time) (map[string]int, error) {
 	return nil, nil
 }
+
+func (noPlans) Outlets(context.Context, string) ([]campaigns.Outlet, error) { return nil, nil }
 
 // Service evaluates the campaigns' indicators into reports, from the campaigns
 // and denominators of core, the rollups and manual values of reach and the
@@ -67,59 +73,80 @@ type ReportQuery struct {
 // Report evaluates every indicator of a campaign at an as-of date, for a scope and a
 // reporting period, from the rollups (never the records).
 func (s *Service) Report(ctx context.Context, actor loa.Actor, code string, q ReportQuery) (Report, error) {
-	c, err := s.core.Campaign(ctx, code)
+	e, now, err := s.evaluation(ctx, actor, code, q)
 	if err != nil {
 		return Report{}, err
+	}
+	r := e.report()
+	r.GeneratedAt = now.Truncate(time.Second)
+	return r, nil
+}
+
+// evaluation reads everything a report of the query needs, and the time it was
+// read at.
+func (s *Service) evaluation(ctx context.Context, actor loa.Actor, code string, q ReportQuery) (evaluation, time.Time, error) {
+	e, now, err := s.basis(ctx, actor, code, q)
+	if err != nil {
+		return e, now, err
+	}
+	if e.manual, err = s.reach.ManualValues(ctx, loa.System, code); err != nil {
+		return e, now, err
+	}
+	if e.press, err = s.press(ctx, e.campaign, e.window); err != nil {
+		return e, now, err
+	}
+	if e.asOf < e.window.To { // forecasts rest on what is planned after the as-of date
+		from := e.asOf.In(s.core.Zone()).AddDate(0, 0, 1)
+		if e.planned, err = s.plans.PlannedUnits(ctx, code, from, e.window.To.In(s.core.Zone()).AddDate(0, 0, 1)); err != nil {
+			return e, now, err
+		}
+	}
+	return e, now, nil
+}
+
+// basis reads the campaign, the units, the window, the target groups, the
+// denominators and the rollup cells of a query: what the gap map needs, and the
+// start of every evaluation.
+func (s *Service) basis(ctx context.Context, actor loa.Actor, code string, q ReportQuery) (evaluation, time.Time, error) {
+	now := s.now().In(s.core.Zone())
+	c, err := s.core.Campaign(ctx, code)
+	if err != nil {
+		return evaluation{}, now, err
 	}
 	tree, err := s.core.Tree(ctx)
 	if err != nil {
-		return Report{}, err
+		return evaluation{}, now, err
 	}
 	scope, err := tree.Scope(actor, "scope", q.Scope)
 	if err != nil {
-		return Report{}, err
+		return evaluation{}, now, err
 	}
 	window, err := ParseWindow(q.Period, c, s.core.Cutoff())
 	if err != nil {
-		return Report{}, err
+		return evaluation{}, now, err
 	}
-	now := s.now().In(s.core.Zone())
 	today := loa.DateOf(now)
 	asOf := min(today, window.To)
 	if q.AsOf != "" {
 		if asOf, err = loa.ParseDate(q.AsOf); err != nil {
-			return Report{}, loa.Invalid("asOf", err.Error())
+			return evaluation{}, now, loa.Invalid("asOf", err.Error())
 		}
 		if asOf > today {
-			return Report{}, loa.Invalid("asOf", fmt.Sprintf("as of %s is in the future; a report counts what has happened", asOf))
+			return evaluation{}, now, loa.Invalid("asOf", fmt.Sprintf("as of %s is in the future; a report counts what has happened", asOf))
 		}
 	}
 	e := evaluation{campaign: c, tree: tree, scope: scope, window: window, asOf: asOf, today: today,
 		cutoff: s.core.Cutoff(), suppress: q.Suppress}
 	if e.groups, err = s.core.TargetGroups(ctx); err != nil {
-		return Report{}, err
+		return e, now, err
 	}
 	if e.populations, err = s.core.Populations(ctx, loa.System, campaigns.PopulationFilter{}); err != nil {
-		return Report{}, err
+		return e, now, err
 	}
 	if e.cells, err = s.reach.Cells(ctx, code); err != nil {
-		return Report{}, err
+		return e, now, err
 	}
-	if e.manual, err = s.reach.ManualValues(ctx, loa.System, code); err != nil {
-		return Report{}, err
-	}
-	if e.press, err = s.press(ctx, c, window); err != nil {
-		return Report{}, err
-	}
-	if asOf < window.To { // forecasts rest on what is planned after the as-of date
-		from := asOf.In(s.core.Zone()).AddDate(0, 0, 1)
-		if e.planned, err = s.plans.PlannedUnits(ctx, code, from, window.To.In(s.core.Zone()).AddDate(0, 0, 1)); err != nil {
-			return Report{}, err
-		}
-	}
-	r := e.report()
-	r.GeneratedAt = now.Truncate(time.Second)
-	return r, nil
+	return e, now, nil
 }
 
 // press reads the calendar of each channel a monthly_frequency indicator counts,
