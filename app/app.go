@@ -60,6 +60,12 @@ func newApp(ctx context.Context, cfg Config, log *slog.Logger) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
+	// On FerretDB one process at a time: a second one refuses to start here.
+	host, _ := os.Hostname()
+	if err := db.Claim(ctx, fmt.Sprintf("%s/%d", host, os.Getpid()), database.DefaultClaimTiming, log); err != nil {
+		_ = db.Close(ctx)
+		return nil, err
+	}
 	a := &app{cfg: cfg, log: log, db: db}
 	if err := a.prepare(ctx); err != nil {
 		a.close()

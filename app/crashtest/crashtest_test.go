@@ -3,6 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
+	"net/url"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -22,5 +25,37 @@ func TestKilledWritesRecover(t *testing.T) {
 	t.Log(out.String())
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestSecondProcessRefused: a second Loa process pointed at the first one's
+// database (its embedded FerretDB, through the socket in its data directory)
+// refuses to start and names the first; the first keeps answering and writing.
+func TestSecondProcessRefused(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary; run without -short")
+	}
+	ctx := context.Background()
+	dir := t.TempDir()
+	bin, err := build("../..", dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := prepare(ctx, bin, filepath.Join(dir, "first"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.s.stop()
+	uri := "mongodb://" + url.PathEscape(filepath.Join(dir, "first", "ferretdb.sock")) + "/"
+	second, err := newServer(bin, filepath.Join(dir, "second"), "--mongodb-uri", uri)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := second.command() // serving: it must stop at the start-up
+	if err == nil || !strings.Contains(out, "another Loa process") || !strings.Contains(out, "FerretDB") {
+		t.Fatalf("the second process: %v\n%s", err, out)
+	}
+	if err := e.campaign(ctx, "AFTER"); err != nil {
+		t.Errorf("the first process after the refusal: %v", err)
 	}
 }

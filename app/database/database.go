@@ -49,6 +49,7 @@ type DB struct {
 	versions *Versions
 	owned    bool // the engine was started by Open and is stopped by Close
 	unlock   func() error
+	claim    *claim // this process's registration, where the engine needs one (Claim)
 }
 
 // Open connects to the external MongoDB named by opts.URI or, without one, starts
@@ -101,7 +102,8 @@ func (db *DB) Ping(ctx context.Context) error {
 // Close disconnects the driver, then stops the embedded engine if Open started it,
 // all before ctx ends. The data directory stays locked if the engine did not stop.
 func (db *DB) Close(ctx context.Context) error {
-	err := db.Client.Disconnect(ctx)
+	err := db.release(ctx)
+	err = errors.Join(err, db.Client.Disconnect(ctx))
 	if db.owned {
 		if stopErr := db.engine.Stop(ctx); stopErr != nil {
 			return errors.Join(err, stopErr)
@@ -162,6 +164,9 @@ func StartEngine(dir string, logger *slog.Logger) (*Engine, error) {
 	}()
 	return e, nil
 }
+
+// URI is the engine's connection string, for clients of other processes.
+func (e *Engine) URI() string { return e.uri }
 
 // Connect opens a client on the named database of the engine. Clients share the
 // engine's document locks, so every connection to it is serialised the same way.

@@ -15,7 +15,7 @@ import (
 const versionsColl = "versions"
 
 // Schema lists the collections this package owns.
-var Schema = []Collection{{Name: versionsColl}}
+var Schema = []Collection{{Name: versionsColl}, {Name: claimsColl}}
 
 // maxStale bounds how long a version read from an external MongoDB is trusted, so a
 // change made by another replica is seen within it.

@@ -85,3 +85,17 @@ func New(tb testing.TB, schema []database.Collection) *database.DB {
 	}
 	return db
 }
+
+// Another opens a second client on db's database, as another process would:
+// without db's locks or versions.
+func Another(tb testing.TB, db *database.DB) *database.DB {
+	tb.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	other, err := database.Open(ctx, database.Options{URI: engine.URI(), Name: db.Name()})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { _ = other.Client.Disconnect(context.Background()) })
+	return other
+}
