@@ -72,6 +72,8 @@ type jobProgress struct {
 	// import cannot tell (a workbook's dry run), and the bar only says it works.
 	Permille int64
 	Known    bool
+	// Saving says the whole file is read and its rows are being written.
+	Saving bool
 }
 
 // Percent is the share done in whole per cent.
@@ -86,6 +88,7 @@ func (j *importJob) now() jobProgress {
 	if share > 0 {
 		p.Known, p.Permille = true, int64(min(share, 1)*1000)
 	}
+	p.Saving = !j.dryRun && p.Permille == 1000
 	return p
 }
 
