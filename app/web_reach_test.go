@@ -176,7 +176,7 @@ func TestReachManualValues(t *testing.T) {
 		t.Error("the refused form lost its values")
 	}
 	status, page = planner.post("/reach/manual", withField(withField(url.Values{}, "campaign", "PCMD-2024"), "indicator", "students-reached"))
-	if status != http.StatusUnprocessableEntity || !strings.Contains(page, "Nhập một số nguyên") {
+	if status != http.StatusUnprocessableEntity || !strings.Contains(page, "Bắt buộc nhập (0 nếu không có).") {
 		t.Errorf("an empty form: %d", status)
 	}
 	_, page = planner.get("/reach/manual?campaign=PCMD-2024")
@@ -368,4 +368,44 @@ func TestReachImportOnAPhone(t *testing.T) {
 	if err != nil || wide {
 		t.Errorf("the list is wider than the phone: %v, %v", wide, err)
 	}
+}
+
+// TestReachOfAnAiringIsReadOnly: the record an aired broadcast counts is listed
+// with a link to its airing, not to a form; its form and its question lead to the
+// airing, and deleting it is refused.
+func TestReachOfAnAiringIsReadOnly(t *testing.T) {
+	s := newOperatorScene(t, 1)
+	_, path := s.link("Máy đọc Tam Kỳ")
+	phone := s.phone(path)
+	if status, _ := phone.post("/station/airings/"+s.started[0]+"/confirm", url.Values{"status": {"aired"}}); status != http.StatusSeeOther {
+		t.Fatalf("confirming the airing: %d", status)
+	}
+	var page struct{ Items []struct{ ID, Airing string } }
+	zone, err := time.LoadLocation("Asia/Ho_Chi_Minh") // the deployment's zone: the airing's date
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().In(zone)
+	today := now.Format("2006-01-02")
+	s.as(s.admin, "GET", "/api/v1/reach?"+url.Values{"campaign": {"PCMD-2024"}, "orgUnit": {"502"}, "activity": {"broadcast"},
+		"from": {today}, "to": {today}}.Encode(), "", http.StatusOK, &page)
+	if len(page.Items) != 1 || page.Items[0].Airing != s.started[0] {
+		t.Fatalf("the airing's record: %+v", page.Items)
+	}
+	id := page.Items[0].ID
+	reporter := s.account("reporter.airing", []string{"reporter"}, "502")
+	_, list := reporter.get("/reach?" + url.Values{"campaign": {"PCMD-2024"}, "activity": {"broadcast"}, "month": {now.Format("2006-01")}}.Encode())
+	if !strings.Contains(list, `<a href="/calendar/airings/`+s.started[0]+`">Từ buổi phát sóng</a>`) || strings.Contains(list, "/reach/edit?id=") {
+		t.Error("the list does not show the airing's record read-only with a link to the airing")
+	}
+	for _, p := range []string{"/reach/edit?id=", "/reach/delete?id="} {
+		if status, _, loc := reporter.getLocation(p + url.QueryEscape(id)); status != http.StatusSeeOther || loc != "/calendar/airings/"+s.started[0] {
+			t.Errorf("%s: %d to %q; want the airing's page", p, status, loc)
+		}
+	}
+	status, refusal := reporter.post("/reach/delete", url.Values{"id": {id}, "campaign": {"PCMD-2024"}})
+	if status != http.StatusConflict || !strings.Contains(refusal, "tính từ buổi phát sóng") {
+		t.Errorf("deleting the airing's record: %d", status)
+	}
+	s.as(s.admin, "GET", "/api/v1/reach/"+url.PathEscape(id), "", http.StatusOK, nil)
 }

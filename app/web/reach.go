@@ -52,13 +52,13 @@ type unitSelect struct {
 func (ch reachChoices) UnitName(code string) string { return cmp.Or(ch.unitNames[code], code) }
 
 // GroupName names the target group code.
-func (ch reachChoices) GroupName(code string) string { return optionLabel(ch.Groups, code) }
+func (ch reachChoices) GroupName(code string) string { return label(ch.Groups, code) }
 
 // ActivityName names the kind of activity code.
-func (ch reachChoices) ActivityName(code string) string { return optionLabel(ch.Activities, code) }
+func (ch reachChoices) ActivityName(code string) string { return label(ch.Activities, code) }
 
 // CampaignName names the campaign code.
-func (ch reachChoices) CampaignName(code string) string { return optionLabel(ch.Campaigns, code) }
+func (ch reachChoices) CampaignName(code string) string { return label(ch.Campaigns, code) }
 
 // reachChoicesFor reads the choices of the reach pages for u, with campaign (or
 // the campaign under way, or the first) and unit chosen.
@@ -69,17 +69,17 @@ func (p *Pages) reachChoicesFor(ctx context.Context, u access.User, campaign, un
 		return ch, err
 	}
 	today := loa.DateOf(p.Now().In(p.Zone))
-	chosen := campaign
+	pick := ""
 	for _, cp := range cs {
-		if chosen == "" && cp.Period.Contains(today) {
-			chosen = cp.Code
+		if cp.Code == campaign || pick == "" && cp.Period.Contains(today) {
+			pick = cp.Code
 		}
 	}
-	if chosen == "" && len(cs) > 0 {
-		chosen = cs[0].Code
+	if pick == "" && len(cs) > 0 {
+		pick = cs[0].Code
 	}
 	for _, cp := range cs {
-		ch.Campaigns = append(ch.Campaigns, option{Value: cp.Code, Label: cp.Code + " — " + cp.Title, Selected: cp.Code == chosen})
+		ch.Campaigns = append(ch.Campaigns, option{Value: cp.Code, Label: cp.Code + " — " + cp.Title, Selected: cp.Code == pick})
 	}
 	groups, err := p.Campaigns.TargetGroups(ctx)
 	if err != nil {
@@ -103,17 +103,7 @@ func (p *Pages) reachChoicesFor(ctx context.Context, u access.User, campaign, un
 	return ch, nil
 }
 
-// optionLabel is the label of value among options, or value itself.
-func optionLabel(options []option, value string) string {
-	for _, o := range options {
-		if o.Value == value {
-			return o.Label
-		}
-	}
-	return value
-}
-
-// Chosen is the value of the option chosen, or "".
+// chosen is the value of the option chosen, or "".
 func chosen(options []option) string {
 	for _, o := range options {
 		if o.Selected {
@@ -284,35 +274,38 @@ func (p *Pages) saveReach(c *gin.Context) {
 // The service checks everything else.
 func reachInput(c *gin.Context) (reach.Reach, map[string]string) {
 	errs := map[string]string{}
-	count := func(field string, required bool) *int64 {
-		v := strings.TrimSpace(c.PostForm(field))
-		if v == "" {
-			if required {
-				errs[field] = "Bắt buộc nhập (0 nếu không có)."
-			}
-			return nil
-		}
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil {
-			errs[field] = "Nhập một số nguyên, không dùng dấu chấm hay dấu phẩy."
-			return nil
-		}
-		return &n
-	}
 	r := reach.Reach{Campaign: c.PostForm("campaign"), OrgUnit: c.PostForm("orgUnit"), Group: c.PostForm("group"),
 		Activity: c.PostForm("activity"), SourceRef: c.PostForm("sourceRef"), Evidence: c.PostForm("evidence"),
 		Estimated: c.PostForm("estimated") == "on", Date: loa.Date(c.PostForm("date"))}
 	if d, ok := parseDate(c.PostForm("date")); ok {
 		r.Date = d
 	}
-	if n := count("activities", true); n != nil {
+	if n := countField(c, errs, "activities", true); n != nil {
 		r.Activities = int(min(max(*n, -1), 1<<31-1))
 	}
-	if n := count("personTimes", true); n != nil {
+	if n := countField(c, errs, "personTimes", true); n != nil {
 		r.PersonTimes = *n
 	}
-	r.UniquePersons, r.FirstTimePersons = count("uniquePersons", false), count("firstTimePersons", false)
+	r.UniquePersons, r.FirstTimePersons = countField(c, errs, "uniquePersons", false), countField(c, errs, "firstTimePersons", false)
 	return r, errs
+}
+
+// countField reads a whole number from the form's field: nil when it is empty (an
+// error in errs when required) or not a number (an error in errs).
+func countField(c *gin.Context, errs map[string]string, field string, required bool) *int64 {
+	v := strings.TrimSpace(c.PostForm(field))
+	if v == "" {
+		if required {
+			errs[field] = "Bắt buộc nhập (0 nếu không có)."
+		}
+		return nil
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil {
+		errs[field] = "Nhập một số nguyên, không dùng dấu chấm hay dấu phẩy."
+		return nil
+	}
+	return &n
 }
 
 // reachDeletePage is the data of the question before a record is deleted.
@@ -329,6 +322,10 @@ func (p *Pages) confirmDeleteReach(c *gin.Context) {
 	r, err := p.Reach.ReachRecord(ctx, u.Actor(), c.Query("id"))
 	if err != nil {
 		p.fail(c, err)
+		return
+	}
+	if r.Airing != "" {
+		c.Redirect(http.StatusSeeOther, "/calendar/airings/"+url.PathEscape(r.Airing))
 		return
 	}
 	ch, err := p.reachChoicesFor(ctx, u, r.Campaign, "")

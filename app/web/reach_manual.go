@@ -3,8 +3,6 @@ package web
 import (
 	"net/http"
 	"net/url"
-	"strconv"
-	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -25,7 +23,7 @@ type manualPage struct {
 }
 
 // IndicatorName names an indicator of the campaign.
-func (m manualPage) IndicatorName(code string) string { return optionLabel(m.Indicators, code) }
+func (m manualPage) IndicatorName(code string) string { return label(m.Indicators, code) }
 
 func (p *Pages) manualValues(c *gin.Context) {
 	form := url.Values{"campaign": {c.Query("campaign")}, "asOf": {string(loa.DateOf(p.Now().In(p.Zone)))},
@@ -66,16 +64,14 @@ func (p *Pages) renderManual(c *gin.Context, status int, v view) {
 // putManualValue enters a manual indicator's value from its form.
 func (p *Pages) putManualValue(c *gin.Context) {
 	errs := map[string]string{}
-	number := func(field string) int64 {
-		n, err := strconv.ParseInt(strings.TrimSpace(c.PostForm(field)), 10, 64)
-		if err != nil {
-			errs[field] = "Nhập một số nguyên, không dùng dấu chấm hay dấu phẩy."
-		}
-		return n
-	}
 	v := reach.ManualValue{Indicator: c.PostForm("indicator"), OrgUnit: c.PostForm("orgUnit"), AsOf: loa.Date(c.PostForm("asOf")),
-		Numerator: number("numerator"), Denominator: number("denominator"), CountUnit: c.PostForm("countUnit"),
-		Source: c.PostForm("source"), Note: c.PostForm("note")}
+		CountUnit: c.PostForm("countUnit"), Source: c.PostForm("source"), Note: c.PostForm("note")}
+	if n := countField(c, errs, "numerator", true); n != nil {
+		v.Numerator = *n
+	}
+	if n := countField(c, errs, "denominator", true); n != nil {
+		v.Denominator = *n
+	}
 	if d, ok := parseDate(c.PostForm("asOf")); ok {
 		v.AsOf = d
 	}
