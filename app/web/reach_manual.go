@@ -48,7 +48,7 @@ func (p *Pages) renderManual(c *gin.Context, status int, v view) {
 		}
 		for _, in := range cp.Indicators {
 			if in.Rule == campaigns.RuleManual {
-				data.Indicators = append(data.Indicators, option{Value: in.Code, Label: in.Code + " — " + in.Title,
+				data.Indicators = append(data.Indicators, option{Value: in.Code, Label: in.Title,
 					Selected: in.Code == v.Value("indicator")})
 			}
 		}
