@@ -218,10 +218,16 @@ const reachFile = "Mã kế hoạch,Mã đơn vị,Nhóm đối tượng,Ngày,H
 // TestReachImportInTheBackground: an upload answers at once with its status page;
 // the dry run's answer lists the conflicts by row and writes nothing; applying
 // writes the good rows. An htmx poll of a finished import reloads the page, and a
-// form without a file or with a file that is no table is refused beside the field.
+// form without a file, with a file past the limit or with a file that is no table
+// is refused beside the field.
 func TestReachImportInTheBackground(t *testing.T) {
 	s := newSite(t)
 	reporter := s.account("reporter.import", []string{"reporter"}, "502")
+	for format, magic := range map[string]string{"xlsx": "PK\x03\x04", "csv": "\ufeffMã kế hoạch,"} {
+		if status, body := reporter.get("/reach/template?format=" + format); status != http.StatusOK || !strings.HasPrefix(body, magic) {
+			t.Errorf("the %s template: %d %.20q", format, status, body)
+		}
+	}
 	status, _, loc := reporter.upload("/reach/import", "", "so-lieu.csv", []byte(reachFile))
 	if status != http.StatusSeeOther || !strings.HasPrefix(loc, "/reach/import/") {
 		t.Fatalf("the upload: %d to %q; want 303 to its status page", status, loc)
@@ -267,6 +273,12 @@ func TestReachImportInTheBackground(t *testing.T) {
 		t.Errorf("no file: %d, want 422", status)
 	}
 	assertBeside(t, page, "file", "Chọn một tệp CSV hoặc Excel (.xlsx).")
+	over := []byte(reachFile + strings.Repeat("#", 20<<20+1-len(reachFile))) // one byte past the default 20 MiB
+	status, page, _ = reporter.upload("/reach/import", "", "qua-lon.csv", over)
+	if status != http.StatusRequestEntityTooLarge {
+		t.Errorf("a file past the limit: %d, want 413", status)
+	}
+	assertBeside(t, page, "file", "Tệp lớn hơn giới hạn 20 MiB.")
 	status, _, loc = reporter.upload("/reach/import", "", "anh.png", []byte("\x89PNG\r\n\x1a\n\x00\x00"))
 	if status != http.StatusSeeOther {
 		t.Fatalf("an image: %d", status)
