@@ -201,14 +201,24 @@ func (p *Pages) newReach(c *gin.Context) {
 	p.renderReachForm(c, http.StatusOK, view{Form: form}, false)
 }
 
-func (p *Pages) editReach(c *gin.Context) {
+// writableRecord reads the record the query's id names, one a person may change;
+// the record of an airing sends to that airing, whose confirmation it follows.
+func (p *Pages) writableRecord(c *gin.Context) (reach.Reach, bool) {
 	r, err := p.Reach.ReachRecord(c.Request.Context(), current(c).User.Actor(), c.Query("id"))
-	if err != nil {
+	switch {
+	case err != nil:
 		p.fail(c, err)
-		return
-	}
-	if r.Airing != "" {
+	case r.Airing != "":
 		c.Redirect(http.StatusSeeOther, "/calendar/airings/"+url.PathEscape(r.Airing))
+	default:
+		return r, true
+	}
+	return reach.Reach{}, false
+}
+
+func (p *Pages) editReach(c *gin.Context) {
+	r, ok := p.writableRecord(c)
+	if !ok {
 		return
 	}
 	form := url.Values{"campaign": {r.Campaign}, "orgUnit": {r.OrgUnit}, "group": {r.Group}, "date": {string(r.Date)},
@@ -250,16 +260,10 @@ func (p *Pages) saveReach(c *gin.Context) {
 	if len(errs) == 0 {
 		_, created, err := p.Reach.PutReach(c.Request.Context(), current(c).User.Actor(), r)
 		if err == nil {
-			msg := "Đã ghi hoạt động."
-			if !created {
-				msg = "Đã cập nhật hoạt động."
-			}
-			redirect(c, "/reach?campaign="+url.QueryEscape(r.Campaign), msg)
+			redirect(c, "/reach?campaign="+url.QueryEscape(r.Campaign), map[bool]string{true: "Đã ghi hoạt động.", false: "Đã cập nhật hoạt động."}[created])
 			return
 		}
-		var ok bool
-		if errs, ok = formErrors(err); !ok {
-			p.fail(c, err)
+		if errs = p.refusal(c, err); errs == nil {
 			return
 		}
 	}
@@ -268,6 +272,16 @@ func (p *Pages) saveReach(c *gin.Context) {
 		form.Set("date", string(d)) // as the date picker shows it
 	}
 	p.renderReachForm(c, http.StatusUnprocessableEntity, view{Form: form, Errors: errs}, form.Get("edit") != "")
+}
+
+// refusal is a service's refusal of a form as messages beside its fields; nil
+// once an error that is not about the input is answered with its page.
+func (p *Pages) refusal(c *gin.Context, err error) map[string]string {
+	errs, ok := formErrors(err)
+	if !ok {
+		p.fail(c, err)
+	}
+	return errs
 }
 
 // reachInput reads an activity's form; errs are the fields that are not numbers.
@@ -318,17 +332,11 @@ type reachDeletePage struct {
 func (d reachDeletePage) Sessions() int64 { return int64(d.Record.Activities) }
 
 func (p *Pages) confirmDeleteReach(c *gin.Context) {
-	ctx, u := c.Request.Context(), current(c).User
-	r, err := p.Reach.ReachRecord(ctx, u.Actor(), c.Query("id"))
-	if err != nil {
-		p.fail(c, err)
+	r, ok := p.writableRecord(c)
+	if !ok {
 		return
 	}
-	if r.Airing != "" {
-		c.Redirect(http.StatusSeeOther, "/calendar/airings/"+url.PathEscape(r.Airing))
-		return
-	}
-	ch, err := p.reachChoicesFor(ctx, u, r.Campaign, "")
+	ch, err := p.reachChoicesFor(c.Request.Context(), current(c).User, r.Campaign, "")
 	if err != nil {
 		p.fail(c, err)
 		return

@@ -82,9 +82,7 @@ func (p *Pages) putManualValue(c *gin.Context) {
 			redirect(c, "/reach/manual?campaign="+url.QueryEscape(campaign), "Đã lưu giá trị chỉ tiêu.")
 			return
 		}
-		var ok bool
-		if errs, ok = formErrors(err); !ok {
-			p.fail(c, err)
+		if errs = p.refusal(c, err); errs == nil {
 			return
 		}
 	}
