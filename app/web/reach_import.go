@@ -116,6 +116,11 @@ func (h *heldFiles) start(id, owner string, now time.Time, slots int, job *impor
 	f.job, f.expires = job, now.Add(heldFor)
 	h.mu.Unlock()
 	go func() {
+		defer func() { // a failure the status page reports (and logs), not a crash
+			if r := recover(); r != nil {
+				job.finish(loa.ImportSummary{}, fmt.Errorf("import of held file %s panicked: %v", id, r))
+			}
+		}()
 		job.finish(run(context.Background(), io.NewSectionReader(f.file, 0, f.size), job))
 	}()
 	return nil
