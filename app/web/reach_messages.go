@@ -6,7 +6,7 @@ import "regexp"
 // a reach record already speak Vietnamese (import files show them): they are said
 // as they are.
 var reachMessages = []message{
-	{regexp.MustCompile(`^((?:Thiếu|Không có|Hình thức|Ngày|Số|Báo chí|Tối đa|Đơn vị|Cột|Trùng) .*)$`), "$1."},
+	{regexp.MustCompile(`^((?:Thiếu|Không có|Hình thức|Ngày|Số|Báo chí|Tối đa|Đơn vị|Cột|Trùng) .*?)\.?$`), "$1."},
 	{regexp.MustCompile(`^this record counts airing (\S+) and follows its confirmation: .*$`),
 		"Số liệu này tính từ buổi phát sóng $1 và theo xác nhận của buổi đó: hãy sửa buổi phát sóng (không phát, huỷ) thay vì xoá."},
 	{regexp.MustCompile(`^campaign (\S+) has no indicator "(.*)"$`), "Kế hoạch $1 không có chỉ tiêu «$2»."},
