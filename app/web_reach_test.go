@@ -198,8 +198,12 @@ func TestReachManualValues(t *testing.T) {
 	if status, page := reporter.post("/reach/manual", withField(form(), "denominator", "60")); status != http.StatusForbidden || !strings.Contains(page, "Không có quyền") {
 		t.Errorf("a reporter entering a value: %d, want the 403 page", status)
 	}
-	if status, _ := planner.post("/reach/manual/delete", url.Values{"campaign": {"PCMD-2024"},
-		"id": {"PCMD-2024|establishments-inspected|49|2024-06-30"}}); status != http.StatusSeeOther {
+	id := "PCMD-2024|establishments-inspected|49|2024-06-30"
+	if _, question := planner.get("/reach/manual?" + url.Values{"campaign": {"PCMD-2024"}, "delete": {id}}.Encode()); !strings.Contains(question, "Xoá giá trị «Trên 80% cơ sở") ||
+		!strings.Contains(question, `<form method="post" action="/reach/manual/delete">`) {
+		t.Error("the page does not ask before deleting the value")
+	}
+	if status, _ := planner.post("/reach/manual/delete", url.Values{"campaign": {"PCMD-2024"}, "id": {id}}); status != http.StatusSeeOther {
 		t.Errorf("deleting the value: %d", status)
 	}
 	if _, page = planner.get("/reach/manual?campaign=PCMD-2024"); strings.Contains(page, "Báo cáo 15/BC-CA") {

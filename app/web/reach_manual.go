@@ -20,6 +20,8 @@ type manualPage struct {
 	Indicators []option
 	Values     []reach.ManualValue
 	CanWrite   bool
+	// Deleting is the value the page asks to confirm the deletion of, if any.
+	Deleting *reach.ManualValue
 }
 
 // IndicatorName names an indicator of the campaign.
@@ -55,6 +57,11 @@ func (p *Pages) renderManual(c *gin.Context, status int, v view) {
 		if data.Values, err = p.Reach.ManualValues(ctx, u.Actor(), data.Campaign); err != nil {
 			p.fail(c, err)
 			return
+		}
+		for i, mv := range data.Values {
+			if data.CanWrite && mv.ID == c.Query("delete") {
+				data.Deleting = &data.Values[i]
+			}
 		}
 	}
 	v.Title, v.Data = "Chỉ tiêu nhập tay", data
