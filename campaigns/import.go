@@ -192,6 +192,15 @@ func (s *Service) OpenTable(ctx context.Context, r io.Reader, column func(header
 // XLSX says whether the table is a workbook's sheet rather than a CSV file.
 func (t *Table) XLSX() bool { return t.src.xlsx }
 
+// Share says how much of the file has been read, from 0 to 1, or 0 where the
+// format does not tell (a workbook).
+func (t *Table) Share() float64 {
+	if t.src.share == nil {
+		return 0
+	}
+	return min(t.src.share(), 1)
+}
+
 // Spool copies an upload of at most max bytes to a temporary file, removed from
 // the directory at once so that nothing is left behind even by a crash; a larger
 // upload is refused with a LimitError. The pages keep a checked file this way

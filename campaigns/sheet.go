@@ -82,6 +82,9 @@ type sheet struct {
 	// a spreadsheet shows it; io.EOF after the last.
 	read  func() ([]string, int, error)
 	close func()
+	// share says how much of the file has been read (0 to 1), where the format
+	// tells; nil where it does not (a workbook's rows are unzipped as they come).
+	share func() float64
 	reads int // rows read, blank ones included
 	rows  int // rows of data read so far
 }
@@ -101,7 +104,8 @@ func openSheet(f io.ReaderAt, size int64, lim ImportLimits) (*sheet, error) {
 	cr := csv.NewReader(guard)
 	cr.FieldsPerRecord = -1
 	cr.ReuseRecord = true
-	return &sheet{lim: lim, close: func() {}, read: func() ([]string, int, error) {
+	share := func() float64 { return float64(guard.consumed) / float64(max(size, 1)) }
+	return &sheet{lim: lim, close: func() {}, share: share, read: func() ([]string, int, error) {
 		record, err := cr.Read()
 		var limit *loa.LimitError
 		switch {
@@ -214,12 +218,14 @@ type recordGuard struct {
 
 	quoted       bool
 	size, fields int
-	records      int // records the CSV reader has returned
-	ended        int // records ended in what was read so far
+	records      int   // records the CSV reader has returned
+	ended        int   // records ended in what was read so far
+	consumed     int64 // bytes read from r
 }
 
 func (g *recordGuard) Read(p []byte) (int, error) {
 	n, err := g.r.Read(p)
+	g.consumed += int64(n)
 	for _, b := range p[:n] {
 		switch b {
 		case '"':

@@ -113,29 +113,13 @@ func (p *Pages) accountForm(ctx context.Context, by access.User, form url.Values
 	for _, r := range access.Roles {
 		f.Roles = append(f.Roles, roleChoice{Value: r, Checked: slices.Contains(form["roles"], r)})
 	}
-	root, ok := tree.Get(by.Scope)
-	if !ok {
-		return f, nil
-	}
-	f.Scopes.Root = root
-	offered := map[string]bool{root.Code: true}
-	today := loa.DateOf(p.Now().In(p.Zone))
-	depth := len(root.Path)
 	for _, u := range tree.Units() {
 		f.Units[u.Code] = u.Title()
-		if len(u.Path) <= depth || u.Path[depth-1] != root.Code || u.ValidTo != nil && *u.ValidTo < today {
-			continue
-		}
-		switch len(u.Path) - depth {
-		case 1:
-			f.Scopes.Groups = append(f.Scopes.Groups, scopeGroup{Unit: u})
-			offered[u.Code] = true
-		case 2:
-			if i := slices.IndexFunc(f.Scopes.Groups, func(g scopeGroup) bool { return g.Unit.Code == u.Parent }); i >= 0 {
-				f.Scopes.Groups[i].Units = append(f.Scopes.Groups[i].Units, u)
-				offered[u.Code] = true
-			}
-		}
+	}
+	var offered map[string]bool
+	f.Scopes, offered = unitChoices(tree, by.Scope, loa.DateOf(p.Now().In(p.Zone)))
+	if offered == nil {
+		return f, nil
 	}
 	if code := form.Get("scope"); code != "" && !offered[code] {
 		label, known := f.Units[code]
@@ -145,6 +129,34 @@ func (p *Pages) accountForm(ctx context.Context, by access.User, form url.Values
 		f.Scopes.Other = &scopeOther{Code: code, Label: label}
 	}
 	return f, nil
+}
+
+// unitChoices are the units of the tree from root down two levels (a district and
+// its communes), valid today, and the codes they offer; none when root is unknown.
+func unitChoices(tree *campaigns.UnitTree, root string, today loa.Date) (scopeChoices, map[string]bool) {
+	top, ok := tree.Get(root)
+	if !ok {
+		return scopeChoices{}, nil
+	}
+	ch := scopeChoices{Root: top}
+	offered := map[string]bool{top.Code: true}
+	depth := len(top.Path)
+	for _, u := range tree.Units() {
+		if len(u.Path) <= depth || u.Path[depth-1] != top.Code || u.ValidTo != nil && *u.ValidTo < today {
+			continue
+		}
+		switch len(u.Path) - depth {
+		case 1:
+			ch.Groups = append(ch.Groups, scopeGroup{Unit: u})
+			offered[u.Code] = true
+		case 2:
+			if i := slices.IndexFunc(ch.Groups, func(g scopeGroup) bool { return g.Unit.Code == u.Parent }); i >= 0 {
+				ch.Groups[i].Units = append(ch.Groups[i].Units, u)
+				offered[u.Code] = true
+			}
+		}
+	}
+	return ch, offered
 }
 
 // accountInput reads an account's form.

@@ -64,15 +64,32 @@ type importsPage struct {
 // importCounts are a summary's counts, as the page shows numbers.
 type importCounts struct{ Read, Imported, Updated, Unchanged, Ignored, More int64 }
 
+// importResult is an import's summary as the pages show it (the "import-result"
+// partial): its counts and its first conflicts in Vietnamese.
+type importResult struct {
+	Summary loa.ImportSummary
+	Counts  importCounts
+	// Conflicts are the first maxShownConflicts (in Vietnamese); Counts.More
+	// counts the others.
+	Conflicts []loa.Conflict
+}
+
+func newImportResult(sum loa.ImportSummary) importResult {
+	r := importResult{Summary: sum, Conflicts: sum.Conflicts[:min(len(sum.Conflicts), maxShownConflicts)]}
+	r.Counts = importCounts{Read: int64(sum.Read), Imported: int64(sum.Imported), Updated: int64(sum.Updated),
+		Unchanged: int64(sum.Unchanged), Ignored: int64(sum.Ignored),
+		More: int64(len(sum.Conflicts) - len(r.Conflicts) + sum.ConflictsOmitted)}
+	for i := range r.Conflicts {
+		r.Conflicts[i].Message = vietnamese(r.Conflicts[i].Message)
+	}
+	return r
+}
+
 // checkedImport is a dry run's answer and what is needed to apply the same file.
 type checkedImport struct {
 	Kind     importKind
 	FileName string
-	Summary  loa.ImportSummary
-	Counts   importCounts
-	// Conflicts are the first maxShownConflicts (in Vietnamese); Counts.More
-	// counts the others.
-	Conflicts []loa.Conflict
+	importResult
 	// Held is the id of the file kept for "Áp dụng" until Expires.
 	Held    string
 	Expires time.Time
@@ -196,15 +213,7 @@ func (p *Pages) runHeld(ctx context.Context, u access.User, id string, dryRun bo
 	if err != nil {
 		return nil, err
 	}
-	ci := &checkedImport{Kind: kind, Summary: sum, Held: id, Expires: h.expires}
-	ci.Conflicts = sum.Conflicts[:min(len(sum.Conflicts), maxShownConflicts)]
-	ci.Counts = importCounts{Read: int64(sum.Read), Imported: int64(sum.Imported), Updated: int64(sum.Updated),
-		Unchanged: int64(sum.Unchanged), Ignored: int64(sum.Ignored),
-		More: int64(len(sum.Conflicts) - len(ci.Conflicts) + sum.ConflictsOmitted)}
-	for i := range ci.Conflicts {
-		ci.Conflicts[i].Message = vietnamese(ci.Conflicts[i].Message)
-	}
-	return ci, nil
+	return &checkedImport{Kind: kind, importResult: newImportResult(sum), Held: id, Expires: h.expires}, nil
 }
 
 var errHeldGone = errors.New("the checked file is no longer held")
@@ -214,37 +223,43 @@ var errHeldGone = errors.New("the checked file is no longer held")
 // XLSX (415), a file whose columns are wrong (422), a checked file no longer kept
 // (410).
 func (p *Pages) importFailed(c *gin.Context, form url.Values, err error) {
-	var limit *loa.LimitError
-	var busy *loa.BusyError
-	status, msg := http.StatusUnprocessableEntity, ""
-	switch {
-	case errors.As(err, &limit):
-		status, msg = http.StatusRequestEntityTooLarge, limit.Message
-	case errors.As(err, &busy):
-		c.Header("Retry-After", strconv.Itoa(int(busy.RetryAfter.Seconds())))
-		status, msg = http.StatusTooManyRequests, busy.Message
-	case errors.Is(err, loa.ErrUnsupportedFile):
-		status, msg = http.StatusUnsupportedMediaType, "Tệp không phải CSV (văn bản UTF-8) hay sổ Excel (.xlsx). Hãy lưu lại đúng định dạng rồi chọn lại."
-	case errors.Is(err, errHeldGone):
-		status, msg = http.StatusGone, "Tệp đã kiểm tra không còn được giữ (quá 15 phút, đã áp dụng, hoặc có tệp kiểm tra mới hơn). Hãy chọn tệp và kiểm tra lại."
-	default:
-		errs, ok := formErrors(err)
-		if !ok {
-			p.fail(c, err)
-			return
-		}
-		for _, m := range errs {
-			msg = m
-		}
+	status, msg, ok := importProblem(c, err)
+	if !ok {
+		p.fail(c, err)
+		return
 	}
 	p.renderImports(c, status, view{Form: form, Errors: map[string]string{"file": msg}}, nil)
+}
+
+// importProblem says why a file was not imported, in Vietnamese, with its status;
+// ok is false for an error that is not about the file.
+func importProblem(c *gin.Context, err error) (status int, msg string, ok bool) {
+	var limit *loa.LimitError
+	var busy *loa.BusyError
+	switch {
+	case errors.As(err, &limit):
+		return http.StatusRequestEntityTooLarge, limit.Message, true
+	case errors.As(err, &busy):
+		c.Header("Retry-After", strconv.Itoa(int(busy.RetryAfter.Seconds())))
+		return http.StatusTooManyRequests, busy.Message, true
+	case errors.Is(err, loa.ErrUnsupportedFile):
+		return http.StatusUnsupportedMediaType, "Tệp không phải CSV (văn bản UTF-8) hay sổ Excel (.xlsx). Hãy lưu lại đúng định dạng rồi chọn lại.", true
+	case errors.Is(err, errHeldGone):
+		return http.StatusGone, "Tệp đã kiểm tra không còn được giữ (quá 15 phút, đã áp dụng, hoặc có tệp kiểm tra mới hơn). Hãy chọn tệp và kiểm tra lại.", true
+	}
+	errs, ok := formErrors(err)
+	for _, m := range errs {
+		msg = m
+	}
+	return http.StatusUnprocessableEntity, msg, ok
 }
 
 // heldFiles keeps the files of dry runs, so that "Áp dụng" imports the very file
 // checked without a second upload (a phone on 3G pays for an upload once). Each is
 // an unlinked temporary file (nothing is left behind, even by a crash), kept for
 // heldFor and only for the account that uploaded it, one per account and at most
-// maxHeld in all: the oldest goes first.
+// maxHeld in all: the oldest goes first, but never one a background import
+// (importJob) is reading.
 type heldFiles struct {
 	mu    sync.Mutex
 	files map[string]*heldFile
@@ -256,6 +271,8 @@ type heldFile struct {
 	kind    string
 	owner   string
 	expires time.Time
+	// job is the import run on the file in the background, if any (reach imports).
+	job *importJob
 }
 
 const (
@@ -279,32 +296,38 @@ func (h *heldFiles) keep(owner, kind string, r io.Reader, max int64, now time.Ti
 	}
 	var oldest string
 	for k, f := range h.files {
-		if f.owner == owner || !now.Before(f.expires) {
+		switch {
+		case f.job.running():
+		case f.owner == owner || !now.Before(f.expires):
 			h.close(k)
-		} else if oldest == "" || f.expires.Before(h.files[oldest].expires) {
+		case oldest == "" || f.expires.Before(h.files[oldest].expires):
 			oldest = k
 		}
 	}
 	if len(h.files) >= maxHeld {
+		if oldest == "" {
+			file.Close()
+			return "", &loa.BusyError{RetryAfter: time.Minute, Message: "Các lần nhập tệp khác đang chạy; hãy thử lại sau ít phút."}
+		}
 		h.close(oldest)
 	}
 	h.files[id] = &heldFile{file: file, size: size, kind: kind, owner: owner, expires: now.Add(heldFor)}
 	return id, nil
 }
 
-// get returns the file id held for owner, unless it expired.
-func (h *heldFiles) get(id, owner string, now time.Time) (*heldFile, bool) {
+// get returns the file id held for owner as it is now, unless it expired.
+func (h *heldFiles) get(id, owner string, now time.Time) (heldFile, bool) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	f, ok := h.files[id]
 	if !ok || f.owner != owner {
-		return nil, false
+		return heldFile{}, false
 	}
 	if !now.Before(f.expires) {
 		h.close(id)
-		return nil, false
+		return heldFile{}, false
 	}
-	return f, true
+	return *f, true
 }
 
 // drop lets the file id go.
@@ -314,9 +337,9 @@ func (h *heldFiles) drop(id string) {
 	h.close(id)
 }
 
-// close removes the file id; the caller holds mu.
+// close removes the file id, unless an import is reading it; the caller holds mu.
 func (h *heldFiles) close(id string) {
-	if f, ok := h.files[id]; ok {
+	if f, ok := h.files[id]; ok && !f.job.running() {
 		f.file.Close()
 		delete(h.files, id)
 	}

@@ -10,7 +10,8 @@ import (
 // same in Vietnamese. Each entry matches one message of a service (its numbers and
 // names captured) and says it again; a message not listed here is shown as it is,
 // after a Vietnamese lead, so nothing a person must fix is hidden.
-var messages = slices.Concat(adminMessages, contentMessages, campaignMessages, calendarMessages, accountMessages, ruleMessages, operatorMessages, reportMessages, draftMessages, genericMessages)
+var messages = slices.Concat(adminMessages, reachMessages, contentMessages, campaignMessages, calendarMessages, accountMessages, ruleMessages,
+	operatorMessages, reportMessages, draftMessages, genericMessages)
 
 // message is one message of a service and how the pages say it.
 type message struct {

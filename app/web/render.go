@@ -59,6 +59,8 @@ var navigation = []struct {
 	{"Lịch khung", "/rules", access.ReadSchedule},
 	{"Đài", "/stations", access.ReadSchedule},
 	{"Nội dung", "/contents", access.ReadContent},
+	{"Số liệu", "/reach", access.ReadReach},
+	{"Chỉ tiêu nhập tay", "/reach/manual", access.ReadReports},
 	{"Duyệt bài", "/review", access.ReviewContent},
 	{"Quản trị", "/admin", access.ManageUsers},
 	{"Tác vụ", "/admin/jobs", access.ReadJobs},

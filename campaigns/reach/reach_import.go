@@ -86,7 +86,23 @@ func missingReachColumns(fields []string) string {
 // nothing and a corrected file updates what it corrects. campaign is used where
 // the file has no campaign column (or leaves it empty). An import stopped by a
 // limit part-way answers a LimitError carrying the summary of what it wrote.
-func (s *Service) ImportReach(ctx context.Context, actor loa.Actor, campaign string, r io.Reader, dryRun bool) (_ loa.ImportSummary, err error) {
+func (s *Service) ImportReach(ctx context.Context, actor loa.Actor, campaign string, r io.Reader, dryRun bool) (loa.ImportSummary, error) {
+	return s.ImportReachWatched(ctx, actor, campaign, r, dryRun, nil)
+}
+
+// ImportProgress is how far an import has come: the rows of data read so far and
+// the share of the file read (0 to 1; 0 where the format does not tell, as in a
+// workbook).
+type ImportProgress struct {
+	Rows  int
+	Share float64
+}
+
+// ImportReachWatched is ImportReach telling progress (when not nil) how far it has
+// come after each row read, from the goroutine of the import: a page shows the
+// progress of a large file with it.
+func (s *Service) ImportReachWatched(ctx context.Context, actor loa.Actor, campaign string, r io.Reader, dryRun bool,
+	progress func(ImportProgress)) (_ loa.ImportSummary, err error) {
 	if campaign != "" {
 		if _, err := s.store.Campaign(ctx, campaign); err != nil {
 			return loa.ImportSummary{}, err
@@ -140,6 +156,9 @@ func (s *Service) ImportReach(ctx context.Context, actor loa.Actor, campaign str
 	}
 	err = t.Each(ctx, func(n int, row []string) error {
 		sum.Read++
+		if progress != nil {
+			progress(ImportProgress{Rows: sum.Read, Share: t.Share()})
+		}
 		r, problems := p.parse(row)
 		r.normalize() // NFC, as records written one by one are
 		if problems == nil {

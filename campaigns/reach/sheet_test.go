@@ -589,3 +589,33 @@ func TestReferenceImportsAreBounded(t *testing.T) {
 		t.Errorf("a denominator file of 100,001 rows: %v; want too_many_rows", err)
 	}
 }
+
+// TestImportTellsItsProgress: the watched import tells, row after row, how many
+// rows it has read and how much of a CSV file, ending at the file's rows and all
+// of it.
+func TestImportTellsItsProgress(t *testing.T) {
+	f := newReachFixture(t)
+	var seen []reach.ImportProgress
+	sum, err := f.s.ImportReachWatched(f.ctx, reporter, campaigns.DemoCampaignCode, strings.NewReader(csvFile(2500)), true,
+		func(p reach.ImportProgress) { seen = append(seen, p) })
+	if err != nil || sum.Read != 2500 {
+		t.Fatalf("dry run = %+v, %v", sum, err)
+	}
+	if len(seen) != 2500 {
+		t.Fatalf("progress told %d times, want once a row (2500)", len(seen))
+	}
+	for i, p := range seen {
+		if p.Rows != i+1 {
+			t.Fatalf("progress %d says %d rows read, want %d", i, p.Rows, i+1)
+		}
+		if i > 0 && p.Share < seen[i-1].Share {
+			t.Fatalf("the share read went back from %v to %v at row %d", seen[i-1].Share, p.Share, i+1)
+		}
+	}
+	if first, last := seen[0].Share, seen[len(seen)-1].Share; first <= 0 || first >= 0.5 || last != 1 {
+		t.Errorf("share read from %v to %v; want from a little above 0 to 1", first, last)
+	}
+	if n := f.records(t); n != 0 {
+		t.Errorf("%d records stored by a dry run", n)
+	}
+}
