@@ -144,18 +144,25 @@ func StartEngine(dir string, logger *slog.Logger) (*Engine, error) {
 		}
 		listener = ferretdb.ListenerConfig{Unix: sock}
 	}
+	return startFerretDB(abs, ferretdb.Config{Listener: listener, Handler: "sqlite", SQLiteURL: "file:" + abs + "/"}, logger)
+}
+
+// StartPostgreSQLEngine starts FerretDB in the process on the PostgreSQL database
+// at url, listening on 127.0.0.1: the other backend FerretDB offers, for the store
+// contract suite (app/database/contract). Loa itself does not run on it.
+func StartPostgreSQLEngine(url string, logger *slog.Logger) (*Engine, error) {
+	return startFerretDB("", ferretdb.Config{Listener: ferretdb.ListenerConfig{TCP: "127.0.0.1:0"}, Handler: "postgresql", PostgreSQLURL: url}, logger)
+}
+
+func startFerretDB(dir string, cfg ferretdb.Config, logger *slog.Logger) (*Engine, error) {
 	quiet := slog.New(logger.Handler().WithAttrs([]slog.Attr{slog.String("component", "ferretdb")}))
-	f, err := ferretdb.New(&ferretdb.Config{
-		Listener:  listener,
-		Handler:   "sqlite",
-		SQLiteURL: "file:" + abs + "/",
-		Logger:    slog.New(levelFloor{inner: quiet.Handler(), min: slog.LevelError}),
-	})
+	cfg.Logger = slog.New(levelFloor{inner: quiet.Handler(), min: slog.LevelError})
+	f, err := ferretdb.New(&cfg)
 	if err != nil {
 		return nil, fmt.Errorf("start embedded database: %w", err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	e := &Engine{dir: abs, uri: f.MongoDBURI(), cancel: cancel, done: make(chan struct{}), locks: NewKeyedMutex()}
+	e := &Engine{dir: dir, uri: f.MongoDBURI(), cancel: cancel, done: make(chan struct{}), locks: NewKeyedMutex()}
 	go func() {
 		defer close(e.done)
 		if err := f.Run(ctx); err != nil {
