@@ -23,14 +23,21 @@ var fixedNow = func() time.Time { return time.Date(2024, 3, 15, 9, 0, 0, 0, time
 // reference is true.
 func newService(t *testing.T, reference bool) *campaigns.Service {
 	t.Helper()
-	db := dbtest.New(t, slices.Concat(database.Schema, campaigns.Schema, audit.Schema))
+	s, _ := newServiceDB(t, reference)
+	return s
+}
+
+// newServiceDB is newService and its database.
+func newServiceDB(tb testing.TB, reference bool) (*campaigns.Service, *database.DB) {
+	tb.Helper()
+	db := dbtest.New(tb, slices.Concat(database.Schema, campaigns.Schema, audit.Schema))
 	s := campaigns.NewService(campaigns.NewStore(db), audit.New(audit.NewStore(db), fixedNow), fixedNow)
 	if reference {
 		if err := s.LoadReference(context.Background()); err != nil {
-			t.Fatal(err)
+			tb.Fatal(err)
 		}
 	}
-	return s
+	return s, db
 }
 
 func TestFold(t *testing.T) {
