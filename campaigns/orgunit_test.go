@@ -284,3 +284,27 @@ func TestImportOrgUnitsFileErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestOrgUnitFilterBounds: a search longer than any name, or a level or parent
+// longer than any code, is refused with the field it names.
+func TestOrgUnitFilterBounds(t *testing.T) {
+	s := newService(t, true)
+	ctx := context.Background()
+	if _, err := s.OrgUnits(ctx, campaigns.OrgUnitFilter{Q: strings.Repeat("ệ", 100)}); err != nil {
+		t.Errorf("a search of 100 characters: %v", err)
+	}
+	for _, f := range []struct {
+		filter campaigns.OrgUnitFilter
+		field  string
+	}{
+		{campaigns.OrgUnitFilter{Q: strings.Repeat("ệ", 101)}, "q"},
+		{campaigns.OrgUnitFilter{Level: strings.Repeat("x", 65)}, "level"},
+		{campaigns.OrgUnitFilter{Parent: strings.Repeat("4", 65)}, "parent"},
+	} {
+		_, err := s.OrgUnits(ctx, f.filter)
+		var v *loa.ValidationError
+		if !errors.As(err, &v) || len(v.Details) != 1 || v.Details[0].Field != f.field {
+			t.Errorf("OrgUnits(%.40v…) = %v, want invalid %s", f.filter, err, f.field)
+		}
+	}
+}
