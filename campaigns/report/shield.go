@@ -129,7 +129,8 @@ func shielded(line []*Count) bool {
 // up to the scope's, and the long format's counts of a unit by group and month
 // add up to the unit's. What would give a shielded count away goes with it: a
 // value of a hidden numerator or denominator, the estimated share of a group,
-// and an indicator's person-times of a shielded group.
+// and an indicator's figures of a shielded group (its person-times and persons,
+// and what protect drops with them).
 func shieldReport(r *Report) {
 	protectLine := func(n int, cell func(i int) *Count) {
 		line := make([]*Count, n)
@@ -158,9 +159,13 @@ func shieldReport(r *Report) {
 		if g[i].PersonTimes.Hidden {
 			g[i].Estimated = nil
 		}
-		for k, res := range r.Indicators {
-			if res.Group == g[i].Group && g[i].PersonTimes.Shielded && res.PersonTimes != nil && !res.PersonTimes.Hidden {
-				r.Indicators[k].PersonTimes.Hidden, r.Indicators[k].PersonTimes.Shielded = true, true
+		// An indicator of the group prints the same figures for the scope.
+		for k := range r.Indicators {
+			if res := &r.Indicators[k]; res.Group == g[i].Group {
+				shieldSame(res.PersonTimes, g[i].PersonTimes)
+				shieldSame(res.UncappedNumerator, g[i].UniquePersons)
+				shieldSame(res.Numerator, g[i].UniquePersons)
+				protect(res)
 			}
 		}
 	}
@@ -197,3 +202,10 @@ func firstOr(d []Breakdown) Breakdown {
 }
 
 func hidden(c *Count) bool { return c != nil && c.Hidden }
+
+// shieldSame shields c when it is the figure of a shielded count printed again.
+func shieldSame(c, shielded *Count) {
+	if c != nil && shielded.Shielded && !c.Hidden && c.N == shielded.N {
+		c.Hidden, c.Shielded = true, true
+	}
+}

@@ -195,7 +195,8 @@ func TestShieldReport(t *testing.T) {
 			{Group: "officials", PersonTimes: small(25), UniquePersons: small(20), Estimated: v(0)},
 			{Group: "general_public", PersonTimes: small(26), UniquePersons: small(16), Estimated: v(0.5)},
 		},
-		Indicators: []Result{{Indicator: "pt", Group: "officials", PersonTimes: small(25)}},
+		Indicators: []Result{{Indicator: "pt", Group: "officials", PersonTimes: small(25)},
+			{Indicator: "cov", Group: "general_public", Numerator: small(16), UncappedNumerator: small(16), Value: v(0.2), Uncapped: v(0.2)}},
 		Trend: []TrendPoint{
 			{Month: "2024-01", PersonTimes: small(1), UniquePersons: small(1)},
 			{Month: "2024-02", PersonTimes: small(0), UniquePersons: small(0)},
@@ -247,6 +248,10 @@ func TestShieldReport(t *testing.T) {
 	}
 	if pt := r.Indicators[0].PersonTimes; !pt.Shielded {
 		t.Errorf("the officials' indicator shows the person-times %s the groups' table shields", pt)
+	}
+	if cov := r.Indicators[1]; !cov.Numerator.Shielded || !cov.UncappedNumerator.Shielded || cov.Value != nil || cov.Uncapped != nil {
+		t.Errorf("the general public's coverage shows the persons the groups' table shields: %s, %s, %v, %v",
+			cov.Numerator, cov.UncappedNumerator, cov.Value, cov.Uncapped)
 	}
 	b, err := json.Marshal([]*Count{d[0].PersonTimes, d[1].PersonTimes, d[2].PersonTimes})
 	var got []any
