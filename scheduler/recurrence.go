@@ -3,6 +3,7 @@ package scheduler
 import (
 	"fmt"
 	"iter"
+	"slices"
 	"strings"
 	"time"
 
@@ -140,11 +141,7 @@ func parseCron(spec string, v *loa.ValidationError) cron.Schedule {
 // between returns the occurrence starts in [from, to), in order, at most
 // maxOccurrences.
 func (rc *recurrence) between(from, to time.Time) []time.Time {
-	var out []time.Time
-	for t := range rc.occurrences(from, to) {
-		out = append(out, t)
-	}
-	return out
+	return slices.Collect(rc.occurrences(from, to))
 }
 
 // occurrences yields the occurrence starts in [from, to), in order, at most
