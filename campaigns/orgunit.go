@@ -54,6 +54,28 @@ type OrgUnitFilter struct {
 	Q string
 }
 
+// Bounds of a filter: a search longer than any unit's name, or a level or parent
+// longer than any code, is refused rather than compared with every unit.
+const (
+	maxSearchRunes  = 100
+	maxFilterLength = 64
+)
+
+// check refuses a filter past its bounds.
+func (f OrgUnitFilter) check() error {
+	v := &loa.ValidationError{}
+	if utf8.RuneCountInString(f.Q) > maxSearchRunes {
+		v.Add("q", fmt.Sprintf("search for at most %d characters", maxSearchRunes))
+	}
+	if len(f.Level) > maxFilterLength {
+		v.Add("level", fmt.Sprintf("a level of at most %d bytes", maxFilterLength))
+	}
+	if len(f.Parent) > maxFilterLength {
+		v.Add("parent", fmt.Sprintf("an org unit code of at most %d bytes", maxFilterLength))
+	}
+	return v.Err()
+}
+
 func (f OrgUnitFilter) match(u OrgUnit, q string) bool {
 	if f.Level != "" && u.Level != f.Level {
 		return false

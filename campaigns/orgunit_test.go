@@ -23,14 +23,21 @@ var fixedNow = func() time.Time { return time.Date(2024, 3, 15, 9, 0, 0, 0, time
 // reference is true.
 func newService(t *testing.T, reference bool) *campaigns.Service {
 	t.Helper()
-	db := dbtest.New(t, slices.Concat(database.Schema, campaigns.Schema, audit.Schema))
+	s, _ := newServiceDB(t, reference)
+	return s
+}
+
+// newServiceDB is newService and its database.
+func newServiceDB(tb testing.TB, reference bool) (*campaigns.Service, *database.DB) {
+	tb.Helper()
+	db := dbtest.New(tb, slices.Concat(database.Schema, campaigns.Schema, audit.Schema))
 	s := campaigns.NewService(campaigns.NewStore(db), audit.New(audit.NewStore(db), fixedNow), fixedNow)
 	if reference {
 		if err := s.LoadReference(context.Background()); err != nil {
-			t.Fatal(err)
+			tb.Fatal(err)
 		}
 	}
-	return s
+	return s, db
 }
 
 func TestFold(t *testing.T) {
@@ -275,5 +282,29 @@ func TestImportOrgUnitsFileErrors(t *testing.T) {
 				t.Errorf("ImportOrgUnits(%q) error = %v, want a validation error mentioning %q", tt.file, err, tt.want)
 			}
 		})
+	}
+}
+
+// TestOrgUnitFilterBounds: a search longer than any name, or a level or parent
+// longer than any code, is refused with the field it names.
+func TestOrgUnitFilterBounds(t *testing.T) {
+	s := newService(t, true)
+	ctx := context.Background()
+	if _, err := s.OrgUnits(ctx, campaigns.OrgUnitFilter{Q: strings.Repeat("ệ", 100)}); err != nil {
+		t.Errorf("a search of 100 characters: %v", err)
+	}
+	for _, f := range []struct {
+		filter campaigns.OrgUnitFilter
+		field  string
+	}{
+		{campaigns.OrgUnitFilter{Q: strings.Repeat("ệ", 101)}, "q"},
+		{campaigns.OrgUnitFilter{Level: strings.Repeat("x", 65)}, "level"},
+		{campaigns.OrgUnitFilter{Parent: strings.Repeat("4", 65)}, "parent"},
+	} {
+		_, err := s.OrgUnits(ctx, f.filter)
+		var v *loa.ValidationError
+		if !errors.As(err, &v) || len(v.Details) != 1 || v.Details[0].Field != f.field {
+			t.Errorf("OrgUnits(%.40v…) = %v, want invalid %s", f.filter, err, f.field)
+		}
 	}
 }

@@ -137,6 +137,9 @@ func (s *Service) OrgUnitsVersion(ctx context.Context) (int64, error) {
 
 // OrgUnits lists the units f selects, ordered by code.
 func (s *Service) OrgUnits(ctx context.Context, f OrgUnitFilter) ([]OrgUnit, error) {
+	if err := f.check(); err != nil {
+		return nil, err
+	}
 	t, err := s.Tree(ctx)
 	if err != nil {
 		return nil, err

@@ -171,8 +171,12 @@ func FuzzCheckTemplate(f *testing.F) {
 			t.Fatalf("CheckTemplate(%q) = %v, want a *TemplateError naming a line of the body", body, err)
 		}
 		if err == nil {
-			if _, err := FillTemplate(body, Fields{Commune: "xã Tam Thanh"}); err != nil {
+			got, err := FillTemplate(body, Fields{Commune: "xã Tam Thanh"})
+			if err != nil && !errors.Is(err, errFilledTooLarge) {
 				t.Fatalf("FillTemplate(%q) of a checked template = %v", body, err)
+			}
+			if len(got) > maxFilledBytes {
+				t.Fatalf("FillTemplate of %d bytes = %d bytes, over the bound %d", len(body), len(got), maxFilledBytes)
 			}
 		}
 	})

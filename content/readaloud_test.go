@@ -116,6 +116,12 @@ func FuzzReadAloud(f *testing.F) {
 		if err := plainText(got); err != nil {
 			t.Errorf("ReadAloud(%q) = %q: %v", in, got, err)
 		}
+		if !utf8.ValidString(got) {
+			t.Errorf("ReadAloud(%q) = %q is not valid UTF-8", in, got)
+		}
+		if len(got) > renderBound(in) {
+			t.Errorf("ReadAloud of %d bytes = %d bytes, more than the bound %d", len(in), len(got), renderBound(in))
+		}
 	})
 }
 

@@ -22,8 +22,10 @@ const markdownExtensions = parser.CommonExtensions&^parser.MathJax | parser.NoEm
 // parseMarkdown parses body with a fresh parser (a gomarkdown parser can be
 // used once only). RenderHTML and ReadAloud share it so both read the same
 // tree. The body is given a final newline, without which gomarkdown misses a
-// setext heading or an HTML block on the last line.
+// setext heading or an HTML block on the last line. Bytes that are not UTF-8
+// read as U+FFFD, so what is rendered is text a page can carry.
 func parseMarkdown(body string) ast.Node {
+	body = strings.ToValidUTF8(body, "\uFFFD")
 	src := make([]byte, len(body), len(body)+1)
 	copy(src, body)
 	if !strings.HasSuffix(body, "\n") {

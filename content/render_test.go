@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"golang.org/x/net/html"
 )
@@ -242,8 +243,18 @@ func FuzzRenderHTML(f *testing.F) {
 		if err := inertHTML(got); err != nil {
 			t.Errorf("RenderHTML(%q) = %q is not inert: %v", in, got, err)
 		}
+		if len(got) > renderBound(in) {
+			t.Errorf("RenderHTML of %d bytes = %d bytes, more than the bound %d", len(in), len(got), renderBound(in))
+		}
+		if !utf8.ValidString(got) {
+			t.Errorf("RenderHTML(%q) = %q is not valid UTF-8", in, got)
+		}
 	})
 }
+
+// renderBound is the most output a Markdown body of in may render to: markup
+// around every byte (a blockquote of ">" signs, escaped entities) stays linear.
+func renderBound(in string) int { return 64*len(in) + 4096 }
 
 // script2000 is a realistic radio script of about 2,000 words, made of the
 // golden scripts.

@@ -2,6 +2,8 @@ package scheduler
 
 import (
 	"fmt"
+	"iter"
+	"slices"
 	"strings"
 	"time"
 
@@ -18,6 +20,10 @@ const (
 	frequencyProbe   = 14      // days examined for maxPerDay
 	maxDurationHours = 4
 )
+
+// cronProbe is a moment a cron spec must have a time after: any spec that fires
+// at all fires within the five years the parser looks ahead.
+var cronProbe = time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // cronParser reads standard five-field specs and descriptors such as @daily.
 var cronParser = cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
@@ -123,35 +129,59 @@ func parseCron(spec string, v *loa.ValidationError) cron.Schedule {
 		v.Add("cron", fmt.Sprintf("not a valid cron spec (%v); five fields: minute hour day-of-month month day-of-week, e.g. \"30 6 * * 2,5\"", err))
 		return nil
 	}
+	// The parser looks five years ahead for a time and answers the zero time when
+	// none exists (31 February): such a spec would never place an airing.
+	if sched.Next(cronProbe).IsZero() {
+		v.Add("cron", "the cron spec names no time that exists (e.g. day 31 of February)")
+		return nil
+	}
 	return sched
 }
 
-// between returns the occurrence starts in [from, to), in order.
+// between returns the occurrence starts in [from, to), in order, at most
+// maxOccurrences.
 func (rc *recurrence) between(from, to time.Time) []time.Time {
-	if from.Before(rc.first) {
-		from = rc.first
-	}
-	if !rc.end.IsZero() && rc.end.Before(to) {
-		to = rc.end
-	}
-	if !from.Before(to) {
-		return nil
-	}
-	var raw []time.Time
-	if rc.rrule != nil {
-		raw = rc.rrule.Between(from, to, true)
-	} else {
-		for t := rc.cron.Next(from.Add(-time.Second)); t.Before(to) && len(raw) < maxOccurrences; t = rc.cron.Next(t) {
-			raw = append(raw, t)
+	return slices.Collect(rc.occurrences(from, to))
+}
+
+// occurrences yields the occurrence starts in [from, to), in order, at most
+// maxOccurrences, computing each only when asked for: a caller that has seen
+// enough stops the expansion (an RRULE of thousands a day costs what it reads).
+func (rc *recurrence) occurrences(from, to time.Time) iter.Seq[time.Time] {
+	return func(yield func(time.Time) bool) {
+		if from.Before(rc.first) {
+			from = rc.first
+		}
+		if !rc.end.IsZero() && rc.end.Before(to) {
+			to = rc.end
+		}
+		if !from.Before(to) {
+			return
+		}
+		var next func() (time.Time, bool)
+		if rc.rrule != nil {
+			next = rc.rrule.Iterator()
+		} else {
+			t := from.Add(-time.Second)
+			next = func() (time.Time, bool) {
+				// Next answers the zero time when it finds nothing within five years.
+				t = rc.cron.Next(t)
+				return t, !t.IsZero()
+			}
+		}
+		for n := 0; n < maxOccurrences; {
+			t, ok := next()
+			if !ok || !t.Before(to) {
+				return
+			}
+			if t.Before(from) || rc.exTimes[t.Unix()] || rc.exDays[loa.DateOf(t.In(from.Location()))] {
+				continue
+			}
+			if n++; !yield(t) {
+				return
+			}
 		}
 	}
-	out := raw[:0]
-	for _, t := range raw {
-		if t.Before(to) && len(out) < maxOccurrences && !rc.exTimes[t.Unix()] && !rc.exDays[loa.DateOf(t.In(from.Location()))] {
-			out = append(out, t)
-		}
-	}
-	return out
 }
 
 // checkFrequency adds to v when occurrences of duration d overlap each other or
@@ -161,17 +191,18 @@ func (rc *recurrence) checkFrequency(d time.Duration, v *loa.ValidationError) {
 	if rc.cron != nil {
 		field = "cron"
 	}
-	ts := rc.between(rc.first, rc.first.AddDate(0, 0, frequencyProbe))
 	perDay := map[loa.Date]int{}
-	for i, t := range ts {
+	var last time.Time
+	for t := range rc.occurrences(rc.first, rc.first.AddDate(0, 0, frequencyProbe)) {
 		if perDay[loa.DateOf(t)]++; perDay[loa.DateOf(t)] > maxPerDay {
 			v.Add(field, fmt.Sprintf("the rule repeats more than %d times on %s; a slot rule places at most %d a day", maxPerDay, loa.DateOf(t), maxPerDay))
 			return
 		}
-		if i > 0 && t.Sub(ts[i-1]) < d {
+		if !last.IsZero() && t.Sub(last) < d {
 			v.Add("durationSeconds", fmt.Sprintf("occurrences at %s and %s overlap: the duration is longer than the gap between them",
-				ts[i-1].Format(time.DateTime), t.Format(time.DateTime)))
+				last.Format(time.DateTime), t.Format(time.DateTime)))
 			return
 		}
+		last = t
 	}
 }

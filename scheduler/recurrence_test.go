@@ -209,6 +209,7 @@ func TestParseRecurrenceErrors(t *testing.T) {
 		{"cron with six fields", Rule{Cron: "0 30 6 * * 2,5", StartDate: "2024-01-01"}, "cron"},
 		{"cron @every, whose times move with each run", Rule{Cron: "@every 5h", StartDate: "2024-01-01"}, "cron"},
 		{"cron with a zone", Rule{Cron: "CRON_TZ=UTC 30 6 * * *", StartDate: "2024-01-01"}, "cron"},
+		{"cron on 31 February, which never comes", Rule{Cron: "0 0 31 2 *", StartDate: "2024-01-01"}, "cron"},
 		{"no start date", Rule{RRule: "FREQ=DAILY"}, "startDate"},
 		{"until before the start", Rule{RRule: "FREQ=DAILY", StartDate: "2024-03-01", Until: date("2024-02-28")}, "until"},
 		{"bad exdate", Rule{RRule: "FREQ=DAILY", StartDate: "2024-03-01", ExDates: []string{"tomorrow"}}, "exdates[0]"},

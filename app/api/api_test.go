@@ -59,7 +59,7 @@ func mustZone(name string) *time.Location {
 // testServer is the real router on a fresh database with the reference data loaded
 // and an admin signed in.
 type testServer struct {
-	t         *testing.T
+	t         testing.TB
 	db        *database.DB
 	router    http.Handler
 	token     string
@@ -96,7 +96,7 @@ func (c *clock) advance(d time.Duration) {
 	c.offset += d
 }
 
-func newServer(t *testing.T) *testServer {
+func newServer(t testing.TB) *testServer {
 	t.Helper()
 	db := dbtest.New(t, slices.Concat(database.Schema, campaigns.Schema, reach.Schema, report.Schema, access.Schema, audit.Schema, content.Schema,
 		scheduler.Schema, jobs.Schema))
@@ -189,7 +189,7 @@ func (s *testServer) send(req *http.Request) *httptest.ResponseRecorder {
 
 // decoded is rec with a gzip-encoded body decompressed: the document describes the
 // representation, which Content-Encoding only compresses on the wire.
-func decoded(t *testing.T, rec *httptest.ResponseRecorder) *httptest.ResponseRecorder {
+func decoded(t testing.TB, rec *httptest.ResponseRecorder) *httptest.ResponseRecorder {
 	t.Helper()
 	if rec.Header().Get("Content-Encoding") != "gzip" {
 		return rec
@@ -287,7 +287,7 @@ func (s *testServer) unchangedSince(before map[string][]bson.M) {
 	}
 }
 
-func readAll(t *testing.T, r io.Reader) string {
+func readAll(t testing.TB, r io.Reader) string {
 	t.Helper()
 	b, err := io.ReadAll(r)
 	if err != nil {

@@ -31,7 +31,7 @@ var spec struct {
 	err    error
 }
 
-func loadSpec(t *testing.T) (*openapi3.T, routers.Router) {
+func loadSpec(t testing.TB) (*openapi3.T, routers.Router) {
 	t.Helper()
 	spec.once.Do(func() {
 		data, err := os.ReadFile("openapi.json")
@@ -76,7 +76,7 @@ func inAPI(path string) bool {
 // validateResponse checks a response against the OpenAPI document: the route and
 // method must be documented, the status listed for the operation, and the headers
 // and body must match what the document promises for that status.
-func validateResponse(t *testing.T, req *http.Request, rec *httptest.ResponseRecorder) {
+func validateResponse(t testing.TB, req *http.Request, rec *httptest.ResponseRecorder) {
 	t.Helper()
 	doc, router := loadSpec(t)
 	for _, problem := range responseProblems(doc, router, req, rec) {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/url"
 
 	"github.com/gin-gonic/gin"
 
@@ -21,7 +22,15 @@ func (h *handler) listOrgUnits(c *gin.Context) {
 		h.fail(c, err)
 		return
 	}
-	query := c.Request.URL.RawQuery
+	// The page depends on these parameters only: any other does not make another
+	// page to keep (nor a key of its size).
+	var key url.Values = map[string][]string{}
+	for _, name := range []string{"level", "parent", "q", "limit", "cursor"} {
+		if v, ok := c.GetQuery(name); ok {
+			key.Set(name, v)
+		}
+	}
+	query := key.Encode()
 	if body, ok := h.orgUnitPages.get(version, query); ok {
 		c.Data(http.StatusOK, jsonType, body)
 		return

@@ -973,6 +973,17 @@ func TestReport(t *testing.T) {
 			t.Errorf("the viewer reads %d activities of women_girls, want 1", g.Activities)
 		}
 	}
+	// The groups add up to the province's person-times: a second group, the
+	// smallest other, is hidden as "×" so that the total cannot give the 3 away.
+	var masked []string
+	for _, g := range hidden.Groups {
+		if pt, _ := hidden.group(t, g.Group); pt == "×" {
+			masked = append(masked, g.Group)
+		}
+	}
+	if len(masked) == 0 {
+		t.Errorf("the viewer's groups hide women_girls alone; want a second group shielded (×)")
+	}
 
 	line := func(n string) string { return "\r\nperson_times,502,Tam Kỳ,women_girls,2024-03," + n + ",,,\r\n" }
 	csvOf := func(token string) string {

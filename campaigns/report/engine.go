@@ -153,6 +153,9 @@ func (x *engine) report() Report {
 		children = []int{s} // a commune's records are its own
 	}
 	r.Data = slices.Concat(rows, childRows, trendRows, x.measures(children))
+	if x.suppress {
+		shieldReport(&r)
+	}
 	return r
 }
 

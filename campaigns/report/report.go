@@ -36,10 +36,15 @@ const SmallCell = 5
 // the viewer role when they are below SmallCell, so no small group can be
 // identified; a hidden count is written "<5".
 type Count struct {
-	N      int64
-	People bool
-	Hidden bool
+	N        int64
+	People   bool
+	Hidden   bool
+	Shielded bool // hidden beside a small count, which its total would give away
 }
+
+// A count hidden as Shielded (ShieldSmallCells) is not small itself: it hides so
+// that a small count beside it cannot be worked out from their total, and reads
+// ShieldedMark.
 
 // People is a count of people (persons or person-times).
 func People(n int64) *Count { return &Count{N: n, People: true} }
@@ -49,13 +54,17 @@ func Things(n int64) *Count { return &Count{N: n} }
 
 // String is the count as a report prints it.
 func (c Count) String() string {
+	if c.Shielded {
+		return ShieldedMark
+	}
 	if c.Hidden {
 		return "<" + strconv.Itoa(SmallCell)
 	}
 	return strconv.FormatInt(c.N, 10)
 }
 
-// MarshalJSON writes a number, or the string "<5" when the count is hidden.
+// MarshalJSON writes a number, or the string "<5" when the count is hidden ("×"
+// when shielded).
 func (c Count) MarshalJSON() ([]byte, error) {
 	if c.Hidden {
 		return json.Marshal(c.String())

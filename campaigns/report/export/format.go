@@ -21,7 +21,7 @@ const (
 	reportTitle     = "BÁO CÁO KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU"
 	republic        = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 	motto           = "Độc lập - Tự do - Hạnh phúc"
-	suppressionNote = "Các ô dưới 5 người được ẩn (<5) để bảo vệ đối tượng"
+	suppressionNote = "Các ô dưới 5 người được ẩn (<5) để bảo vệ đối tượng; các ô × được ẩn thêm để không suy ra được ô <5 từ tổng"
 )
 
 // Column titles of the indicator table, shared by the XLSX sheet and the HTML page:
