@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -348,6 +349,20 @@ func TestReachImportOnAPhone(t *testing.T) {
 	}
 	ctx := s.browser(360)
 	s.browserSignIn(ctx, "reporter.phone", testPassword)
+	// The district's dashboard: the commune's activities, in its table of units.
+	activities := func() int {
+		t.Helper()
+		if err := chromedp.Do(ctx, chromedp.Navigate(s.base+"/campaigns/PCMD-2024?scope=502"), chromedp.WaitVisible("table.units")); err != nil {
+			t.Fatal(err)
+		}
+		v, err := chromedp.Run(ctx, chromedp.Evaluate[string](`[...document.querySelectorAll("table.units tbody tr")].find(r => r.querySelector('a[href*="scope=`+reachCommune+`"]'))?.cells[1].textContent ?? ""`))
+		n, perr := strconv.Atoi(strings.ReplaceAll(strings.TrimSpace(v), ".", ""))
+		if err != nil || perr != nil {
+			t.Fatalf("the commune's activities on the district's dashboard: %q, %v, %v", v, err, perr)
+		}
+		return n
+	}
+	before := activities()
 	err := chromedp.Do(ctx, chromedp.Navigate(s.base+"/"), chromedp.WaitVisible(`header.top nav a[href="/reach"]`),
 		chromedp.Click(`header.top nav a[href="/reach"]`), chromedp.WaitVisible(`nav.sub a[href="/reach/import"]`),
 		chromedp.Click(`nav.sub a[href="/reach/import"]`), chromedp.WaitVisible("#file"),
@@ -383,6 +398,10 @@ func TestReachImportOnAPhone(t *testing.T) {
 	wide, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > window.innerWidth`))
 	if err != nil || wide {
 		t.Errorf("the list is wider than the phone: %v, %v", wide, err)
+	}
+	// The good rows hold 1 + 2 sessions: the district's dashboard counts them.
+	if after := activities(); after != before+3 {
+		t.Errorf("the commune's activities on the dashboard: %d before the import, %d after; want 3 more", before, after)
 	}
 }
 

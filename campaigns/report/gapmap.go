@@ -135,7 +135,35 @@ func (e evaluation) gapMap(group, activity string) GapMap {
 		x.fillCell(&row.Total, sumParts(sr, 0, now.parts), activity != "", cov, u, now)
 		g.Rows = append(g.Rows, row)
 	}
+	if e.suppress {
+		shieldGapMap(&g)
+	}
 	return g
+}
+
+// shieldGapMap protects the lines of a map whose small counts are hidden: each
+// row's months add up to its total, each month's rows and the rows' totals to the
+// scope's (on the map one level up). A line whose total is itself small reads
+// "<5" there, so nothing can be worked out from it.
+func shieldGapMap(g *GapMap) {
+	protect := func(n int, cell func(i int) *Count) {
+		line, sum := make([]*Count, n), int64(0)
+		for i := range line {
+			if line[i] = cell(i); line[i] != nil {
+				sum += line[i].N
+			}
+		}
+		if sum >= SmallCell {
+			ShieldSmallCells(line)
+		}
+	}
+	for r := range g.Rows {
+		protect(len(g.Months), func(i int) *Count { return g.Rows[r].Cells[i].People })
+	}
+	for i := range g.Months {
+		protect(len(g.Rows), func(r int) *Count { return g.Rows[r].Cells[i].People })
+	}
+	protect(len(g.Rows), func(r int) *Count { return g.Rows[r].Total.People })
 }
 
 // defaultGroup is the group of the campaign's first coverage indicator, or the

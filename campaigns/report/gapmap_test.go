@@ -57,13 +57,14 @@ func TestGapMapGroup(t *testing.T) {
 
 func TestGapMapCommunesAndViewers(t *testing.T) {
 	// The communes of 502 have no denominator: activity without bands. A viewer's
-	// map hides the 2 persons of January.
+	// map hides the 2 persons of January, and 20002's total of 40 with them: the
+	// district's 42, on the map above, less 40 would give the 2 away.
 	e := gapEval().scopedTo("502")
 	e.suppress = true
 	got := states(e.gapMap("students", ""))
 	want := map[string][]string{
 		"20001": {"activity <5", "nothing 0", "nothing 0", "future 0", "activity <5"},
-		"20002": {"nothing 0", "activity 40", "nothing 0", "future 0", "activity 40"},
+		"20002": {"nothing 0", "activity 40", "nothing 0", "future 0", "activity ×"},
 	}
 	for unit, w := range want {
 		if !slices.Equal(got[unit], w) {
@@ -82,5 +83,33 @@ func TestGapMapActivityKind(t *testing.T) {
 	}
 	if got := states(e.gapMap("", "training")); got["502"][0] != "nothing 0" {
 		t.Errorf("a kind without records: %v", got["502"])
+	}
+}
+
+// TestGapMapShieldsSmallCells: for a viewer, a small count that its row's total
+// (or its month's, across the rows) would give away is joined by a second hidden
+// count, "×": 20001 reached 3 in January and 20 in February (total 23); 20002
+// reached 12 in January. Row 20001 hides its 20 beside the <5; January's column
+// then holds <5 and 12 (their total, 15, is the district's January): 12 is hidden
+// too; the totals' column (23 and 12) has nothing small and stays as it is.
+func TestGapMapShieldsSmallCells(t *testing.T) {
+	e := engineEval("2024-03-31", coverageOf("students", campaigns.ComparatorGTE, 0.5)).scopedTo("502")
+	e.reached("2024-01", "20001", "students", 3)
+	e.reached("2024-02", "20001", "students", 20)
+	e.reached("2024-01", "20002", "students", 12)
+	e.suppress = true
+	got := states(e.gapMap("students", ""))
+	want := map[string][]string{
+		"20001": {"activity <5", "activity ×", "nothing 0", "future 0", "activity 23"},
+		"20002": {"activity ×", "nothing 0", "nothing 0", "future 0", "activity 12"},
+	}
+	for unit, w := range want {
+		if !slices.Equal(got[unit], w) {
+			t.Errorf("row %s = %v, want %v", unit, got[unit], w)
+		}
+	}
+	e.suppress = false
+	if got := states(e.gapMap("students", "")); got["20001"][1] != "activity 20" || got["20002"][0] != "activity 12" {
+		t.Errorf("a planner's map hides counts: %v", got)
 	}
 }
