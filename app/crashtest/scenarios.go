@@ -139,29 +139,15 @@ func (e *env) killDuringImport(ctx context.Context, files [][]byte, rows int, wi
 	if err != nil {
 		return res, err
 	}
-	var mu sync.Mutex
 	var acked []int
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
+	res.KilledAfter, res.Finished = e.killDuring(func() {
 		for i, f := range files {
 			if _, err := e.importFile(ctx, f, false); err != nil {
 				return // cut by the kill
 			}
-			mu.Lock()
 			acked = append(acked, i)
-			mu.Unlock()
 		}
-	}()
-	start := time.Now()
-	res.KilledAfter = killMoment(window, rnd)
-	select {
-	case <-time.After(res.KilledAfter):
-	case <-done:
-		res.KilledAfter, res.Finished = time.Since(start), true
-	}
-	e.s.kill()
-	<-done
+	}, window, rnd)
 	res.Acknowledged = len(acked)
 	if res.Restart, err = e.restart(); err != nil {
 		return res, err
@@ -272,9 +258,25 @@ func (e *env) airings(ctx context.Context) (int, error) {
 	return n, nil
 }
 
-// killMoment is a random moment in the last nine tenths of window.
-func killMoment(window time.Duration, rnd *rand.Rand) time.Duration {
-	return window/10 + time.Duration(rnd.Int64N(int64(window*9/10)))
+// killDuring runs work and kills the server at a random moment in the last nine
+// tenths of window, or when work is done if that comes first (finished); it
+// returns once work has returned, cut by the kill or not.
+func (e *env) killDuring(work func(), window time.Duration, rnd *rand.Rand) (after time.Duration, finished bool) {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		work()
+	}()
+	start := time.Now()
+	after = window/10 + time.Duration(rnd.Int64N(int64(window*9/10)))
+	select {
+	case <-time.After(after):
+	case <-done:
+		after, finished = time.Since(start), true
+	}
+	e.s.kill()
+	<-done
+	return after, finished
 }
 
 // runJob runs the materialise job and returns its result line.
@@ -294,20 +296,9 @@ func (e *env) materialize(ctx context.Context) (string, error) {
 // and the run after it changes nothing (every airing once, none lost).
 func (e *env) killDuringMaterialize(ctx context.Context, window time.Duration, rnd *rand.Rand) (materializeResult, error) {
 	var res materializeResult
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
+	res.KilledAfter, res.Finished = e.killDuring(func() {
 		_, _ = e.materialize(ctx) // cut by the kill, or done before it
-	}()
-	start := time.Now()
-	res.KilledAfter = killMoment(window, rnd)
-	select {
-	case <-time.After(res.KilledAfter):
-	case <-done:
-		res.KilledAfter, res.Finished = time.Since(start), true
-	}
-	e.s.kill()
-	<-done
+	}, window, rnd)
 	var err error
 	if res.Restart, err = e.restart(); err != nil {
 		return res, err
