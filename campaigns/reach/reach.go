@@ -189,7 +189,7 @@ func (c *reachCheck) problems(r Reach) []reachProblem {
 	case !c.groups[r.Group]:
 		add("group", CodeUnknownGroup, "Không có nhóm đối tượng %q", r.Group)
 	}
-	if !slices.ContainsFunc(ActivityKinds, func(k struct{ Code, Label string }) bool { return k.Code == r.Activity }) {
+	if !KnownActivity(r.Activity) {
 		add("activity", CodeUnknownActivity, "Hình thức %q không có trong danh mục (%s)", r.Activity, activityCodes())
 	}
 	switch {
@@ -499,4 +499,9 @@ func (w reachWrite) change(path []string) loa.Change {
 		c.Action, c.EntityID, c.Before, c.After = "update", w.after.ID, *w.before, *w.after
 	}
 	return c
+}
+
+// KnownActivity says whether code is one of ActivityKinds.
+func KnownActivity(code string) bool {
+	return slices.ContainsFunc(ActivityKinds, func(k struct{ Code, Label string }) bool { return k.Code == code })
 }

@@ -2,8 +2,6 @@ package reach
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"hash/maphash"
 	"io"
@@ -140,7 +138,7 @@ func (s *Service) ImportReachWatched(ctx context.Context, actor loa.Actor, campa
 	seed := maphash.MakeSeed()
 	rowOf := map[uint64]int32{}
 	batch := make([]Reach, 0, min(s.opts.batch, 1024))
-	importID := newImportID()
+	importID := loa.NewID("import-", s.now())
 	write := func() error {
 		// A batch begun is written whole, whatever happens to the request.
 		err := s.saveReachRows(context.WithoutCancel(ctx), actor, importID, &sum, batch, dryRun)
@@ -236,13 +234,6 @@ func (s *Service) saveReachRows(ctx context.Context, actor loa.Actor, importID s
 	}
 	sum.Unchanged += len(good) - len(writes)
 	return nil
-}
-
-// newImportID names an import in the journal and the audit trail.
-func newImportID() string {
-	b := make([]byte, 8)
-	_, _ = rand.Read(b)
-	return "import-" + hex.EncodeToString(b)
 }
 
 // rowParser turns a row's cells into a record.

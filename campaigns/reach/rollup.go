@@ -91,7 +91,6 @@ func rollupDeltas(writes []reachWrite, cutoff int) map[string]map[CellKey]Cell {
 // rollups of a write a crash interrupted and attributes the records it stored.
 // Rebuilds of rollups write no records and name no actor.
 type Journal struct {
-	ID        string
 	Campaigns []string
 	Actor     loa.Actor
 	Import    string

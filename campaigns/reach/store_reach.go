@@ -628,7 +628,7 @@ type journalEntry struct {
 }
 
 func (e journalEntry) journal() (Journal, error) {
-	j := Journal{ID: e.ID, Campaigns: e.Campaigns, Actor: loa.Actor{Username: e.Actor, Scope: e.Scope}, Import: e.Import}
+	j := Journal{Campaigns: e.Campaigns, Actor: loa.Actor{Username: e.Actor, Scope: e.Scope}, Import: e.Import}
 	if len(e.Keys) == 0 {
 		return j, nil
 	}

@@ -95,7 +95,7 @@ func (e evaluation) cumulative() (evaluation, bool) {
 		return e, false
 	}
 	c := e
-	c.window = Window{Kind: "campaign", From: p.Start, To: p.End, Label: "Cả kỳ kế hoạch " + span(p.Start, p.End)}
+	c.window, _ = ParseWindow("", e.campaign, e.cutoff) // the whole campaign: never an error
 	c.asOf = min(e.asOf, e.window.To)
 	return c, true
 }

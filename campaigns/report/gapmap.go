@@ -75,7 +75,7 @@ func (s *Service) GapMap(ctx context.Context, actor loa.Actor, code string, q Ga
 	if err != nil {
 		return GapMap{}, err
 	}
-	if q.Activity != "" && !slices.ContainsFunc(reach.ActivityKinds, func(k struct{ Code, Label string }) bool { return k.Code == q.Activity }) {
+	if q.Activity != "" && !reach.KnownActivity(q.Activity) {
 		return GapMap{}, loa.Invalid("activity", "unknown activity kind "+q.Activity)
 	}
 	if q.Group != "" && !slices.ContainsFunc(e.groups, func(g campaigns.TargetGroup) bool { return g.Code == q.Group }) {
@@ -146,24 +146,13 @@ func (e evaluation) gapMap(group, activity string) GapMap {
 // scope's (on the map one level up). A line whose total is itself small reads
 // "<5" there, so nothing can be worked out from it.
 func shieldGapMap(g *GapMap) {
-	protect := func(n int, cell func(i int) *Count) {
-		line, sum := make([]*Count, n), int64(0)
-		for i := range line {
-			if line[i] = cell(i); line[i] != nil {
-				sum += line[i].N
-			}
-		}
-		if sum >= SmallCell {
-			ShieldSmallCells(line)
-		}
-	}
 	for r := range g.Rows {
-		protect(len(g.Months), func(i int) *Count { return g.Rows[r].Cells[i].People })
+		shieldLine(len(g.Months), func(i int) *Count { return g.Rows[r].Cells[i].People }, SmallCell)
 	}
 	for i := range g.Months {
-		protect(len(g.Rows), func(r int) *Count { return g.Rows[r].Cells[i].People })
+		shieldLine(len(g.Rows), func(r int) *Count { return g.Rows[r].Cells[i].People }, SmallCell)
 	}
-	protect(len(g.Rows), func(r int) *Count { return g.Rows[r].Total.People })
+	shieldLine(len(g.Rows), func(r int) *Count { return g.Rows[r].Total.People }, SmallCell)
 }
 
 // defaultGroup is the group of the campaign's first coverage indicator, or the

@@ -34,17 +34,15 @@ const SmallCell = 5
 
 // Count is a number in a report. Counts of people (People) are hidden in exports for
 // the viewer role when they are below SmallCell, so no small group can be
-// identified; a hidden count is written "<5".
+// identified; a hidden count is written "<5". A count hidden as Shielded
+// (ShieldSmallCells) is not small itself: it hides so that a small count beside it
+// cannot be worked out from their total, and reads ShieldedMark.
 type Count struct {
 	N        int64
 	People   bool
 	Hidden   bool
 	Shielded bool // hidden beside a small count, which its total would give away
 }
-
-// A count hidden as Shielded (ShieldSmallCells) is not small itself: it hides so
-// that a small count beside it cannot be worked out from their total, and reads
-// ShieldedMark.
 
 // People is a count of people (persons or person-times).
 func People(n int64) *Count { return &Count{N: n, People: true} }

@@ -236,9 +236,7 @@ func (s *Service) Windows(ctx context.Context, code string) ([]Window, error) {
 		return nil, err
 	}
 	out := []Window{whole}
-	first, _ := strconv.Atoi(string(c.Period.Start)[:4])
-	last, _ := strconv.Atoi(string(c.Period.End)[:4])
-	for y := first; y <= last; y++ {
+	for y := c.Period.Start.Year(); y <= c.Period.End.Year(); y++ {
 		for _, p := range []string{"-H1", "-H2", "", "-Q1", "-Q2", "-Q3", "-Q4"} {
 			w, err := ParseWindow(fmt.Sprintf("%d%s", y, p), c, s.core.Cutoff())
 			if err != nil {

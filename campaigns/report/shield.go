@@ -132,13 +132,7 @@ func shielded(line []*Count) bool {
 // and an indicator's figures of a shielded group (its person-times and persons,
 // and what protect drops with them).
 func shieldReport(r *Report) {
-	protectLine := func(n int, cell func(i int) *Count) {
-		line := make([]*Count, n)
-		for i := range line {
-			line[i] = cell(i)
-		}
-		ShieldSmallCells(line)
-	}
+	protectLine := func(n int, cell func(i int) *Count) { shieldLine(n, cell, 0) }
 	d, g, t := r.Districts, r.Groups, r.Trend
 	protectLine(len(d), func(i int) *Count { return d[i].PersonTimes })
 	protectLine(len(d), func(i int) *Count { return d[i].UniquePersons })
@@ -190,6 +184,21 @@ func shieldReport(r *Report) {
 		if hidden(row.Numerator) || hidden(row.Denominator) {
 			r.Data[i].Value = nil
 		}
+	}
+}
+
+// shieldLine protects the line of the n counts cell gives, when they add up to
+// minTotal or more (a smaller total is itself hidden where it is shown, and gives
+// nothing away).
+func shieldLine(n int, cell func(i int) *Count, minTotal int64) {
+	line, sum := make([]*Count, n), int64(0)
+	for i := range line {
+		if line[i] = cell(i); line[i] != nil {
+			sum += line[i].N
+		}
+	}
+	if sum >= minTotal {
+		ShieldSmallCells(line)
 	}
 }
 

@@ -109,7 +109,9 @@ func (s *Service) Suggestions(ctx context.Context, actor loa.Actor, code string,
 }
 
 // suggestions are the evaluation's suggestions, with the stations of outlets.
-// A periodic window is judged cumulatively, as its report is.
+// A periodic window is judged cumulatively, every indicator: unlike the report,
+// which judges a regularity target defined per window in the window
+// (judgedInWindow).
 func (e evaluation) suggestions(outlets []campaigns.Outlet) Suggestions {
 	out := Suggestions{Campaign: e.campaign.Code, Scope: unitRef(e.scope), Window: e.window, AsOf: e.asOf,
 		SmallCellsSuppressed: e.suppress, Items: []Suggestion{}}

@@ -67,8 +67,8 @@ type wml struct{ b bytes.Buffer }
 
 // pOpts are the few paragraph properties the form needs.
 type pOpts struct {
-	center, left, right, bold, italic, underline, indent bool
-	size, before, after                                  int
+	center, left, bold, italic, indent bool
+	size, before, after                int
 }
 
 // para writes a paragraph of one run.
@@ -77,8 +77,6 @@ func (w *wml) para(o pOpts, text string) {
 	switch {
 	case o.center:
 		w.b.WriteString(`<w:jc w:val="center"/>`)
-	case o.right:
-		w.b.WriteString(`<w:jc w:val="right"/>`)
 	case o.left:
 		w.b.WriteString(`<w:jc w:val="left"/>`)
 	default:
@@ -101,9 +99,6 @@ func (w *wml) run(o pOpts, text string) {
 	}
 	if o.italic {
 		w.b.WriteString("<w:i/>")
-	}
-	if o.underline {
-		w.b.WriteString(`<w:u w:val="single"/>`)
 	}
 	size := o.size
 	if size == 0 {

@@ -405,13 +405,7 @@ var (
 // table to fit, it is cut between indicators. The first sheet carries the
 // records' totals.
 func districtParts(cols []report.Result) [][]report.Result {
-	fixed, per := 0.0, 0.0
-	for _, w := range unitColumns {
-		fixed += w
-	}
-	for _, w := range indicatorColumns {
-		per += w
-	}
+	fixed, per := sum(unitColumns), sum(indicatorColumns)
 	limit := printWidth * minScale
 	var parts [][]report.Result
 	width := fixed + totalWidth*float64(len(totalColumns))
@@ -425,6 +419,15 @@ func districtParts(cols []report.Result) [][]report.Result {
 		width += per
 	}
 	return append(parts, part)
+}
+
+// sum adds column widths up.
+func sum(widths []float64) float64 {
+	total := 0.0
+	for _, w := range widths {
+		total += w
+	}
+	return total
 }
 
 // districtSheetName names the i-th of n district sheets.
@@ -469,10 +472,7 @@ func (b *book) districtSheet(r report.Report, s string, cols []report.Result, to
 	h := districtsHeaderRow
 	b.merge(s, 1, h, 1, h+1, "Đơn vị", b.st.head)
 	b.merge(s, 2, h, 2, h+1, "Mã", b.st.head)
-	perIndicator := 0.0
-	for _, w := range indicatorColumns {
-		perIndicator += w
-	}
+	perIndicator := sum(indicatorColumns)
 	headLines := 1.0
 	for i, res := range cols {
 		c := 3 + 4*i
