@@ -136,6 +136,4 @@ var operatorMessages = []message{
 	{regexp.MustCompile(`^an operator link lives at most one year$`), "Liên kết có hạn tối đa một năm."},
 	{regexp.MustCompile(`^conflict: a station has at most (\d+) operator links; revoke one first$`), "Mỗi đài có tối đa $1 liên kết; hãy thu hồi bớt một liên kết."},
 	{regexp.MustCompile(`^status must be aired or missed$`), "Hãy bấm «Đã phát» hoặc «Không phát»."},
-	{regexp.MustCompile(`^at most (\d+) characters$`), "Ghi chú dài quá (tối đa $1 ký tự)."},
-	{regexp.MustCompile(`^conflict: station (\S+) is inactive; activate it first$`), "Đài $1 đang ngừng hoạt động; hãy bật lại đài trước."},
 }

@@ -16,6 +16,5 @@ var reachMessages = []message{
 	{regexp.MustCompile(`^\S+ is before the campaign starts \((\d{4})-(\d\d)-(\d\d)\)$`), "Ngày trước khi kế hoạch bắt đầu ($3/$2/$1)."},
 	{regexp.MustCompile(`^denominator must be at least 1$`), "Mẫu số phải ít nhất là 1."},
 	{regexp.MustCompile(`^numerator must be from 0 to the denominator \((\d+)\)$`), "Tử số phải từ 0 đến mẫu số ($1)."},
-	{regexp.MustCompile(`^say where the figure comes from .*$`), "Ghi nguồn của số liệu (ví dụ: «Báo cáo số 12/BC-CA của Công an tỉnh»)."},
 	{regexp.MustCompile(`^at most (\d+) bytes$`), "Tối đa $1 byte."},
 }

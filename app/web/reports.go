@@ -86,7 +86,7 @@ func (p *Pages) reportsData(c *gin.Context, code, period string) (reportsPage, b
 	}
 	i := slices.IndexFunc(d.Windows, func(w report.Window) bool { return w.Period == period })
 	if i < 0 {
-		p.fail(c, loa.Invalid("period", fmt.Sprintf("period %s is not a reporting period of campaign %s", period, d.Campaign)))
+		p.problem(c, http.StatusBadRequest, "Yêu cầu không hợp lệ", fmt.Sprintf("Kỳ báo cáo %s nằm ngoài thời gian của chương trình %s.", period, d.Campaign))
 		return reportsPage{}, false
 	}
 	d.Window = d.Windows[i]
@@ -178,8 +178,6 @@ func (p *Pages) saveDraft(c *gin.Context) {
 
 // draftMessages are the messages of report drafts.
 var draftMessages = []message{
-	{regexp.MustCompile(`^period "(.*)" is not one of: .*$`), "Kỳ báo cáo «$1» không hợp lệ (ví dụ đúng: 2024-H1, 2024-Q3, 2024-03, 2024)."},
-	{regexp.MustCompile(`^period (\S+) is not a reporting period of campaign (\S+)$`), "Kỳ báo cáo $1 nằm ngoài thời gian của chương trình $2."},
 	{regexp.MustCompile(`^a section holds at most (\d+) characters, this one has (\d+)$`), "Mỗi mục viết tối đa $1 ký tự; mục này có $2 ký tự."},
 	{regexp.MustCompile(`^text is not valid UTF-8$`), "Văn bản có ký tự không đọc được; hãy gõ lại hoặc dán dạng văn bản thuần."},
 	{regexp.MustCompile(`^the draft was saved by (\S*) since \(version (\d+), yours is \d+\): reload it and apply your changes again$`),

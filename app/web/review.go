@@ -27,7 +27,8 @@ type reviewPage struct {
 type reviewRow struct {
 	contentRow
 	Warnings []string
-	// Own says the account wrote the item: another approver must review it.
+	// Own says the account wrote the item or its working version: another
+	// approver must review it.
 	Own bool
 }
 
@@ -53,8 +54,12 @@ func (p *Pages) renderReview(c *gin.Context, status int, v view) {
 	shown, next := pageOf(items, f, after)
 	data := reviewPage{Total: int64(len(items))}
 	for _, it := range shown {
-		data.Items = append(data.Items, reviewRow{contentRow: names.row(it), Warnings: warningsVi(it.Warnings),
-			Own: it.Author == current(c).User.Username})
+		own, err := p.Content.Wrote(ctx, current(c).User.Username, it)
+		if err != nil {
+			p.fail(c, err)
+			return
+		}
+		data.Items = append(data.Items, reviewRow{contentRow: names.row(it), Warnings: warningsVi(it.Warnings), Own: own})
 	}
 	if next != "" {
 		data.Next = "/review?" + url.Values{"after": {next}}.Encode()

@@ -5,7 +5,6 @@ import "regexp"
 // ruleMessages are the messages of slot rules: their refusals and the warnings
 // of a preview.
 var ruleMessages = []message{
-	{regexp.MustCompile(`^unknown campaign "(.*)"$`), "Không có chương trình mã $1."},
 	{regexp.MustCompile(`^a title of 1 to (\d+) characters$`), "Đặt tên quy tắc từ 1 đến $1 ký tự."},
 	{regexp.MustCompile(`^at most (\d+)$`), "Tối đa $1 ngày."},
 	{regexp.MustCompile(`^a whole number from (-?\d+) to (-?\d+)$`), "Nhập một số nguyên từ $1 đến $2."},
@@ -20,7 +19,6 @@ var ruleMessages = []message{
 	{regexp.MustCompile(`^give either content items or a query .*$`), "Nhập mã nội dung cụ thể hoặc chọn theo loại, nhóm, thẻ, chương trình; không cả hai."},
 	{regexp.MustCompile(`^at most (\d+) items$`), "Tối đa $1 nội dung."},
 	{regexp.MustCompile(`^unknown content item (.*)$`), "Không có nội dung mã $1."},
-	{regexp.MustCompile(`^kind must be one of .*$`), "Loại nội dung không hợp lệ."},
 	{regexp.MustCompile(`^the first day of the rule, .*$`), "Chọn ngày bắt đầu hợp lệ (dd/mm/yyyy)."},
 	{regexp.MustCompile(`^the last day of the rule, .*$`), "Chọn ngày kết thúc hợp lệ (dd/mm/yyyy)."},
 	{regexp.MustCompile(`^until \S+ is before startDate \S+$`), "Ngày kết thúc phải từ ngày bắt đầu trở về sau."},
