@@ -98,11 +98,13 @@ func (s *Service) RevokeOperatorLink(ctx context.Context, by User, code, unit, i
 // OperatorLinkUsed records that t, an operator link of station account u, was just
 // used, to the hour, for the list of links on the station's page.
 func (s *Service) OperatorLinkUsed(ctx context.Context, u User, t Token) error {
-	if t.Kind != KindOperator {
-		return nil
-	}
 	now := loa.Stamp(s.now())
-	_, err := s.store.UpdateUser(ctx, u.Username, func(ctx context.Context, fresh *User) error {
+	if t.Kind != KindOperator || !slices.ContainsFunc(u.APITokens, func(info TokenInfo) bool {
+		return info.ID == t.ID && now.Sub(info.LastUsedAt) >= lastUseStep
+	}) {
+		return nil // recorded within the hour, as the signed-in account says
+	}
+	_, err := s.store.TouchUser(ctx, u.Username, func(ctx context.Context, fresh *User) error {
 		i := slices.IndexFunc(fresh.APITokens, func(info TokenInfo) bool { return info.ID == t.ID })
 		if i < 0 || now.Sub(fresh.APITokens[i].LastUsedAt) < lastUseStep {
 			return errUnchanged

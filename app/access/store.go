@@ -38,6 +38,10 @@ type Store interface {
 	// UpdateUser reads an account, lets change edit it and writes it back, under the
 	// account's lock; a failing change writes nothing.
 	UpdateUser(ctx context.Context, username string, change func(ctx context.Context, u *User) error) (User, error)
+	// TouchUser is UpdateUser for a change that no sign-in depends on (when a
+	// token was last used): it leaves the version of the accounts, and so the
+	// sign-ins cached on it, as they are.
+	TouchUser(ctx context.Context, username string, change func(ctx context.Context, u *User) error) (User, error)
 
 	Token(ctx context.Context, hash string) (Token, error)
 	InsertToken(ctx context.Context, t Token) error
@@ -180,6 +184,13 @@ func (s *MongoStore) DeleteUser(ctx context.Context, username string) error {
 // UpdateUser changes one account under its lock.
 func (s *MongoStore) UpdateUser(ctx context.Context, username string, change func(ctx context.Context, u *User) error) (User, error) {
 	u, _, err := database.UpdateAs(ctx, s.db, database.Doc{Coll: usersColl, ID: username, Version: authVersion,
+		Missing: fmt.Errorf("%w: no account %s", loa.ErrNotFound, username)}, userDoc.user, userDocOf, change)
+	return u, err
+}
+
+// TouchUser implements Store.
+func (s *MongoStore) TouchUser(ctx context.Context, username string, change func(ctx context.Context, u *User) error) (User, error) {
+	u, _, err := database.UpdateAs(ctx, s.db, database.Doc{Coll: usersColl, ID: username,
 		Missing: fmt.Errorf("%w: no account %s", loa.ErrNotFound, username)}, userDoc.user, userDocOf, change)
 	return u, err
 }

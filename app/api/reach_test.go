@@ -1098,6 +1098,7 @@ func TestReportDrafts(t *testing.T) {
 	}{
 		{"stale version", s.planner, path, `{"results":"cũ","version":0}`, http.StatusConflict, "conflict", "version"},
 		{"section too long", s.planner, path, `{"results":"` + strings.Repeat("a", 50_001) + `","version":1}`, http.StatusBadRequest, "invalid", "results"},
+		{"not UTF-8", s.planner, path, "{\"results\":\"a\xffb\",\"version\":1}", http.StatusBadRequest, "invalid", "body"},
 		{"bad period", s.planner, "/api/v1/campaigns/" + demoCampaign + "/report-drafts/2024-H9", `{"version":0}`, http.StatusBadRequest, "invalid", "period"},
 		{"a reporter", s.reporter, path, `{"results":"x","version":1}`, http.StatusForbidden, "forbidden", ""},
 		{"a viewer", s.viewer, path, `{"results":"x","version":1}`, http.StatusForbidden, "forbidden", ""},
