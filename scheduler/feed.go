@@ -94,32 +94,6 @@ type script struct {
 	hash    string
 }
 
-// scripts caches rendered scripts; they never change, so the cache is only bounded.
-type scripts struct {
-	mu sync.Mutex
-	m  map[scriptKey]script
-}
-
-func (c *scripts) get(k scriptKey, render func() (script, error)) (script, error) {
-	c.mu.Lock()
-	sc, ok := c.m[k]
-	c.mu.Unlock()
-	if ok {
-		return sc, nil
-	}
-	sc, err := render()
-	if err != nil {
-		return script{}, err
-	}
-	c.mu.Lock()
-	if c.m == nil || len(c.m) >= maxScripts {
-		c.m = map[scriptKey]script{}
-	}
-	c.m[k] = sc
-	c.mu.Unlock()
-	return sc, nil
-}
-
 // feeds keeps each station's last feed with the key of what it was built from, so
 // an unchanged window is answered without rendering or hashing again.
 type feeds struct {

@@ -3,7 +3,6 @@ package scheduler
 import (
 	"context"
 	"fmt"
-	"sync"
 	"time"
 
 	"loa"
@@ -180,12 +179,9 @@ func (s *Service) ahead(ctx context.Context, campaign string, from, to time.Time
 		return err
 	}
 	key.library = airable.LibraryVersion
-	occs, ok := s.aheadMemo.get(key)
-	if !ok {
-		if occs, err = s.expandAhead(ctx, campaign, from, to, airable); err != nil {
-			return err
-		}
-		s.aheadMemo.put(key, occs)
+	occs, err := s.aheadMemo.get(key, func() ([]placed, error) { return s.expandAhead(ctx, campaign, from, to, airable) })
+	if err != nil {
+		return err
 	}
 	for _, o := range occs {
 		each(o)
@@ -225,37 +221,16 @@ type placed struct {
 	slot          time.Time
 }
 
+// aheadEntries bounds the expansions ahead kept: one per campaign and span asked
+// for today, with the versions they rest on.
+const aheadEntries = 16
+
 // aheadKey names an expansion ahead: its campaign and span, and the versions of
 // what it rests on.
 type aheadKey struct {
 	campaign                        string
 	from, to                        int64
 	stations, rules, units, library int64
-}
-
-// aheadMemo keeps the latest expansions ahead (a few: one per campaign and span
-// asked for today).
-type aheadMemo struct {
-	mu      sync.Mutex
-	entries map[aheadKey][]placed
-}
-
-const aheadEntries = 16
-
-func (m *aheadMemo) get(k aheadKey) ([]placed, bool) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	occs, ok := m.entries[k]
-	return occs, ok
-}
-
-func (m *aheadMemo) put(k aheadKey, occs []placed) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.entries == nil || len(m.entries) >= aheadEntries {
-		m.entries = map[aheadKey][]placed{} // the older spans and versions are not asked again
-	}
-	m.entries[k] = occs
 }
 
 // later is the later of a and b.

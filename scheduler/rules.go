@@ -193,12 +193,7 @@ func (s *Service) PreviewRuleChange(ctx context.Context, actor loa.Actor, id str
 	if err != nil {
 		return Preview{}, err
 	}
-	r := in.rule()
-	if in.Active == nil {
-		r.Active = old.Active
-	}
-	r.ID = id
-	return s.preview(ctx, actor, r, n)
+	return s.preview(ctx, actor, in.replacing(old), n)
 }
 
 func (s *Service) preview(ctx context.Context, actor loa.Actor, r Rule, n int) (Preview, error) {
@@ -266,11 +261,7 @@ func (s *Service) UpdateRule(ctx context.Context, actor loa.Actor, id string, in
 		if err := s.requireSelector(ctx, actor, old.Stations, refs); err != nil {
 			return err
 		}
-		*r = in.rule()
-		if in.Active == nil {
-			r.Active = old.Active
-		}
-		r.ID = id
+		*r = in.replacing(old)
 		if c, err = s.check(ctx, actor, *r); err != nil {
 			return err
 		}
@@ -286,4 +277,15 @@ func (s *Service) UpdateRule(ctx context.Context, actor loa.Actor, id string, in
 	s.rematerialize()
 	return Saved{Rule: r, Conflicts: c.conflicts, Warnings: c.warnings},
 		s.audit.Record(ctx, actor.Username, loa.Change{Action: "update", Entity: "rule", EntityID: r.ID, Before: old, After: r})
+}
+
+// replacing is the rule in describes as a change of old: old's id, and old's
+// activity unless in sets one.
+func (in RuleInput) replacing(old Rule) Rule {
+	r := in.rule()
+	if in.Active == nil {
+		r.Active = old.Active
+	}
+	r.ID = old.ID
+	return r
 }

@@ -112,9 +112,9 @@ type Service struct {
 	stationCache loa.Snapshot[[]Station]
 	ruleCache    loa.Snapshot[[]Rule]
 	calendar     loa.Snapshot[*calendar]
-	scripts      scripts
+	scripts      memo[scriptKey, script] // rendered scripts: they never change, so the memo is only bounded
 	feeds        feeds
-	aheadMemo    aheadMemo
+	aheadMemo    memo[aheadKey, []placed] // the latest expansions ahead: one per campaign and span asked today
 }
 
 // writeAirings runs write through the store's WriteAirings and returns what it
@@ -140,7 +140,8 @@ func NewService(store Store, units Units, reach Reach, library Library, audit lo
 	if opts.Grace <= 0 {
 		opts.Grace = DefaultGrace
 	}
-	return &Service{store: store, units: units, reach: reach, library: library, audit: audit, now: now, opts: opts}
+	return &Service{store: store, units: units, reach: reach, library: library, audit: audit, now: now, opts: opts,
+		scripts: memo[scriptKey, script]{max: maxScripts}, aheadMemo: memo[aheadKey, []placed]{max: aheadEntries}}
 }
 
 // Timestamps say when a record was created and last changed.

@@ -58,7 +58,7 @@ type statusCount struct {
 
 // calendarEntry is one airing as the calendar shows it.
 type calendarEntry struct {
-	ID, Station, StationName, Title, Status string
+	ID, StationName, Title, Status string
 	Start                                   time.Time
 	Moved                                   bool
 	// Clock (06:30) and Badge are made once here: a district's month has a
@@ -311,7 +311,7 @@ func (p *Pages) calendarDays(ctx context.Context, stations []scheduler.Station, 
 		if i < 0 || i >= len(days) {
 			continue
 		}
-		days[i].Airings = append(days[i].Airings, calendarEntry{ID: a.ID, Station: a.Station, StationName: names[a.Station],
+		days[i].Airings = append(days[i].Airings, calendarEntry{ID: a.ID, StationName: names[a.Station],
 			Title: titles[a.Content], Status: a.Status, Start: start, Moved: a.Moved, Clock: start.Format("15:04"), Badge: badges[a.Status]})
 	}
 	return days, nil

@@ -72,12 +72,12 @@ func (p *Pages) renderAiring(c *gin.Context, status int, v view) {
 		data.Date, data.Time = v.Value("date"), v.Value("time")
 	}
 	if a.Content != "" {
-		titles, err := p.contentTitles(ctx)
-		if err != nil {
+		it, err := p.Content.Get(ctx, a.Content)
+		if err != nil && !errors.Is(err, loa.ErrNotFound) { // content deleted since: no title
 			p.fail(c, err)
 			return
 		}
-		data.Title = titles[a.Content]
+		data.Title = it.Title
 	}
 	switch item, err := p.Scheduler.AiringScript(ctx, a.ID); {
 	case err == nil:

@@ -98,7 +98,7 @@ func (p *Pages) pressCalendar(c *gin.Context) {
 		s := pressStates[m.State]
 		pm := pressMonth{PressMonth: m, Start: from, Label: s.label, Class: s.class}
 		for _, a := range as {
-			pm.Items = append(pm.Items, calendarEntry{ID: a.ID, Station: a.Station, Title: titles[a.Content], Status: a.Status, Start: a.Start})
+			pm.Items = append(pm.Items, calendarEntry{ID: a.ID, Title: titles[a.Content], Status: a.Status, Start: a.Start})
 		}
 		data.Months = append(data.Months, pm)
 	}

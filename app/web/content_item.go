@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -129,7 +130,12 @@ var fieldNames = map[string]string{
 func (contentDiff) FieldName(f string) string { return fieldNames[f] }
 
 func diffOf(d content.Diff) *contentDiff {
-	out := &contentDiff{From: d.From, To: d.To, Changed: d.Changed}
+	out := &contentDiff{From: d.From, To: d.To, Changed: slices.Clone(d.Changed)}
+	for i, ch := range out.Changed {
+		if ch.Field == "validFrom" || ch.Field == "validTo" { // dd/mm/yyyy on the page
+			out.Changed[i].From, out.Changed[i].To = dateShown(ch.From), dateShown(ch.To)
+		}
+	}
 	for _, l := range strings.Split(strings.TrimSuffix(d.Body, "\n"), "\n") {
 		class := ""
 		switch {
@@ -145,6 +151,14 @@ func diffOf(d content.Diff) *contentDiff {
 		out.Lines = append(out.Lines, diffLine{Text: l, Class: class})
 	}
 	return out
+}
+
+// dateShown is a date of a diff (YYYY-MM-DD, or empty) as pages write it.
+func dateShown(s string) string {
+	if s == "" {
+		return ""
+	}
+	return loa.Date(s).Display()
 }
 
 // contentItem shows an item: a version rendered (the working one, or ?version=),
