@@ -59,8 +59,8 @@ type statusCount struct {
 // calendarEntry is one airing as the calendar shows it.
 type calendarEntry struct {
 	ID, StationName, Title, Status string
-	Start                                   time.Time
-	Moved                                   bool
+	Start                          time.Time
+	Moved                          bool
 	// Clock (06:30) and Badge are made once here: a district's month has a
 	// thousand entries, and the template's function calls are most of its time.
 	Clock string
