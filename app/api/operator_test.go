@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -36,6 +37,8 @@ func TestOperatorLinks(t *testing.T) {
 	s.wantError(s.plan("POST", "/api/v1/stations/DT-TK/operator-link", `{"name":"x","expiresAt":"2020-01-01T00:00:00Z"}`),
 		http.StatusBadRequest, "invalid", "expiresAt")
 	s.wantError(s.plan("POST", "/api/v1/stations/KHONG-CO/operator-link", `{"name":"x"}`), http.StatusNotFound, "not_found", "")
+	s.wantError(s.plan("POST", "/api/v1/stations/DT-TK/operator-link", `{"name":"x","expiresAt":"`+time.Now().AddDate(0, 0, 400).Format(time.RFC3339)+`"}`),
+		http.StatusBadRequest, "invalid", "expiresAt")
 	s.unchangedSince(before)
 
 	// Its cookie reads the station's feed; a POST without the CSRF token is refused.
@@ -85,4 +88,18 @@ func TestOperatorLinks(t *testing.T) {
 	if list.Total != 1 {
 		t.Errorf("links after revoking one: %+v", list)
 	}
+
+	// A station has at most 20 links, and an inactive one gets none; nothing is written.
+	for i := range 19 {
+		s.decode(s.plan("POST", "/api/v1/stations/DT-TK/operator-link", fmt.Sprintf(`{"name":"Máy %d"}`, i)), http.StatusCreated, nil)
+	}
+	before = s.snapshot()
+	s.wantError(s.plan("POST", "/api/v1/stations/DT-TK/operator-link", `{"name":"Máy thứ 21"}`), http.StatusConflict, "conflict", "")
+	s.unchangedSince(before)
+	s.decode(s.plan("DELETE", "/api/v1/stations/DT-TK/operator-links/"+list.Items[0].ID, ""), http.StatusNoContent, nil)
+	s.decode(s.plan("PUT", "/api/v1/stations/DT-TK", strings.Replace(stationJSON("DT-TK", "502", "district_station"),
+		`"languages"`, `"active":false,"languages"`, 1)), http.StatusOK, nil)
+	before = s.snapshot()
+	s.wantError(s.plan("POST", "/api/v1/stations/DT-TK/operator-link", `{"name":"Máy của đài ngừng"}`), http.StatusConflict, "conflict", "")
+	s.unchangedSince(before)
 }
