@@ -103,18 +103,29 @@ func (h *handler) requireToken(c *gin.Context) {
 			secret, fromCookie = ck, true
 		}
 	}
+	h.admit(c, secret, fromCookie, func(_ access.User, t access.Token) error {
+		if t.ForStation() {
+			return errStationOnly
+		}
+		return nil
+	})
+}
+
+// admit authenticates secret, lets check refuse the account and its token, and
+// for a secret read from a cookie asks a state-changing request for the CSRF
+// token; then it sets the account on the request and goes on, or answers the
+// refusal.
+func (h *handler) admit(c *gin.Context, secret string, fromCookie bool, check func(access.User, access.Token) error) {
 	u, t, err := h.Access.Authenticate(c.Request.Context(), secret)
+	if err == nil {
+		err = check(u, t)
+	}
+	if err == nil && fromCookie && !safeMethod(c.Request.Method) &&
+		subtle.ConstantTimeCompare([]byte(c.GetHeader(csrfHeader)), []byte(access.CSRFToken(secret))) != 1 {
+		err = errCSRF
+	}
 	if err != nil {
 		h.fail(c, err)
-		return
-	}
-	if t.ForStation() {
-		h.fail(c, errStationOnly)
-		return
-	}
-	if fromCookie && !safeMethod(c.Request.Method) &&
-		subtle.ConstantTimeCompare([]byte(c.GetHeader(csrfHeader)), []byte(access.CSRFToken(secret))) != 1 {
-		h.fail(c, errCSRF)
 		return
 	}
 	c.Set(userKey, u)

@@ -34,23 +34,12 @@ func (h *handler) requireStation(c *gin.Context) {
 			secret, fromCookie = ck, true
 		}
 	}
-	u, t, err := h.Access.Authenticate(c.Request.Context(), secret)
-	if err != nil {
-		h.fail(c, err)
-		return
-	}
-	if !t.ForStation() || u.Station == "" {
-		h.fail(c, fmt.Errorf("%w: these routes take a station's token (POST /api/v1/stations/{code}/token)", access.ErrForbidden))
-		return
-	}
-	if fromCookie && !safeMethod(c.Request.Method) &&
-		subtle.ConstantTimeCompare([]byte(c.GetHeader(csrfHeader)), []byte(access.CSRFToken(secret))) != 1 {
-		h.fail(c, errCSRF)
-		return
-	}
-	c.Set(userKey, u)
-	c.Set(tokenKey, t)
-	c.Next()
+	h.admit(c, secret, fromCookie, func(u access.User, t access.Token) error {
+		if !t.ForStation() || u.Station == "" {
+			return fmt.Errorf("%w: these routes take a station's token (POST /api/v1/stations/{code}/token)", access.ErrForbidden)
+		}
+		return nil
+	})
 }
 
 // attachmentPath is where a station downloads the attachment of one of its
