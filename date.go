@@ -49,3 +49,12 @@ func (d Date) Year() int {
 	y, _ := strconv.Atoi(string(d[:min(4, len(d))]))
 	return y
 }
+
+// AddDays is the date n days after d (before it when n < 0).
+func (d Date) AddDays(n int) Date {
+	t, err := time.Parse(dateLayout, string(d))
+	if err != nil {
+		return d
+	}
+	return DateOf(t.AddDate(0, 0, n))
+}

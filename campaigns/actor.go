@@ -7,9 +7,10 @@ import (
 	"loa"
 )
 
-// Within reports whether unit lies in the subtree of scope (itself included).
-func (s *Service) Within(ctx context.Context, unit, scope string) (bool, error) {
-	path, err := s.Path(ctx, unit)
+// Within reports whether unit lies in the subtree of scope (itself included) on
+// at.
+func (s *Service) Within(ctx context.Context, unit, scope string, at loa.Date) (bool, error) {
+	path, err := s.Path(ctx, unit, at)
 	if err != nil {
 		return false, err
 	}
@@ -23,7 +24,7 @@ func (s *Service) RequireProvince(ctx context.Context, actor loa.Actor) error {
 	if actor.Scope == loa.AllUnits {
 		return nil
 	}
-	path, err := s.Path(ctx, actor.Scope)
+	path, err := s.Path(ctx, actor.Scope, s.Today())
 	if err != nil {
 		return err
 	}
@@ -33,13 +34,16 @@ func (s *Service) RequireProvince(ctx context.Context, actor loa.Actor) error {
 	return nil
 }
 
-// Path returns a unit's codes from the root down to it.
-func (s *Service) Path(ctx context.Context, unit string) ([]string, error) {
-	t, err := s.Tree(ctx)
+// Path returns the codes from the root down to where unit lies on at: the unit
+// itself when it stands then; when it has ended, the one unit its land passed to
+// (a commune merged into another keeps its stations and records under the new
+// one), or else, as it was on its last day.
+func (s *Service) Path(ctx context.Context, unit string, at loa.Date) ([]string, error) {
+	h, err := s.History(ctx)
 	if err != nil {
 		return nil, err
 	}
-	u, ok := t.Get(unit)
+	u, ok := h.Locate(unit, at)
 	if !ok {
 		return nil, fmt.Errorf("%w: no org unit with code %s", loa.ErrNotFound, unit)
 	}

@@ -331,7 +331,7 @@ func (s *Service) check(ctx context.Context, c *Campaign) error {
 	if c.Indicators == nil {
 		c.Indicators = []Indicator{}
 	}
-	tree, err := s.Tree(ctx)
+	h, err := s.History(ctx)
 	if err != nil {
 		return err
 	}
@@ -339,7 +339,7 @@ func (s *Service) check(ctx context.Context, c *Campaign) error {
 	if err != nil {
 		return err
 	}
-	return c.validate(reference{groups: groups, levels: tree.levels})
+	return c.validate(reference{groups: groups, levels: h.levels(c.Period)})
 }
 
 // MonthPlan is one month of a channel's calendar: items planned (not cancelled,

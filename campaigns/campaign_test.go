@@ -210,7 +210,7 @@ func TestLoadDemoIsIdempotent(t *testing.T) {
 		run  func() (loa.ImportSummary, error)
 	}{
 		{"units", func() (loa.ImportSummary, error) {
-			return s.ImportOrgUnits(ctx, loa.System, seedFile(t, "quangnam-units.csv"), false)
+			return s.ImportOrgUnits(ctx, loa.System, seedFile(t, "quangnam-danang-2025-units.csv"), false)
 		}},
 		{"populations", func() (loa.ImportSummary, error) {
 			return s.ImportPopulations(ctx, loa.System, seedFile(t, "quangnam-populations-2024-sample.csv"), false)

@@ -25,6 +25,11 @@ type OrgUnit struct {
 	// ValidFrom and ValidTo bound the unit's existence (inclusive); nil is open.
 	ValidFrom *loa.Date `json:"validFrom"`
 	ValidTo   *loa.Date `json:"validTo"`
+	// Successors are the units that took over this one the day after ValidTo (a
+	// merger names one, a split several with their shares); Predecessors are the
+	// versions that ended into this one, derived from their successors.
+	Successors   []Link `json:"successors"`
+	Predecessors []Link `json:"predecessors"`
 	// SearchKey is the folded "type name" that q searches match.
 	SearchKey string `json:"-"`
 }
@@ -52,6 +57,8 @@ type OrgUnitFilter struct {
 	// ignoring case and diacritics: "tam thanh" and "Tâm Thành" both find Tam
 	// Thanh, Tam Thành and Tam Thạnh.
 	Q string
+	// At is the date the units stand on; empty is today.
+	At loa.Date
 }
 
 // Bounds of a filter: a search longer than any unit's name, or a level or parent

@@ -1,10 +1,14 @@
 package campaigns
 
 import (
+	"cmp"
 	"context"
+	"fmt"
 	"io"
+	"maps"
 	"regexp"
 	"slices"
+	"strings"
 
 	"golang.org/x/text/unicode/norm"
 
@@ -17,9 +21,15 @@ var (
 )
 
 // ImportOrgUnits reads a CSV with the columns code, name, type, level, parent_code
-// and optionally valid_from, valid_to (ISO dates). Good rows are saved, bad rows
-// reported; a parent may come later in the file. Moving a unit moves its subtree.
-// The actor may only create or change units inside its scope.
+// and optionally valid_from, valid_to (ISO dates) and successor_codes. A row is a
+// version of a unit, named by its code and valid_from: the row of a stored
+// version changes it, any other adds a version. successor_codes lists, separated
+// by ";", the units that take the version over the day after valid_to, each with
+// its share when the unit is split ("20341=0.4"). Good rows are saved, bad rows
+// reported: a parent unknown or in a loop on some day, two versions of a code
+// that overlap or leave a gap between them, a successor that does not exist the
+// day after, a unit outside the actor's scope. A parent may come later in the
+// file; moving a unit moves its subtree.
 func (s *Service) ImportOrgUnits(ctx context.Context, actor loa.Actor, r io.Reader, dryRun bool) (_ loa.ImportSummary, err error) {
 	ctx, t, end, err := s.readTable(ctx, r, "code", "name", "type", "level", "parent_code")
 	if err != nil {
@@ -31,86 +41,87 @@ func (s *Service) ImportOrgUnits(ctx context.Context, actor loa.Actor, r io.Read
 	var sum loa.ImportSummary
 	var out loa.ImportSummary
 	err = s.store.ApplyOrgUnits(ctx, func(ctx context.Context) error {
-		tree, err := s.Tree(ctx)
+		h, err := s.History(ctx)
 		if err != nil {
 			return err
 		}
-
-		rowOf := map[string]int{} // code → row of the file that defines it
-		merged := make(map[string]OrgUnit, len(tree.units))
-		for _, u := range tree.units {
-			merged[u.Code] = u
+		stored := map[string]OrgUnit{} // by version ID
+		for _, vs := range h.byCode {
+			for _, u := range vs {
+				stored[u.ID()] = u
+			}
 		}
+		merged := maps.Clone(stored)
+		rowOf := map[string]int{} // version ID → row of the file that defines it
 		err = t.Each(ctx, func(n int, row []string) error {
 			sum.Read++
 			u, ok := parseOrgUnit(t, row, n, &sum)
 			if !ok {
 				return nil
 			}
-			if first, dup := rowOf[u.Code]; dup {
-				sum.Conflictf(n, "code", "code %s is already defined in row %d", u.Code, first)
+			if first, dup := rowOf[u.ID()]; dup {
+				sum.Conflictf(n, "code", "%s is already defined in row %d", describe(u), first)
 				return nil
 			}
-			rowOf[u.Code] = n
-			merged[u.Code] = u
+			rowOf[u.ID()] = n
+			merged[u.ID()] = u
 			return nil
 		})
 		if err != nil {
 			return err
 		}
 
-		// Reject rows whose parent is unknown, that lead into a cycle or that would put
-		// a unit outside the actor's scope, until the rest is consistent. A rejected row
-		// leaves its unit as stored, which may mend the rows below it.
+		// Reject the rows at fault until the rest is consistent. A rejected row
+		// leaves its version as stored, which may mend the rows below it.
+		var candidate *UnitHistory
 		for {
-			paths, broken := unitPaths(merged)
-			rejected := false
-			for code, n := range rowOf {
-				old, stored := tree.Get(code)
-				if msg, bad := broken[code]; bad {
-					sum.Conflictf(n, "parent_code", "%s", msg)
-				} else if !actor.Covers(paths[code]) || (stored && !actor.Covers(old.Path)) {
-					sum.Conflictf(n, "code", "unit %s is outside your scope %s", code, actor.Scope)
-				} else {
+			candidate = NewUnitHistory(0, slices.Collect(maps.Values(merged)))
+			faults := candidate.faults(rowOf)
+			for id, n := range rowOf {
+				if _, bad := faults[id]; bad {
 					continue
 				}
-				rejected = true
-				delete(rowOf, code)
-				if stored {
-					merged[code] = old
-				} else {
-					delete(merged, code)
+				u := merged[id]
+				old, was := stored[id]
+				if !candidate.covered(actor, u) || (was && !h.covered(actor, old)) {
+					faults[id] = loa.Conflict{Row: n, Field: "code", Code: "outside_scope",
+						Message: fmt.Sprintf("unit %s is outside your scope %s", u.Code, actor.Scope)}
 				}
 			}
-			if !rejected {
-				for code, u := range merged {
-					if p, ok := paths[code]; ok {
-						u.Path = p
-						merged[code] = u
-					}
-				}
+			if len(faults) == 0 {
 				break
+			}
+			for _, c := range slices.SortedFunc(maps.Values(faults), func(a, b loa.Conflict) int { return cmp.Compare(a.Row, b.Row) }) {
+				sum.AddConflict(c.Row, c.Field, c.Code, c.Message)
+			}
+			for id := range faults {
+				delete(rowOf, id)
+				if old, was := stored[id]; was {
+					merged[id] = old
+				} else {
+					delete(merged, id)
+				}
 			}
 		}
 
 		var changed []OrgUnit
 		var changes []loa.Change
-		for code, u := range merged {
-			old, stored := tree.Get(code)
-			_, fromFile := rowOf[code]
+		for _, id := range slices.Sorted(maps.Keys(merged)) {
+			u := merged[id]
+			old, was := stored[id]
+			_, fromFile := rowOf[id]
+			path := candidate.withPath(u, lastDay(u)).Path
 			switch {
-			case stored && sameUnit(old, u):
+			case was && sameUnit(old, u):
 				if fromFile {
 					sum.Unchanged++
 				}
 				continue
-			case stored:
-				changes = append(changes, loa.Change{Action: "update", Entity: "orgunit", EntityID: code, Path: u.Path, Before: old, After: u})
-				if fromFile {
-					sum.Updated++
-				}
+			case was:
+				changes = append(changes, loa.Change{Action: "update", Entity: "orgunit", EntityID: id, Path: path, Before: old, After: u})
+				sum.Updated++
 			default:
-				changes = append(changes, loa.Change{Action: "create", Entity: "orgunit", EntityID: code, Path: u.Path, After: u})
+				changes = append(changes, loa.Change{Action: "create", Entity: "orgunit", EntityID: id, Path: path, After: u})
 				sum.Imported++
 			}
 			changed = append(changed, u)
@@ -119,6 +130,100 @@ func (s *Service) ImportOrgUnits(ctx context.Context, actor loa.Actor, r io.Read
 		return err
 	})
 	return out, err
+}
+
+// lastDay is the last day a version stands (far in the future when it is open).
+func lastDay(u OrgUnit) loa.Date {
+	if u.ValidTo != nil {
+		return *u.ValidTo
+	}
+	return "9999-12-31"
+}
+
+// covered reports whether actor's scope holds version u on its first and its
+// last day.
+func (h *UnitHistory) covered(actor loa.Actor, u OrgUnit) bool {
+	first := lastDay(u)
+	if u.ValidFrom != nil {
+		first = *u.ValidFrom
+	}
+	return actor.Covers(h.withPath(u, first).Path) && actor.Covers(h.withPath(u, lastDay(u)).Path)
+}
+
+// faults are the conflicts of the rows (version ID → row) whose versions do not
+// fit with the others: two versions of a code that overlap or leave a gap, a
+// successor missing the day after a version ends, a parent unknown or in a loop
+// on some day. A fault between a row and a stored version is the row's; a child
+// left without its parent is blamed on the row that ended the parent.
+func (h *UnitHistory) faults(rowOf map[string]int) map[string]loa.Conflict {
+	faults := map[string]loa.Conflict{}
+	blame := func(u OrgUnit, field, code, format string, args ...any) bool {
+		n, ok := rowOf[u.ID()]
+		if ok {
+			if _, seen := faults[u.ID()]; !seen {
+				faults[u.ID()] = loa.Conflict{Row: n, Field: field, Code: code, Message: fmt.Sprintf(format, args...)}
+			}
+		}
+		return ok
+	}
+	for code, vs := range h.byCode {
+		for i := 1; i < len(vs); i++ {
+			a, b := vs[i-1], vs[i]
+			switch {
+			case a.ValidTo == nil || *a.ValidTo >= *b.ValidFrom:
+				if !blame(b, "valid_from", "overlap", "%s overlaps %s", describe(b), describe(a)) {
+					blame(a, "valid_to", "overlap", "%s overlaps %s", describe(a), describe(b))
+				}
+			case a.ValidTo.AddDays(1) < *b.ValidFrom:
+				if !blame(b, "valid_from", "gap", "code %s names no unit from %s to %s, between %s and %s",
+					code, a.ValidTo.AddDays(1), b.ValidFrom.AddDays(-1), describe(a), describe(b)) {
+					blame(a, "valid_to", "gap", "code %s names no unit from %s to %s, between %s and %s",
+						code, a.ValidTo.AddDays(1), b.ValidFrom.AddDays(-1), describe(a), describe(b))
+				}
+			}
+		}
+		for _, u := range vs {
+			if len(u.Successors) > 0 && u.ValidTo == nil {
+				blame(u, "successor_codes", "unknown_successor", "%s has successors but no valid_to: they take over the day after it", describe(u))
+				continue
+			}
+			for _, l := range u.Successors {
+				if _, ok := h.versionAt(l.Code, u.ValidTo.AddDays(1)); !ok {
+					blame(u, "successor_codes", "unknown_successor", "successor %s of %s does not exist on %s", l.Code, describe(u), u.ValidTo.AddDays(1))
+				}
+			}
+		}
+	}
+	days := []loa.Date{"0001-01-01"}
+	for _, b := range h.bounds {
+		days = append(days, b)
+	}
+	for _, d := range days {
+		standing := map[string]OrgUnit{}
+		for _, vs := range h.byCode {
+			for _, u := range vs {
+				if u.ValidOn(d) {
+					standing[u.Code] = u
+				}
+			}
+		}
+		_, broken := unitPaths(standing)
+		for code, why := range broken {
+			u := standing[code]
+			fault := "unknown_parent"
+			if strings.Contains(why, "loops") {
+				fault = "cycle"
+			}
+			if blame(u, "parent_code", fault, "%s on %s", why, d) {
+				continue
+			}
+			// A stored unit lost its parent: the rows that end the parent are at fault.
+			for _, p := range h.byCode[u.Parent] {
+				blame(p, "valid_to", "unknown_parent", "unit %s still stands on %s under %s", u.Code, d, u.Parent)
+			}
+		}
+	}
+	return faults
 }
 
 // parseOrgUnit reads one row, reporting each bad field as a conflict.
@@ -146,6 +251,11 @@ func parseOrgUnit(t *Table, row []string, n int, sum *loa.ImportSummary) (OrgUni
 	if u.Parent != "" && u.Parent == u.Code {
 		sum.Conflictf(n, "parent_code", "a unit cannot be its own parent")
 	}
+	links, err := parseLinks(t.Cell(row, "successor_codes"))
+	if err != nil {
+		sum.Conflictf(n, "successor_codes", "%v", err)
+	}
+	u.Successors = links
 	for _, col := range []struct {
 		name string
 		dst  **loa.Date
@@ -198,8 +308,9 @@ func unitPaths(units map[string]OrgUnit) (map[string][]string, map[string]string
 
 func sameUnit(a, b OrgUnit) bool {
 	return a.Code == b.Code && a.Name == b.Name && a.Type == b.Type && a.Level == b.Level &&
-		a.Parent == b.Parent && slices.Equal(a.Path, b.Path) && a.SearchKey == b.SearchKey &&
-		sameDate(a.ValidFrom, b.ValidFrom) && sameDate(a.ValidTo, b.ValidTo)
+		a.Parent == b.Parent && a.SearchKey == b.SearchKey &&
+		sameDate(a.ValidFrom, b.ValidFrom) && sameDate(a.ValidTo, b.ValidTo) &&
+		slices.EqualFunc(a.Successors, b.Successors, func(x, y Link) bool { return x.Code == y.Code && x.Share == y.Share })
 }
 
 func sameDate(a, b *loa.Date) bool {

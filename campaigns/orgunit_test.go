@@ -102,7 +102,7 @@ func TestReferenceDataIsTheProvince(t *testing.T) {
 			t.Errorf("%d units of level %s, want %d", len(units), level, want)
 		}
 	}
-	tree, err := s.Tree(ctx)
+	tree, err := s.Tree(ctx, "2024-03-15")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -158,7 +158,7 @@ func TestOrgUnitSearchAndParents(t *testing.T) {
 		}
 	}
 
-	u, err := s.OrgUnit(ctx, "20359")
+	u, err := s.OrgUnit(ctx, "20359", "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -175,7 +175,7 @@ func TestOrgUnitSearchAndParents(t *testing.T) {
 	if len(children) != 13 {
 		t.Errorf("Tam Kỳ has %d communes, want 13", len(children))
 	}
-	if _, err := s.OrgUnit(ctx, "99999"); !errors.Is(err, loa.ErrNotFound) {
+	if _, err := s.OrgUnit(ctx, "99999", ""); !errors.Is(err, loa.ErrNotFound) {
 		t.Errorf("OrgUnit(99999) error = %v, want ErrNotFound", err)
 	}
 }
@@ -193,14 +193,14 @@ func TestImportOrgUnits(t *testing.T) {
 	s := newService(t, false)
 	ctx := context.Background()
 	file := "code,name,type,level,parent_code,valid_from,valid_to\n" +
-		"1001,Xã Con,xã,commune,100,,\n" + // parent comes later in the file
+		"1001,Xã Con,xã,commune,100,2020-01-01,2024-12-31\n" + // parent comes later in the file
 		"100,Huyện Mẹ,huyện,district,1,2020-01-01,2024-12-31\n" +
 		"1,Tỉnh Gốc,tỉnh,province,,,\n" +
 		"1002,,xã,commune,100,,\n" + // no name
 		"1003,Xã Mồ Côi,xã,commune,999,,\n" + // unknown parent
 		"1004,Xã Lạ,xã,Commune Level,100,,\n" + // bad level
 		"1005,Xã Ngày Sai,xã,commune,100,2024-02-30,\n" + // not a date
-		"1001,Xã Trùng,xã,commune,100,,\n" + // duplicate code
+		"1001,Xã Trùng,xã,commune,100,2020-01-01,\n" + // the same version again
 		"1006,Xã Vòng,xã,commune,1006,,\n" // its own parent
 
 	dry := importUnits(t, s, file, true)
@@ -228,14 +228,14 @@ func TestImportOrgUnits(t *testing.T) {
 	if sum.Imported != 3 || sum.Updated != 0 || sum.Ignored != 6 {
 		t.Errorf("summary = %+v, want 3 imported, 6 ignored", sum)
 	}
-	u, err := s.OrgUnit(ctx, "1001")
+	u, err := s.OrgUnit(ctx, "1001", "")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !slices.Equal(u.Path, []string{"1", "100", "1001"}) {
 		t.Errorf("path of 1001 = %v, want [1 100 1001]", u.Path)
 	}
-	d, _ := s.OrgUnit(ctx, "100")
+	d, _ := s.OrgUnit(ctx, "100", "")
 	if d.ValidFrom == nil || *d.ValidFrom != "2020-01-01" || d.ValidTo == nil || *d.ValidTo != "2024-12-31" {
 		t.Errorf("validity of 100 = %v..%v, want 2020-01-01..2024-12-31", d.ValidFrom, d.ValidTo)
 	}
@@ -246,12 +246,12 @@ func TestImportOrgUnits(t *testing.T) {
 	}
 
 	// Moving a district moves its communes.
-	move := "code,name,type,level,parent_code\n2,Tỉnh Mới,tỉnh,province,\n100,Huyện Mẹ,huyện,district,2\n"
+	move := "code,name,type,level,parent_code,valid_from,valid_to\n2,Tỉnh Mới,tỉnh,province,,,\n100,Huyện Mẹ,huyện,district,2,2020-01-01,2024-12-31\n"
 	moved := importUnits(t, s, move, false)
 	if moved.Imported != 1 || moved.Updated != 1 || moved.Status != "success" {
 		t.Errorf("move summary = %+v, want 1 imported, 1 updated", moved)
 	}
-	u, _ = s.OrgUnit(ctx, "1001")
+	u, _ = s.OrgUnit(ctx, "1001", "")
 	if !slices.Equal(u.Path, []string{"2", "100", "1001"}) {
 		t.Errorf("path of 1001 after moving 100 = %v, want [2 100 1001]", u.Path)
 	}
@@ -261,7 +261,7 @@ func TestImportOrgUnits(t *testing.T) {
 	if cycle.Ignored != 1 || cycle.Status != "error" {
 		t.Errorf("cycle summary = %+v, want 1 ignored, status error", cycle)
 	}
-	p, _ := s.OrgUnit(ctx, "2")
+	p, _ := s.OrgUnit(ctx, "2", "")
 	if p.Parent != "" {
 		t.Errorf("unit 2 got parent %q from a refused row", p.Parent)
 	}

@@ -39,12 +39,12 @@ type PopulationFilter struct {
 // Populations lists the denominators f selects within the actor's scope, ordered by
 // year, unit and group.
 func (s *Service) Populations(ctx context.Context, actor loa.Actor, f PopulationFilter) ([]Population, error) {
-	tree, err := s.Tree(ctx)
+	h, err := s.History(ctx)
 	if err != nil {
 		return nil, err
 	}
 	if f.OrgUnit != "" {
-		u, ok := tree.Get(f.OrgUnit)
+		u, ok := h.Locate(f.OrgUnit, s.Today())
 		if ok && !actor.Covers(u.Path) {
 			return nil, fmt.Errorf("%w: org unit %s is outside your scope %s", loa.ErrOutsideScope, f.OrgUnit, actor.Scope)
 		}
@@ -55,7 +55,7 @@ func (s *Service) Populations(ctx context.Context, actor loa.Actor, f Population
 	}
 	out := all[:0]
 	for _, p := range all {
-		if u, ok := tree.Get(p.OrgUnit); ok && actor.Covers(u.Path) {
+		if u, ok := h.Within(p.OrgUnit, yearSpan(p.Year)); ok && actor.Covers(u.Path) {
 			out = append(out, p)
 		}
 	}
@@ -74,7 +74,7 @@ func (s *Service) ImportPopulations(ctx context.Context, actor loa.Actor, r io.R
 	// Nothing is written before every row is read: a refusal has no summary.
 	defer func() { err = Stopped(ctx, err, nil) }()
 	var sum loa.ImportSummary
-	tree, err := s.Tree(ctx)
+	h, err := s.History(ctx)
 	if err != nil {
 		return loa.ImportSummary{}, err
 	}
@@ -101,17 +101,22 @@ func (s *Service) ImportPopulations(ctx context.Context, actor loa.Actor, r io.R
 			Group:   t.Cell(row, "group"),
 			Source:  norm.NFC.String(t.Cell(row, "source")),
 		}
-		if u, ok := tree.Get(p.OrgUnit); !ok {
+		year, err := strconv.Atoi(t.Cell(row, "year"))
+		yearOK := err == nil && year >= 1900 && year <= 2200
+		if !yearOK {
+			sum.Conflictf(n, "year", "year must be a four-digit year, got %q", t.Cell(row, "year"))
+		}
+		unit, known := h.Within(p.OrgUnit, yearSpan(year))
+		switch {
+		case len(h.Versions(p.OrgUnit)) == 0:
 			sum.Conflictf(n, "org_unit_code", "unknown org unit %q", p.OrgUnit)
-		} else if !actor.Covers(u.Path) {
+		case yearOK && !known:
+			sum.Conflictf(n, "org_unit_code", "org unit %s does not exist in %d", p.OrgUnit, year)
+		case known && !actor.Covers(unit.Path):
 			sum.Conflictf(n, "org_unit_code", "org unit %s is outside your scope %s", p.OrgUnit, actor.Scope)
 		}
 		if !groups[p.Group] {
 			sum.Conflictf(n, "group", "unknown target group %q", p.Group)
-		}
-		year, err := strconv.Atoi(t.Cell(row, "year"))
-		if err != nil || year < 1900 || year > 2200 {
-			sum.Conflictf(n, "year", "year must be a four-digit year, got %q", t.Cell(row, "year"))
 		}
 		if p.Source == "" {
 			sum.Conflictf(n, "source", "say where the figure comes from (e.g. \"Cục Thống kê 2023\" or \"sample estimate\")")
@@ -133,7 +138,6 @@ func (s *Service) ImportPopulations(ctx context.Context, actor loa.Actor, r io.R
 		}
 		rowOf[p.ID] = n
 		old, ok := stored[p.ID]
-		unit, _ := tree.Get(p.OrgUnit)
 		switch {
 		case ok && old == p:
 			sum.Unchanged++
@@ -152,4 +156,10 @@ func (s *Service) ImportPopulations(ctx context.Context, actor loa.Actor, r io.R
 		return loa.ImportSummary{}, err
 	}
 	return s.saveImport(ctx, actor, &sum, dryRun, changes, func(ctx context.Context) error { return s.store.SavePopulations(ctx, changed) })
+}
+
+// yearSpan runs from the first to the last day of year.
+func yearSpan(year int) Period {
+	y := fmt.Sprintf("%04d", year)
+	return Period{Start: loa.Date(y + "-01-01"), End: loa.Date(y + "-12-31")}
 }

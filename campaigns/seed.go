@@ -21,27 +21,38 @@ import (
 var seedFiles embed.FS
 
 const (
-	unitsFile       = "seed/quangnam-units.csv"
-	populationsFile = "seed/quangnam-populations-2024-sample.csv"
-	planFile        = "seed/ke-hoach-2024-phong-chong-mai-dam-quang-nam.txt"
+	unitsFile = "seed/quangnam-units.csv"
+	// reorganisationFile dates the 2024 units and adds those of 2025: the ten
+	// communes merged on 01/01/2025 (NQ 1241/NQ-UBTVQH15) with the units that took
+	// them in, and Đà Nẵng city (48) with the 78 communes formed on 01/07/2025 from
+	// Quảng Nam's 241 (NQ 1659/NQ-UBTVQH15), each old unit naming its successor.
+	reorganisationFile = "seed/quangnam-danang-2025-units.csv"
+	populationsFile    = "seed/quangnam-populations-2024-sample.csv"
+	planFile           = "seed/ke-hoach-2024-phong-chong-mai-dam-quang-nam.txt"
 
-	seedReference = "reference-v1"
-	seedDemo      = "demo-pcmd-2024-v1"
+	seedReference      = "reference-v1"
+	seedReorganisation = "reference-2025-reorganisation-v1"
+	seedDemo           = "demo-pcmd-2024-v1"
 
 	// DemoCampaignCode is the code of the 2024 plan loaded by LoadDemo.
 	DemoCampaignCode = "PCMD-2024"
 )
 
 // LoadReference loads, once per database, the province's org units and the default
-// target groups. Each step is idempotent and the step is recorded only when done, so
-// a crash half-way is completed by the next start.
+// target groups, then the 2025 reorganisation of its units (a database of an
+// earlier Loa gets it on its next start). Each step is idempotent and the step is
+// recorded only when done, so a crash half-way is completed by the next start.
 func (s *Service) LoadReference(ctx context.Context) error {
-	return s.Once(ctx, seedReference, func() error {
+	err := s.Once(ctx, seedReference, func() error {
 		if err := s.importSeed(ctx, unitsFile, s.ImportOrgUnits); err != nil {
 			return err
 		}
 		return s.store.AddTargetGroups(ctx, DefaultTargetGroups)
 	})
+	if err != nil {
+		return err
+	}
+	return s.Once(ctx, seedReorganisation, func() error { return s.importSeed(ctx, reorganisationFile, s.ImportOrgUnits) })
 }
 
 // LoadDemo loads, once per database, the 2024 prostitution-prevention plan of Quảng

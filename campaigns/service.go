@@ -7,8 +7,10 @@
 package campaigns
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"loa"
@@ -51,7 +53,7 @@ type Service struct {
 	now   func() time.Time
 	opts  settings
 
-	units loa.Snapshot[*UnitTree]
+	units loa.Snapshot[*UnitHistory]
 	gate  *ImportGate
 }
 
@@ -109,55 +111,108 @@ func (s *Service) Cutoff() int { return s.opts.cutoff }
 // ValidCutoff says whether day can be the cut-off day of report windows.
 func ValidCutoff(day int) bool { return day >= 1 && day <= 28 }
 
-// Tree returns the current org-unit snapshot, reloading it when the stored version
-// has moved on.
-func (s *Service) Tree(ctx context.Context) (*UnitTree, error) {
+// History returns the current snapshot of every unit version, reloading it when
+// the stored version has moved on.
+func (s *Service) History(ctx context.Context) (*UnitHistory, error) {
 	version, err := s.store.OrgUnitsVersion(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return s.units.Get(version, func() (*UnitTree, error) {
+	return s.units.Get(version, func() (*UnitHistory, error) {
 		units, err := s.store.OrgUnits(ctx)
 		if err != nil {
 			return nil, err
 		}
-		return NewUnitTree(version, units), nil
+		return NewUnitHistory(version, units), nil
 	})
 }
+
+// Tree returns the units standing on at, with their paths then.
+func (s *Service) Tree(ctx context.Context, at loa.Date) (*UnitTree, error) {
+	h, err := s.History(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return h.At(at), nil
+}
+
+// Today is the date in the service's zone: the date org-unit answers are about
+// unless a request names another.
+func (s *Service) Today() loa.Date { return loa.DateOf(s.now().In(s.opts.zone)) }
 
 // OrgUnitsVersion changes whenever the org units change, for caches of answers
 // computed from them.
 func (s *Service) OrgUnitsVersion(ctx context.Context) (int64, error) {
-	t, err := s.Tree(ctx)
+	h, err := s.History(ctx)
 	if err != nil {
 		return 0, err
 	}
-	return t.version, nil
+	return h.version, nil
 }
 
-// OrgUnits lists the units f selects, ordered by code.
+// OrgUnits lists the units f selects, standing on f.At (today when empty),
+// ordered by code.
 func (s *Service) OrgUnits(ctx context.Context, f OrgUnitFilter) ([]OrgUnit, error) {
 	if err := f.check(); err != nil {
 		return nil, err
 	}
-	t, err := s.Tree(ctx)
+	t, err := s.Tree(ctx, cmp.Or(f.At, s.Today()))
 	if err != nil {
 		return nil, err
 	}
 	return t.filter(f), nil
 }
 
-// OrgUnit returns one unit with its parents.
-func (s *Service) OrgUnit(ctx context.Context, code string) (OrgUnitDetail, error) {
-	t, err := s.Tree(ctx)
+// OrgUnit returns the version of a unit standing on at (today when empty) with
+// its parents then; a code that names no unit on that day is not found, with the
+// dates it did name one.
+func (s *Service) OrgUnit(ctx context.Context, code string, at loa.Date) (OrgUnitDetail, error) {
+	h, err := s.History(ctx)
 	if err != nil {
 		return OrgUnitDetail{}, err
 	}
+	at = cmp.Or(at, s.Today())
+	t := h.At(at)
 	u, ok := t.Get(code)
+	if !ok {
+		return OrgUnitDetail{}, notOn(h, code, at)
+	}
+	return OrgUnitDetail{OrgUnit: u, Parents: t.parents(u)}, nil
+}
+
+// Locate is where a reference to code lies on at (today when empty), with its
+// parents: the unit standing then, or the one its land passed to, or the unit as
+// it was last (UnitHistory.Locate). A station or a record keeps its code across
+// a reorganisation; this is the unit it belongs to on a day.
+func (s *Service) Locate(ctx context.Context, code string, at loa.Date) (OrgUnitDetail, error) {
+	h, err := s.History(ctx)
+	if err != nil {
+		return OrgUnitDetail{}, err
+	}
+	at = cmp.Or(at, s.Today())
+	u, ok := h.Locate(code, at)
 	if !ok {
 		return OrgUnitDetail{}, fmt.Errorf("%w: no org unit with code %s", loa.ErrNotFound, code)
 	}
-	return OrgUnitDetail{OrgUnit: u, Parents: t.parents(u)}, nil
+	return OrgUnitDetail{OrgUnit: u, Parents: h.At(min(at, lastDay(u))).parents(u)}, nil
+}
+
+// notOn is the not-found error of a code that names no unit on at, saying when it
+// did and where it went.
+func notOn(h *UnitHistory, code string, at loa.Date) error {
+	vs := h.Versions(code)
+	if len(vs) == 0 {
+		return fmt.Errorf("%w: no org unit with code %s", loa.ErrNotFound, code)
+	}
+	spans := make([]string, len(vs))
+	for i, u := range vs {
+		spans[i] = describe(u)
+	}
+	var then string
+	if u, ok := h.Locate(code, at); ok && u.ValidOn(at) {
+		then = fmt.Sprintf("; on that day its land is in %s (%s)", u.Code, u.Title())
+	}
+	return fmt.Errorf("%w: org unit %s does not exist on %s (it exists as %s)%s", loa.ErrNotFound, code, at, strings.Join(spans, ", "), then)
 }
 
 // TargetGroups lists the configured target groups in their display order.

@@ -1,6 +1,7 @@
 package campaigns
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"time"
@@ -56,16 +57,24 @@ func (s *MongoStore) ApplyOrgUnits(ctx context.Context, apply func(ctx context.C
 // order, so that a conversion between the two costs nothing; a campaign's nested
 // period and indicators are converted field by field.
 type (
+	// orgUnitDoc is a version of a unit under its ID; a version stored before
+	// units had dated versions has no code field, its `_id` is the code. Paths are
+	// not stored: they depend on the date and are derived in memory.
 	orgUnitDoc struct {
-		Code      string    `bson:"_id"`
-		Name      string    `bson:"name"`
-		Type      string    `bson:"type"`
-		Level     string    `bson:"level"`
-		Parent    string    `bson:"parent,omitempty"`
-		Path      []string  `bson:"path"`
-		ValidFrom *loa.Date `bson:"validFrom"`
-		ValidTo   *loa.Date `bson:"validTo"`
-		SearchKey string    `bson:"searchKey"`
+		ID         string    `bson:"_id"`
+		Code       string    `bson:"code,omitempty"`
+		Name       string    `bson:"name"`
+		Type       string    `bson:"type"`
+		Level      string    `bson:"level"`
+		Parent     string    `bson:"parent,omitempty"`
+		ValidFrom  *loa.Date `bson:"validFrom"`
+		ValidTo    *loa.Date `bson:"validTo"`
+		Successors []linkDoc `bson:"successors,omitempty"`
+		SearchKey  string    `bson:"searchKey"`
+	}
+	linkDoc struct {
+		Code  string  `bson:"code"`
+		Share float64 `bson:"share,omitempty"`
 	}
 	targetGroupDoc struct {
 		Code   string `bson:"_id"`
@@ -141,14 +150,14 @@ func (s *MongoStore) OrgUnitsVersion(ctx context.Context) (int64, error) {
 // OrgUnits reads every unit (a small reference collection).
 func (s *MongoStore) OrgUnits(ctx context.Context) ([]OrgUnit, error) {
 	docs, err := database.All[orgUnitDoc](ctx, s.db.Collection(orgUnitsColl), bson.D{}, nil)
-	return each(docs, err, func(d orgUnitDoc) OrgUnit { return OrgUnit(d) })
+	return each(docs, err, unitFromDoc)
 }
 
 // SaveOrgUnits upserts units, then bumps the version so every cache reloads.
 func (s *MongoStore) SaveOrgUnits(ctx context.Context, units []OrgUnit) error {
 	models := make([]mongo.WriteModel, len(units))
 	for i, u := range units {
-		models[i] = mongo.NewReplaceOneModel().SetFilter(database.IDFilter(u.Code)).SetReplacement(orgUnitDoc(u)).SetUpsert(true)
+		models[i] = mongo.NewReplaceOneModel().SetFilter(database.IDFilter(u.ID())).SetReplacement(unitToDoc(u)).SetUpsert(true)
 	}
 	_, err := s.db.Guard(ctx, database.Lock{Version: orgUnitsVersion}, func(ctx context.Context) error {
 		if _, err := s.db.BulkWrite(ctx, orgUnitsColl, models); err != nil {
@@ -270,4 +279,16 @@ func (s *MongoStore) MarkSeeded(ctx context.Context, step string) error {
 		return fmt.Errorf("record seed step %s: %w", step, err)
 	}
 	return nil
+}
+
+func unitToDoc(u OrgUnit) orgUnitDoc {
+	return orgUnitDoc{ID: u.ID(), Code: u.Code, Name: u.Name, Type: u.Type, Level: u.Level, Parent: u.Parent,
+		ValidFrom: u.ValidFrom, ValidTo: u.ValidTo, SearchKey: u.SearchKey,
+		Successors: database.ConvertAll(u.Successors, func(l Link) linkDoc { return linkDoc{Code: l.Code, Share: l.Share} })}
+}
+
+func unitFromDoc(d orgUnitDoc) OrgUnit {
+	return OrgUnit{Code: cmp.Or(d.Code, d.ID), Name: d.Name, Type: d.Type, Level: d.Level, Parent: d.Parent,
+		ValidFrom: d.ValidFrom, ValidTo: d.ValidTo, SearchKey: d.SearchKey,
+		Successors: database.ConvertAll(d.Successors, func(l linkDoc) Link { return Link{Code: l.Code, Share: l.Share} })}
 }

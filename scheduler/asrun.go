@@ -132,7 +132,7 @@ func (s *Service) CampaignAsRun(ctx context.Context, actor loa.Actor, campaign, 
 		under = actor.Scope
 	}
 	if under != "" {
-		if _, err := s.units.Path(ctx, under); err != nil {
+		if _, err := s.units.Path(ctx, under, loa.DateOf(month)); err != nil {
 			return AsRun{}, loa.Invalid("under", "unknown org unit "+under)
 		}
 		if err := s.requireUnit(ctx, actor, under); err != nil {
@@ -155,7 +155,7 @@ func (s *Service) CampaignAsRun(ctx context.Context, actor loa.Actor, campaign, 
 			continue
 		}
 		out.Stations = append(out.Stations, r)
-		path, err := s.units.Path(ctx, st.OrgUnit)
+		path, err := s.units.Path(ctx, st.OrgUnit, loa.DateOf(month))
 		if err != nil {
 			return AsRun{}, err
 		}
@@ -172,7 +172,7 @@ func (s *Service) CampaignAsRun(ctx context.Context, actor loa.Actor, campaign, 
 		d.add(r.Tally)
 	}
 	for _, d := range districts {
-		u, err := s.units.OrgUnit(ctx, d.OrgUnit)
+		u, err := s.units.Locate(ctx, d.OrgUnit, loa.DateOf(month))
 		if err != nil {
 			return AsRun{}, err
 		}
@@ -181,7 +181,7 @@ func (s *Service) CampaignAsRun(ctx context.Context, actor loa.Actor, campaign, 
 	}
 	slices.SortFunc(out.Districts, func(a, b UnitRun) int { return campaigns.CompareCodes(a.OrgUnit, b.OrgUnit) })
 	if out.Province.OrgUnit != "" {
-		u, err := s.units.OrgUnit(ctx, out.Province.OrgUnit)
+		u, err := s.units.Locate(ctx, out.Province.OrgUnit, loa.DateOf(month))
 		if err != nil {
 			return AsRun{}, err
 		}

@@ -99,7 +99,7 @@ func (s *Service) conflicts(ctx context.Context, r Rule, rc *recurrence, station
 		if q.ID == r.ID || !q.Active {
 			continue
 		}
-		theirs, err := s.resolve(ctx, q.Stations, all)
+		theirs, err := s.resolve(ctx, q.Stations, all, q.StartDate)
 		if err != nil {
 			return out, err
 		}

@@ -186,7 +186,7 @@ func (s *Service) idleUnits(ctx context.Context, g *Gaps, cal *calendar, station
 	}
 	active := map[string]bool{}
 	for unit := range reached {
-		path, err := s.units.Path(ctx, unit)
+		path, err := s.units.Path(ctx, unit, g.HalfYear.End)
 		if err != nil {
 			return err
 		}
@@ -194,7 +194,7 @@ func (s *Service) idleUnits(ctx context.Context, g *Gaps, cal *calendar, station
 			active[u] = true
 		}
 	}
-	units, err := s.units.OrgUnits(ctx, campaigns.OrgUnitFilter{Level: g.Level})
+	units, err := s.units.OrgUnits(ctx, campaigns.OrgUnitFilter{Level: g.Level, At: g.HalfYear.End})
 	if err != nil {
 		return err
 	}

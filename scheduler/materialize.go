@@ -153,7 +153,7 @@ func (s *Service) plan(ctx context.Context, rules []Rule, all []Station, from, t
 			skipped++
 			continue
 		}
-		stations, err := s.resolve(ctx, r.Stations, all)
+		stations, err := s.resolve(ctx, r.Stations, all, r.StartDate)
 		if err != nil {
 			return nil, 0, err
 		}

@@ -3,7 +3,6 @@ package scheduler
 import (
 	"context"
 
-	"loa"
 	"loa/campaigns"
 )
 
@@ -19,13 +18,13 @@ func (s *Service) Outlets(ctx context.Context, campaign string) ([]campaigns.Out
 	if err != nil {
 		return nil, err
 	}
-	today := loa.DateOf(s.now().In(s.opts.Zone))
+	today := s.today()
 	picked := map[string][]campaigns.RuleRef{}
 	for _, r := range rules {
 		if r.Campaign != campaign || !r.Active || r.Until != nil && *r.Until < today {
 			continue
 		}
-		stations, err := s.resolve(ctx, r.Stations, all)
+		stations, err := s.resolve(ctx, r.Stations, all, r.StartDate)
 		if err != nil {
 			return nil, err
 		}

@@ -235,7 +235,7 @@ func (s *Service) validateSelector(ctx context.Context, sel StationSelector, ref
 		}
 		if sel.Under == "" {
 			v.Add("stations.under", "the org unit whose stations of the channel the rule covers")
-		} else if _, err := s.units.Path(ctx, sel.Under); err != nil {
+		} else if _, err := s.units.Path(ctx, sel.Under, s.today()); err != nil {
 			v.Add("stations.under", "unknown org unit "+sel.Under)
 		}
 	}
@@ -264,8 +264,10 @@ func validatePool(p Pool, refs ruleRefs, v *loa.ValidationError) {
 	}
 }
 
-// resolve returns the active stations a selector picks now, ordered by code.
-func (s *Service) resolve(ctx context.Context, sel StationSelector, all []Station) ([]Station, error) {
+// resolve returns the active stations a selector picks, ordered by code: those
+// named, or those of the channel whose unit lies under the selector's on at (the
+// rule's start: a rule keeps its stations across a reorganisation of the units).
+func (s *Service) resolve(ctx context.Context, sel StationSelector, all []Station, at loa.Date) ([]Station, error) {
 	out := []Station{}
 	for _, st := range all {
 		if !st.Active {
@@ -280,7 +282,7 @@ func (s *Service) resolve(ctx context.Context, sel StationSelector, all []Statio
 		if st.Channel != sel.Channel {
 			continue
 		}
-		in, err := s.units.Within(ctx, st.OrgUnit, sel.Under)
+		in, err := s.units.Within(ctx, st.OrgUnit, sel.Under, at)
 		if err != nil {
 			return nil, err
 		}

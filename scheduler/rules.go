@@ -64,7 +64,7 @@ func (s *Service) Rules(ctx context.Context, f RuleFilter) ([]Rule, error) {
 			continue
 		}
 		if f.Station != "" {
-			picked, err := s.resolve(ctx, r.Stations, all)
+			picked, err := s.resolve(ctx, r.Stations, all, r.StartDate)
 			if err != nil {
 				return nil, err
 			}
@@ -109,7 +109,7 @@ func (s *Service) check(ctx context.Context, actor loa.Actor, r Rule) (checked, 
 		return checked{}, err
 	}
 	c := checked{rc: rc}
-	if c.stations, err = s.resolve(ctx, r.Stations, all); err != nil {
+	if c.stations, err = s.resolve(ctx, r.Stations, all, r.StartDate); err != nil {
 		return checked{}, err
 	}
 	from := s.now().In(s.opts.Zone)

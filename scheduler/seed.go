@@ -37,9 +37,14 @@ type Populations interface {
 }
 
 // demoStations builds the demo outlets: the provincial newspaper, radio-TV and
-// portal, one station per district and a loudspeaker system per commune.
+// portal, one station per district and a loudspeaker system per commune, as the
+// units stood when the demo campaign began.
 func (s *Service) demoStations(ctx context.Context, province string, pops Populations) ([]StationInput, error) {
-	units, err := s.units.OrgUnits(ctx, campaigns.OrgUnitFilter{})
+	c, err := s.units.Campaign(ctx, campaigns.DemoCampaignCode)
+	if err != nil {
+		return nil, err
+	}
+	units, err := s.units.OrgUnits(ctx, campaigns.OrgUnitFilter{At: c.Period.Start})
 	if err != nil {
 		return nil, err
 	}

@@ -51,10 +51,10 @@ type Store interface {
 
 // Units is the org-unit tree and the campaigns; campaigns.Service is one.
 type Units interface {
-	Path(ctx context.Context, unit string) ([]string, error)
-	Within(ctx context.Context, unit, scope string) (bool, error)
+	Path(ctx context.Context, unit string, at loa.Date) ([]string, error)
+	Within(ctx context.Context, unit, scope string, at loa.Date) (bool, error)
 	OrgUnits(ctx context.Context, f campaigns.OrgUnitFilter) ([]campaigns.OrgUnit, error)
-	OrgUnit(ctx context.Context, code string) (campaigns.OrgUnitDetail, error)
+	Locate(ctx context.Context, code string, at loa.Date) (campaigns.OrgUnitDetail, error)
 	OrgUnitsVersion(ctx context.Context) (int64, error)
 	Campaign(ctx context.Context, code string) (campaigns.Campaign, error)
 	Campaigns(ctx context.Context) ([]campaigns.Campaign, error)
@@ -174,3 +174,6 @@ func (s *Service) rules(ctx context.Context) ([]Rule, error) {
 
 // Zone is the deployment's time zone, where rules and calendars are evaluated.
 func (s *Service) Zone() *time.Location { return s.opts.Zone }
+
+// today is the date in the service's zone.
+func (s *Service) today() loa.Date { return loa.DateOf(s.now().In(s.opts.Zone)) }

@@ -86,7 +86,7 @@ func (s *Service) validateStation(ctx context.Context, in StationInput) error {
 	}
 	if in.OrgUnit == "" {
 		v.Add("orgUnit", "the org unit the station serves is required")
-	} else if _, err := s.units.Path(ctx, in.OrgUnit); err != nil {
+	} else if _, err := s.units.Path(ctx, in.OrgUnit, s.today()); err != nil {
 		v.Add("orgUnit", "unknown org unit "+in.OrgUnit)
 	}
 	if len(in.Languages) == 0 {
@@ -131,7 +131,7 @@ func (s *Service) Stations(ctx context.Context, f StationFilter) ([]Station, err
 			continue
 		}
 		if f.Under != "" {
-			in, err := s.units.Within(ctx, st.OrgUnit, f.Under)
+			in, err := s.units.Within(ctx, st.OrgUnit, f.Under, s.today())
 			if err != nil {
 				return nil, err
 			}
@@ -220,7 +220,7 @@ func (in StationInput) station(active bool) Station {
 
 // requireUnit says whether unit lies in the actor's scope.
 func (s *Service) requireUnit(ctx context.Context, actor loa.Actor, unit string) error {
-	in, err := s.units.Within(ctx, unit, actor.Scope)
+	in, err := s.units.Within(ctx, unit, actor.Scope, s.today())
 	if err != nil {
 		return err
 	}
@@ -233,6 +233,6 @@ func (s *Service) requireUnit(ctx context.Context, actor loa.Actor, unit string)
 // path is the org-unit path audit entries of a unit's station carry, for scoped
 // readers of the trail.
 func (s *Service) path(ctx context.Context, unit string) []string {
-	p, _ := s.units.Path(ctx, unit)
+	p, _ := s.units.Path(ctx, unit, s.today())
 	return p
 }

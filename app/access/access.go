@@ -61,8 +61,9 @@ type Service struct {
 // UnitChecker answers whether an org unit lies within a scope, and its path from the
 // root; campaigns.Service is one.
 type UnitChecker interface {
-	Within(ctx context.Context, unit, scope string) (bool, error)
-	Path(ctx context.Context, unit string) ([]string, error)
+	Within(ctx context.Context, unit, scope string, at loa.Date) (bool, error)
+	Path(ctx context.Context, unit string, at loa.Date) ([]string, error)
+	Today() loa.Date
 }
 
 // Options are the service's settings.

@@ -83,7 +83,7 @@ func (s *Service) Users(ctx context.Context, by User, f UserFilter) ([]User, err
 		if !f.match(u) {
 			continue
 		}
-		if ok, err := s.units.Within(ctx, u.Scope, by.Scope); err == nil && ok {
+		if ok, err := s.units.Within(ctx, u.Scope, by.Scope, s.units.Today()); err == nil && ok {
 			out = append(out, u)
 		}
 	}
@@ -271,7 +271,7 @@ func (s *Service) EnsureAdmin(ctx context.Context, password, root string, log *s
 // record audits changes of accounts and tokens under the org-unit path of scope,
 // the account's, so that admins of a district see only their district's accounts.
 func (s *Service) record(ctx context.Context, actor, scope string, changes ...loa.Change) error {
-	path, err := s.units.Path(ctx, scope)
+	path, err := s.units.Path(ctx, scope, s.units.Today())
 	if err != nil && !errors.Is(err, loa.ErrNotFound) {
 		return err
 	}
@@ -333,7 +333,7 @@ func (s *Service) checkUser(ctx context.Context, by User, in *UserInput, creatin
 
 // checkScope says whether unit exists and lies within by's scope.
 func (s *Service) checkScope(ctx context.Context, by User, unit string) error {
-	ok, err := s.units.Within(ctx, unit, by.Scope)
+	ok, err := s.units.Within(ctx, unit, by.Scope, s.units.Today())
 	if errors.Is(err, loa.ErrNotFound) {
 		return loa.Invalid("scope", fmt.Sprintf("unknown org unit %q", unit))
 	}

@@ -232,3 +232,16 @@ func intQuery(c *gin.Context, name string, def, lo, hi int) (int, error) {
 	}
 	return n, nil
 }
+
+// dateQuery reads an optional date query parameter of the form YYYY-MM-DD.
+func dateQuery(c *gin.Context, name string) (loa.Date, error) {
+	v := c.Query(name)
+	if v == "" {
+		return "", nil
+	}
+	d, err := loa.ParseDate(v)
+	if err != nil {
+		return "", badRequest(name, fmt.Sprintf("%s must be a date of the form YYYY-MM-DD", name))
+	}
+	return d, nil
+}

@@ -182,20 +182,24 @@ func (h *handler) renderContent(c *gin.Context) {
 	}
 	req := content.RenderRequest{Version: version, Format: c.DefaultQuery("format", "html")}
 	if code := c.Query("orgUnit"); code != "" {
-		u, err := h.Campaigns.OrgUnit(ctx, code)
-		if errors.Is(err, loa.ErrNotFound) {
-			err = badRequest("orgUnit", "no org unit with code "+code)
-		}
-		if err != nil {
-			h.fail(c, err)
-			return
-		}
 		var date time.Time
 		if d := c.Query("date"); d != "" {
 			if date, err = time.Parse("2006-01-02", d); err != nil {
 				h.fail(c, badRequest("date", "date must be of the form 2024-03-01"))
 				return
 			}
+		}
+		var at loa.Date
+		if !date.IsZero() {
+			at = loa.DateOf(date)
+		}
+		u, err := h.Campaigns.OrgUnit(ctx, code, at)
+		if errors.Is(err, loa.ErrNotFound) {
+			err = badRequest("orgUnit", err.Error())
+		}
+		if err != nil {
+			h.fail(c, err)
+			return
 		}
 		fill := h.Content.FieldsAt(u, "", date)
 		req.Fill = &fill

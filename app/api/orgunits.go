@@ -1,6 +1,7 @@
 package api
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"io"
@@ -22,9 +23,15 @@ func (h *handler) listOrgUnits(c *gin.Context) {
 		h.fail(c, err)
 		return
 	}
-	// The page depends on these parameters only: any other does not make another
-	// page to keep (nor a key of its size).
-	var key url.Values = map[string][]string{}
+	at, err := dateQuery(c, "at")
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	at = cmp.Or(at, h.Campaigns.Today())
+	// The page depends on these parameters and the date only: any other does not
+	// make another page to keep (nor a key of its size).
+	var key url.Values = map[string][]string{"at": {string(at)}}
 	for _, name := range []string{"level", "parent", "q", "limit", "cursor"} {
 		if v, ok := c.GetQuery(name); ok {
 			key.Set(name, v)
@@ -36,7 +43,7 @@ func (h *handler) listOrgUnits(c *gin.Context) {
 		return
 	}
 	units, err := h.Campaigns.OrgUnits(ctx, campaigns.OrgUnitFilter{
-		Level: c.Query("level"), Parent: c.Query("parent"), Q: c.Query("q"),
+		Level: c.Query("level"), Parent: c.Query("parent"), Q: c.Query("q"), At: at,
 	})
 	if err != nil {
 		h.fail(c, err)
@@ -57,7 +64,12 @@ func (h *handler) listOrgUnits(c *gin.Context) {
 }
 
 func (h *handler) showOrgUnit(c *gin.Context) {
-	u, err := h.Campaigns.OrgUnit(c.Request.Context(), c.Param("code"))
+	at, err := dateQuery(c, "at")
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	u, err := h.Campaigns.OrgUnit(c.Request.Context(), c.Param("code"), at)
 	if err != nil {
 		h.fail(c, err)
 		return

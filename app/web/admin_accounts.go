@@ -105,7 +105,7 @@ func (p *Pages) renderAccounts(c *gin.Context, status int, v view) {
 
 // accountForm fills the choices of an account's form, checking what form holds.
 func (p *Pages) accountForm(ctx context.Context, by access.User, form url.Values) (accountForm, error) {
-	tree, err := p.Campaigns.Tree(ctx)
+	tree, err := p.Campaigns.Tree(ctx, p.Campaigns.Today())
 	if err != nil {
 		return accountForm{}, err
 	}

@@ -227,7 +227,7 @@ func (p *Pages) calendarStations(ctx context.Context, scope string, q calendarQu
 		if err := p.requireScope(ctx, scope, f.Under); err != nil {
 			return nil, "", err
 		}
-		u, err := p.Campaigns.OrgUnit(ctx, f.Under)
+		u, err := p.Campaigns.OrgUnit(ctx, f.Under, "")
 		if err != nil {
 			return nil, "", err
 		}
@@ -246,7 +246,7 @@ func joinWords(a, b string) string {
 
 // requireScope refuses a unit outside scope.
 func (p *Pages) requireScope(ctx context.Context, scope, unit string) error {
-	in, err := p.Campaigns.Within(ctx, unit, scope)
+	in, err := p.Campaigns.Within(ctx, unit, scope, p.Campaigns.Today())
 	if err != nil {
 		return err
 	}
@@ -266,7 +266,7 @@ func (p *Pages) stationInScope(ctx context.Context, scope, code string) (schedul
 	if err := p.requireScope(ctx, scope, st.OrgUnit); err != nil {
 		return scheduler.Station{}, "", err
 	}
-	unit, err := p.Campaigns.OrgUnit(ctx, st.OrgUnit)
+	unit, err := p.Campaigns.OrgUnit(ctx, st.OrgUnit, "")
 	if err != nil {
 		return scheduler.Station{}, "", err
 	}

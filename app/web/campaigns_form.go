@@ -64,7 +64,7 @@ func (p *Pages) choices(ctx context.Context) (choices, error) {
 	for _, g := range groups {
 		ch.Groups = append(ch.Groups, option{Value: g.Code, Label: g.NameVi})
 	}
-	tree, err := p.Campaigns.Tree(ctx)
+	tree, err := p.Campaigns.Tree(ctx, p.Campaigns.Today())
 	if err != nil {
 		return choices{}, err
 	}

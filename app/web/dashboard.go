@@ -82,7 +82,7 @@ func (p *Pages) reportChoiceOf(c *gin.Context, cp campaigns.Campaign) (reportCho
 		ch.Query.AsOf = string(d)
 	}
 	ch.Periods = periodOptions(cp, ch.Query.Period)
-	tree, err := p.Campaigns.Tree(c.Request.Context())
+	tree, err := p.Campaigns.Tree(c.Request.Context(), cp.Period.End)
 	if err != nil {
 		return ch, nil, err
 	}

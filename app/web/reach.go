@@ -69,14 +69,14 @@ func (p *Pages) reachChoicesFor(ctx context.Context, u access.User, campaign, un
 		return ch, err
 	}
 	today := loa.DateOf(p.Now().In(p.Zone))
-	pick := ""
+	pick, at := "", today
 	for _, cp := range cs {
 		if cp.Code == campaign || pick == "" && cp.Period.Contains(today) {
-			pick = cp.Code
+			pick, at = cp.Code, min(cp.Period.End, today)
 		}
 	}
 	if pick == "" && len(cs) > 0 {
-		pick = cs[0].Code
+		pick, at = cs[0].Code, min(cs[0].Period.End, today)
 	}
 	for _, cp := range cs {
 		ch.Campaigns = append(ch.Campaigns, option{Value: cp.Code, Label: cp.Code + " — " + cp.Title, Selected: cp.Code == pick})
@@ -91,14 +91,15 @@ func (p *Pages) reachChoicesFor(ctx context.Context, u access.User, campaign, un
 	for _, k := range reach.ActivityKinds {
 		ch.Activities = append(ch.Activities, option{Value: k.Code, Label: k.Label})
 	}
-	tree, err := p.Campaigns.Tree(ctx)
+	// The units are those standing at the campaign's end (or today).
+	tree, err := p.Campaigns.Tree(ctx, at)
 	if err != nil {
 		return ch, err
 	}
 	for _, un := range tree.Units() {
 		ch.unitNames[un.Code] = un.Title()
 	}
-	ch.Units.Choices, _ = unitChoices(tree, u.Scope, today)
+	ch.Units.Choices, _ = unitChoices(tree, u.Scope, at)
 	ch.Units.Selected = unit
 	return ch, nil
 }

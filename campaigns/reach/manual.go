@@ -44,13 +44,13 @@ func (s *Service) ManualValues(ctx context.Context, actor loa.Actor, campaign st
 	if err != nil {
 		return nil, err
 	}
-	tree, err := s.core.Tree(ctx)
+	h, err := s.core.History(ctx)
 	if err != nil {
 		return nil, err
 	}
 	out := all[:0]
 	for _, v := range all {
-		if u, ok := tree.Get(v.OrgUnit); ok && actor.Covers(u.Path) {
+		if u, ok := h.Locate(v.OrgUnit, v.AsOf); ok && actor.Covers(u.Path) {
 			out = append(out, v)
 		}
 	}
@@ -65,13 +65,19 @@ func (s *Service) PutManualValue(ctx context.Context, actor loa.Actor, campaign 
 	if err != nil {
 		return ManualValue{}, err
 	}
-	tree, err := s.core.Tree(ctx)
-	if err != nil {
-		return ManualValue{}, err
-	}
 	v.Campaign = campaign
 	for _, p := range []*string{&v.Indicator, &v.OrgUnit, &v.CountUnit, &v.Source, &v.Note} {
 		*p = strings.TrimSpace(norm.NFC.String(*p))
+	}
+	today := s.core.Today()
+	// The unit is the one standing on the value's date.
+	at := today
+	if v.AsOf.Valid() && v.AsOf < today {
+		at = v.AsOf
+	}
+	tree, err := s.core.Tree(ctx, at)
+	if err != nil {
+		return ManualValue{}, err
 	}
 	if v.OrgUnit == "" {
 		root, err := tree.Scope(actor, "orgUnit", "")
@@ -88,9 +94,8 @@ func (s *Service) PutManualValue(ctx context.Context, actor loa.Actor, campaign 
 		problems.Add("indicator", fmt.Sprintf("indicator %s is counted by Loa (%s); only manual indicators take entered values", v.Indicator, c.Indicators[i].Rule))
 	}
 	if !known {
-		problems.Add("orgUnit", fmt.Sprintf("no org unit with code %s", v.OrgUnit))
+		problems.Add("orgUnit", fmt.Sprintf("no org unit with code %s on %s", v.OrgUnit, at))
 	}
-	today := loa.DateOf(s.now().In(s.core.Zone()))
 	switch {
 	case !v.AsOf.Valid():
 		problems.Add("asOf", "asOf must be a date of the form YYYY-MM-DD")
@@ -143,7 +148,7 @@ func (s *Service) DeleteManualValue(ctx context.Context, actor loa.Actor, campai
 	if old == nil {
 		return fmt.Errorf("%w: campaign %s has no manual value %s", loa.ErrNotFound, campaign, id)
 	}
-	path, err := s.core.Path(ctx, old.OrgUnit)
+	path, err := s.core.Path(ctx, old.OrgUnit, old.AsOf)
 	if err != nil {
 		return err
 	}

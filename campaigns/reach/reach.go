@@ -123,14 +123,14 @@ type reachProblem struct {
 // request or a whole import.
 type reachCheck struct {
 	actor     loa.Actor
-	tree      *campaigns.UnitTree
+	units     *campaigns.UnitHistory
 	groups    map[string]bool
 	campaigns map[string]campaigns.Campaign
 	today     loa.Date
 }
 
 func (s *Service) reachCheck(ctx context.Context, actor loa.Actor) (*reachCheck, error) {
-	tree, err := s.core.Tree(ctx)
+	units, err := s.core.History(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -146,8 +146,7 @@ func (s *Service) reachCheck(ctx context.Context, actor loa.Actor) (*reachCheck,
 	for _, c := range list {
 		byCode[c.Code] = c
 	}
-	return &reachCheck{actor: actor, tree: tree, groups: groups, campaigns: byCode,
-		today: loa.DateOf(s.now().In(s.core.Zone()))}, nil
+	return &reachCheck{actor: actor, units: units, groups: groups, campaigns: byCode, today: s.core.Today()}, nil
 }
 
 // normalize trims and NFC-normalises the record's texts and drops what the
@@ -174,10 +173,17 @@ func (c *reachCheck) problems(r Reach) []reachProblem {
 	case !knownCampaign:
 		add("campaign", CodeUnknownCampaign, "Không có chương trình, kế hoạch mã %q", r.Campaign)
 	}
-	u, knownUnit := c.tree.Get(r.OrgUnit)
+	// The unit is the one the code names on the record's date.
+	at := c.today
+	if r.Date.Valid() && r.Date < at {
+		at = r.Date
+	}
+	u, knownUnit := c.units.At(at).Get(r.OrgUnit)
 	switch {
 	case r.OrgUnit == "":
 		add("orgUnit", CodeRequired, "Thiếu mã đơn vị")
+	case !knownUnit && len(c.units.Versions(r.OrgUnit)) > 0:
+		add("orgUnit", CodeUnknownUnit, "Đơn vị hành chính mã %s không tồn tại vào ngày %s", r.OrgUnit, at.Display())
 	case !knownUnit:
 		add("orgUnit", CodeUnknownUnit, "Không có đơn vị hành chính mã %q", r.OrgUnit)
 	case !c.actor.Covers(u.Path):
@@ -296,19 +302,13 @@ func (s *Service) ListReach(ctx context.Context, actor loa.Actor, f ReachFilter,
 	if err != nil {
 		return nil, err
 	}
-	tree, err := s.core.Tree(ctx)
+	h, err := s.core.History(ctx)
 	if err != nil {
 		return nil, err
 	}
-	scope, err := tree.Scope(actor, "orgUnit", f.Scope)
+	units, err := h.Subtree(actor, "orgUnit", f.Scope, c.Period)
 	if err != nil {
 		return nil, err
-	}
-	var units []campaigns.OrgUnit
-	for _, u := range tree.Units() {
-		if slices.Contains(u.Path, scope.Code) {
-			units = append(units, u)
-		}
 	}
 	for _, d := range []struct {
 		field string
@@ -331,11 +331,11 @@ func (s *Service) ReachRecord(ctx context.Context, actor loa.Actor, id string) (
 	if err != nil {
 		return Reach{}, err
 	}
-	return r, s.requireCovers(ctx, actor, r.OrgUnit)
+	return r, s.requireCovers(ctx, actor, r.OrgUnit, r.Date)
 }
 
-func (s *Service) requireCovers(ctx context.Context, actor loa.Actor, unit string) error {
-	path, err := s.core.Path(ctx, unit)
+func (s *Service) requireCovers(ctx context.Context, actor loa.Actor, unit string, at loa.Date) error {
+	path, err := s.core.Path(ctx, unit, at)
 	if err != nil {
 		return err
 	}
@@ -366,7 +366,7 @@ func (s *Service) DeleteReach(ctx context.Context, actor loa.Actor, id string) e
 	if err != nil {
 		return err
 	}
-	if err := s.requireCovers(ctx, actor, old.OrgUnit); err != nil {
+	if err := s.requireCovers(ctx, actor, old.OrgUnit, old.Date); err != nil {
 		return err
 	}
 	if old.Airing != "" {
@@ -409,7 +409,7 @@ func (s *Service) changesOf(ctx context.Context, writes []reachWrite) []loa.Chan
 		if w.after != nil {
 			unit = w.after
 		}
-		changes[i] = w.change(s.pathOf(ctx, unit.OrgUnit))
+		changes[i] = w.change(s.pathOf(ctx, unit.OrgUnit, unit.Date))
 	}
 	return changes
 }
@@ -473,9 +473,9 @@ func (s *Service) ReconcileDerived(ctx context.Context, actor loa.Actor, want []
 	return out, nil
 }
 
-// pathOf is the unit's path for the audit trail (empty for an unknown unit).
-func (s *Service) pathOf(ctx context.Context, unit string) []string {
-	path, err := s.core.Path(ctx, unit)
+// pathOf is the unit's path on at for the audit trail (empty for an unknown unit).
+func (s *Service) pathOf(ctx context.Context, unit string, at loa.Date) []string {
+	path, err := s.core.Path(ctx, unit, at)
 	if err != nil {
 		return nil
 	}

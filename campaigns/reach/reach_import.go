@@ -212,12 +212,12 @@ func (s *Service) saveReachRows(ctx context.Context, actor loa.Actor, importID s
 				created = append(created, w.after.ID)
 				continue
 			}
-			changes = append(changes, w.change(s.pathOf(ctx, w.after.OrgUnit)))
+			changes = append(changes, w.change(s.pathOf(ctx, w.after.OrgUnit, w.after.Date)))
 		}
 		if created != nil {
 			slices.Sort(created)
 			changes = append(changes, loa.Change{Action: "create", Entity: "reach_import", EntityID: created[0],
-				Path: s.pathOf(ctx, actor.Scope), After: map[string]any{"import": importID, "campaigns": campaigns, "created": created}})
+				Path: s.pathOf(ctx, actor.Scope, s.core.Today()), After: map[string]any{"import": importID, "campaigns": campaigns, "created": created}})
 		}
 		return changes
 	}

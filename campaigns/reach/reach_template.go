@@ -40,7 +40,7 @@ func (s *Service) ReachTemplate(ctx context.Context, format string) ([]byte, err
 	if err != nil {
 		return nil, err
 	}
-	tree, err := s.core.Tree(ctx)
+	tree, err := s.core.Tree(ctx, s.core.Today())
 	if err != nil {
 		return nil, err
 	}

@@ -393,7 +393,7 @@ func (s *Service) attribute(ctx context.Context, j Journal) error {
 		entity, id = "reach_import", j.Import
 	}
 	return s.audit.Record(ctx, j.Actor.Username, loa.Change{Action: "interrupted", Entity: entity, EntityID: id,
-		Path: s.pathOf(ctx, j.Actor.Scope), After: map[string]any{"import": j.Import, "campaigns": j.Campaigns,
+		Path: s.pathOf(ctx, j.Actor.Scope, s.core.Today()), After: map[string]any{"import": j.Import, "campaigns": j.Campaigns,
 			"stored": stayed, "notStored": missing}})
 }
 

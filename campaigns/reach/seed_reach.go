@@ -47,7 +47,7 @@ func (s *Service) LoadDemoReach(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		tree, err := s.core.Tree(ctx)
+		tree, err := s.core.Tree(ctx, c.Period.End)
 		if err != nil {
 			return err
 		}

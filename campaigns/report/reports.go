@@ -113,15 +113,16 @@ func (s *Service) basis(ctx context.Context, actor loa.Actor, code string, q Rep
 	if err != nil {
 		return evaluation{}, now, err
 	}
-	tree, err := s.core.Tree(ctx)
+	window, err := ParseWindow(q.Period, c, s.core.Cutoff())
+	if err != nil {
+		return evaluation{}, now, err
+	}
+	// A campaign is reported on the units standing at the end of the window.
+	tree, err := s.core.Tree(ctx, window.To)
 	if err != nil {
 		return evaluation{}, now, err
 	}
 	scope, err := tree.Scope(actor, "scope", q.Scope)
-	if err != nil {
-		return evaluation{}, now, err
-	}
-	window, err := ParseWindow(q.Period, c, s.core.Cutoff())
 	if err != nil {
 		return evaluation{}, now, err
 	}
