@@ -645,3 +645,10 @@ func BenchmarkReport1M(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkOrgUnitsCommunesAt is BenchmarkOrgUnitsCommunes for the units standing
+// on a date of the 2024 map (?at=): the answer is another version of the tree,
+// looked up in memory.
+func BenchmarkOrgUnitsCommunesAt(b *testing.B) {
+	startComparison(b, "/api/v1/orgunits?level=commune&at=2024-03-15").run(b)
+}

@@ -8,7 +8,7 @@ import (
 )
 
 // Within reports whether unit lies in the subtree of scope (itself included) on
-// at.
+// at; a unit that has ended by then lies where it was on its last day.
 func (s *Service) Within(ctx context.Context, unit, scope string, at loa.Date) (bool, error) {
 	path, err := s.Path(ctx, unit, at)
 	if err != nil {
@@ -34,16 +34,16 @@ func (s *Service) RequireProvince(ctx context.Context, actor loa.Actor) error {
 	return nil
 }
 
-// Path returns the codes from the root down to where unit lies on at: the unit
-// itself when it stands then; when it has ended, the one unit its land passed to
-// (a commune merged into another keeps its stations and records under the new
-// one), or else, as it was on its last day.
+// Path returns the codes from the root down to unit on at, or on its last day
+// when it has ended by then: a station or an account keeps the unit it was given
+// until it is moved (the crosswalk says where to, UnitHistory.Locate; reports
+// re-state records on a later map with UnitHistory.Resolve).
 func (s *Service) Path(ctx context.Context, unit string, at loa.Date) ([]string, error) {
 	h, err := s.History(ctx)
 	if err != nil {
 		return nil, err
 	}
-	u, ok := h.Locate(unit, at)
+	u, ok := h.Last(unit, at)
 	if !ok {
 		return nil, fmt.Errorf("%w: no org unit with code %s", loa.ErrNotFound, unit)
 	}

@@ -74,7 +74,8 @@ func NewUnitHistory(version int64, units []OrgUnit) *UnitHistory {
 	h := &UnitHistory{version: version, byCode: map[string][]OrgUnit{}}
 	cuts := map[loa.Date]bool{}
 	for _, u := range units {
-		u.Predecessors, u.Successors = nil, slices.Clone(u.Successors)
+		// Both lists are read-only copies of this snapshot, empty rather than nil.
+		u.Predecessors, u.Successors = []Link{}, append([]Link{}, u.Successors...)
 		h.byCode[u.Code] = append(h.byCode[u.Code], u)
 		if u.ValidFrom != nil {
 			cuts[*u.ValidFrom] = true

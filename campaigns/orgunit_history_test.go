@@ -86,6 +86,10 @@ func TestUnitThatEnded(t *testing.T) {
 	if !errors.Is(err, loa.ErrNotFound) || !strings.Contains(err.Error(), "20347 (Phường An Xuân)") {
 		t.Errorf("20338 on 15/03/2025: %v, want not found naming its successor 20347 (Phường An Xuân)", err)
 	}
+	h, err := s.History(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, tt := range []struct {
 		at   loa.Date
 		want string
@@ -94,33 +98,39 @@ func TestUnitThatEnded(t *testing.T) {
 		{"2025-03-15", "20347", []string{"49", "502", "20347"}},
 		{"2025-08-15", "20341", []string{"48", "20341"}},
 	} {
-		got, err := s.Locate(ctx, "20338", tt.at)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got.Code != tt.want || !slices.Equal(got.Path, tt.path) {
-			t.Errorf("20338 located on %s = %s %v, want %s %v", tt.at, got.Code, got.Path, tt.want, tt.path)
+		got, ok := h.Locate("20338", tt.at)
+		if !ok || got.Code != tt.want || !slices.Equal(got.Path, tt.path) {
+			t.Errorf("the land of 20338 on %s is in %s %v, want %s %v", tt.at, got.Code, got.Path, tt.want, tt.path)
 		}
 	}
+	// A reference keeps the unit it names, as it was on its last day, until moved.
+	named, err := s.Named(ctx, "20338", "2025-08-15")
+	if err != nil || named.Name != "Phước Hòa" || !slices.Equal(named.Path, []string{"49", "502", "20338"}) {
+		t.Errorf("20338 named on 15/08/2025 = %+v, %v; want Phước Hòa as it was, under 502", named.OrgUnit, err)
+	}
 
+	// Scope checks follow the date: the same code lies under Tam Kỳ district
+	// (502) until 30/06/2025 and under Đà Nẵng (48) from 01/07/2025.
 	for _, tt := range []struct {
-		scope string
-		at    loa.Date
-		want  bool
+		unit, scope string
+		at          loa.Date
+		want        bool
 	}{
-		{"502", "2024-03-15", true},
-		{"49", "2024-03-15", true},
-		{"48", "2024-03-15", false},
-		{"502", "2025-03-15", true}, // An Xuân is still in Tam Kỳ (502)
-		{"502", "2025-08-15", false},
-		{"48", "2025-08-15", true},
+		{"20338", "502", "2024-03-15", true},
+		{"20338", "49", "2024-03-15", true},
+		{"20338", "48", "2024-03-15", false},
+		{"20341", "502", "2025-03-15", true},
+		{"20341", "48", "2025-03-15", false},
+		{"20341", "502", "2025-08-15", false},
+		{"20341", "48", "2025-08-15", true},
+		{"20347", "502", "2025-08-15", true}, // ended: where it was on its last day
 	} {
-		in, err := s.Within(ctx, "20338", tt.scope, tt.at)
+		in, err := s.Within(ctx, tt.unit, tt.scope, tt.at)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if in != tt.want {
-			t.Errorf("20338 within %s on %s = %v, want %v", tt.scope, tt.at, in, tt.want)
+			t.Errorf("%s within %s on %s = %v, want %v", tt.unit, tt.scope, tt.at, in, tt.want)
 		}
 	}
 }

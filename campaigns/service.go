@@ -180,17 +180,17 @@ func (s *Service) OrgUnit(ctx context.Context, code string, at loa.Date) (OrgUni
 	return OrgUnitDetail{OrgUnit: u, Parents: t.parents(u)}, nil
 }
 
-// Locate is where a reference to code lies on at (today when empty), with its
-// parents: the unit standing then, or the one its land passed to, or the unit as
-// it was last (UnitHistory.Locate). A station or a record keeps its code across
-// a reorganisation; this is the unit it belongs to on a day.
-func (s *Service) Locate(ctx context.Context, code string, at loa.Date) (OrgUnitDetail, error) {
+// Named is the unit a reference to code names on at (today when empty), with its
+// parents: the version standing then or, when the unit has ended, its last
+// version as it was on its last day. A station keeps the unit it was given until
+// it is moved.
+func (s *Service) Named(ctx context.Context, code string, at loa.Date) (OrgUnitDetail, error) {
 	h, err := s.History(ctx)
 	if err != nil {
 		return OrgUnitDetail{}, err
 	}
 	at = cmp.Or(at, s.Today())
-	u, ok := h.Locate(code, at)
+	u, ok := h.Last(code, at)
 	if !ok {
 		return OrgUnitDetail{}, fmt.Errorf("%w: no org unit with code %s", loa.ErrNotFound, code)
 	}

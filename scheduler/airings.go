@@ -375,7 +375,7 @@ func (s *Service) AiringScript(ctx context.Context, id string) (FeedItem, error)
 	if err != nil {
 		return FeedItem{}, err
 	}
-	unit, err := s.units.Locate(ctx, st.OrgUnit, loa.DateOf(a.Start.In(s.opts.Zone)))
+	unit, err := s.units.Named(ctx, st.OrgUnit, loa.DateOf(a.Start.In(s.opts.Zone)))
 	if err != nil {
 		return FeedItem{}, err
 	}

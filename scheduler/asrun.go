@@ -172,7 +172,7 @@ func (s *Service) CampaignAsRun(ctx context.Context, actor loa.Actor, campaign, 
 		d.add(r.Tally)
 	}
 	for _, d := range districts {
-		u, err := s.units.Locate(ctx, d.OrgUnit, loa.DateOf(month))
+		u, err := s.units.Named(ctx, d.OrgUnit, loa.DateOf(month))
 		if err != nil {
 			return AsRun{}, err
 		}
@@ -181,7 +181,7 @@ func (s *Service) CampaignAsRun(ctx context.Context, actor loa.Actor, campaign, 
 	}
 	slices.SortFunc(out.Districts, func(a, b UnitRun) int { return campaigns.CompareCodes(a.OrgUnit, b.OrgUnit) })
 	if out.Province.OrgUnit != "" {
-		u, err := s.units.Locate(ctx, out.Province.OrgUnit, loa.DateOf(month))
+		u, err := s.units.Named(ctx, out.Province.OrgUnit, loa.DateOf(month))
 		if err != nil {
 			return AsRun{}, err
 		}

@@ -201,7 +201,7 @@ func (s *Service) feed(ctx context.Context, code string, from, to time.Time, cac
 	if f, ok := s.feeds.get(code, k); ok && cached {
 		return f, nil
 	}
-	unit, err := s.units.Locate(ctx, st.OrgUnit, s.today())
+	unit, err := s.units.Named(ctx, st.OrgUnit, s.today())
 	if err != nil {
 		return Feed{}, err
 	}

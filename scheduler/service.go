@@ -54,7 +54,7 @@ type Units interface {
 	Path(ctx context.Context, unit string, at loa.Date) ([]string, error)
 	Within(ctx context.Context, unit, scope string, at loa.Date) (bool, error)
 	OrgUnits(ctx context.Context, f campaigns.OrgUnitFilter) ([]campaigns.OrgUnit, error)
-	Locate(ctx context.Context, code string, at loa.Date) (campaigns.OrgUnitDetail, error)
+	Named(ctx context.Context, code string, at loa.Date) (campaigns.OrgUnitDetail, error)
 	OrgUnitsVersion(ctx context.Context) (int64, error)
 	Campaign(ctx context.Context, code string) (campaigns.Campaign, error)
 	Campaigns(ctx context.Context) ([]campaigns.Campaign, error)

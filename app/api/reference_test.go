@@ -67,22 +67,24 @@ func TestLoginFailuresLookAlike(t *testing.T) {
 
 func TestOrgUnitsAPI(t *testing.T) {
 	s := newServer(t)
+	// The demo province as it stood in 2024 (today's map is Đà Nẵng's:
+	// TestOrgUnitsAtADate).
 	var list struct {
 		Items      []struct{ Code, Name, Level string }
 		Total      int
 		NextCursor string
 	}
-	s.decode(s.do("GET", "/api/v1/orgunits?level=commune", ""), http.StatusOK, &list)
+	s.decode(s.do("GET", "/api/v1/orgunits?level=commune&at=2024-03-15", ""), http.StatusOK, &list)
 	if list.Total != 241 || len(list.Items) != 241 || list.NextCursor != "" {
 		t.Errorf("communes: total %d, %d items, cursor %q; want 241 on one page", list.Total, len(list.Items), list.NextCursor)
 	}
 	for _, q := range []string{"dien ban", "ĐIỆN BÀN", "Điện Bàn"} {
-		s.decode(s.do("GET", "/api/v1/orgunits?q="+url.QueryEscape(q), ""), http.StatusOK, &list)
+		s.decode(s.do("GET", "/api/v1/orgunits?at=2024-03-15&q="+url.QueryEscape(q), ""), http.StatusOK, &list)
 		if list.Total != 1 || list.Items[0].Code != "507" {
 			t.Errorf("q=%s found %+v, want Điện Bàn (507)", q, list.Items)
 		}
 	}
-	s.decode(s.do("GET", "/api/v1/orgunits?q=TAM+KY", ""), http.StatusOK, &list)
+	s.decode(s.do("GET", "/api/v1/orgunits?at=2024-03-15&q=TAM+KY", ""), http.StatusOK, &list)
 	if list.Total != 1 || list.Items[0].Name != "Tam Kỳ" {
 		t.Errorf("q=TAM KY found %+v, want Tam Kỳ", list.Items)
 	}
@@ -91,7 +93,7 @@ func TestOrgUnitsAPI(t *testing.T) {
 	seen := map[string]bool{}
 	cursor, pages := "", 0
 	for {
-		path := "/api/v1/orgunits?limit=100"
+		path := "/api/v1/orgunits?at=2024-03-15&limit=100"
 		if cursor != "" {
 			path += "&cursor=" + cursor
 		}
@@ -118,7 +120,7 @@ func TestOrgUnitsAPI(t *testing.T) {
 		Code    string
 		Parents []struct{ Code string }
 	}
-	s.decode(s.do("GET", "/api/v1/orgunits/20359", ""), http.StatusOK, &detail)
+	s.decode(s.do("GET", "/api/v1/orgunits/20359?at=2024-03-15", ""), http.StatusOK, &detail)
 	if len(detail.Parents) != 2 || detail.Parents[0].Code != "49" || detail.Parents[1].Code != "502" {
 		t.Errorf("parents of 20359 = %+v", detail.Parents)
 	}
@@ -131,6 +133,55 @@ func TestOrgUnitsAPI(t *testing.T) {
 	s.decode(s.do("GET", "/api/v1/targetgroups", ""), http.StatusOK, &groups)
 	if groups.Total != 7 || groups.Items[0].Code != "students" || groups.Items[0].NameVi == "" {
 		t.Errorf("target groups = %+v", groups)
+	}
+}
+
+// The org-unit routes answer at a date: ?at= names it, today is the default,
+// and a bad date is refused with its field.
+func TestOrgUnitsAtADate(t *testing.T) {
+	s := newServer(t)
+	var list struct {
+		Items []struct{ Code, Name, Level, Parent string }
+		Total int
+	}
+	for _, tt := range []struct {
+		at     string
+		total  int
+		parent string
+	}{{"2024-03-15", 241, "502"}, {"2025-03-15", 233, "502"}, {"2025-08-15", 78, "48"}} {
+		s.decode(s.do("GET", "/api/v1/orgunits?level=commune&limit=500&at="+tt.at, ""), http.StatusOK, &list)
+		if list.Total != tt.total {
+			t.Errorf("communes on %s: %d, want %d", tt.at, list.Total, tt.total)
+		}
+		s.decode(s.do("GET", "/api/v1/orgunits?q=20341&at="+tt.at, ""), http.StatusOK, &list)
+		if list.Total != 1 || list.Items[0].Parent != tt.parent {
+			t.Errorf("20341 on %s: %+v, want one unit under %s", tt.at, list.Items, tt.parent)
+		}
+	}
+
+	var detail struct {
+		Code, Name, Type, ValidFrom string
+		ValidTo                     *string
+		Parents                     []struct{ Code string }
+		Predecessors, Successors    []struct{ Code, Name, On string }
+	}
+	s.decode(s.do("GET", "/api/v1/orgunits/20341?at=2025-08-15", ""), http.StatusOK, &detail)
+	if detail.Name != "Tam Kỳ" || detail.ValidFrom != "2025-07-01" || detail.ValidTo != nil || len(detail.Parents) != 1 ||
+		detail.Parents[0].Code != "48" || len(detail.Predecessors) != 3 || len(detail.Successors) != 0 {
+		t.Errorf("20341 on 15/08/2025 = %+v, want phường Tam Kỳ under 48 from 2025-07-01 with three predecessors", detail)
+	}
+	s.decode(s.do("GET", "/api/v1/orgunits/20338?at=2024-03-15", ""), http.StatusOK, &detail)
+	if detail.Name != "Phước Hòa" || detail.ValidTo == nil || *detail.ValidTo != "2024-12-31" || len(detail.Successors) != 1 ||
+		detail.Successors[0].Code != "20347" || detail.Successors[0].On != "2025-01-01" {
+		t.Errorf("20338 on 15/03/2024 = %+v, want Phước Hòa until 2024-12-31, succeeded by 20347 on 2025-01-01", detail)
+	}
+	rec := s.do("GET", "/api/v1/orgunits/20338?at=2025-08-15", "")
+	s.wantError(rec, http.StatusNotFound, "not_found", "")
+	if !strings.Contains(rec.Body.String(), "20341") {
+		t.Errorf("20338 on 15/08/2025: %s, want the message to name phường Tam Kỳ (20341), where its land is", rec.Body)
+	}
+	for _, path := range []string{"/api/v1/orgunits?at=15/08/2025", "/api/v1/orgunits/49?at=2025-02-30"} {
+		s.wantError(s.do("GET", path, ""), http.StatusBadRequest, "invalid", "at")
 	}
 }
 
