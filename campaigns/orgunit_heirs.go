@@ -13,7 +13,10 @@ import (
 // (or of the units under it): what an account scoped on the ended unit is offered
 // to act on instead.
 type Heir struct {
-	Unit OrgUnit `json:"unit"`
+	Code      string    `json:"code"`
+	Title     string    `json:"title"`
+	Level     string    `json:"level"`
+	ValidFrom *loa.Date `json:"validFrom"`
 	// Whole says all of the heir's land came from the ended unit's subtree; when
 	// false, the heir also took in land from elsewhere.
 	Whole bool `json:"whole"`
@@ -51,18 +54,18 @@ func (h *UnitHistory) Heirs(code string, at loa.Date) []Heir {
 	now := h.At(at)
 	var out []Heir
 	for _, p := range places {
-		i := slices.IndexFunc(out, func(o Heir) bool { return o.Unit.Code == p.Code })
+		i := slices.IndexFunc(out, func(o Heir) bool { return o.Code == p.Code })
 		if i < 0 {
 			u, ok := now.Get(p.Code)
 			if !ok {
 				continue
 			}
-			out = append(out, Heir{Unit: u, Whole: h.inherited(u, sources)})
+			out = append(out, Heir{Code: u.Code, Title: u.Title(), Level: u.Level, ValidFrom: u.ValidFrom, Whole: h.inherited(u, sources)})
 			i = len(out) - 1
 		}
 		out[i].Split = out[i].Split || p.Share < 1
 	}
-	slices.SortFunc(out, func(a, b Heir) int { return CompareCodes(a.Unit.Code, b.Unit.Code) })
+	slices.SortFunc(out, func(a, b Heir) int { return CompareCodes(a.Code, b.Code) })
 	return out
 }
 

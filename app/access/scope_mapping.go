@@ -48,7 +48,7 @@ func (s *Service) mappingOf(ctx context.Context, u User) (ScopeMapping, error) {
 	if len(succ.Heirs) > 0 {
 		m.Ended, m.Offered = succ.Unit.ValidTo, succ.Heirs
 	}
-	m.Pending = slices.ContainsFunc(m.Offered, func(h campaigns.Heir) bool { return !slices.Contains(m.Confirmed, h.Unit.Code) })
+	m.Pending = slices.ContainsFunc(m.Offered, func(h campaigns.Heir) bool { return !slices.Contains(m.Confirmed, h.Code) })
 	return m, nil
 }
 
@@ -98,7 +98,7 @@ func checkMapping(m ScopeMapping, units []string) error {
 	}
 	offered := make([]string, len(m.Offered))
 	for i, h := range m.Offered {
-		offered[i] = h.Unit.Code
+		offered[i] = h.Code
 	}
 	for i, code := range units {
 		switch {
