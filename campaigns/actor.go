@@ -3,7 +3,6 @@ package campaigns
 import (
 	"context"
 	"fmt"
-	"slices"
 
 	"loa"
 )
@@ -14,15 +13,15 @@ func (s *Service) Within(ctx context.Context, unit, scope string, at loa.Date) (
 	return s.Covers(ctx, loa.Actor{Scope: scope}, unit, at)
 }
 
-// Covers reports whether unit is one of actor's units (its home unit or the extra
-// units its home's land passed to) or lies, on at, in the subtree of one. A unit
-// that has ended is its own even where its path now leads to its successor.
+// Covers reports whether unit lies, on at (or on its last day when it has ended
+// by then), in the subtree of one of actor's units: its home unit or the extra
+// units its home's land passed to.
 func (s *Service) Covers(ctx context.Context, actor loa.Actor, unit string, at loa.Date) (bool, error) {
 	path, err := s.Path(ctx, unit, at)
 	if err != nil {
 		return false, err
 	}
-	return actor.Covers(path) || slices.Contains(actor.Units(), unit), nil
+	return actor.Covers(path), nil
 }
 
 // RequireProvince says whether actor acts on a whole province (a root unit), as

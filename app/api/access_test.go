@@ -116,7 +116,7 @@ var matrix = []routeCase{
 	{method: "GET", path: "/api/v1/users/in-502/scope-mapping", roles: []string{"admin"},
 		outsidePath: "/api/v1/users/in-503/scope-mapping", outsideStatus: 403, outsideCode: "outside_scope"},
 	{method: "POST", path: "/api/v1/users/in-502/scope-mapping", body: `{"units":["20335"]}`, roles: []string{"admin"},
-		outsidePath: "/api/v1/users/in-503/scope-mapping", outsideStatus: 403, outsideCode: "outside_scope"},
+		outsidePath: "/api/v1/users/in-503/scope-mapping", outsideBody: `{"units":["20335"]}`, outsideStatus: 403, outsideCode: "outside_scope"},
 	{method: "DELETE", path: "/api/v1/users/in-502", roles: []string{"admin"},
 		outsidePath: "/api/v1/users/in-503", outsideStatus: 403, outsideCode: "outside_scope"},
 	{method: "GET", path: "/api/v1/languages", roles: anyone("station")},
