@@ -32,10 +32,12 @@ func (s *Service) ScopeMapping(ctx context.Context, by User, username string) (S
 	if err != nil {
 		return ScopeMapping{}, err
 	}
-	return s.mappingOf(ctx, u)
+	return s.MappingOf(ctx, u)
 }
 
-func (s *Service) mappingOf(ctx context.Context, u User) (ScopeMapping, error) {
+// MappingOf is the mapping offered to u, an account already read in the
+// caller's scope (a page of the accounts list).
+func (s *Service) MappingOf(ctx context.Context, u User) (ScopeMapping, error) {
 	m := ScopeMapping{Username: u.Username, Scope: u.Scope, Offered: []campaigns.Heir{},
 		Confirmed: append([]string{}, u.ExtraScopes...)}
 	succ, err := s.units.Succession(ctx, u.Scope, s.units.Today())
@@ -61,7 +63,7 @@ func (s *Service) MapScope(ctx context.Context, by User, username string, units 
 	if err != nil {
 		return User{}, err
 	}
-	m, err := s.mappingOf(ctx, u)
+	m, err := s.MappingOf(ctx, u)
 	if err != nil {
 		return User{}, err
 	}
