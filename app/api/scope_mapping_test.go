@@ -70,6 +70,7 @@ func TestScopeMappingAPI(t *testing.T) {
 		s.wantError(s.do("POST", "/api/v1/users/tamky/scope-mapping", tt.body), http.StatusBadRequest, tt.code, tt.field)
 	}
 	s.wantError(s.do("POST", "/api/v1/users/ghost/scope-mapping", `{"units":["20341"]}`), http.StatusNotFound, "not_found", "")
+	s.unchangedSince(before)
 	s.account("tamhai", "20992", "reporter")
 	before = s.snapshot()
 	s.wantError(s.do("POST", "/api/v1/users/tamhai/scope-mapping", `{"units":["20992"]}`), http.StatusConflict, "conflict", "")
