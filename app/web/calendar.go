@@ -227,7 +227,7 @@ func (p *Pages) calendarStations(ctx context.Context, scope string, q calendarQu
 		if err := p.requireScope(ctx, scope, f.Under); err != nil {
 			return nil, "", err
 		}
-		u, err := p.Campaigns.OrgUnit(ctx, f.Under, "")
+		u, err := p.Campaigns.Named(ctx, f.Under, "")
 		if err != nil {
 			return nil, "", err
 		}
@@ -266,7 +266,7 @@ func (p *Pages) stationInScope(ctx context.Context, scope, code string) (schedul
 	if err := p.requireScope(ctx, scope, st.OrgUnit); err != nil {
 		return scheduler.Station{}, "", err
 	}
-	unit, err := p.Campaigns.OrgUnit(ctx, st.OrgUnit, "")
+	unit, err := p.Campaigns.Named(ctx, st.OrgUnit, "")
 	if err != nil {
 		return scheduler.Station{}, "", err
 	}
