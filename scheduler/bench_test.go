@@ -1,6 +1,7 @@
 package scheduler
 
 import (
+	"loa"
 	"testing"
 	"time"
 )
@@ -80,7 +81,7 @@ func BenchmarkAhead(b *testing.B) {
 	})
 	b.Run("Gaps", func(b *testing.B) {
 		for b.Loop() {
-			if _, err := f.s.Gaps(f.ctx, "49", demo, f.clock.Now()); err != nil {
+			if _, err := f.s.Gaps(f.ctx, loa.Actor{Scope: "49"}, demo, f.clock.Now()); err != nil {
 				b.Fatal(err)
 			}
 		}
