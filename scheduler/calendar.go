@@ -170,3 +170,10 @@ func (s *Service) follow(v int64, done []Airing) []Airing {
 	}
 	return done
 }
+
+// PackLegacyAirings moves the airings an earlier Loa stored one document each into
+// the packs this one reads; run at start-up, it returns how many moved (none once
+// done).
+func (s *Service) PackLegacyAirings(ctx context.Context) (int, error) {
+	return writeAirings(ctx, s, s.store.PackLegacyAirings)
+}

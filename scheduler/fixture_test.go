@@ -10,6 +10,8 @@ import (
 	"time"
 	_ "time/tzdata" // Asia/Ho_Chi_Minh wherever the tests run
 
+	"go.mongodb.org/mongo-driver/v2/bson"
+
 	"loa"
 	"loa/app/audit"
 	"loa/app/database"
@@ -206,12 +208,28 @@ func (f *fixture) stored() []Airing {
 	return as
 }
 
-// count is how many airings documents the database holds.
+// count is how many airings the database holds, as its packs count them; each
+// pack must hold as many distinct airings as it says.
 func (f *fixture) count() int64 {
 	f.t.Helper()
-	n, err := f.db.Collection(airingsColl).CountDocuments(f.ctx, map[string]any{})
+	packs, err := database.All[packDoc](f.ctx, f.db.Collection(packsColl), bson.D{}, nil)
 	if err != nil {
 		f.t.Fatal(err)
+	}
+	var n int64
+	for _, p := range packs {
+		docs, err := p.unpack()
+		if err != nil {
+			f.t.Fatal(err)
+		}
+		ids := map[string]bool{}
+		for _, d := range docs {
+			ids[d.ID] = true
+		}
+		if len(ids) != p.Count || len(docs) != p.Count {
+			f.t.Errorf("pack %s counts %d airings and holds %d (%d distinct)", p.ID, p.Count, len(docs), len(ids))
+		}
+		n += int64(p.Count)
 	}
 	return n
 }

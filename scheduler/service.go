@@ -42,6 +42,9 @@ type Store interface {
 	// InsertAirings and ReplaceAirings, while no other write of airings runs in
 	// this process.
 	WriteAirings(ctx context.Context, write func(ctx context.Context) error) error
+	// PackLegacyAirings moves airings stored in an earlier layout into the current
+	// one and returns how many it moved (none the second time).
+	PackLegacyAirings(ctx context.Context) (int, error)
 
 	// Receipt says whether station's confirmation clientID was recorded before;
 	// AddReceipt records it (again: no error).
