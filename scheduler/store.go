@@ -117,7 +117,10 @@ func (d ruleDoc) rule() Rule {
 }
 
 // airingDoc is a stored airing. It has Airing's fields in Airing's order, so the
-// two convert into each other (airingDoc(a), Airing(d)) at no cost.
+// two convert into each other (airingDoc(a), Airing(d)) at no cost. Packs store it
+// as gob, which names the fields by their Go names: those must not change either.
+// The bson names are those of an earlier Loa's one document per airing, read once
+// by PackLegacyAirings.
 type airingDoc struct {
 	ID             string     `bson:"_id"`
 	Rule           string     `bson:"rule"`

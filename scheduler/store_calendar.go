@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/flate"
 	"context"
+	"encoding/gob"
 	"errors"
 	"fmt"
 	"io"
@@ -11,16 +12,18 @@ import (
 	"slices"
 	"strconv"
 	"sync"
+	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
+	"loa"
 	"loa/app/database"
 )
 
 // Airings are stored in packs: one document per station and (UTC) year of their
-// slot, holding that station-year's airings as one deflated BSON array. The
+// slot, holding that station-year's airings as one deflated blob. The
 // embedded engine spends about 100 µs on every document it stores or returns, and
 // more on every field (docs/ferretdb.md), so a year of the demo province (≈ 30,000
 // airings) is 261 documents to read and write instead of 30,000. An airing's ID
@@ -52,13 +55,8 @@ type packDoc struct {
 	// Rev counts the pack's writes: a write applies only over the Rev it read.
 	Rev   int64 `bson:"rev"`
 	Count int   `bson:"count"`
-	// Airings is the deflated BSON document {a: [airingDoc…]}, ordered by ID.
+	// Airings is the deflated gob of []airingDoc, ordered by ID.
 	Airings []byte `bson:"airings"`
-}
-
-// packBody is what a pack's Airings inflate to.
-type packBody struct {
-	A []airingDoc `bson:"a"`
 }
 
 // packID names the pack of the airing at station whose slot falls in year.
@@ -74,23 +72,21 @@ var (
 	inflaters = sync.Pool{New: func() any { return flate.NewReader(nil) }}
 )
 
-// packAirings deflates the BSON of airings, ordered by ID.
+// packAirings deflates the gob of airings, ordered by ID. Gob, not BSON: it
+// decodes a year of the demo province about three times faster. It names the
+// fields by their Go names, so airingDoc's field names are stored names too.
 func packAirings(airings map[string]airingDoc, limit int) ([]byte, error) {
 	ids := slices.Sorted(maps.Keys(airings))
-	body := packBody{A: make([]airingDoc, len(ids))}
+	docs := make([]airingDoc, len(ids))
 	for i, id := range ids {
-		body.A[i] = airings[id]
-	}
-	raw, err := bson.Marshal(body)
-	if err != nil {
-		return nil, fmt.Errorf("encode airings: %w", err)
+		docs[i] = airings[id]
 	}
 	var buf bytes.Buffer
 	w := deflaters.Get().(*flate.Writer)
 	defer deflaters.Put(w)
 	w.Reset(&buf)
-	if _, err := w.Write(raw); err != nil {
-		return nil, err
+	if err := gob.NewEncoder(w).Encode(docs); err != nil {
+		return nil, fmt.Errorf("encode airings: %w", err)
 	}
 	if err := w.Close(); err != nil {
 		return nil, err
@@ -108,15 +104,24 @@ func (d packDoc) unpack() ([]airingDoc, error) {
 	if err := r.(flate.Resetter).Reset(bytes.NewReader(d.Airings), nil); err != nil {
 		return nil, err
 	}
-	raw, err := io.ReadAll(r)
-	if err != nil {
-		return nil, fmt.Errorf("inflate airings of %s: %w", d.ID, err)
-	}
-	var body packBody
-	if err := bson.Unmarshal(raw, &body); err != nil {
+	var docs []airingDoc
+	if err := gob.NewDecoder(r).Decode(&docs); err != nil {
 		return nil, fmt.Errorf("decode airings of %s: %w", d.ID, err)
 	}
-	return body.A, nil
+	return docs, nil
+}
+
+// packed is a as a pack keeps it: times in UTC to the millisecond, as MongoDB
+// keeps a date.
+func packed(a Airing) airingDoc {
+	a.Slot, a.Start, a.End, a.UpdatedAt = loa.Stamp(a.Slot), loa.Stamp(a.Start), loa.Stamp(a.End), loa.Stamp(a.UpdatedAt)
+	for _, t := range []**time.Time{&a.PublishedAt, &a.DeliveredAt, &a.ConfirmedAt} {
+		if *t != nil {
+			s := loa.Stamp(**t)
+			*t = &s
+		}
+	}
+	return airingDoc(a)
 }
 
 // AiringsVersion is bumped by every write of airings.
@@ -257,7 +262,7 @@ func (p *pending) merge(old packDoc, applies func(stored map[string]airingDoc, a
 	var applied []Airing
 	for _, a := range p.airings {
 		if applies(stored, a) {
-			stored[a.ID] = airingDoc(a)
+			stored[a.ID] = packed(a)
 			applied = append(applied, a)
 		}
 	}

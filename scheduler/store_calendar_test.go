@@ -2,6 +2,8 @@ package scheduler
 
 import (
 	"encoding/json"
+	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -166,5 +168,55 @@ func TestPackLegacyAirings(t *testing.T) {
 	}
 	if res, err := s.Materialize(f.ctx, f.clock.Now()); err != nil || res.Created+res.Updated+res.Cancelled != 0 {
 		t.Errorf("Materialize after the move = %+v, %v; want nothing written", res, err)
+	}
+}
+
+// filled is an airing with every field set (none at its zero value), so a field
+// a pack would drop shows.
+func filled(t *testing.T) Airing {
+	t.Helper()
+	var a Airing
+	v := reflect.ValueOf(&a).Elem()
+	base := time.Date(2024, 5, 6, 7, 8, 9, 0, time.UTC)
+	for i := range v.NumField() {
+		f := v.Field(i)
+		switch x := f.Addr().Interface().(type) {
+		case *string:
+			*x = fmt.Sprintf("%s-%d", v.Type().Field(i).Name, i)
+		case *int:
+			*x = i + 1
+		case *int64:
+			*x = int64(i + 1)
+		case *bool:
+			*x = true
+		case *[]string:
+			*x = []string{"students", fmt.Sprint(i)}
+		case *time.Time:
+			*x = base.Add(time.Duration(i) * time.Millisecond)
+		case **time.Time:
+			at := base.Add(time.Duration(i) * time.Hour)
+			*x = &at
+		default:
+			t.Fatalf("filled: field %s of type %s not filled", v.Type().Field(i).Name, f.Type())
+		}
+	}
+	return a
+}
+
+// A pack keeps every field of an airing, times in UTC to the millisecond.
+func TestPackKeepsEveryField(t *testing.T) {
+	a := filled(t)
+	in := a
+	in.Start = in.Start.In(hcm).Add(400 * time.Microsecond) // a pack keeps milliseconds, in UTC
+	blob, err := packAirings(map[string]airingDoc{a.ID: packed(in)}, maxPackBytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	docs, err := packDoc{ID: "x", Airings: blob}.unpack()
+	if err != nil || len(docs) != 1 {
+		t.Fatalf("unpack = %d airings, %v", len(docs), err)
+	}
+	if got := docs[0].airing(); !reflect.DeepEqual(got, a) {
+		t.Errorf("packed and unpacked:\n%+v\nwant\n%+v", got, a)
 	}
 }
