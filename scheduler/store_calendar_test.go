@@ -1,6 +1,7 @@
 package scheduler
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"reflect"
@@ -218,5 +219,23 @@ func TestPackKeepsEveryField(t *testing.T) {
 	}
 	if got := docs[0].airing(); !reflect.DeepEqual(got, a) {
 		t.Errorf("packed and unpacked:\n%+v\nwant\n%+v", got, a)
+	}
+}
+
+// packV1 is filled's airing as packs store it (gob of []airingDoc, deflated):
+// packs written before a change of airingDoc must still read the same.
+const packV1 = "ZJLNbtNMFIbP6zg/btL007dAwB2ANFKdFgE7IEGoUoAqIWwqhEw9pIOcceQZRwEJUaCwY8MVcCms2wXrLrgVBh3biQpkdfLY57xnnvGm++TBc58J7pjoF56/qwFBpDKlp4P0kCmuwtsboEPwR3kiuWj1o9k8UlPNf5pjG1mVlnX/KNJaJgV/nE0nWlmu/XGSWrgPhPrYRllZ1u7ruGCNB1mazw3cCaHZT7WVuujqVvVTmRkO8AkNDssNz2yMZGTK2PZAmXkSHcr43mt+VH+YLmQMj7BZjdhXWpfEf5Ta4hCd/fxFosyRjCejIXe11+BuuWB7IBO1kJlcg36qX6ps9g9YzfSHkZWcWxvJBe8bTOZxZFfvE/3n3tcB/4maST460SX30QNaB8+MZeeFgw7fxHW+FPh7A7GNBosXITZW3kUPAZtQqRY7CCrrYhdBJV3cwBaIqPvzdHlOB1+OnbsIXv34/id48z85B69lbB5LbQ1uY6NSJ8JtXC7jciPCHoJSvAh30L0gXoS74F+TZYjwJrbWPiejoQhvrRY4OwmIiPOqFc++XvkLfLtWAf4E2Hgxs9cD0Ft1nS7P8XZ5xzn6HQAA//8="
+
+func TestPackReadsEarlierPacks(t *testing.T) {
+	blob, err := base64.StdEncoding.DecodeString(packV1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	docs, err := packDoc{ID: "v1", Airings: blob}.unpack()
+	if err != nil || len(docs) != 1 {
+		t.Fatalf("unpack = %d airings, %v", len(docs), err)
+	}
+	if got, want := docs[0].airing(), filled(t); !reflect.DeepEqual(got, want) {
+		t.Errorf("an earlier pack reads\n%+v\nwant\n%+v", got, want)
 	}
 }
