@@ -185,7 +185,7 @@ func (s *MongoStore) writeAirings(ctx context.Context, as []Airing, applies func
 type pending struct {
 	id, station string
 	year        int
-	airings     []Airing
+	idx         []int    // its airings: indices in the write's list
 	read        *packDoc // the pack as stored, when read already
 }
 
@@ -194,18 +194,18 @@ type pending struct {
 func (s *MongoStore) writePacks(ctx context.Context, as []Airing, applies func(stored map[string]airingDoc, a Airing) bool) ([]Airing, error) {
 	var order []*pending
 	byID := map[string]*pending{}
-	for _, a := range as {
+	for i, a := range as {
 		id, station, year := packOf(a)
 		p := byID[id]
 		if p == nil {
 			p = &pending{id: id, station: station, year: year}
 			byID[id], order = p, append(order, p)
 		}
-		p.airings = append(p.airings, a)
+		p.idx = append(p.idx, i)
 	}
-	var done []Airing
+	var applied []int
 	var fresh []packDoc
-	var freshDone [][]Airing
+	var freshApplied [][]int
 	var stored []*pending
 	for _, p := range order {
 		old, found, err := database.ByID[packDoc](ctx, s.db.Collection(packsColl), p.id)
@@ -217,53 +217,59 @@ func (s *MongoStore) writePacks(ctx context.Context, as []Airing, applies func(s
 			stored = append(stored, p)
 			continue
 		}
-		next, applied, err := p.merge(packDoc{ID: p.id, Station: p.station, Year: p.year}, applies, s.packLimit)
+		next, in, err := p.merge(as, packDoc{ID: p.id, Station: p.station, Year: p.year}, applies, s.packLimit)
 		if err != nil {
 			return nil, err
 		}
-		if len(applied) > 0 {
-			fresh, freshDone = append(fresh, next), append(freshDone, applied)
+		if len(in) > 0 {
+			fresh, freshApplied = append(fresh, next), append(freshApplied, in)
 		}
 	}
 	taken, err := s.insertPacks(ctx, fresh)
 	if err != nil {
 		return nil, err
 	}
-	for i, applied := range freshDone {
+	for i, in := range freshApplied {
 		if taken[i] {
 			stored = append(stored, byID[fresh[i].ID]) // another replica made it meanwhile
 			continue
 		}
-		done = append(done, applied...)
+		applied = append(applied, in...)
 	}
 	for _, p := range stored {
-		applied, err := s.updatePack(ctx, p, applies)
+		in, err := s.updatePack(ctx, as, p, applies)
 		if err != nil {
 			return nil, err
 		}
-		done = append(done, applied...)
+		applied = append(applied, in...)
+	}
+	done := make([]Airing, len(applied))
+	for i, j := range applied {
+		done[i] = as[j]
 	}
 	return done, nil
 }
 
-// merge applies p's airings to the stored pack old and returns the pack to write
-// (its Rev one more) and the airings applied; nothing applied writes nothing.
-func (p *pending) merge(old packDoc, applies func(stored map[string]airingDoc, a Airing) bool, limit int) (packDoc, []Airing, error) {
-	stored := map[string]airingDoc{}
+// merge applies p's airings (of as) to the stored pack old and returns the pack
+// to write (its Rev one more) and the indices of the airings applied; nothing
+// applied writes nothing.
+func (p *pending) merge(as []Airing, old packDoc, applies func(stored map[string]airingDoc, a Airing) bool, limit int) (packDoc, []int, error) {
+	var docs []airingDoc
 	if old.Airings != nil {
-		docs, err := old.unpack()
-		if err != nil {
+		var err error
+		if docs, err = old.unpack(); err != nil {
 			return packDoc{}, nil, err
 		}
-		for _, d := range docs {
-			stored[d.ID] = d
-		}
 	}
-	var applied []Airing
-	for _, a := range p.airings {
-		if applies(stored, a) {
-			stored[a.ID] = packed(a)
-			applied = append(applied, a)
+	stored := make(map[string]airingDoc, len(docs)+len(p.idx))
+	for _, d := range docs {
+		stored[d.ID] = d
+	}
+	var applied []int
+	for _, i := range p.idx {
+		if applies(stored, as[i]) {
+			stored[as[i].ID] = packed(as[i])
+			applied = append(applied, i)
 		}
 	}
 	if len(applied) == 0 {
@@ -308,7 +314,7 @@ func (s *MongoStore) insertPacks(ctx context.Context, packs []packDoc) (map[int]
 // meanwhile is read and merged again; on the embedded engine only `_id` filters use
 // an index, so the filter is `_id` alone and the airings lock, held by the caller
 // in the engine's only writing process, keeps the Rev.
-func (s *MongoStore) updatePack(ctx context.Context, p *pending, applies func(stored map[string]airingDoc, a Airing) bool) ([]Airing, error) {
+func (s *MongoStore) updatePack(ctx context.Context, as []Airing, p *pending, applies func(stored map[string]airingDoc, a Airing) bool) ([]int, error) {
 	coll := s.db.Collection(packsColl)
 	for range casAttempts {
 		old, found, err := packDoc{}, false, error(nil)
@@ -320,7 +326,7 @@ func (s *MongoStore) updatePack(ctx context.Context, p *pending, applies func(st
 		if !found {
 			old = packDoc{ID: p.id, Station: p.station, Year: p.year}
 		}
-		next, applied, err := p.merge(old, applies, s.packLimit)
+		next, applied, err := p.merge(as, old, applies, s.packLimit)
 		if err != nil || len(applied) == 0 {
 			return nil, err
 		}
