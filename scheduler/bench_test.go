@@ -36,8 +36,10 @@ func BenchmarkMaterializeYear(b *testing.B) {
 }
 
 // BenchmarkRematerializeYear runs the same year again: it must write nothing.
-// "warm" reuses the service that wrote the year; "cold" is a new process's
-// service, which first reads every airing.
+// "warm" reuses the service that wrote the year; "cold" is a new scheduler, which
+// first reads every airing; "process" is a new process: its own client on the
+// database and new services under the scheduler too (org units, content), with
+// nothing in memory.
 func BenchmarkRematerializeYear(b *testing.B) {
 	f := demoFixture(b)
 	if _, err := f.s.MaterializeUntil(f.ctx, year2024[0], year2024[1]); err != nil {
@@ -46,7 +48,7 @@ func BenchmarkRematerializeYear(b *testing.B) {
 	for _, bc := range []struct {
 		name    string
 		service func() *Service
-	}{{"warm", func() *Service { return f.s }}, {"cold", f.service}} {
+	}{{"warm", func() *Service { return f.s }}, {"cold", f.service}, {"process", f.process}} {
 		b.Run(bc.name, func(b *testing.B) {
 			for b.Loop() {
 				b.StopTimer()

@@ -115,6 +115,17 @@ func (f *fixture) service() *Service {
 	return NewService(NewStore(f.db), f.cs, f.rs, f.lib, f.trail, f.clock.Now, Options{Zone: hcm})
 }
 
+// process returns a scheduler as a new process has it on the fixture's database:
+// its own client (without this one's locks or versions) and new services under
+// it, with nothing in memory.
+func (f *fixture) process() *Service {
+	db := dbtest.Another(f.t, f.db)
+	trail := audit.New(audit.NewStore(db), f.clock.Now)
+	cs := campaigns.NewService(campaigns.NewStore(db), trail, f.clock.Now)
+	lib := content.NewService(content.NewStore(db), cs, trail, f.clock.Now, content.Options{Zone: hcm, Hotline: "0235 111 222"})
+	return NewService(NewStore(db), cs, reach.NewService(cs, reach.NewStore(db), trail, f.clock.Now), lib, trail, f.clock.Now, Options{Zone: hcm})
+}
+
 // station creates an active station broadcasting in vi.
 func (f *fixture) station(code, channel, unit string) Station {
 	f.t.Helper()

@@ -12,6 +12,9 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"loa/app/database"
+	"loa/app/database/dbtest"
 )
 
 // storedAiring is an airing as a run stores it (Rev 1), in UTC as the database
@@ -237,5 +240,38 @@ func TestPackReadsEarlierPacks(t *testing.T) {
 	}
 	if got, want := docs[0].airing(), filled(t); !reflect.DeepEqual(got, want) {
 		t.Errorf("an earlier pack reads\n%+v\nwant\n%+v", got, want)
+	}
+}
+
+// On a shared MongoDB a pack is written over the Rev read: a write that read the
+// pack before another replica wrote it reads it again and keeps both changes.
+// (A second client on the embedded engine is such a replica: not Embedded, so the
+// store filters on the Rev.)
+func TestAiringPackCompareAndSwap(t *testing.T) {
+	f := newFixture(t, local("2024-03-01 08:00"))
+	shared := NewStore(dbtest.Another(t, f.db))
+	first := storedAiring("LOA-20551", local("2024-03-05 06:30"))
+	if done, _, err := shared.InsertAirings(f.ctx, []Airing{first}); err != nil || len(done) != 1 {
+		t.Fatalf("InsertAirings = %d, %v", len(done), err)
+	}
+	id, station, year := packOf(first)
+	stale, found, err := database.ByID[packDoc](f.ctx, f.db.Collection(packsColl), id)
+	if err != nil || !found {
+		t.Fatalf("read pack %s: %v, %v", id, found, err)
+	}
+	// Another replica adds an airing to the pack after ours read it.
+	other := storedAiring("LOA-20551", local("2024-03-08 06:30"))
+	if done, _, err := NewStore(dbtest.Another(t, f.db)).InsertAirings(f.ctx, []Airing{other}); err != nil || len(done) != 1 {
+		t.Fatalf("the other replica's InsertAirings = %d, %v", len(done), err)
+	}
+	ours := storedAiring("LOA-20551", local("2024-03-12 06:30"))
+	applied, err := shared.updatePack(f.ctx, []Airing{ours}, &pending{id: id, station: station, year: year, idx: []int{0}, read: &stale},
+		func(stored map[string]airingDoc, a Airing) bool { _, taken := stored[a.ID]; return !taken })
+	if err != nil || !slices.Equal(applied, []int{0}) {
+		t.Fatalf("updatePack over a stale read = %v, %v; want ours applied", applied, err)
+	}
+	sameStored(t, f.stored(), []Airing{first, other, ours})
+	if now, _, _ := database.ByID[packDoc](f.ctx, f.db.Collection(packsColl), id); now.Rev != stale.Rev+2 {
+		t.Errorf("pack Rev %d, want %d: one write each", now.Rev, stale.Rev+2)
 	}
 }
