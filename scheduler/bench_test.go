@@ -1,6 +1,7 @@
 package scheduler
 
 import (
+	"fmt"
 	"testing"
 	"time"
 )
@@ -87,4 +88,26 @@ func BenchmarkAhead(b *testing.B) {
 			}
 		}
 	})
+}
+
+// BenchmarkChangeOneAiring changes the note of one airing of a year of the demo
+// province at a time (ChangeAiring: the airing, its audit record): what a write of
+// one airing costs, e.g. a planner's change or a station's confirmation.
+func BenchmarkChangeOneAiring(b *testing.B) {
+	f := demoFixture(b)
+	if _, err := f.s.MaterializeUntil(f.ctx, year2024[0], year2024[1]); err != nil {
+		b.Fatal(err)
+	}
+	list, err := f.s.Airings(f.ctx, AiringFilter{Station: "LOA-20335", From: local("2024-06-01 00:00"), To: local("2024-07-01 00:00")})
+	if err != nil || len(list) == 0 {
+		b.Fatalf("airings of June at LOA-20335: %d, %v", len(list), err)
+	}
+	n := 0
+	for b.Loop() {
+		n++
+		note := fmt.Sprint("ghi chú ", n)
+		if _, err := f.s.ChangeAiring(f.ctx, planner, list[n%len(list)].ID, AiringChange{Note: &note}); err != nil {
+			b.Fatal(err)
+		}
+	}
 }

@@ -32,7 +32,7 @@ type Store interface {
 
 	AiringsVersion(ctx context.Context) (int64, error)
 	Airings(ctx context.Context) ([]Airing, error)
-	// InsertAirings inserts new airings; those whose `_id` exists already (another
+	// InsertAirings inserts new airings; those whose ID is stored already (another
 	// run made them) are skipped. It returns the inserted ones and the new version.
 	InsertAirings(ctx context.Context, as []Airing) ([]Airing, int64, error)
 	// ReplaceAirings stores changed airings whose stored Rev is still a.Rev-1; the
