@@ -309,11 +309,10 @@ func (s *MongoStore) insertPacks(ctx context.Context, packs []packDoc) (map[int]
 }
 
 // updatePack reads p's pack (unless p holds it), merges p into it and writes it
-// back over the Rev read.
-// On a shared MongoDB the filter checks that Rev, and a pack another replica wrote
-// meanwhile is read and merged again; on the embedded engine only `_id` filters use
-// an index, so the filter is `_id` alone and the airings lock, held by the caller
-// in the engine's only writing process, keeps the Rev.
+// back over the Rev read. On a shared MongoDB the filter checks that Rev, and a pack
+// another replica wrote meanwhile is read and merged again; on the embedded engine
+// only `_id` filters use an index, so the filter is `_id` alone and the airings
+// lock, held by the caller in the engine's only writing process, keeps the Rev.
 func (s *MongoStore) updatePack(ctx context.Context, as []Airing, p *pending, applies func(stored map[string]airingDoc, a Airing) bool) ([]int, error) {
 	coll := s.db.Collection(packsColl)
 	for range casAttempts {
