@@ -251,18 +251,24 @@ func yieldToHand(occs map[string]occurrence, existing []Airing) {
 // least recently. Airings of rules whose slot is at or after until lie beyond this
 // run's window (an earlier run went further) and stay as they are.
 func (s *Service) reconcile(existing []Airing, wanted map[string]occurrence, rules map[string]*Rule, pick *picker, at, until time.Time) (inserts, updates []Airing) {
-	timeline := append(make([]Airing, 0, len(existing)+len(wanted)), existing...)
 	have := make(map[string]bool, len(existing))
 	for _, a := range existing {
 		have[a.ID] = true
 	}
+	missing := 0
+	for id := range wanted {
+		if !have[id] {
+			missing++
+		}
+	}
+	timeline := append(make([]Airing, 0, len(existing)+missing), existing...)
 	for id, o := range wanted {
 		if !have[id] {
 			timeline = append(timeline, Airing{ID: id, Rule: o.rule.ID, Station: o.station.Code, Slot: o.slot, Start: o.slot})
 		}
 	}
 	slices.SortFunc(timeline, compareAirings)
-	inserts = make([]Airing, 0, len(timeline)-len(existing))
+	inserts = make([]Airing, 0, missing)
 	used := map[string]time.Time{}
 	for _, old := range timeline {
 		next := old
