@@ -26,7 +26,7 @@ import (
 // slot, holding that station-year's airings as one deflated blob. The
 // embedded engine spends about 100 µs on every document it stores or returns, and
 // more on every field (docs/ferretdb.md), so a year of the demo province (≈ 30,000
-// airings) is 261 documents to read and write instead of 30,000. An airing's ID
+// airings) is 262 documents to read and write instead of 30,000. An airing's ID
 // names its station and slot, so it belongs to exactly one pack; a pack holds each
 // ID once, and a write of a pack applies only over the pack's Rev it read, which is
 // what the per-airing natural keys and Rev filters guaranteed before.
@@ -38,7 +38,7 @@ const (
 	// PackLegacyAirings.
 	legacyAiringsColl = "airings"
 	// maxPackBytes bounds a pack's deflated airings, below the 16 MiB a document
-	// may have on MongoDB. At about 30 bytes an airing once deflated it takes
+	// may have on MongoDB. At about 20 bytes an airing once deflated it takes
 	// hundreds of thousands of airings at one station in one year; the rules'
 	// limits (24 a day each) keep real stations far below.
 	maxPackBytes = 12 << 20
