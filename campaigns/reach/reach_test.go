@@ -423,6 +423,126 @@ func (s *crashingStore) IncRollups(ctx context.Context, campaign string, cutoff 
 	return s.MongoStore.IncRollups(ctx, campaign, cutoff, cells)
 }
 
+// halfWrittenRollups stops a write of rollups part-way, as a kill would: the
+// first half-month documents of the write are stored, the others never are.
+type halfWrittenRollups struct {
+	*reach.MongoStore
+	crashed bool
+}
+
+func (s *halfWrittenRollups) IncRollups(ctx context.Context, campaign string, cutoff int, cells map[reach.CellKey]reach.Cell) error {
+	var months []string
+	for k := range cells {
+		if !slices.Contains(months, k.Month) {
+			months = append(months, k.Month)
+		}
+	}
+	slices.Sort(months)
+	some := map[reach.CellKey]reach.Cell{}
+	for k, c := range cells {
+		if k.Month <= months[len(months)/2] {
+			some[k] = c
+		}
+	}
+	if err := s.MongoStore.IncRollups(ctx, campaign, cutoff, some); err != nil {
+		return err
+	}
+	s.crashed = true
+	return errors.New("killed")
+}
+
+// TestRollupsHalfWrittenAreRecomputed: an import killed while its rollups were
+// being written (some half-months stored, the others not) leaves them differing
+// from the records; the next start recomputes them, and the packed rollups then
+// read back exactly as the records add up, in the store and in a new process's
+// report.
+func TestRollupsHalfWrittenAreRecomputed(t *testing.T) {
+	f := newReachFixture(t)
+	crash := &halfWrittenRollups{MongoStore: reach.NewStore(f.db)}
+	s := reach.NewService(f.cs, crash, f.audit, reachNow)
+	var file strings.Builder
+	file.WriteString("Mã đơn vị,Nhóm đối tượng,Ngày,Hình thức,Số buổi,Số lượt người,Số người,Số hiệu báo cáo\n")
+	for i := range 300 {
+		fmt.Fprintf(&file, "%s,%s,%02d/%02d/2024,school_session,1,%d,%d,%d/BC-UBND\n", []string{dienBanCommune, "20578", "507"}[i%3],
+			[]string{"students", "women_girls"}[i%2], 1+i%28, 1+i%6, 20+i, 10+i%7, i)
+	}
+	if _, err := s.ImportReach(f.ctx, reporter, campaigns.DemoCampaignCode, strings.NewReader(file.String()), false); err == nil || !crash.crashed {
+		t.Fatalf("the import went through the crash: %v", err)
+	}
+	if diffs, err := f.s.CheckRollups(f.ctx, campaigns.DemoCampaignCode); err != nil || len(diffs) == 0 {
+		t.Fatalf("after the crash the rollups agree with the records (%v): the crash is not real", err)
+	}
+	restarted := reach.NewService(f.cs, reach.NewStore(f.db), f.audit, reachNow)
+	if rebuilt, err := restarted.RepairRollups(f.ctx); err != nil || !slices.Equal(rebuilt, []string{campaigns.DemoCampaignCode}) {
+		t.Fatalf("repair: %v, %v", rebuilt, err)
+	}
+	f.consistent(t)
+	fresh := func() report.Report {
+		r, err := report.NewService(f.cs, reach.NewService(f.cs, reach.NewStore(f.db), f.audit, reachNow), nil, report.NewStore(f.db), reachNow).
+			Report(f.ctx, loa.System, campaigns.DemoCampaignCode, report.ReportQuery{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.GeneratedAt = time.Time{}
+		return r
+	}
+	before := fresh()
+	// A second import of the same file finds everything stored and changes nothing.
+	if sum, err := restarted.ImportReach(f.ctx, reporter, campaigns.DemoCampaignCode, strings.NewReader(file.String()), false); err != nil || sum.Unchanged != 300 {
+		t.Fatalf("re-import: %+v, %v", sum, err)
+	}
+	if err := restarted.RebuildRollups(f.ctx, campaigns.DemoCampaignCode); err != nil {
+		t.Fatal(err)
+	}
+	b1, _ := json.Marshal(before)
+	b2, _ := json.Marshal(fresh())
+	if string(b1) != string(b2) {
+		t.Errorf("the report from the repaired rollups\n%s\ndiffers from the one after a rebuild\n%s", b1, b2)
+	}
+	if before.Groups[0].PersonTimes.N == 0 {
+		t.Errorf("the report counts nothing: %+v", before.Groups)
+	}
+}
+
+// TestRollupsOfAnEarlierFormatAreRecomputed: rollups stored as versions before the
+// packed form stored them (a sub-document per cell) are recomputed at the next
+// start, and read back as the records add up.
+func TestRollupsOfAnEarlierFormatAreRecomputed(t *testing.T) {
+	f := newReachFixture(t)
+	if _, err := f.s.RepairRollups(f.ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := f.s.PutReach(f.ctx, reporter, reach.Reach{Campaign: campaigns.DemoCampaignCode, OrgUnit: dienBanCommune,
+		Group: "students", Date: "2024-03-15", Activity: "school_session", Activities: 1, PersonTimes: 30}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.db.Collection("rollups").DeleteMany(f.ctx, map[string]any{}); err != nil {
+		t.Fatal(err)
+	}
+	old := map[string]any{"_id": "PCMD-2024|2024-03|2", "campaign": "PCMD-2024", "month": "2024-03", "part": 2, "cutoff": 15,
+		"cells": map[string]any{dienBanCommune + "|students|school_session": map[string]any{"n": int64(1), "a": int64(1), "p": int64(30)}}}
+	if _, err := f.db.Collection("rollups").InsertOne(f.ctx, old); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.db.Collection("campaigns_meta").ReplaceOne(f.ctx, map[string]any{"_id": "rollups|cutoff"},
+		map[string]any{"_id": "rollups|cutoff", "day": 15}); err != nil {
+		t.Fatal(err)
+	}
+	restarted := reach.NewService(f.cs, reach.NewStore(f.db), f.audit, reachNow)
+	rebuilt, err := restarted.RepairRollups(f.ctx)
+	if err != nil || !slices.Contains(rebuilt, campaigns.DemoCampaignCode) {
+		t.Fatalf("repair: %v, %v", rebuilt, err)
+	}
+	f.consistent(t)
+	cells, err := restarted.Cells(f.ctx, campaigns.DemoCampaignCode)
+	if err != nil || cells.Len() != 1 {
+		t.Fatalf("%d cells after the repair, want 1: %v", cells.Len(), err)
+	}
+	if rebuilt, _ = restarted.RepairRollups(f.ctx); len(rebuilt) != 0 {
+		t.Errorf("a second start recomputed %v again", rebuilt)
+	}
+}
+
 // TestCrashedImportIsAttributed kills an import in its second batch, after that
 // batch's records are stored and before its rollups and audit entry: at the next
 // start every record of the file that is stored is attributed to the reporter who
