@@ -71,7 +71,7 @@ func TestDamagedPackedCellsAreRefused(t *testing.T) {
 }
 
 func firstDiff(a, b map[CellKey]Cell) string {
-	for k := range keysOf(a, b) {
+	for k := range keysOf(cellSetOf(a), b) {
 		if a[k] != b[k] {
 			return fmt.Sprintf("%+v: %+v against %+v", k, a[k], b[k])
 		}

@@ -151,9 +151,13 @@ func (s *Service) incRollups(ctx context.Context, campaign string, cells map[Cel
 		copied := map[PartKey]bool{}
 		for k, d := range cells {
 			if pk := (PartKey{k.Month, k.Part}); !copied[pk] {
-				next[pk], copied[pk] = maps.Clone(old[pk]), true
+				h := &Half{Cells: map[CellKey]Cell{}}
+				if old[pk] != nil {
+					h.Cells = maps.Clone(old[pk].Cells)
+				}
+				next[pk], copied[pk] = h, true
 			}
-			c := next[PartKey{k.Month, k.Part}][k]
+			c := next.Get(k)
 			c.Add(d, 1)
 			next.Put(k, c)
 		}
@@ -202,8 +206,7 @@ func (s *Service) Cells(ctx context.Context, campaign string) (CellSet, error) {
 	return st.cache.Get(version, func() (CellSet, error) {
 		st.loading.RLock()
 		defer st.loading.RUnlock()
-		cells, err := s.store.Rollups(ctx, campaign)
-		return cellSetOf(cells), err
+		return s.store.Rollups(ctx, campaign)
 	})
 }
 
@@ -293,8 +296,8 @@ func (s *Service) CheckRollups(ctx context.Context, campaign string) ([]RollupDi
 	}
 	var diffs []RollupDiff
 	for k := range keysOf(stored, fresh) {
-		if stored[k] != fresh[k] {
-			diffs = append(diffs, RollupDiff{Key: k, Stored: stored[k], Recomputed: fresh[k]})
+		if c := stored.Get(k); c != fresh[k] {
+			diffs = append(diffs, RollupDiff{Key: k, Stored: c, Recomputed: fresh[k]})
 		}
 	}
 	slices.SortFunc(diffs, func(a, b RollupDiff) int { return strings.Compare(a.String(), b.String()) })
@@ -302,10 +305,12 @@ func (s *Service) CheckRollups(ctx context.Context, campaign string) ([]RollupDi
 }
 
 // keysOf is the set of keys of a and b.
-func keysOf(a, b map[CellKey]Cell) map[CellKey]bool {
-	out := make(map[CellKey]bool, len(a)+len(b))
-	for k := range a {
-		out[k] = true
+func keysOf(a CellSet, b map[CellKey]Cell) map[CellKey]bool {
+	out := make(map[CellKey]bool, a.Len()+len(b))
+	for _, h := range a {
+		for k := range h.Cells {
+			out[k] = true
+		}
 	}
 	for k := range b {
 		out[k] = true

@@ -106,7 +106,7 @@ func rollupDocs(campaign string, cutoff int, cells map[CellKey]Cell) []rollupDoc
 	var docs []rollupDoc
 	for pk, part := range cellSetOf(cells) {
 		docs = append(docs, rollupDoc{ID: rollupID(campaign, pk.Month, pk.Part), Campaign: campaign, Month: pk.Month, Part: pk.Part,
-			Cutoff: cutoff, Rev: 1, Packed: packCells(part)})
+			Cutoff: cutoff, Rev: 1, Packed: packCells(part.Cells)})
 	}
 	return docs
 }
@@ -461,13 +461,14 @@ func (s *MongoStore) EachReach(ctx context.Context, campaign string, f func(Reac
 	return cur.Err()
 }
 
-// Rollups reads a campaign's rollup cells (a few dozen documents a year).
-func (s *MongoStore) Rollups(ctx context.Context, campaign string) (map[CellKey]Cell, error) {
+// Rollups reads a campaign's rollup cells (a few dozen documents a year, each
+// one half-month).
+func (s *MongoStore) Rollups(ctx context.Context, campaign string) (CellSet, error) {
 	docs, err := database.All[rollupDoc](ctx, s.db.Collection(rollupsColl), bson.D{{Key: "campaign", Value: campaign}}, nil)
 	if err != nil {
 		return nil, err
 	}
-	cells := map[CellKey]Cell{}
+	out := CellSet{}
 	codes := map[string]string{} // one copy of each code, so that readers of the cells stay in cache
 	intern := func(s string) string {
 		if c, ok := codes[s]; ok {
@@ -477,11 +478,15 @@ func (s *MongoStore) Rollups(ctx context.Context, campaign string) (map[CellKey]
 		return s
 	}
 	for _, d := range docs {
-		if err := unpackCells(d.Packed, intern(d.Month), d.Part, intern, cells); err != nil {
+		h := &Half{Cells: make(map[CellKey]Cell, len(d.Packed)/12)} // some 12 bytes a cell
+		if err := unpackCells(d.Packed, intern(d.Month), d.Part, intern, h.Cells); err != nil {
 			return nil, fmt.Errorf("rollup %s: %w", d.ID, err)
 		}
+		if len(h.Cells) > 0 {
+			out[PartKey{d.Month, d.Part}] = h
+		}
 	}
-	return cells, nil
+	return out, nil
 }
 
 // maxRollupTries bounds how often a write of a half-month's rollups is tried again
@@ -499,7 +504,7 @@ func (s *MongoStore) IncRollups(ctx context.Context, campaign string, cutoff int
 		g.Go(func() error {
 			id := rollupID(campaign, pk.Month, pk.Part)
 			for range maxRollupTries {
-				done, err := s.incRollup(ctx, rollupDoc{ID: id, Campaign: campaign, Month: pk.Month, Part: pk.Part, Cutoff: cutoff}, part)
+				done, err := s.incRollup(ctx, rollupDoc{ID: id, Campaign: campaign, Month: pk.Month, Part: pk.Part, Cutoff: cutoff}, part.Cells)
 				if err != nil {
 					return fmt.Errorf("update rollup %s: %w", id, err)
 				}
