@@ -778,6 +778,53 @@ func TestRecordsOfAnEarlierVersionMoveIntoBuckets(t *testing.T) {
 	f.consistent(t)
 }
 
+// TestBucketsOfAnEarlierFormatAreRead: a bucket stored as versions before the
+// packed form stored it (one string a record) is read, listed and counted as it
+// was, and written back packed when one of its records changes.
+func TestBucketsOfAnEarlierFormatAreRead(t *testing.T) {
+	f := newReachFixture(t)
+	old := map[string]any{"_id": "PCMD-2024|" + dienBanCommune + "|2024-03", "campaign": "PCMD-2024", "orgUnit": dienBanCommune,
+		"month": "2024-03", "rev": int64(3), "records": []string{
+			`["students","2024-03-15","school_session","BC-1",1,30,20,false,"",""]`,
+			`["women_girls","2024-03-20","direct_session","BC-2",2,45,null,true,"ảnh",""]`,
+		}}
+	if _, err := f.db.Collection("reach").InsertOne(f.ctx, old); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.db.Collection("reach_buckets").InsertOne(f.ctx, map[string]any{"_id": "PCMD-2024", "buckets": []string{old["_id"].(string)}}); err != nil {
+		t.Fatal(err)
+	}
+	if rebuilt, err := f.s.RepairRollups(f.ctx); err != nil || len(rebuilt) != 1 {
+		t.Fatalf("first start: rebuilt %v, %v", rebuilt, err)
+	}
+	f.consistent(t)
+	list, err := f.s.ListReach(f.ctx, reporter, reach.ReachFilter{Campaign: campaigns.DemoCampaignCode}, "", 10)
+	if err != nil || len(list) != 2 || list[0].PersonTimes != 30 || *list[0].UniquePersons != 20 || list[1].UniquePersons != nil ||
+		!list[1].Estimated || list[1].Evidence != "ảnh" {
+		t.Fatalf("the records of the earlier bucket: %+v, %v", list, err)
+	}
+	r := list[1]
+	r.PersonTimes = 50
+	if _, created, err := f.s.PutReach(f.ctx, reporter, r); err != nil || created {
+		t.Fatalf("correct a record: created %v, %v", created, err)
+	}
+	var stored struct {
+		Rev     int64    `bson:"rev"`
+		Packed  []byte   `bson:"packed"`
+		Records []string `bson:"records"`
+	}
+	if err := f.db.Collection("reach").FindOne(f.ctx, map[string]any{"_id": old["_id"]}).Decode(&stored); err != nil {
+		t.Fatal(err)
+	}
+	if stored.Rev != 4 || len(stored.Records) != 0 || strings.Count(string(stored.Packed), "\n") != 1 || !strings.Contains(string(stored.Packed), `"BC-2",2,50,`) {
+		t.Errorf("the bucket written back: rev %d, records %q, packed %q; want rev 4, the two records packed", stored.Rev, stored.Records, stored.Packed)
+	}
+	f.consistent(t)
+	if n := f.count(t); n != 1 {
+		t.Errorf("%d documents in reach, want the one bucket", n)
+	}
+}
+
 // TestAiringRecordsFollowTheirAiring: a record Loa derived from an airing cannot be
 // deleted by hand (only the airing's confirmation changes it).
 func TestAiringRecordsFollowTheirAiring(t *testing.T) {

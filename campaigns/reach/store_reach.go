@@ -114,18 +114,22 @@ func rollupDocs(campaign string, cutoff int, cells map[CellKey]Cell) []rollupDoc
 func rollupsVersion(campaign string) string { return rollupsColl + "|" + campaign }
 
 // reachDoc is a stored bucket: the records of one campaign, org unit and month,
-// each written as one compact JSON array. The embedded engine's cost is per
-// document and per field (measured: 5,000–7,600 records a second as documents of
-// their own, 17,000 as sub-documents, 72,000 as one string each), so an import of
-// 100,000 rows writes a few thousand documents of a few fields each and finds what
-// is stored by `_id`.
+// each written as one compact JSON array, packed one a line into one binary value.
+// The embedded engine's cost is per document and per stored value (measured:
+// 5,000–7,600 records a second as documents of their own, 17,000 as sub-documents,
+// 72,000 as one string each), so an import of 100,000 rows writes a few thousand
+// documents of a few values each and finds what is stored by `_id`, and a
+// corrected record costs the rewrite of one value, not of its bucket's every record.
 type reachDoc struct {
-	ID       string   `bson:"_id"` // campaign|orgUnit|YYYY-MM
-	Campaign string   `bson:"campaign"`
-	OrgUnit  string   `bson:"orgUnit"`
-	Month    string   `bson:"month"`
-	Rev      int64    `bson:"rev"`
-	Records  []string `bson:"records"` // reachEntry as JSON, in key order
+	ID       string `bson:"_id"` // campaign|orgUnit|YYYY-MM
+	Campaign string `bson:"campaign"`
+	OrgUnit  string `bson:"orgUnit"`
+	Month    string `bson:"month"`
+	Rev      int64  `bson:"rev"`
+	Packed   []byte `bson:"packed,omitempty"` // reachEntry as JSON, one a line, in key order
+	// Records are the entries as versions before the packed form stored them, one
+	// string each; a bucket read so is written back packed.
+	Records []string `bson:"records,omitempty"`
 }
 
 // reachEntry is a record without what its bucket says: group, date, activity,
@@ -197,8 +201,12 @@ func entryKey(r Reach) string {
 }
 
 func (d reachDoc) bucket() (ReachBucket, error) {
-	b := ReachBucket{ID: d.ID, Rev: d.Rev, Records: make(map[string]Reach, len(d.Records))}
-	for _, raw := range d.Records {
+	lines := d.Records
+	if len(d.Packed) > 0 {
+		lines = strings.Split(string(d.Packed), "\n")
+	}
+	b := ReachBucket{ID: d.ID, Rev: d.Rev, Records: make(map[string]Reach, len(lines))}
+	for _, raw := range lines {
 		var e reachEntry
 		if err := json.Unmarshal([]byte(raw), &e); err != nil {
 			return ReachBucket{}, fmt.Errorf("reach bucket %s: %w", d.ID, err)
@@ -215,8 +223,8 @@ func (d reachDoc) bucket() (ReachBucket, error) {
 func docOf(b ReachBucket) (reachDoc, error) {
 	campaign, rest, _ := strings.Cut(b.ID, "|")
 	unit, month, _ := strings.Cut(rest, "|")
-	d := reachDoc{ID: b.ID, Campaign: campaign, OrgUnit: unit, Month: month, Rev: b.Rev + 1, Records: make([]string, 0, len(b.Records))}
-	for _, key := range slices.Sorted(maps.Keys(b.Records)) {
+	d := reachDoc{ID: b.ID, Campaign: campaign, OrgUnit: unit, Month: month, Rev: b.Rev + 1, Packed: make([]byte, 0, 96*len(b.Records))}
+	for i, key := range slices.Sorted(maps.Keys(b.Records)) {
 		r := b.Records[key]
 		raw, err := reachEntry{Group: r.Group, Date: string(r.Date), Activity: r.Activity, SourceRef: r.SourceRef,
 			Activities: r.Activities, PersonTimes: r.PersonTimes, UniquePersons: r.UniquePersons, Estimated: r.Estimated,
@@ -224,7 +232,10 @@ func docOf(b ReachBucket) (reachDoc, error) {
 		if err != nil {
 			return reachDoc{}, err
 		}
-		d.Records = append(d.Records, string(raw))
+		if i > 0 {
+			d.Packed = append(d.Packed, '\n') // JSON escapes every newline of a value
+		}
+		d.Packed = append(d.Packed, raw...)
 	}
 	return d, nil
 }
@@ -398,7 +409,8 @@ func (s *MongoStore) RebuildBucketIndex(ctx context.Context, campaign string) er
 }
 
 // unbucketed selects the records stored one per document, as before buckets.
-var unbucketed = bson.D{{Key: "records", Value: bson.D{{Key: "$exists", Value: false}}}}
+var unbucketed = bson.D{{Key: "records", Value: bson.D{{Key: "$exists", Value: false}}},
+	{Key: "packed", Value: bson.D{{Key: "$exists", Value: false}}}}
 
 // unbucketedDoc is a record as versions before buckets stored it, one per
 // document; it has Reach's fields in Reach's order.
