@@ -126,10 +126,15 @@ func TestImportVietnameseHeadersAndIdempotence(t *testing.T) {
 		t.Errorf("%d records stored, want 2", n)
 	}
 	f.consistent(t)
-	// The update is audited with its before and after.
+	// The update is audited with the fields it changed, before and after.
 	entries, err := f.audit.List(f.ctx, audit.Query{Entity: "reach", Limit: 10})
-	if err != nil || len(entries) != 1 || entries[0].Action != "update" {
-		t.Errorf("audit of the correction: %+v, %v", entries, err)
+	if err != nil || len(entries) != 1 || entries[0].Action != "update" || entries[0].EntityID != r.ID || entries[0].Actor != reporter.Username {
+		t.Fatalf("audit of the correction: %+v, %v", entries, err)
+	}
+	before, _ := json.Marshal(entries[0].Before)
+	after, _ := json.Marshal(entries[0].After)
+	if string(before) != `{"personTimes":180,"uniquePersons":150}` || string(after) != `{"personTimes":200,"uniquePersons":160}` {
+		t.Errorf("the correction audited as %s → %s, want person-times 180 → 200 and persons 150 → 160", before, after)
 	}
 }
 
