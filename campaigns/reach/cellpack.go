@@ -117,27 +117,21 @@ type packReader struct {
 	err error
 }
 
-func (r *packReader) uvarint() uint64 {
-	if r.err != nil {
-		return 0
-	}
-	v, n := binary.Uvarint(r.b)
-	if n <= 0 {
-		r.err = errPacked
-		return 0
-	}
-	r.b = r.b[n:]
-	return v
-}
+func (r *packReader) uvarint() uint64 { return readNext(r, binary.Uvarint) }
 
-func (r *packReader) varint() int64 {
+func (r *packReader) varint() int64 { return readNext(r, binary.Varint) }
+
+// readNext reads one value with read, which returns it and its length (≤ 0 when
+// the bytes do not hold one).
+func readNext[T any](r *packReader, read func([]byte) (T, int)) T {
+	var v T
 	if r.err != nil {
-		return 0
+		return v
 	}
-	v, n := binary.Varint(r.b)
+	v, n := read(r.b)
 	if n <= 0 {
 		r.err = errPacked
-		return 0
+		return v
 	}
 	r.b = r.b[n:]
 	return v

@@ -89,6 +89,19 @@ func (f reachFixture) consistent(t *testing.T) {
 	}
 }
 
+// restart is a new service on f's database whose start must recompute the demo
+// campaign's rollups; they then agree with the records.
+func (f reachFixture) restart(t *testing.T) *reach.Service {
+	t.Helper()
+	restarted := reach.NewService(f.cs, reach.NewStore(f.db), f.audit, reachNow)
+	rebuilt, err := restarted.RepairRollups(f.ctx)
+	if err != nil || !slices.Contains(rebuilt, campaigns.DemoCampaignCode) {
+		t.Fatalf("repair: %v, %v", rebuilt, err)
+	}
+	f.consistent(t)
+	return restarted
+}
+
 func TestImportVietnameseHeadersAndIdempotence(t *testing.T) {
 	f := newReachFixture(t)
 	file := "\ufeffMã đơn vị,Nhóm đối tượng,Ngày,Hình thức,Số buổi,Số lượt người,Số người,Số hiệu báo cáo\n" +
@@ -402,13 +415,8 @@ func TestRepairAfterAnInterruptedWrite(t *testing.T) {
 	if _, err := f.db.Collection("reach_journal").InsertOne(f.ctx, map[string]any{"_id": "crash", "campaigns": []string{campaigns.DemoCampaignCode}}); err != nil {
 		t.Fatal(err)
 	}
-	restarted := reach.NewService(f.cs, reach.NewStore(f.db), f.audit, reachNow)
-	rebuilt, err := restarted.RepairRollups(f.ctx)
-	if err != nil || !slices.Contains(rebuilt, campaigns.DemoCampaignCode) {
-		t.Fatalf("repair: %v, %v", rebuilt, err)
-	}
-	f.consistent(t)
-	if rebuilt, _ = restarted.RepairRollups(f.ctx); len(rebuilt) != 0 {
+	restarted := f.restart(t)
+	if rebuilt, _ := restarted.RepairRollups(f.ctx); len(rebuilt) != 0 {
 		t.Errorf("a second start recomputed %v again", rebuilt)
 	}
 }
@@ -477,11 +485,7 @@ func TestRollupsHalfWrittenAreRecomputed(t *testing.T) {
 	if diffs, err := f.s.CheckRollups(f.ctx, campaigns.DemoCampaignCode); err != nil || len(diffs) == 0 {
 		t.Fatalf("after the crash the rollups agree with the records (%v): the crash is not real", err)
 	}
-	restarted := reach.NewService(f.cs, reach.NewStore(f.db), f.audit, reachNow)
-	if rebuilt, err := restarted.RepairRollups(f.ctx); err != nil || !slices.Equal(rebuilt, []string{campaigns.DemoCampaignCode}) {
-		t.Fatalf("repair: %v, %v", rebuilt, err)
-	}
-	f.consistent(t)
+	restarted := f.restart(t)
 	fresh := func() report.Report {
 		r, err := report.NewService(f.cs, reach.NewService(f.cs, reach.NewStore(f.db), f.audit, reachNow), nil, report.NewStore(f.db), reachNow).
 			Report(f.ctx, loa.System, campaigns.DemoCampaignCode, report.ReportQuery{})
@@ -533,17 +537,12 @@ func TestRollupsOfAnEarlierFormatAreRecomputed(t *testing.T) {
 		map[string]any{"_id": "rollups|cutoff", "day": 15}); err != nil {
 		t.Fatal(err)
 	}
-	restarted := reach.NewService(f.cs, reach.NewStore(f.db), f.audit, reachNow)
-	rebuilt, err := restarted.RepairRollups(f.ctx)
-	if err != nil || !slices.Contains(rebuilt, campaigns.DemoCampaignCode) {
-		t.Fatalf("repair: %v, %v", rebuilt, err)
-	}
-	f.consistent(t)
+	restarted := f.restart(t)
 	cells, err := restarted.Cells(f.ctx, campaigns.DemoCampaignCode)
 	if err != nil || cells.Len() != 1 {
 		t.Fatalf("%d cells after the repair, want 1: %v", cells.Len(), err)
 	}
-	if rebuilt, _ = restarted.RepairRollups(f.ctx); len(rebuilt) != 0 {
+	if rebuilt, _ := restarted.RepairRollups(f.ctx); len(rebuilt) != 0 {
 		t.Errorf("a second start recomputed %v again", rebuilt)
 	}
 }
