@@ -503,8 +503,9 @@ func (w reachWrite) change(path []string) loa.Change {
 
 // correction is the audit change of a record an import corrected: only the
 // fields it changed, before and after (the entry's id names the record). An import
-// of 10,000 corrections stores 10,000 entries; whole records in each cost the
-// engine some 2 s of a 5 s import (BENCHMARKS.md §19).
+// of 10,000 corrections stores 10,000 entries, and the embedded engine's cost is
+// per stored value: two whole records in each made the audit about a third of a
+// corrected import's time (BENCHMARKS.md §20).
 func (w reachWrite) correction(path []string) loa.Change {
 	before, after := map[string]any{}, map[string]any{}
 	field := func(name string, changed bool, b, a any) {

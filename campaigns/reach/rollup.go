@@ -213,7 +213,7 @@ func (s *Service) Cells(ctx context.Context, campaign string) (CellSet, error) {
 
 // WarmReports reads every campaign's rollups into memory, so that the first report
 // after a start does not wait for them (at 1,000,000 records, some 0.2 s on the
-// embedded engine; BENCHMARKS.md §19).
+// embedded engine; BENCHMARKS.md §20).
 func (s *Service) WarmReports(ctx context.Context) error {
 	all, err := s.store.Campaigns(ctx)
 	if err != nil {
