@@ -94,7 +94,7 @@ func (a *app) prepare(ctx context.Context) error {
 		return err
 	}
 	if len(rebuilt) > 0 {
-		a.log.Warn("reach rollups recomputed from the records (interrupted write or new cut-off day)", "campaigns", rebuilt)
+		a.log.Warn("reach rollups recomputed from the records (interrupted write, new cut-off day or an earlier format)", "campaigns", rebuilt)
 	}
 	acc := access.NewService(access.NewStore(a.db), trail, cs, now, access.Options{TokenTTL: a.cfg.TokenTTL})
 	if err := acc.EnsureAdmin(ctx, a.cfg.AdminPassword, a.cfg.Province, a.log); err != nil {

@@ -1,5 +1,12 @@
 package reach
 
+import (
+	"cmp"
+	"slices"
+	"strings"
+	"sync/atomic"
+)
+
 // Cell is what the reach records of one org unit, target group and activity add up
 // to in one part of a month (a rollup cell).
 type Cell struct {
@@ -40,7 +47,46 @@ type PartKey struct {
 
 // CellSet is a campaign's rollup cells by half-month: a write copies only the
 // half-months it changes, and a report passes over those outside its window.
-type CellSet map[PartKey]map[CellKey]Cell
+type CellSet map[PartKey]*Half
+
+// Half is the cells of one half-month, with what they add up to per org unit and
+// target group (its Totals), added up once for every report that reads them.
+type Half struct {
+	Cells  map[CellKey]Cell
+	totals atomic.Pointer[[]Total]
+}
+
+// Total is what the cells of one org unit and target group add up to in a
+// half-month, every activity together.
+type Total struct {
+	OrgUnit, Group string
+	Cell           Cell
+}
+
+// Totals are the half-month's cells added up per org unit and target group, in
+// that order; the first call adds them up, later ones share the result.
+func (h *Half) Totals() []Total {
+	if t := h.totals.Load(); t != nil {
+		return *t
+	}
+	type unitGroup struct{ unit, group string }
+	sums := map[unitGroup]Cell{}
+	for k, c := range h.Cells {
+		ug := unitGroup{k.OrgUnit, k.Group}
+		sum := sums[ug]
+		sum.Add(c, 1)
+		sums[ug] = sum
+	}
+	t := make([]Total, 0, len(sums))
+	for ug, c := range sums {
+		t = append(t, Total{OrgUnit: ug.unit, Group: ug.group, Cell: c})
+	}
+	slices.SortFunc(t, func(a, b Total) int {
+		return cmp.Or(strings.Compare(a.OrgUnit, b.OrgUnit), strings.Compare(a.Group, b.Group))
+	})
+	h.totals.Store(&t) // two first readers at once add up the same
+	return t
+}
 
 // cellSetOf sorts cells into their half-months.
 func cellSetOf(cells map[CellKey]Cell) CellSet {
@@ -51,20 +97,32 @@ func cellSetOf(cells map[CellKey]Cell) CellSet {
 	return out
 }
 
-// Put sets the cell at k (the set must be the caller's own, not shared).
+// Put sets the cell at k (the set and the half-month must be the caller's own,
+// not shared).
 func (s CellSet) Put(k CellKey, c Cell) {
 	pk := PartKey{k.Month, k.Part}
-	if s[pk] == nil {
-		s[pk] = map[CellKey]Cell{}
+	h := s[pk]
+	if h == nil {
+		h = &Half{Cells: map[CellKey]Cell{}}
+		s[pk] = h
 	}
-	s[pk][k] = c
+	h.Cells[k] = c
+	h.totals.Store(nil)
+}
+
+// Get is the cell at k.
+func (s CellSet) Get(k CellKey) Cell {
+	if h := s[PartKey{k.Month, k.Part}]; h != nil {
+		return h.Cells[k]
+	}
+	return Cell{}
 }
 
 // Len counts the cells.
 func (s CellSet) Len() int {
 	n := 0
-	for _, cells := range s {
-		n += len(cells)
+	for _, h := range s {
+		n += len(h.Cells)
 	}
 	return n
 }

@@ -503,6 +503,29 @@ func (w reachWrite) change(path []string) loa.Change {
 	return c
 }
 
+// correction is the audit change of a record an import corrected: only the
+// fields it changed, before and after (the entry's id names the record). An import
+// of 10,000 corrections stores 10,000 entries, and the embedded engine's cost is
+// per stored value: two whole records in each made the audit about a third of a
+// corrected import's time (BENCHMARKS.md §20).
+func (w reachWrite) correction(path []string) loa.Change {
+	before, after := map[string]any{}, map[string]any{}
+	field := func(name string, changed bool, b, a any) {
+		if changed {
+			before[name], after[name] = b, a
+		}
+	}
+	b, a := w.before, w.after
+	field("activities", b.Activities != a.Activities, b.Activities, a.Activities)
+	field("personTimes", b.PersonTimes != a.PersonTimes, b.PersonTimes, a.PersonTimes)
+	field("uniquePersons", !sameCount(b.UniquePersons, a.UniquePersons), b.UniquePersons, a.UniquePersons)
+	field("firstTimePersons", !sameCount(b.FirstTimePersons, a.FirstTimePersons), b.FirstTimePersons, a.FirstTimePersons)
+	field("estimated", b.Estimated != a.Estimated, b.Estimated, a.Estimated)
+	field("evidence", b.Evidence != a.Evidence, b.Evidence, a.Evidence)
+	field("airing", b.Airing != a.Airing, b.Airing, a.Airing)
+	return loa.Change{Action: "update", Entity: "reach", EntityID: a.ID, Path: path, Before: before, After: after}
+}
+
 // KnownActivity says whether code is one of ActivityKinds.
 func KnownActivity(code string) bool {
 	return slices.ContainsFunc(ActivityKinds, func(k struct{ Code, Label string }) bool { return k.Code == code })

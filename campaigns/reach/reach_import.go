@@ -203,7 +203,7 @@ func (s *Service) saveReachRows(ctx context.Context, actor loa.Actor, importID s
 		}
 	}
 	// One entry for the records a batch of an import creates (their state is the
-	// record itself); each update keeps its before and after.
+	// record itself); each update keeps the fields it changed, before and after.
 	audit := func(ctx context.Context, writes []reachWrite) []loa.Change {
 		var created []string
 		var changes []loa.Change
@@ -212,7 +212,7 @@ func (s *Service) saveReachRows(ctx context.Context, actor loa.Actor, importID s
 				created = append(created, w.after.ID)
 				continue
 			}
-			changes = append(changes, w.change(s.pathOf(ctx, w.after.OrgUnit, w.after.Date)))
+			changes = append(changes, w.correction(s.pathOf(ctx, w.after.OrgUnit, w.after.Date)))
 		}
 		if created != nil {
 			slices.Sort(created)

@@ -89,6 +89,19 @@ func (f reachFixture) consistent(t *testing.T) {
 	}
 }
 
+// restart is a new service on f's database whose start must recompute the demo
+// campaign's rollups; they then agree with the records.
+func (f reachFixture) restart(t *testing.T) *reach.Service {
+	t.Helper()
+	restarted := reach.NewService(f.cs, reach.NewStore(f.db), f.audit, reachNow)
+	rebuilt, err := restarted.RepairRollups(f.ctx)
+	if err != nil || !slices.Contains(rebuilt, campaigns.DemoCampaignCode) {
+		t.Fatalf("repair: %v, %v", rebuilt, err)
+	}
+	f.consistent(t)
+	return restarted
+}
+
 func TestImportVietnameseHeadersAndIdempotence(t *testing.T) {
 	f := newReachFixture(t)
 	file := "\ufeffMã đơn vị,Nhóm đối tượng,Ngày,Hình thức,Số buổi,Số lượt người,Số người,Số hiệu báo cáo\n" +
@@ -126,10 +139,15 @@ func TestImportVietnameseHeadersAndIdempotence(t *testing.T) {
 		t.Errorf("%d records stored, want 2", n)
 	}
 	f.consistent(t)
-	// The update is audited with its before and after.
+	// The update is audited with the fields it changed, before and after.
 	entries, err := f.audit.List(f.ctx, audit.Query{Entity: "reach", Limit: 10})
-	if err != nil || len(entries) != 1 || entries[0].Action != "update" {
-		t.Errorf("audit of the correction: %+v, %v", entries, err)
+	if err != nil || len(entries) != 1 || entries[0].Action != "update" || entries[0].EntityID != r.ID || entries[0].Actor != reporter.Username {
+		t.Fatalf("audit of the correction: %+v, %v", entries, err)
+	}
+	before, _ := json.Marshal(entries[0].Before)
+	after, _ := json.Marshal(entries[0].After)
+	if string(before) != `{"personTimes":180,"uniquePersons":150}` || string(after) != `{"personTimes":200,"uniquePersons":160}` {
+		t.Errorf("the correction audited as %s → %s, want person-times 180 → 200 and persons 150 → 160", before, after)
 	}
 }
 
@@ -397,13 +415,8 @@ func TestRepairAfterAnInterruptedWrite(t *testing.T) {
 	if _, err := f.db.Collection("reach_journal").InsertOne(f.ctx, map[string]any{"_id": "crash", "campaigns": []string{campaigns.DemoCampaignCode}}); err != nil {
 		t.Fatal(err)
 	}
-	restarted := reach.NewService(f.cs, reach.NewStore(f.db), f.audit, reachNow)
-	rebuilt, err := restarted.RepairRollups(f.ctx)
-	if err != nil || !slices.Contains(rebuilt, campaigns.DemoCampaignCode) {
-		t.Fatalf("repair: %v, %v", rebuilt, err)
-	}
-	f.consistent(t)
-	if rebuilt, _ = restarted.RepairRollups(f.ctx); len(rebuilt) != 0 {
+	restarted := f.restart(t)
+	if rebuilt, _ := restarted.RepairRollups(f.ctx); len(rebuilt) != 0 {
 		t.Errorf("a second start recomputed %v again", rebuilt)
 	}
 }
@@ -421,6 +434,117 @@ func (s *crashingStore) IncRollups(ctx context.Context, campaign string, cutoff 
 		return errors.New("killed")
 	}
 	return s.MongoStore.IncRollups(ctx, campaign, cutoff, cells)
+}
+
+// halfWrittenRollups stops a write of rollups part-way, as a kill would: the
+// first half-month documents of the write are stored, the others never are.
+type halfWrittenRollups struct {
+	*reach.MongoStore
+	crashed bool
+}
+
+func (s *halfWrittenRollups) IncRollups(ctx context.Context, campaign string, cutoff int, cells map[reach.CellKey]reach.Cell) error {
+	var months []string
+	for k := range cells {
+		if !slices.Contains(months, k.Month) {
+			months = append(months, k.Month)
+		}
+	}
+	slices.Sort(months)
+	some := map[reach.CellKey]reach.Cell{}
+	for k, c := range cells {
+		if k.Month <= months[len(months)/2] {
+			some[k] = c
+		}
+	}
+	if err := s.MongoStore.IncRollups(ctx, campaign, cutoff, some); err != nil {
+		return err
+	}
+	s.crashed = true
+	return errors.New("killed")
+}
+
+// TestRollupsHalfWrittenAreRecomputed: an import killed while its rollups were
+// being written (some half-months stored, the others not) leaves them differing
+// from the records; the next start recomputes them, and the packed rollups then
+// read back exactly as the records add up, in the store and in a new process's
+// report.
+func TestRollupsHalfWrittenAreRecomputed(t *testing.T) {
+	f := newReachFixture(t)
+	crash := &halfWrittenRollups{MongoStore: reach.NewStore(f.db)}
+	s := reach.NewService(f.cs, crash, f.audit, reachNow)
+	var file strings.Builder
+	file.WriteString("Mã đơn vị,Nhóm đối tượng,Ngày,Hình thức,Số buổi,Số lượt người,Số người,Số hiệu báo cáo\n")
+	for i := range 300 {
+		fmt.Fprintf(&file, "%s,%s,%02d/%02d/2024,school_session,1,%d,%d,%d/BC-UBND\n", []string{dienBanCommune, "20578", "507"}[i%3],
+			[]string{"students", "women_girls"}[i%2], 1+i%28, 1+i%6, 20+i, 10+i%7, i)
+	}
+	if _, err := s.ImportReach(f.ctx, reporter, campaigns.DemoCampaignCode, strings.NewReader(file.String()), false); err == nil || !crash.crashed {
+		t.Fatalf("the import went through the crash: %v", err)
+	}
+	if diffs, err := f.s.CheckRollups(f.ctx, campaigns.DemoCampaignCode); err != nil || len(diffs) == 0 {
+		t.Fatalf("after the crash the rollups agree with the records (%v): the crash is not real", err)
+	}
+	restarted := f.restart(t)
+	fresh := func() report.Report {
+		r, err := report.NewService(f.cs, reach.NewService(f.cs, reach.NewStore(f.db), f.audit, reachNow), nil, report.NewStore(f.db), reachNow).
+			Report(f.ctx, loa.System, campaigns.DemoCampaignCode, report.ReportQuery{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.GeneratedAt = time.Time{}
+		return r
+	}
+	before := fresh()
+	// A second import of the same file finds everything stored and changes nothing.
+	if sum, err := restarted.ImportReach(f.ctx, reporter, campaigns.DemoCampaignCode, strings.NewReader(file.String()), false); err != nil || sum.Unchanged != 300 {
+		t.Fatalf("re-import: %+v, %v", sum, err)
+	}
+	if err := restarted.RebuildRollups(f.ctx, campaigns.DemoCampaignCode); err != nil {
+		t.Fatal(err)
+	}
+	b1, _ := json.Marshal(before)
+	b2, _ := json.Marshal(fresh())
+	if string(b1) != string(b2) {
+		t.Errorf("the report from the repaired rollups\n%s\ndiffers from the one after a rebuild\n%s", b1, b2)
+	}
+	if before.Groups[0].PersonTimes.N == 0 {
+		t.Errorf("the report counts nothing: %+v", before.Groups)
+	}
+}
+
+// TestRollupsOfAnEarlierFormatAreRecomputed: rollups stored as versions before the
+// packed form stored them (a sub-document per cell) are recomputed at the next
+// start, and read back as the records add up.
+func TestRollupsOfAnEarlierFormatAreRecomputed(t *testing.T) {
+	f := newReachFixture(t)
+	if _, err := f.s.RepairRollups(f.ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := f.s.PutReach(f.ctx, reporter, reach.Reach{Campaign: campaigns.DemoCampaignCode, OrgUnit: dienBanCommune,
+		Group: "students", Date: "2024-03-15", Activity: "school_session", Activities: 1, PersonTimes: 30}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.db.Collection("rollups").DeleteMany(f.ctx, map[string]any{}); err != nil {
+		t.Fatal(err)
+	}
+	old := map[string]any{"_id": "PCMD-2024|2024-03|2", "campaign": "PCMD-2024", "month": "2024-03", "part": 2, "cutoff": 15,
+		"cells": map[string]any{dienBanCommune + "|students|school_session": map[string]any{"n": int64(1), "a": int64(1), "p": int64(30)}}}
+	if _, err := f.db.Collection("rollups").InsertOne(f.ctx, old); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.db.Collection("campaigns_meta").ReplaceOne(f.ctx, map[string]any{"_id": "rollups|cutoff"},
+		map[string]any{"_id": "rollups|cutoff", "day": 15}); err != nil {
+		t.Fatal(err)
+	}
+	restarted := f.restart(t)
+	cells, err := restarted.Cells(f.ctx, campaigns.DemoCampaignCode)
+	if err != nil || cells.Len() != 1 {
+		t.Fatalf("%d cells after the repair, want 1: %v", cells.Len(), err)
+	}
+	if rebuilt, _ := restarted.RepairRollups(f.ctx); len(rebuilt) != 0 {
+		t.Errorf("a second start recomputed %v again", rebuilt)
+	}
 }
 
 // TestCrashedImportIsAttributed kills an import in its second batch, after that
@@ -656,6 +780,53 @@ func TestRecordsOfAnEarlierVersionMoveIntoBuckets(t *testing.T) {
 		t.Errorf("%d documents in reach, want the one bucket", n)
 	}
 	f.consistent(t)
+}
+
+// TestBucketsOfAnEarlierFormatAreRead: a bucket stored as versions before the
+// packed form stored it (one string a record) is read, listed and counted as it
+// was, and written back packed when one of its records changes.
+func TestBucketsOfAnEarlierFormatAreRead(t *testing.T) {
+	f := newReachFixture(t)
+	old := map[string]any{"_id": "PCMD-2024|" + dienBanCommune + "|2024-03", "campaign": "PCMD-2024", "orgUnit": dienBanCommune,
+		"month": "2024-03", "rev": int64(3), "records": []string{
+			`["students","2024-03-15","school_session","BC-1",1,30,20,false,"",""]`,
+			`["women_girls","2024-03-20","direct_session","BC-2",2,45,null,true,"ảnh",""]`,
+		}}
+	if _, err := f.db.Collection("reach").InsertOne(f.ctx, old); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.db.Collection("reach_buckets").InsertOne(f.ctx, map[string]any{"_id": "PCMD-2024", "buckets": []string{old["_id"].(string)}}); err != nil {
+		t.Fatal(err)
+	}
+	if rebuilt, err := f.s.RepairRollups(f.ctx); err != nil || len(rebuilt) != 1 {
+		t.Fatalf("first start: rebuilt %v, %v", rebuilt, err)
+	}
+	f.consistent(t)
+	list, err := f.s.ListReach(f.ctx, reporter, reach.ReachFilter{Campaign: campaigns.DemoCampaignCode}, "", 10)
+	if err != nil || len(list) != 2 || list[0].PersonTimes != 30 || *list[0].UniquePersons != 20 || list[1].UniquePersons != nil ||
+		!list[1].Estimated || list[1].Evidence != "ảnh" {
+		t.Fatalf("the records of the earlier bucket: %+v, %v", list, err)
+	}
+	r := list[1]
+	r.PersonTimes = 50
+	if _, created, err := f.s.PutReach(f.ctx, reporter, r); err != nil || created {
+		t.Fatalf("correct a record: created %v, %v", created, err)
+	}
+	var stored struct {
+		Rev     int64    `bson:"rev"`
+		Packed  []byte   `bson:"packed"`
+		Records []string `bson:"records"`
+	}
+	if err := f.db.Collection("reach").FindOne(f.ctx, map[string]any{"_id": old["_id"]}).Decode(&stored); err != nil {
+		t.Fatal(err)
+	}
+	if stored.Rev != 4 || len(stored.Records) != 0 || strings.Count(string(stored.Packed), "\n") != 1 || !strings.Contains(string(stored.Packed), `"BC-2",2,50,`) {
+		t.Errorf("the bucket written back: rev %d, records %q, packed %q; want rev 4, the two records packed", stored.Rev, stored.Records, stored.Packed)
+	}
+	f.consistent(t)
+	if n := f.count(t); n != 1 {
+		t.Errorf("%d documents in reach, want the one bucket", n)
+	}
 }
 
 // TestAiringRecordsFollowTheirAiring: a record Loa derived from an airing cannot be

@@ -37,7 +37,7 @@ type Store interface {
 	DeleteUnbucketedReach(ctx context.Context) error
 
 	// Rollups, per campaign and half-month, with a version that moves on each change.
-	Rollups(ctx context.Context, campaign string) (map[CellKey]Cell, error)
+	Rollups(ctx context.Context, campaign string) (CellSet, error)
 	IncRollups(ctx context.Context, campaign string, cutoff int, cells map[CellKey]Cell) error
 	ReplaceRollups(ctx context.Context, campaign string, cutoff int, cells map[CellKey]Cell) error
 	RollupsVersion(ctx context.Context, campaign string) (int64, error)

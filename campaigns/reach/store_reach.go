@@ -63,31 +63,22 @@ const (
 	readWorkers = 4
 )
 
-// rollupDoc is one half-month of a campaign's rollups; cells are keyed
-// "unit|group|activity" (codes hold no '.' and never start with '$').
+// rollupDoc is one half-month of a campaign's rollups, its cells packed into one
+// binary value (packCells). Rev moves on with every write: on MongoDB a write
+// replaces the revision it read, so that two replicas never lose each other's.
 type rollupDoc struct {
-	ID       string             `bson:"_id"` // campaign|YYYY-MM|part
-	Campaign string             `bson:"campaign"`
-	Month    string             `bson:"month"`
-	Part     int                `bson:"part"`
-	Cutoff   int                `bson:"cutoff"`
-	Cells    map[string]cellDoc `bson:"cells"`
+	ID       string `bson:"_id"` // campaign|YYYY-MM|part
+	Campaign string `bson:"campaign"`
+	Month    string `bson:"month"`
+	Part     int    `bson:"part"`
+	Cutoff   int    `bson:"cutoff"`
+	Rev      int64  `bson:"rev"`
+	Packed   []byte `bson:"packed"`
 }
 
-// cellDoc is a rollup cell as stored, with one-letter names (a year of a province
-// holds hundreds of thousands of cells); it has Cell's fields in Cell's order.
-type cellDoc struct {
-	Records       int64 `bson:"n"`
-	Activities    int64 `bson:"a"`
-	PersonTimes   int64 `bson:"p"`
-	UniquePersons int64 `bson:"u,omitempty"`
-	UniqueKnown   int64 `bson:"k,omitempty"`
-	Estimated     int64 `bson:"e,omitempty"`
-
-	// First-time persons (issue 16).
-	Repeated       int64 `bson:"r,omitempty"`
-	FirstTimeKnown int64 `bson:"f,omitempty"`
-}
+// rollupFormat is the layout of the stored rollups: rollups stored in another (the
+// sub-documents of versions before 2) are recomputed from the records at start-up.
+const rollupFormat = 2
 
 // manualValueDoc is an entered value as stored; it has ManualValue's fields in
 // ManualValue's order.
@@ -110,19 +101,12 @@ func rollupID(campaign, month string, part int) string {
 	return campaign + "|" + month + "|" + strconv.Itoa(part)
 }
 
-func cellField(k CellKey) string { return k.OrgUnit + "|" + k.Group + "|" + k.Activity }
-
-// rollupDocs groups cells into their half-month documents.
-func rollupDocs(campaign string, cutoff int, cells map[CellKey]Cell) map[string]*rollupDoc {
-	docs := map[string]*rollupDoc{}
-	for k, c := range cells {
-		id := rollupID(campaign, k.Month, k.Part)
-		d := docs[id]
-		if d == nil {
-			d = &rollupDoc{ID: id, Campaign: campaign, Month: k.Month, Part: k.Part, Cutoff: cutoff, Cells: map[string]cellDoc{}}
-			docs[id] = d
-		}
-		d.Cells[cellField(k)] = cellDoc(c)
+// rollupDocs packs cells into their half-month documents.
+func rollupDocs(campaign string, cutoff int, cells map[CellKey]Cell) []rollupDoc {
+	var docs []rollupDoc
+	for pk, part := range cellSetOf(cells) {
+		docs = append(docs, rollupDoc{ID: rollupID(campaign, pk.Month, pk.Part), Campaign: campaign, Month: pk.Month, Part: pk.Part,
+			Cutoff: cutoff, Rev: 1, Packed: packCells(part.Cells)})
 	}
 	return docs
 }
@@ -130,18 +114,22 @@ func rollupDocs(campaign string, cutoff int, cells map[CellKey]Cell) map[string]
 func rollupsVersion(campaign string) string { return rollupsColl + "|" + campaign }
 
 // reachDoc is a stored bucket: the records of one campaign, org unit and month,
-// each written as one compact JSON array. The embedded engine's cost is per
-// document and per field (measured: 5,000–7,600 records a second as documents of
-// their own, 17,000 as sub-documents, 72,000 as one string each), so an import of
-// 100,000 rows writes a few thousand documents of a few fields each and finds what
-// is stored by `_id`.
+// each written as one compact JSON array, packed one a line into one binary value.
+// The embedded engine's cost is per document and per stored value (measured:
+// 5,000–7,600 records a second as documents of their own, 17,000 as sub-documents,
+// 72,000 as one string each), so an import of 100,000 rows writes a few thousand
+// documents of a few values each and finds what is stored by `_id`, and a
+// corrected record costs the rewrite of one value, not of its bucket's every record.
 type reachDoc struct {
-	ID       string   `bson:"_id"` // campaign|orgUnit|YYYY-MM
-	Campaign string   `bson:"campaign"`
-	OrgUnit  string   `bson:"orgUnit"`
-	Month    string   `bson:"month"`
-	Rev      int64    `bson:"rev"`
-	Records  []string `bson:"records"` // reachEntry as JSON, in key order
+	ID       string `bson:"_id"` // campaign|orgUnit|YYYY-MM
+	Campaign string `bson:"campaign"`
+	OrgUnit  string `bson:"orgUnit"`
+	Month    string `bson:"month"`
+	Rev      int64  `bson:"rev"`
+	Packed   []byte `bson:"packed,omitempty"` // reachEntry as JSON, one a line, in key order
+	// Records are the entries as versions before the packed form stored them, one
+	// string each; a bucket read so is written back packed.
+	Records []string `bson:"records,omitempty"`
 }
 
 // reachEntry is a record without what its bucket says: group, date, activity,
@@ -213,8 +201,12 @@ func entryKey(r Reach) string {
 }
 
 func (d reachDoc) bucket() (ReachBucket, error) {
-	b := ReachBucket{ID: d.ID, Rev: d.Rev, Records: make(map[string]Reach, len(d.Records))}
-	for _, raw := range d.Records {
+	lines := d.Records
+	if len(d.Packed) > 0 {
+		lines = strings.Split(string(d.Packed), "\n")
+	}
+	b := ReachBucket{ID: d.ID, Rev: d.Rev, Records: make(map[string]Reach, len(lines))}
+	for _, raw := range lines {
 		var e reachEntry
 		if err := json.Unmarshal([]byte(raw), &e); err != nil {
 			return ReachBucket{}, fmt.Errorf("reach bucket %s: %w", d.ID, err)
@@ -231,8 +223,8 @@ func (d reachDoc) bucket() (ReachBucket, error) {
 func docOf(b ReachBucket) (reachDoc, error) {
 	campaign, rest, _ := strings.Cut(b.ID, "|")
 	unit, month, _ := strings.Cut(rest, "|")
-	d := reachDoc{ID: b.ID, Campaign: campaign, OrgUnit: unit, Month: month, Rev: b.Rev + 1, Records: make([]string, 0, len(b.Records))}
-	for _, key := range slices.Sorted(maps.Keys(b.Records)) {
+	d := reachDoc{ID: b.ID, Campaign: campaign, OrgUnit: unit, Month: month, Rev: b.Rev + 1, Packed: make([]byte, 0, 96*len(b.Records))}
+	for i, key := range slices.Sorted(maps.Keys(b.Records)) {
 		r := b.Records[key]
 		raw, err := reachEntry{Group: r.Group, Date: string(r.Date), Activity: r.Activity, SourceRef: r.SourceRef,
 			Activities: r.Activities, PersonTimes: r.PersonTimes, UniquePersons: r.UniquePersons, Estimated: r.Estimated,
@@ -240,7 +232,10 @@ func docOf(b ReachBucket) (reachDoc, error) {
 		if err != nil {
 			return reachDoc{}, err
 		}
-		d.Records = append(d.Records, string(raw))
+		if i > 0 {
+			d.Packed = append(d.Packed, '\n') // JSON escapes every newline of a value
+		}
+		d.Packed = append(d.Packed, raw...)
 	}
 	return d, nil
 }
@@ -414,7 +409,8 @@ func (s *MongoStore) RebuildBucketIndex(ctx context.Context, campaign string) er
 }
 
 // unbucketed selects the records stored one per document, as before buckets.
-var unbucketed = bson.D{{Key: "records", Value: bson.D{{Key: "$exists", Value: false}}}}
+var unbucketed = bson.D{{Key: "records", Value: bson.D{{Key: "$exists", Value: false}}},
+	{Key: "packed", Value: bson.D{{Key: "$exists", Value: false}}}}
 
 // unbucketedDoc is a record as versions before buckets stored it, one per
 // document; it has Reach's fields in Reach's order.
@@ -477,13 +473,14 @@ func (s *MongoStore) EachReach(ctx context.Context, campaign string, f func(Reac
 	return cur.Err()
 }
 
-// Rollups reads a campaign's rollup cells (a few dozen documents a year).
-func (s *MongoStore) Rollups(ctx context.Context, campaign string) (map[CellKey]Cell, error) {
+// Rollups reads a campaign's rollup cells (a few dozen documents a year, each
+// one half-month).
+func (s *MongoStore) Rollups(ctx context.Context, campaign string) (CellSet, error) {
 	docs, err := database.All[rollupDoc](ctx, s.db.Collection(rollupsColl), bson.D{{Key: "campaign", Value: campaign}}, nil)
 	if err != nil {
 		return nil, err
 	}
-	cells := map[CellKey]Cell{}
+	out := CellSet{}
 	codes := map[string]string{} // one copy of each code, so that readers of the cells stay in cache
 	intern := func(s string) string {
 		if c, ok := codes[s]; ok {
@@ -493,79 +490,83 @@ func (s *MongoStore) Rollups(ctx context.Context, campaign string) (map[CellKey]
 		return s
 	}
 	for _, d := range docs {
-		for field, c := range d.Cells {
-			unit, rest, _ := strings.Cut(field, "|")
-			group, activity, _ := strings.Cut(rest, "|")
-			if c != (cellDoc{}) {
-				cells[CellKey{Month: intern(d.Month), Part: d.Part, OrgUnit: intern(unit), Group: intern(group), Activity: intern(activity)}] = Cell(c)
-			}
+		h := &Half{Cells: make(map[CellKey]Cell, len(d.Packed)/12)} // some 12 bytes a cell
+		if err := unpackCells(d.Packed, intern(d.Month), d.Part, intern, h.Cells); err != nil {
+			return nil, fmt.Errorf("rollup %s: %w", d.ID, err)
+		}
+		if len(h.Cells) > 0 {
+			out[PartKey{d.Month, d.Part}] = h
 		}
 	}
-	return cells, nil
+	return out, nil
 }
 
-// maxIncPaths bounds the `$inc` of one update on the embedded engine: it checks
-// an update's paths against each other pairwise, so an import's update of
-// thousands of cells spent minutes there (measured: 120 s of a 100,000-row import).
-const maxIncPaths = 64
+// maxRollupTries bounds how often a write of a half-month's rollups is tried again
+// on MongoDB when another replica wrote the document in between.
+const maxRollupTries = 50
 
-// IncRollups adds cells to the stored rollups, one half-month document at a time,
-// serialised per document within the process. Each is an `$inc` upsert (atomic on
-// MongoDB, whatever the replicas), except on the embedded engine, the one process
-// writing, where a large change is added in Go and the document replaced.
+// IncRollups adds cells to the stored rollups, one half-month document at a time:
+// each is read, added to and written back under the document's lock (the embedded
+// engine's one process) and, on MongoDB, only over the revision it read, tried
+// again when another replica wrote in between.
 func (s *MongoStore) IncRollups(ctx context.Context, campaign string, cutoff int, cells map[CellKey]Cell) error {
-	docs := rollupDocs(campaign, cutoff, cells)
 	g, ctx := errgroup.WithContext(ctx)
-	g.SetLimit(2) // the engine encodes and decodes a large document on a core
-	for id, d := range docs {
+	g.SetLimit(2)
+	for pk, part := range cellSetOf(cells) {
 		g.Go(func() error {
-			if err := s.incRollup(ctx, d); err != nil {
-				return fmt.Errorf("update rollup %s: %w", id, err)
+			id := rollupID(campaign, pk.Month, pk.Part)
+			for range maxRollupTries {
+				done, err := s.incRollup(ctx, rollupDoc{ID: id, Campaign: campaign, Month: pk.Month, Part: pk.Part, Cutoff: cutoff}, part.Cells)
+				if err != nil {
+					return fmt.Errorf("update rollup %s: %w", id, err)
+				}
+				if done {
+					return nil
+				}
 			}
-			return nil
+			return fmt.Errorf("update rollup %s: %w: written by others %d times in a row", id, loa.ErrConflict, maxRollupTries)
 		})
 	}
 	return g.Wait()
 }
 
-// incRollup adds one half-month's cells under the document's lock.
-func (s *MongoStore) incRollup(ctx context.Context, d *rollupDoc) error {
-	inc := bson.D{}
-	for field, c := range d.Cells {
-		for _, f := range []struct {
-			name string
-			n    int64
-		}{{"n", c.Records}, {"a", c.Activities}, {"p", c.PersonTimes}, {"u", c.UniquePersons}, {"k", c.UniqueKnown}, {"e", c.Estimated}, {"r", c.Repeated}, {"f", c.FirstTimeKnown}} {
-			if f.n != 0 {
-				inc = append(inc, bson.E{Key: "cells." + field + "." + f.name, Value: f.n})
-			}
-		}
-	}
-	if len(inc) == 0 {
-		return nil
-	}
-	if s.db.Embedded() && len(inc) > maxIncPaths {
-		// Too many paths for one $inc on the engine: add in Go and replace.
-		_, _, err := database.Update(ctx, s.db, database.Doc{Coll: rollupsColl, ID: d.ID}, func(_ context.Context, stored *rollupDoc) error {
-			for field, c := range stored.Cells {
-				sum := Cell(c)
-				sum.Add(Cell(d.Cells[field]), 1)
-				d.Cells[field] = cellDoc(sum)
-			}
-			*stored = *d
-			return nil
-		})
-		return err
-	}
-	update := bson.D{
-		{Key: "$set", Value: bson.D{{Key: "campaign", Value: d.Campaign}, {Key: "month", Value: d.Month}, {Key: "part", Value: d.Part}, {Key: "cutoff", Value: d.Cutoff}}},
-		{Key: "$inc", Value: inc},
-	}
+// incRollup adds cells to the half-month d names, under its lock; false when
+// another replica wrote it after it was read.
+func (s *MongoStore) incRollup(ctx context.Context, d rollupDoc, cells map[CellKey]Cell) (bool, error) {
+	done := false
 	_, err := s.db.Guard(ctx, database.Lock{Keys: []string{database.Key(rollupsColl, d.ID)}}, func(ctx context.Context) error {
-		_, err := s.db.Collection(rollupsColl).UpdateOne(ctx, database.IDFilter(d.ID), update, options.UpdateOne().SetUpsert(true))
+		coll := s.db.Collection(rollupsColl)
+		stored, found, err := database.ByID[rollupDoc](ctx, coll, d.ID)
+		if err != nil {
+			return err
+		}
+		sum := map[CellKey]Cell{}
+		if err := unpackCells(stored.Packed, d.Month, d.Part, func(s string) string { return s }, sum); err != nil {
+			return err
+		}
+		for k, c := range cells {
+			t := sum[k]
+			t.Add(c, 1)
+			sum[k] = t
+		}
+		d.Rev, d.Packed = stored.Rev+1, packCells(sum)
+		if !found {
+			_, err := coll.InsertOne(ctx, d)
+			done = err == nil
+			if mongo.IsDuplicateKeyError(err) {
+				return nil // inserted by another replica meanwhile: read it again
+			}
+			return err
+		}
+		filter := database.IDFilter(d.ID)
+		if !s.db.Embedded() {
+			filter = append(filter, bson.E{Key: "rev", Value: stored.Rev})
+		}
+		res, err := coll.ReplaceOne(ctx, filter, d)
+		done = err == nil && res.MatchedCount == 1
 		return err
 	})
-	return err
+	return done, err
 }
 
 // ReplaceRollups replaces all of a campaign's rollups with cells.
@@ -573,10 +574,7 @@ func (s *MongoStore) ReplaceRollups(ctx context.Context, campaign string, cutoff
 	if _, err := s.db.Collection(rollupsColl).DeleteMany(ctx, bson.D{{Key: "campaign", Value: campaign}}); err != nil {
 		return fmt.Errorf("delete the rollups of %s: %w", campaign, err)
 	}
-	var docs []any
-	for _, d := range rollupDocs(campaign, cutoff, cells) {
-		docs = append(docs, d)
-	}
+	docs := rollupDocs(campaign, cutoff, cells)
 	if len(docs) == 0 {
 		return nil
 	}
@@ -596,18 +594,23 @@ func (s *MongoStore) BumpRollups(ctx context.Context, campaign string) (int64, e
 	return s.db.Versions().Bump(ctx, rollupsVersion(campaign))
 }
 
-// RollupCutoff is the cut-off day the stored rollups were built with (0 before any).
+// RollupCutoff is the cut-off day the stored rollups were built with (0 before any,
+// and for rollups stored in an earlier format, so that they are recomputed).
 func (s *MongoStore) RollupCutoff(ctx context.Context) (int, error) {
 	doc, _, err := database.ByID[struct {
-		Day int `bson:"day"`
+		Day    int `bson:"day"`
+		Format int `bson:"format"`
 	}](ctx, s.db.Collection(metaColl), "rollups|cutoff")
+	if doc.Format != rollupFormat {
+		return 0, err
+	}
 	return doc.Day, err
 }
 
-// SetRollupCutoff records the cut-off day the rollups are built with.
+// SetRollupCutoff records the cut-off day and the format the rollups are built with.
 func (s *MongoStore) SetRollupCutoff(ctx context.Context, day int) error {
 	_, err := s.db.Collection(metaColl).UpdateOne(ctx, database.IDFilter("rollups|cutoff"),
-		bson.D{{Key: "$set", Value: bson.D{{Key: "day", Value: day}}}}, options.UpdateOne().SetUpsert(true))
+		bson.D{{Key: "$set", Value: bson.D{{Key: "day", Value: day}, {Key: "format", Value: rollupFormat}}}}, options.UpdateOne().SetUpsert(true))
 	if err != nil {
 		return fmt.Errorf("record the rollups' cut-off day: %w", err)
 	}

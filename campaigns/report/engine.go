@@ -265,19 +265,24 @@ func (x *engine) calendarMonths() []monthSpan {
 	return out
 }
 
-// sumCells adds the included cells up per unit and group, and per subtree. Cells of
-// units outside the tree or of groups that are not target groups count nowhere.
+// sumCells adds the included cells up per unit and group, and per subtree, from
+// each half-month's totals per unit and group. Cells of units outside the tree or
+// of groups that are not target groups count nowhere.
 func (x *engine) sumCells() {
 	units, n := len(x.tree.Units()), len(x.parts)+1
 	x.direct, x.subtree, x.total = make([][][]reach.Cell, units), make([][][]reach.Cell, units), make([][]reach.Cell, units)
-	for pk, cells := range x.cells {
+	for pk, h := range x.cells {
 		p := x.slot(pk.Month, pk.Part)
 		if p == 0 {
 			continue
 		}
-		for k, c := range cells {
-			u, ok := x.tree.Index(k.OrgUnit)
-			g := x.groupIndex(k.Group)
+		unit, u, ok := "", 0, false
+		for _, t := range h.Totals() { // by unit: one lookup per unit
+			if t.OrgUnit != unit || unit == "" {
+				unit = t.OrgUnit
+				u, ok = x.cellUnit(unit, pk)
+			}
+			g := x.groupIndex(t.Group)
 			if !ok || g < 0 {
 				continue
 			}
@@ -287,7 +292,7 @@ func (x *engine) sumCells() {
 			if x.direct[u][g] == nil {
 				x.direct[u][g] = make([]reach.Cell, n)
 			}
-			x.direct[u][g][p].Add(c, 1)
+			x.direct[u][g][p].Add(t.Cell, 1)
 		}
 	}
 	for _, groups := range x.direct {
@@ -302,6 +307,12 @@ func (x *engine) sumCells() {
 			x.sumSubtree(u)
 		}
 	}
+}
+
+// cellUnit is the unit (its index in the tree) the cells of org unit code in
+// half-month pk count for; false when there is none.
+func (x *engine) cellUnit(code string, _ reach.PartKey) (int, bool) {
+	return x.tree.Index(code)
 }
 
 // sumSubtree sums the prefix series of u's subtree, children first, so each

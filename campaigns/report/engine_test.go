@@ -64,7 +64,7 @@ func (e evaluation) reached(month, unit, group string, n int64) {
 
 func (e evaluation) addCell(month string, part int, unit, group string, c reach.Cell) {
 	k := reach.CellKey{Month: month, Part: part, OrgUnit: unit, Group: group, Activity: "session"}
-	old := e.cells[reach.PartKey{Month: month, Part: part}][k]
+	old := e.cells.Get(k)
 	old.Add(c, 1)
 	e.cells.Put(k, old)
 }

@@ -212,16 +212,16 @@ func (x *engine) activitySeries(activity string, rows []int) [][]reach.Cell {
 		rowOf[u] = r
 		out[r] = make([]reach.Cell, len(x.parts)+1)
 	}
-	for pk, cells := range x.cells {
+	for pk, h := range x.cells {
 		p := x.slot(pk.Month, pk.Part)
 		if p == 0 {
 			continue
 		}
-		for k, c := range cells {
+		for k, c := range h.Cells {
 			if k.Activity != activity || x.groupIndex(k.Group) < 0 {
 				continue
 			}
-			u, ok := x.tree.Index(k.OrgUnit)
+			u, ok := x.cellUnit(k.OrgUnit, pk)
 			if !ok {
 				continue
 			}

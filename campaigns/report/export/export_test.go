@@ -378,6 +378,36 @@ func TestXLSX(t *testing.T) {
 		cellIs(t, f, "Dữ liệu", "F2", "9878", true)
 		cellIs(t, f, "Dữ liệu", "H2", "0.725", true)
 		cellIs(t, f, "Dữ liệu", "F3", "<5", false)
+		// The rows are streamed: the sheet keeps its filter, frozen header, widths,
+		// print titles and page, and the header its bold.
+		names := map[string]string{}
+		for _, d := range f.GetDefinedName() {
+			if d.Scope == "Dữ liệu" {
+				names[d.Name] = d.RefersTo
+			}
+		}
+		if want := fmt.Sprintf("'Dữ liệu'!$A$1:$I$%d", len(wantData)); names["_xlnm._FilterDatabase"] != want {
+			t.Errorf("the data sheet's filter covers %q, want %q", names["_xlnm._FilterDatabase"], want)
+		}
+		if names["_xlnm.Print_Titles"] != "'Dữ liệu'!$1:$1" {
+			t.Errorf("the data sheet's print titles = %q, want its first row", names["_xlnm.Print_Titles"])
+		}
+		if p, err := f.GetPanes("Dữ liệu"); err != nil || !p.Freeze || p.YSplit != 1 {
+			t.Errorf("the data sheet's panes = %+v, %v; want the header row frozen", p, err)
+		}
+		if w, err := f.GetColWidth("Dữ liệu", "C"); err != nil || w != 24 {
+			t.Errorf("width of column C = %v, %v; want 24", w, err)
+		}
+		if l, err := f.GetPageLayout("Dữ liệu"); err != nil || l.Orientation == nil || *l.Orientation != "landscape" {
+			t.Errorf("the data sheet's page = %+v, %v; want landscape", l, err)
+		}
+		style, err := f.GetCellStyle("Dữ liệu", "A1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st, err := f.GetStyle(style); err != nil || st.Font == nil || !st.Font.Bold {
+			t.Errorf("the data sheet's header is not bold: %+v, %v", st, err)
+		}
 	})
 }
 
@@ -758,4 +788,18 @@ func TestXLSXPrints(t *testing.T) {
 		t.Errorf("the workbook prints on about %v pages, want fewer than 12", pages)
 	}
 	t.Logf("about %v printed pages", pages)
+}
+
+// BenchmarkXLSX renders the workbook of a demo-sized report whose data sheet has
+// the 4,756 rows of the report of a year of 1,000,000 records (BENCHMARKS.md §9.4).
+func BenchmarkXLSX(b *testing.B) {
+	r := demoSized()
+	for len(r.Data) < 4756 {
+		r.Data = append(r.Data, r.Data[len(r.Data)%2000])
+	}
+	for b.Loop() {
+		if _, err := XLSX(r); err != nil {
+			b.Fatal(err)
+		}
+	}
 }

@@ -94,15 +94,15 @@ func XLSX(r report.Report) ([]byte, error) {
 	if b.err == nil {
 		_, b.err = f.NewSheet(sheetData)
 	}
-	b.dataSheet(r)
 	if b.err == nil {
-		f.SetActiveSheet(0)
+		f.SetActiveSheet(0) // before the data sheet is streamed: it reads every sheet
 		b.err = f.SetDocProps(&excelize.DocProperties{
 			Title:    reportTitle + " " + r.Campaign.Title,
 			Creator:  "Loa",
 			Language: "vi-VN",
 		})
 	}
+	b.dataSheet(r)
 	if b.err != nil {
 		return nil, fmt.Errorf("render xlsx: %w", b.err)
 	}
@@ -537,34 +537,42 @@ const dataNote = "Số liệu chi tiết (mỗi dòng một số liệu, như b�
 
 // dataSheet writes the long format: the header in row 1, one row per number, with
 // the same cells as the CSV. The sheet is hidden: it serves filters and pivot
-// tables, and printed it would take some fifty pages.
+// tables, and printed it would take some fifty pages. Its rows are streamed
+// (excelize's StreamWriter: thousands of rows written as they come, not built in
+// memory first), so the sheet's settings are made before them.
 func (b *book) dataSheet(r report.Report) {
 	const s = sheetData
-	header := dataHeading
-	rows := len(r.Data) + 1
-	if b.err == nil {
-		b.err = b.f.SetSheetRow(s, "A1", &header)
-	}
-	if b.err == nil {
-		b.err = b.f.SetCellStyle(s, "A1", "I1", b.st.dataHead)
-	}
-	for i, d := range r.Data {
-		rec := dataRecord(d)
-		if b.err == nil {
-			b.err = b.f.SetSheetRow(s, b.cell(1, i+2), &rec)
-		}
-	}
 	for i, w := range []float64{14, 11, 24, 16, 9, 13, 13, 12, 30} {
 		b.width(s, i+1, w)
 	}
 	if b.err == nil {
-		b.err = b.f.AutoFilter(s, fmt.Sprintf("A1:I%d", rows), nil)
-	}
-	if b.err == nil {
-		b.err = b.f.SetPanes(s, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"})
+		b.err = b.f.AutoFilter(s, fmt.Sprintf("A1:I%d", len(r.Data)+1), nil)
 	}
 	b.printSetup(s, "$1:$1")
 	if b.err == nil {
 		b.err = b.f.SetSheetVisible(s, false)
+	}
+	var w *excelize.StreamWriter
+	if b.err == nil {
+		w, b.err = b.f.NewStreamWriter(s)
+	}
+	if b.err == nil {
+		b.err = w.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"})
+	}
+	header := make([]any, len(dataHeading))
+	for i, h := range dataHeading {
+		header[i] = excelize.Cell{StyleID: b.st.dataHead, Value: h}
+	}
+	if b.err == nil {
+		b.err = w.SetRow("A1", header)
+	}
+	for i, d := range r.Data {
+		if b.err != nil {
+			break
+		}
+		b.err = w.SetRow(b.cell(1, i+2), dataRecord(d))
+	}
+	if b.err == nil {
+		b.err = w.Flush()
 	}
 }
