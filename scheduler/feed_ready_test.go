@@ -64,7 +64,9 @@ func TestReadyFeedFollowsEachInput(t *testing.T) {
 			if _, err := f.s.ChangeAiring(f.ctx, planner, first.Items[0].AiringID, AiringChange{Status: ptr(StatusCancelled)}); err != nil {
 				t.Fatal(err)
 			}
-		}, func(first, next Feed) bool { return len(next.Items) == 1 && next.Items[0].AiringID == first.Items[1].AiringID }},
+		}, func(first, next Feed) bool {
+			return len(next.Items) == 1 && next.Items[0].AiringID == first.Items[1].AiringID
+		}},
 		{"an airing is confirmed", local("2024-03-05 06:40"), func(t *testing.T, f *fixture, first Feed) {
 			if _, _, err := f.s.Confirm(f.ctx, stationActor, code, Confirmation{AiringID: first.Items[0].AiringID, Status: StatusAired,
 				At: first.Items[0].Start}); err != nil {
@@ -92,7 +94,9 @@ func TestReadyFeedFollowsEachInput(t *testing.T) {
 			if sum, err := f.cs.ImportOrgUnits(f.ctx, loa.System, strings.NewReader(csv), false); err != nil || sum.Imported+sum.Updated != 1 {
 				t.Fatalf("renaming 20551: %+v, %v", sum, err)
 			}
-		}, func(first, next Feed) bool { return strings.Contains(next.Items[0].Script, "phường Vĩnh Điện Mới") }},
+		}, func(first, next Feed) bool {
+			return strings.Contains(next.Items[0].Script, "phường Vĩnh Điện Mới")
+		}},
 		{"the next airing enters the window's end", time.Time{}, func(t *testing.T, f *fixture, first Feed) {
 			f.clock.Set(local("2024-03-05 06:31")) // Tuesday 12 March 06:30 is within 7 days
 		}, func(first, next Feed) bool { return len(next.Items) == 3 }},
