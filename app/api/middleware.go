@@ -4,6 +4,7 @@ import (
 	"crypto/subtle"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"runtime/debug"
 	"slices"
@@ -66,8 +67,9 @@ func (h *handler) observe(m *metrics) gin.HandlerFunc {
 		}
 		m.requests.WithLabelValues(method, route, status).Inc()
 		m.duration.WithLabelValues(method, route).Observe(elapsed.Seconds())
-		h.Log.DebugContext(c.Request.Context(), "request", "method", c.Request.Method, "route", route,
-			"status", c.Writer.Status(), "duration", elapsed)
+		if ctx := c.Request.Context(); h.Log.Enabled(ctx, slog.LevelDebug) { // its arguments cost allocations
+			h.Log.DebugContext(ctx, "request", "method", c.Request.Method, "route", route, "status", c.Writer.Status(), "duration", elapsed)
+		}
 	}
 }
 
