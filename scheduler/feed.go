@@ -83,9 +83,10 @@ type scriptKey struct {
 	item    string
 	version int
 	station string
-	name    string // the station's name is in the script
-	unit    string // and its org unit's, at
-	units   int64  // this version of the org units
+	name    string   // the station's name is in the script
+	unit    string   // and its org unit's, named on
+	named   loa.Date // this day, in
+	units   int64    // this version of the org units
 	day     loa.Date
 }
 
@@ -114,15 +115,16 @@ type cachedFeed struct {
 // it rests on: the versions of the stations, the org units and the library, and
 // the station's list of airings in the calendar, which a write of any of them
 // replaces (the calendar is copy-on-write per station: a change at another station
-// leaves this list be). The window moves with the clock, so it also keeps the
-// first end of an airing in it (which then leaves) and the next start after it
-// (which enters 7 days before).
+// leaves this list be). The window moves with the clock, so it holds from the
+// pull that built it until the first end of an airing in it (which then leaves) or
+// the next midnight (the org units' names are today's), whichever comes first, and
+// while the next start after it stays out (it enters 7 days before).
 type readyFeed struct {
 	feed                     Feed
 	stations, units, library int64
 	airings                  []Airing // compared by identity, never read
-	from                     time.Time
-	firstEnd, nextStart      time.Time // zero: none
+	from, until              time.Time
+	nextStart                time.Time // zero: none
 }
 
 // feedInputs are the versions a pull of the default window checks its ready feed
@@ -136,7 +138,7 @@ type feedInputs struct {
 // shows.
 func (f *readyFeed) holds(in feedInputs, now time.Time) bool {
 	return f.stations == in.stations && f.units == in.units && f.library == in.library && sameList(f.airings, in.airings) &&
-		!now.Before(f.from) && (f.firstEnd.IsZero() || now.Before(f.firstEnd)) &&
+		!now.Before(f.from) && now.Before(f.until) &&
 		(f.nextStart.IsZero() || !defaultTo(now).After(f.nextStart))
 }
 
@@ -232,7 +234,7 @@ func (s *Service) defaultFeed(ctx context.Context, code string) (Feed, error) {
 	}
 	// The versions were read before what the feed is built from: if one moved
 	// meanwhile, the next pull finds them changed and builds again.
-	r := &readyFeed{stations: in.stations, units: in.units, library: in.library, from: now}
+	r := &readyFeed{stations: in.stations, units: in.units, library: in.library, from: now, until: s.nextMidnight(now)}
 	f, err := s.feed(ctx, code, from, to, true, r)
 	if err == nil && r.airings != nil {
 		r.feed = f
@@ -264,11 +266,18 @@ func (s *Service) feedInputs(ctx context.Context, code string) (feedInputs, erro
 	return in, nil
 }
 
+// nextMidnight is the start of the day after t's, in the service's zone.
+func (s *Service) nextMidnight(t time.Time) time.Time {
+	y, m, d := t.In(s.opts.Zone).Date()
+	return time.Date(y, m, d+1, 0, 0, 0, 0, s.opts.Zone)
+}
+
 // feed builds a station's feed over [from, to); cached, it is kept as the station's
 // last feed and served again while nothing in it changes. Given ready, it fills in
-// the station's list of airings it read and the window's first end and next start,
-// and leaves the list nil when the feed may not be kept ready (an airing in it is
-// still to be delivered).
+// the station's list of airings it read, brings its until forward to the first end
+// of an airing in the window and sets the next start after it; it leaves the list
+// nil when the feed may not be kept ready (an airing in it is still to be
+// delivered).
 func (s *Service) feed(ctx context.Context, code string, from, to time.Time, cached bool, ready *readyFeed) (Feed, error) {
 	st, err := s.activeStation(ctx, code)
 	if err != nil {
@@ -291,21 +300,23 @@ func (s *Service) feed(ctx context.Context, code string, from, to time.Time, cac
 	}
 	// What the feed is made of: what it shows of the station (its name is in the
 	// scripts too; not its last save's time, which two saves in one millisecond
-	// share), the org units (names in scripts), the library and each airing shown.
-	// Built without formatting: an unchanged feed costs little more than this.
+	// share), the org units as named today (names in scripts), the library and
+	// each airing shown. Built without formatting: an unchanged feed costs little
+	// more than this.
+	today := s.today()
 	key := fnv.New128a()
 	var buf [96]byte
 	b := buf[:0]
-	for _, s := range append([]string{st.Code, st.Name, st.Channel, st.OrgUnit}, st.Languages...) {
-		b = append(strconv.AppendInt(b[:0], int64(len(s)), 10), ':')
-		_, _ = key.Write(append(b, s...))
+	for _, field := range append([]string{st.Code, st.Name, st.Channel, st.OrgUnit, string(today)}, st.Languages...) {
+		b = append(strconv.AppendInt(b[:0], int64(len(field)), 10), ':')
+		_, _ = key.Write(append(b, field...))
 	}
 	for _, n := range []int64{units, airable.LibraryVersion} {
 		_, _ = key.Write(strconv.AppendInt(append(b[:0], '|'), n, 10))
 	}
 	var shown []*Airing
 	pending := false
-	var firstEnd time.Time
+	var firstEnd time.Time // of the airings in the window
 	for a := range cal.during(code, from, to) {
 		if firstEnd.IsZero() || a.End.Before(firstEnd) {
 			firstEnd = a.End
@@ -323,7 +334,10 @@ func (s *Service) feed(ctx context.Context, code string, from, to time.Time, cac
 	}
 	if ready != nil && !pending {
 		list := cal.byStation[code]
-		ready.airings, ready.firstEnd = list, firstEnd
+		ready.airings = list
+		if !firstEnd.IsZero() && firstEnd.Before(ready.until) {
+			ready.until = firstEnd
+		}
 		if list == nil {
 			ready.airings = []Airing{}
 		}
@@ -336,7 +350,7 @@ func (s *Service) feed(ctx context.Context, code string, from, to time.Time, cac
 	if f, ok := s.feeds.get(code, k); ok && cached {
 		return f, nil
 	}
-	unit, err := s.units.Named(ctx, st.OrgUnit, s.today())
+	unit, err := s.units.Named(ctx, st.OrgUnit, today)
 	if err != nil {
 		return Feed{}, err
 	}
@@ -344,7 +358,7 @@ func (s *Service) feed(ctx context.Context, code string, from, to time.Time, cac
 		GeneratedAt: s.stamp().In(s.opts.Zone), Items: []FeedItem{}}
 	for _, a := range shown {
 		v, _ := airable.Version(a.Content)
-		item, err := s.feedItem(a, v, st, unit, units)
+		item, err := s.feedItem(a, v, st, unit, today, units)
 		if err != nil {
 			return Feed{}, err
 		}
@@ -360,9 +374,9 @@ func (s *Service) feed(ctx context.Context, code string, from, to time.Time, cac
 }
 
 // feedItem is airing a with version v of its content, the script read at station
-// st of unit (the org units at version units).
-func (s *Service) feedItem(a *Airing, v content.Version, st Station, unit campaigns.OrgUnitDetail, units int64) (FeedItem, error) {
-	sk := scriptKey{a.Content, v.Number, st.Code, st.Name, st.OrgUnit, units, loa.DateOf(a.Start.In(s.opts.Zone))}
+// st of unit (named on named, the org units at version units).
+func (s *Service) feedItem(a *Airing, v content.Version, st Station, unit campaigns.OrgUnitDetail, named loa.Date, units int64) (FeedItem, error) {
+	sk := scriptKey{a.Content, v.Number, st.Code, st.Name, st.OrgUnit, named, units, loa.DateOf(a.Start.In(s.opts.Zone))}
 	sc, err := s.scripts.get(sk, func() (script, error) {
 		text, secs, err := s.library.Script(v, s.library.FieldsAt(unit, st.Name, a.Start))
 		sum := sha256.Sum256([]byte(text))

@@ -90,7 +90,8 @@ func TestReadyFeedFollowsEachInput(t *testing.T) {
 			return next.Station.Name == "Đài Vĩnh Điện" && strings.HasSuffix(next.Items[0].Script, "đây là Đài Vĩnh Điện.")
 		}},
 		{"its org unit is renamed", time.Time{}, func(t *testing.T, f *fixture, first Feed) {
-			csv := "code,name,type,level,parent_code\n20551,Vĩnh Điện Mới,phường,commune,507\n"
+			csv := "code,name,type,level,parent_code,valid_from,valid_to,successor_codes\n" +
+				"20551,Vĩnh Điện Mới,phường,commune,507,,2025-06-30,20551\n" // until the 2025 reorganisation, as seeded
 			if sum, err := f.cs.ImportOrgUnits(f.ctx, loa.System, strings.NewReader(csv), false); err != nil || sum.Imported+sum.Updated != 1 {
 				t.Fatalf("renaming 20551: %+v, %v", sum, err)
 			}
@@ -175,5 +176,36 @@ func TestReadyFeedWaitsForDelivery(t *testing.T) {
 	}
 	if !f.ready("LOA-20551") {
 		t.Error("after the delivery the feed is not kept ready")
+	}
+}
+
+// TestReadyFeedFollowsTheDay: the org units' names in scripts are today's, so a
+// feed kept ready on the last day of a unit's version is not served the next
+// morning. On 1 July 2025 the ward 20551 (Vĩnh Điện, in the town of Điện Bàn, 507)
+// became the ward Điện Bàn of Đà Nẵng (48).
+func TestReadyFeedFollowsTheDay(t *testing.T) {
+	const code = "LOA-20551"
+	f := newFixture(t, local("2025-06-30 08:00"))
+	f.station(code, "commune_loudspeaker", "20551")
+	in := message("radio_script", "Tin phường", "x")
+	in.Body = "Kính gửi bà con {{.Commune}}, {{.District}}."
+	item := f.approved(in)
+	if _, err := f.s.Place(f.ctx, planner, Placement{Station: code, Campaign: demo, Start: local("2025-07-02 06:30"),
+		DurationSeconds: 300, Groups: []string{"general_public"}, Content: item}); err != nil {
+		t.Fatal(err)
+	}
+	f.clock.Set(local("2025-06-30 23:59"))
+	f.feed(code) // delivers
+	before := f.feed(code)
+	if !f.ready(code) || len(before.Items) != 1 || !strings.Contains(before.Items[0].Script, "phường Vĩnh Điện") {
+		t.Fatalf("on 30 June: ready %v, items %+v", f.ready(code), before.Items)
+	}
+	f.clock.Set(local("2025-07-01 00:01"))
+	if f.ready(code) {
+		t.Error("the feed kept ready on 30 June still holds on 1 July")
+	}
+	after := f.feed(code)
+	if after.Version == before.Version || len(after.Items) != 1 || !strings.Contains(after.Items[0].Script, "phường Điện Bàn") {
+		t.Errorf("on 1 July the pull shows %+v (version moved: %v)", after.Items, after.Version != before.Version)
 	}
 }
