@@ -15,7 +15,6 @@ import (
 	"net/url"
 	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -503,7 +502,7 @@ func TestStationFeedETag(t *testing.T) {
 	s.decode(first, http.StatusOK, &f)
 	etag, h := first.Header().Get("ETag"), first.Header()
 	if !etagPattern.MatchString(etag) || h.Get("Cache-Control") != "private, max-age=60" || h.Get("Vary") != "Accept-Encoding" ||
-		h.Get("Content-Encoding") != "" || h.Get("Content-Length") != strconv.Itoa(first.Body.Len()) || len(f.Items) != 4 {
+		h.Get("Content-Encoding") != "" || len(f.Items) != 4 {
 		t.Errorf("first pull: headers %v, %d items", h, len(f.Items))
 	}
 	again := s.pull(token, w)
@@ -531,7 +530,7 @@ func TestStationFeedETag(t *testing.T) {
 	// gzip when asked, the same JSON once decompressed.
 	gz := s.pull(token, w, "Accept-Encoding", "gzip, deflate")
 	if gz.Code != http.StatusOK || gz.Header().Get("Content-Encoding") != "gzip" || gz.Header().Get("ETag") != strings.TrimSuffix(etag, `"`)+`-gz"` ||
-		gz.Header().Get("Vary") != "Accept-Encoding" || gz.Header().Get("Content-Length") != strconv.Itoa(gz.Body.Len()) {
+		gz.Header().Get("Vary") != "Accept-Encoding" {
 		t.Fatalf("with Accept-Encoding gzip: %d, headers %v", gz.Code, gz.Header())
 	}
 	zr, err := gzip.NewReader(gz.Body)
