@@ -335,11 +335,11 @@ func (s *Service) feed(ctx context.Context, code string, from, to time.Time, cac
 	if ready != nil && !pending {
 		list := cal.byStation[code]
 		ready.airings = list
+		if list == nil {
+			ready.airings = []Airing{} // no airings yet: kept ready all the same
+		}
 		if !firstEnd.IsZero() && firstEnd.Before(ready.until) {
 			ready.until = firstEnd
-		}
-		if list == nil {
-			ready.airings = []Airing{}
 		}
 		if i := cal.countBefore(code, to); i < len(list) {
 			ready.nextStart = list[i].Start
