@@ -9,18 +9,30 @@ import (
 const AllUnits = "*"
 
 // Actor is who makes a change or a request: the account's username and the org unit
-// whose subtree it acts on.
+// whose subtree it acts on, with the further units it also acts on.
 type Actor struct {
 	Username string
-	Scope    string
+	// Scope is the home unit; on a date it no longer stands (a district abolished
+	// in 2025) it still covers the records of its days.
+	Scope string
+	// Extra are the units the home unit's land passed to in a reorganisation, once
+	// an admin confirmed them: the account acts on their subtrees too.
+	Extra []string
 }
 
 // System is the actor of loads Loa performs itself.
 var System = Actor{Username: "system", Scope: AllUnits}
 
-// Covers reports whether a unit with path lies in the actor's subtree.
+// Covers reports whether a unit with path lies in the subtree of the actor's home
+// unit or of one of its extra units.
 func (a Actor) Covers(path []string) bool {
-	return a.Scope == AllUnits || (a.Scope != "" && slices.Contains(path, a.Scope))
+	return a.Scope == AllUnits || (a.Scope != "" && slices.Contains(path, a.Scope)) ||
+		slices.ContainsFunc(a.Extra, func(u string) bool { return slices.Contains(path, u) })
+}
+
+// Units are the home unit and the extra units, the roots of the actor's subtrees.
+func (a Actor) Units() []string {
+	return append([]string{a.Scope}, a.Extra...)
 }
 
 // Change is one audited write: what happened to which entity, with its state before

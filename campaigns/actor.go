@@ -10,11 +10,18 @@ import (
 // Within reports whether unit lies in the subtree of scope (itself included) on
 // at; a unit that has ended by then lies where it was on its last day.
 func (s *Service) Within(ctx context.Context, unit, scope string, at loa.Date) (bool, error) {
+	return s.Covers(ctx, loa.Actor{Scope: scope}, unit, at)
+}
+
+// Covers reports whether unit lies, on at (or on its last day when it has ended
+// by then), in the subtree of one of actor's units: its home unit or the extra
+// units its home's land passed to.
+func (s *Service) Covers(ctx context.Context, actor loa.Actor, unit string, at loa.Date) (bool, error) {
 	path, err := s.Path(ctx, unit, at)
 	if err != nil {
 		return false, err
 	}
-	return loa.Actor{Scope: scope}.Covers(path), nil
+	return actor.Covers(path), nil
 }
 
 // RequireProvince says whether actor acts on a whole province (a root unit), as

@@ -189,11 +189,13 @@ func isDigits(s string) bool {
 }
 
 // Scope is the unit a report or a list is for: the one asked (in field), or
-// the actor's own (the province for Loa's own scope); it must lie in the actor's
-// scope.
+// the actor's own (the province for Loa's own scope; its home unit, or when that
+// does not stand in the tree, the first of its extra units that does); it must
+// lie in the actor's scope.
 func (tree *UnitTree) Scope(actor loa.Actor, field, code string) (OrgUnit, error) {
 	if code == "" && actor.Scope != loa.AllUnits {
-		code = actor.Scope
+		units := actor.Units()
+		code = units[max(0, slices.IndexFunc(units, func(c string) bool { _, ok := tree.Get(c); return ok }))]
 	}
 	if code == "" {
 		for _, u := range tree.units {

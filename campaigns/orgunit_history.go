@@ -345,26 +345,35 @@ func (h *UnitHistory) During(p Period) []*UnitTree {
 	return out
 }
 
-// Subtree is the scope asked (code, or the actor's own when empty) and every unit
-// that lay under it at some time in p, each as it was last then, in code order.
-// The scope is checked against the actor's on the last day of p it stands.
+// Subtree is the scope asked (code, or when empty the actor's own units: its home
+// unit and its extra ones) and every unit that lay under it at some time in p,
+// each as it was last then, in code order. A scope is checked against the
+// actor's on the last day of p it stands.
 func (h *UnitHistory) Subtree(actor loa.Actor, field, code string, p Period) ([]OrgUnit, error) {
 	trees := h.During(p)
-	var scope OrgUnit
+	asked := []string{code}
+	if code == "" && len(actor.Extra) > 0 {
+		asked = actor.Units()
+	}
+	var roots []string
 	var err error
-	for _, t := range trees {
-		if scope, err = t.Scope(actor, field, code); err == nil {
-			break
+	for _, c := range asked {
+		for _, t := range trees {
+			var scope OrgUnit
+			if scope, err = t.Scope(actor, field, c); err == nil {
+				roots = append(roots, scope.Code)
+				break
+			}
 		}
 	}
-	if err != nil {
+	if len(roots) == 0 {
 		return nil, err
 	}
 	seen := map[string]bool{}
 	var out []OrgUnit
 	for _, t := range trees {
 		for _, u := range t.Units() {
-			if !seen[u.Code] && slices.Contains(u.Path, scope.Code) {
+			if !seen[u.Code] && slices.ContainsFunc(roots, func(r string) bool { return slices.Contains(u.Path, r) }) {
 				seen[u.Code] = true
 				out = append(out, u)
 			}

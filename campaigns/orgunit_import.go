@@ -23,7 +23,8 @@ var (
 // ImportOrgUnits reads a CSV with the columns code, name, type, level, parent_code
 // and optionally valid_from, valid_to (ISO dates) and successor_codes. A row is a
 // version of a unit, named by its code and valid_from: the row of a stored
-// version changes it, any other adds a version. successor_codes lists, separated
+// version changes it (keeping its valid_to and successors when the file has no
+// such column), any other adds a version. successor_codes lists, separated
 // by ";", the units that take the version over the day after valid_to, each with
 // its share when the unit is split ("20341=0.4"). Good rows are saved, bad rows
 // reported: a parent unknown or in a loop on some day, two versions of a code
@@ -60,8 +61,18 @@ func (s *Service) ImportOrgUnits(ctx context.Context, actor loa.Actor, r io.Read
 				return nil
 			}
 			if first, dup := rowOf[u.ID()]; dup {
-				sum.Conflictf(n, "code", "%s is already defined in row %d", describe(u), first)
+				sum.Conflictf(n, "code", "code %s is already defined in row %d", describe(u), first)
 				return nil
+			}
+			// A column the file does not have leaves the stored version's value: a
+			// list without dates renames units without undoing their history.
+			if old, was := stored[u.ID()]; was {
+				if !t.Has("valid_to") {
+					u.ValidTo = old.ValidTo
+				}
+				if !t.Has("successor_codes") {
+					u.Successors = old.Successors
+				}
 			}
 			rowOf[u.ID()] = n
 			merged[u.ID()] = u
@@ -132,6 +143,9 @@ func (s *Service) ImportOrgUnits(ctx context.Context, actor loa.Actor, r io.Read
 	return out, err
 }
 
+// beginning stands for the days before the first change of any unit.
+const beginning loa.Date = "0001-01-01"
+
 // lastDay is the last day a version stands (far in the future when it is open).
 func lastDay(u OrgUnit) loa.Date {
 	if u.ValidTo != nil {
@@ -194,7 +208,7 @@ func (h *UnitHistory) faults(rowOf map[string]int) map[string]loa.Conflict {
 			}
 		}
 	}
-	days := []loa.Date{"0001-01-01"}
+	days := []loa.Date{beginning}
 	for _, b := range h.bounds {
 		days = append(days, b)
 	}
@@ -214,7 +228,10 @@ func (h *UnitHistory) faults(rowOf map[string]int) map[string]loa.Conflict {
 			if strings.Contains(why, "loops") {
 				fault = "cycle"
 			}
-			if blame(u, "parent_code", fault, "%s on %s", why, d) {
+			if d != beginning {
+				why += " on " + string(d)
+			}
+			if blame(u, "parent_code", fault, "%s", why) {
 				continue
 			}
 			// A stored unit lost its parent: the rows that end the parent are at fault.

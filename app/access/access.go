@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"loa"
+	"loa/campaigns"
 )
 
 // ErrBadCredentials answers every failed login alike, whether the account is
@@ -58,11 +59,12 @@ type Service struct {
 	signIns   signInCache
 }
 
-// UnitChecker answers whether an org unit lies within a scope, and its path from the
-// root; campaigns.Service is one.
+// UnitChecker answers whether an org unit lies within an actor's scope, its path
+// from the root, and what became of an ended unit; campaigns.Service is one.
 type UnitChecker interface {
-	Within(ctx context.Context, unit, scope string, at loa.Date) (bool, error)
+	Covers(ctx context.Context, actor loa.Actor, unit string, at loa.Date) (bool, error)
 	Path(ctx context.Context, unit string, at loa.Date) ([]string, error)
+	Succession(ctx context.Context, code string, at loa.Date) (campaigns.Succession, error)
 	Today() loa.Date
 }
 
@@ -83,7 +85,7 @@ func NewService(store Store, audit loa.Auditor, units UnitChecker, now func() ti
 
 // Actor is the account as the domain services see it: who, and on which subtree.
 func (u User) Actor() loa.Actor {
-	return loa.Actor{Username: u.Username, Scope: u.Scope}
+	return loa.Actor{Username: u.Username, Scope: u.Scope, Extra: u.ExtraScopes}
 }
 
 // newSecret returns a new token secret and the hash that is stored in its place.

@@ -35,6 +35,7 @@ type fixture struct {
 	store *access.MongoStore
 	clock *clock
 	trail *audit.Log
+	units *campaigns.Service
 	admin access.User
 }
 
@@ -57,7 +58,7 @@ func newFixture(t *testing.T) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &fixture{svc: svc, store: store, clock: c, trail: trail, admin: admin}
+	return &fixture{svc: svc, store: store, clock: c, trail: trail, units: units, admin: admin}
 }
 
 func (f *fixture) user(t *testing.T, name, scope string, roles ...string) access.User {

@@ -38,10 +38,13 @@ var usernamePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{1,63}$`)
 
 // User is an account. Scope is the org-unit code whose subtree it acts on.
 type User struct {
-	Username     string      `json:"username"`
-	DisplayName  string      `json:"displayName"`
-	Roles        []string    `json:"roles"`
-	Scope        string      `json:"scope"`
+	Username    string   `json:"username"`
+	DisplayName string   `json:"displayName"`
+	Roles       []string `json:"roles"`
+	Scope       string   `json:"scope"`
+	// ExtraScopes are the units Scope's land passed to in a reorganisation, as an
+	// admin confirmed them (see ScopeMapping): the account acts on them too.
+	ExtraScopes  []string    `json:"extraScopes,omitempty"`
 	Active       bool        `json:"active"`
 	PasswordHash []byte      `json:"-"`
 	APITokens    []TokenInfo `json:"-"`
@@ -83,7 +86,7 @@ func (s *Service) Users(ctx context.Context, by User, f UserFilter) ([]User, err
 		if !f.match(u) {
 			continue
 		}
-		if ok, err := s.units.Within(ctx, u.Scope, by.Scope, s.units.Today()); err == nil && ok {
+		if ok, err := s.units.Covers(ctx, by.Actor(), u.Scope, s.units.Today()); err == nil && ok {
 			out = append(out, u)
 		}
 	}
@@ -132,6 +135,9 @@ func (s *Service) UpdateUser(ctx context.Context, by User, username string, in U
 		old = *u
 		if err := s.checkScope(ctx, by, old.Scope); err != nil {
 			return err
+		}
+		if in.Scope != old.Scope {
+			u.ExtraScopes = nil // the mapping belonged to the old home unit
 		}
 		u.DisplayName, u.Roles, u.Scope = in.DisplayName, in.Roles, in.Scope
 		if in.Active != nil {
@@ -254,6 +260,16 @@ func (s *Service) EnsureAdmin(ctx context.Context, password, root string, log *s
 	now := loa.Stamp(s.now())
 	u := User{Username: "admin", DisplayName: "Quản trị hệ thống", Roles: []string{RoleAdmin}, Scope: root,
 		Active: true, PasswordHash: hash, APITokens: []TokenInfo{}, CreatedAt: now, UpdatedAt: now}
+	// Loa creates this account, so Loa confirms its scope mapping: when the
+	// province has ended (Quảng Nam on 30/06/2025), the first admin also acts on
+	// the units its land passed to (Đà Nẵng), as an admin would confirm.
+	succ, err := s.units.Succession(ctx, root, s.units.Today())
+	if err != nil && !errors.Is(err, loa.ErrNotFound) {
+		return err
+	}
+	for _, h := range succ.Heirs {
+		u.ExtraScopes = append(u.ExtraScopes, h.Code)
+	}
 	if err := s.store.InsertUser(ctx, u); errors.Is(err, loa.ErrConflict) {
 		return nil // another replica created it first
 	} else if err != nil {
@@ -333,7 +349,7 @@ func (s *Service) checkUser(ctx context.Context, by User, in *UserInput, creatin
 
 // checkScope says whether unit exists and lies within by's scope.
 func (s *Service) checkScope(ctx context.Context, by User, unit string) error {
-	ok, err := s.units.Within(ctx, unit, by.Scope, s.units.Today())
+	ok, err := s.units.Covers(ctx, by.Actor(), unit, s.units.Today())
 	if errors.Is(err, loa.ErrNotFound) {
 		return loa.Invalid("scope", fmt.Sprintf("unknown org unit %q", unit))
 	}

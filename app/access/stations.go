@@ -95,7 +95,7 @@ func (s *Service) changeStation(ctx context.Context, by User, code, unit, name s
 
 // stationScope refuses by a station (code, of org unit unit) outside its scope.
 func (s *Service) stationScope(ctx context.Context, by User, code, unit string) error {
-	if ok, err := s.units.Within(ctx, unit, by.Scope, s.units.Today()); err != nil {
+	if ok, err := s.units.Covers(ctx, by.Actor(), unit, s.units.Today()); err != nil {
 		return err
 	} else if !ok {
 		return fmt.Errorf("%w: station %s lies outside your scope %s", loa.ErrOutsideScope, code, by.Scope)

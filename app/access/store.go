@@ -90,6 +90,7 @@ type userDoc struct {
 	DisplayName  string         `bson:"displayName"`
 	Roles        []string       `bson:"roles"`
 	Scope        string         `bson:"scope"`
+	ExtraScopes  []string       `bson:"extraScopes,omitempty"`
 	Active       bool           `bson:"active"`
 	PasswordHash []byte         `bson:"passwordHash"`
 	APITokens    []tokenInfoDoc `bson:"apiTokens"`
@@ -99,14 +100,14 @@ type userDoc struct {
 }
 
 func userDocOf(u User) userDoc {
-	return userDoc{Username: u.Username, DisplayName: u.DisplayName, Roles: u.Roles, Scope: u.Scope, Active: u.Active,
-		PasswordHash: u.PasswordHash, APITokens: database.ConvertAll(u.APITokens, tokenInfoDocOf), Station: u.Station,
+	return userDoc{Username: u.Username, DisplayName: u.DisplayName, Roles: u.Roles, Scope: u.Scope, ExtraScopes: u.ExtraScopes,
+		Active: u.Active, PasswordHash: u.PasswordHash, APITokens: database.ConvertAll(u.APITokens, tokenInfoDocOf), Station: u.Station,
 		CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt}
 }
 
 func (d userDoc) user() User {
-	return User{Username: d.Username, DisplayName: d.DisplayName, Roles: d.Roles, Scope: d.Scope, Active: d.Active,
-		PasswordHash: d.PasswordHash, APITokens: database.ConvertAll(d.APITokens, tokenInfoDoc.info), Station: d.Station,
+	return User{Username: d.Username, DisplayName: d.DisplayName, Roles: d.Roles, Scope: d.Scope, ExtraScopes: d.ExtraScopes,
+		Active: d.Active, PasswordHash: d.PasswordHash, APITokens: database.ConvertAll(d.APITokens, tokenInfoDoc.info), Station: d.Station,
 		CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt}
 }
 

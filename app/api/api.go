@@ -97,6 +97,8 @@ func Register(r *gin.Engine, d Deps) {
 	api.DELETE("/users/:username", h.allow(access.ManageUsers), h.deleteUser)
 	api.GET("/users/:username/throttle", h.allow(access.ManageUsers), h.showThrottle)
 	api.DELETE("/users/:username/throttle", h.allow(access.ManageUsers), h.clearThrottle)
+	api.GET("/users/:username/scope-mapping", h.allow(access.ManageUsers), h.showScopeMapping)
+	api.POST("/users/:username/scope-mapping", h.allow(access.ManageUsers), h.confirmScopeMapping)
 
 	api.GET("/audit", h.allow(access.ReadAudit), h.listAudit)
 

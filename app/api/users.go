@@ -85,3 +85,28 @@ func (h *handler) clearThrottle(c *gin.Context) {
 	}
 	c.Status(http.StatusNoContent)
 }
+
+func (h *handler) showScopeMapping(c *gin.Context) {
+	m, err := h.Access.ScopeMapping(c.Request.Context(), currentUser(c), c.Param("username"))
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, m)
+}
+
+func (h *handler) confirmScopeMapping(c *gin.Context) {
+	var in struct {
+		Units []string `json:"units"`
+	}
+	if err := decodeJSON(c, &in); err != nil {
+		h.fail(c, err)
+		return
+	}
+	u, err := h.Access.MapScope(c.Request.Context(), currentUser(c), c.Param("username"), in.Units)
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, u)
+}

@@ -2,6 +2,8 @@ package web
 
 import (
 	"context"
+	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -21,7 +23,10 @@ const accountsPerPage = 50
 // accountsPage is the data of the accounts list and its form for a new account.
 type accountsPage struct {
 	Users []access.User
-	Pager pager
+	// Unmapped are the accounts whose scope has ended with units offered that
+	// an admin has not confirmed.
+	Unmapped map[string]bool
+	Pager    pager
 	// Role and Active are the list's filter as chosen ("" for all).
 	Role, Active string
 	accountForm
@@ -42,14 +47,20 @@ type roleChoice struct {
 	Checked bool
 }
 
-// scopeChoices are the units an admin may scope an account to: its own scope, then
-// each unit below it with the units below that, as a select grouped by district.
+// scopeChoices are the units an admin may scope an account to: each of its own
+// units, then each unit below it with the units below that, as a select grouped
+// by district.
 type scopeChoices struct {
-	Root   campaigns.OrgUnit
-	Groups []scopeGroup
+	Roots []scopeRoot
 	// Other is the scope the form holds when no choice is it (a unit deeper than
 	// the groups reach, or a code that names none), kept selectable.
 	Other *scopeOther
+}
+
+// scopeRoot is one of the actor's units with the units below it.
+type scopeRoot struct {
+	Unit   campaigns.OrgUnit
+	Groups []scopeGroup
 }
 
 // scopeOther is a scope outside the choices.
@@ -68,6 +79,10 @@ type accountPage struct {
 	Throttle access.Strikes
 	// Waiting says the account's next login is not checked yet.
 	Waiting bool
+	// Mapping is what the account is offered when its scope has ended; Chosen
+	// are the units its form ticks (those confirmed, or all offered at first).
+	Mapping access.ScopeMapping
+	Chosen  map[string]bool
 	accountForm
 }
 
@@ -95,6 +110,15 @@ func (p *Pages) renderAccounts(c *gin.Context, status int, v view) {
 		return
 	}
 	data.Users, data.Pager = paged(c, users, accountsPerPage)
+	data.Unmapped = map[string]bool{}
+	for _, u := range data.Users {
+		m, err := p.Access.MappingOf(ctx, u)
+		if err != nil {
+			p.fail(c, err)
+			return
+		}
+		data.Unmapped[u.Username] = m.Pending
+	}
 	if data.accountForm, err = p.accountForm(ctx, by, v.Form); err != nil {
 		p.fail(c, err)
 		return
@@ -104,21 +128,34 @@ func (p *Pages) renderAccounts(c *gin.Context, status int, v view) {
 }
 
 // accountForm fills the choices of an account's form, checking what form holds.
+// A unit of by's that has ended offers the units under it on its last day, so
+// accounts of the old map stay reachable.
 func (p *Pages) accountForm(ctx context.Context, by access.User, form url.Values) (accountForm, error) {
-	tree, err := p.Campaigns.Tree(ctx, p.Campaigns.Today())
+	h, err := p.Campaigns.History(ctx)
 	if err != nil {
 		return accountForm{}, err
 	}
+	today := p.Campaigns.Today()
 	f := accountForm{Units: map[string]string{}}
 	for _, r := range access.Roles {
 		f.Roles = append(f.Roles, roleChoice{Value: r, Checked: slices.Contains(form["roles"], r)})
 	}
-	for _, u := range tree.Units() {
-		f.Units[u.Code] = u.Title()
+	offered := map[string]bool{}
+	for _, root := range by.Actor().Units() {
+		tree := h.At(today)
+		if u, ok := h.Last(root, today); ok && u.ValidTo != nil && *u.ValidTo < today {
+			tree = h.At(*u.ValidTo)
+		}
+		for _, u := range tree.Units() {
+			if _, named := f.Units[u.Code]; !named {
+				f.Units[u.Code] = u.Title()
+			}
+		}
+		ch, codes := unitChoices(tree, []string{root})
+		f.Scopes.Roots = append(f.Scopes.Roots, ch.Roots...)
+		maps.Copy(offered, codes)
 	}
-	var offered map[string]bool
-	f.Scopes, offered = unitChoices(tree, by.Scope, loa.DateOf(p.Now().In(p.Zone)))
-	if offered == nil {
+	if len(offered) == 0 {
 		return f, nil
 	}
 	if code := form.Get("scope"); code != "" && !offered[code] {
@@ -131,30 +168,39 @@ func (p *Pages) accountForm(ctx context.Context, by access.User, form url.Values
 	return f, nil
 }
 
-// unitChoices are the units of the tree from root down two levels (a district and
-// its communes), valid today, and the codes they offer; none when root is unknown.
-func unitChoices(tree *campaigns.UnitTree, root string, today loa.Date) (scopeChoices, map[string]bool) {
-	top, ok := tree.Get(root)
-	if !ok {
-		return scopeChoices{}, nil
-	}
-	ch := scopeChoices{Root: top}
-	offered := map[string]bool{top.Code: true}
-	depth := len(top.Path)
-	for _, u := range tree.Units() {
-		if len(u.Path) <= depth || u.Path[depth-1] != top.Code || u.ValidTo != nil && *u.ValidTo < today {
+// unitChoices are the units of the tree from each of roots down two levels (a
+// district and its communes), and the codes they offer; none when no root
+// stands in the tree.
+func unitChoices(tree *campaigns.UnitTree, roots []string) (scopeChoices, map[string]bool) {
+	var ch scopeChoices
+	offered := map[string]bool{}
+	for _, code := range roots {
+		top, ok := tree.Get(code)
+		if !ok || offered[code] {
 			continue
 		}
-		switch len(u.Path) - depth {
-		case 1:
-			ch.Groups = append(ch.Groups, scopeGroup{Unit: u})
-			offered[u.Code] = true
-		case 2:
-			if i := slices.IndexFunc(ch.Groups, func(g scopeGroup) bool { return g.Unit.Code == u.Parent }); i >= 0 {
-				ch.Groups[i].Units = append(ch.Groups[i].Units, u)
+		root := scopeRoot{Unit: top}
+		offered[top.Code] = true
+		depth := len(top.Path)
+		for _, u := range tree.Units() {
+			if len(u.Path) <= depth || u.Path[depth-1] != top.Code {
+				continue
+			}
+			switch len(u.Path) - depth {
+			case 1:
+				root.Groups = append(root.Groups, scopeGroup{Unit: u})
 				offered[u.Code] = true
+			case 2:
+				if i := slices.IndexFunc(root.Groups, func(g scopeGroup) bool { return g.Unit.Code == u.Parent }); i >= 0 {
+					root.Groups[i].Units = append(root.Groups[i].Units, u)
+					offered[u.Code] = true
+				}
 			}
 		}
+		ch.Roots = append(ch.Roots, root)
+	}
+	if len(ch.Roots) == 0 {
+		return scopeChoices{}, nil
 	}
 	return ch, offered
 }
@@ -211,6 +257,14 @@ func (p *Pages) renderAccount(c *gin.Context, status int, v view) {
 		return
 	}
 	data.Waiting = data.Throttle.Next.After(p.Now())
+	if data.Mapping, err = p.Access.MappingOf(ctx, u); err != nil {
+		p.fail(c, err)
+		return
+	}
+	data.Chosen = map[string]bool{}
+	for _, h := range data.Mapping.Offered {
+		data.Chosen[h.Code] = len(data.Mapping.Confirmed) == 0 || slices.Contains(data.Mapping.Confirmed, h.Code)
+	}
 	if data.accountForm, err = p.accountForm(ctx, by, v.Form); err != nil {
 		p.fail(c, err)
 		return
@@ -263,6 +317,24 @@ func (p *Pages) resetPassword(c *gin.Context) {
 		"Đã đặt mật khẩu mới cho "+username+". Các phiên đăng nhập và mã API của tài khoản đã bị thu hồi.")
 }
 
+// mapScope confirms the units an account's ended scope passed to, chosen among
+// those offered, as its extra scopes.
+func (p *Pages) mapScope(c *gin.Context) {
+	username := c.Param("username")
+	u, err := p.Access.MapScope(c.Request.Context(), current(c).User, username, c.PostFormArray("units"))
+	if err != nil {
+		errs, ok := formErrors(err)
+		if !ok {
+			p.fail(c, err)
+			return
+		}
+		p.renderAccount(c, http.StatusUnprocessableEntity, view{Errors: errs})
+		return
+	}
+	redirect(c, "/admin/accounts/"+url.PathEscape(username),
+		fmt.Sprintf("Đã xác nhận phạm vi mới của %s: %d đơn vị.", username, len(u.ExtraScopes)))
+}
+
 // clearThrottle forgets an account's failed logins, so it can sign in at once.
 func (p *Pages) clearThrottle(c *gin.Context) {
 	username := c.Param("username")
@@ -297,19 +369,39 @@ var adminMessages = []message{
 	{regexp.MustCompile(`^unknown role "(.*)"; roles are .*$`), "Không có vai trò $1."},
 	{regexp.MustCompile(`^the org unit whose subtree the account acts on .*$`), "Chọn đơn vị mà tài khoản làm việc trong phạm vi."},
 	{regexp.MustCompile(`^the passwords differ$`), "Hai lần nhập mật khẩu không khớp."},
+	{regexp.MustCompile(`^choose at least one of the units offered$`), "Chọn ít nhất một đơn vị được đề xuất."},
+	{regexp.MustCompile(`^(\S+) is listed twice$`), "Đơn vị $1 được chọn hai lần."},
+	{regexp.MustCompile(`^(\S+) is not among the units the land of (\S+) passed to .*$`), "Đơn vị $1 không nhận địa bàn nào của đơn vị $2."},
+	{regexp.MustCompile(`^conflict: the scope (\S+) of (\S+) still stands; there is nothing to map$`),
+		"Đơn vị $1 của tài khoản $2 vẫn còn; không có phạm vi nào cần chuyển."},
+	{regexp.MustCompile(`^conflict: the scope of (\S+) changed meanwhile; look at the offer again$`),
+		"Phạm vi của $1 vừa được đổi; hãy xem lại đề xuất."},
 	{regexp.MustCompile(`^conflict: you cannot deactivate your own account or take away your own admin role$`),
 		"Không thể tự khoá tài khoản của mình hay bỏ vai trò Quản trị của chính mình."},
 	{regexp.MustCompile(`^conflict: you cannot delete your own account$`), "Không thể tự xoá tài khoản của mình."},
 	// The imports' rows and files.
 	{regexp.MustCompile(`^code must be 1 to 16 letters or digits, got "(.*)"$`), `Mã phải gồm 1 đến 16 chữ cái hoặc chữ số (tệp ghi "$1").`},
-	{regexp.MustCompile(`^code (\S+) is already defined in row (\d+)$`), "Mã $1 đã có ở dòng $2."},
+	{regexp.MustCompile(`^code (.+) is already defined in row (\d+)$`), "Mã $1 đã có ở dòng $2."},
 	{regexp.MustCompile(`^name is required$`), "Thiếu tên đơn vị."},
 	{regexp.MustCompile(`^type is required .*$`), "Thiếu loại đơn vị (VD: tỉnh, huyện, xã)."},
 	{regexp.MustCompile(`^level must be a lower-case word .*, got "(.*)"$`), `Cấp phải là một từ viết thường như province, district, commune (tệp ghi "$1").`},
 	{regexp.MustCompile(`^a unit cannot be its own parent$`), "Đơn vị không thể là cấp trên của chính nó."},
 	{regexp.MustCompile(`^valid_to (\S+) is before valid_from (\S+)$`), "Ngày hết hiệu lực $1 trước ngày có hiệu lực $2."},
 	{regexp.MustCompile(`^unknown parent unit (\S+)$`), "Không có đơn vị cấp trên mã $1."},
+	{regexp.MustCompile(`^unknown parent unit (\S+) on (\S+)$`), "Không có đơn vị cấp trên mã $1 vào ngày $2."},
 	{regexp.MustCompile(`^parent chain of (\S+) loops back to (\S+)$`), "Chuỗi cấp trên của $1 quay vòng lại $2."},
+	{regexp.MustCompile(`^parent chain of (\S+) loops back to (\S+) on (\S+)$`), "Chuỗi cấp trên của $1 quay vòng lại $2 vào ngày $3."},
+	{regexp.MustCompile(`^(.+) overlaps (.+)$`), "Thời gian hiệu lực của $1 trùng với $2."},
+	{regexp.MustCompile(`^code (\S+) names no unit from (\S+) to (\S+), between .*$`), "Mã $1 bị bỏ trống từ $2 đến $3: các phiên bản của một mã phải nối liền nhau."},
+	{regexp.MustCompile(`^successor (\S+) of (.+) does not exist on (\S+)$`), "Đơn vị kế thừa $1 của $2 không tồn tại vào ngày $3."},
+	{regexp.MustCompile(`^(.+) has successors but no valid_to.*$`), "$1 có đơn vị kế thừa nhưng thiếu ngày hết hiệu lực (valid_to)."},
+	{regexp.MustCompile(`^unit (\S+) still stands on (\S+) under (\S+)$`), "Đơn vị $1 vẫn còn vào ngày $2 và thuộc $3: $3 chưa thể hết hiệu lực."},
+	{regexp.MustCompile(`^successor code must be 1 to 16 letters or digits, got "(.*)"$`), `Mã đơn vị kế thừa phải gồm 1 đến 16 chữ cái hoặc chữ số (tệp ghi "$1").`},
+	{regexp.MustCompile(`^successor (\S+) is listed twice$`), "Đơn vị kế thừa $1 được ghi hai lần."},
+	{regexp.MustCompile(`^the share of successor (\S+) must be .*$`), "Tỉ lệ của đơn vị kế thừa $1 phải lớn hơn 0 và không quá 1."},
+	{regexp.MustCompile(`^a unit split between (\d+) successors needs the share of each.*$`), "Đơn vị chia cho $1 đơn vị kế thừa: ghi tỉ lệ của từng đơn vị (mã=tỉ lệ)."},
+	{regexp.MustCompile(`^the shares of the successors add up to (\S+), not 1$`), "Tổng tỉ lệ của các đơn vị kế thừa là $1, phải bằng 1."},
+	{regexp.MustCompile(`^org unit (\S+) does not exist in (\d+)$`), "Đơn vị $1 không tồn tại trong năm $2."},
 	{regexp.MustCompile(`^(?:org )?unit (\S+) is outside your scope (\S+)$`), "Đơn vị $1 nằm ngoài phạm vi $2 của tài khoản."},
 	{regexp.MustCompile(`^unknown target group "(.*)"$`), "Không có nhóm đối tượng «$1»."},
 	{regexp.MustCompile(`^year must be a four-digit year, got "(.*)"$`), `Năm phải có bốn chữ số (tệp ghi "$1").`},

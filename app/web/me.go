@@ -34,7 +34,7 @@ func (p *Pages) renderMe(c *gin.Context, status int, v view, created *access.New
 		p.fail(c, err)
 		return
 	}
-	scope, err := p.Campaigns.OrgUnit(ctx, u.Scope, "")
+	scope, err := p.Campaigns.Named(ctx, u.Scope, "")
 	if err != nil && !errors.Is(err, loa.ErrNotFound) {
 		p.fail(c, err)
 		return

@@ -99,7 +99,7 @@ func (p *Pages) reachChoicesFor(ctx context.Context, u access.User, campaign, un
 	for _, un := range tree.Units() {
 		ch.unitNames[un.Code] = un.Title()
 	}
-	ch.Units.Choices, _ = unitChoices(tree, u.Scope, at)
+	ch.Units.Choices, _ = unitChoices(tree, u.Actor().Units())
 	ch.Units.Selected = unit
 	return ch, nil
 }

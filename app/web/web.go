@@ -167,6 +167,7 @@ func (p *Pages) Register(r *gin.Engine) {
 	accounts.POST("/:username", p.updateAccount)
 	accounts.POST("/:username/password", p.resetPassword)
 	accounts.POST("/:username/throttle", p.clearThrottle)
+	accounts.POST("/:username/scope-mapping", p.mapScope)
 	accounts.POST("/:username/delete", p.deleteAccount)
 	imports := admin.Group("/imports", p.need(access.WriteOrgUnits))
 	imports.GET("", p.imports)

@@ -1,0 +1,56 @@
+package main
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+)
+
+// TestAdminConfirmsScopeMapping: the account of Tam Kỳ (502), abolished on
+// 01/07/2025, is flagged on the list; its page offers the four new communes its
+// land passed to, a choice outside them is refused beside the field writing
+// nothing, and the confirmed ones become its scope.
+func TestAdminConfirmsScopeMapping(t *testing.T) {
+	s := newSite(t)
+	s.account("tamky", []string{"reporter"}, "502")
+	admin := s.admin()
+
+	if _, page := admin.get("/admin/accounts"); !strings.Contains(between(page, `href="/admin/accounts/tamky"`, "</tr>"), "Cần xác nhận phạm vi mới") {
+		t.Errorf("the list does not flag tamky's ended scope")
+	}
+	if _, page := admin.get("/admin/accounts/admin"); !strings.Contains(page, `value="48" checked`) {
+		t.Errorf("the admin of Quảng Nam is not offered Đà Nẵng (48)")
+	}
+	_, page := admin.get("/admin/accounts/tamky")
+	offer := between(page, `id="mapping"`, "</section>")
+	for _, want := range []string{"30/06/2025", `value="20335" checked`, `value="20341" checked`, `value="20350" checked`,
+		`value="20356" checked`, "Phường Tam Kỳ (mã 20341, từ 01/07/2025)"} {
+		if !strings.Contains(offer, want) {
+			t.Errorf("the offer lacks %q:\n%s", want, offer)
+		}
+	}
+	if strings.Count(offer, `name="units"`) != 4 {
+		t.Errorf("the offer has %d units, want 4", strings.Count(offer, `name="units"`))
+	}
+
+	status, page := admin.post("/admin/accounts/tamky/scope-mapping", url.Values{"units": {"20341", "20992"}})
+	if status != http.StatusUnprocessableEntity || !strings.Contains(page, "Đơn vị 20992 không nhận địa bàn nào của đơn vị 502.") {
+		t.Fatalf("confirming 20992: %d, want 422 with the message", status)
+	}
+	assertBeside(t, page, "units", "Đơn vị 20992 không nhận địa bàn nào của đơn vị 502.")
+	if _, page := admin.get("/admin/accounts/tamky"); !strings.Contains(page, "Chưa xác nhận") {
+		t.Errorf("a refused choice was written")
+	}
+
+	status, _, loc := admin.postLocation("/admin/accounts/tamky/scope-mapping", url.Values{"units": {"20341", "20335"}})
+	if status != http.StatusSeeOther || loc != "/admin/accounts/tamky" {
+		t.Fatalf("confirming: %d to %q", status, loc)
+	}
+	_, page = admin.get("/admin/accounts/tamky")
+	offer = between(page, `id="mapping"`, "</section>")
+	if !strings.Contains(offer, `value="20341" checked`) || strings.Contains(offer, `value="20350" checked`) ||
+		!strings.Contains(offer, "Đã xác nhận: 20335, 20341") {
+		t.Errorf("after confirming 20335 and 20341 the page shows:\n%s", offer)
+	}
+}
