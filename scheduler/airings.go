@@ -375,11 +375,12 @@ func (s *Service) AiringScript(ctx context.Context, id string) (FeedItem, error)
 	if err != nil {
 		return FeedItem{}, err
 	}
-	unit, err := s.units.Named(ctx, st.OrgUnit, loa.DateOf(a.Start.In(s.opts.Zone)))
+	named := loa.DateOf(a.Start.In(s.opts.Zone))
+	unit, err := s.units.Named(ctx, st.OrgUnit, named)
 	if err != nil {
 		return FeedItem{}, err
 	}
-	return s.feedItem(&a, v, st, unit, units)
+	return s.feedItem(&a, v, st, unit, named, units)
 }
 
 // ContentChoices lists the approved content an airing may be given instead of its

@@ -201,7 +201,7 @@ func (s *Service) StationItem(ctx context.Context, code, id string) (FeedStation
 	if a.Station != code {
 		return FeedStation{}, FeedItem{}, fmt.Errorf("%w: airing %s is not this station's", loa.ErrForbidden, id)
 	}
-	f, err := s.feed(ctx, code, a.Start, a.Start.Add(time.Second), false)
+	f, err := s.feed(ctx, code, a.Start, a.Start.Add(time.Second), false, nil)
 	if err != nil {
 		return FeedStation{}, FeedItem{}, err
 	}

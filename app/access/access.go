@@ -99,9 +99,12 @@ func newSecret() (secret, hash string, err error) {
 }
 
 func hashSecret(secret string) string {
-	sum := sha256.Sum256([]byte(secret))
+	sum := secretSum(secret)
 	return hex.EncodeToString(sum[:])
 }
+
+// secretSum is the SHA-256 of a secret, which hashSecret spells in hex.
+func secretSum(secret string) [sha256.Size]byte { return sha256.Sum256([]byte(secret)) }
 
 // CSRFToken is the token a form or a cookie-authenticated request must send back:
 // derived from the session secret, which scripts of other sites cannot read.

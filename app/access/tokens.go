@@ -152,11 +152,11 @@ func (s *Service) Authenticate(ctx context.Context, secret string) (User, Token,
 	if err != nil {
 		return User{}, Token{}, err
 	}
-	hash := hashSecret(secret)
-	if e, ok := s.signIns.get(hash, version); ok && s.now().Before(e.token.ExpiresAt) {
+	sum := secretSum(secret)
+	if e, ok := s.signIns.get(sum, version); ok && s.now().Before(e.token.ExpiresAt) {
 		return e.user, e.token, nil
 	}
-	t, err := s.store.Token(ctx, hash)
+	t, err := s.store.Token(ctx, hex.EncodeToString(sum[:]))
 	switch {
 	case errors.Is(err, loa.ErrNotFound):
 		return User{}, Token{}, loa.ErrUnauthorized
@@ -176,7 +176,7 @@ func (s *Service) Authenticate(ctx context.Context, secret string) (User, Token,
 	if !u.Active {
 		return User{}, Token{}, loa.ErrUnauthorized
 	}
-	s.signIns.put(hash, signIn{user: u, token: t, version: version})
+	s.signIns.put(sum, signIn{user: u, token: t, version: version})
 	return u, t, nil
 }
 

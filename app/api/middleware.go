@@ -4,6 +4,7 @@ import (
 	"crypto/subtle"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"runtime/debug"
 	"slices"
@@ -59,17 +60,34 @@ func (h *handler) observe(m *metrics) gin.HandlerFunc {
 			route = "unmatched"
 		}
 		elapsed := time.Since(start)
-		status := strconv.Itoa(c.Writer.Status())
+		status := statusLabel(c.Writer.Status())
 		method := c.Request.Method
 		if !slices.Contains(knownMethods, method) {
 			method = "OTHER" // any client can invent methods: keep the series bounded
 		}
 		m.requests.WithLabelValues(method, route, status).Inc()
 		m.duration.WithLabelValues(method, route).Observe(elapsed.Seconds())
-		h.Log.DebugContext(c.Request.Context(), "request", "method", c.Request.Method, "route", route,
-			"status", c.Writer.Status(), "duration", elapsed)
+		if ctx := c.Request.Context(); h.Log.Enabled(ctx, slog.LevelDebug) { // its arguments cost allocations
+			h.Log.DebugContext(ctx, "request", "method", c.Request.Method, "route", route, "status", c.Writer.Status(), "duration", elapsed)
+		}
 	}
 }
+
+// statusLabel spells an HTTP status for the metrics, from a table made once for the
+// statuses that exist.
+func statusLabel(code int) string {
+	if code >= 100 && code < 100+len(statusLabels) {
+		return statusLabels[code-100]
+	}
+	return strconv.Itoa(code)
+}
+
+var statusLabels = func() (labels [500]string) {
+	for i := range labels {
+		labels[i] = strconv.Itoa(100 + i)
+	}
+	return labels
+}()
 
 var knownMethods = []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut,
 	http.MethodPatch, http.MethodDelete, http.MethodOptions}
@@ -85,12 +103,24 @@ func (h *handler) recover() gin.HandlerFunc {
 // referrer outside the site, no inline scripts, no framing.
 func SecurityHeaders(c *gin.Context) {
 	hd := c.Writer.Header()
-	hd.Set("X-Content-Type-Options", "nosniff")
-	hd.Set("Referrer-Policy", "same-origin")
-	hd.Set("X-Frame-Options", "DENY")
-	hd.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "+
-		"object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+	for _, h := range securityHeaders {
+		hd[h.name] = h.value
+	}
 	c.Next()
+}
+
+// securityHeaders are SecurityHeaders' headers, their values made once and shared
+// by every answer (never changed in place: each has no spare capacity, so an
+// append elsewhere copies it).
+var securityHeaders = []struct {
+	name  string // canonical
+	value []string
+}{
+	{"X-Content-Type-Options", []string{"nosniff"}},
+	{"Referrer-Policy", []string{"same-origin"}},
+	{"X-Frame-Options", []string{"DENY"}},
+	{"Content-Security-Policy", []string{"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
+		"object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"}},
 }
 
 // requireToken lets a request through only with a valid token: a bearer token, or

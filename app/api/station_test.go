@@ -1221,3 +1221,29 @@ func TestAsRun(t *testing.T) {
 	s.wantError(s.call("GET", "/api/v1/stations/DT-TK/asrun", "", "", tk), http.StatusForbidden, "forbidden", "")
 	s.unchangedSince(before)
 }
+
+// TestStationFeedDefaultWindow: the pull without a query (the next 7 days, which
+// the service keeps ready) is answered 304 while nothing changes and shows a change
+// of its station at once, with a new ETag.
+func TestStationFeedDefaultWindow(t *testing.T) {
+	s := newFeedScene(t, 0)
+	token := s.stationToken("LOA-20359")
+	s.pull(token, "") // the first pull records the deliveries
+	first, etag := s.feed(token, "")
+	if len(first.Items) == 0 || first.Items[0].Script != sceneScript {
+		t.Fatalf("the default window: %+v", first.Items)
+	}
+	if rec := s.pull(token, "", "If-None-Match", etag); rec.Code != http.StatusNotModified || rec.Body.Len() != 0 {
+		t.Errorf("an unchanged default window with its ETag: %d, %d bytes, want 304", rec.Code, rec.Body.Len())
+	}
+	s.decode(s.plan("PUT", "/api/v1/stations/LOA-20359", strings.Replace(stationJSON("LOA-20359", "20359", "commune_loudspeaker"),
+		`"name":"Đài LOA-20359"`, `"name":"Loa Tam Thanh"`, 1)), http.StatusOK, nil)
+	rec := s.pull(token, "", "If-None-Match", etag)
+	var renamed stationFeed
+	s.decode(rec, http.StatusOK, &renamed)
+	if rec.Header().Get("ETag") == etag || renamed.Station.Name != "Loa Tam Thanh" ||
+		renamed.Items[0].Script != strings.Replace(sceneScript, "Đài LOA-20359", "Loa Tam Thanh", 1) {
+		t.Errorf("after renaming the station: ETag %s (was %s), station %+v, script %q", rec.Header().Get("ETag"), etag,
+			renamed.Station, renamed.Items[0].Script)
+	}
+}
