@@ -66,6 +66,9 @@ type ReportQuery struct {
 	AsOf   string
 	Scope  string
 	Period string
+	// Map is the date of the units to count on (YYYY-MM-DD), on or after the
+	// window's end; empty: the window's end.
+	Map string
 	// Suppress hides counts of people below SmallCell (exports for outside readers).
 	Suppress bool
 }
@@ -78,6 +81,7 @@ func (s *Service) Report(ctx context.Context, actor loa.Actor, code string, q Re
 		return Report{}, err
 	}
 	r := e.report()
+	withMapNote(&r)
 	r.GeneratedAt = now.Truncate(time.Second)
 	return r, nil
 }
@@ -117,11 +121,17 @@ func (s *Service) basis(ctx context.Context, actor loa.Actor, code string, q Rep
 	if err != nil {
 		return evaluation{}, now, err
 	}
-	// A campaign is reported on the units standing at the end of the window.
-	tree, err := s.core.Tree(ctx, window.To)
+	// A campaign is reported on the units standing at the end of the window, or
+	// on another map asked for.
+	h, err := s.core.History(ctx)
 	if err != nil {
 		return evaluation{}, now, err
 	}
+	mapDate, err := parseMap(q.Map, window)
+	if err != nil {
+		return evaluation{}, now, err
+	}
+	tree := h.At(mapDate)
 	scope, err := tree.Scope(actor, "scope", q.Scope)
 	if err != nil {
 		return evaluation{}, now, err
@@ -136,8 +146,8 @@ func (s *Service) basis(ctx context.Context, actor loa.Actor, code string, q Rep
 			return evaluation{}, now, loa.Invalid("asOf", fmt.Sprintf("as of %s is in the future; a report counts what has happened", asOf))
 		}
 	}
-	e := evaluation{campaign: c, tree: tree, scope: scope, window: window, asOf: asOf, today: today,
-		cutoff: s.core.Cutoff(), suppress: q.Suppress}
+	e := evaluation{campaign: c, tree: tree, history: h, mapDate: mapDate, otherMap: mapDate != window.To,
+		scope: scope, window: window, asOf: asOf, today: today, cutoff: s.core.Cutoff(), suppress: q.Suppress}
 	if e.groups, err = s.core.TargetGroups(ctx); err != nil {
 		return e, now, err
 	}
