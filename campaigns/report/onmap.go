@@ -140,15 +140,18 @@ func (x *engine) cellPlaces(code string, p int) []place {
 	return l.places
 }
 
-// scaled is the share of a cell a split successor holds, rounded.
+// scaled is the share of a cell a split successor holds: its people rounded, its
+// activities rounded up (an activity held in the old unit shows in each part of
+// it); the counts of records that qualify the people (unique persons known,
+// first-time persons known) are kept, so each part reads them as the whole did.
 func scaled(c reach.Cell, share float64) reach.Cell {
 	if share == 1 {
 		return c
 	}
 	r := func(n int64) int64 { return int64(math.Round(float64(n) * share)) }
-	return reach.Cell{Records: r(c.Records), Activities: r(c.Activities), PersonTimes: r(c.PersonTimes),
-		UniquePersons: r(c.UniquePersons), UniqueKnown: r(c.UniqueKnown), Estimated: r(c.Estimated),
-		Repeated: r(c.Repeated), FirstTimeKnown: r(c.FirstTimeKnown)}
+	c.Activities = int64(math.Ceil(float64(c.Activities) * share))
+	c.PersonTimes, c.UniquePersons, c.Estimated, c.Repeated = r(c.PersonTimes), r(c.UniquePersons), r(c.Estimated), r(c.Repeated)
+	return c
 }
 
 // mapPlanned counts the airings planned per unit of the map.
