@@ -351,3 +351,38 @@ func withMapNote(r *Report) {
 		}
 	}
 }
+
+// scopeOnMap is the unit a report on the map of on is for: the scope asked (or
+// the actor's) standing on the map; or else the scope as it stood at the window's
+// end, carried to the one unit of the map it passed to whole — and only when no
+// unit outside it passed there too, so the map never shows an actor more land
+// than its scope held.
+func scopeOnMap(h *campaigns.UnitHistory, actor loa.Actor, code string, w Window, on loa.Date) (campaigns.OrgUnit, error) {
+	tree := h.At(on)
+	scope, err := tree.Scope(actor, "scope", code)
+	if err == nil || on == w.To {
+		return scope, err
+	}
+	own := h.At(w.To)
+	old, oldErr := own.Scope(actor, "scope", code)
+	if oldErr != nil {
+		return scope, err
+	}
+	places := h.Resolve(old.Code, w.To, on)
+	if len(places) != 1 || places[0].Share != 1 {
+		return campaigns.OrgUnit{}, loa.Invalid("scope", fmt.Sprintf("org unit %s did not pass whole to one unit by %s", old.Code, on))
+	}
+	target, _ := tree.Get(places[0].Code)
+	for _, u := range own.Units() {
+		if slices.Contains(u.Path, old.Code) {
+			continue
+		}
+		for _, p := range h.Resolve(u.Code, w.To, on) {
+			if m, ok := tree.Get(p.Code); ok && slices.Contains(m.Path, target.Code) {
+				return campaigns.OrgUnit{}, fmt.Errorf("%w: on %s org unit %s also holds %s, outside your scope %s",
+					loa.ErrOutsideScope, on, target.Code, u.Code, actor.Scope)
+			}
+		}
+	}
+	return target, nil
+}

@@ -132,7 +132,7 @@ func (s *Service) basis(ctx context.Context, actor loa.Actor, code string, q Rep
 		return evaluation{}, now, err
 	}
 	tree := h.At(mapDate)
-	scope, err := tree.Scope(actor, "scope", q.Scope)
+	scope, err := scopeOnMap(h, actor, q.Scope, window, mapDate)
 	if err != nil {
 		return evaluation{}, now, err
 	}
