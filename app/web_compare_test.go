@@ -1,0 +1,75 @@
+package main
+
+import (
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+)
+
+// comparePath is the demo's two half-years side by side on the units of 01/07/2025.
+const comparePath = "/campaigns/PCMD-2024/compare?period=2024-H2&withPeriod=2024-H1&map=01/07/2025"
+
+// TestComparePage: a planner and a viewer read the demo's half-years on the
+// 2025 map — 78 communes of Đà Nẵng, the map's notes, the change per indicator;
+// the viewer is told small cells are hidden; a map before the period's end comes
+// back beside its field.
+func TestComparePage(t *testing.T) {
+	s := newSite(t)
+	planner := s.account("so.sanh", []string{"planner"}, "49")
+	viewer := s.account("xem.so.sanh", []string{"viewer"}, "49")
+	status, page := planner.get(comparePath)
+	if status != http.StatusOK {
+		t.Fatalf("compare page: %d\n%s", status, s.logs)
+	}
+	for _, want := range []string{"Lưu ý về danh mục đơn vị", "01/07/2025", ">Tam Kỳ</a>", ">Bàn Thạch</a>", "điểm", `aria-current="page">So sánh các năm`} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the planner's compare page lacks %q", want)
+		}
+	}
+	if rows := strings.Count(page[strings.Index(page, "Theo đơn vị"):], `<th scope="row">`); rows != 78 {
+		t.Errorf("%d units on the 2025 map, want 78", rows)
+	}
+	if strings.Contains(page, "không tính mức thay đổi") {
+		t.Errorf("the planner is told small cells are hidden")
+	}
+	status, page = viewer.get(comparePath)
+	if status != http.StatusOK || !strings.Contains(page, "Số dưới 5 người được ghi «&lt;5» và không tính mức thay đổi") {
+		t.Errorf("the viewer's compare page: %d, without the note on small cells", status)
+	}
+	status, page = planner.get("/campaigns/PCMD-2024/compare?map=30/06/2024")
+	if status != http.StatusUnprocessableEntity || !strings.Contains(besideField(page, "map"), "Danh mục đơn vị phải từ ngày cuối kỳ") {
+		t.Errorf("a map before the period's end: %d, beside map %q", status, besideField(page, "map"))
+	}
+}
+
+// TestComparePageInBrowser: on a phone only the tables scroll; LOA_SCREENSHOTS
+// names a directory to keep the page's screenshots at 360 and 1280 px.
+func TestComparePageInBrowser(t *testing.T) {
+	s := newSite(t)
+	s.account("so.sanh", []string{"planner"}, "49")
+	for _, width := range []int64{360, 1280} {
+		ctx := s.browser(width)
+		s.browserSignIn(ctx, "so.sanh", testPassword)
+		if err := chromedp.Do(ctx, chromedp.Navigate(s.base+comparePath), chromedp.WaitVisible("h1")); err != nil {
+			t.Fatal(err)
+		}
+		shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(80))
+		if err != nil {
+			t.Fatal(err)
+		}
+		scroll, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth`))
+		if err != nil || scroll > int(width) {
+			t.Errorf("the page is %d px wide at %d px (%v): only the tables should scroll", scroll, width, err)
+		}
+		if dir := os.Getenv("LOA_SCREENSHOTS"); dir != "" {
+			if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("compare-%d.jpg", width)), shot, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+}
