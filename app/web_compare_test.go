@@ -41,6 +41,20 @@ func TestComparePage(t *testing.T) {
 	if status != http.StatusOK || !strings.Contains(page, "Số dưới 5 người được ghi «&lt;5» và không tính mức thay đổi") {
 		t.Errorf("the viewer's compare page: %d, without the note on small cells", status)
 	}
+	// The dashboard and the periodic reports take the map too, and their
+	// downloads carry it.
+	status, page = planner.get("/campaigns/PCMD-2024?map=01/07/2025")
+	for _, want := range []string{`id="map-notes"`, "Đà Nẵng", "/api/v1/campaigns/PCMD-2024/report?format=xlsx&amp;map=2025-07-01", `value="2025-07-01"`} {
+		if status != http.StatusOK || !strings.Contains(page, want) {
+			t.Errorf("the dashboard on the 2025 map (%d) lacks %q", status, want)
+		}
+	}
+	status, page = planner.get("/reports?campaign=PCMD-2024&period=2024&map=01/07/2025")
+	for _, want := range []string{"cộng vào đơn vị kế thừa", "format=docx&amp;map=2025-07-01&amp;period=2024"} {
+		if status != http.StatusOK || !strings.Contains(page, want) {
+			t.Errorf("the periodic report on the 2025 map (%d) lacks %q", status, want)
+		}
+	}
 	status, page = planner.get("/campaigns/PCMD-2024/compare?map=30/06/2024")
 	if status != http.StatusUnprocessableEntity || !strings.Contains(besideField(page, "map"), "Danh mục đơn vị phải từ ngày cuối kỳ") {
 		t.Errorf("a map before the period's end: %d, beside map %q", status, besideField(page, "map"))
@@ -52,13 +66,14 @@ func TestComparePage(t *testing.T) {
 func TestComparePageInBrowser(t *testing.T) {
 	s := newSite(t)
 	s.account("so.sanh", []string{"planner"}, "49")
+	ctx := s.browser(360)
+	s.browserSignIn(ctx, "so.sanh", testPassword)
 	for _, width := range []int64{360, 1280} {
-		ctx := s.browser(width)
-		s.browserSignIn(ctx, "so.sanh", testPassword)
-		if err := chromedp.Do(ctx, chromedp.Navigate(s.base+comparePath), chromedp.WaitVisible("h1")); err != nil {
-			t.Fatal(err)
+		if err := chromedp.Do(ctx, chromedp.EmulateViewport(width, 900), chromedp.Navigate(s.base+comparePath),
+			chromedp.WaitVisible("table")); err != nil {
+			t.Fatalf("at %d px: %v", width, err)
 		}
-		shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(80))
+		shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -67,7 +82,7 @@ func TestComparePageInBrowser(t *testing.T) {
 			t.Errorf("the page is %d px wide at %d px (%v): only the tables should scroll", scroll, width, err)
 		}
 		if dir := os.Getenv("LOA_SCREENSHOTS"); dir != "" {
-			if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("compare-%d.jpg", width)), shot, 0o644); err != nil {
+			if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("compare-%d.png", width)), shot, 0o644); err != nil {
 				t.Fatal(err)
 			}
 		}

@@ -129,9 +129,16 @@ func (s *Service) Compare(ctx context.Context, actor loa.Actor, code string, q C
 func compare(a, b Report) Comparison {
 	out := Comparison{Map: b.Map, Scope: b.Scope, Notes: []string{}, SmallCellsSuppressed: a.SmallCellsSuppressed || b.SmallCellsSuppressed,
 		Before: ComparedReport{a.Campaign, a.Window, a.AsOf}, After: ComparedReport{b.Campaign, b.Window, b.AsOf}}
-	for _, n := range slices.Concat(a.Map.Notes, b.Map.Notes) {
-		if !slices.Contains(out.Notes, n) {
-			out.Notes = append(out.Notes, n)
+	// A note both reports carry is said once; one of a single report names it.
+	for i, r := range []Report{a, b} {
+		other := []Report{b, a}[i]
+		for _, n := range r.Map.Notes {
+			if !slices.Contains(other.Map.Notes, n) {
+				n = r.Campaign.Code + ", " + r.Window.Label + ": " + n
+			}
+			if !slices.Contains(out.Notes, n) {
+				out.Notes = append(out.Notes, n)
+			}
 		}
 	}
 	out.Indicators = pairIndicators(a.Indicators, b.Indicators)
