@@ -203,7 +203,7 @@ type monthSpan struct {
 func newEngine(e evaluation) *engine {
 	x := &engine{evaluation: e, from: e.window.From.In(time.UTC), to: e.window.To.In(time.UTC),
 		asOfDay: e.asOf.In(time.UTC), dens: map[string]map[int]campaigns.Population{}, windows: map[string][]subWindow{},
-		walked: crosswalk{landed: map[reference]landing{}, moved: map[string]bool{}, abolished: map[string][]int{}, owned: map[int]bool{}}}
+		walked: crosswalk{landed: map[string][]landed{}, moved: map[string]bool{}, abolished: map[string][]int{}, owned: map[int]bool{}}}
 	x.windowDays = daysFrom(x.from, x.to) + 1
 	x.firstMonth = monthNumber(x.from)
 	x.parts = x.includedParts()

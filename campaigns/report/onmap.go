@@ -34,10 +34,16 @@ type place struct {
 	share float64
 }
 
-// reference is a unit code as named on a date.
-type reference struct {
-	code string
-	on   loa.Date
+// landed is the landing of the references to a code made from from to to (a
+// version of the unit, and the days after it until the next: "" is open).
+type landed struct {
+	from, to loa.Date
+	landing
+}
+
+// covers reports whether the landing holds for a reference made on d.
+func (l landed) covers(d loa.Date) bool {
+	return (l.from == "" || l.from <= d) && (l.to == "" || d <= l.to)
 }
 
 // landing is where a reference lands and how: moved when it lands on another
@@ -53,12 +59,12 @@ type landing struct {
 // crosswalk memoises the landings of one evaluation and remembers, for the
 // report's note, what its numbers relied on.
 type crosswalk struct {
-	landed    map[reference]landing
-	moved     map[string]bool  // versions whose numbers were counted on other units
-	abolished map[string][]int // abolished units, and the map's units they were counted on
-	owned     map[int]bool     // map units whose own denominator replaced their predecessors' sum
-	summed    bool             // a denominator of the map is a sum of old units' figures
-	shares    bool             // numbers were divided by the shares of a split
+	landed    map[string][]landed // per code, by the versions referred to
+	moved     map[string]bool     // versions whose numbers were counted on other units
+	abolished map[string][]int    // abolished units, and the map's units they were counted on
+	owned     map[int]bool        // map units whose own denominator replaced their predecessors' sum
+	summed    bool                // a denominator of the map is a sum of old units' figures
+	shares    bool                // numbers were divided by the shares of a split
 }
 
 // mapOn is the date of the units the report counts on.
@@ -75,11 +81,12 @@ func (x *engine) mapOn() loa.Date {
 // unit that ended without successors (a district of 2024) lands where its parent
 // went (as does one whose successors ended so). Without a history (a hand-made tree) a code is its unit of the tree.
 func (x *engine) land(code string, on loa.Date) landing {
-	k := reference{code, on}
-	if l, ok := x.walked.landed[k]; ok {
-		return l
+	for _, l := range x.walked.landed[code] {
+		if l.covers(on) {
+			return l.landing
+		}
 	}
-	var l landing
+	var l landed
 	if x.history == nil {
 		if u, ok := x.tree.Index(code); ok {
 			l.places = []place{{u, 1}}
@@ -87,21 +94,34 @@ func (x *engine) land(code string, on loa.Date) landing {
 	} else {
 		l = x.crossOver(code, on)
 	}
-	x.walked.landed[k] = l
-	return l
+	x.walked.landed[code] = append(x.walked.landed[code], l)
+	return l.landing
 }
 
-func (x *engine) crossOver(code string, on loa.Date) landing {
+// crossOver lands a reference to code made on on, with the days its landing
+// holds for: those of the version referred to, up to the next version.
+func (x *engine) crossOver(code string, on loa.Date) landed {
 	at := x.mapOn()
 	v, ok := x.history.Last(code, on)
 	if !ok {
-		return landing{}
+		vs := x.history.Versions(code)
+		if len(vs) == 0 {
+			return landed{}
+		}
+		return landed{to: vs[0].ValidFrom.AddDays(-1)} // before the first version: nowhere
+	}
+	l := landed{landing: landing{from: v.ID()}}
+	if v.ValidFrom != nil {
+		l.from = *v.ValidFrom
+	}
+	vs := x.history.Versions(code)
+	if i := slices.IndexFunc(vs, func(u campaigns.OrgUnit) bool { return u.ID() == v.ID() }); i+1 < len(vs) && vs[i+1].ValidFrom != nil {
+		l.to = vs[i+1].ValidFrom.AddDays(-1)
 	}
 	from := on
 	if v.ValidTo != nil && *v.ValidTo < on {
 		from = *v.ValidTo
 	}
-	l := landing{from: v.ID()}
 	for _, p := range x.history.Resolve(code, from, at) {
 		if u, ok := x.tree.Index(p.Code); ok {
 			l.places = append(l.places, place{u, p.Share})

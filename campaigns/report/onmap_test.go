@@ -187,3 +187,41 @@ func TestMapRefused(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkReportOnMap: the demo's report on its own map and on the units of
+// 01/07/2025, side by side: the whole service (reads included) and the engine
+// alone on inputs read once; BENCHMARKS.md, "Reports on another map".
+func BenchmarkReportOnMap(b *testing.B) {
+	s, _, _ := demoReports(b)
+	ctx := context.Background()
+	for _, m := range []struct{ name, date string }{{"own", ""}, {"map-2025-07-01", "2025-07-01"}} {
+		q := report.ReportQuery{AsOf: "2024-12-31", Map: m.date}
+		if _, err := s.Report(ctx, loa.System, campaigns.DemoCampaignCode, q); err != nil {
+			b.Fatal(err)
+		}
+		b.Run(m.name, func(b *testing.B) {
+			for b.Loop() {
+				if _, err := s.Report(ctx, loa.System, campaigns.DemoCampaignCode, q); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		engine, err := report.Prepared(ctx, s, loa.System, campaigns.DemoCampaignCode, q)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run("engine-"+m.name, func(b *testing.B) {
+			for b.Loop() {
+				engine()
+			}
+		})
+	}
+	b.Run("compare-halves-2025-07-01", func(b *testing.B) {
+		q := report.CompareQuery{Period: "2024-H2", WithPeriod: "2024-H1", Map: "2025-07-01"}
+		for b.Loop() {
+			if _, err := s.Compare(ctx, loa.System, campaigns.DemoCampaignCode, q); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
