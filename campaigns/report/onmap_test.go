@@ -21,24 +21,33 @@ import (
 var mapNow = func() time.Time { return time.Date(2026, 12, 7, 3, 0, 0, 0, time.UTC) }
 
 // demoReports are the reports of the demo campaign, with its sample reach, on a
-// fresh database; with its units' history.
-func demoReports(t testing.TB) (*report.Service, *campaigns.Service, *database.DB) {
-	t.Helper()
-	db := dbtest.New(t, slices.Concat(database.Schema, campaigns.Schema, reach.Schema, report.Schema, audit.Schema))
-	log := audit.New(audit.NewStore(db), mapNow)
-	cs := campaigns.NewService(campaigns.NewStore(db), log, mapNow)
+// fresh database at mapNow; with the campaigns' service.
+func demoReports(tb testing.TB) (*report.Service, *campaigns.Service, *database.DB) {
+	tb.Helper()
+	return demoReportsAt(tb, mapNow, true)
+}
+
+// demoReportsAt are the reports of the demo campaign on a fresh database, with
+// the clock now, and with its sample reach when asked.
+func demoReportsAt(tb testing.TB, now func() time.Time, withReach bool) (*report.Service, *campaigns.Service, *database.DB) {
+	tb.Helper()
+	db := dbtest.New(tb, slices.Concat(database.Schema, campaigns.Schema, reach.Schema, report.Schema, audit.Schema))
+	log := audit.New(audit.NewStore(db), now)
+	cs := campaigns.NewService(campaigns.NewStore(db), log, now)
 	ctx := context.Background()
 	if err := cs.LoadReference(ctx); err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	if err := cs.LoadDemo(ctx); err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
-	rs := reach.NewService(cs, reach.NewStore(db), log, mapNow)
-	if err := rs.LoadDemoReach(ctx); err != nil {
-		t.Fatal(err)
+	rs := reach.NewService(cs, reach.NewStore(db), log, now)
+	if withReach {
+		if err := rs.LoadDemoReach(ctx); err != nil {
+			tb.Fatal(err)
+		}
 	}
-	return report.NewService(cs, rs, nil, report.NewStore(db), mapNow), cs, db
+	return report.NewService(cs, rs, nil, report.NewStore(db), now), cs, db
 }
 
 // unitSums are what the records of a unit add up to in a report.
