@@ -24,7 +24,7 @@ const (
 	noteSummedCap = "Mẫu số của đơn vị cũ được cộng vào đơn vị kế thừa: tỷ lệ bao phủ được giới hạn ở mẫu số của đơn vị trên danh mục này, không theo từng đơn vị cũ"
 	noteOwnFigure = "Mẫu số riêng của đơn vị mới được dùng thay cho tổng mẫu số của các đơn vị cũ, tỷ lệ bao phủ không vượt quá 100%% mẫu số này: %s"
 	noteShares    = "Có đơn vị cũ bị chia tách: số liệu được chia theo tỷ lệ đã khai báo, là số ước tính"
-	noteMapShort  = "Trên bản đồ đơn vị ngày %s: số liệu đơn vị cũ cộng vào đơn vị kế thừa"
+	noteMapShort  = "Trên danh mục đơn vị ngày %s: số liệu đơn vị cũ cộng vào đơn vị kế thừa"
 )
 
 // place is where a reference lands: a unit of the map (its index in the tree),
@@ -79,7 +79,8 @@ func (x *engine) mapOn() loa.Date {
 // version standing on on (or the last one before it, for a unit that ended
 // inside a half-month), followed through its successors to the map's date. A
 // unit that ended without successors (a district of 2024) lands where its parent
-// went (as does one whose successors ended so). Without a history (a hand-made tree) a code is its unit of the tree.
+// went (as does one whose successors ended so). Without a history (a hand-made
+// tree) a code is its unit of the tree.
 func (x *engine) land(code string, on loa.Date) landing {
 	for _, l := range x.walked.landed[code] {
 		if l.covers(on) {
@@ -108,7 +109,8 @@ func (x *engine) crossOver(code string, on loa.Date) landed {
 		if len(vs) == 0 {
 			return landed{}
 		}
-		return landed{to: vs[0].ValidFrom.AddDays(-1)} // before the first version: nowhere
+		// Before the first version (which has a start, or Last would have found it).
+		return landed{to: vs[0].ValidFrom.AddDays(-1)}
 	}
 	l := landed{landing: landing{from: v.ID()}}
 	if v.ValidFrom != nil {
