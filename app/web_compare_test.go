@@ -56,7 +56,7 @@ func TestComparePage(t *testing.T) {
 		}
 	}
 	status, page = planner.get("/campaigns/PCMD-2024/compare?map=30/06/2024")
-	if status != http.StatusUnprocessableEntity || !strings.Contains(besideField(page, "map"), "Danh mục đơn vị phải từ ngày cuối kỳ") {
+	if status != http.StatusUnprocessableEntity || !strings.Contains(besideField(page, "map"), "Danh mục đơn vị phải từ ngày báo cáo") {
 		t.Errorf("a map before the period's end: %d, beside map %q", status, besideField(page, "map"))
 	}
 }

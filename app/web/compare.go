@@ -113,8 +113,8 @@ func (d comparePage) Self(extra ...string) string {
 
 // compareMessages are the comparison's messages about its choosers.
 var compareMessages = []message{
-	{regexp.MustCompile(`^map \S+ is before the end of the period \((\S+)\).*$`),
-		"Danh mục đơn vị phải từ ngày cuối kỳ ($1) trở về sau: không tách lại được các đơn vị đã sáp nhập."},
+	{regexp.MustCompile(`^map \S+ is before the day the report is about \((\S+)\).*$`),
+		"Danh mục đơn vị phải từ ngày báo cáo ($1) trở về sau: không tách lại được các đơn vị đã sáp nhập."},
 	{regexp.MustCompile(`^no campaign with code "(.*)"$`), "Không có chương trình «$1»."},
 	{regexp.MustCompile(`^org unit (\S+) did not pass whole to one unit by (\S+)$`),
 		"Đơn vị $1 không chuyển trọn vào một đơn vị trên danh mục ngày $2."},

@@ -52,7 +52,7 @@ func (p *Pages) stations(c *gin.Context) {
 		f.Under = scope
 	}
 	if f.Under != "" {
-		if err := p.requireScope(ctx, scope, f.Under); err != nil {
+		if err := p.requireScope(ctx, current(c).User.Actor(), f.Under); err != nil {
 			p.fail(c, err)
 			return
 		}
@@ -138,7 +138,7 @@ func (p *Pages) station(c *gin.Context) {
 func (p *Pages) renderStation(c *gin.Context, status int, v view, created *access.NewToken) {
 	ctx := c.Request.Context()
 	u := current(c).User
-	st, unit, err := p.stationInScope(ctx, u.Scope, c.Param("code"))
+	st, unit, err := p.stationInScope(ctx, u.Actor(), c.Param("code"))
 	if err != nil {
 		p.fail(c, err)
 		return

@@ -341,19 +341,20 @@ func (x *engine) mapBasis() MapBasis {
 	return b
 }
 
-// parseMap reads the map a report is asked on: a date on or after the window's
-// end (the crosswalk runs forward only: a merged unit cannot be taken apart), the
-// window's end when empty.
-func parseMap(s string, w Window) (loa.Date, error) {
+// parseMap reads the map a report is asked on: a date on or after the day the
+// report is about (about: its as-of date or the window's end, whichever is
+// first; the crosswalk runs forward only: a merged unit cannot be taken apart),
+// that day when empty.
+func parseMap(s string, about loa.Date) (loa.Date, error) {
 	if s == "" {
-		return w.To, nil
+		return about, nil
 	}
 	d, err := loa.ParseDate(s)
 	if err != nil {
 		return "", loa.Invalid("map", err.Error())
 	}
-	if d < w.To {
-		return "", loa.Invalid("map", fmt.Sprintf("map %s is before the end of the period (%s): units merged since cannot be taken apart", d, w.To))
+	if d < about {
+		return "", loa.Invalid("map", fmt.Sprintf("map %s is before the day the report is about (%s): units merged since cannot be taken apart", d, about))
 	}
 	return d, nil
 }
@@ -375,22 +376,22 @@ func withMapNote(r *Report) {
 }
 
 // scopeOnMap is the unit a report on the map of on is for: the scope asked (or
-// the actor's) standing on the map; or else the scope as it stood at the window's
-// end, carried to the one unit of the map it passed to whole — and only when no
-// unit outside it passed there too, so the map never shows an actor more land
-// than its scope held.
-func scopeOnMap(h *campaigns.UnitHistory, actor loa.Actor, code string, w Window, on loa.Date) (campaigns.OrgUnit, error) {
+// the actor's) standing on the map; or else the scope as it stood on the day the
+// report is about, carried to the one unit of the map it passed to whole — and
+// only when no unit outside it passed there too, so the map never shows an actor
+// more land than its scope held.
+func scopeOnMap(h *campaigns.UnitHistory, actor loa.Actor, code string, about, on loa.Date) (campaigns.OrgUnit, error) {
 	tree := h.At(on)
 	scope, err := tree.Scope(actor, "scope", code)
-	if err == nil || on == w.To {
+	if err == nil || on == about {
 		return scope, err
 	}
-	own := h.At(w.To)
+	own := h.At(about)
 	old, oldErr := own.Scope(actor, "scope", code)
 	if oldErr != nil {
 		return scope, err
 	}
-	places := h.Resolve(old.Code, w.To, on)
+	places := h.Resolve(old.Code, about, on)
 	if len(places) != 1 || places[0].Share != 1 {
 		return campaigns.OrgUnit{}, loa.Invalid("scope", fmt.Sprintf("org unit %s did not pass whole to one unit by %s", old.Code, on))
 	}
@@ -399,7 +400,7 @@ func scopeOnMap(h *campaigns.UnitHistory, actor loa.Actor, code string, w Window
 		if slices.Contains(u.Path, old.Code) {
 			continue
 		}
-		for _, p := range h.Resolve(u.Code, w.To, on) {
+		for _, p := range h.Resolve(u.Code, about, on) {
 			if m, ok := tree.Get(p.Code); ok && slices.Contains(m.Path, target.Code) {
 				return campaigns.OrgUnit{}, fmt.Errorf("%w: on %s org unit %s also holds %s, outside your scope %s",
 					loa.ErrOutsideScope, on, target.Code, u.Code, actor.Scope)

@@ -121,21 +121,6 @@ func (s *Service) basis(ctx context.Context, actor loa.Actor, code string, q Rep
 	if err != nil {
 		return evaluation{}, now, err
 	}
-	// A campaign is reported on the units standing at the end of the window, or
-	// on another map asked for.
-	h, err := s.core.History(ctx)
-	if err != nil {
-		return evaluation{}, now, err
-	}
-	mapDate, err := parseMap(q.Map, window)
-	if err != nil {
-		return evaluation{}, now, err
-	}
-	tree := h.At(mapDate)
-	scope, err := scopeOnMap(h, actor, q.Scope, window, mapDate)
-	if err != nil {
-		return evaluation{}, now, err
-	}
 	today := loa.DateOf(now)
 	asOf := min(today, window.To)
 	if q.AsOf != "" {
@@ -146,7 +131,24 @@ func (s *Service) basis(ctx context.Context, actor loa.Actor, code string, q Rep
 			return evaluation{}, now, loa.Invalid("asOf", fmt.Sprintf("as of %s is in the future; a report counts what has happened", asOf))
 		}
 	}
-	e := evaluation{campaign: c, tree: tree, history: h, mapDate: mapDate, otherMap: mapDate != window.To,
+	// A campaign is reported on the units standing on the day the report is
+	// about (its as-of date, or the window's end when that comes first), or on
+	// another map asked for.
+	h, err := s.core.History(ctx)
+	if err != nil {
+		return evaluation{}, now, err
+	}
+	about := min(asOf, window.To)
+	mapDate, err := parseMap(q.Map, about)
+	if err != nil {
+		return evaluation{}, now, err
+	}
+	tree := h.At(mapDate)
+	scope, err := scopeOnMap(h, actor, q.Scope, about, mapDate)
+	if err != nil {
+		return evaluation{}, now, err
+	}
+	e := evaluation{campaign: c, tree: tree, history: h, mapDate: mapDate, otherMap: mapDate != about,
 		scope: scope, window: window, asOf: asOf, today: today, cutoff: s.core.Cutoff(), suppress: q.Suppress}
 	if e.groups, err = s.core.TargetGroups(ctx); err != nil {
 		return e, now, err
