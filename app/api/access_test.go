@@ -219,6 +219,8 @@ var matrix = []routeCase{
 		outsidePath: "/api/v1/campaigns/MX-MANUAL/manual-values/MX-MANUAL%7Cinspected%7C503%7C2025-06-30", outsideStatus: 403, outsideCode: "outside_scope"},
 	{method: "GET", path: "/api/v1/campaigns/PCMBN-2025/report?scope=502&asOf=2025-06-30", roles: anyone("station"),
 		outsidePath: "/api/v1/campaigns/PCMBN-2025/report?scope=503&asOf=2025-06-30", outsideStatus: 403, outsideCode: "outside_scope"},
+	{method: "GET", path: "/api/v1/campaigns/PCMBN-2025/compare?scope=502&period=2025-Q1&withPeriod=2025-Q1", roles: anyone("station"),
+		outsidePath: "/api/v1/campaigns/PCMBN-2025/compare?scope=503&period=2025-Q1&withPeriod=2025-Q1", outsideStatus: 403, outsideCode: "outside_scope"},
 	{method: "GET", path: "/api/v1/campaigns/PCMBN-2025/suggestions?scope=502&asOf=2025-06-30", roles: anyone("station"),
 		outsidePath: "/api/v1/campaigns/PCMBN-2025/suggestions?scope=503&asOf=2025-06-30", outsideStatus: 403, outsideCode: "outside_scope"},
 	{method: "GET", path: "/api/v1/jobs", roles: []string{"admin", "planner"}},

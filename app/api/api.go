@@ -169,6 +169,7 @@ func Register(r *gin.Engine, d Deps) {
 	api.POST("/campaigns/:id/manual-values", h.allow(access.WriteManual), h.putManualValue)
 	api.DELETE("/campaigns/:id/manual-values/:value", h.allow(access.WriteManual), h.deleteManualValue)
 	api.GET("/campaigns/:id/report", h.allow(access.ReadReports), h.report)
+	api.GET("/campaigns/:id/compare", h.allow(access.ReadReports), h.compare)
 	api.GET("/campaigns/:id/report-drafts/:period", h.allow(access.ReadReports), h.reportDraft)
 	api.PUT("/campaigns/:id/report-drafts/:period", h.allow(access.WriteDrafts), h.putReportDraft)
 	api.GET("/campaigns/:id/suggestions", h.allow(access.ReadReports), h.suggestions)

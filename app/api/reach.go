@@ -207,7 +207,7 @@ func (h *handler) report(c *gin.Context) {
 	}
 	user := currentUser(c)
 	r, err := h.Reports.Report(c.Request.Context(), user.Actor(), c.Param("id"), report.ReportQuery{
-		AsOf: c.Query("asOf"), Scope: c.Query("scope"), Period: c.Query("period"),
+		AsOf: c.Query("asOf"), Scope: c.Query("scope"), Period: c.Query("period"), Map: c.Query("map"),
 		Suppress: !user.Can(access.ReadSmallCells),
 	})
 	if err != nil {

@@ -38,7 +38,7 @@ type reportChoice struct {
 // Link is the address of page with the choices, and extra parameters set.
 func (r reportChoice) Link(page string, extra ...string) string {
 	v := url.Values{}
-	for _, k := range []string{"period", "asOf", "scope"} {
+	for _, k := range []string{"period", "asOf", "scope", "map"} {
 		if s := r.Values.Get(k); s != "" {
 			v.Set(k, s)
 		}
@@ -63,16 +63,27 @@ func (r reportChoice) Download(format string) string {
 }
 
 // reportChoiceOf reads the choosers of a campaign's report page: period, as-of
-// date (dd/mm/yyyy or a date picker's value) and scope. Errors are beside their
-// fields, in Vietnamese.
+// date (dd/mm/yyyy or a date picker's value), scope and the map of units.
+// Errors are beside their fields, in Vietnamese.
 func (p *Pages) reportChoiceOf(c *gin.Context, cp campaigns.Campaign) (reportChoice, map[string]string, error) {
 	u := current(c).User
 	q := c.Request.URL.Query()
 	ch := reportChoice{Code: cp.Code, Values: url.Values{}, Query: report.ReportQuery{Scope: strings.TrimSpace(q.Get("scope")),
 		Period: strings.TrimSpace(q.Get("period")), Suppress: !u.Can(access.ReadSmallCells)}}
 	errs := map[string]string{}
-	for _, k := range []string{"period", "asOf", "scope"} {
+	for _, k := range []string{"period", "asOf", "scope", "map"} {
 		ch.Values.Set(k, strings.TrimSpace(q.Get(k)))
+	}
+	at := cp.Period.End // the scopes offered are the units of the map asked
+	if s := ch.Values.Get("map"); s != "" {
+		d, ok := parseDate(s)
+		if !ok {
+			errs["map"] = "Ngày không hợp lệ: hãy nhập theo dạng ngày/tháng/năm, ví dụ 01/07/2025."
+		} else {
+			at = d
+			ch.Values.Set("map", string(d)) // the API's form, for the downloads
+		}
+		ch.Query.Map = string(d)
 	}
 	if s := ch.Values.Get("asOf"); s != "" {
 		d, ok := parseDate(s)
@@ -82,7 +93,7 @@ func (p *Pages) reportChoiceOf(c *gin.Context, cp campaigns.Campaign) (reportCho
 		ch.Query.AsOf = string(d)
 	}
 	ch.Periods = periodOptions(cp, ch.Query.Period)
-	tree, err := p.Campaigns.Tree(c.Request.Context(), cp.Period.End)
+	tree, err := p.Campaigns.Tree(c.Request.Context(), at)
 	if err != nil {
 		return ch, nil, err
 	}

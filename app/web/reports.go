@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -34,6 +35,8 @@ type reportsPage struct {
 	CanWrite bool
 	// Downloads are the report's formats, linked with the period.
 	Downloads []download
+	// Map is the map of units asked, as entered (empty: the window's end).
+	Map string
 }
 
 type draftSection struct {
@@ -90,7 +93,16 @@ func (p *Pages) reportsData(c *gin.Context, code, period string) (reportsPage, b
 		return reportsPage{}, false
 	}
 	d.Window = d.Windows[i]
-	if d.Report, err = p.Reports.Report(ctx, u.Actor(), d.Campaign, report.ReportQuery{Period: period,
+	d.Map = strings.TrimSpace(c.Query("map"))
+	var on loa.Date
+	if d.Map != "" {
+		var ok bool
+		if on, ok = parseDate(d.Map); !ok {
+			p.problem(c, http.StatusBadRequest, "Yêu cầu không hợp lệ", "Ngày của danh mục đơn vị không hợp lệ: hãy nhập theo dạng ngày/tháng/năm, ví dụ 01/07/2025.")
+			return reportsPage{}, false
+		}
+	}
+	if d.Report, err = p.Reports.Report(ctx, u.Actor(), d.Campaign, report.ReportQuery{Period: period, Map: string(on),
 		Suppress: !u.Can(access.ReadSmallCells)}); err != nil {
 		p.fail(c, err)
 		return reportsPage{}, false
@@ -100,6 +112,9 @@ func (p *Pages) reportsData(c *gin.Context, code, period string) (reportsPage, b
 		return reportsPage{}, false
 	}
 	q := url.Values{"period": {period}}
+	if on != "" {
+		q.Set("map", string(on))
+	}
 	base := "/api/v1/campaigns/" + url.PathEscape(d.Campaign) + "/report?"
 	for _, f := range []struct{ format, label, help string }{
 		{"docx", "Báo cáo (Word, mẫu Nghị định 30)", "Thể thức văn bản hành chính, có phần viết dưới đây; in ra để ký."},

@@ -80,6 +80,7 @@ func (p *Pages) Register(r *gin.Engine) {
 	reports := cs.Group("/:code", p.need(access.ReadReports))
 	reports.GET("/gaps", p.gaps)
 	reports.GET("/suggestions", p.suggestions)
+	reports.GET("/compare", p.compare)
 	csw := cs.Group("", p.need(access.WriteCampaigns))
 	csw.GET("/new", p.newCampaign)
 	csw.POST("", p.createCampaign)

@@ -3,17 +3,14 @@ package report_test
 import (
 	"context"
 	"errors"
-	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"loa"
-	"loa/app/audit"
 	"loa/app/database"
 	"loa/app/database/dbtest"
 	"loa/campaigns"
-	"loa/campaigns/reach"
 	"loa/campaigns/report"
 )
 
@@ -24,18 +21,8 @@ var draftNow = func() time.Time { return time.Date(2024, 6, 20, 3, 0, 0, 0, time
 // draftService is the reports of the demo campaign on a fresh database.
 func draftService(t *testing.T) (*report.Service, *database.DB) {
 	t.Helper()
-	db := dbtest.New(t, slices.Concat(database.Schema, campaigns.Schema, reach.Schema, report.Schema, audit.Schema))
-	log := audit.New(audit.NewStore(db), draftNow)
-	cs := campaigns.NewService(campaigns.NewStore(db), log, draftNow)
-	ctx := context.Background()
-	if err := cs.LoadReference(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if err := cs.LoadDemo(ctx); err != nil {
-		t.Fatal(err)
-	}
-	rs := reach.NewService(cs, reach.NewStore(db), log, draftNow)
-	return report.NewService(cs, rs, nil, report.NewStore(db), draftNow), db
+	s, _, db := demoReportsAt(t, draftNow, false)
+	return s, db
 }
 
 func draftCount(t *testing.T, db *database.DB) int64 {

@@ -65,7 +65,7 @@ func (e evaluation) report() Report {
 	r.Cumulative = &Span{From: c.window.From, To: c.asOf,
 		Label: "Lũy kế từ " + c.window.From.Display() + " đến " + c.asOf.Display()}
 	own := r.Indicators
-	r.Indicators, r.Lagging, r.Provenance = cum.Indicators, []Lagging{}, cum.Provenance
+	r.Indicators, r.Lagging, r.Provenance, r.Map = cum.Indicators, []Lagging{}, cum.Provenance, cum.Map
 	for i, in := range e.campaign.Indicators {
 		if judgedInWindow(in, e.window) {
 			r.Indicators[i] = own[i] // a target defined per window: judged in it
@@ -153,6 +153,7 @@ func (x *engine) report() Report {
 		children = []int{s} // a commune's records are its own
 	}
 	r.Data = slices.Concat(rows, childRows, trendRows, x.measures(children))
+	r.Map = x.mapBasis()
 	if x.suppress {
 		shieldReport(&r)
 	}
@@ -178,6 +179,7 @@ type engine struct {
 	direct, subtree [][][]reach.Cell
 	total           [][]reach.Cell
 	planned         []int // per unit, airings planned in its subtree
+	walked          crosswalk
 	dens            map[string]map[int]campaigns.Population
 	windows         map[string][]subWindow
 }
@@ -200,7 +202,8 @@ type monthSpan struct {
 // newEngine parses the evaluation's dates and sums its cells.
 func newEngine(e evaluation) *engine {
 	x := &engine{evaluation: e, from: e.window.From.In(time.UTC), to: e.window.To.In(time.UTC),
-		asOfDay: e.asOf.In(time.UTC), dens: map[string]map[int]campaigns.Population{}, windows: map[string][]subWindow{}}
+		asOfDay: e.asOf.In(time.UTC), dens: map[string]map[int]campaigns.Population{}, windows: map[string][]subWindow{},
+		walked: crosswalk{landed: map[string][]landed{}, moved: map[string]bool{}, abolished: map[string][]int{}, owned: map[int]bool{}}}
 	x.windowDays = daysFrom(x.from, x.to) + 1
 	x.firstMonth = monthNumber(x.from)
 	x.parts = x.includedParts()
@@ -221,13 +224,12 @@ func newEngine(e evaluation) *engine {
 			}
 		}
 	}
-	for code, n := range e.planned {
-		if u, ok := x.tree.Index(code); ok {
-			for _, a := range x.up[u] {
-				x.planned[a] += n
-			}
+	for u, n := range x.mapPlanned() {
+		for _, a := range x.up[u] {
+			x.planned[a] += n
 		}
 	}
+	x.manual = x.mapManual()
 	x.sumCells()
 	return x
 }
@@ -276,23 +278,27 @@ func (x *engine) sumCells() {
 		if p == 0 {
 			continue
 		}
-		unit, u, ok := "", 0, false
+		unit := ""
+		var places []place
 		for _, t := range h.Totals() { // by unit: one lookup per unit
 			if t.OrgUnit != unit || unit == "" {
 				unit = t.OrgUnit
-				u, ok = x.cellUnit(unit, pk)
+				places = x.cellPlaces(unit, p)
 			}
 			g := x.groupIndex(t.Group)
-			if !ok || g < 0 {
+			if g < 0 {
 				continue
 			}
-			if x.direct[u] == nil {
-				x.direct[u] = make([][]reach.Cell, len(x.groups))
+			for _, pl := range places {
+				u := pl.unit
+				if x.direct[u] == nil {
+					x.direct[u] = make([][]reach.Cell, len(x.groups))
+				}
+				if x.direct[u][g] == nil {
+					x.direct[u][g] = make([]reach.Cell, n)
+				}
+				x.direct[u][g][p].Add(scaled(t.Cell, pl.share), 1)
 			}
-			if x.direct[u][g] == nil {
-				x.direct[u][g] = make([]reach.Cell, n)
-			}
-			x.direct[u][g][p].Add(t.Cell, 1)
 		}
 	}
 	for _, groups := range x.direct {
@@ -307,12 +313,6 @@ func (x *engine) sumCells() {
 			x.sumSubtree(u)
 		}
 	}
-}
-
-// cellUnit is the unit (its index in the tree) the cells of org unit code in
-// half-month pk count for; false when there is none.
-func (x *engine) cellUnit(code string, _ reach.PartKey) (int, bool) {
-	return x.tree.Index(code)
 }
 
 // sumSubtree sums the prefix series of u's subtree, children first, so each
@@ -420,8 +420,13 @@ func (x *engine) dataThrough() loa.Date {
 	return min(loa.DateOf(earlier(x.parts[len(x.parts)-1].end, x.to)), x.today)
 }
 
-// inWindow reports whether a unit exists at some time in the window.
+// inWindow reports whether a unit counts in the report: every unit of a dated
+// map (they all stand on its date); of a hand-made tree, a unit that exists at
+// some time in the window.
 func (x *engine) inWindow(u campaigns.OrgUnit) bool {
+	if x.history != nil {
+		return true
+	}
 	return (u.ValidFrom == nil || *u.ValidFrom <= x.window.To) && (u.ValidTo == nil || *u.ValidTo >= x.window.From)
 }
 

@@ -131,22 +131,12 @@ func (x *engine) walk(group string, m moment) *coverageWalk {
 }
 
 // denominators are, per unit, the group's population of the latest year not after
-// the window's end year.
+// the window's end year, on the report's map (mapDenominators).
 func (x *engine) denominators(group string) map[int]campaigns.Population {
 	if d, ok := x.dens[group]; ok {
 		return d
 	}
-	year := x.window.To.Year()
-	d := map[int]campaigns.Population{}
-	for _, p := range x.populations {
-		u, ok := x.tree.Index(p.OrgUnit)
-		if !ok || p.Group != group || p.Year > year {
-			continue
-		}
-		if old, seen := d[u]; !seen || p.Year > old.Year {
-			d[u] = p
-		}
-	}
+	d := x.mapDenominators(group)
 	x.dens[group] = d
 	return d
 }

@@ -11,6 +11,12 @@ import (
 type evaluation struct {
 	campaign campaigns.Campaign
 	tree     *campaigns.UnitTree
+	// history places references to units on the tree of mapDate (nil: a
+	// hand-made tree whose codes are the references); otherMap says the map was
+	// asked for, not the window's end.
+	history  *campaigns.UnitHistory
+	mapDate  loa.Date
+	otherMap bool
 	groups   []campaigns.TargetGroup
 	scope    campaigns.OrgUnit
 	window   Window

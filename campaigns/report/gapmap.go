@@ -221,14 +221,12 @@ func (x *engine) activitySeries(activity string, rows []int) [][]reach.Cell {
 			if k.Activity != activity || x.groupIndex(k.Group) < 0 {
 				continue
 			}
-			u, ok := x.cellUnit(k.OrgUnit, pk)
-			if !ok {
-				continue
-			}
-			for _, a := range x.up[u] {
-				if r, ok := rowOf[a]; ok {
-					out[r][p].Add(c, 1)
-					break
+			for _, pl := range x.cellPlaces(k.OrgUnit, p) {
+				for _, a := range x.up[pl.unit] {
+					if r, ok := rowOf[a]; ok {
+						out[r][p].Add(scaled(c, pl.share), 1)
+						break
+					}
 				}
 			}
 		}

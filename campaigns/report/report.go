@@ -148,6 +148,9 @@ type Report struct {
 	Trend      []TrendPoint `json:"trend"`
 	Lagging    []Lagging    `json:"lagging"`
 	Provenance []string     `json:"provenance"`
+	// Map is the date of the units the report counts on, and how other units'
+	// numbers were put on them.
+	Map MapBasis `json:"map"`
 	// Data is the long format (one number per row) the CSV export and the data sheet
 	// of the XLSX export are made of.
 	Data []DataRow `json:"-"`

@@ -66,6 +66,9 @@ type ReportQuery struct {
 	AsOf   string
 	Scope  string
 	Period string
+	// Map is the date of the units to count on (YYYY-MM-DD), on or after the
+	// window's end; empty: the window's end.
+	Map string
 	// Suppress hides counts of people below SmallCell (exports for outside readers).
 	Suppress bool
 }
@@ -78,6 +81,7 @@ func (s *Service) Report(ctx context.Context, actor loa.Actor, code string, q Re
 		return Report{}, err
 	}
 	r := e.report()
+	withMapNote(&r)
 	r.GeneratedAt = now.Truncate(time.Second)
 	return r, nil
 }
@@ -128,17 +132,24 @@ func (s *Service) basis(ctx context.Context, actor loa.Actor, code string, q Rep
 		}
 	}
 	// A campaign is reported on the units standing on the day the report is
-	// about: its as-of date, or the window's end when that comes first.
-	tree, err := s.core.Tree(ctx, min(asOf, window.To))
+	// about (its as-of date, or the window's end when that comes first), or on
+	// another map asked for.
+	h, err := s.core.History(ctx)
 	if err != nil {
 		return evaluation{}, now, err
 	}
-	scope, err := tree.Scope(actor, "scope", q.Scope)
+	about := min(asOf, window.To)
+	mapDate, err := parseMap(q.Map, about)
 	if err != nil {
 		return evaluation{}, now, err
 	}
-	e := evaluation{campaign: c, tree: tree, scope: scope, window: window, asOf: asOf, today: today,
-		cutoff: s.core.Cutoff(), suppress: q.Suppress}
+	tree := h.At(mapDate)
+	scope, err := scopeOnMap(h, actor, q.Scope, about, mapDate)
+	if err != nil {
+		return evaluation{}, now, err
+	}
+	e := evaluation{campaign: c, tree: tree, history: h, mapDate: mapDate, otherMap: mapDate != about,
+		scope: scope, window: window, asOf: asOf, today: today, cutoff: s.core.Cutoff(), suppress: q.Suppress}
 	if e.groups, err = s.core.TargetGroups(ctx); err != nil {
 		return e, now, err
 	}
