@@ -7,7 +7,6 @@ import (
 	"net/url"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 	"github.com/gin-gonic/gin"
@@ -126,7 +125,7 @@ func TestDashboardPages(t *testing.T) {
 
 	t.Run("gap map", func(t *testing.T) {
 		_, page := admin.get("/campaigns/" + gapCampaign + "/gaps")
-		month := time.Now().AddDate(0, 0, -20).Format("2006-01")
+		month := "2024-11"
 		link := "/reach?" + url.Values{"campaign": {gapCampaign}, "unit": {"502"}, "group": {"students"}, "month": {month}}.Encode()
 		if !strings.Contains(page, html.EscapeString(link)) || !strings.Contains(page, "▼ 3</a>") {
 			t.Errorf("the map of students shows no link %s to the 3 students of Tam Kỳ behind", link)
@@ -151,7 +150,8 @@ func TestDashboardPages(t *testing.T) {
 	t.Run("suggestions", func(t *testing.T) {
 		_, page := planner.get("/campaigns/" + gapCampaign + "/suggestions")
 		section := between(page, `id="goi-y-hs"`, "</section>")
-		for _, want := range []string{"Chậm tiến độ", "Hội An", "Cách tính:", "/rules/new?", "LOA-20398"} {
+		// The campaign has ended short of its target.
+		for _, want := range []string{"Không thể đạt", "Hội An", "Cách tính:", "/rules/new?", "LOA-20398"} {
 			if !strings.Contains(section, want) {
 				t.Errorf("the suggestion for hs lacks %q", want)
 			}
