@@ -66,6 +66,8 @@ type UnitHistory struct {
 	bounds  []loa.Date           // the epochs' first days, ascending; epoch 0 runs before bounds[0]
 	trees   []*UnitTree
 	built   []sync.Once
+	last    sync.Once
+	newest  *UnitTree
 }
 
 // NewUnitHistory builds the snapshot of the versions at version. Predecessors are
@@ -258,6 +260,20 @@ func (h *UnitHistory) levels(p Period) map[string]bool {
 		}
 	}
 	return out
+}
+
+// latest is the tree of the last version of every code, each with its path on
+// its last day, built once.
+func (h *UnitHistory) latest() *UnitTree {
+	h.last.Do(func() {
+		units := make([]OrgUnit, 0, len(h.byCode))
+		for _, vs := range h.byCode {
+			u := vs[len(vs)-1]
+			units = append(units, h.withPath(u, lastDay(u)))
+		}
+		h.newest = NewUnitTree(h.version, units)
+	})
+	return h.newest
 }
 
 // withPath is u with its path on d, or on its last day when it ended before d.

@@ -163,6 +163,21 @@ func (s *Service) OrgUnits(ctx context.Context, f OrgUnitFilter) ([]OrgUnit, err
 	return t.filter(f), nil
 }
 
+// LatestUnits lists the last version of every code f selects (f.At is not read),
+// each with its path on its last day, ordered by code: what names a code, or
+// offers a unit, whatever the date (a district abolished in 2025 keeps its
+// stations and its name).
+func (s *Service) LatestUnits(ctx context.Context, f OrgUnitFilter) ([]OrgUnit, error) {
+	if err := f.check(); err != nil {
+		return nil, err
+	}
+	h, err := s.History(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return h.latest().filter(f), nil
+}
+
 // OrgUnit returns the version of a unit standing on at (today when empty) with
 // its parents then; a code that names no unit on that day is not found, with the
 // dates it did name one.

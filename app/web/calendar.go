@@ -186,9 +186,10 @@ func isoWeek(s string, zone *time.Location) (time.Time, bool) {
 	return monday, true
 }
 
-// scopeDistricts lists the districts in scope, for the filters.
+// scopeDistricts lists the districts in scope, for the filters: those that
+// ever stood, as they were last (a district abolished in 2025 keeps its stations).
 func (p *Pages) scopeDistricts(ctx context.Context, scope string) ([]campaigns.OrgUnit, error) {
-	all, err := p.Campaigns.OrgUnits(ctx, campaigns.OrgUnitFilter{Level: "district"})
+	all, err := p.Campaigns.LatestUnits(ctx, campaigns.OrgUnitFilter{Level: "district"})
 	if err != nil {
 		return nil, err
 	}

@@ -121,7 +121,9 @@ func (p *Pages) ruleForm(ctx context.Context, values url.Values, action string, 
 	if f.Groups, err = p.Campaigns.TargetGroups(ctx); err != nil {
 		return f, err
 	}
-	units, err := p.Campaigns.OrgUnits(ctx, campaigns.OrgUnitFilter{})
+	// The units standing on the rule's start (its stations are picked then).
+	at, _ := parseDate(values.Get("startDate"))
+	units, err := p.Campaigns.OrgUnits(ctx, campaigns.OrgUnitFilter{At: at})
 	if err != nil {
 		return f, err
 	}

@@ -52,7 +52,7 @@ type describer struct {
 }
 
 func (p *Pages) describer(ctx context.Context) (describer, error) {
-	units, err := p.Campaigns.OrgUnits(ctx, campaigns.OrgUnitFilter{})
+	units, err := p.Campaigns.LatestUnits(ctx, campaigns.OrgUnitFilter{})
 	if err != nil {
 		return describer{}, err
 	}

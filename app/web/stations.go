@@ -95,9 +95,9 @@ func (p *Pages) stations(c *gin.Context) {
 	p.render(c, http.StatusOK, "stations.html", view{Title: "Đài và hệ thống loa", Data: data})
 }
 
-// unitNames names every org unit by its code ("xã Tam Thanh").
+// unitNames names every org unit by its code ("xã Tam Thanh"), as it was last.
 func (p *Pages) unitNames(c *gin.Context) (map[string]string, error) {
-	units, err := p.Campaigns.OrgUnits(c.Request.Context(), campaigns.OrgUnitFilter{})
+	units, err := p.Campaigns.LatestUnits(c.Request.Context(), campaigns.OrgUnitFilter{})
 	if err != nil {
 		return nil, err
 	}
