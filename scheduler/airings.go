@@ -375,7 +375,8 @@ func (s *Service) AiringScript(ctx context.Context, id string) (FeedItem, error)
 	if err != nil {
 		return FeedItem{}, err
 	}
-	unit, err := s.units.Named(ctx, st.OrgUnit, loa.DateOf(a.Start.In(s.opts.Zone)))
+	day := loa.DateOf(a.Start.In(s.opts.Zone))
+	unit, err := s.units.Named(ctx, st.UnitOn(day), day)
 	if err != nil {
 		return FeedItem{}, err
 	}
