@@ -53,6 +53,8 @@ type Store interface {
 type Units interface {
 	Path(ctx context.Context, unit string, at loa.Date) ([]string, error)
 	Within(ctx context.Context, unit, scope string, at loa.Date) (bool, error)
+	// Covers says whether unit lies in one of the actor's units' subtrees on at.
+	Covers(ctx context.Context, actor loa.Actor, unit string, at loa.Date) (bool, error)
 	OrgUnits(ctx context.Context, f campaigns.OrgUnitFilter) ([]campaigns.OrgUnit, error)
 	Named(ctx context.Context, code string, at loa.Date) (campaigns.OrgUnitDetail, error)
 	// OrgUnit is the unit standing on at; not found when code names none then.

@@ -228,7 +228,7 @@ func (in StationInput) station(active bool) Station {
 
 // requireUnit says whether unit lies in the actor's scope.
 func (s *Service) requireUnit(ctx context.Context, actor loa.Actor, unit string) error {
-	in, err := s.units.Within(ctx, unit, actor.Scope, s.today())
+	in, err := s.units.Covers(ctx, actor, unit, s.today())
 	if err != nil {
 		return err
 	}
