@@ -54,3 +54,38 @@ func TestAdminConfirmsScopeMapping(t *testing.T) {
 		t.Errorf("after confirming 20335 and 20341 the page shows:\n%s", offer)
 	}
 }
+
+// TestStationPageMovesAStation: Tam Thanh's loudspeaker (20359, merged into
+// phường Quảng Phú 20356 on 01/07/2025) shows its unit's end and offers the move
+// the crosswalk suggests; a bad date is refused beside its field, and once moved
+// the page keeps the earlier unit.
+func TestStationPageMovesAStation(t *testing.T) {
+	s := newSite(t)
+	admin := s.admin()
+	if status, _ := admin.post("/admin/accounts/admin/scope-mapping", url.Values{"units": {"48"}}); status != http.StatusSeeOther {
+		t.Fatalf("mapping the admin to 48: %d", status)
+	}
+	_, page := admin.get("/stations/LOA-20359")
+	move := between(page, `id="move"`, "</section>")
+	for _, want := range []string{"30/06/2025", "Phường Quảng Phú", `name="orgUnit" required maxlength="16" value="20356"`, `value="2025-07-01"`} {
+		if !strings.Contains(move, want) {
+			t.Errorf("the move form lacks %q:\n%s", want, move)
+		}
+	}
+	status, page := admin.post("/stations/LOA-20359/move", url.Values{"orgUnit": {"20356"}, "from": {"2999-01-01"}})
+	if status != http.StatusUnprocessableEntity {
+		t.Fatalf("a move ahead of today: %d, want 422", status)
+	}
+	assertBeside(t, page, "from", "Ngày chuyển không được sau hôm nay.")
+	if _, page := admin.get("/stations/LOA-20359"); strings.Contains(page, "Trước đó") {
+		t.Errorf("a refused move was written")
+	}
+	status, _, loc := admin.postLocation("/stations/LOA-20359/move", url.Values{"orgUnit": {"20356"}, "from": {"2025-07-01"}})
+	if status != http.StatusSeeOther || loc != "/stations/LOA-20359" {
+		t.Fatalf("moving: %d to %q", status, loc)
+	}
+	_, page = admin.get("/stations/LOA-20359")
+	if !strings.Contains(page, "Trước đó</dt><dd>Xã Tam Thanh (đến 30/06/2025)") || strings.Contains(page, `id="move"`) {
+		t.Errorf("the moved station's page:\n%s", between(page, `class="facts"`, "</dl>"))
+	}
+}

@@ -257,16 +257,18 @@ func (p *Pages) requireScope(ctx context.Context, scope, unit string) error {
 }
 
 // stationInScope reads a station the account may see, with the title of its org
-// unit ("Xã Bình Dương").
-func (p *Pages) stationInScope(ctx context.Context, scope, code string) (scheduler.Station, string, error) {
+// unit ("Xã Bình Dương"), as it was last when it has ended.
+func (p *Pages) stationInScope(ctx context.Context, actor loa.Actor, code string) (scheduler.Station, string, error) {
 	st, err := p.Scheduler.Station(ctx, code)
 	if err != nil {
 		return scheduler.Station{}, "", err
 	}
-	if err := p.requireScope(ctx, scope, st.OrgUnit); err != nil {
+	if in, err := p.Campaigns.Covers(ctx, actor, st.OrgUnit, p.Campaigns.Today()); err != nil {
 		return scheduler.Station{}, "", err
+	} else if !in {
+		return scheduler.Station{}, "", loa.ErrOutsideScope
 	}
-	unit, err := p.Campaigns.OrgUnit(ctx, st.OrgUnit, "")
+	unit, err := p.Campaigns.Named(ctx, st.OrgUnit, "")
 	if err != nil {
 		return scheduler.Station{}, "", err
 	}

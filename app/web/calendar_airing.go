@@ -58,7 +58,7 @@ func (p *Pages) renderAiring(c *gin.Context, status int, v view) {
 		p.fail(c, err)
 		return
 	}
-	st, unit, err := p.stationInScope(ctx, u.Scope, a.Station)
+	st, unit, err := p.stationInScope(ctx, u.Actor(), a.Station)
 	if err != nil {
 		p.fail(c, err)
 		return

@@ -128,6 +128,7 @@ type stationPage struct {
 	PrevMonth, NextMonth string
 	IssueToken           bool
 	Created              *access.NewToken
+	Units                stationUnits
 }
 
 // station shows /stations/{code}?date=2024-03-31&month=2024-03.
@@ -138,7 +139,7 @@ func (p *Pages) station(c *gin.Context) {
 func (p *Pages) renderStation(c *gin.Context, status int, v view, created *access.NewToken) {
 	ctx := c.Request.Context()
 	u := current(c).User
-	st, unit, err := p.stationInScope(ctx, u.Scope, c.Param("code"))
+	st, unit, err := p.stationInScope(ctx, u.Actor(), c.Param("code"))
 	if err != nil {
 		p.fail(c, err)
 		return
@@ -151,6 +152,10 @@ func (p *Pages) renderStation(c *gin.Context, status int, v view, created *acces
 				data.Languages = append(data.Languages, l.Name)
 			}
 		}
+	}
+	if data.Units, err = p.stationUnitsOf(ctx, st, u.Can(access.WriteStations)); err != nil {
+		p.fail(c, err)
+		return
 	}
 	day := p.Now().In(p.Zone)
 	if d, ok := parseDate(c.Query("date")); ok {
