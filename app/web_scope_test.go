@@ -16,6 +16,14 @@ func TestAdminConfirmsScopeMapping(t *testing.T) {
 	s.account("tamky", []string{"reporter"}, "502")
 	admin := s.admin()
 
+	// The imports page explains the dated columns and offers a sample.
+	if _, page := admin.get("/admin/imports"); !strings.Contains(between(page, `id="units-help"`, "</section>"), `href="/static/mau-don-vi-hanh-chinh.csv"`) {
+		t.Errorf("the imports page offers no sample of dated org units")
+	}
+	if status, sample := admin.get("/static/mau-don-vi-hanh-chinh.csv"); status != http.StatusOK || !strings.Contains(sample, "valid_from,valid_to,successor_codes") {
+		t.Errorf("the sample: %d %q", status, sample)
+	}
+
 	if _, page := admin.get("/admin/accounts"); !strings.Contains(between(page, `href="/admin/accounts/tamky"`, "</tr>"), "Cần xác nhận phạm vi mới") {
 		t.Errorf("the list does not flag tamky's ended scope")
 	}
