@@ -230,7 +230,7 @@ func countAll(t *testing.T, base, token string) counts {
 	var page struct{ Total int }
 	for level, dst := range map[string]*int{"province": &c.provinces, "district": &c.districts, "commune": &c.communes} {
 		page.Total = -1
-		if get(t, base+"/api/v1/orgunits?level="+level, token, &page) != 200 {
+		if get(t, base+"/api/v1/orgunits?at=2024-06-01&level="+level, token, &page) != 200 {
 			t.Errorf("GET /api/v1/orgunits?level=%s failed", level)
 		}
 		*dst = page.Total
@@ -266,6 +266,11 @@ func TestFirstStartAndRestart(t *testing.T) {
 	want := counts{provinces: 1, districts: 18, communes: 241, indicators: 10, populations: 126, contents: 12}
 	if first != want {
 		t.Errorf("after the first start: %+v, want %+v", first, want)
+	}
+	// Today's map is Đà Nẵng's, with the 78 communes formed from the 241.
+	var today struct{ Total int }
+	if get(t, base+"/api/v1/orgunits?at=2025-07-01&level=commune", token, &today) != 200 || today.Total != 78 {
+		t.Errorf("communes on 01/07/2025: %d, want 78", today.Total)
 	}
 
 	// The demo's newspaper published in 11 of the 12 months of 2024 (issue 16).

@@ -52,7 +52,7 @@ func storedRecords(t testing.TB, a *app) int {
 // campaign, in the service's org units.
 func reachFiles(t testing.TB, a *app, rows int) [][]byte {
 	t.Helper()
-	stored, err := a.campaigns.OrgUnits(context.Background(), campaigns.OrgUnitFilter{})
+	stored, err := a.campaigns.OrgUnits(context.Background(), campaigns.OrgUnitFilter{At: "2024-06-01"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -530,7 +530,7 @@ func startReportYear(b *testing.B) *reportYear {
 	var units []reachgen.Unit
 	for _, level := range []string{"province", "district", "commune"} {
 		var page struct{ Items []reachgen.Unit }
-		l.call(b, "GET", "/api/v1/orgunits?level="+level, admin, nil, http.StatusOK, &page)
+		l.call(b, "GET", "/api/v1/orgunits?at=2024-06-01&level="+level, admin, nil, http.StatusOK, &page)
 		units = append(units, page.Items...)
 	}
 	files := reachgen.Year(units, reportRecords)

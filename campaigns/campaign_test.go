@@ -212,6 +212,10 @@ func TestLoadDemoIsIdempotent(t *testing.T) {
 		{"units", func() (loa.ImportSummary, error) {
 			return s.ImportOrgUnits(ctx, loa.System, seedFile(t, "quangnam-danang-2025-units.csv"), false)
 		}},
+		// A list without dates leaves the versions' validity and successors as they are.
+		{"2024 units", func() (loa.ImportSummary, error) {
+			return s.ImportOrgUnits(ctx, loa.System, seedFile(t, "quangnam-units.csv"), false)
+		}},
 		{"populations", func() (loa.ImportSummary, error) {
 			return s.ImportPopulations(ctx, loa.System, seedFile(t, "quangnam-populations-2024-sample.csv"), false)
 		}},

@@ -115,6 +115,12 @@ func (t *Table) Cell(row []string, column string) string {
 	return strings.TrimSpace(row[i])
 }
 
+// Has reports whether the file has column.
+func (t *Table) Has(column string) bool {
+	_, ok := t.columns[column]
+	return ok
+}
+
 // Header is the column's header as the file writes it, or the field's name.
 func (t *Table) Header(field string) string {
 	if h, ok := t.headers[field]; ok {

@@ -23,7 +23,8 @@ var (
 // ImportOrgUnits reads a CSV with the columns code, name, type, level, parent_code
 // and optionally valid_from, valid_to (ISO dates) and successor_codes. A row is a
 // version of a unit, named by its code and valid_from: the row of a stored
-// version changes it, any other adds a version. successor_codes lists, separated
+// version changes it (keeping its valid_to and successors when the file has no
+// such column), any other adds a version. successor_codes lists, separated
 // by ";", the units that take the version over the day after valid_to, each with
 // its share when the unit is split ("20341=0.4"). Good rows are saved, bad rows
 // reported: a parent unknown or in a loop on some day, two versions of a code
@@ -62,6 +63,16 @@ func (s *Service) ImportOrgUnits(ctx context.Context, actor loa.Actor, r io.Read
 			if first, dup := rowOf[u.ID()]; dup {
 				sum.Conflictf(n, "code", "%s is already defined in row %d", describe(u), first)
 				return nil
+			}
+			// A column the file does not have leaves the stored version's value: a
+			// list without dates renames units without undoing their history.
+			if old, was := stored[u.ID()]; was {
+				if !t.Has("valid_to") {
+					u.ValidTo = old.ValidTo
+				}
+				if !t.Has("successor_codes") {
+					u.Successors = old.Successors
+				}
 			}
 			rowOf[u.ID()] = n
 			merged[u.ID()] = u

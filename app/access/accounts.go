@@ -260,6 +260,16 @@ func (s *Service) EnsureAdmin(ctx context.Context, password, root string, log *s
 	now := loa.Stamp(s.now())
 	u := User{Username: "admin", DisplayName: "Quản trị hệ thống", Roles: []string{RoleAdmin}, Scope: root,
 		Active: true, PasswordHash: hash, APITokens: []TokenInfo{}, CreatedAt: now, UpdatedAt: now}
+	// Loa creates this account, so Loa confirms its scope mapping: when the
+	// province has ended (Quảng Nam on 30/06/2025), the first admin also acts on
+	// the units its land passed to (Đà Nẵng), as an admin would confirm.
+	succ, err := s.units.Succession(ctx, root, s.units.Today())
+	if err != nil && !errors.Is(err, loa.ErrNotFound) {
+		return err
+	}
+	for _, h := range succ.Heirs {
+		u.ExtraScopes = append(u.ExtraScopes, h.Code)
+	}
 	if err := s.store.InsertUser(ctx, u); errors.Is(err, loa.ErrConflict) {
 		return nil // another replica created it first
 	} else if err != nil {

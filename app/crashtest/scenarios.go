@@ -54,7 +54,7 @@ func prepare(ctx context.Context, bin, data string, args ...string) (*env, error
 	var units struct {
 		Items []struct{ Code, Level string }
 	}
-	if _, err := s.call(ctx, "GET", "/api/v1/orgunits?limit=1000", e.admin, "", nil, &units); err != nil {
+	if _, err := s.call(ctx, "GET", "/api/v1/orgunits?limit=1000&at=2024-06-01", e.admin, "", nil, &units); err != nil {
 		return nil, err
 	}
 	for _, u := range units.Items {

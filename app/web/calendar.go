@@ -227,7 +227,7 @@ func (p *Pages) calendarStations(ctx context.Context, scope string, q calendarQu
 		if err := p.requireScope(ctx, scope, f.Under); err != nil {
 			return nil, "", err
 		}
-		u, err := p.Campaigns.OrgUnit(ctx, f.Under, "")
+		u, err := p.Campaigns.Named(ctx, f.Under, "")
 		if err != nil {
 			return nil, "", err
 		}

@@ -36,7 +36,7 @@ func importFile(tb testing.TB, f reachFixture, n int) []byte {
 // row (none when 0) raised by bump: the same keys, corrected counts.
 func importFileChanged(tb testing.TB, f reachFixture, n, changeEvery int, bump int) []byte {
 	tb.Helper()
-	units, err := f.cs.OrgUnits(f.ctx, campaigns.OrgUnitFilter{Level: "commune"})
+	units, err := f.cs.OrgUnits(f.ctx, campaigns.OrgUnitFilter{Level: "commune", At: "2024-06-01"})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -163,7 +163,7 @@ const yearRecords = 1_000_000
 // and logs how long it took.
 func loadYear(b *testing.B, f reachFixture) {
 	b.Helper()
-	stored, err := f.cs.OrgUnits(f.ctx, campaigns.OrgUnitFilter{})
+	stored, err := f.cs.OrgUnits(f.ctx, campaigns.OrgUnitFilter{At: "2024-06-01"})
 	if err != nil {
 		b.Fatal(err)
 	}
