@@ -210,6 +210,12 @@ func (s *Service) UpdateStation(ctx context.Context, actor loa.Actor, code strin
 		st.Timestamps = Timestamps{CreatedAt: old.CreatedAt, UpdatedAt: s.stamp()}
 		return nil
 	})
+	return s.stationChanged(ctx, actor, old, st, err)
+}
+
+// stationChanged follows a change of a station from old to st (unless err says it
+// failed): the calendar is materialised again and the change audited.
+func (s *Service) stationChanged(ctx context.Context, actor loa.Actor, old, st Station, err error) (Station, error) {
 	if err != nil {
 		return Station{}, err
 	}

@@ -59,12 +59,7 @@ func (s *Service) MoveStation(ctx context.Context, actor loa.Actor, code string,
 		st.OrgUnit, st.UpdatedAt = m.OrgUnit, s.stamp()
 		return nil
 	})
-	if err != nil {
-		return Station{}, err
-	}
-	s.rematerialize()
-	return st, s.audit.Record(ctx, actor.Username, loa.Change{Action: "update", Entity: "station", EntityID: st.Code,
-		Path: s.path(ctx, st.OrgUnit), Before: old, After: st})
+	return s.stationChanged(ctx, actor, old, st, err)
 }
 
 // checkMove refuses a move to a date that is not one, is ahead of today or not
