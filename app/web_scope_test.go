@@ -96,4 +96,13 @@ func TestStationPageMovesAStation(t *testing.T) {
 	if !strings.Contains(page, "Trước đó</dt><dd>Xã Tam Thanh (đến 30/06/2025)") || strings.Contains(page, `id="move"`) {
 		t.Errorf("the moved station's page:\n%s", between(page, `class="facts"`, "</dl>"))
 	}
+	// The admin of Quảng Nam, mapped to Đà Nẵng, still lists the moved station,
+	// and a planner of Tam Kỳ (502) not mapped yet no longer does.
+	if _, page := admin.get("/stations?q=tam+thanh"); !strings.Contains(page, `href="/stations/LOA-20359"`) {
+		t.Errorf("the admin's list lacks the moved station")
+	}
+	planner := s.account("tamky-planner", []string{"planner"}, "502")
+	if _, page := planner.get("/stations?q=tam+thanh"); strings.Contains(page, `href="/stations/LOA-20359"`) {
+		t.Errorf("an unmapped planner of 502 lists the station moved to 20356")
+	}
 }

@@ -55,7 +55,10 @@ type StationFilter struct {
 	Channel string
 	// Under keeps the stations of that org unit's subtree on At (today when
 	// empty), where each station was then.
-	Under  string
+	Under string
+	// Of keeps the stations in the subtrees of the actor's units (its home unit
+	// and its extra ones) on At; Under takes precedence when set.
+	Of     *loa.Actor
 	At     loa.Date
 	Active *bool
 	// Q matches name or code, ignoring case and diacritics.
@@ -136,9 +139,13 @@ func (s *Service) Stations(ctx context.Context, f StationFilter) ([]Station, err
 			(q != "" && !strings.Contains(st.SearchKey, q)) {
 			continue
 		}
-		if f.Under != "" {
+		if f.Under != "" || f.Of != nil {
 			at := cmp.Or(f.At, s.today())
-			in, err := s.units.Within(ctx, st.UnitOn(at), f.Under, at)
+			actor := loa.Actor{Scope: f.Under}
+			if f.Under == "" {
+				actor = *f.Of
+			}
+			in, err := s.units.Covers(ctx, actor, st.UnitOn(at), at)
 			if err != nil {
 				return nil, err
 			}

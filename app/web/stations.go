@@ -48,8 +48,8 @@ func (p *Pages) stations(c *gin.Context) {
 		return
 	}
 	f := scheduler.StationFilter{Channel: data.Channel, Under: data.District, Q: data.Q}
-	if f.Under == "" && scope != loa.AllUnits {
-		f.Under = scope
+	if actor := current(c).User.Actor(); f.Under == "" && scope != loa.AllUnits {
+		f.Of = &actor
 	}
 	if f.Under != "" {
 		if err := p.requireScope(ctx, scope, f.Under); err != nil {
