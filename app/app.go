@@ -119,6 +119,11 @@ func (a *app) prepare(ctx context.Context) error {
 					a.runner.Trigger(jobMaterialize)
 				}
 			}})
+	if moved, err := sc.PackLegacyAirings(ctx); err != nil {
+		return err
+	} else if moved > 0 {
+		a.log.Info("airings moved into packs by station and year", "airings", moved)
+	}
 	reports := report.NewService(cs, rs, sc, report.NewStore(a.db), now)
 	a.runner = jobs.New(jobs.NewStore(a.db), a.jobList(cs, rs, sc, acc), jobs.Options{Zone: a.cfg.Location, Now: now, Log: a.log})
 	if a.cfg.DemoOn() {

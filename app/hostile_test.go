@@ -179,7 +179,9 @@ func TestHostileInputs(t *testing.T) {
 	// comes out of its CSV with a leading apostrophe and out of its XLSX as text.
 	t.Run("formula text exported", func(t *testing.T) {
 		for _, f := range []struct{ path, csv string }{
-			{"/api/v1/orgunits/import", "code,name,type,level,parent_code\n99901,@SUM(1+1),xã,commune,507\n99902,+cmd|' /C calc'!A0,xã,commune,507\n"},
+			// Communes of Điện Bàn (507), which ended on 30/06/2025 as they do.
+			{"/api/v1/orgunits/import", "code,name,type,level,parent_code,valid_to\n99901,@SUM(1+1),xã,commune,507,2025-06-30\n" +
+				"99902,+cmd|' /C calc'!A0,xã,commune,507,2025-06-30\n"},
 			{"/api/v1/populations/import", "org_unit_code,group,year,count,source\n507,students,2024,13000,\"=HYPERLINK(\"\"http://evil.example\"\",\"\"x\"\")\"\n"},
 		} {
 			if status, b := call("POST", f.path, "text/csv", []byte(f.csv), admin); status != http.StatusOK {

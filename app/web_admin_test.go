@@ -222,17 +222,18 @@ func TestAdminJobs(t *testing.T) {
 // is neither CSV nor XLSX and a form without the CSRF token are refused and write
 // nothing.
 func TestAdminImports(t *testing.T) {
-	base, logs, stop := startApp(t, t.TempDir(), map[string]string{"LOA_ADMIN_PASSWORD": testPassword, "LOA_IMPORT_MAX_FILE": "16KiB"})
+	base, logs, stop := startApp(t, t.TempDir(), map[string]string{"LOA_ADMIN_PASSWORD": testPassword, "LOA_IMPORT_MAX_FILE": "24KiB"}) // over the 18 KiB of the units' seed
 	t.Cleanup(stop)
 	s := &site{t: t, base: base, logs: logs}
 	admin := s.admin()
 	token := login(t, s.base, "admin", testPassword)
-	unit := func(code string) int { return get(t, s.base+"/api/v1/orgunits/"+code, token, nil) }
+	unit := func(code string) int { return get(t, s.base+"/api/v1/orgunits/"+code+"?at=2024-06-01", token, nil) }
 
-	file := "code,name,type,level,parent_code\n" +
-		"99001,Xã Thử Nghiệm,xã,commune,504\n" +
-		"99002,Xã Mồ Côi,xã,commune,9999\n" +
-		"99003,Xã Sai Cấp,xã,Commune,504\n"
+	// Tây Giang district (504) ended on 30/06/2025: so do its communes.
+	file := "code,name,type,level,parent_code,valid_to\n" +
+		"99001,Xã Thử Nghiệm,xã,commune,504,2025-06-30\n" +
+		"99002,Xã Mồ Côi,xã,commune,9999,\n" +
+		"99003,Xã Sai Cấp,xã,Commune,504,2025-06-30\n"
 	status, page, _ := admin.upload("/admin/imports", "orgunits", "don-vi.csv", []byte(file))
 	if status != http.StatusOK {
 		t.Fatalf("dry run: %d\n%s", status, page)
@@ -261,14 +262,14 @@ func TestAdminImports(t *testing.T) {
 		t.Errorf("applying twice: %d, want 410 with a message", status)
 	}
 
-	big := "code,name,type,level,parent_code\n99004,Xã Quá Lớn,xã,commune,504\n" + strings.Repeat("# "+strings.Repeat("x", 60)+"\n", 300)
+	big := "code,name,type,level,parent_code\n99004,Xã Quá Lớn,xã,commune,504\n" + strings.Repeat("# "+strings.Repeat("x", 60)+"\n", 450)
 	bad := []struct {
 		name, kind, file, content string
 		csrf                      bool
 		status                    int
 		want                      string
 	}{
-		{"over the limit", "orgunits", "lon.csv", big, true, http.StatusRequestEntityTooLarge, "Tệp lớn hơn giới hạn 16 KiB"},
+		{"over the limit", "orgunits", "lon.csv", big, true, http.StatusRequestEntityTooLarge, "Tệp lớn hơn giới hạn 24 KiB"},
 		{"no file", "orgunits", "", "", true, http.StatusUnprocessableEntity, "Chọn một tệp CSV hoặc Excel (.xlsx)."},
 		{"not CSV or XLSX", "orgunits", "anh.png", "\x89PNG\x00\x00\x00 99004", true, http.StatusUnsupportedMediaType, "Tệp không phải CSV"},
 		{"missing columns", "populations", "mau-so.csv", "org_unit_code,group\n504,students\n", true, http.StatusUnprocessableEntity, "Tệp thiếu cột bắt buộc: year, count, source."},

@@ -61,7 +61,7 @@ func (s *Service) ImportOrgUnits(ctx context.Context, actor loa.Actor, r io.Read
 				return nil
 			}
 			if first, dup := rowOf[u.ID()]; dup {
-				sum.Conflictf(n, "code", "%s is already defined in row %d", describe(u), first)
+				sum.Conflictf(n, "code", "code %s is already defined in row %d", describe(u), first)
 				return nil
 			}
 			// A column the file does not have leaves the stored version's value: a
@@ -143,6 +143,9 @@ func (s *Service) ImportOrgUnits(ctx context.Context, actor loa.Actor, r io.Read
 	return out, err
 }
 
+// beginning stands for the days before the first change of any unit.
+const beginning loa.Date = "0001-01-01"
+
 // lastDay is the last day a version stands (far in the future when it is open).
 func lastDay(u OrgUnit) loa.Date {
 	if u.ValidTo != nil {
@@ -205,7 +208,7 @@ func (h *UnitHistory) faults(rowOf map[string]int) map[string]loa.Conflict {
 			}
 		}
 	}
-	days := []loa.Date{"0001-01-01"}
+	days := []loa.Date{beginning}
 	for _, b := range h.bounds {
 		days = append(days, b)
 	}
@@ -225,7 +228,10 @@ func (h *UnitHistory) faults(rowOf map[string]int) map[string]loa.Conflict {
 			if strings.Contains(why, "loops") {
 				fault = "cycle"
 			}
-			if blame(u, "parent_code", fault, "%s on %s", why, d) {
+			if d != beginning {
+				why += " on " + string(d)
+			}
+			if blame(u, "parent_code", fault, "%s", why) {
 				continue
 			}
 			// A stored unit lost its parent: the rows that end the parent are at fault.

@@ -197,6 +197,22 @@ func (s *Service) Named(ctx context.Context, code string, at loa.Date) (OrgUnitD
 	return OrgUnitDetail{OrgUnit: u, Parents: h.At(min(at, lastDay(u))).parents(u)}, nil
 }
 
+// Located is the unit where the land of a unit referred to on or before at lies
+// on at: the unit itself, or the one its land passed to (UnitHistory.Locate).
+// For counting what happened where (a station of a merged commune reaches the
+// new commune); a reference itself keeps its unit (Named).
+func (s *Service) Located(ctx context.Context, code string, at loa.Date) (OrgUnit, error) {
+	h, err := s.History(ctx)
+	if err != nil {
+		return OrgUnit{}, err
+	}
+	u, ok := h.Locate(code, at)
+	if !ok {
+		return OrgUnit{}, fmt.Errorf("%w: no org unit with code %s", loa.ErrNotFound, code)
+	}
+	return u, nil
+}
+
 // notOn is the not-found error of a code that names no unit on at, saying when it
 // did and where it went.
 func notOn(h *UnitHistory, code string, at loa.Date) error {

@@ -1,6 +1,8 @@
 package scheduler
 
 import (
+	"fmt"
+	"loa"
 	"testing"
 	"time"
 )
@@ -36,8 +38,10 @@ func BenchmarkMaterializeYear(b *testing.B) {
 }
 
 // BenchmarkRematerializeYear runs the same year again: it must write nothing.
-// "warm" reuses the service that wrote the year; "cold" is a new process's
-// service, which first reads every airing.
+// "warm" reuses the service that wrote the year; "cold" is a new scheduler, which
+// first reads every airing; "process" is a new process: its own client on the
+// database and new services under the scheduler too (org units, content), with
+// nothing in memory.
 func BenchmarkRematerializeYear(b *testing.B) {
 	f := demoFixture(b)
 	if _, err := f.s.MaterializeUntil(f.ctx, year2024[0], year2024[1]); err != nil {
@@ -46,7 +50,7 @@ func BenchmarkRematerializeYear(b *testing.B) {
 	for _, bc := range []struct {
 		name    string
 		service func() *Service
-	}{{"warm", func() *Service { return f.s }}, {"cold", f.service}} {
+	}{{"warm", func() *Service { return f.s }}, {"cold", f.service}, {"process", f.process}} {
 		b.Run(bc.name, func(b *testing.B) {
 			for b.Loop() {
 				b.StopTimer()
@@ -80,9 +84,31 @@ func BenchmarkAhead(b *testing.B) {
 	})
 	b.Run("Gaps", func(b *testing.B) {
 		for b.Loop() {
-			if _, err := f.s.Gaps(f.ctx, "49", demo, f.clock.Now()); err != nil {
+			if _, err := f.s.Gaps(f.ctx, loa.Actor{Scope: "49"}, demo, f.clock.Now()); err != nil {
 				b.Fatal(err)
 			}
 		}
 	})
+}
+
+// BenchmarkChangeOneAiring changes the note of one airing of a year of the demo
+// province at a time (ChangeAiring: the airing, its audit record): what a write of
+// one airing costs, e.g. a planner's change or a station's confirmation.
+func BenchmarkChangeOneAiring(b *testing.B) {
+	f := demoFixture(b)
+	if _, err := f.s.MaterializeUntil(f.ctx, year2024[0], year2024[1]); err != nil {
+		b.Fatal(err)
+	}
+	list, err := f.s.Airings(f.ctx, AiringFilter{Station: "LOA-20335", From: local("2024-06-01 00:00"), To: local("2024-07-01 00:00")})
+	if err != nil || len(list) == 0 {
+		b.Fatalf("airings of June at LOA-20335: %d, %v", len(list), err)
+	}
+	n := 0
+	for b.Loop() {
+		n++
+		note := fmt.Sprint("ghi chú ", n)
+		if _, err := f.s.ChangeAiring(f.ctx, planner, list[n%len(list)].ID, AiringChange{Note: &note}); err != nil {
+			b.Fatal(err)
+		}
+	}
 }

@@ -48,19 +48,24 @@ func inZone(a Airing, zone *time.Location) Airing {
 // with returns a calendar where the airings changed replace their old selves.
 func (c *calendar) with(changed []Airing, zone *time.Location) *calendar {
 	next := &calendar{byStation: maps.Clone(c.byStation)}
-	touched := map[string]bool{}
+	latest := map[string]map[string]Airing{} // by station and ID: the last change of each
 	for _, a := range changed {
-		list := next.byStation[a.Station]
-		if !touched[a.Station] {
-			list = slices.Clone(list)
-			touched[a.Station] = true
+		if latest[a.Station] == nil {
+			latest[a.Station] = map[string]Airing{}
 		}
-		if i := slices.IndexFunc(list, func(b Airing) bool { return b.ID == a.ID }); i >= 0 {
-			list = slices.Delete(list, i, i+1)
+		latest[a.Station][a.ID] = inZone(a, zone)
+	}
+	for code, news := range latest {
+		old := c.byStation[code]
+		list := make([]Airing, 0, len(old)+len(news))
+		for _, a := range old {
+			if _, ok := news[a.ID]; !ok {
+				list = append(list, a)
+			}
 		}
-		a = inZone(a, zone)
-		i, _ := slices.BinarySearchFunc(list, a, compareAirings)
-		next.byStation[a.Station] = slices.Insert(list, i, a)
+		list = slices.AppendSeq(list, maps.Values(news))
+		slices.SortFunc(list, compareAirings)
+		next.byStation[code] = list
 	}
 	return next
 }
@@ -169,4 +174,11 @@ func (s *Service) follow(v int64, done []Airing) []Airing {
 		s.calendar.Advance(v, func(c *calendar) (*calendar, error) { return c.with(done, s.opts.Zone), nil })
 	}
 	return done
+}
+
+// PackLegacyAirings moves the airings an earlier Loa stored one document each into
+// the packs this one reads; run at start-up, it returns how many moved (none once
+// done).
+func (s *Service) PackLegacyAirings(ctx context.Context) (int, error) {
+	return writeAirings(ctx, s, s.store.PackLegacyAirings)
 }

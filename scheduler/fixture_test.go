@@ -10,6 +10,8 @@ import (
 	"time"
 	_ "time/tzdata" // Asia/Ho_Chi_Minh wherever the tests run
 
+	"go.mongodb.org/mongo-driver/v2/bson"
+
 	"loa"
 	"loa/app/audit"
 	"loa/app/database"
@@ -113,6 +115,17 @@ func (f *fixture) service() *Service {
 	return NewService(NewStore(f.db), f.cs, f.rs, f.lib, f.trail, f.clock.Now, Options{Zone: hcm})
 }
 
+// process returns a scheduler as a new process has it on the fixture's database:
+// its own client (without this one's locks or versions) and new services under
+// it, with nothing in memory.
+func (f *fixture) process() *Service {
+	db := dbtest.Another(f.t, f.db)
+	trail := audit.New(audit.NewStore(db), f.clock.Now)
+	cs := campaigns.NewService(campaigns.NewStore(db), trail, f.clock.Now)
+	lib := content.NewService(content.NewStore(db), cs, trail, f.clock.Now, content.Options{Zone: hcm, Hotline: "0235 111 222"})
+	return NewService(NewStore(db), cs, reach.NewService(cs, reach.NewStore(db), trail, f.clock.Now), lib, trail, f.clock.Now, Options{Zone: hcm})
+}
+
 // station creates an active station broadcasting in vi.
 func (f *fixture) station(code, channel, unit string) Station {
 	f.t.Helper()
@@ -206,12 +219,28 @@ func (f *fixture) stored() []Airing {
 	return as
 }
 
-// count is how many airings documents the database holds.
+// count is how many airings the database holds, as its packs count them; each
+// pack must hold as many distinct airings as it says.
 func (f *fixture) count() int64 {
 	f.t.Helper()
-	n, err := f.db.Collection(airingsColl).CountDocuments(f.ctx, map[string]any{})
+	packs, err := database.All[packDoc](f.ctx, f.db.Collection(packsColl), bson.D{}, nil)
 	if err != nil {
 		f.t.Fatal(err)
+	}
+	var n int64
+	for _, p := range packs {
+		docs, err := p.unpack()
+		if err != nil {
+			f.t.Fatal(err)
+		}
+		ids := map[string]bool{}
+		for _, d := range docs {
+			ids[d.ID] = true
+		}
+		if len(ids) != p.Count || len(docs) != p.Count {
+			f.t.Errorf("pack %s counts %d airings and holds %d (%d distinct)", p.ID, p.Count, len(docs), len(ids))
+		}
+		n += int64(p.Count)
 	}
 	return n
 }

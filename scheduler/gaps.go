@@ -61,7 +61,7 @@ func (g Gaps) String() string {
 // Gaps reports, for campaign as of asOf (zero: now) and within scope:
 // months ahead with no press item, units with no activity this half-year, airings
 // without content and stations that stopped confirming.
-func (s *Service) Gaps(ctx context.Context, scope, campaign string, asOf time.Time) (Gaps, error) {
+func (s *Service) Gaps(ctx context.Context, actor loa.Actor, campaign string, asOf time.Time) (Gaps, error) {
 	c, err := s.units.Campaign(ctx, campaign)
 	if err != nil {
 		return Gaps{}, err
@@ -76,14 +76,24 @@ func (s *Service) Gaps(ctx context.Context, scope, campaign string, asOf time.Ti
 	if err != nil {
 		return Gaps{}, err
 	}
-	stations, err := s.Stations(ctx, StationFilter{Under: scope})
+	all, err := s.Stations(ctx, StationFilter{})
 	if err != nil {
 		return Gaps{}, err
+	}
+	var stations []Station
+	for _, st := range all {
+		in, err := s.units.Covers(ctx, actor, st.OrgUnit, s.today())
+		if err != nil {
+			return Gaps{}, err
+		}
+		if in {
+			stations = append(stations, st)
+		}
 	}
 	if err := s.pressGaps(ctx, &g, c, asOf); err != nil {
 		return Gaps{}, err
 	}
-	if err := s.idleUnits(ctx, &g, cal, stations, scope, asOf); err != nil {
+	if err := s.idleUnits(ctx, &g, cal, stations, actor, asOf); err != nil {
 		return Gaps{}, err
 	}
 	for _, st := range stations {
@@ -119,7 +129,7 @@ func (s *Service) RunningGaps(ctx context.Context, at time.Time) ([]Gaps, error)
 		if c.Period.Start > today || c.Period.End < today {
 			continue
 		}
-		g, err := s.Gaps(ctx, loa.AllUnits, c.Code, at)
+		g, err := s.Gaps(ctx, loa.System, c.Code, at)
 		if err != nil {
 			return out, err
 		}
@@ -164,7 +174,7 @@ func (s *Service) pressGaps(ctx context.Context, g *Gaps, c campaigns.Campaign, 
 // scope, where no station of the unit (or below it) has a planned or aired airing
 // of the campaign in that half-year, nor an occurrence of its rules beyond the
 // horizon.
-func (s *Service) idleUnits(ctx context.Context, g *Gaps, cal *calendar, stations []Station, scope string, asOf time.Time) error {
+func (s *Service) idleUnits(ctx context.Context, g *Gaps, cal *calendar, stations []Station, actor loa.Actor, asOf time.Time) error {
 	from := time.Date(asOf.Year(), 1, 1, 0, 0, 0, 0, s.opts.Zone)
 	if asOf.Month() > time.June {
 		from = from.AddDate(0, 6, 0)
@@ -186,11 +196,12 @@ func (s *Service) idleUnits(ctx context.Context, g *Gaps, cal *calendar, station
 	}
 	active := map[string]bool{}
 	for unit := range reached {
-		path, err := s.units.Path(ctx, unit, g.HalfYear.End)
+		// A station of a unit that has ended reaches the unit its land passed to.
+		u, err := s.units.Located(ctx, unit, g.HalfYear.End)
 		if err != nil {
 			return err
 		}
-		for _, u := range path {
+		for _, u := range u.Path {
 			active[u] = true
 		}
 	}
@@ -202,7 +213,7 @@ func (s *Service) idleUnits(ctx context.Context, g *Gaps, cal *calendar, station
 		if (u.ValidFrom != nil && *u.ValidFrom > g.HalfYear.End) || (u.ValidTo != nil && *u.ValidTo < g.HalfYear.Start) {
 			continue
 		}
-		if scope != "" && scope != loa.AllUnits && !slices.Contains(u.Path, scope) {
+		if !actor.Covers(u.Path) {
 			continue
 		}
 		g.UnitsTotal++

@@ -36,7 +36,7 @@ func TestGaps(t *testing.T) {
 	emptyRule := f.rule(empty)
 	f.materialize()
 
-	g, err := f.s.Gaps(f.ctx, loa.AllUnits, demo, f.clock.Now())
+	g, err := f.s.Gaps(f.ctx, loa.System, demo, f.clock.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,7 +83,7 @@ func TestGaps(t *testing.T) {
 	}
 
 	// A week on, LOA-20560's last confirmation is over 7 days old: silent too.
-	g, err = f.s.Gaps(f.ctx, loa.AllUnits, demo, local("2024-03-16 08:00"))
+	g, err = f.s.Gaps(f.ctx, loa.System, demo, local("2024-03-16 08:00"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,7 +102,7 @@ func TestGaps(t *testing.T) {
 	}
 
 	// Scoped to Tây Giang: only its communes, all idle, and none of the stations.
-	g, err = f.s.Gaps(f.ctx, "504", demo, f.clock.Now())
+	g, err = f.s.Gaps(f.ctx, loa.Actor{Scope: "504"}, demo, f.clock.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -111,7 +111,7 @@ func TestGaps(t *testing.T) {
 		t.Errorf("Gaps in 504: %d of %d idle (want all %d), %d silent, %d without content", len(g.IdleUnits), g.UnitsTotal,
 			len(tayGiang), len(g.Silent), g.NoContentTotal)
 	}
-	if _, err := f.s.Gaps(f.ctx, loa.AllUnits, "NOPE-2024", f.clock.Now()); err == nil {
+	if _, err := f.s.Gaps(f.ctx, loa.System, "NOPE-2024", f.clock.Now()); err == nil {
 		t.Errorf("Gaps of an unknown campaign: no error")
 	}
 }

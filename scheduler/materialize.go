@@ -97,18 +97,17 @@ func (s *Service) MaterializeUntil(ctx context.Context, at, until time.Time) (Re
 			yieldToHand(occs, cal.byStation[code])
 		}
 		pick := newPicker(airable, s.opts.Zone)
-		var inserts, updates []Airing
 		codes := slices.Sorted(maps.Keys(wanted))
 		for _, code := range cal.stationCodes() {
 			if _, ok := wanted[code]; !ok {
 				codes = append(codes, code)
 			}
 		}
-		for _, code := range codes {
-			ins, upd := s.reconcile(cal.byStation[code], wanted[code], ruleByID, pick, at, until)
-			inserts, updates = append(inserts, ins...), append(updates, upd...)
+		inserts, updates := make([][]Airing, len(codes)), make([][]Airing, len(codes))
+		for i, code := range codes {
+			inserts[i], updates[i] = s.reconcile(cal.byStation[code], wanted[code], ruleByID, pick, at, until)
 		}
-		stored, err := s.write(ctx, inserts, updates)
+		stored, err := s.write(ctx, slices.Concat(inserts...), slices.Concat(updates...))
 		if err != nil {
 			return res, err
 		}
@@ -252,17 +251,24 @@ func yieldToHand(occs map[string]occurrence, existing []Airing) {
 // least recently. Airings of rules whose slot is at or after until lie beyond this
 // run's window (an earlier run went further) and stay as they are.
 func (s *Service) reconcile(existing []Airing, wanted map[string]occurrence, rules map[string]*Rule, pick *picker, at, until time.Time) (inserts, updates []Airing) {
-	timeline := slices.Clone(existing)
 	have := make(map[string]bool, len(existing))
 	for _, a := range existing {
 		have[a.ID] = true
 	}
+	missing := 0
+	for id := range wanted {
+		if !have[id] {
+			missing++
+		}
+	}
+	timeline := append(make([]Airing, 0, len(existing)+missing), existing...)
 	for id, o := range wanted {
 		if !have[id] {
 			timeline = append(timeline, Airing{ID: id, Rule: o.rule.ID, Station: o.station.Code, Slot: o.slot, Start: o.slot})
 		}
 	}
 	slices.SortFunc(timeline, compareAirings)
+	inserts = make([]Airing, 0, missing)
 	used := map[string]time.Time{}
 	for _, old := range timeline {
 		next := old

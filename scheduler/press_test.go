@@ -203,7 +203,7 @@ func TestGapsAndForecastsBeyondTheHorizon(t *testing.T) {
 		t.Fatalf("fixture: %d airings materialised, want none before the horizon reaches July", n)
 	}
 	idle := func() bool {
-		g, err := f.s.Gaps(f.ctx, loa.AllUnits, demo, local("2024-08-01 08:00"))
+		g, err := f.s.Gaps(f.ctx, loa.System, demo, local("2024-08-01 08:00"))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -32,7 +32,7 @@ type Store interface {
 
 	AiringsVersion(ctx context.Context) (int64, error)
 	Airings(ctx context.Context) ([]Airing, error)
-	// InsertAirings inserts new airings; those whose `_id` exists already (another
+	// InsertAirings inserts new airings; those whose ID is stored already (another
 	// run made them) are skipped. It returns the inserted ones and the new version.
 	InsertAirings(ctx context.Context, as []Airing) ([]Airing, int64, error)
 	// ReplaceAirings stores changed airings whose stored Rev is still a.Rev-1; the
@@ -42,6 +42,9 @@ type Store interface {
 	// InsertAirings and ReplaceAirings, while no other write of airings runs in
 	// this process.
 	WriteAirings(ctx context.Context, write func(ctx context.Context) error) error
+	// PackLegacyAirings moves airings stored in an earlier layout into the current
+	// one and returns how many it moved (none the second time).
+	PackLegacyAirings(ctx context.Context) (int, error)
 
 	// Receipt says whether station's confirmation clientID was recorded before;
 	// AddReceipt records it (again: no error).
@@ -53,8 +56,8 @@ type Store interface {
 type Units interface {
 	Path(ctx context.Context, unit string, at loa.Date) ([]string, error)
 	Within(ctx context.Context, unit, scope string, at loa.Date) (bool, error)
-	// Covers says whether unit lies in one of the actor's units' subtrees on at.
 	Covers(ctx context.Context, actor loa.Actor, unit string, at loa.Date) (bool, error)
+	Located(ctx context.Context, code string, at loa.Date) (campaigns.OrgUnit, error)
 	OrgUnits(ctx context.Context, f campaigns.OrgUnitFilter) ([]campaigns.OrgUnit, error)
 	Named(ctx context.Context, code string, at loa.Date) (campaigns.OrgUnitDetail, error)
 	// OrgUnit is the unit standing on at; not found when code names none then.

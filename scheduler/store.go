@@ -2,13 +2,11 @@ package scheduler
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"loa"
 	"loa/app/database"
@@ -17,21 +15,17 @@ import (
 const (
 	stationsColl = "stations"
 	rulesColl    = "rules"
-	airingsColl  = "airings"
 	receiptsColl = "receipts"
 
 	insertBatch = 1000
 )
 
-// Schema lists the collections this package owns. Airings are keyed by (rule,
-// station, slot) twice over: their natural `_id`, and a unique index on the fields.
+// Schema lists the collections this package owns. Airings live in packs by
+// station and year (store_calendar.go).
 var Schema = []database.Collection{
 	{Name: stationsColl},
 	{Name: rulesColl},
-	{Name: airingsColl, Indexes: []mongo.IndexModel{{
-		Keys:    bson.D{{Key: "rule", Value: 1}, {Key: "station", Value: 1}, {Key: "slot", Value: 1}},
-		Options: options.Index().SetUnique(true),
-	}}},
+	{Name: packsColl},
 	{Name: receiptsColl},
 }
 
@@ -132,7 +126,10 @@ func (d ruleDoc) rule() Rule {
 }
 
 // airingDoc is a stored airing. It has Airing's fields in Airing's order, so the
-// two convert into each other (airingDoc(a), Airing(d)) at no cost.
+// two convert into each other (airingDoc(a), Airing(d)) at no cost. Packs store it
+// as gob, which names the fields by their Go names: those must not change either.
+// The bson names are those of an earlier Loa's one document per airing, read once
+// by PackLegacyAirings.
 type airingDoc struct {
 	ID             string     `bson:"_id"`
 	Rule           string     `bson:"rule"`
@@ -166,11 +163,12 @@ func (d airingDoc) airing() Airing { return Airing(d) }
 
 // MongoStore is the Store on MongoDB (or the embedded engine).
 type MongoStore struct {
-	db *database.DB
+	db        *database.DB
+	packLimit int // maxPackBytes; tests lower it
 }
 
 // NewStore returns the store on db.
-func NewStore(db *database.DB) *MongoStore { return &MongoStore{db: db} }
+func NewStore(db *database.DB) *MongoStore { return &MongoStore{db: db, packLimit: maxPackBytes} }
 
 func (s *MongoStore) version(ctx context.Context, coll string) (int64, error) {
 	return s.db.Versions().Get(ctx, coll)
@@ -284,81 +282,11 @@ func (s *MongoStore) insert(ctx context.Context, coll string, doc any) error {
 	return err
 }
 
-// AiringsVersion is bumped by every write of airings.
-func (s *MongoStore) AiringsVersion(ctx context.Context) (int64, error) {
-	return s.version(ctx, airingsColl)
-}
-
-// Airings reads every airing: a background read that builds the calendar.
-func (s *MongoStore) Airings(ctx context.Context) ([]Airing, error) {
-	docs, err := database.All[airingDoc](ctx, s.db.Collection(airingsColl), bson.D{}, nil)
-	return database.ConvertAll(docs, airingDoc.airing), err
-}
-
-// InsertAirings inserts in unordered batches (exact on both engines) and skips
-// the airings whose key exists.
-func (s *MongoStore) InsertAirings(ctx context.Context, as []Airing) ([]Airing, int64, error) {
-	var done []Airing
-	for start := 0; start < len(as); start += insertBatch {
-		batch := as[start:min(start+insertBatch, len(as))]
-		docs := make([]airingDoc, len(batch))
-		for i, a := range batch {
-			docs[i] = airingDoc(a)
-		}
-		_, err := s.db.Collection(airingsColl).InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
-		dup := map[int]bool{}
-		var bwe mongo.BulkWriteException
-		switch {
-		case err == nil:
-		case errors.As(err, &bwe) && bwe.WriteConcernError == nil:
-			for _, we := range bwe.WriteErrors {
-				if !mongo.IsDuplicateKeyError(we) {
-					return nil, 0, fmt.Errorf("insert airings: %w", err)
-				}
-				dup[we.Index] = true
-			}
-		default:
-			return nil, 0, fmt.Errorf("insert airings: %w", err)
-		}
-		for i, a := range batch {
-			if !dup[i] {
-				done = append(done, a)
-			}
-		}
-	}
-	v, err := s.written(ctx, airingsColl, len(done))
-	return done, v, err
-}
-
-// ReplaceAirings overwrites airings whose stored Rev is the one before theirs. On
-// a shared MongoDB the filter checks it; on the embedded engine only `_id` filters
-// use an index, so the filter is `_id` alone and the service checks the Rev under
-// its lock (the process is the engine's only writer).
-func (s *MongoStore) ReplaceAirings(ctx context.Context, as []Airing) ([]Airing, int64, error) {
-	var done []Airing
-	coll := s.db.Collection(airingsColl)
-	for _, a := range as {
-		filter := database.IDFilter(a.ID)
-		if !s.db.Embedded() {
-			filter = append(filter, bson.E{Key: "rev", Value: a.Rev - 1})
-		}
-		res, err := coll.ReplaceOne(ctx, filter, airingDoc(a))
-		if err != nil {
-			return nil, 0, fmt.Errorf("replace airing %s: %w", a.ID, err)
-		}
-		if res.MatchedCount == 1 {
-			done = append(done, a)
-		}
-	}
-	v, err := s.written(ctx, airingsColl, len(done))
-	return done, v, err
-}
-
 // WriteAirings runs write while no other write of airings runs in this process,
 // on every engine; across replicas the Rev checks and natural keys keep writes
 // sound.
 func (s *MongoStore) WriteAirings(ctx context.Context, write func(ctx context.Context) error) error {
-	_, err := s.db.Guard(ctx, database.Lock{Keys: []string{database.Key(airingsColl, "write")}, Everywhere: true}, write)
+	_, err := s.db.Guard(ctx, database.Lock{Keys: []string{database.Key(airingsVersion, "write")}, Everywhere: true}, write)
 	return err
 }
 

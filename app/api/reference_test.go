@@ -273,7 +273,9 @@ func TestOrgUnitImportMultipart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	part.Write([]byte("\ufeffcode,name,type,level,parent_code\n20359,Tam Thanh,xã,commune,502\n99001,Thôn Mới,thôn,village,20359\n"))
+	// A village under Tam Thanh, which ended on 30/06/2025: the village ends with it.
+	part.Write([]byte("\ufeffcode,name,type,level,parent_code,valid_to\n20359,Tam Thanh,xã,commune,502,2025-06-30\n" +
+		"99001,Thôn Mới,thôn,village,20359,2025-06-30\n"))
 	w.Close()
 	var sum summary
 	s.decode(s.call("POST", "/api/v1/orgunits/import", w.FormDataContentType(), body.String(), s.token), http.StatusOK, &sum)
@@ -281,7 +283,7 @@ func TestOrgUnitImportMultipart(t *testing.T) {
 		t.Errorf("multipart import = %+v, want 1 imported, 1 unchanged", sum)
 	}
 	var unit struct{ Path []string }
-	s.decode(s.do("GET", "/api/v1/orgunits/99001", ""), http.StatusOK, &unit)
+	s.decode(s.do("GET", "/api/v1/orgunits/99001?at=2024-06-01", ""), http.StatusOK, &unit)
 	if strings.Join(unit.Path, "/") != "49/502/20359/99001" {
 		t.Errorf("path of the new village = %v", unit.Path)
 	}

@@ -254,7 +254,7 @@ func (h *handler) campaignGaps(c *gin.Context) {
 			return
 		}
 	}
-	g, err := h.Scheduler.Gaps(c.Request.Context(), currentUser(c).Scope, c.Param("id"), asOf)
+	g, err := h.Scheduler.Gaps(c.Request.Context(), currentUser(c).Actor(), c.Param("id"), asOf)
 	if err != nil {
 		h.fail(c, err)
 		return

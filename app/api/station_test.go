@@ -25,6 +25,7 @@ import (
 
 	"loa"
 	"loa/campaigns/reach"
+	"loa/scheduler"
 )
 
 // Shapes of the station feed's answers, with the fields the tests look at.
@@ -916,7 +917,8 @@ func TestStationConfirm(t *testing.T) {
 		http.StatusUnsupportedMediaType, "unsupported_media_type", "")
 	s.wantError(s.confirm(s.token, d.ID, confirmation("aired", d.Start, "")), http.StatusForbidden, "forbidden", "")
 	s.unchangedSince(before)
-	if n, err := s.db.Collection("airings").CountDocuments(ctx, bson.D{{Key: "status", Value: "aired"}}); err != nil || n != 4 {
+	stored, err := scheduler.NewStore(s.db).Airings(ctx)
+	if n := len(slices.DeleteFunc(stored, func(a scheduler.Airing) bool { return a.Status != scheduler.StatusAired })); err != nil || n != 4 {
 		t.Errorf("%d aired airings, want 4 (%v)", n, err)
 	}
 }

@@ -21,7 +21,7 @@ func TestKilledWritesRecover(t *testing.T) {
 	}
 	var out bytes.Buffer
 	err := run(context.Background(), config{root: "../..", rows: 3600, kills: 1, importWindow: 1500 * time.Millisecond,
-		materializeWindow: 2 * time.Second, stations: 200, lead: 25 * time.Second, seed: uint64(time.Now().UnixNano())}, &out)
+		materializeWindow: 600 * time.Millisecond, stations: 200, lead: 25 * time.Second, seed: uint64(time.Now().UnixNano())}, &out)
 	t.Log(out.String())
 	if err != nil {
 		t.Fatal(err)

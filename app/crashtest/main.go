@@ -48,7 +48,7 @@ func main() {
 	flag.IntVar(&c.rows, "rows", 100_000, "reach rows imported in each round (in 36 files)")
 	flag.IntVar(&c.kills, "kills", 10, "rounds of each kind, one kill each")
 	flag.DurationVar(&c.importWindow, "import-window", 12*time.Second, "kill at a random moment this long into the imports")
-	flag.DurationVar(&c.materializeWindow, "materialize-window", 4*time.Second, "kill at a random moment this long into materialising")
+	flag.DurationVar(&c.materializeWindow, "materialize-window", time.Second, "kill at a random moment this long into materialising")
 	flag.IntVar(&c.stations, "stations", 200, "loudspeakers confirming at once in each confirmation round")
 	flag.DurationVar(&c.lead, "lead", 30*time.Second, "how far ahead the airings to confirm are placed (their placement must be done by then)")
 	flag.Uint64Var(&c.seed, "seed", uint64(time.Now().UnixNano()), "seed of the kill moments")

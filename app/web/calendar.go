@@ -97,7 +97,7 @@ func (p *Pages) calendar(c *gin.Context) {
 	if len(errs) > 0 {
 		status = http.StatusBadRequest
 	} else {
-		stations, heading, err := p.calendarStations(ctx, current(c).User.Scope, q)
+		stations, heading, err := p.calendarStations(ctx, current(c).User.Actor(), q)
 		if err != nil {
 			p.fail(c, err)
 			return
@@ -199,7 +199,8 @@ func (p *Pages) scopeDistricts(ctx context.Context, scope string) ([]campaigns.O
 // calendarStations are the stations a calendar shows, all in the account's scope,
 // and the heading that names them. A district or station outside the scope is
 // refused.
-func (p *Pages) calendarStations(ctx context.Context, scope string, q calendarQuery) ([]scheduler.Station, string, error) {
+func (p *Pages) calendarStations(ctx context.Context, actor loa.Actor, q calendarQuery) ([]scheduler.Station, string, error) {
+	scope := actor.Scope
 	if q.by == "station" {
 		if q.station == "" {
 			return nil, "", nil
@@ -208,7 +209,7 @@ func (p *Pages) calendarStations(ctx context.Context, scope string, q calendarQu
 		if err != nil {
 			return nil, "", err
 		}
-		if err := p.requireScope(ctx, scope, st.OrgUnit); err != nil {
+		if err := p.requireScope(ctx, actor, st.OrgUnit); err != nil {
 			return nil, "", err
 		}
 		return []scheduler.Station{st}, st.Name, nil
@@ -224,7 +225,7 @@ func (p *Pages) calendarStations(ctx context.Context, scope string, q calendarQu
 	if f.Under == loa.AllUnits {
 		f.Under = ""
 	} else {
-		if err := p.requireScope(ctx, scope, f.Under); err != nil {
+		if err := p.requireScope(ctx, actor, f.Under); err != nil {
 			return nil, "", err
 		}
 		u, err := p.Campaigns.Named(ctx, f.Under, "")
@@ -245,8 +246,8 @@ func joinWords(a, b string) string {
 }
 
 // requireScope refuses a unit outside scope.
-func (p *Pages) requireScope(ctx context.Context, scope, unit string) error {
-	in, err := p.Campaigns.Within(ctx, unit, scope, p.Campaigns.Today())
+func (p *Pages) requireScope(ctx context.Context, actor loa.Actor, unit string) error {
+	in, err := p.Campaigns.Covers(ctx, actor, unit, p.Campaigns.Today())
 	if err != nil {
 		return err
 	}
@@ -257,16 +258,14 @@ func (p *Pages) requireScope(ctx context.Context, scope, unit string) error {
 }
 
 // stationInScope reads a station the account may see, with the title of its org
-// unit ("Xã Bình Dương"), as it was last when it has ended.
+// unit ("Xã Bình Dương").
 func (p *Pages) stationInScope(ctx context.Context, actor loa.Actor, code string) (scheduler.Station, string, error) {
 	st, err := p.Scheduler.Station(ctx, code)
 	if err != nil {
 		return scheduler.Station{}, "", err
 	}
-	if in, err := p.Campaigns.Covers(ctx, actor, st.OrgUnit, p.Campaigns.Today()); err != nil {
+	if err := p.requireScope(ctx, actor, st.OrgUnit); err != nil {
 		return scheduler.Station{}, "", err
-	} else if !in {
-		return scheduler.Station{}, "", loa.ErrOutsideScope
 	}
 	unit, err := p.Campaigns.Named(ctx, st.OrgUnit, "")
 	if err != nil {

@@ -90,7 +90,7 @@ func (p *Pages) home(c *gin.Context) {
 		data.Reports = u.Can(access.ReadReports)
 	}
 	if err == nil && (u.Can(access.WriteSchedule) || u.Can(access.WriteStations)) {
-		err = p.calendarTodos(ctx, &data, u.Scope, running)
+		err = p.calendarTodos(ctx, &data, u.Actor(), running)
 	}
 	if err == nil && data.Reports {
 		data.AtRisk, err = p.riskTodo(ctx, u.Actor(), running)
@@ -118,7 +118,8 @@ func (p *Pages) reviewTodo(ctx context.Context, username string) (*todo[content.
 // calendarTodos fills the blocks of the calendar within scope: airings without
 // content in the next days (any campaign), and the silent stations and months
 // without a press item of the running campaigns.
-func (p *Pages) calendarTodos(ctx context.Context, data *homePage, scope string, running []campaigns.Campaign) error {
+func (p *Pages) calendarTodos(ctx context.Context, data *homePage, actor loa.Actor, running []campaigns.Campaign) error {
+	scope := actor.Scope
 	now := p.Now()
 	airings, err := p.Scheduler.Airings(ctx, scheduler.AiringFilter{Under: scope, Status: scheduler.StatusNoContent,
 		From: now, To: now.AddDate(0, 0, todoDays)})
@@ -140,7 +141,7 @@ func (p *Pages) calendarTodos(ctx context.Context, data *homePage, scope string,
 	data.Silent, data.Press = &todo[scheduler.SilentStation]{}, &todo[pressGap]{}
 	var silent []string
 	for _, cp := range running {
-		g, err := p.Scheduler.Gaps(ctx, scope, cp.Code, now)
+		g, err := p.Scheduler.Gaps(ctx, actor, cp.Code, now)
 		if err != nil {
 			return err
 		}

@@ -52,7 +52,7 @@ func (p *Pages) stations(c *gin.Context) {
 		f.Of = &actor
 	}
 	if f.Under != "" {
-		if err := p.requireScope(ctx, scope, f.Under); err != nil {
+		if err := p.requireScope(ctx, current(c).User.Actor(), f.Under); err != nil {
 			p.fail(c, err)
 			return
 		}

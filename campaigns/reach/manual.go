@@ -70,23 +70,29 @@ func (s *Service) PutManualValue(ctx context.Context, actor loa.Actor, campaign 
 		*p = strings.TrimSpace(norm.NFC.String(*p))
 	}
 	today := s.core.Today()
-	// The unit is the one standing on the value's date.
-	at := today
-	if v.AsOf.Valid() && v.AsOf < today {
-		at = v.AsOf
-	}
-	tree, err := s.core.Tree(ctx, at)
+	h, err := s.core.History(ctx)
 	if err != nil {
 		return ManualValue{}, err
 	}
-	if v.OrgUnit == "" {
-		root, err := tree.Scope(actor, "orgUnit", "")
-		if err != nil {
-			return ManualValue{}, err
-		}
-		v.OrgUnit = root.Code
+	// The unit is the one standing on the value's date; a value without a date
+	// it may have (refused for that) names the unit as it was last.
+	at := today
+	unitOf := func(code string) (campaigns.OrgUnit, bool) { return h.Last(code, today) }
+	if v.AsOf.Valid() && v.AsOf <= today {
+		at = v.AsOf
+		unitOf = h.At(at).Get
 	}
-	u, known := tree.Get(v.OrgUnit)
+	if v.OrgUnit == "" {
+		v.OrgUnit = actor.Scope
+		if actor.Scope == loa.AllUnits {
+			root, err := h.At(at).Scope(actor, "orgUnit", "")
+			if err != nil {
+				return ManualValue{}, err
+			}
+			v.OrgUnit = root.Code
+		}
+	}
+	u, known := unitOf(v.OrgUnit)
 	problems := &loa.ValidationError{}
 	if i := slices.IndexFunc(c.Indicators, func(in campaigns.Indicator) bool { return in.Code == v.Indicator }); i < 0 {
 		problems.Add("indicator", fmt.Sprintf("campaign %s has no indicator %q", campaign, v.Indicator))

@@ -173,12 +173,14 @@ func (c *reachCheck) problems(r Reach) []reachProblem {
 	case !knownCampaign:
 		add("campaign", CodeUnknownCampaign, "Không có chương trình, kế hoạch mã %q", r.Campaign)
 	}
-	// The unit is the one the code names on the record's date.
+	// The unit is the one the code names on the record's date; a record without
+	// a date it may have (refused for that) names the unit as it was last.
 	at := c.today
-	if r.Date.Valid() && r.Date < at {
+	u, knownUnit := c.units.Last(r.OrgUnit, at)
+	if r.Date.Valid() && r.Date <= at {
 		at = r.Date
+		u, knownUnit = c.units.At(at).Get(r.OrgUnit)
 	}
-	u, knownUnit := c.units.At(at).Get(r.OrgUnit)
 	switch {
 	case r.OrgUnit == "":
 		add("orgUnit", CodeRequired, "Thiếu mã đơn vị")

@@ -117,15 +117,6 @@ func (s *Service) basis(ctx context.Context, actor loa.Actor, code string, q Rep
 	if err != nil {
 		return evaluation{}, now, err
 	}
-	// A campaign is reported on the units standing at the end of the window.
-	tree, err := s.core.Tree(ctx, window.To)
-	if err != nil {
-		return evaluation{}, now, err
-	}
-	scope, err := tree.Scope(actor, "scope", q.Scope)
-	if err != nil {
-		return evaluation{}, now, err
-	}
 	today := loa.DateOf(now)
 	asOf := min(today, window.To)
 	if q.AsOf != "" {
@@ -135,6 +126,16 @@ func (s *Service) basis(ctx context.Context, actor loa.Actor, code string, q Rep
 		if asOf > today {
 			return evaluation{}, now, loa.Invalid("asOf", fmt.Sprintf("as of %s is in the future; a report counts what has happened", asOf))
 		}
+	}
+	// A campaign is reported on the units standing on the day the report is
+	// about: its as-of date, or the window's end when that comes first.
+	tree, err := s.core.Tree(ctx, min(asOf, window.To))
+	if err != nil {
+		return evaluation{}, now, err
+	}
+	scope, err := tree.Scope(actor, "scope", q.Scope)
+	if err != nil {
+		return evaluation{}, now, err
 	}
 	e := evaluation{campaign: c, tree: tree, scope: scope, window: window, asOf: asOf, today: today,
 		cutoff: s.core.Cutoff(), suppress: q.Suppress}
