@@ -376,7 +376,7 @@ func (s *Service) AiringScript(ctx context.Context, id string) (FeedItem, error)
 		return FeedItem{}, err
 	}
 	named := loa.DateOf(a.Start.In(s.opts.Zone))
-	unit, err := s.units.Named(ctx, st.OrgUnit, named)
+	unit, err := s.units.Named(ctx, st.UnitOn(named), named)
 	if err != nil {
 		return FeedItem{}, err
 	}

@@ -139,7 +139,7 @@ func (s *Service) CampaignAsRun(ctx context.Context, actor loa.Actor, campaign, 
 			return AsRun{}, err
 		}
 	}
-	stations, err := s.Stations(ctx, StationFilter{Under: under})
+	stations, err := s.Stations(ctx, StationFilter{Under: under, At: loa.DateOf(month)})
 	if err != nil {
 		return AsRun{}, err
 	}
@@ -155,7 +155,7 @@ func (s *Service) CampaignAsRun(ctx context.Context, actor loa.Actor, campaign, 
 			continue
 		}
 		out.Stations = append(out.Stations, r)
-		path, err := s.units.Path(ctx, st.OrgUnit, loa.DateOf(month))
+		path, err := s.units.Path(ctx, st.UnitOn(loa.DateOf(month)), loa.DateOf(month))
 		if err != nil {
 			return AsRun{}, err
 		}

@@ -309,7 +309,8 @@ func (s *Service) reconcile(existing []Airing, wanted map[string]occurrence, rul
 
 // place makes a an airing of occurrence o: times, rule fields, status and content.
 func (s *Service) place(a *Airing, o occurrence, used map[string]time.Time, pick *picker) {
-	a.Campaign, a.Groups, a.Channel, a.OrgUnit = o.rule.Campaign, o.rule.Groups, o.station.Channel, o.station.OrgUnit
+	a.Campaign, a.Groups, a.Channel = o.rule.Campaign, o.rule.Groups, o.station.Channel
+	a.OrgUnit = o.station.UnitOn(loa.DateOf(o.slot.In(s.opts.Zone)))
 	if !a.Moved {
 		a.Start = o.slot
 	}

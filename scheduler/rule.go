@@ -282,7 +282,7 @@ func (s *Service) resolve(ctx context.Context, sel StationSelector, all []Statio
 		if st.Channel != sel.Channel {
 			continue
 		}
-		in, err := s.units.Within(ctx, st.OrgUnit, sel.Under, at)
+		in, err := s.units.Within(ctx, st.UnitOn(at), sel.Under, at)
 		if err != nil {
 			return nil, err
 		}

@@ -60,6 +60,8 @@ type Units interface {
 	Located(ctx context.Context, code string, at loa.Date) (campaigns.OrgUnit, error)
 	OrgUnits(ctx context.Context, f campaigns.OrgUnitFilter) ([]campaigns.OrgUnit, error)
 	Named(ctx context.Context, code string, at loa.Date) (campaigns.OrgUnitDetail, error)
+	// OrgUnit is the unit standing on at; not found when code names none then.
+	OrgUnit(ctx context.Context, code string, at loa.Date) (campaigns.OrgUnitDetail, error)
 	OrgUnitsVersion(ctx context.Context) (int64, error)
 	Campaign(ctx context.Context, code string) (campaigns.Campaign, error)
 	Campaigns(ctx context.Context) ([]campaigns.Campaign, error)

@@ -1,6 +1,7 @@
 package scheduler
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"regexp"
@@ -16,11 +17,14 @@ import (
 // Station is one concrete outlet of a channel attached to an org unit: a district
 // radio station, a commune's loudspeaker system, the provincial newspaper.
 type Station struct {
-	Code      string   `json:"code"`
-	Name      string   `json:"name"`
-	Channel   string   `json:"channel"`
-	OrgUnit   string   `json:"orgUnit"`
-	Languages []string `json:"languages"`
+	Code    string `json:"code"`
+	Name    string `json:"name"`
+	Channel string `json:"channel"`
+	// OrgUnit is the station's unit now; Earlier are the units it belonged to
+	// before it was moved, oldest first (UnitOn answers a date).
+	OrgUnit   string       `json:"orgUnit"`
+	Earlier   []Assignment `json:"earlier,omitempty"`
+	Languages []string     `json:"languages"`
 	// Audience is how many people the outlet reaches, an estimate with its source.
 	Audience  Audience `json:"audienceEstimate"`
 	Active    bool     `json:"active"`
@@ -49,8 +53,13 @@ type StationInput struct {
 // StationFilter selects stations; empty fields select everything.
 type StationFilter struct {
 	Channel string
-	// Under keeps the stations of that org unit's subtree.
-	Under  string
+	// Under keeps the stations of that org unit's subtree on At (today when
+	// empty), where each station was then.
+	Under string
+	// Of keeps the stations in the subtrees of the actor's units (its home unit
+	// and its extra ones) on At; Under takes precedence when set.
+	Of     *loa.Actor
+	At     loa.Date
 	Active *bool
 	// Q matches name or code, ignoring case and diacritics.
 	Q string
@@ -130,8 +139,13 @@ func (s *Service) Stations(ctx context.Context, f StationFilter) ([]Station, err
 			(q != "" && !strings.Contains(st.SearchKey, q)) {
 			continue
 		}
-		if f.Under != "" {
-			in, err := s.units.Within(ctx, st.OrgUnit, f.Under, s.today())
+		if f.Under != "" || f.Of != nil {
+			at := cmp.Or(f.At, s.today())
+			actor := loa.Actor{Scope: f.Under}
+			if f.Under == "" {
+				actor = *f.Of
+			}
+			in, err := s.units.Covers(ctx, actor, st.UnitOn(at), at)
 			if err != nil {
 				return nil, err
 			}
@@ -199,9 +213,16 @@ func (s *Service) UpdateStation(ctx context.Context, actor loa.Actor, code strin
 			}
 		}
 		*st = in.station(old.Active)
+		st.Earlier = old.Earlier
 		st.Timestamps = Timestamps{CreatedAt: old.CreatedAt, UpdatedAt: s.stamp()}
 		return nil
 	})
+	return s.stationChanged(ctx, actor, old, st, err)
+}
+
+// stationChanged follows a change of a station from old to st (unless err says it
+// failed): the calendar is materialised again and the change audited.
+func (s *Service) stationChanged(ctx context.Context, actor loa.Actor, old, st Station, err error) (Station, error) {
 	if err != nil {
 		return Station{}, err
 	}

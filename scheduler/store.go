@@ -45,11 +45,18 @@ type stationDoc struct {
 	Name       string        `bson:"name"`
 	Channel    string        `bson:"channel"`
 	OrgUnit    string        `bson:"orgUnit"`
+	Earlier    []assignDoc   `bson:"earlier,omitempty"`
 	Languages  []string      `bson:"languages"`
 	Audience   audienceDoc   `bson:"audience"`
 	Active     bool          `bson:"active"`
 	SearchKey  string        `bson:"searchKey"`
 	Timestamps timestampsDoc `bson:"timestamps"`
+}
+
+// assignDoc is a unit a station belonged to before a move.
+type assignDoc struct {
+	OrgUnit string   `bson:"orgUnit"`
+	Until   loa.Date `bson:"until"`
 }
 
 type audienceDoc struct {
@@ -58,12 +65,14 @@ type audienceDoc struct {
 }
 
 func stationDocOf(st Station) stationDoc {
-	return stationDoc{Code: st.Code, Name: st.Name, Channel: st.Channel, OrgUnit: st.OrgUnit, Languages: st.Languages,
+	return stationDoc{Code: st.Code, Name: st.Name, Channel: st.Channel, OrgUnit: st.OrgUnit,
+		Earlier: database.ConvertAll(st.Earlier, func(a Assignment) assignDoc { return assignDoc(a) }), Languages: st.Languages,
 		Audience: audienceDoc(st.Audience), Active: st.Active, SearchKey: st.SearchKey, Timestamps: timestampsDoc(st.Timestamps)}
 }
 
 func (d stationDoc) station() Station {
-	return Station{Code: d.Code, Name: d.Name, Channel: d.Channel, OrgUnit: d.OrgUnit, Languages: d.Languages,
+	return Station{Code: d.Code, Name: d.Name, Channel: d.Channel, OrgUnit: d.OrgUnit,
+		Earlier: database.ConvertAll(d.Earlier, func(a assignDoc) Assignment { return Assignment(a) }), Languages: d.Languages,
 		Audience: Audience(d.Audience), Active: d.Active, SearchKey: d.SearchKey, Timestamps: Timestamps(d.Timestamps)}
 }
 

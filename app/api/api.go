@@ -140,6 +140,7 @@ func Register(r *gin.Engine, d Deps) {
 	api.POST("/stations", h.allow(access.WriteStations), h.createStation)
 	api.GET("/stations/:code", h.allow(access.ReadSchedule), h.showStation)
 	api.PUT("/stations/:code", h.allow(access.WriteStations), h.updateStation)
+	api.POST("/stations/:code/moves", h.allow(access.WriteStations), h.moveStation)
 	api.POST("/stations/:code/token", h.allow(access.WriteStations), h.issueStationToken)
 	api.POST("/stations/:code/operator-link", h.allow(access.WriteStations), h.createOperatorLink)
 	api.GET("/stations/:code/operator-links", h.allow(access.WriteStations), h.listOperatorLinks)

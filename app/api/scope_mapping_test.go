@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"slices"
@@ -117,5 +118,30 @@ func TestScopeMappingAPI(t *testing.T) {
 	for _, scope := range []string{"20992", "48"} {
 		s.wantError(s.call("GET", "/api/v1/campaigns/PCMD-2026/report?scope="+scope+"&asOf=2026-06-30", "", "", reporter),
 			http.StatusForbidden, "outside_scope", "")
+	}
+}
+
+// A campaign of 2026 is planned on the new map: its commune target counts the 78
+// communes of Đà Nẵng from Quảng Nam, and a district level, abolished on
+// 01/07/2025, is refused writing nothing.
+func TestCampaignOnTheNewMap(t *testing.T) {
+	s := newServer(t)
+	s.decode(s.do("POST", "/api/v1/users/admin/scope-mapping", `{"units":["48"]}`), http.StatusOK, nil)
+	before := s.snapshot()
+	district := strings.Replace(campaign2026JSON, `"level": "commune"`, `"level": "district"`, 1)
+	s.wantError(s.do("POST", "/api/v1/campaigns", district), http.StatusBadRequest, "invalid", "indicators[0].level")
+	s.unchangedSince(before)
+
+	s.decode(s.do("POST", "/api/v1/campaigns", campaign2026JSON), http.StatusCreated, nil)
+	var r struct {
+		Scope      struct{ Code string }
+		Indicators []struct {
+			Indicator   string
+			Denominator json.RawMessage
+		}
+	}
+	s.decode(s.do("GET", "/api/v1/campaigns/PCMD-2026/report?asOf=2026-06-30", ""), http.StatusOK, &r)
+	if r.Scope.Code != "48" || len(r.Indicators) != 1 || string(r.Indicators[0].Denominator) != "78" {
+		t.Errorf("the 2026 report = scope %s, indicators %+v; want 48 with 78 communes", r.Scope.Code, r.Indicators)
 	}
 }

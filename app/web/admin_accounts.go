@@ -305,16 +305,22 @@ func (p *Pages) resetPassword(c *gin.Context) {
 		}
 	}
 	if err != nil {
-		errs, ok := formErrors(err)
-		if !ok {
-			p.fail(c, err)
-			return
-		}
-		p.renderAccount(c, http.StatusUnprocessableEntity, view{Errors: errs})
+		p.refuseAccount(c, err)
 		return
 	}
 	redirect(c, "/admin/accounts/"+url.PathEscape(username),
 		"Đã đặt mật khẩu mới cho "+username+". Các phiên đăng nhập và mã API của tài khoản đã bị thu hồi.")
+}
+
+// refuseAccount shows an account's page again with err beside its fields, or
+// fails when err is not a refusal of the form.
+func (p *Pages) refuseAccount(c *gin.Context, err error) {
+	errs, ok := formErrors(err)
+	if !ok {
+		p.fail(c, err)
+		return
+	}
+	p.renderAccount(c, http.StatusUnprocessableEntity, view{Errors: errs})
 }
 
 // mapScope confirms the units an account's ended scope passed to, chosen among
@@ -323,12 +329,7 @@ func (p *Pages) mapScope(c *gin.Context) {
 	username := c.Param("username")
 	u, err := p.Access.MapScope(c.Request.Context(), current(c).User, username, c.PostFormArray("units"))
 	if err != nil {
-		errs, ok := formErrors(err)
-		if !ok {
-			p.fail(c, err)
-			return
-		}
-		p.renderAccount(c, http.StatusUnprocessableEntity, view{Errors: errs})
+		p.refuseAccount(c, err)
 		return
 	}
 	redirect(c, "/admin/accounts/"+url.PathEscape(username),

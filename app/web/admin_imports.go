@@ -32,7 +32,7 @@ type importKind struct {
 }
 
 var importKinds = []importKind{
-	{"orgunits", "Đơn vị hành chính (tỉnh, huyện, xã)", "code, name, type, level, parent_code (tuỳ chọn: valid_from, valid_to)",
+	{"orgunits", "Đơn vị hành chính (tỉnh, huyện, xã)", "code, name, type, level, parent_code (tuỳ chọn: valid_from, valid_to, successor_codes)",
 		access.WriteOrgUnits, func(s *campaigns.Service) func(context.Context, loa.Actor, io.Reader, bool) (loa.ImportSummary, error) {
 			return s.ImportOrgUnits
 		}},

@@ -78,7 +78,7 @@ func (p *Pages) showCampaign(c *gin.Context) {
 	}
 	data := campaignPage{Campaign: cp, Description: template.HTML(content.RenderHTML(cp.Description)),
 		CanEdit: u.Can(access.WriteCampaigns)}
-	if data.Choices, err = p.choices(ctx); err != nil {
+	if data.Choices, err = p.choices(ctx, cp.Period); err != nil {
 		p.fail(c, err)
 		return
 	}

@@ -42,8 +42,9 @@ var levelNames = map[string]string{
 	"province": "Tỉnh", "district": "Huyện, thị xã, thành phố", "commune": "Xã, phường, thị trấn",
 }
 
-// choices reads the target groups and levels the editor offers.
-func (p *Pages) choices(ctx context.Context) (choices, error) {
+// choices reads the target groups and levels the editor offers for a campaign
+// of period: the levels of the units standing then.
+func (p *Pages) choices(ctx context.Context, period campaigns.Period) (choices, error) {
 	ch := choices{
 		Rules: []option{
 			{Value: campaigns.RuleCoverage, Label: "Độ bao phủ một nhóm đối tượng (số người được tiếp cận / dân số của nhóm)"},
@@ -64,11 +65,11 @@ func (p *Pages) choices(ctx context.Context) (choices, error) {
 	for _, g := range groups {
 		ch.Groups = append(ch.Groups, option{Value: g.Code, Label: g.NameVi})
 	}
-	tree, err := p.Campaigns.Tree(ctx, p.Campaigns.Today())
+	levels, err := p.Campaigns.Levels(ctx, period)
 	if err != nil {
 		return choices{}, err
 	}
-	for _, l := range tree.Levels() {
+	for _, l := range levels {
 		ch.Levels = append(ch.Levels, option{Value: l, Label: cmp.Or(levelNames[l], l)})
 	}
 	for _, c := range scheduler.Channels {
@@ -265,7 +266,7 @@ func (p *Pages) saveCampaign(c *gin.Context, code string) {
 }
 
 func (p *Pages) renderCampaignForm(c *gin.Context, status int, code string, v view) {
-	ch, err := p.choices(c.Request.Context())
+	ch, err := p.choices(c.Request.Context(), campaigns.Period{Start: loa.Date(v.Form.Get("start")), End: loa.Date(v.Form.Get("end"))})
 	if err != nil {
 		p.fail(c, err)
 		return

@@ -5,6 +5,7 @@ import (
 	"html/template"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -119,9 +120,10 @@ func periodOptions(cp campaigns.Campaign, chosen string) []option {
 	return out
 }
 
-// scopeOptions are the account's own unit and the units one level below it, and
-// the chosen unit with the units above it up to the account's; up is the chosen
-// unit's parent when the account covers it.
+// scopeOptions are the account's own unit and the units one level below it, its
+// extra units (those its ended unit passed to), and the chosen unit with the units
+// above it up to the account's; up is the chosen unit's parent when the account
+// covers it.
 func scopeOptions(tree *campaigns.UnitTree, actor loa.Actor, chosen string) ([]option, *campaigns.OrgUnit) {
 	var own campaigns.OrgUnit
 	if s, err := tree.Scope(actor, "scope", ""); err == nil {
@@ -139,7 +141,7 @@ func scopeOptions(tree *campaigns.UnitTree, actor loa.Actor, chosen string) ([]o
 		}
 		child := u.Parent == own.Code
 		onPath := strings.HasPrefix(strings.Join(picked.Path, "/")+"/", strings.Join(u.Path, "/")+"/")
-		if u.Code == own.Code || child || onPath {
+		if u.Code == own.Code || child || onPath || slices.Contains(actor.Extra, u.Code) {
 			out = append(out, option{Value: u.Code, Label: strings.Repeat("— ", max(len(u.Path)-len(own.Path), 0)) + u.Title(),
 				Selected: u.Code == picked.Code})
 		}

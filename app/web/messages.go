@@ -11,7 +11,7 @@ import (
 // names captured) and says it again; a message not listed here is shown as it is,
 // after a Vietnamese lead, so nothing a person must fix is hidden.
 var messages = slices.Concat(adminMessages, reachMessages, contentMessages, campaignMessages, calendarMessages, accountMessages, ruleMessages,
-	operatorMessages, reportMessages, compareMessages, draftMessages, genericMessages)
+	operatorMessages, reportMessages, compareMessages, draftMessages, stationMoveMessages, genericMessages)
 
 // message is one message of a service and how the pages say it.
 type message struct {

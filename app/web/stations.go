@@ -48,8 +48,8 @@ func (p *Pages) stations(c *gin.Context) {
 		return
 	}
 	f := scheduler.StationFilter{Channel: data.Channel, Under: data.District, Q: data.Q}
-	if f.Under == "" && scope != loa.AllUnits {
-		f.Under = scope
+	if actor := current(c).User.Actor(); f.Under == "" && scope != loa.AllUnits {
+		f.Of = &actor
 	}
 	if f.Under != "" {
 		if err := p.requireScope(ctx, current(c).User.Actor(), f.Under); err != nil {
@@ -128,6 +128,7 @@ type stationPage struct {
 	PrevMonth, NextMonth string
 	IssueToken           bool
 	Created              *access.NewToken
+	Units                stationUnits
 }
 
 // station shows /stations/{code}?date=2024-03-31&month=2024-03.
@@ -151,6 +152,10 @@ func (p *Pages) renderStation(c *gin.Context, status int, v view, created *acces
 				data.Languages = append(data.Languages, l.Name)
 			}
 		}
+	}
+	if data.Units, err = p.stationUnitsOf(ctx, st, u.Can(access.WriteStations)); err != nil {
+		p.fail(c, err)
+		return
 	}
 	day := p.Now().In(p.Zone)
 	if d, ok := parseDate(c.Query("date")); ok {

@@ -93,7 +93,7 @@ func (p *Pages) suggestions(c *gin.Context) {
 	}
 	data := suggestionsPage{Choice: ch, CanPlan: current(c).User.Can(access.WriteSchedule)}
 	var err error
-	if data.Choices, err = p.choices(ctx); err != nil {
+	if data.Choices, err = p.choices(ctx, cp.Period); err != nil {
 		p.fail(c, err)
 		return
 	}

@@ -120,6 +120,7 @@ func (p *Pages) Register(r *gin.Engine) {
 	stations.GET("", p.stations)
 	stations.GET("/:code", p.station)
 	stations.POST("/:code/token", p.need(access.WriteStations), p.issueStationToken)
+	stations.POST("/:code/move", p.need(access.WriteStations), p.moveStation)
 
 	contents := in.Group("/contents", p.need(access.ReadContent))
 	contents.GET("", p.contents)
