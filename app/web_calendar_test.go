@@ -317,8 +317,11 @@ func TestStationPages(t *testing.T) {
 	planner := s.signIn("lich.planner", testPassword)
 	admin := login(t, s.base, "admin", testPassword)
 
+	// Today, six of Điện Bàn's 20 commune codes name communes of Đà Nẵng (20551
+	// Vĩnh Điện is phường Điện Bàn): their loudspeakers lie there, the other 15
+	// stations still in the district as it was last.
 	status, page := planner.get("/stations?district=" + calendarDistrict)
-	if status != http.StatusOK || !strings.Contains(page, calendarStation) || strings.Contains(page, "DTT-503") || !strings.Contains(page, "21 đài") {
+	if status != http.StatusOK || !strings.Contains(page, calendarStation) || strings.Contains(page, "DTT-503") || !strings.Contains(page, "15 đài") {
 		t.Errorf("stations of a district: %d\n%.2000s", status, page)
 	}
 	status, page = planner.get("/stations?channel=district_station&q=dien+ban")

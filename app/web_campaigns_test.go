@@ -60,6 +60,15 @@ func TestHomeBlocksPerRole(t *testing.T) {
 	district := s.account("binh.dienban", []string{"planner"}, "507")
 	approver := s.account("minh.duyet", []string{"approver"}, "49")
 	viewer := s.account("hai.theodoi", []string{"viewer"}, "49")
+	// Today is after 01/07/2025: the province's accounts also act on Đà Nẵng (48),
+	// as an admin confirms.
+	admin := login(t, s.base, "admin", testPassword)
+	for u, units := range map[string]string{"lan.tran": `["48"]`, "minh.duyet": `["48"]`, "hai.theodoi": `["48"]`,
+		"binh.dienban": `["20551","20557","20569","20575","20579","20587"]`} { // Điện Bàn's six communes
+		if status := apiCall(t, http.MethodPost, s.base+"/api/v1/users/"+u+"/scope-mapping", admin, `{"units":`+units+`}`, nil); status != http.StatusOK {
+			t.Fatalf("mapping %s: %d", u, status)
+		}
+	}
 
 	if status, _, loc := planner.postLocation("/campaigns", campaignForm("TODO-NOW", pressIndicator())); status != http.StatusSeeOther || loc != "/campaigns/TODO-NOW" {
 		t.Fatalf("creating a running campaign: %d → %q", status, loc)

@@ -45,6 +45,11 @@ func prepare(ctx context.Context, bin, data string, args ...string) (*env, error
 	if _, err := s.call(ctx, "POST", "/api/v1/users", e.admin, "application/json", user, nil); err != nil {
 		return nil, err
 	}
+	// Today is after 01/07/2025: the province's planner also acts on Đà Nẵng (48),
+	// as an admin confirms.
+	if _, err := s.call(ctx, "POST", "/api/v1/users/nhap.lieu/scope-mapping", e.admin, "application/json", []byte(`{"units":["48"]}`), nil); err != nil {
+		return nil, err
+	}
 	if e.planner, err = s.login(ctx, "nhap.lieu", adminPassword); err != nil {
 		return nil, err
 	}

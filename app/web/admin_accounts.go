@@ -392,7 +392,7 @@ var adminMessages = []message{
 	{regexp.MustCompile(`^unknown parent unit (\S+) on (\S+)$`), "Không có đơn vị cấp trên mã $1 vào ngày $2."},
 	{regexp.MustCompile(`^parent chain of (\S+) loops back to (\S+)$`), "Chuỗi cấp trên của $1 quay vòng lại $2."},
 	{regexp.MustCompile(`^parent chain of (\S+) loops back to (\S+) on (\S+)$`), "Chuỗi cấp trên của $1 quay vòng lại $2 vào ngày $3."},
-	{regexp.MustCompile(`^(.+) overlaps (.+)$`), "Thời gian hiệu lực của $1 trùng với $2."},
+	{regexp.MustCompile(`^(\S+(?: \([^)]*\))?) overlaps (\S+(?: \([^)]*\))?)$`), "Thời gian hiệu lực của $1 trùng với $2."},
 	{regexp.MustCompile(`^code (\S+) names no unit from (\S+) to (\S+), between .*$`), "Mã $1 bị bỏ trống từ $2 đến $3: các phiên bản của một mã phải nối liền nhau."},
 	{regexp.MustCompile(`^successor (\S+) of (.+) does not exist on (\S+)$`), "Đơn vị kế thừa $1 của $2 không tồn tại vào ngày $3."},
 	{regexp.MustCompile(`^(.+) has successors but no valid_to.*$`), "$1 có đơn vị kế thừa nhưng thiếu ngày hết hiệu lực (valid_to)."},

@@ -121,9 +121,9 @@ func (p *Pages) ruleForm(ctx context.Context, values url.Values, action string, 
 	if f.Groups, err = p.Campaigns.TargetGroups(ctx); err != nil {
 		return f, err
 	}
-	// The units standing on the rule's start (its stations are picked then).
-	at, _ := parseDate(values.Get("startDate"))
-	units, err := p.Campaigns.OrgUnits(ctx, campaigns.OrgUnitFilter{At: at})
+	// Every unit as it was last: a station keeps its unit until it is moved, so a
+	// rule may pick the stations of a district abolished in 2025.
+	units, err := p.Campaigns.LatestUnits(ctx, campaigns.OrgUnitFilter{})
 	if err != nil {
 		return f, err
 	}

@@ -173,11 +173,11 @@ func (c *reachCheck) problems(r Reach) []reachProblem {
 	case !knownCampaign:
 		add("campaign", CodeUnknownCampaign, "Không có chương trình, kế hoạch mã %q", r.Campaign)
 	}
-	// The unit is the one the code names on the record's date; a record without
-	// a date it may have (refused for that) names the unit as it was last.
-	at := c.today
+	// The unit is the one the code names on the record's date. A record without
+	// a date it may have is refused for that: its unit is only looked up.
+	at, dated := c.today, r.Date.Valid() && r.Date <= c.today
 	u, knownUnit := c.units.Last(r.OrgUnit, at)
-	if r.Date.Valid() && r.Date <= at {
+	if dated {
 		at = r.Date
 		u, knownUnit = c.units.At(at).Get(r.OrgUnit)
 	}
@@ -188,7 +188,7 @@ func (c *reachCheck) problems(r Reach) []reachProblem {
 		add("orgUnit", CodeUnknownUnit, "Đơn vị hành chính mã %s không tồn tại vào ngày %s", r.OrgUnit, at.Display())
 	case !knownUnit:
 		add("orgUnit", CodeUnknownUnit, "Không có đơn vị hành chính mã %q", r.OrgUnit)
-	case !c.actor.Covers(u.Path):
+	case dated && !c.actor.Covers(u.Path):
 		add("orgUnit", CodeOutsideScope, "Đơn vị %s (%s) nằm ngoài phạm vi của tài khoản (%s)", r.OrgUnit, u.Name, c.actor.Scope)
 	}
 	switch {
