@@ -208,10 +208,7 @@ func (h *UnitHistory) faults(rowOf map[string]int) map[string]loa.Conflict {
 			}
 		}
 	}
-	days := []loa.Date{beginning}
-	for _, b := range h.bounds {
-		days = append(days, b)
-	}
+	days := append([]loa.Date{beginning}, h.bounds...)
 	for _, d := range days {
 		standing := map[string]OrgUnit{}
 		for _, vs := range h.byCode {
