@@ -51,7 +51,10 @@ func (p *Pages) stationUnitsOf(ctx context.Context, st scheduler.Station, move b
 	if err != nil {
 		return out, err
 	}
-	if next, ok := h.Locate(st.OrgUnit, today); ok && next.ValidOn(today) {
+	// The form moves the station from the day after its unit ended, to the unit
+	// its land passed to on that day (Phước Hòa → An Xuân on 01/01/2025).
+	from := now.ValidTo.AddDays(1)
+	if next, ok := h.Locate(st.OrgUnit, from); ok && next.ValidOn(from) {
 		out.Successor, out.SuccessorTitle = next.Code, next.Title()
 	}
 	return out, nil
